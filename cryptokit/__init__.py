@@ -1,0 +1,59 @@
+"""cryptokit: the cryptography of remote-signing and certificate-authority protocols.
+
+The public names live here; see README.md for a tour. Layers (imports point down):
+primitives (errors, encoding, algorithms), blocks (hashing, signatures, keys, chain, cms, csr,
+envelope, report), protocols (cryptokit.protocols.*), interfaces (cryptokit.cli, cryptokit.bulk).
+"""
+
+from __future__ import annotations
+
+from .algorithms import (
+    HashAlgorithm,
+    SignatureAlgorithm,
+    digest_info,
+    hash_algorithm,
+    hash_algorithms,
+    parse_digest_info,
+    signature_algorithm,
+)
+from .errors import (
+    AuthenticationFailed,
+    CryptokitError,
+    DecryptionFailed,
+    InputError,
+    InvalidSignature,
+    KeyAuthOtpRequired,
+    PolicyViolation,
+    UnsupportedAlgorithm,
+    VendorError,
+    VerificationFailed,
+)
+from .hashing import HashToSign, hash_to_sign
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "__version__",
+    # errors
+    "CryptokitError",
+    "InputError",
+    "UnsupportedAlgorithm",
+    "InvalidSignature",
+    "VerificationFailed",
+    "PolicyViolation",
+    "DecryptionFailed",
+    "AuthenticationFailed",
+    "VendorError",
+    "KeyAuthOtpRequired",
+    # algorithms
+    "HashAlgorithm",
+    "SignatureAlgorithm",
+    "hash_algorithm",
+    "hash_algorithms",
+    "signature_algorithm",
+    "digest_info",
+    "parse_digest_info",
+    # hashing
+    "HashToSign",
+    "hash_to_sign",
+]

@@ -1,0 +1,3 @@
+from cryptokit.cli.main import main
+
+raise SystemExit(main())

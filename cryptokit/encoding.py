@@ -1,0 +1,232 @@
+"""Strict decoders for the wire encodings vendors use: base64, hex, PEM armour, DER/BER sniffing.
+
+Strict means: the standard alphabet only (or the URL-safe one when asked), canonical padding,
+no embedded whitespace unless asked, and a size limit on every decoder. Each failure is an
+:class:`~cryptokit.errors.InputError` naming the field and the rule.
+"""
+
+from __future__ import annotations
+
+import binascii
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from .errors import InputError
+
+__all__ = [
+    "DEFAULT_MAX_SIZE",
+    "b64decode",
+    "b64encode",
+    "hex_decode",
+    "hex_encode",
+    "PemBlock",
+    "pem_decode",
+    "pem_decode_all",
+    "pem_encode",
+    "is_pem",
+    "asn1_kind",
+    "to_bytes",
+]
+
+#: Default upper bound, in bytes of *input*, for every decoder (64 MiB).
+DEFAULT_MAX_SIZE = 64 * 1024 * 1024
+
+_B64_STD = re.compile(rb"\A[A-Za-z0-9+/=]*\Z")
+_B64_URL = re.compile(rb"\A[A-Za-z0-9\-_=]*\Z")
+_WS = re.compile(rb"[ \t\r\n]+")
+_HEX = re.compile(rb"\A[0-9A-Fa-f]*\Z")
+
+
+def to_bytes(data: bytes | bytearray | memoryview | str, field: str) -> bytes:
+    """Return ``data`` as bytes; text must be ASCII."""
+    if isinstance(data, str):
+        try:
+            return data.encode("ascii")
+        except UnicodeEncodeError:
+            raise InputError(field, "must be ASCII text") from None
+    if isinstance(data, (bytes, bytearray, memoryview)):
+        return bytes(data)
+    raise InputError(field, f"must be bytes or str, not {type(data).__name__}")
+
+
+def _check_size(data: bytes, field: str, max_size: int) -> None:
+    if len(data) > max_size:
+        raise InputError(field, f"is {len(data)} bytes, over the limit of {max_size}")
+
+
+def b64decode(
+    data: bytes | bytearray | memoryview | str,
+    *,
+    field: str = "base64",
+    urlsafe: bool = False,
+    allow_whitespace: bool = False,
+    require_padding: bool = True,
+    max_size: int = DEFAULT_MAX_SIZE,
+) -> bytes:
+    """Decode base64 strictly.
+
+    Refuses characters outside the alphabet, wrong padding, non-zero trailing bits (a second
+    spelling of the same bytes) and whitespace unless ``allow_whitespace``. URL-safe input may
+    omit padding when ``require_padding`` is False.
+    """
+    raw = to_bytes(data, field)
+    _check_size(raw, field, max_size)
+    if allow_whitespace:
+        raw = _WS.sub(b"", raw)
+    pattern = _B64_URL if urlsafe else _B64_STD
+    if not pattern.match(raw):
+        alphabet = "URL-safe base64" if urlsafe else "standard base64"
+        raise InputError(field, f"has characters outside the {alphabet} alphabet")
+    if len(raw) % 4:
+        if require_padding:
+            raise InputError(field, "base64 length is not a multiple of 4 (bad padding)")
+        if b"=" in raw:
+            raise InputError(field, "base64 has partial padding")
+        raw += b"=" * (-len(raw) % 4)
+    if b"=" in raw.rstrip(b"="):
+        raise InputError(field, "base64 has padding in the middle")
+    if urlsafe:
+        raw = raw.replace(b"-", b"+").replace(b"_", b"/")
+    try:
+        out = binascii.a2b_base64(raw, strict_mode=True)
+    except binascii.Error:
+        raise InputError(field, "is not valid base64") from None
+    # Canonical form: re-encoding must give the same text (no stray bits in the last quantum).
+    if binascii.b2a_base64(out, newline=False) != raw:
+        raise InputError(field, "base64 has non-zero trailing bits (non-canonical)")
+    return out
+
+
+def b64encode(data: bytes | bytearray | memoryview, *, urlsafe: bool = False) -> str:
+    """Encode as standard (or URL-safe) base64 text, padded."""
+    out = binascii.b2a_base64(bytes(data), newline=False)
+    if urlsafe:
+        out = out.replace(b"+", b"-").replace(b"/", b"_")
+    return out.decode("ascii")
+
+
+def hex_decode(
+    data: bytes | bytearray | memoryview | str,
+    *,
+    field: str = "hex",
+    max_size: int = DEFAULT_MAX_SIZE,
+) -> bytes:
+    """Decode hexadecimal (either case, even length, nothing else)."""
+    raw = to_bytes(data, field)
+    _check_size(raw, field, max_size)
+    if not _HEX.match(raw):
+        raise InputError(field, "has characters that are not hexadecimal digits")
+    if len(raw) % 2:
+        raise InputError(field, "hex has an odd number of digits")
+    return binascii.unhexlify(raw)
+
+
+def hex_encode(data: bytes | bytearray | memoryview) -> str:
+    """Lowercase hexadecimal."""
+    return bytes(data).hex()
+
+
+@dataclass(frozen=True, slots=True)
+class PemBlock:
+    """One PEM block: its label (e.g. ``CERTIFICATE``) and decoded DER bytes."""
+
+    label: str
+    der: bytes
+
+
+_PEM_RE = re.compile(
+    rb"-----BEGIN ([A-Z0-9 ]+)-----\r?\n(.*?)-----END ([A-Z0-9 ]+)-----",
+    re.DOTALL,
+)
+
+
+def is_pem(data: bytes) -> bool:
+    """True if ``data`` contains a PEM BEGIN line."""
+    return b"-----BEGIN " in data
+
+
+def pem_decode_all(
+    data: bytes | str,
+    *,
+    labels: tuple[str, ...] | None = None,
+    field: str = "pem",
+    max_size: int = DEFAULT_MAX_SIZE,
+) -> list[PemBlock]:
+    """Every PEM block in ``data``, in order.
+
+    With ``labels``, a block with another label is an :class:`InputError` (never silently skipped).
+    BEGIN and END labels must match. Headers (RFC 1421 ``Proc-Type:``) are refused.
+    """
+    raw = to_bytes(data, field) if isinstance(data, str) else bytes(data)
+    _check_size(raw, field, max_size)
+    blocks: list[PemBlock] = []
+    for index, match in enumerate(_PEM_RE.finditer(raw)):
+        begin, body, end = match.group(1), match.group(2), match.group(3)
+        label = begin.decode("ascii")
+        where = f"{field}[{index}]"
+        if begin != end:
+            raise InputError(where, f"BEGIN {label} does not match END {end.decode('ascii')}")
+        if labels is not None and label not in labels:
+            raise InputError(where, f"label {label} is not one of {', '.join(labels)}")
+        if b":" in body:
+            raise InputError(where, "encrypted or annotated PEM headers are not supported")
+        der = b64decode(body, field=where, allow_whitespace=True, max_size=max_size)
+        blocks.append(PemBlock(label, der))
+    if not blocks:
+        raise InputError(field, "contains no PEM block")
+    return blocks
+
+
+def pem_decode(
+    data: bytes | str,
+    *,
+    label: str | tuple[str, ...],
+    field: str = "pem",
+    max_size: int = DEFAULT_MAX_SIZE,
+) -> bytes:
+    """The DER of the single PEM block in ``data``, whose label must be ``label``."""
+    labels = (label,) if isinstance(label, str) else label
+    blocks = pem_decode_all(data, labels=labels, field=field, max_size=max_size)
+    if len(blocks) != 1:
+        raise InputError(field, f"holds {len(blocks)} PEM blocks, expected exactly one")
+    return blocks[0].der
+
+
+def pem_encode(der: bytes, label: str) -> str:
+    """PEM armour with 64-character lines."""
+    body = b64encode(der)
+    lines = [body[i : i + 64] for i in range(0, len(body), 64)]
+    return f"-----BEGIN {label}-----\n" + "\n".join(lines) + f"\n-----END {label}-----\n"
+
+
+def asn1_kind(data: bytes) -> Literal["der", "ber", "not-asn1"]:
+    """Sniff whether ``data`` is one DER/BER TLV: ``der`` (definite lengths at the top, exact
+    length), ``ber`` (indefinite length at the top) or ``not-asn1``.
+
+    It looks only at the outer header; it is a sniff, not a validation.
+    """
+    if len(data) < 2:
+        return "not-asn1"
+    pos = 1
+    if data[0] & 0x1F == 0x1F:  # high tag number form
+        while pos < len(data) and data[pos] & 0x80:
+            pos += 1
+        pos += 1
+    if pos >= len(data):
+        return "not-asn1"
+    first = data[pos]
+    pos += 1
+    if first == 0x80:
+        return "ber" if data[0] & 0x20 else "not-asn1"
+    if first < 0x80:
+        length = first
+    else:
+        count = first & 0x7F
+        if count == 0x7F or count > 8 or pos + count > len(data):
+            return "not-asn1"
+        length = int.from_bytes(data[pos : pos + count], "big")
+        pos += count
+    if pos + length != len(data):
+        return "not-asn1"
+    return "der"

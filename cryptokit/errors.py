@@ -1,0 +1,101 @@
+"""The one error hierarchy of cryptokit.
+
+Every public function raises only subclasses of :class:`CryptokitError`. Messages name the field
+and the rule that was broken; they never carry secret material (passwords, keys, OTPs, tokens).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = [
+    "CryptokitError",
+    "InputError",
+    "UnsupportedAlgorithm",
+    "InvalidSignature",
+    "VerificationFailed",
+    "PolicyViolation",
+    "DecryptionFailed",
+    "AuthenticationFailed",
+    "VendorError",
+    "KeyAuthOtpRequired",
+]
+
+
+class CryptokitError(Exception):
+    """Root of every error cryptokit raises."""
+
+
+class InputError(CryptokitError, ValueError):
+    """Malformed input. ``field`` names the argument or element, ``rule`` the rule it broke."""
+
+    def __init__(self, field: str, rule: str) -> None:
+        self.field = field
+        self.rule = rule
+        super().__init__(f"{field}: {rule}")
+
+
+class UnsupportedAlgorithm(CryptokitError):
+    """An algorithm that is unknown, or known but refused by the active policy."""
+
+
+class InvalidSignature(CryptokitError):
+    """A well-formed signature that does not verify."""
+
+
+class VerificationFailed(CryptokitError):
+    """A structured verification (CMS, chain, vendor response) failed; ``report`` says why."""
+
+    def __init__(self, message: str, report: Any = None) -> None:
+        self.report = report
+        super().__init__(message)
+
+
+class PolicyViolation(CryptokitError):
+    """The input is well formed and cryptographically sound but the chosen policy refuses it."""
+
+
+class DecryptionFailed(CryptokitError):
+    """An envelope could not be opened. Always the same message, so no padding oracle leaks."""
+
+    def __init__(self) -> None:
+        super().__init__("envelope could not be opened")
+
+
+class AuthenticationFailed(CryptokitError):
+    """A request authenticator (AuthKey, emKey, MAC) is wrong, stale or replayed.
+
+    ``reason`` is one of a small fixed vocabulary ("wrong-key", "stale", "replayed", "malformed").
+    """
+
+    def __init__(self, reason: str, message: str) -> None:
+        self.reason = reason
+        super().__init__(message)
+
+
+class VendorError(CryptokitError):
+    """An error answer from a vendor service.
+
+    ``vendor`` names the service ("emca", "adss", "csc", "onespan", "signer_digital"), ``code`` is
+    the vendor's code or error text key, ``message`` the vendor's text, ``http_status`` the HTTP
+    status of the answer (None when not from HTTP).
+    """
+
+    def __init__(
+        self,
+        vendor: str,
+        code: str | None,
+        message: str,
+        http_status: int | None = None,
+    ) -> None:
+        self.vendor = vendor
+        self.code = code
+        self.message = message
+        self.http_status = http_status
+        label = f"{vendor} error" + (f" {code}" if code else "")
+        status = f" (HTTP {http_status})" if http_status is not None else ""
+        super().__init__(f"{label}{status}: {message}")
+
+
+class KeyAuthOtpRequired(VendorError):
+    """Signer.Digital: key use needs OTP authorization (codes OA03A, OA03B, OA04)."""

@@ -1,0 +1,52 @@
+"""Vendor protocols, sans-I/O: each builds :class:`HttpRequest` values and parses (status, body).
+
+No module here opens a socket. A transport sends ``HttpRequest`` however it likes and hands the
+answer's status and body back to the matching ``parse_*`` function.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+__all__ = ["HttpRequest"]
+
+
+def _frozen(mapping: Mapping[str, str] | None) -> Mapping[str, str]:
+    return MappingProxyType(dict(mapping or {}))
+
+
+@dataclass(frozen=True, slots=True)
+class HttpRequest:
+    """One HTTP request as data: what a transport must send, byte for byte.
+
+    ``path`` is relative to the service's base URL; ``query`` and ``headers`` are read-only
+    mappings; ``body`` is the exact bytes to send (empty for GET).
+    """
+
+    method: str
+    path: str
+    query: Mapping[str, str] = field(default_factory=dict)
+    headers: Mapping[str, str] = field(default_factory=dict)
+    body: bytes = b""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "query", _frozen(self.query))
+        object.__setattr__(self, "headers", _frozen(self.headers))
+
+    def header(self, name: str) -> str | None:
+        """A header's value, matched case-insensitively."""
+        lowered = name.lower()
+        for key, value in self.headers.items():
+            if key.lower() == lowered:
+                return value
+        return None
+
+    def __repr__(self) -> str:
+        # Headers may carry credentials (Authorization, emKey, passwords): show names only.
+        names = ", ".join(sorted(self.headers))
+        return (
+            f"HttpRequest({self.method} {self.path}, query={sorted(self.query)}, "
+            f"headers=[{names}], body={len(self.body)} bytes)"
+        )
