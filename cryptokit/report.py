@@ -1,0 +1,180 @@
+"""Validation reports in the ETSI EN 319 102-1 / EU DSS model: facts, then policy, then indication.
+
+A validator gathers :class:`Check` values (one per fact per subject: "signature over attributes of
+signer 1: failed"), and :func:`derive` turns them into an indication and sub-indication:
+
+- any failed check whose sub-indication is final (FORMAT_FAILURE, HASH_FAILURE, SIG_CRYPTO_FAILURE,
+  REVOKED, EXPIRED, NOT_YET_VALID) gives TOTAL_FAILED with that sub-indication;
+- otherwise any failed check gives INDETERMINATE with its sub-indication (e.g.
+  NO_CERTIFICATE_CHAIN_FOUND, CHAIN_CONSTRAINTS_FAILURE, CRYPTO_CONSTRAINTS_FAILURE, TRY_LATER);
+- otherwise TOTAL_PASSED.
+
+The first qualifying check (in the order the validator ran them) names the sub-indication.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from types import MappingProxyType
+from typing import Any
+
+__all__ = ["Indication", "SubIndication", "Outcome", "Check", "Report", "derive"]
+
+
+class Indication(StrEnum):
+    TOTAL_PASSED = "TOTAL_PASSED"
+    TOTAL_FAILED = "TOTAL_FAILED"
+    INDETERMINATE = "INDETERMINATE"
+
+
+class SubIndication(StrEnum):
+    FORMAT_FAILURE = "FORMAT_FAILURE"
+    HASH_FAILURE = "HASH_FAILURE"
+    SIG_CRYPTO_FAILURE = "SIG_CRYPTO_FAILURE"
+    REVOKED = "REVOKED"
+    EXPIRED = "EXPIRED"
+    NOT_YET_VALID = "NOT_YET_VALID"
+    SIG_CONSTRAINTS_FAILURE = "SIG_CONSTRAINTS_FAILURE"
+    CHAIN_CONSTRAINTS_FAILURE = "CHAIN_CONSTRAINTS_FAILURE"
+    CERTIFICATE_CHAIN_GENERAL_FAILURE = "CERTIFICATE_CHAIN_GENERAL_FAILURE"
+    CRYPTO_CONSTRAINTS_FAILURE = "CRYPTO_CONSTRAINTS_FAILURE"
+    CRYPTO_CONSTRAINTS_FAILURE_NO_POE = "CRYPTO_CONSTRAINTS_FAILURE_NO_POE"
+    NO_SIGNING_CERTIFICATE_FOUND = "NO_SIGNING_CERTIFICATE_FOUND"
+    NO_CERTIFICATE_CHAIN_FOUND = "NO_CERTIFICATE_CHAIN_FOUND"
+    REVOKED_NO_POE = "REVOKED_NO_POE"
+    OUT_OF_BOUNDS_NO_POE = "OUT_OF_BOUNDS_NO_POE"
+    TRY_LATER = "TRY_LATER"
+    SIGNED_DATA_NOT_FOUND = "SIGNED_DATA_NOT_FOUND"
+    POLICY_PROCESSING_ERROR = "POLICY_PROCESSING_ERROR"
+
+
+#: Sub-indications that make a result TOTAL_FAILED (EN 319 102-1, table 5); all others are INDETERMINATE.
+FINAL_FAILURES = frozenset(
+    {
+        SubIndication.FORMAT_FAILURE,
+        SubIndication.HASH_FAILURE,
+        SubIndication.SIG_CRYPTO_FAILURE,
+        SubIndication.REVOKED,
+        SubIndication.EXPIRED,
+        SubIndication.NOT_YET_VALID,
+    }
+)
+
+
+class Outcome(StrEnum):
+    PASSED = "passed"
+    FAILED = "failed"
+    SKIPPED = "skipped"  # not applicable or not required by the policy; never a pass in disguise
+
+
+def _frozen(mapping: Mapping[str, Any] | None) -> Mapping[str, Any]:
+    return MappingProxyType(dict(mapping or {}))
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    """One fact about one subject: ``name`` (e.g. ``signature``), ``outcome``, a human
+    ``message``, the ``subject`` it is about (a certificate subject, ``signer[0]``, ``doc[3]``),
+    the ``sub_indication`` a failure implies, and free-form JSON-able ``details``."""
+
+    name: str
+    outcome: Outcome
+    message: str = ""
+    subject: str | None = None
+    sub_indication: SubIndication | None = None
+    details: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "details", _frozen(self.details))
+
+    @classmethod
+    def passed(cls, name: str, message: str = "", *, subject: str | None = None, **details: Any) -> Check:
+        return cls(name, Outcome.PASSED, message, subject, None, details)
+
+    @classmethod
+    def failed(
+        cls,
+        name: str,
+        sub_indication: SubIndication,
+        message: str,
+        *,
+        subject: str | None = None,
+        **details: Any,
+    ) -> Check:
+        return cls(name, Outcome.FAILED, message, subject, sub_indication, details)
+
+    @classmethod
+    def skipped(cls, name: str, message: str = "", *, subject: str | None = None, **details: Any) -> Check:
+        return cls(name, Outcome.SKIPPED, message, subject, None, details)
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"name": self.name, "outcome": self.outcome.value, "message": self.message}
+        if self.subject is not None:
+            out["subject"] = self.subject
+        if self.sub_indication is not None:
+            out["sub_indication"] = self.sub_indication.value
+        if self.details:
+            out["details"] = {k: _jsonable(v) for k, v in self.details.items()}
+        return out
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, bytes):
+        return value.hex()
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+def derive(checks: Iterable[Check]) -> tuple[Indication, SubIndication | None]:
+    """Indication and sub-indication from the checks (see the module docstring)."""
+    first_indeterminate: SubIndication | None = None
+    for check in checks:
+        if check.outcome is not Outcome.FAILED:
+            continue
+        sub = check.sub_indication or SubIndication.POLICY_PROCESSING_ERROR
+        if sub in FINAL_FAILURES:
+            return Indication.TOTAL_FAILED, sub
+        if first_indeterminate is None:
+            first_indeterminate = sub
+    if first_indeterminate is not None:
+        return Indication.INDETERMINATE, first_indeterminate
+    return Indication.TOTAL_PASSED, None
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """A verdict and the checks behind it. ``ok`` is True only for TOTAL_PASSED."""
+
+    indication: Indication
+    sub_indication: SubIndication | None
+    checks: tuple[Check, ...]
+
+    @classmethod
+    def from_checks(cls, checks: Iterable[Check]) -> Report:
+        items = tuple(checks)
+        indication, sub = derive(items)
+        return cls(indication, sub, items)
+
+    @property
+    def ok(self) -> bool:
+        return self.indication is Indication.TOTAL_PASSED
+
+    def failures(self) -> tuple[Check, ...]:
+        return tuple(c for c in self.checks if c.outcome is Outcome.FAILED)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "indication": self.indication.value,
+            "sub_indication": self.sub_indication.value if self.sub_indication else None,
+            "checks": [c.to_dict() for c in self.checks],
+        }

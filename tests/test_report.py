@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+import orjson
+
+from cryptokit.report import Check, Indication, Outcome, Report, SubIndication, derive
+
+
+def test_passed_when_nothing_failed() -> None:
+    r = Report.from_checks([Check.passed("a"), Check.skipped("revocation", "not required")])
+    assert r.ok and r.indication is Indication.TOTAL_PASSED and r.sub_indication is None
+
+
+def test_final_failure_wins_over_earlier_indeterminate() -> None:
+    checks = [
+        Check.failed("chain", SubIndication.NO_CERTIFICATE_CHAIN_FOUND, "no path"),
+        Check.failed("digest", SubIndication.HASH_FAILURE, "mismatch"),
+    ]
+    assert derive(checks) == (Indication.TOTAL_FAILED, SubIndication.HASH_FAILURE)
+
+
+def test_indeterminate_takes_first_sub_indication() -> None:
+    checks = [
+        Check.passed("sig"),
+        Check.failed("crl", SubIndication.TRY_LATER, "stale"),
+        Check.failed("alg", SubIndication.CRYPTO_CONSTRAINTS_FAILURE, "sha1"),
+    ]
+    r = Report.from_checks(checks)
+    assert not r.ok
+    assert (r.indication, r.sub_indication) == (Indication.INDETERMINATE, SubIndication.TRY_LATER)
+    assert [c.name for c in r.failures()] == ["crl", "alg"]
+
+
+def test_to_dict_is_json() -> None:
+    r = Report.from_checks(
+        [Check.failed("sig", SubIndication.SIG_CRYPTO_FAILURE, "bad", subject="doc[0]", raw=b"\x01")]
+    )
+    d = orjson.loads(orjson.dumps(r.to_dict()))
+    assert d["indication"] == "TOTAL_FAILED" and d["sub_indication"] == "SIG_CRYPTO_FAILURE"
+    assert d["checks"][0] == {
+        "name": "sig",
+        "outcome": Outcome.FAILED.value,
+        "message": "bad",
+        "subject": "doc[0]",
+        "sub_indication": "SIG_CRYPTO_FAILURE",
+        "details": {"raw": "01"},
+    }
