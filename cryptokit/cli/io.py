@@ -1,0 +1,94 @@
+"""Input and output helpers for the command: JSON or human output, secrets, files.
+
+Secrets (PFX passwords, envelope keys) come from an environment variable (``--password-env``),
+a file (``--password-file``) or an interactive prompt, never from the argument itself, and are
+never printed.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import sys
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from ..errors import InputError
+
+__all__ = ["emit_json", "read_input", "read_secret", "table", "add_secret_options"]
+
+
+def emit_json(doc: Any) -> None:
+    """Print ``doc`` as indented JSON on stdout."""
+    sys.stdout.write(orjson.dumps(doc, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS).decode() + "\n")
+
+
+def read_input(path: str, field: str, *, max_size: int = 64 * 1024 * 1024) -> bytes:
+    """Bytes of a file (``-`` for stdin), bounded; InputError naming ``field`` if it cannot be read."""
+    try:
+        if path == "-":
+            data = sys.stdin.buffer.read(max_size + 1)
+        else:
+            p = Path(path)
+            if p.stat().st_size > max_size:
+                raise InputError(field, f"file is over the limit of {max_size} bytes")
+            data = p.read_bytes()
+    except OSError as exc:
+        raise InputError(field, f"cannot read {path!r}: {exc.strerror or exc}") from None
+    if len(data) > max_size:
+        raise InputError(field, f"input is over the limit of {max_size} bytes")
+    return data
+
+
+def add_secret_options(parser: Any, name: str, help_what: str) -> None:
+    """Add ``--NAME-env VAR`` and ``--NAME-file PATH``; without either, the command prompts."""
+    parser.add_argument(f"--{name}-env", metavar="VAR", help=f"read the {help_what} from environment variable VAR")
+    parser.add_argument(f"--{name}-file", metavar="PATH", help=f"read the {help_what} from a file (first line)")
+
+
+def read_secret(args: Any, name: str, *, prompt: str, required: bool = True) -> str | None:
+    """The secret named ``name`` from its env var, its file or a prompt (in that order)."""
+    attr = name.replace("-", "_")
+    env = getattr(args, f"{attr}_env", None)
+    file = getattr(args, f"{attr}_file", None)
+    if env:
+        value = os.environ.get(env)
+        if value is None:
+            raise InputError(f"--{name}-env", f"environment variable {env} is not set")
+        return value
+    if file:
+        try:
+            text = Path(file).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise InputError(f"--{name}-file", f"cannot read {file!r}: {exc.strerror or exc}") from None
+        return text.splitlines()[0] if text else ""
+    if not required:
+        return None
+    if not sys.stdin.isatty():
+        raise InputError(f"--{name}-env/--{name}-file", "no secret given and no terminal to prompt on")
+    return getpass.getpass(prompt)
+
+
+def table(title: str | None, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """Print a table with rich when it is installed, else as aligned text."""
+    rows = [[str(c) for c in row] for row in rows]
+    try:
+        from rich.console import Console
+        from rich.table import Table
+    except ImportError:  # the cli extra is not installed
+        if title:
+            print(title)
+        widths = [max([len(c), *(len(r[i]) for r in rows)]) for i, c in enumerate(columns)]
+        print("  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)))
+        for r in rows:
+            print("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)))
+        return
+    t = Table(title=title)
+    for c in columns:
+        t.add_column(c)
+    for r in rows:
+        t.add_row(*r)
+    Console(soft_wrap=True).print(t)

@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+import hashlib
+import subprocess
+import sys
+from pathlib import Path
+
+import orjson
+import pytest
+
+from cryptokit.cli.main import main
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "cryptokit", *args], capture_output=True, text=True, timeout=60)
+
+
+def test_version_and_help() -> None:
+    r = run_cli("--version")
+    assert r.returncode == 0 and r.stdout.startswith("cryptokit ")
+    r = run_cli("hash", "--help")
+    assert r.returncode == 0 and "examples:" in r.stdout
+
+
+def test_hash_formats(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "a.pdf").write_bytes(b"first")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "b.pdf").write_bytes(b"second")
+    assert main(["hash", "--format", "adss", str(tmp_path)]) == 0
+    doc = orjson.loads(capsys.readouterr().out)
+    infos = doc["docs_to_sign_info"]
+    assert [i["doc_alias"] for i in infos] == ["a.pdf", "b.pdf"]
+    assert infos[0]["hash_algo"] == "2.16.840.1.101.3.4.2.1"
+    import base64
+
+    assert base64.b64decode(infos[1]["hash_to_sign_base64"]) == hashlib.sha256(b"second").digest()
+    assert main(["hash", "--format", "csc", "--alg", "sha512", str(tmp_path / "a.pdf")]) == 0
+    doc = orjson.loads(capsys.readouterr().out)
+    assert doc["hashAlgorithmOID"] == "2.16.840.1.101.3.4.2.3"
+    assert base64.b64decode(doc["hashes"][0]) == hashlib.sha512(b"first").digest()
+    assert main(["hash", "--json", str(tmp_path / "a.pdf")]) == 0
+    assert orjson.loads(capsys.readouterr().out)[0]["hex"] == hashlib.sha256(b"first").hexdigest()
+    assert main(["hash", str(tmp_path / "a.pdf")]) == 0
+    assert capsys.readouterr().out.startswith(hashlib.sha256(b"first").hexdigest())
+
+
+def test_hash_bad_input_exit_2(tmp_path: Path) -> None:
+    r = run_cli("hash", str(tmp_path / "missing"))
+    assert r.returncode == 2 and "FILE" in r.stderr
+    r = run_cli("hash", "--alg", "SHA256withRSA", __file__)
+    assert r.returncode == 2 and "signature algorithm" in r.stderr
+    r = run_cli("hash")
+    assert r.returncode == 2
