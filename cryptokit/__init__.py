@@ -16,6 +16,7 @@ from .algorithms import (
     parse_digest_info,
     signature_algorithm,
 )
+from .ecdsa_encoding import der_to_raw, raw_to_der
 from .errors import (
     AuthenticationFailed,
     CryptokitError,
@@ -29,6 +30,15 @@ from .errors import (
     VerificationFailed,
 )
 from .hashing import HashToSign, hash_to_sign
+from .signature_keys import PssParams, PublicKey, load_public_key
+from .signatures import (
+    SignatureMatch,
+    identify_signature,
+    sign_digest,
+    sign_message,
+    verify_digest,
+    verify_message,
+)
 
 __version__ = "0.1.0"
 
@@ -56,4 +66,16 @@ __all__ = [
     # hashing
     "HashToSign",
     "hash_to_sign",
+    # signatures
+    "verify_digest",
+    "verify_message",
+    "sign_digest",
+    "sign_message",
+    "identify_signature",
+    "SignatureMatch",
+    "load_public_key",
+    "PublicKey",
+    "PssParams",
+    "der_to_raw",
+    "raw_to_der",
 ]

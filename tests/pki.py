@@ -110,7 +110,7 @@ def make_cert(
                 issuer.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value
             )
         except x509.ExtensionNotFound:
-            aki = x509.AuthorityKeyIdentifier.from_issuer_public_key(signing_key.public_key())  # type: ignore[arg-type]
+            aki = x509.AuthorityKeyIdentifier.from_issuer_public_key(signing_key.public_key())
         builder = builder.add_extension(aki, critical=False)
     if eku:
         builder = builder.add_extension(x509.ExtendedKeyUsage(eku), critical=False)

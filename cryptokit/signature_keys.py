@@ -1,0 +1,247 @@
+"""Public keys for signature verification: load them from anything a caller holds, keep PSS parameters.
+
+``load_public_key`` accepts a ``cryptography`` public or private key, an ``x509.Certificate``, a
+cryptokit ``KeyBundle``, or PEM/DER bytes (PEM also as str) of a certificate or a
+SubjectPublicKeyInfo. cryptography loads an RSASSA-PSS key (SPKI OID 1.2.840.113549.1.1.10) as a
+plain RSA key and drops its RSASSA-PSS-params; this module reads them back with asn1crypto so that
+they can bind verification (pitfall 5: absent parameters mean SHA-1, MGF1-SHA-1, salt 20).
+
+Loading proves only that the input is a well-formed public key of a supported type.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Final
+
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa, x448, x25519
+
+from .algorithms import HashAlgorithm, hash_algorithm
+from .encoding import pem_decode_all
+from .errors import InputError, UnsupportedAlgorithm
+
+__all__ = ["PublicKey", "PssParams", "load_public_key", "RSASSA_PSS_OID", "MAX_KEY_INPUT"]
+
+RSASSA_PSS_OID: Final = "1.2.840.113549.1.1.10"
+_MGF1_OID: Final = "1.2.840.113549.1.1.8"
+#: Upper bound for key input given as bytes or text (certificates with many extensions stay far below).
+MAX_KEY_INPUT: Final = 1024 * 1024
+
+KIND_RSA: Final = 1
+KIND_EC: Final = 2
+KIND_ED25519: Final = 3
+KIND_ED448: Final = 4
+_KIND_NAMES: Final = {KIND_RSA: "rsa", KIND_EC: "ec", KIND_ED25519: "ed25519", KIND_ED448: "ed448"}
+
+# Memo from concrete key class to kind: the hot path does one dict lookup instead of ABC isinstance.
+_KIND_BY_TYPE: dict[type, int] = {}
+
+PublicKeyType = rsa.RSAPublicKey | ec.EllipticCurvePublicKey | ed25519.Ed25519PublicKey | ed448.Ed448PublicKey
+
+
+def key_kind(key: object) -> int | None:
+    """The kind constant for a supported cryptography public key, else None (memoised per class)."""
+    kind = _KIND_BY_TYPE.get(type(key))
+    if kind is not None:
+        return kind
+    if isinstance(key, rsa.RSAPublicKey):
+        kind = KIND_RSA
+    elif isinstance(key, ec.EllipticCurvePublicKey):
+        kind = KIND_EC
+    elif isinstance(key, ed25519.Ed25519PublicKey):
+        kind = KIND_ED25519
+    elif isinstance(key, ed448.Ed448PublicKey):
+        kind = KIND_ED448
+    else:
+        return None
+    _KIND_BY_TYPE[type(key)] = kind
+    return kind
+
+
+@dataclass(frozen=True, slots=True)
+class PssParams:
+    """RSASSA-PSS-params from an RSASSA-PSS key: the hash, the MGF1 hash and the (minimum) salt length."""
+
+    hash: HashAlgorithm
+    mgf_hash: HashAlgorithm
+    salt_length: int
+
+
+@dataclass(frozen=True, slots=True)
+class PublicKey:
+    """A public key ready for verification, with the RSASSA-PSS parameters when the key has them.
+
+    ``key`` is the ``cryptography`` public key; ``pss`` is None unless the key is an RSASSA-PSS key
+    (then PKCS#1 v1.5 is refused for it and the parameters bind PSS verification).
+    """
+
+    key: PublicKeyType
+    kind: int
+    pss: PssParams | None = None
+    #: True when the key came from an RSASSA-PSS SubjectPublicKeyInfo (informational; ``pss`` binds).
+    pss_key: bool = False
+
+    @property
+    def type_name(self) -> str:
+        """``rsa``, ``rsa-pss``, ``ec``, ``ed25519`` or ``ed448``."""
+        return "rsa-pss" if self.pss is not None else _KIND_NAMES[self.kind]
+
+    def __repr__(self) -> str:
+        size = getattr(self.key, "key_size", None)
+        curve = getattr(getattr(self.key, "curve", None), "name", None)
+        detail = curve or (f"{size} bits" if size else "")
+        pss = f", pss={self.pss.hash.name}/{self.pss.mgf_hash.name}/{self.pss.salt_length}" if self.pss else ""
+        return f"PublicKey({self.type_name}{', ' + detail if detail else ''}{pss})"
+
+
+def _pss_params_from_spki(spki_der: bytes) -> PssParams | None:
+    """Read RSASSA-PSS-params from SubjectPublicKeyInfo DER; None when the key is not RSASSA-PSS."""
+    from asn1crypto import core, keys
+
+    try:
+        info = keys.PublicKeyInfo.load(spki_der, strict=True)
+        alg = info["algorithm"]
+        if alg["algorithm"].dotted != RSASSA_PSS_OID:
+            return None
+        params = alg["parameters"]
+        if isinstance(params, core.Void) or params.native is None:
+            # RFC 4055: absent parameters mean the defaults of RSASSA-PSS-params (pitfall 5).
+            sha1 = hash_algorithm("sha1")
+            return PssParams(sha1, sha1, 20)
+        hash_oid = params["hash_algorithm"]["algorithm"].dotted
+        mgf = params["mask_gen_algorithm"]
+        mgf_oid = mgf["algorithm"].dotted
+        mgf_hash_oid = mgf["parameters"]["algorithm"].dotted
+        salt = int(params["salt_length"].native)
+        trailer = params["trailer_field"].native
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError):
+        raise InputError("key", "has malformed RSASSA-PSS-params") from None
+    if mgf_oid != _MGF1_OID:
+        raise UnsupportedAlgorithm(f"RSASSA-PSS mask generation function {mgf_oid} is not supported (only MGF1)")
+    if trailer not in ("trailer_field_bc", 1):
+        raise InputError("key", "RSASSA-PSS trailerField must be 1 (0xBC)")
+    if salt < 0:
+        raise InputError("key", "RSASSA-PSS saltLength must not be negative")
+    return PssParams(hash_algorithm(hash_oid), hash_algorithm(mgf_hash_oid), salt)
+
+
+def _wrap(key: Any, spki_der: bytes | None = None) -> PublicKey:
+    kind = key_kind(key)
+    if kind is None:
+        if isinstance(key, (dsa.DSAPublicKey, x25519.X25519PublicKey, x448.X448PublicKey)):
+            raise UnsupportedAlgorithm(f"{type(key).__name__} keys are not supported for signatures")
+        raise InputError("key", f"is not a supported public key ({type(key).__name__})")
+    pss = _pss_params_from_spki(spki_der) if (spki_der is not None and kind == KIND_RSA) else None
+    return PublicKey(key, kind, pss, pss is not None)
+
+
+def _from_certificate(cert: x509.Certificate) -> PublicKey:
+    try:
+        key = cert.public_key()
+    except (ValueError, TypeError) as exc:
+        raise UnsupportedAlgorithm(f"certificate public key cannot be loaded: {exc}") from None
+    spki: bytes | None = None
+    if cert.public_key_algorithm_oid.dotted_string == RSASSA_PSS_OID:
+        from asn1crypto import x509 as asn1_x509
+
+        try:
+            parsed = asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER))
+            spki = parsed["tbs_certificate"]["subject_public_key_info"].dump()
+        except (ValueError, TypeError, KeyError):
+            raise InputError("key", "certificate SubjectPublicKeyInfo cannot be parsed") from None
+    return _wrap(key, spki)
+
+
+def _from_der(der: bytes) -> PublicKey:
+    # A certificate starts SEQUENCE { SEQUENCE (tbs) ...; an SPKI starts SEQUENCE { SEQUENCE (alg) ...
+    # Try the certificate first: an SPKI never parses as one.
+    try:
+        cert = x509.load_der_x509_certificate(der)
+    except (ValueError, TypeError):
+        pass
+    else:
+        return _from_certificate(cert)
+    try:
+        key = serialization.load_der_public_key(der)
+    except (ValueError, TypeError):
+        raise InputError("key", "is neither a DER certificate nor a DER SubjectPublicKeyInfo") from None
+    except Exception as exc:  # cryptography.exceptions.UnsupportedAlgorithm
+        raise UnsupportedAlgorithm(f"public key type is not supported: {exc}") from None
+    return _wrap(key, der)
+
+
+def _from_bytes(data: bytes) -> PublicKey:
+    if len(data) > MAX_KEY_INPUT:
+        raise InputError("key", f"is {len(data)} bytes, over the limit of {MAX_KEY_INPUT}")
+    if b"-----BEGIN " in data:
+        blocks = pem_decode_all(data, field="key")
+        for block in blocks:
+            if block.label in ("CERTIFICATE", "X509 CERTIFICATE", "TRUSTED CERTIFICATE"):
+                try:
+                    cert = x509.load_der_x509_certificate(block.der)
+                except (ValueError, TypeError):
+                    raise InputError("key", "PEM CERTIFICATE block is not a DER certificate") from None
+                return _from_certificate(cert)
+            if block.label == "PUBLIC KEY":
+                return _from_der(block.der)
+            if block.label == "RSA PUBLIC KEY":
+                try:
+                    key = serialization.load_der_public_key(_pkcs1_to_spki(block.der))
+                except (ValueError, TypeError):
+                    raise InputError("key", "PEM RSA PUBLIC KEY block is not a PKCS#1 RSAPublicKey") from None
+                return _wrap(key)
+            if "PRIVATE KEY" in block.label:
+                raise InputError("key", "is a private key; pass the loaded key object or its public key")
+        raise InputError("key", "has no CERTIFICATE or PUBLIC KEY PEM block")
+    return _from_der(data)
+
+
+def _pkcs1_to_spki(pkcs1: bytes) -> bytes:
+    from asn1crypto import keys
+
+    try:
+        rsa_key = keys.RSAPublicKey.load(pkcs1, strict=True)
+        der: bytes = keys.PublicKeyInfo.wrap(rsa_key, "rsa").dump()
+        return der
+    except (ValueError, TypeError, KeyError):
+        raise InputError("key", "PEM RSA PUBLIC KEY block is not a PKCS#1 RSAPublicKey") from None
+
+
+def load_public_key(key: Any) -> PublicKey:
+    """Load a verification key; see the module docstring for the accepted forms.
+
+    Raises :class:`InputError` for anything that is not a key and :class:`UnsupportedAlgorithm` for
+    key types cryptokit does not verify with (DSA, X25519, ...).
+    """
+    if isinstance(key, PublicKey):
+        return key
+    if key_kind(key) is not None:
+        return PublicKey(key, _KIND_BY_TYPE[type(key)])
+    if isinstance(
+        key,
+        (rsa.RSAPrivateKey, ec.EllipticCurvePrivateKey, ed25519.Ed25519PrivateKey, ed448.Ed448PrivateKey),
+    ):
+        return _wrap(key.public_key())
+    if isinstance(key, x509.Certificate):
+        return _from_certificate(key)
+    if isinstance(key, str):
+        try:
+            data = key.encode("ascii")
+        except UnicodeEncodeError:
+            raise InputError("key", "PEM text must be ASCII") from None
+        if b"-----BEGIN " not in data:
+            raise InputError("key", "text must be PEM (DER must be passed as bytes)")
+        return _from_bytes(data)
+    if isinstance(key, (bytes, bytearray, memoryview)):
+        return _from_bytes(bytes(key))
+    from .keys import KeyBundle
+
+    if isinstance(key, KeyBundle):
+        if key.certificate is not None:
+            return _from_certificate(key.certificate)
+        if key.private_key is not None:
+            return load_public_key(key.private_key)
+        raise InputError("key", "KeyBundle holds neither a certificate nor a private key")
+    return _wrap(key)
