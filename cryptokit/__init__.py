@@ -16,6 +16,7 @@ from .algorithms import (
     parse_digest_info,
     signature_algorithm,
 )
+from .cms import CmsPolicy, CmsResult, SignerResult, cms_sign, cms_verify, cms_verify_unsafe_no_trust
 from .ecdsa_encoding import der_to_raw, raw_to_der
 from .errors import (
     AuthenticationFailed,
@@ -66,6 +67,13 @@ __all__ = [
     # hashing
     "HashToSign",
     "hash_to_sign",
+    # cms
+    "cms_sign",
+    "cms_verify",
+    "cms_verify_unsafe_no_trust",
+    "CmsResult",
+    "SignerResult",
+    "CmsPolicy",
     # signatures
     "verify_digest",
     "verify_message",

@@ -1,0 +1,29 @@
+"""CMS SignedData (RFC 5652): sign with a KeyBundle, verify DER or Java-style BER against registered
+signers or trust anchors.
+
+- :func:`cms_sign` produces DER (attached or detached; RSA PKCS#1 v1.5, RSA-PSS, ECDSA, Ed25519).
+- :func:`cms_verify` checks every signer and raises :class:`~cryptokit.errors.VerificationFailed`
+  with a DSS-style report on any failure; :func:`cms_verify_unsafe_no_trust` skips the trust decision
+  and says so in its name.
+- Hashes are computed over the bytes as received (eContent octets, signed attributes re-tagged as
+  SET OF), never over a re-serialisation.
+"""
+
+from __future__ import annotations
+
+from .parse import CmsFormatError, ParsedCms, parse_signed_data
+from .policy import CmsPolicy
+from .sign import cms_sign
+from .verify import CmsResult, SignerResult, cms_verify, cms_verify_unsafe_no_trust
+
+__all__ = [
+    "CmsFormatError",
+    "CmsPolicy",
+    "CmsResult",
+    "ParsedCms",
+    "SignerResult",
+    "cms_sign",
+    "cms_verify",
+    "cms_verify_unsafe_no_trust",
+    "parse_signed_data",
+]

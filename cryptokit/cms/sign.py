@@ -1,0 +1,215 @@
+"""Produce a CMS SignedData (RFC 5652) with a KeyBundle: attached or detached, DER.
+
+The shape follows what a Java BouncyCastle server expects and what the emCA vendor samples show:
+version 1, the digest AlgorithmIdentifier with NULL parameters, SignerInfo v1 with
+issuerAndSerialNumber (or v3 with subjectKeyIdentifier), the signer certificate embedded, and the
+signed attributes contentType, signingTime (UTCTime until 2049), messageDigest and
+CMSAlgorithmProtection (RFC 6211), DER-sorted as a SET OF. Signature algorithms: rsaEncryption
+(PKCS#1 v1.5), RSASSA-PSS (parameters spelt out: the digest, MGF1 with the digest, salt = digest
+length), ecdsa-with-SHA*, and Ed25519 (RFC 8419, digest SHA-512).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from asn1crypto import algos, core
+from asn1crypto import cms as acms
+from asn1crypto import x509 as ax509
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+
+from ..algorithms import HashAlgorithm, hash_algorithm
+from ..errors import InputError, UnsupportedAlgorithm
+from ..keys import KeyBundle
+from .parse import DATA_OID
+
+__all__ = ["cms_sign"]
+
+_DER = serialization.Encoding.DER
+_SPKI = serialization.PublicFormat.SubjectPublicKeyInfo
+_ECDSA_OIDS = {
+    "sha224": "1.2.840.10045.4.3.1",
+    "sha256": "1.2.840.10045.4.3.2",
+    "sha384": "1.2.840.10045.4.3.3",
+    "sha512": "1.2.840.10045.4.3.4",
+    "sha3-224": "2.16.840.1.101.3.4.3.9",
+    "sha3-256": "2.16.840.1.101.3.4.3.10",
+    "sha3-384": "2.16.840.1.101.3.4.3.11",
+    "sha3-512": "2.16.840.1.101.3.4.3.12",
+}
+
+
+def _content_bytes(content: object) -> bytes:
+    if isinstance(content, str):
+        return content.encode("utf-8")
+    if isinstance(content, (bytes, bytearray, memoryview)):
+        return bytes(content)
+    raise InputError("content", f"must be bytes or str, not {type(content).__name__}")
+
+
+def _signer_parts(signer: object) -> tuple[Any, x509.Certificate]:
+    if not isinstance(signer, KeyBundle):
+        raise InputError("signer", f"must be a KeyBundle, not {type(signer).__name__}")
+    key, cert = signer.private_key, signer.certificate
+    if key is None or cert is None:
+        raise InputError("signer", "the KeyBundle needs both a private key and a certificate")
+    if not isinstance(key, (rsa.RSAPrivateKey, ec.EllipticCurvePrivateKey, ed25519.Ed25519PrivateKey)):
+        raise UnsupportedAlgorithm(f"CMS signing with a {type(key).__name__.lstrip('_')} key is not supported")
+    if key.public_key().public_bytes(_DER, _SPKI) != cert.public_key().public_bytes(_DER, _SPKI):
+        raise InputError("signer", "the private key does not match the certificate")
+    return key, cert
+
+
+def _digest_alg(h: HashAlgorithm) -> algos.DigestAlgorithm:
+    return algos.DigestAlgorithm({"algorithm": h.oid, "parameters": core.Null()})
+
+
+def _signature_alg(key: Any, h: HashAlgorithm, scheme: str) -> tuple[algos.SignedDigestAlgorithm, str]:
+    if isinstance(key, rsa.RSAPrivateKey):
+        if scheme in ("auto", "pkcs1v15"):
+            return algos.SignedDigestAlgorithm({"algorithm": "rsassa_pkcs1v15", "parameters": core.Null()}), "pkcs1v15"
+        if scheme == "pss":
+            params = algos.RSASSAPSSParams(
+                {
+                    "hash_algorithm": {"algorithm": h.oid},
+                    "mask_gen_algorithm": {"algorithm": "mgf1", "parameters": {"algorithm": h.oid}},
+                    "salt_length": h.digest_size,
+                }
+            )
+            return algos.SignedDigestAlgorithm({"algorithm": "rsassa_pss", "parameters": params}), "pss"
+        raise InputError("scheme", f"{scheme!r} does not fit an RSA key (use 'pkcs1v15' or 'pss')")
+    if isinstance(key, ec.EllipticCurvePrivateKey):
+        if scheme not in ("auto", "ecdsa"):
+            raise InputError("scheme", f"{scheme!r} does not fit an EC key (use 'ecdsa')")
+        oid = _ECDSA_OIDS.get(h.name)
+        if oid is None:
+            raise UnsupportedAlgorithm(f"no ECDSA signature algorithm with {h.name}")
+        return algos.SignedDigestAlgorithm({"algorithm": oid}), "ecdsa"
+    if scheme not in ("auto", "ed25519"):
+        raise InputError("scheme", f"{scheme!r} does not fit an Ed25519 key (use 'ed25519')")
+    if h.name != "sha512":
+        raise InputError("digest", "Ed25519 CMS signatures use SHA-512 (RFC 8419): pass digest='sha512'")
+    return algos.SignedDigestAlgorithm({"algorithm": "ed25519"}), "ed25519"
+
+
+def _time(value: dt.datetime) -> acms.Time:
+    value = value.astimezone(dt.UTC).replace(microsecond=0)
+    if 1950 <= value.year < 2050:
+        return acms.Time({"utc_time": value})
+    return acms.Time({"general_time": value})
+
+
+def _sign(key: Any, message: bytes, h: HashAlgorithm, scheme: str) -> bytes:
+    from ..signatures import sign_digest, sign_message
+
+    if scheme == "ed25519":
+        return sign_message(key, message, None)
+    hasher = h.new()
+    hasher.update(message)
+    if scheme == "pss":
+        return sign_digest(key, hasher.digest(), h, scheme="pss", pss_salt_length=h.digest_size, pss_mgf_hash=h)
+    return sign_digest(key, hasher.digest(), h, scheme=scheme)  # type: ignore[arg-type]
+
+
+def cms_sign(
+    content: bytes | str,
+    signer: KeyBundle,
+    *,
+    detached: bool = False,
+    digest: str = "sha256",
+    signed_attributes: bool = True,
+    include_chain: bool = False,
+    scheme: Literal["auto", "pkcs1v15", "pss", "ecdsa", "ed25519"] = "auto",
+    signer_identifier: Literal["issuer_serial", "ski"] = "issuer_serial",
+    signing_time: dt.datetime | None = None,
+) -> bytes:
+    """Sign ``content`` (bytes, or str as UTF-8) and return a DER ContentInfo holding a SignedData.
+
+    ``detached`` leaves the content out; ``digest`` names the hash; ``signed_attributes=False`` signs the
+    content directly (no attributes); ``include_chain`` embeds ``signer.chain`` after the signer
+    certificate; ``scheme`` picks PKCS#1 v1.5 (default for RSA) or ``"pss"``; ``signer_identifier``
+    ``"ski"`` identifies the signer by subjectKeyIdentifier (SignerInfo v3); ``signing_time`` (aware,
+    default now) is the signingTime attribute. The key must match the certificate.
+    """
+    data = _content_bytes(content)
+    key, cert = _signer_parts(signer)
+    h = hash_algorithm(digest)
+    if signing_time is None:
+        signing_time = dt.datetime.now(dt.UTC)
+    elif not isinstance(signing_time, dt.datetime) or signing_time.utcoffset() is None:
+        raise InputError("signing_time", "must be a timezone-aware datetime")
+    digest_alg = _digest_alg(h)
+    sig_alg, resolved = _signature_alg(key, h, scheme)
+    cert_asn1 = ax509.Certificate.load(cert.public_bytes(_DER))
+    if signer_identifier == "issuer_serial":
+        sid = acms.SignerIdentifier(
+            {
+                "issuer_and_serial_number": acms.IssuerAndSerialNumber(
+                    {"issuer": cert_asn1.issuer, "serial_number": cert_asn1.serial_number}
+                )
+            }
+        )
+        version = "v1"
+    elif signer_identifier == "ski":
+        try:
+            ski = cert.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value.digest
+        except x509.ExtensionNotFound:
+            raise InputError("signer_identifier", "the certificate has no subjectKeyIdentifier extension") from None
+        sid = acms.SignerIdentifier({"subject_key_identifier": ski})
+        version = "v3"
+    else:
+        raise InputError("signer_identifier", "must be 'issuer_serial' or 'ski'")
+
+    signer_info: dict[str, Any] = {"version": version, "sid": sid, "digest_algorithm": digest_alg}
+    if signed_attributes:
+        hasher = h.new()
+        hasher.update(data)
+        attrs = acms.CMSAttributes(
+            [
+                acms.CMSAttribute({"type": "content_type", "values": ["data"]}),
+                acms.CMSAttribute({"type": "signing_time", "values": [_time(signing_time)]}),
+                acms.CMSAttribute({"type": "message_digest", "values": [hasher.digest()]}),
+                acms.CMSAttribute(
+                    {
+                        "type": "cms_algorithm_protection",
+                        "values": [
+                            acms.CMSAlgorithmProtection(
+                                {"digest_algorithm": digest_alg, "signature_algorithm": sig_alg}
+                            )
+                        ],
+                    }
+                ),
+            ]
+        )
+        attrs_der = attrs.dump(force=True)  # SET OF, DER-sorted: exactly the bytes the signature covers
+        signer_info["signed_attrs"] = acms.CMSAttributes.load(attrs_der)
+        message = attrs_der
+    else:
+        message = data
+    signer_info["signature_algorithm"] = sig_alg
+    signer_info["signature"] = _sign(key, message, h, resolved)
+
+    certificates = [cert_asn1]
+    if include_chain:
+        seen = {cert_asn1.dump()}
+        for extra in signer.chain:
+            extra_asn1 = ax509.Certificate.load(extra.public_bytes(_DER))
+            if extra_asn1.dump() not in seen:
+                seen.add(extra_asn1.dump())
+                certificates.append(extra_asn1)
+    encap: dict[str, Any] = {"content_type": DATA_OID}
+    if not detached:
+        encap["content"] = data  # asn1crypto wraps it in the spec its OID table picks
+    signed_data = acms.SignedData(
+        {
+            "version": "v3" if version == "v3" else "v1",
+            "digest_algorithms": [digest_alg],
+            "encap_content_info": encap,
+            "certificates": [acms.CertificateChoices({"certificate": c}) for c in certificates],
+            "signer_infos": [acms.SignerInfo(signer_info)],
+        }
+    )
+    return bytes(acms.ContentInfo({"content_type": "signed_data", "content": signed_data}).dump())

@@ -1,0 +1,584 @@
+"""Verify a CMS SignedData against registered signers or trust anchors.
+
+:func:`cms_verify` proves, for every SignerInfo: the signer is identified by issuerAndSerialNumber
+(issuer name and serial together) or subjectKeyIdentifier; its certificate is one of
+``trusted_signers`` and/or chains to ``trust_anchors``; the key usage permits signing; the digest and
+signature algorithms are allowed by the policy; the contentType attribute equals eContentType; the
+messageDigest attribute equals the digest of the received eContent octets (or of the supplied detached
+content); CMSAlgorithmProtection, when present, names the SignerInfo's algorithms; and the signature
+verifies over the received signed-attribute bytes re-tagged as SET OF (or over the content when there
+are no signed attributes). It proves nothing about revocation unless the chain policy asks for it, and
+the signingTime attribute is the signer's claim, reported but not trusted.
+
+Any failure raises :class:`~cryptokit.errors.VerificationFailed` whose ``report`` carries the DSS-style
+indication, sub-indication and checks. Malformed input raises :class:`~cryptokit.cms.CmsFormatError`,
+which is both a ``VerificationFailed`` (FORMAT_FAILURE) and an ``InputError``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hmac
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from asn1crypto import x509 as ax509
+from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm as CryptographyUnsupported
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+
+from ..algorithms import HashAlgorithm
+from ..errors import CryptokitError, InputError, InvalidSignature, UnsupportedAlgorithm, VerificationFailed
+from ..keys import KeyBundle
+from ..report import Check, Report, SubIndication
+from .algorithms import AlgorithmProblem, SignatureSpec, resolve_digest, resolve_signature, same_algorithm
+from .parse import CmsFormatError, ParsedCms, ParsedSigner, attribute_values, parse_signed_data
+from .policy import CmsPolicy
+
+__all__ = ["CmsResult", "SignerResult", "cms_verify", "cms_verify_unsafe_no_trust"]
+
+_CONTENT_TYPE = "1.2.840.113549.1.9.3"
+_MESSAGE_DIGEST = "1.2.840.113549.1.9.4"
+_SIGNING_TIME = "1.2.840.113549.1.9.5"
+_ALGORITHM_PROTECTION = "1.2.840.113549.1.9.52"
+_DER = serialization.Encoding.DER
+
+
+@dataclass(frozen=True, slots=True)
+class SignerResult:
+    """What was proven about one SignerInfo.
+
+    ``chain`` is the validated path (leaf first) when ``trust_anchors`` was used, else empty;
+    ``signing_time`` is the signer's unverified claim (None when absent).
+    """
+
+    index: int
+    certificate: x509.Certificate
+    digest_algorithm: HashAlgorithm
+    signature_algorithm: str
+    signed_attributes: bool
+    signing_time: dt.datetime | None
+    chain: tuple[x509.Certificate, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class CmsResult:
+    """A verified SignedData: the signed ``content`` (embedded or the supplied detached bytes), its
+    ``content_type`` OID, the first ``signer``'s certificate and digest algorithm, every signer in
+    ``signers``, the input ``encoding`` (``der`` or ``ber``) and the ``report``."""
+
+    content: bytes
+    content_type: str
+    signer: x509.Certificate
+    digest_algorithm: HashAlgorithm
+    signers: tuple[SignerResult, ...]
+    report: Report
+    encoding: str
+    detached: bool
+
+
+@dataclass(frozen=True, slots=True)
+class _Trusted:
+    certificate: x509.Certificate
+    asn1: ax509.Certificate
+    der: bytes
+
+
+def _as_trusted(items: object, field: str) -> tuple[_Trusted, ...]:
+    if items is None:
+        return ()
+    if isinstance(items, (x509.Certificate, KeyBundle)):
+        items = (items,)
+    if not isinstance(items, Iterable) or isinstance(items, (str, bytes)):
+        raise InputError(field, "must be a sequence of x509.Certificate or KeyBundle")
+    out: list[_Trusted] = []
+    for i, item in enumerate(items):
+        cert = item.certificate if isinstance(item, KeyBundle) else item
+        if not isinstance(cert, x509.Certificate):
+            raise InputError(f"{field}[{i}]", "must be an x509.Certificate or a KeyBundle with a certificate")
+        der = cert.public_bytes(_DER)
+        out.append(_Trusted(cert, ax509.Certificate.load(der), der))
+    return tuple(out)
+
+
+def _certificates(items: object, field: str) -> tuple[x509.Certificate, ...]:
+    return tuple(t.certificate for t in _as_trusted(items, field))
+
+
+def _aware(at: dt.datetime | None) -> dt.datetime:
+    if at is None:
+        return dt.datetime.now(dt.UTC)
+    if not isinstance(at, dt.datetime):
+        raise InputError("at", "must be a datetime")
+    if at.tzinfo is None or at.utcoffset() is None:
+        raise InputError("at", "must be timezone-aware (UTC)")
+    return at.astimezone(dt.UTC)
+
+
+def _content_arg(content: object) -> bytes | None:
+    if content is None:
+        return None
+    if isinstance(content, (bytes, bytearray, memoryview)):
+        return bytes(content)
+    raise InputError("content", f"must be bytes, not {type(content).__name__}")
+
+
+def _matches(signer: ParsedSigner, cert: x509.Certificate, asn1: ax509.Certificate) -> bool:
+    """issuerAndSerialNumber (name and serial together) or subjectKeyIdentifier; never serial alone."""
+    if signer.subject_key_id is not None:
+        try:
+            ski = cert.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value.digest
+        except (x509.ExtensionNotFound, ValueError):
+            return False
+        return hmac.compare_digest(ski, signer.subject_key_id)
+    try:
+        if asn1.serial_number != signer.serial or signer.issuer is None:
+            return False
+        # Same encoding is the common case; otherwise RFC 5280 name comparison (asn1crypto's Name equality).
+        return bool(asn1.issuer.dump() == signer.issuer.dump() or asn1.issuer == signer.issuer)
+    except (ValueError, TypeError, KeyError):
+        return False
+
+
+def _unique(found: Sequence[tuple[x509.Certificate, bytes]]) -> list[tuple[x509.Certificate, bytes]]:
+    seen: dict[bytes, tuple[x509.Certificate, bytes]] = {}
+    for cert, der in found:
+        seen.setdefault(der, (cert, der))
+    return list(seen.values())
+
+
+def _public_key(cert: x509.Certificate) -> Any:
+    try:
+        return cert.public_key()
+    except (ValueError, CryptographyUnsupported):
+        return None
+
+
+class _SignerCheck:
+    """Gathers the checks for one SignerInfo (facts first; the report derives the verdict)."""
+
+    def __init__(self, signer: ParsedSigner) -> None:
+        self.signer = signer
+        self.subject = f"signer[{signer.index}]"
+        self.checks: list[Check] = []
+
+    def passed(self, name: str, message: str = "", **details: Any) -> None:
+        self.checks.append(Check.passed(name, message, subject=self.subject, **details))
+
+    def failed(self, name: str, sub: SubIndication, message: str, **details: Any) -> None:
+        self.checks.append(Check.failed(name, sub, message, subject=self.subject, **details))
+
+    def skipped(self, name: str, message: str) -> None:
+        self.checks.append(Check.skipped(name, message, subject=self.subject))
+
+
+def _identify(
+    sc: _SignerCheck,
+    parsed: ParsedCms,
+    trusted: tuple[_Trusted, ...],
+    anchored: bool,
+) -> x509.Certificate | None:
+    signer = sc.signer
+    sid = signer.sid_description
+    embedded = _unique([(c.certificate, c.der) for c in parsed.certificates if _matches(signer, c.certificate, c.asn1)])
+    if trusted:
+        registered = _unique([(t.certificate, t.der) for t in trusted if _matches(signer, t.certificate, t.asn1)])
+        if len(registered) == 1:
+            # The registered certificate's key is used even if a different certificate with the same
+            # identifier is embedded (a copied or forged certificate cannot redirect the check).
+            sc.passed("signing_certificate", f"registered signer certificate matches {sid}", sid=sid)
+            return registered[0][0]
+        if len(registered) > 1:
+            sc.failed("signing_certificate", SubIndication.NO_SIGNING_CERTIFICATE_FOUND, f"ambiguous: {sid}")
+            return None
+        if embedded:
+            sc.failed(
+                "signing_certificate",
+                SubIndication.NO_SIGNING_CERTIFICATE_FOUND,
+                f"the signer ({sid}) is not one of the registered signers",
+                sid=sid,
+            )
+            return embedded[0][0] if len(embedded) == 1 else None
+        sc.failed(
+            "signing_certificate",
+            SubIndication.NO_SIGNING_CERTIFICATE_FOUND,
+            f"no certificate for {sid} among the registered signers or the embedded certificates",
+            sid=sid,
+        )
+        return None
+    if len(embedded) == 1:
+        trust = "to be validated against the trust anchors" if anchored else "NOT anchored (unsafe verification)"
+        sc.passed("signing_certificate", f"embedded certificate matches {sid}, {trust}", sid=sid)
+        return embedded[0][0]
+    message = f"no embedded certificate for {sid}" if not embedded else f"{len(embedded)} certificates match {sid}"
+    sc.failed("signing_certificate", SubIndication.NO_SIGNING_CERTIFICATE_FOUND, message, sid=sid)
+    return None
+
+
+def _check_certificate(
+    sc: _SignerCheck, cert: x509.Certificate, at: dt.datetime, policy: CmsPolicy, chain: bool
+) -> None:
+    try:
+        ku: x509.KeyUsage | None = cert.extensions.get_extension_for_class(x509.KeyUsage).value
+    except x509.ExtensionNotFound:
+        ku = None
+    except ValueError:
+        sc.failed("key_usage", SubIndication.CHAIN_CONSTRAINTS_FAILURE, "the certificate extensions are malformed")
+        return
+    if ku is None:
+        sc.passed("key_usage", "no keyUsage extension (any use permitted)")
+    elif ku.digital_signature or ku.content_commitment:
+        sc.passed("key_usage", "keyUsage permits signing")
+    else:
+        sc.failed(
+            "key_usage",
+            SubIndication.CHAIN_CONSTRAINTS_FAILURE,
+            "keyUsage has neither digitalSignature nor nonRepudiation",
+        )
+    key = _public_key(cert)
+    if key is None:
+        sc.failed("public_key", SubIndication.CRYPTO_CONSTRAINTS_FAILURE, "the certificate's public key is unsupported")
+    elif isinstance(key, rsa.RSAPublicKey) and key.key_size < policy.min_rsa_bits:
+        sc.failed(
+            "key_size",
+            SubIndication.CRYPTO_CONSTRAINTS_FAILURE,
+            f"RSA-{key.key_size} is below the policy minimum of {policy.min_rsa_bits} bits",
+        )
+    if chain or not policy.check_certificate_validity:
+        return
+    if at < cert.not_valid_before_utc:
+        sc.failed(
+            "certificate_validity",
+            SubIndication.NOT_YET_VALID,
+            f"the signer certificate is not valid before {cert.not_valid_before_utc.isoformat()}",
+        )
+    elif at > cert.not_valid_after_utc:
+        sc.failed(
+            "certificate_validity",
+            SubIndication.EXPIRED,
+            f"the signer certificate expired {cert.not_valid_after_utc.isoformat()}",
+        )
+    else:
+        sc.passed("certificate_validity", f"the signer certificate is valid at {at.isoformat()}")
+
+
+def _single(sc: _SignerCheck, attributes: Any, oid: str, name: str, required: bool) -> Any:
+    values = attribute_values(attributes, oid)
+    if values is None:
+        if required:
+            sc.failed(name, SubIndication.FORMAT_FAILURE, f"the {name} signed attribute is missing")
+        return None
+    if len(values) != 1:
+        sc.failed(name, SubIndication.FORMAT_FAILURE, f"the {name} signed attribute must have exactly one value")
+        return None
+    return values[0]
+
+
+def _check_attributes(
+    sc: _SignerCheck, parsed: ParsedCms, h: HashAlgorithm, content: bytes
+) -> tuple[dt.datetime | None, bool]:
+    """contentType, messageDigest, signingTime and CMSAlgorithmProtection. Returns (signing time, ok)."""
+    signer = sc.signer
+    attributes = signer.attributes
+    assert attributes is not None
+    ok = True
+    content_type = _single(sc, attributes, _CONTENT_TYPE, "content_type", True)
+    if content_type is not None:
+        if content_type.dotted == parsed.content_type:
+            sc.passed("content_type", f"contentType attribute equals eContentType {parsed.content_type}")
+        else:
+            ok = False
+            sc.failed(
+                "content_type",
+                SubIndication.FORMAT_FAILURE,
+                f"contentType attribute {content_type.dotted} differs from eContentType {parsed.content_type}",
+            )
+    else:
+        ok = False
+    digest_value = _single(sc, attributes, _MESSAGE_DIGEST, "message_digest", True)
+    if digest_value is not None:
+        actual = h.new()
+        actual.update(content)
+        if hmac.compare_digest(bytes(digest_value.native), actual.digest()):
+            sc.passed("message_digest", f"messageDigest equals the {h.name} digest of the content")
+        else:
+            ok = False
+            sc.failed("message_digest", SubIndication.HASH_FAILURE, "messageDigest does not match the content")
+    else:
+        ok = False
+    signing_time: dt.datetime | None = None
+    time_value = _single(sc, attributes, _SIGNING_TIME, "signing_time", False)
+    if time_value is not None:
+        native = time_value.native
+        if isinstance(native, dt.datetime) and native.tzinfo is not None:
+            signing_time = native.astimezone(dt.UTC)
+            sc.passed("signing_time", "signingTime claimed by the signer (not verified)", signing_time=signing_time)
+        else:
+            ok = False
+            sc.failed("signing_time", SubIndication.FORMAT_FAILURE, "signingTime is not a valid time")
+    protection = _single(sc, attributes, _ALGORITHM_PROTECTION, "algorithm_protection", False)
+    if protection is not None:
+        problems = []
+        if not same_algorithm(protection["digest_algorithm"], signer.digest_algorithm):
+            problems.append("digestAlgorithm")
+        sig = protection["signature_algorithm"]
+        if sig.native is None or not same_algorithm(sig, signer.signature_algorithm):
+            problems.append("signatureAlgorithm")
+        if problems:
+            ok = False
+            sc.failed(
+                "algorithm_protection",
+                SubIndication.FORMAT_FAILURE,
+                f"CMSAlgorithmProtection {' and '.join(problems)} differ from the SignerInfo",
+            )
+        else:
+            sc.passed("algorithm_protection", "CMSAlgorithmProtection matches the SignerInfo algorithms")
+    return signing_time, ok
+
+
+def _check_signature(
+    sc: _SignerCheck, cert: x509.Certificate, h: HashAlgorithm, spec: SignatureSpec, content: bytes
+) -> None:
+    from ..signatures import verify_digest, verify_message
+
+    signer = sc.signer
+    message = signer.signed_attrs if signer.signed_attrs is not None else content
+    what = "the signed attributes" if signer.signed_attrs is not None else "the content"
+    key = _public_key(cert)
+    if key is None:
+        sc.skipped("signature", "not checked: unsupported public key")
+        return
+    expected = {"pkcs1v15": rsa.RSAPublicKey, "pss": rsa.RSAPublicKey, "ecdsa": ec.EllipticCurvePublicKey}
+    key_type = expected.get(spec.scheme, ed25519.Ed25519PublicKey)
+    if not isinstance(key, key_type):
+        sc.failed(
+            "signature",
+            SubIndication.SIG_CRYPTO_FAILURE,
+            f"{spec.name} does not fit the certificate's {type(key).__name__}",
+        )
+        return
+    try:
+        if spec.scheme == "ed25519":
+            verify_message(key, signer.signature, message, None, scheme="ed25519")
+        else:
+            hasher = h.new()
+            hasher.update(message)
+            verify_digest(
+                key,
+                signer.signature,
+                hasher.digest(),
+                h,
+                scheme=spec.scheme,
+                pss_salt_length=spec.pss_salt_length,
+                pss_mgf_hash=spec.pss_mgf_hash,
+                signature_encoding=spec.encoding or "auto",
+            )
+    except InvalidSignature:
+        sc.failed("signature", SubIndication.SIG_CRYPTO_FAILURE, f"{spec.name} signature over {what} does not verify")
+    except UnsupportedAlgorithm as exc:
+        sc.failed("signature", SubIndication.CRYPTO_CONSTRAINTS_FAILURE, f"{spec.name}: {exc}")
+    except InputError as exc:
+        sc.failed(
+            "signature", SubIndication.SIG_CRYPTO_FAILURE, f"{spec.name} signature value is malformed ({exc.rule})"
+        )
+    else:
+        sc.passed("signature", f"{spec.name} signature over {what} verifies", algorithm=spec.name)
+
+
+def _check_chain(
+    sc: _SignerCheck,
+    cert: x509.Certificate,
+    parsed: ParsedCms,
+    anchors: tuple[x509.Certificate, ...],
+    at: dt.datetime,
+    policy: CmsPolicy,
+) -> tuple[x509.Certificate, ...]:
+    try:
+        from ..chain import validate_chain
+    except ImportError:
+        sc.failed("certificate_chain", SubIndication.CERTIFICATE_CHAIN_GENERAL_FAILURE, "chain validation unavailable")
+        return ()
+    leaf_der = cert.public_bytes(_DER)
+    intermediates = [c.certificate for c in parsed.certificates if c.der != leaf_der]
+    try:
+        chain_report = validate_chain(
+            cert, intermediates=intermediates, trust_anchors=anchors, at=at, policy=policy.chain_policy
+        )
+    except CryptokitError as exc:
+        sc.failed(
+            "certificate_chain", SubIndication.CERTIFICATE_CHAIN_GENERAL_FAILURE, f"chain validation failed: {exc}"
+        )
+        return ()
+    sc.checks.extend(c for c in getattr(chain_report, "checks", ()) if isinstance(c, Check))
+    if chain_report.ok:
+        path = tuple(getattr(chain_report, "path", ()) or ())
+        sc.passed("certificate_chain", "the signer certificate chains to a trust anchor", length=len(path))
+        return path
+    sub = chain_report.sub_indication or SubIndication.CERTIFICATE_CHAIN_GENERAL_FAILURE
+    sc.failed("certificate_chain", SubIndication(str(sub)), f"chain validation: {chain_report.indication} / {sub}")
+    return ()
+
+
+def _verify_signer(
+    signer: ParsedSigner,
+    parsed: ParsedCms,
+    content: bytes,
+    trusted: tuple[_Trusted, ...],
+    anchors: tuple[x509.Certificate, ...],
+    at: dt.datetime,
+    policy: CmsPolicy,
+) -> tuple[list[Check], SignerResult | None]:
+    sc = _SignerCheck(signer)
+    h: HashAlgorithm | None = None
+    spec: SignatureSpec | None = None
+    try:
+        h = resolve_digest(signer.digest_algorithm, policy)
+        spec = resolve_signature(signer.signature_algorithm, h, policy)
+        sc.passed("algorithms", f"{spec.name} is allowed by the policy", digest=h.name, signature=spec.name)
+    except AlgorithmProblem as exc:
+        sc.failed("algorithms", exc.sub_indication, str(exc))
+    cert = _identify(sc, parsed, trusted, anchored=bool(anchors))
+    if cert is not None:
+        _check_certificate(sc, cert, at, policy, chain=bool(anchors))
+    signing_time: dt.datetime | None = None
+    if signer.attributes is None:
+        if policy.require_signed_attributes:
+            sc.failed("signed_attributes", SubIndication.FORMAT_FAILURE, "signed attributes are required by the policy")
+        else:
+            sc.skipped("signed_attributes", "none: the signature covers the content directly")
+    elif h is not None:
+        signing_time, _ = _check_attributes(sc, parsed, h, content)
+    if h is None or spec is None:
+        sc.skipped("signature", "not checked: the algorithms are refused")
+    elif cert is None:
+        sc.skipped("signature", "not checked: no signer certificate")
+    else:
+        _check_signature(sc, cert, h, spec, content)
+    path: tuple[x509.Certificate, ...] = ()
+    if anchors and cert is not None:
+        path = _check_chain(sc, cert, parsed, anchors, at, policy)
+    elif not anchors and not trusted:
+        sc.skipped("trust", "UNSAFE: the signer certificate is not anchored to anything")
+    if any(c.outcome.value == "failed" for c in sc.checks) or cert is None or h is None or spec is None:
+        return sc.checks, None
+    return sc.checks, SignerResult(signer.index, cert, h, spec.name, signer.attributes is not None, signing_time, path)
+
+
+def _raise(checks: list[Check]) -> None:
+    report = Report.from_checks(checks)
+    if report.ok:
+        return
+    first = report.failures()[0]
+    where = f"{first.subject}: " if first.subject else ""
+    raise VerificationFailed(f"CMS verification failed ({report.sub_indication}): {where}{first.message}", report)
+
+
+def _verify(
+    cms: object,
+    content: object,
+    trusted_signers: object,
+    trust_anchors: object,
+    at: dt.datetime | None,
+    policy: CmsPolicy | None,
+    *,
+    unsafe: bool,
+) -> CmsResult:
+    policy = policy if policy is not None else CmsPolicy()
+    if not isinstance(policy, CmsPolicy):
+        raise InputError("policy", "must be a CmsPolicy")
+    trusted = _as_trusted(trusted_signers, "trusted_signers")
+    anchors = _certificates(trust_anchors, "trust_anchors")
+    if not unsafe and not trusted and not anchors:
+        raise InputError(
+            "trusted_signers",
+            "give trusted_signers or trust_anchors (cms_verify_unsafe_no_trust checks without either)",
+        )
+    when = _aware(at)
+    supplied = _content_arg(content)
+    parsed = parse_signed_data(cms, policy)
+    checks: list[Check] = [
+        Check.passed("format", f"well-formed SignedData ({parsed.encoding.upper()})", encoding=parsed.encoding)
+    ]
+    signed: bytes
+    if parsed.content is None:
+        if supplied is None:
+            checks.append(
+                Check.failed("content", SubIndication.SIGNED_DATA_NOT_FOUND, "detached signature and no content given")
+            )
+            _raise(checks)
+            raise AssertionError("unreachable")  # _raise raised: the check above failed
+        signed = supplied
+        checks.append(Check.passed("content", "detached content supplied by the caller", length=len(signed)))
+    else:
+        signed = parsed.content
+        if supplied is not None and not hmac.compare_digest(supplied, signed):
+            checks.append(
+                Check.failed(
+                    "content", SubIndication.HASH_FAILURE, "the supplied content differs from the embedded one"
+                )
+            )
+        else:
+            checks.append(Check.passed("content", "content embedded in the SignedData", length=len(signed)))
+    results: list[SignerResult] = []
+    for signer in parsed.signers:
+        try:
+            signer_checks, result = _verify_signer(signer, parsed, signed, trusted, anchors, when, policy)
+        except CryptokitError:
+            raise
+        except (ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
+            # Safety net: a value asn1crypto or cryptography could not decode late is a format failure.
+            raise CmsFormatError(f"signerInfos[{signer.index}]: malformed value ({type(exc).__name__})") from None
+        checks.extend(signer_checks)
+        if result is not None:
+            results.append(result)
+    _raise(checks)
+    report = Report.from_checks(checks)
+    if len(results) != len(parsed.signers):  # defensive: a signer without a result must have failed
+        raise VerificationFailed("CMS verification failed: a signer was not verified", report)
+    return CmsResult(
+        content=signed,
+        content_type=parsed.content_type,
+        signer=results[0].certificate,
+        digest_algorithm=results[0].digest_algorithm,
+        signers=tuple(results),
+        report=report,
+        encoding=parsed.encoding,
+        detached=parsed.content is None,
+    )
+
+
+def cms_verify(
+    cms: bytes | str,
+    *,
+    content: bytes | None = None,
+    trusted_signers: Iterable[x509.Certificate | KeyBundle] = (),
+    trust_anchors: Iterable[x509.Certificate] = (),
+    at: dt.datetime | None = None,
+    policy: CmsPolicy | None = None,
+) -> CmsResult:
+    """Verify every SignerInfo of a CMS SignedData (DER, BER, base64 or PEM); see the module docstring.
+
+    ``trusted_signers``: accept only signers whose certificate is one of these (certificates or
+    KeyBundles; the "registered PFX" check). ``trust_anchors``: validate the signer's chain (embedded
+    certificates serve as intermediates). At least one is required (else :class:`InputError`); with both,
+    both must hold. ``content``: the detached content, or, for an attached signature, bytes that must
+    equal the embedded content. ``at``: the validation time (aware; default now).
+    """
+    return _verify(cms, content, trusted_signers, trust_anchors, at, policy, unsafe=False)
+
+
+def cms_verify_unsafe_no_trust(
+    cms: bytes | str,
+    *,
+    content: bytes | None = None,
+    at: dt.datetime | None = None,
+    policy: CmsPolicy | None = None,
+) -> CmsResult:
+    """UNSAFE: check a SignedData's integrity against the certificates it carries itself.
+
+    Anyone can produce a SignedData that passes this check (with their own certificate): it proves the
+    content was not changed after signing by *some* key, not who signed it. Use :func:`cms_verify`.
+    """
+    return _verify(cms, content, (), (), at, policy, unsafe=True)
