@@ -1,0 +1,194 @@
+"""Shared wire helpers for the ADSS package: JSON in and out, error answers, typed field access."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import quote
+
+import orjson
+
+from ...errors import InputError
+from .errors import AdssError, error_for
+
+#: Largest response body parsed (a certificate list with chains is the biggest documented answer).
+MAX_BODY = 8 * 1024 * 1024
+#: Largest string field taken from a response (base64 certificates and chains included).
+MAX_FIELD = 1024 * 1024
+
+# The seed's status-service sample spells the description key "error__escription"; accept it.
+_DESCRIPTION_KEYS = ("error_description", "error__escription")
+
+
+def _body_bytes(body: bytes | bytearray | memoryview | str | None) -> bytes:
+    if body is None:
+        return b""
+    if isinstance(body, str):
+        return body.encode("utf-8")
+    if isinstance(body, (bytes, bytearray, memoryview)):
+        return bytes(body)
+    raise InputError("body", f"must be bytes or str, not {type(body).__name__}")
+
+
+def _status(status: int) -> int:
+    if isinstance(status, bool) or not isinstance(status, int) or not 100 <= status <= 599:
+        raise InputError("status", "must be an HTTP status code (100..599)")
+    return status
+
+
+def _error_from(data: Any, status: int) -> AdssError | None:
+    """The error an ``{error, error_description}`` object stands for, or None if it is not one."""
+    if not isinstance(data, dict) or "error" not in data:
+        return None
+    code = data["error"]
+    if isinstance(code, bool) or not isinstance(code, (str, int)):
+        return None
+    description: Any = next((data[k] for k in _DESCRIPTION_KEYS if k in data), None)
+    message = description if isinstance(description, str) else None
+    return error_for(str(code)[:32], (message or "")[:1000] or None, status)
+
+
+def _loads(raw: bytes) -> Any:
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return _NOT_JSON
+
+
+_NOT_JSON = object()
+
+
+def decode(status: int, body: bytes | bytearray | memoryview | str | None) -> dict[str, Any]:
+    """The JSON object of a successful answer; raises the vendor error of an error answer.
+
+    Non-2xx answers raise an :class:`AdssError` subclass (a plain ``AdssError`` with ``code=None``
+    when the body is not an ADSS error object, e.g. a proxy's HTML page). A 2xx answer whose body
+    is an ADSS error object also raises. A 2xx body that is not a JSON object is an InputError.
+    """
+    status = _status(status)
+    raw = _body_bytes(body)
+    if len(raw) > MAX_BODY:
+        raise InputError("body", f"is {len(raw)} bytes, over the limit of {MAX_BODY}")
+    data = _loads(raw) if raw.strip() else _NOT_JSON
+    error = _error_from(data, status)
+    if error is not None:
+        raise error
+    if not 200 <= status <= 299:
+        raise AdssError(None, f"HTTP {status} without an ADSS error object", status)
+    if not isinstance(data, dict):
+        raise InputError("body", "is not a JSON object")
+    return data
+
+
+def decode_empty(status: int, body: bytes | bytearray | memoryview | str | None) -> None:
+    """Accept a successful answer that carries no data (200 with an empty body, 201 ``Created``)."""
+    status = _status(status)
+    raw = _body_bytes(body)
+    if len(raw) > MAX_BODY:
+        raise InputError("body", f"is {len(raw)} bytes, over the limit of {MAX_BODY}")
+    text = raw.strip()
+    data = _loads(text) if text else None
+    error = _error_from(data, status)
+    if error is not None:
+        raise error
+    if not 200 <= status <= 299:
+        raise AdssError(None, f"HTTP {status} without an ADSS error object", status)
+    if not text or text in (b"Created", b"OK") or isinstance(data, dict):
+        return None
+    raise InputError("body", "expected an empty body, 'Created' or a JSON object")
+
+
+def get_str(
+    obj: Mapping[str, Any], key: str, where: str, *, required: bool = True, aliases: tuple[str, ...] = ()
+) -> str:
+    """A string field (``aliases`` are other spellings seen in the vendor's samples)."""
+    for name in (key, *aliases):
+        if name in obj and obj[name] is not None:
+            value = obj[name]
+            if not isinstance(value, str):
+                raise InputError(f"{where}.{key}", f"must be a string, not {type(value).__name__}")
+            if len(value) > MAX_FIELD:
+                raise InputError(f"{where}.{key}", f"is over {MAX_FIELD} characters")
+            return value
+    if required:
+        raise InputError(f"{where}.{key}", "is missing")
+    return ""
+
+
+def get_opt_str(obj: Mapping[str, Any], key: str, where: str, *, aliases: tuple[str, ...] = ()) -> str | None:
+    value = get_str(obj, key, where, required=False, aliases=aliases)
+    present = any(name in obj and obj[name] is not None for name in (key, *aliases))
+    return value if present else None
+
+
+def get_int(obj: Mapping[str, Any], key: str, where: str, *, aliases: tuple[str, ...] = (), minimum: int = 0) -> int:
+    """An integer field; the vendor sends some as JSON numbers and some as decimal strings."""
+    for name in (key, *aliases):
+        if name in obj:
+            value = obj[name]
+            if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit() and len(value) <= 18:
+                number = int(value.strip())
+            elif isinstance(value, int) and not isinstance(value, bool):
+                number = value
+            else:
+                raise InputError(f"{where}.{key}", "must be an integer or a decimal string")
+            if number < minimum:
+                raise InputError(f"{where}.{key}", f"must be at least {minimum}")
+            return number
+    raise InputError(f"{where}.{key}", "is missing")
+
+
+def get_bool(obj: Mapping[str, Any], key: str, where: str, *, aliases: tuple[str, ...] = ()) -> bool:
+    """A boolean field; the vendor sends ``"true"``/``"TRUE"``/``"false"`` strings or JSON booleans."""
+    for name in (key, *aliases):
+        if name in obj:
+            value = obj[name]
+            if isinstance(value, bool):
+                return value
+            if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+                return value.strip().lower() == "true"
+            raise InputError(f"{where}.{key}", "must be true or false")
+    raise InputError(f"{where}.{key}", "is missing")
+
+
+def get_list(obj: Mapping[str, Any], key: str, where: str, *, max_items: int = 10_000) -> list[Any]:
+    if key not in obj:
+        raise InputError(f"{where}.{key}", "is missing")
+    value = obj[key]
+    if not isinstance(value, list):
+        raise InputError(f"{where}.{key}", "must be a JSON array")
+    if len(value) > max_items:
+        raise InputError(f"{where}.{key}", f"has {len(value)} items, over the limit of {max_items}")
+    return value
+
+
+def get_obj(value: Any, where: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise InputError(where, "must be a JSON object")
+    return value
+
+
+def dumps(obj: Mapping[str, Any]) -> bytes:
+    """Exact JSON bytes of a request body (keys in the order given, compact, UTF-8)."""
+    return orjson.dumps(dict(obj))
+
+
+def text_arg(value: object, field: str, *, max_len: int = 1024, allow_empty: bool = False) -> str:
+    """A caller-supplied text argument: a str, bounded, no control characters."""
+    if not isinstance(value, str):
+        raise InputError(field, f"must be a str, not {type(value).__name__}")
+    if not value and not allow_empty:
+        raise InputError(field, "must not be empty")
+    if len(value) > max_len:
+        raise InputError(field, f"is over {max_len} characters")
+    if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in value):
+        raise InputError(field, "must not contain control characters")
+    return value
+
+
+def path_segment(value: object, field: str) -> str:
+    """A caller value placed in a URL path: percent-encoded, never ``.``/``..``."""
+    text = text_arg(value, field, max_len=512)
+    if text in (".", ".."):
+        raise InputError(field, "must not be '.' or '..'")
+    return quote(text, safe="")

@@ -1,0 +1,580 @@
+"""ADSS CSP signing: ``POST /v2/sign/request`` and ``/v2/sign/status``, and offline verification.
+
+The client sends hashes (``docs_to_sign_info``), ADSS answers with a status and, on SUCCESS, one
+bare ``signature_base64`` per hash in request order ("PKCS#1" in the guide: RSASSA-PKCS1-v1_5 for
+RSA keys; the ECDSA encoding is not documented). :func:`verify_sign_response` checks each returned
+signature over the hash that was sent, with the signing certificate's key, says which scheme and
+encoding matched, validates the certificate chain, and returns a DSS-style report per document and
+overall. It proves that the holder of the certificate's key signed exactly these hashes and that
+the certificate chains to a trust anchor under the policy at ``at``; it does not prove anything
+about the documents behind the hashes (the caller hashed them) or about revocation unless the
+chain policy requires CRLs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+import orjson
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature as _CryptoInvalidSignature
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
+from ...algorithms import HashAlgorithm, hash_algorithm, parse_digest_info
+from ...encoding import b64decode, b64encode
+from ...errors import CryptokitError, InputError, InvalidSignature, UnsupportedAlgorithm
+from ...hashing import HashToSign
+from ...report import Check, Indication, Outcome, Report, SubIndication, derive
+from .. import HttpRequest
+from . import _wire
+from .requests import V2_PATH, TokenArg, _json_request
+from .values import UserCertificate
+
+if TYPE_CHECKING:
+    from ...chain import ChainPolicy, ChainReport
+    from ...signatures import SignatureMatch
+
+__all__ = [
+    "SignStatus",
+    "SignResult",
+    "DocumentVerification",
+    "SignResponseReport",
+    "MAX_DOCUMENTS",
+    "build_sign_request",
+    "build_sign_status_request",
+    "parse_sign_response",
+    "parse_sign_status",
+    "verify_sign_response",
+]
+
+#: Most documents one sign request may carry (and one answer may return).
+MAX_DOCUMENTS = 10_000
+#: Longest ``signature_base64`` accepted (base64 of an RSA-16384 signature is 2,732 characters).
+MAX_SIGNATURE_B64 = 8192
+#: How many other documents a failed signature is compared with to detect a swapped order.
+MAX_SWAP_PROBES = 32
+
+
+class SignStatus(StrEnum):
+    PENDING = "PENDING"
+    TIMEOUT = "TIMEOUT"
+    DECLINED = "DECLINED"
+    FAILED = "FAILED"
+    SUCCESS = "SUCCESS"
+
+    @property
+    def final(self) -> bool:
+        """False only for PENDING (poll ``/v2/sign/status`` again)."""
+        return self is not SignStatus.PENDING
+
+
+# --------------------------------------------------------------------------- requests
+
+
+def _hash_item(item: object, index: int) -> HashToSign:
+    """Re-check a hash before it is sent: the condition of ADSS error 60055."""
+    where = f"hashes[{index}]"
+    algorithm = getattr(item, "algorithm", None)
+    digest = getattr(item, "digest", None)
+    if not isinstance(algorithm, HashAlgorithm) or not isinstance(digest, bytes):
+        raise InputError(where, "must be a HashToSign (algorithm and digest)")
+    alg = hash_algorithm(algorithm.oid)  # the registry's entry for this OID; refuses MD5
+    if alg != algorithm:
+        raise InputError(where, f"algorithm {algorithm.name} does not match the registry entry of OID {algorithm.oid}")
+    if len(digest) != alg.digest_size:
+        raise InputError(
+            where,
+            f"digest is {len(digest)} bytes but {alg.name} ({alg.oid}) digests are {alg.digest_size} "
+            "(ADSS error 60055: invalid hash algorithm or data)",
+        )
+    return item if isinstance(item, HashToSign) else HashToSign(alg, digest)
+
+
+def build_sign_request(
+    hashes: Sequence[HashToSign],
+    *,
+    profile_id: str,
+    cert_alias: str,
+    token: TokenArg,
+    sam_user_id: str | None = None,
+    cert_password: str | None = None,
+    request_description: str | None = None,
+    doc_aliases: Sequence[str | None] | None = None,
+    base64_description: bool = False,
+    app_name: str | None = None,
+    accept_language: str | None = None,
+) -> HttpRequest:
+    """``POST /adss/service/csp/v2/sign/request`` for ``hashes`` (one ``docs_to_sign_info`` entry each).
+
+    Every hash is checked against its algorithm's digest length before anything is built (ADSS
+    error 60055 otherwise). ``doc_aliases`` (optional, one per hash; None leaves ``doc_alias``
+    out). ``base64_description`` sends ``request_description`` as base64 of its UTF-8 (what the
+    guide asks for characters the phone app would otherwise garble). ``cert_password`` goes in the
+    body only and never appears in ``repr``.
+    """
+    if isinstance(hashes, (str, bytes)) or not isinstance(hashes, Sequence):
+        raise InputError("hashes", "must be a sequence of HashToSign")
+    if not hashes:
+        raise InputError("hashes", "must not be empty (ADSS error 60049: data to be signed is missing)")
+    if len(hashes) > MAX_DOCUMENTS:
+        raise InputError("hashes", f"holds {len(hashes)} items, over the limit of {MAX_DOCUMENTS}")
+    checked = [_hash_item(h, i) for i, h in enumerate(hashes)]
+    if doc_aliases is not None:
+        if isinstance(doc_aliases, (str, bytes)) or len(doc_aliases) != len(checked):
+            raise InputError("doc_aliases", f"must hold one alias per hash ({len(checked)})")
+    body: dict[str, Any] = {"profile_id": _wire.text_arg(profile_id, "profile_id", max_len=256)}
+    if sam_user_id is not None:
+        body["sam_user_id"] = _wire.text_arg(sam_user_id, "sam_user_id", max_len=256)
+    body["cert_alias"] = _wire.text_arg(cert_alias, "cert_alias", max_len=256)
+    if cert_password is not None:
+        body["cert_password"] = _wire.text_arg(cert_password, "cert_password", max_len=4096)
+    if request_description is not None:
+        if not isinstance(request_description, str) or len(request_description) > 4096:
+            raise InputError("request_description", "must be a str of at most 4096 characters")
+        body["request_description"] = (
+            b64encode(request_description.encode("utf-8")) if base64_description else request_description
+        )
+    docs = []
+    for index, h in enumerate(checked):
+        entry: dict[str, str] = {}
+        alias = None if doc_aliases is None else doc_aliases[index]
+        if alias is not None:
+            entry["doc_alias"] = _wire.text_arg(alias, f"doc_aliases[{index}]", max_len=1024)
+        entry["hash_algo"] = h.algorithm.oid
+        entry["hash_to_sign_base64"] = b64encode(h.digest)
+        docs.append(entry)
+    body["docs_to_sign_info"] = docs
+    return _json_request(
+        "POST", V2_PATH + "/sign/request", body, token, app_name=app_name, accept_language=accept_language
+    )
+
+
+def build_sign_status_request(
+    profile_id: str,
+    request_id: str,
+    *,
+    token: TokenArg,
+    app_name: str | None = None,
+    accept_language: str | None = None,
+) -> HttpRequest:
+    """``POST /adss/service/csp/v2/sign/status`` to poll a PENDING request."""
+    body = {
+        "profile_id": _wire.text_arg(profile_id, "profile_id", max_len=256),
+        "request_id": _wire.text_arg(request_id, "request_id (ADSS error 60015)", max_len=256),
+    }
+    return _json_request(
+        "POST", V2_PATH + "/sign/status", body, token, app_name=app_name, accept_language=accept_language
+    )
+
+
+# --------------------------------------------------------------------------- responses
+
+
+@dataclass(frozen=True, slots=True)
+class SignResult:
+    """A sign answer: ``status``, ``request_id`` (for polling; None in status answers) and the raw
+    signature values in the order the server listed them (the guide: request order)."""
+
+    status: SignStatus
+    request_id: str | None
+    signatures: tuple[bytes, ...]
+
+    @property
+    def succeeded(self) -> bool:
+        return self.status is SignStatus.SUCCESS
+
+    def __repr__(self) -> str:
+        return f"SignResult({self.status.value}, request_id={self.request_id!r}, signatures={len(self.signatures)})"
+
+
+def _parse(status: int, body: Any, where: str, *, need_request_id: bool) -> SignResult:
+    data = _wire.decode(status, body)
+    text = _wire.get_str(data, "status", where)
+    try:
+        sign_status = SignStatus(text.strip().upper())
+    except ValueError:
+        raise InputError(f"{where}.status", "must be PENDING, TIMEOUT, DECLINED, FAILED or SUCCESS") from None
+    request_id = _wire.get_opt_str(data, "request_id", where, aliases=("requestId",))
+    if request_id is not None and (not request_id or len(request_id) > 256):
+        raise InputError(f"{where}.request_id", "must be 1..256 characters")
+    if need_request_id and sign_status is SignStatus.PENDING and request_id is None:
+        raise InputError(f"{where}.request_id", "is missing in a PENDING answer (nothing to poll)")
+    signatures: list[bytes] = []
+    if data.get("signatures") is not None:
+        for index, entry in enumerate(_wire.get_list(data, "signatures", where, max_items=MAX_DOCUMENTS)):
+            field = f"{where}.signatures[{index}].signature_base64"
+            obj = _wire.get_obj(entry, f"{where}.signatures[{index}]")
+            value = _wire.get_str(obj, "signature_base64", f"{where}.signatures[{index}]")
+            raw = b64decode(value, field=field, max_size=MAX_SIGNATURE_B64)
+            if not raw:
+                raise InputError(field, "is empty")
+            signatures.append(raw)
+    if signatures and sign_status is not SignStatus.SUCCESS:
+        raise InputError(f"{where}.signatures", f"present although the status is {sign_status.value}")
+    return SignResult(sign_status, request_id, tuple(signatures))
+
+
+def parse_sign_response(status: int, body: bytes | bytearray | memoryview | str | None) -> SignResult:
+    """The answer of ``/v2/sign/request`` (raises the ADSS error of an error answer)."""
+    return _parse(status, body, "sign_response", need_request_id=True)
+
+
+def parse_sign_status(status: int, body: bytes | bytearray | memoryview | str | None) -> SignResult:
+    """The answer of ``/v2/sign/status`` (raises the ADSS error of an error answer)."""
+    return _parse(status, body, "sign_status", need_request_id=False)
+
+
+# --------------------------------------------------------------------------- verification
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentVerification:
+    """The verdict on one document: its position, alias and hash, the checks (signature, then the
+    chain) and, when the signature verified, how (``scheme``: pkcs1v15/pss/ecdsa; ``encoding``:
+    der/raw for ECDSA)."""
+
+    index: int
+    doc_alias: str | None
+    hash: HashToSign
+    report: Report
+    match: SignatureMatch | None
+
+    @property
+    def ok(self) -> bool:
+        return self.report.ok
+
+    @property
+    def indication(self) -> Indication:
+        return self.report.indication
+
+    @property
+    def sub_indication(self) -> SubIndication | None:
+        return self.report.sub_indication
+
+    @property
+    def scheme(self) -> str | None:
+        return None if self.match is None else self.match.scheme
+
+    @property
+    def encoding(self) -> str | None:
+        return None if self.match is None else self.match.encoding
+
+    def to_dict(self) -> dict[str, Any]:
+        out = self.report.to_dict()
+        out.update(index=self.index, doc_alias=self.doc_alias, hash_algo=self.hash.oid, hash=self.hash.b64)
+        if self.match is not None:
+            out["scheme"] = self.match.scheme
+            out["encoding"] = self.match.encoding
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class SignResponseReport:
+    """The overall verdict (``ok`` only for TOTAL_PASSED) with its checks, one
+    :class:`DocumentVerification` per requested hash, and the chain report (None when no signing
+    certificate could be found)."""
+
+    indication: Indication
+    sub_indication: SubIndication | None
+    checks: tuple[Check, ...]
+    documents: tuple[DocumentVerification, ...]
+    chain: ChainReport | None
+    status: SignStatus
+
+    @property
+    def ok(self) -> bool:
+        return self.indication is Indication.TOTAL_PASSED
+
+    def failures(self) -> tuple[Check, ...]:
+        return tuple(c for c in self.checks if c.outcome is Outcome.FAILED)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "indication": self.indication.value,
+            "sub_indication": self.sub_indication.value if self.sub_indication else None,
+            "status": self.status.value,
+            "checks": [c.to_dict() for c in self.checks],
+            "documents": [d.to_dict() for d in self.documents],
+            "chain": None if self.chain is None else self.chain.to_dict(),
+        }
+
+
+def _requested(request: object) -> list[tuple[str | None, HashToSign]]:
+    """(doc_alias, hash) per document from the request that was sent (or a list of hashes)."""
+    if isinstance(request, HttpRequest):
+        try:
+            data = orjson.loads(request.body)
+        except orjson.JSONDecodeError:
+            raise InputError("request", "body is not the JSON of a sign request") from None
+        if not isinstance(data, dict):
+            raise InputError("request", "body is not the JSON of a sign request")
+        docs = _wire.get_list(data, "docs_to_sign_info", "request", max_items=MAX_DOCUMENTS)
+        out = []
+        for index, entry in enumerate(docs):
+            where = f"request.docs_to_sign_info[{index}]"
+            obj = _wire.get_obj(entry, where)
+            alg = _wire.get_str(obj, "hash_algo", where)
+            digest_b64 = _wire.get_str(obj, "hash_to_sign_base64", where)
+            out.append((_wire.get_opt_str(obj, "doc_alias", where), HashToSign.from_b64(alg, digest_b64)))
+        return out
+    if isinstance(request, (str, bytes)) or not isinstance(request, Sequence):
+        raise InputError("request", "must be the HttpRequest from build_sign_request or a sequence of HashToSign")
+    if len(request) > MAX_DOCUMENTS:
+        raise InputError("request", f"holds more than {MAX_DOCUMENTS} hashes")
+    return [(None, _hash_item(h, i)) for i, h in enumerate(request)]
+
+
+def _is_ca(cert: x509.Certificate) -> bool:
+    try:
+        return bool(cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca)
+    except x509.ExtensionNotFound:
+        return False
+
+
+def _signing_certificate(
+    certificate: object, certificate_chain: object
+) -> tuple[x509.Certificate | None, list[x509.Certificate], Check | None]:
+    """The signer's certificate and the other certificates given, or a failed check saying why not."""
+    from ...certificates import load_certificates
+
+    if isinstance(certificate, UserCertificate):
+        if certificate_chain is None:
+            certificate_chain = certificate.certificate_chain
+        certificate = certificate.certificate
+    try:
+        certs = load_certificates(certificate)  # type: ignore[arg-type]
+    except CryptokitError as exc:
+        msg = f"the signing certificate cannot be read: {exc}"
+        return None, [], Check.failed("signing-certificate", SubIndication.NO_SIGNING_CERTIFICATE_FOUND, msg)
+    others: list[x509.Certificate] = []
+    if certificate_chain is not None:
+        try:
+            others = load_certificates(certificate_chain)  # type: ignore[arg-type]
+        except CryptokitError as exc:
+            msg = f"the certificate chain cannot be read: {exc}"
+            return None, [], Check.failed("certificate-chain", SubIndication.CERTIFICATE_CHAIN_GENERAL_FAILURE, msg)
+    if len(certs) == 1:
+        leaf = certs[0]
+    else:
+        # A bundle (e.g. BER PKCS#7): the signer is the one end-entity certificate that issues no other.
+        issuers = {c.issuer for c in certs if c.issuer != c.subject}
+        ends = [c for c in certs if not _is_ca(c) and c.subject not in issuers]
+        if len(ends) != 1:
+            msg = f"the certificate bundle holds {len(certs)} certificates and {len(ends)} end-entity candidates"
+            return None, [], Check.failed("signing-certificate", SubIndication.NO_SIGNING_CERTIFICATE_FOUND, msg)
+        leaf = ends[0]
+    rest = [c for c in certs if c != leaf] + [c for c in others if c != leaf]
+    return leaf, rest, None
+
+
+def _chain_check(chain: ChainReport, leaf: x509.Certificate) -> Check:
+    subject = leaf.subject.rfc4514_string()
+    path = [c.subject.rfc4514_string() for c in chain.path]
+    if chain.ok:
+        return Check.passed(
+            "certificate-chain", "the signing certificate chains to a trust anchor", subject=subject, path=path
+        )
+    first = chain.failures()[0] if chain.failures() else None
+    message = first.message if first is not None else "the certificate chain is not valid"
+    sub = chain.sub_indication or SubIndication.CERTIFICATE_CHAIN_GENERAL_FAILURE
+    return Check.failed(
+        "certificate-chain", sub, message, subject=subject, path=path, chain_indication=chain.indication.value
+    )
+
+
+def _recovered_digest(key: Any, signature: bytes) -> tuple[HashAlgorithm, bytes] | None:
+    """For RSA: the DigestInfo a PKCS#1 v1.5 signature carries, i.e. what this key actually signed."""
+    raw = getattr(key, "key", key)  # a cryptokit PublicKey wraps the cryptography key
+    if not isinstance(raw, rsa.RSAPublicKey) or getattr(key, "pss", None) is not None:
+        return None
+    try:
+        data = raw.recover_data_from_signature(signature, padding.PKCS1v15(), None)
+        return parse_digest_info(data, allow_absent_params=True)
+    except (_CryptoInvalidSignature, ValueError, TypeError, CryptokitError):
+        return None
+
+
+def _diagnose(
+    key: Any, signature: bytes, index: int, docs: Sequence[tuple[str | None, HashToSign]]
+) -> tuple[SubIndication, str, dict[str, Any]]:
+    """Why a signature failed: signed another document of this request (swapped order), signed
+    another hash (RSA PKCS#1 v1.5 reveals it), or does not verify under this key at all."""
+    from ...signatures import identify_signature
+
+    expected = docs[index][1]
+    recovered = _recovered_digest(key, signature)
+    if recovered is not None:
+        alg, digest = recovered
+        for j, (_, other) in enumerate(docs):
+            if j != index and other.algorithm == alg and other.digest == digest:
+                return (
+                    SubIndication.HASH_FAILURE,
+                    f"the signature is over the hash of document {j}",
+                    {"signed_document": j},
+                )
+        return (
+            SubIndication.HASH_FAILURE,
+            f"the key signed another {alg.name} hash than the one sent",
+            {"signed_hash": b64encode(digest), "signed_hash_algo": alg.oid},
+        )
+    probes = [j for j in sorted(range(len(docs)), key=lambda j: abs(j - index)) if j != index][:MAX_SWAP_PROBES]
+    for j in probes:
+        other = docs[j][1]
+        try:
+            identify_signature(key, signature, other.digest, other.algorithm)
+        except CryptokitError:
+            continue
+        return SubIndication.HASH_FAILURE, f"the signature is over the hash of document {j}", {"signed_document": j}
+    return (
+        SubIndication.SIG_CRYPTO_FAILURE,
+        f"the signature does not verify under the certificate's key for {expected.algorithm.name}",
+        {},
+    )
+
+
+def _signature_check(
+    key: Any,
+    signatures: Sequence[bytes],
+    index: int,
+    docs: Sequence[tuple[str | None, HashToSign]],
+    allow_absent_null: bool,
+) -> tuple[Check, SignatureMatch | None]:
+    from ...signatures import identify_signature
+
+    subject = f"doc[{index}]"
+    h = docs[index][1]
+    if index >= len(signatures):
+        return Check.failed(
+            "signature", SubIndication.FORMAT_FAILURE, "no signature returned for this document", subject=subject
+        ), None
+    sig = signatures[index]
+    try:
+        match = identify_signature(key, sig, h.digest, h.algorithm)
+    except InvalidSignature:
+        sub, message, details = _diagnose(key, sig, index, docs)
+        return Check.failed("signature", sub, message, subject=subject, **details), None
+    except UnsupportedAlgorithm as exc:
+        return Check.failed("signature", SubIndication.CRYPTO_CONSTRAINTS_FAILURE, str(exc), subject=subject), None
+    except CryptokitError as exc:
+        return Check.failed(
+            "signature", SubIndication.FORMAT_FAILURE, f"malformed signature: {exc}", subject=subject
+        ), None
+    details = {
+        "scheme": match.scheme,
+        "encoding": match.encoding,
+        "hash": match.hash.name if match.hash is not None else None,
+        "pss_salt_length": match.pss_salt_length,
+        "absent_null": match.absent_null,
+    }
+    if match.absent_null and not allow_absent_null:
+        message = "RSA PKCS#1 v1.5 DigestInfo without NULL parameters (pass allow_absent_null=True to accept)"
+        return Check.failed("signature", SubIndication.FORMAT_FAILURE, message, subject=subject, **details), match
+    label = match.scheme + (f"/{match.encoding}" if match.encoding else "")
+    return Check.passed("signature", f"verified ({label}, {h.algorithm.name})", subject=subject, **details), match
+
+
+def _status_check(status: SignStatus) -> Check:
+    if status is SignStatus.SUCCESS:
+        return Check.passed("sign-status", "SUCCESS")
+    if status is SignStatus.PENDING:
+        return Check.failed("sign-status", SubIndication.TRY_LATER, "the request is PENDING: poll /v2/sign/status")
+    return Check.failed(
+        "sign-status", SubIndication.FORMAT_FAILURE, f"the service answered {status.value}: no signatures"
+    )
+
+
+def verify_sign_response(
+    request: HttpRequest | Sequence[HashToSign],
+    result: SignResult,
+    *,
+    certificate: Any,
+    certificate_chain: Any = None,
+    trust_anchors: Any,
+    at: dt.datetime | None = None,
+    policy: ChainPolicy | None = None,
+    allow_absent_null: bool = False,
+) -> SignResponseReport:
+    """Check an ADSS sign answer offline against the request that produced it.
+
+    ``request``: the :class:`HttpRequest` from :func:`build_sign_request` (its hashes are read back
+    from the body) or the hashes themselves. ``certificate``: the signer's certificate in any form
+    (x509, PEM, DER, base64, a PKCS#7 bundle such as the guide's BER ``MIAGCSqGSI...``, or a
+    :class:`UserCertificate` from the certificates API); ``certificate_chain`` likewise;
+    ``trust_anchors``, ``at`` and ``policy`` go to :func:`cryptokit.chain.validate_chain`.
+
+    Returns a report; every verification outcome is in it (a status other than SUCCESS, a signature
+    count that differs from the request, a missing, swapped or foreign signature, a bad chain).
+    Raises :class:`InputError` only for malformed arguments (a naive ``at``, unreadable trust
+    anchors, a request that is not a sign request).
+    """
+    from ...chain import validate_chain
+    from ...signatures import load_public_key
+
+    if not isinstance(result, SignResult):
+        raise InputError("result", "must be a SignResult from parse_sign_response or parse_sign_status")
+    if at is not None and (not isinstance(at, dt.datetime) or at.tzinfo is None or at.utcoffset() is None):
+        raise InputError("at", "must be an aware datetime (UTC)")
+    docs = _requested(request)
+    if not docs:
+        raise InputError("request", "holds no documents")
+    checks: list[Check] = [_status_check(result.status)]
+    count = len(result.signatures)
+    if result.status is SignStatus.SUCCESS:
+        if count == len(docs):
+            checks.append(Check.passed("signature-count", f"{count} signatures for {len(docs)} documents"))
+        else:
+            message = f"{count} signatures returned for {len(docs)} documents"
+            checks.append(
+                Check.failed(
+                    "signature-count", SubIndication.FORMAT_FAILURE, message, returned=count, requested=len(docs)
+                )
+            )
+
+    leaf, others, cert_problem = _signing_certificate(certificate, certificate_chain)
+    chain_report: ChainReport | None = None
+    chain_check: Check
+    if leaf is None:
+        assert cert_problem is not None
+        chain_check = cert_problem
+    else:
+        chain_report = validate_chain(leaf, intermediates=others, trust_anchors=trust_anchors, at=at, policy=policy)
+        chain_check = _chain_check(chain_report, leaf)
+
+    key: Any = None
+    key_problem: Check | None = None
+    if leaf is not None:
+        try:
+            key = load_public_key(leaf)
+        except CryptokitError as exc:
+            key_problem = Check.failed("signature", SubIndication.CRYPTO_CONSTRAINTS_FAILURE, f"unusable key: {exc}")
+
+    status_check = checks[0]
+    documents: list[DocumentVerification] = []
+    for index, (alias, h) in enumerate(docs):
+        subject = f"doc[{index}]"
+        match: SignatureMatch | None = None
+        if result.status is not SignStatus.SUCCESS:
+            sig_check = Check.skipped("signature", f"no signature: status {result.status.value}", subject=subject)
+            doc_checks = [status_check, sig_check, chain_check]
+        elif leaf is None:
+            sig_check = Check.skipped("signature", "no signing certificate to verify with", subject=subject)
+            doc_checks = [sig_check, chain_check]
+        elif key_problem is not None:
+            sig_check = Check(
+                key_problem.name, key_problem.outcome, key_problem.message, subject, key_problem.sub_indication
+            )
+            doc_checks = [sig_check, chain_check]
+        else:
+            sig_check, match = _signature_check(key, result.signatures, index, docs, allow_absent_null)
+            doc_checks = [sig_check, chain_check]
+        checks.append(sig_check)
+        documents.append(DocumentVerification(index, alias, h, Report.from_checks(doc_checks), match))
+
+    checks.append(chain_check)  # order: status, count, one signature check per document, chain
+    indication, sub = derive(checks)
+    return SignResponseReport(indication, sub, tuple(checks), tuple(documents), chain_report, result.status)

@@ -1,0 +1,254 @@
+"""Values the ADSS CSP API sends and receives: tokens, users, certificates, profiles, settings."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from types import MappingProxyType
+from typing import Any
+
+from cryptography import x509
+from cryptography.hazmat.primitives.serialization import Encoding, pkcs7
+
+from ...encoding import b64decode, b64encode, is_pem, pem_decode_all
+from ...errors import InputError
+from . import _wire
+
+__all__ = [
+    "Token",
+    "UserStatus",
+    "User",
+    "UserPage",
+    "UserCertificate",
+    "AuthProfile",
+    "AuthProfiles",
+    "ServiceStatus",
+    "About",
+    "AdvanceSettings",
+    "certificate_b64",
+]
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class Token:
+    """An OAuth 2.0 token answer. ``access_token`` and ``refresh_token`` never appear in ``repr``."""
+
+    access_token: str
+    token_type: str = "Bearer"  # noqa: S105 - the scheme name, not a secret
+    expires_in: int | None = None
+    refresh_token: str | None = None
+
+    def __repr__(self) -> str:
+        refresh = ", refresh_token=<hidden>" if self.refresh_token else ""
+        return f"Token(access_token=<hidden>, token_type={self.token_type!r}, expires_in={self.expires_in}{refresh})"
+
+
+class UserStatus(StrEnum):
+    ACTIVE = "ACTIVE"
+    INACTIVE = "INACTIVE"
+    BLOCKED = "BLOCKED"
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    """A registered CSP user. ``status`` is kept as text when the server sends a value not in :class:`UserStatus`."""
+
+    user_id: str
+    user_name: str | None
+    email: str | None
+    status: UserStatus | str | None
+    profile_id: str | None
+
+    @classmethod
+    def from_dict(cls, data: Any, where: str) -> User:
+        obj = _wire.get_obj(data, where)
+        status = _wire.get_opt_str(obj, "status", where)
+        return cls(
+            user_id=_wire.get_str(obj, "user_id", where),
+            user_name=_wire.get_opt_str(obj, "user_name", where),
+            # The get-users sample spells it "user_email" once; the table says "email".
+            email=_wire.get_opt_str(obj, "email", where, aliases=("user_email",)),
+            status=UserStatus(status) if status is not None and status in UserStatus.__members__ else status,
+            profile_id=_wire.get_opt_str(obj, "profile_id", where),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class UserPage:
+    """One page of ``GET /v2/users/{start}/{size}``; ``total_records`` from the ``x-total-records`` header."""
+
+    users: tuple[User, ...]
+    total_records: int | None
+
+
+def certificate_b64(value: object, field: str) -> str:
+    """Base64 text of a certificate or a chain for the certificates API.
+
+    Accepts an ``x509.Certificate`` (its DER), a sequence of them (a DER PKCS#7 certs-only bundle,
+    as cryptography writes it), PEM text or bytes (one block: its DER; several: a PKCS#7 bundle),
+    raw DER/BER bytes (sent as they are), or base64 text (checked strictly, sent as it is).
+    """
+    if isinstance(value, x509.Certificate):
+        return b64encode(value.public_bytes(Encoding.DER))
+    if isinstance(value, (list, tuple)):
+        if not value or not all(isinstance(c, x509.Certificate) for c in value):
+            raise InputError(field, "a sequence must hold one or more x509.Certificate objects")
+        return b64encode(pkcs7.serialize_certificates(list(value), Encoding.DER))
+    if isinstance(value, str):
+        raw = value.encode("utf-8")
+        if not is_pem(raw):
+            b64decode(raw, field=field, max_size=_wire.MAX_FIELD)
+            return value
+        value = raw
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        data = bytes(value)
+        if len(data) > _wire.MAX_FIELD:
+            raise InputError(field, f"is over {_wire.MAX_FIELD} bytes")
+        if is_pem(data):
+            blocks = pem_decode_all(data, labels=("CERTIFICATE", "PKCS7"), field=field)
+            if len(blocks) == 1:
+                return b64encode(blocks[0].der)
+            try:
+                certs = [x509.load_der_x509_certificate(b.der) for b in blocks]
+            except ValueError:
+                raise InputError(field, "holds a PEM block that is not a certificate") from None
+            return b64encode(pkcs7.serialize_certificates(certs, Encoding.DER))
+        if not data or data[0] != 0x30:
+            raise InputError(field, "bytes must be DER/BER (a SEQUENCE) or PEM")
+        return b64encode(data)
+    raise InputError(field, f"must be a certificate, bytes or base64 text, not {type(value).__name__}")
+
+
+@dataclass(frozen=True, slots=True)
+class UserCertificate:
+    """A certificate entry of the certificates API: ``certificate`` and ``certificate_chain`` are
+    base64 text exactly as on the wire (often a BER PKCS#7 bundle, ``MIAGCSqGSI...``)."""
+
+    cert_alias: str
+    auth_pass: bool
+    certificate: str
+    sam_user_id: str | None = None
+    certificate_chain: str | None = None
+
+    @classmethod
+    def of(
+        cls,
+        cert_alias: str,
+        certificate: object,
+        *,
+        auth_pass: bool,
+        sam_user_id: str | None = None,
+        certificate_chain: object = None,
+    ) -> UserCertificate:
+        """Build an entry from certificates in any form (see :func:`certificate_b64`)."""
+        if not isinstance(auth_pass, bool):
+            raise InputError("auth_pass", "must be a bool")
+        return cls(
+            cert_alias=_wire.text_arg(cert_alias, "cert_alias", max_len=256),
+            auth_pass=auth_pass,
+            certificate=certificate_b64(certificate, "certificate"),
+            sam_user_id=None if sam_user_id is None else _wire.text_arg(sam_user_id, "sam_user_id", max_len=256),
+            certificate_chain=None
+            if certificate_chain is None
+            else certificate_b64(certificate_chain, "certificate_chain"),
+        )
+
+    def to_json(self) -> dict[str, str]:
+        """The request form, fields in the guide's order; ``auth_pass`` as ``"TRUE"``/``"FALSE"``."""
+        out: dict[str, str] = {"cert_alias": self.cert_alias}
+        if self.sam_user_id is not None:
+            out["sam_user_id"] = self.sam_user_id
+        out["auth_pass"] = "TRUE" if self.auth_pass else "FALSE"
+        out["certificate"] = self.certificate
+        if self.certificate_chain is not None:
+            out["certificate_chain"] = self.certificate_chain
+        return out
+
+    @classmethod
+    def from_dict(cls, data: Any, where: str) -> UserCertificate:
+        obj = _wire.get_obj(data, where)
+        certificate = _wire.get_str(obj, "certificate", where)
+        chain = _wire.get_opt_str(obj, "certificate_chain", where)
+        for name, value in (("certificate", certificate), ("certificate_chain", chain)):
+            if value is not None:
+                b64decode(value, field=f"{where}.{name}", max_size=_wire.MAX_FIELD)
+        return cls(
+            cert_alias=_wire.get_str(obj, "cert_alias", where),
+            auth_pass=_wire.get_bool(obj, "auth_pass", where),
+            certificate=certificate,
+            sam_user_id=_wire.get_opt_str(obj, "sam_user_id", where),
+            certificate_chain=chain,
+        )
+
+    def certificates(self) -> list[x509.Certificate]:
+        """The certificates of ``certificate`` (one, or a PKCS#7 bundle in DER or BER)."""
+        from ...certificates import load_certificates
+
+        return load_certificates(self.certificate)
+
+    def chain(self) -> list[x509.Certificate]:
+        """The certificates of ``certificate_chain`` (empty when absent)."""
+        from ...certificates import load_certificates
+
+        return [] if self.certificate_chain is None else load_certificates(self.certificate_chain)
+
+
+@dataclass(frozen=True, slots=True)
+class AuthProfile:
+    """An authentication profile; ``auth_type`` is stripped (the sample has ``"ACTIVE_DIRECTORY "``)."""
+
+    profile_id: str
+    profile_name: str | None
+    auth_type: str
+    auth_info: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "auth_info", MappingProxyType(dict(self.auth_info)))
+
+    @classmethod
+    def from_dict(cls, data: Any, where: str) -> AuthProfile:
+        obj = _wire.get_obj(data, where)
+        info = obj.get("auth_info") or {}
+        if not isinstance(info, dict) or not all(isinstance(v, (str, int, bool)) for v in info.values()):
+            raise InputError(f"{where}.auth_info", "must be an object of plain values")
+        return cls(
+            profile_id=_wire.get_str(obj, "profile_id", where),
+            profile_name=_wire.get_opt_str(obj, "profile_name", where),
+            auth_type=_wire.get_str(obj, "auth_type", where).strip(),
+            auth_info=info,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class AuthProfiles:
+    default: AuthProfile | None
+    allowed: tuple[AuthProfile, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceStatus:
+    """The status service answer; ``running`` is True when ``message`` is ``Success``."""
+
+    message: str
+    message_description: str | None
+
+    @property
+    def running(self) -> bool:
+        return self.message.strip().lower() == "success"
+
+
+@dataclass(frozen=True, slots=True)
+class About:
+    version: str
+    build_number: str
+
+
+@dataclass(frozen=True, slots=True)
+class AdvanceSettings:
+    """CSP advance settings: OTP expiry (seconds), OTP length, authentication retries, block period (seconds)."""
+
+    otp_expiry_time: int
+    otp_length: int
+    user_auth_retries_limit: int
+    user_block_period: int

@@ -1,0 +1,92 @@
+"""Cloud Signature Consortium API (v1.0.4 and v2.0), sans-I/O.
+
+Build requests (:func:`build_sign_hash_request`, :func:`build_credentials_info_request`,
+:func:`build_credentials_list_request`, :func:`build_sign_polling_request`), parse answers
+(:func:`parse_sign_hash_response`, :func:`parse_credential_info`, :func:`parse_credentials_list`),
+and verify a signHash answer offline (:func:`verify_sign_hash_response`). Errors are
+:class:`CscError` subclasses (a :class:`~cryptokit.errors.VendorError` with ``vendor == "csc"``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .errors import (
+    CscAuthorizationFailed,
+    CscCredentialUnavailable,
+    CscError,
+    CscInvalidHash,
+    CscInvalidOtp,
+    CscInvalidPin,
+    CscInvalidRequest,
+    CscInvalidSad,
+    CscSadExpired,
+    CscServerError,
+    CscTokenError,
+    error_from_answer,
+)
+from .pss import PssParams, encode_pss_params, parse_pss_params
+from .requests import (
+    RSA_ENCRYPTION,
+    RSASSA_PSS,
+    SignHashRequest,
+    build_credentials_info_request,
+    build_credentials_list_request,
+    build_sign_hash_request,
+    build_sign_polling_request,
+    parse_sign_hash_request,
+)
+from .responses import (
+    CredentialInfo,
+    CredentialsList,
+    SignHashResult,
+    parse_credential_info,
+    parse_credentials_list,
+    parse_sign_hash_response,
+)
+
+__all__ = [
+    "RSA_ENCRYPTION",
+    "RSASSA_PSS",
+    "SignHashRequest",
+    "SignHashResult",
+    "CredentialInfo",
+    "CredentialsList",
+    "PssParams",
+    "build_sign_hash_request",
+    "parse_sign_hash_request",
+    "build_sign_polling_request",
+    "build_credentials_info_request",
+    "build_credentials_list_request",
+    "parse_sign_hash_response",
+    "parse_credential_info",
+    "parse_credentials_list",
+    "encode_pss_params",
+    "parse_pss_params",
+    "verify_sign_hash_response",
+    "SignHashReport",
+    "HashVerification",
+    "CscError",
+    "CscInvalidRequest",
+    "CscInvalidHash",
+    "CscInvalidSad",
+    "CscSadExpired",
+    "CscCredentialUnavailable",
+    "CscAuthorizationFailed",
+    "CscInvalidOtp",
+    "CscInvalidPin",
+    "CscTokenError",
+    "CscServerError",
+    "error_from_answer",
+]
+
+_VERIFY = {"verify_sign_hash_response", "SignHashReport", "HashVerification"}
+
+
+def __getattr__(name: str) -> Any:
+    # The verifier imports the chain layer; load it only when asked for.
+    if name in _VERIFY:
+        from . import verify
+
+        return getattr(verify, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,0 +1,327 @@
+"""Offline verification of a CSC ``signatures/signHash`` answer against the request that caused it.
+
+Facts first, then the verdict (EU DSS style, built on :mod:`cryptokit.report`):
+
+* ``signature-count``: one signature per requested hash (more or fewer is FORMAT_FAILURE);
+* per hash ``hash[i]``: the i-th signature verifies over the i-th hash with the end-entity key
+  (``signature``; details name the matched scheme and encoding), with the scheme the request's
+  ``signAlgo``/``signAlgoParams`` declared (``signature-algorithm``). A signature that is valid but
+  over another hash of the same request (swapped order), or an RSA PKCS#1 v1.5 signature whose
+  DigestInfo carries another digest, is HASH_FAILURE; one that does not verify at all under the
+  key is SIG_CRYPTO_FAILURE; a missing one FORMAT_FAILURE;
+* ``certificate-chain``: the certificates (end-entity first, as CSC returns them) chain to one of
+  ``trust_anchors`` at ``at`` under ``policy`` (see :func:`cryptokit.chain.validate_chain`).
+
+What a passing report proves: each signature was made by the key of a certificate that chains to
+a trust anchor, over exactly the hash sent, in the order sent. It does not prove the hashes are
+those of the documents you meant (that is the caller's hashing) nor anything about revocation
+beyond what ``policy`` requires.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature as _CryptoInvalidSignature
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
+from ...algorithms import parse_digest_info
+from ...certificates import load_certificates
+from ...chain import ChainPolicy, ChainReport, validate_chain
+from ...errors import CryptokitError, InputError, InvalidSignature, UnsupportedAlgorithm, VerificationFailed
+from ...hashing import HashToSign
+from ...report import Check, Indication, Report, SubIndication
+from ...signatures import SignatureMatch, identify_signature
+from .. import HttpRequest
+from .requests import SignHashRequest, parse_sign_hash_request
+from .responses import CredentialInfo, SignHashResult
+
+__all__ = ["HashVerification", "SignHashReport", "verify_sign_hash_response"]
+
+#: Beyond this many hashes, a failed signature is not tried against the other hashes (order search).
+MAX_ORDER_SEARCH = 64
+
+
+@dataclass(frozen=True, slots=True)
+class HashVerification:
+    """The verdict for one requested hash: its checks (signature and chain) and the matched scheme."""
+
+    index: int
+    hash: HashToSign
+    report: Report
+    match: SignatureMatch | None = None  # set when the signature verified
+
+    @property
+    def ok(self) -> bool:
+        return self.report.ok
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"index": self.index, "hash": self.hash.b64, "algorithm": self.hash.algorithm.name}
+        out.update(self.report.to_dict())
+        if self.match is not None:
+            out["scheme"] = self.match.scheme
+            out["encoding"] = self.match.encoding
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class SignHashReport:
+    """Overall verdict (``report``), one :class:`HashVerification` per requested hash, and the chain report."""
+
+    report: Report
+    documents: tuple[HashVerification, ...]
+    chain: ChainReport | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.report.ok
+
+    @property
+    def indication(self) -> Indication:
+        return self.report.indication
+
+    @property
+    def sub_indication(self) -> SubIndication | None:
+        return self.report.sub_indication
+
+    @property
+    def checks(self) -> tuple[Check, ...]:
+        return self.report.checks
+
+    def to_dict(self) -> dict[str, Any]:
+        out = self.report.to_dict()
+        out["documents"] = [d.to_dict() for d in self.documents]
+        if self.chain is not None:
+            out["chain"] = self.chain.to_dict()
+        return out
+
+
+def _request(request: SignHashRequest | HttpRequest | bytes | str) -> SignHashRequest:
+    if isinstance(request, SignHashRequest):
+        return request
+    if isinstance(request, HttpRequest):
+        return parse_sign_hash_request(request.body)
+    if isinstance(request, (bytes, str)):
+        return parse_sign_hash_request(request)
+    raise InputError("request", "must be the SignHashRequest (or HttpRequest / body) that was sent")
+
+
+def _signatures(result: SignHashResult | Sequence[bytes]) -> tuple[bytes, ...] | None:
+    if isinstance(result, SignHashResult):
+        return None if result.pending else result.signatures
+    if isinstance(result, (list, tuple)) and all(isinstance(s, bytes) for s in result):
+        return tuple(result)
+    raise InputError("result", "must be a SignHashResult or a sequence of signature bytes")
+
+
+def _certificates(certificates: Any) -> list[x509.Certificate]:
+    if isinstance(certificates, CredentialInfo):
+        certs = list(certificates.certificates)
+        if not certs:
+            raise InputError("certificates", "the credential info carries no certificate")
+        return certs
+    return load_certificates(certificates)
+
+
+def _other_digest(key: Any, signature: bytes, expected: HashToSign) -> bytes | None:
+    """For RSA: the digest a PKCS#1 v1.5 signature really carries, when it is not ``expected``."""
+    if not isinstance(key, rsa.RSAPublicKey):
+        return None
+    try:
+        recovered = key.recover_data_from_signature(signature, padding.PKCS1v15(), None)
+        _alg, digest = parse_digest_info(recovered, allow_absent_params=True)
+    except (ValueError, TypeError, CryptokitError, _CryptoInvalidSignature):
+        return None
+    return digest if digest != expected.digest else None
+
+
+def _check_scheme(req: SignHashRequest, match: SignatureMatch, subject: str, allow_absent_null: bool) -> Check:
+    sig = req.sign_algorithm
+    assert sig is not None
+    details = {"scheme": match.scheme, "encoding": match.encoding, "declared": sig.name}
+    if match.scheme != sig.scheme:
+        return Check.failed(
+            "signature-algorithm",
+            SubIndication.FORMAT_FAILURE,
+            f"signature is {match.scheme} but signAlgo declares {sig.name}",
+            subject=subject,
+            **details,
+        )
+    if sig.scheme == "ecdsa" and sig.encoding is not None and match.encoding != sig.encoding:
+        return Check.failed(
+            "signature-algorithm",
+            SubIndication.FORMAT_FAILURE,
+            f"ECDSA signature is {match.encoding} but {sig.name} means {sig.encoding}",
+            subject=subject,
+            **details,
+        )
+    if match.absent_null and not allow_absent_null:
+        return Check.failed(
+            "signature-algorithm",
+            SubIndication.FORMAT_FAILURE,
+            "DigestInfo leaves out the NULL parameters (allow_absent_null=True accepts it)",
+            subject=subject,
+            **details,
+        )
+    if req.pss is not None and match.pss_salt_length != req.pss.salt_length:
+        return Check.failed(
+            "signature-algorithm",
+            SubIndication.FORMAT_FAILURE,
+            f"PSS salt length {match.pss_salt_length}, signAlgoParams say {req.pss.salt_length}",
+            subject=subject,
+            **details,
+        )
+    return Check.passed("signature-algorithm", f"{match.scheme} as declared by {sig.name}", subject=subject, **details)
+
+
+def _verify_one(
+    req: SignHashRequest, index: int, signature: bytes, key: Any, allow_absent_null: bool
+) -> tuple[list[Check], SignatureMatch | None, int | None]:
+    """Checks for hash ``index``, the SignatureMatch (or None) and the index of the hash it really signs."""
+    h = req.hashes[index]
+    subject = f"hash[{index}]"
+    pss_kw: dict[str, Any] = {}
+    if req.pss is not None:
+        pss_kw = {"pss_salt_length": req.pss.salt_length, "pss_mgf_hash": req.pss.mgf_hash}
+    try:
+        match = identify_signature(key, signature, h.digest, h.algorithm, **pss_kw)
+    except InvalidSignature:
+        pass
+    except UnsupportedAlgorithm as exc:
+        return (
+            [Check.failed("signature", SubIndication.CRYPTO_CONSTRAINTS_FAILURE, str(exc), subject=subject)],
+            None,
+            None,
+        )
+    except InputError as exc:
+        return [Check.failed("signature", SubIndication.FORMAT_FAILURE, str(exc), subject=subject)], None, None
+    else:
+        details: dict[str, Any] = {"scheme": match.scheme, "encoding": match.encoding, "hash": h.algorithm.name}
+        if match.pss_salt_length is not None:
+            details["pss_salt_length"] = match.pss_salt_length
+        return (
+            [
+                Check.passed("signature", "signature verifies over the requested hash", subject=subject, **details),
+                _check_scheme(req, match, subject, allow_absent_null),
+            ],
+            match,
+            index,
+        )
+    # Not over this hash: is it over another hash of the request (order), or another digest (RSA)?
+    if len(req.hashes) <= MAX_ORDER_SEARCH:
+        for j, other in enumerate(req.hashes):
+            if j == index or other.digest == h.digest:
+                continue
+            try:
+                identify_signature(key, signature, other.digest, other.algorithm, **pss_kw)
+            except CryptokitError:
+                continue
+            message = f"signature {index} is over hash {j} of the request: the order differs"
+            return (
+                [Check.failed("signature", SubIndication.HASH_FAILURE, message, subject=subject, signs_hash=j)],
+                None,
+                j,
+            )
+    if _other_digest(key, signature, h) is not None:
+        message = "signature is valid PKCS#1 v1.5 under the key but over another digest"
+        return [Check.failed("signature", SubIndication.HASH_FAILURE, message, subject=subject)], None, None
+    message = "signature does not verify under the end-entity certificate's key"
+    return [Check.failed("signature", SubIndication.SIG_CRYPTO_FAILURE, message, subject=subject)], None, None
+
+
+def _chain_check(
+    certs: list[x509.Certificate], trust_anchors: Any, at: dt.datetime | None, policy: ChainPolicy | None, crls: Any
+) -> tuple[Check, ChainReport]:
+    chain = validate_chain(
+        certs[0], intermediates=certs[1:], trust_anchors=trust_anchors, at=at, policy=policy, crls=crls
+    )
+    subject = certs[0].subject.rfc4514_string()
+    if chain.ok:
+        return Check.passed("certificate-chain", "chains to a trust anchor", subject=subject), chain
+    sub = chain.sub_indication or SubIndication.CERTIFICATE_CHAIN_GENERAL_FAILURE
+    failures = [c.message for c in chain.checks if getattr(c, "outcome", None) is not None and c.outcome == "failed"]
+    message = "; ".join(failures[:3]) or f"chain validation: {chain.indication}"
+    return Check.failed("certificate-chain", sub, message, subject=subject, indication=str(chain.indication)), chain
+
+
+def verify_sign_hash_response(
+    request: SignHashRequest | HttpRequest | bytes | str,
+    result: SignHashResult | Sequence[bytes],
+    *,
+    certificates: Any,
+    trust_anchors: Any,
+    at: dt.datetime | None = None,
+    policy: ChainPolicy | None = None,
+    crls: Any = (),
+    allow_absent_null: bool = False,
+    raise_on_failure: bool = False,
+) -> SignHashReport:
+    """Check every signature of a signHash answer against the hash sent and the signer's chain.
+
+    ``request`` is what :func:`build_sign_hash_request` returned (or the sent HttpRequest/body);
+    ``result`` what :func:`parse_sign_hash_response` returned (or the raw signatures);
+    ``certificates`` the credential's certificates end-entity first (a :class:`CredentialInfo`, or
+    anything :func:`cryptokit.certificates.load_certificates` reads); ``trust_anchors``, ``at``
+    (aware UTC), ``policy`` and ``crls`` go to :func:`cryptokit.chain.validate_chain`.
+
+    Returns a report; check ``.ok``. A missing, extra or misordered signature is a failed check,
+    not an exception. With ``raise_on_failure`` a failed report raises VerificationFailed (carrying
+    it). Malformed arguments raise InputError.
+    """
+    if at is not None and (at.tzinfo is None or at.utcoffset() is None):
+        raise InputError("at", "must be an aware datetime (UTC)")
+    req = _request(request)
+    sigs = _signatures(result)
+    certs = _certificates(certificates)
+    key = certs[0].public_key()
+    chain_check, chain = _chain_check(certs, trust_anchors, at, policy, crls)
+    overall: list[Check] = []
+    documents: list[HashVerification] = []
+    if sigs is None:
+        pending = Check.failed(
+            "signature-count", SubIndication.TRY_LATER, "asynchronous request: no signatures yet (poll responseID)"
+        )
+        report = Report.from_checks([pending, chain_check])
+        return _finish(SignHashReport(report, (), chain), raise_on_failure)
+    n, m = len(req.hashes), len(sigs)
+    if n == m:
+        overall.append(Check.passed("signature-count", f"{m} signatures for {n} hashes"))
+    else:
+        overall.append(
+            Check.failed(
+                "signature-count",
+                SubIndication.FORMAT_FAILURE,
+                f"{m} signatures for {n} hashes",
+                expected=n,
+                received=m,
+            )
+        )
+    misordered = False
+    for i, h in enumerate(req.hashes):
+        subject = f"hash[{i}]"
+        if i >= m:
+            checks = [Check.failed("signature", SubIndication.FORMAT_FAILURE, "no signature returned", subject=subject)]
+            match = None
+        else:
+            checks, match, signs = _verify_one(req, i, sigs[i], key, allow_absent_null)
+            misordered = misordered or (signs is not None and signs != i)
+        overall.extend(checks)
+        documents.append(HashVerification(i, h, Report.from_checks([*checks, chain_check]), match))
+    if misordered:
+        overall.append(
+            Check.failed("signature-order", SubIndication.HASH_FAILURE, "signatures are not in the order of the hashes")
+        )
+    overall.append(chain_check)
+    return _finish(SignHashReport(Report.from_checks(overall), tuple(documents), chain), raise_on_failure)
+
+
+def _finish(report: SignHashReport, raise_on_failure: bool) -> SignHashReport:
+    if raise_on_failure and not report.ok:
+        raise VerificationFailed(
+            f"signHash answer failed verification: {report.indication} / {report.sub_indication}", report
+        )
+    return report

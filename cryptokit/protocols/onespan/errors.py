@@ -1,0 +1,81 @@
+"""OneSpan DIGIPASS Gateway errors: ``resultCodes`` with a non-zero ``returnCode``, as typed VendorErrors.
+
+``code`` is the ``statusCodeEnum`` name when the gateway sends one (``STAT_INVCREDENTIALS``), else
+the numeric ``statusCode`` as text; ``status_code`` and ``return_code`` keep the numbers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from ...errors import VendorError
+
+__all__ = [
+    "OneSpanError",
+    "OneSpanInvalidCredentials",
+    "OneSpanChallengeExpired",
+    "OneSpanLocked",
+    "OneSpanRequestNotFound",
+    "STATUS_NAMES",
+    "error_class",
+]
+
+VENDOR = "onespan"
+
+
+class OneSpanError(VendorError):
+    """A DIGIPASS Gateway answer whose ``returnCode`` is not 0 (or an HTTP error without one)."""
+
+    def __init__(
+        self,
+        code: str | None,
+        message: str,
+        http_status: int | None = None,
+        *,
+        return_code: int | None = None,
+        status_code: int | None = None,
+    ) -> None:
+        self.return_code = return_code
+        self.status_code = status_code
+        super().__init__(VENDOR, code, message, http_status)
+
+
+class OneSpanInvalidCredentials(OneSpanError):
+    """1000 STAT_INVCREDENTIALS: the e-signature (or user) was not accepted."""
+
+
+class OneSpanChallengeExpired(OneSpanError):
+    """1004 STAT_EXP_CHALLENGE: the signature request expired; start a new transaction."""
+
+
+class OneSpanLocked(OneSpanError):
+    """1007 STAT_LOCKED: the user or authenticator is locked."""
+
+
+class OneSpanRequestNotFound(OneSpanError):
+    """STAT_NOT_FOUND: no pending request for this requestKey (it is single-use, or it never existed)."""
+
+
+#: statusCode -> statusCodeEnum for the codes the documentation names.
+STATUS_NAMES: Mapping[int, str] = {
+    0: "STAT_SUCCESS",
+    1000: "STAT_INVCREDENTIALS",
+    1004: "STAT_EXP_CHALLENGE",
+    1007: "STAT_LOCKED",
+}
+
+_BY_NAME: Mapping[str, type[OneSpanError]] = {
+    "STAT_INVCREDENTIALS": OneSpanInvalidCredentials,
+    "STAT_EXP_CHALLENGE": OneSpanChallengeExpired,
+    "STAT_LOCKED": OneSpanLocked,
+    "STAT_NOT_FOUND": OneSpanRequestNotFound,
+}
+
+
+def error_class(status_code: int | None, status_name: str | None) -> type[OneSpanError]:
+    """The class for a statusCode / statusCodeEnum pair (the name wins when both are known)."""
+    if status_name and status_name in _BY_NAME:
+        return _BY_NAME[status_name]
+    if status_code is not None and status_code in STATUS_NAMES:
+        return _BY_NAME.get(STATUS_NAMES[status_code], OneSpanError)
+    return OneSpanError

@@ -1,0 +1,219 @@
+"""The Signer.Digital key-authorization recovery as a sans-I/O state machine (in the style of h11).
+
+A Sign call answered with OA03A, OA03B or OA04 means the key needs an OTP authorization. The
+documented recovery is: GenKeyAuthOTP (the owner gets an OTP) -> SetKeyAuthOTP with that OTP ->
+the same Sign call again, once. :class:`KeyAuthFlow` holds the state; the caller does the I/O::
+
+    flow = KeyAuthFlow(sign_request, key_label="InvoiceSigner", csc_id=cid, password=pwd)
+    step = flow.start()                          # the Sign request
+    while isinstance(step, HttpRequest):
+        status, body = send(step)                # your transport
+        step = flow.receive(status, body)
+        if isinstance(step, AwaitingOtp):
+            step = flow.submit_otp(ask_user())   # the SetKeyAuthOTP request
+    # step is Completed (the Sign answer to parse) or Failed (stage + typed error)
+
+Every outcome other than the documented path is reported as :class:`Failed` (never raised, never
+looped): an error at any stage, or a second OTP demand after the one retry. Calling a method the
+current state does not expect raises :class:`~cryptokit.errors.InputError`. The password and the
+OTP never appear in ``repr`` or in messages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from ...errors import CryptokitError, InputError, KeyAuthOtpRequired
+from .. import HttpRequest
+from .errors import SignerDigitalError, error_for
+from .requests import (
+    BASE_PATH,
+    CredentialsIn,
+    ProfileParam,
+    build_gen_key_auth_otp_request,
+    build_set_key_auth_otp_request,
+)
+from .responses import MAX_BODY, _load, parse_response, read_resp_err_pl
+
+__all__ = ["FlowState", "AwaitingOtp", "Completed", "Failed", "KeyAuthFlow"]
+
+
+class FlowState(StrEnum):
+    IDLE = "idle"
+    SIGNING = "signing"  # first Sign call sent
+    GENERATING = "generating"  # GenKeyAuthOTP sent
+    AWAITING_OTP = "awaiting_otp"  # the owner has been sent an OTP; call submit_otp()
+    SUBMITTING = "submitting"  # SetKeyAuthOTP sent
+    RETRYING = "retrying"  # second (last) Sign call sent
+    DONE = "done"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True, slots=True)
+class AwaitingOtp:
+    """GenKeyAuthOTP succeeded: ask the key owner for the OTP and pass it to :meth:`KeyAuthFlow.submit_otp`."""
+
+    key_label: str
+    message: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Completed:
+    """The Sign call was answered without an OTP demand; ``body`` is its answer, for the caller to parse.
+
+    ``otp_authorized`` says whether the key-authorization path was taken before this answer.
+    """
+
+    status: int
+    body: bytes = field(repr=False)
+    otp_authorized: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Failed:
+    """The flow stopped: ``stage`` ("sign", "gen_otp", "set_otp" or "retry") and the typed ``error``."""
+
+    stage: str
+    error: CryptokitError
+
+
+Step = HttpRequest | AwaitingOtp | Completed | Failed
+
+
+def _sign_answer(status: int, body: bytes | str) -> CryptokitError | None:
+    """The error a Sign answer carries, or None when it is not an error answer."""
+    raw = body.encode("utf-8") if isinstance(body, str) else bytes(body)
+    obj = None
+    if raw.strip() and len(raw) <= MAX_BODY:
+        try:
+            obj = _load(raw)
+        except InputError:
+            obj = None
+    if isinstance(obj, dict) and "Status_cd" in obj:
+        try:
+            resp = read_resp_err_pl(obj)
+        except InputError as exc:
+            return exc
+        if resp.status_cd == "0":
+            return error_for(resp.error_cd, resp.message or "Sign failed", status)
+    if not 200 <= status < 300:
+        return SignerDigitalError(None, f"Sign answered HTTP {status}", status)
+    return None
+
+
+class KeyAuthFlow:
+    """Drive Sign -> (OA03x) GenKeyAuthOTP -> OTP -> SetKeyAuthOTP -> Sign once more. See the module docstring."""
+
+    __slots__ = (
+        "_base_path",
+        "_credentials_in",
+        "_csc_id",
+        "_key_label",
+        "_password",
+        "_profile",
+        "_profile_param",
+        "_sign_request",
+        "_state",
+    )
+
+    def __init__(
+        self,
+        sign_request: HttpRequest,
+        *,
+        key_label: str,
+        csc_id: str,
+        password: str,
+        client_app_profile: str | None = None,
+        credentials_in: CredentialsIn = "headers",
+        profile_param: ProfileParam = "ClientAppProfName",
+        base_path: str = BASE_PATH,
+    ) -> None:
+        if not isinstance(sign_request, HttpRequest):
+            raise InputError("sign_request", "must be the HttpRequest of the Sign call")
+        self._sign_request = sign_request
+        self._key_label = key_label
+        self._csc_id = csc_id
+        self._password = password
+        self._profile = client_app_profile
+        self._credentials_in: CredentialsIn = credentials_in
+        self._profile_param: ProfileParam = profile_param
+        self._base_path = base_path
+        # Build once now so that bad arguments fail at construction, not halfway through.
+        self._gen_request()
+        self._state = FlowState.IDLE
+
+    @property
+    def state(self) -> FlowState:
+        return self._state
+
+    def __repr__(self) -> str:
+        return f"KeyAuthFlow(state={self._state.value}, key_label={self._key_label!r})"
+
+    def _expect(self, method: str, *states: FlowState) -> None:
+        if self._state not in states:
+            raise InputError("flow", f"{method}() is not expected in state {self._state.value}")
+
+    def _gen_request(self) -> HttpRequest:
+        return build_gen_key_auth_otp_request(
+            key_label=self._key_label,
+            csc_id=self._csc_id,
+            password=self._password,
+            client_app_profile=self._profile,
+            credentials_in=self._credentials_in,
+            profile_param=self._profile_param,
+            base_path=self._base_path,
+        )
+
+    def _fail(self, stage: str, error: CryptokitError) -> Failed:
+        self._state = FlowState.FAILED
+        return Failed(stage, error)
+
+    def start(self) -> HttpRequest:
+        """The first Sign request."""
+        self._expect("start", FlowState.IDLE)
+        self._state = FlowState.SIGNING
+        return self._sign_request
+
+    def receive(self, status: int, body: bytes | str) -> Step:
+        """Feed the answer to the request last returned; get the next request or an outcome."""
+        self._expect("receive", FlowState.SIGNING, FlowState.GENERATING, FlowState.SUBMITTING, FlowState.RETRYING)
+        if isinstance(status, bool) or not isinstance(status, int) or not 100 <= status <= 599:
+            raise InputError("status", "must be an HTTP status code")
+        state = self._state
+        if state in (FlowState.SIGNING, FlowState.RETRYING):
+            stage = "sign" if state is FlowState.SIGNING else "retry"
+            error = _sign_answer(status, body)
+            if error is None:
+                self._state = FlowState.DONE
+                raw = body.encode("utf-8") if isinstance(body, str) else bytes(body)
+                return Completed(status, raw, otp_authorized=state is FlowState.RETRYING)
+            if isinstance(error, KeyAuthOtpRequired) and state is FlowState.SIGNING:
+                self._state = FlowState.GENERATING
+                return self._gen_request()
+            return self._fail(stage, error)
+        stage = "gen_otp" if state is FlowState.GENERATING else "set_otp"
+        try:
+            resp = parse_response(status, body)
+        except CryptokitError as exc:
+            return self._fail(stage, exc)
+        if state is FlowState.GENERATING:
+            self._state = FlowState.AWAITING_OTP
+            return AwaitingOtp(self._key_label, resp.message)
+        self._state = FlowState.RETRYING
+        return self._sign_request
+
+    def submit_otp(self, otp: str) -> HttpRequest:
+        """The SetKeyAuthOTP request carrying the owner's ``otp`` (checked for shape, never shown)."""
+        self._expect("submit_otp", FlowState.AWAITING_OTP)
+        request = build_set_key_auth_otp_request(
+            otp=otp,
+            key_label=self._key_label,
+            csc_id=self._csc_id,
+            password=self._password,
+            client_app_profile=self._profile,
+            credentials_in=self._credentials_in,
+            base_path=self._base_path,
+        )
+        self._state = FlowState.SUBMITTING
+        return request

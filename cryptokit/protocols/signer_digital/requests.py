@@ -1,0 +1,102 @@
+"""Signer.Digital key-authorization OTP requests: ``GenKeyAuthOTP`` (GET) and ``SetKeyAuthOTP`` (POST).
+
+Credentials (``CscId``, ``Password``) go in headers by default, in the query string with
+``credentials_in="query"`` (the seed's sample URL does that). The optional client-application
+profile is sent as ``ClientAppProfName`` (the seed's table) or, with
+``profile_param="CertProfileName"``, under the name the seed's sample URL uses. ``repr`` of the
+returned HttpRequest shows header and query *names* only, never the password or the OTP.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import orjson
+
+from ...errors import InputError
+from .. import HttpRequest
+
+__all__ = ["build_gen_key_auth_otp_request", "build_set_key_auth_otp_request", "BASE_PATH"]
+
+BASE_PATH = "/signer/KeyAuthV1/"
+CredentialsIn = Literal["headers", "query"]
+ProfileParam = Literal["ClientAppProfName", "CertProfileName"]
+_MAX = 256
+
+
+def _text(value: object, field: str, *, secret: bool = False) -> str:
+    if not isinstance(value, str) or not value:
+        raise InputError(field, "is required (a non-empty string)")
+    if len(value) > _MAX or any(ord(c) < 0x20 or ord(c) == 0x7F for c in value):
+        # The message never repeats the value: it may be a password or an OTP.
+        raise InputError(
+            field, f"must be at most {_MAX} printable characters" + (" (value not shown)" if secret else "")
+        )
+    return value
+
+
+def _credentials(csc_id: str, password: str, where: CredentialsIn) -> dict[str, str]:
+    if where not in ("headers", "query"):
+        raise InputError("credentials_in", 'must be "headers" or "query"')
+    return {"CscId": _text(csc_id, "csc_id"), "Password": _text(password, "password", secret=True)}
+
+
+def _base(base_path: str) -> str:
+    return base_path if base_path.endswith("/") else base_path + "/"
+
+
+def build_gen_key_auth_otp_request(
+    *,
+    key_label: str,
+    csc_id: str,
+    password: str,
+    client_app_profile: str | None = None,
+    credentials_in: CredentialsIn = "headers",
+    profile_param: ProfileParam = "ClientAppProfName",
+    base_path: str = BASE_PATH,
+) -> HttpRequest:
+    """``GET GenKeyAuthOTP?KeyLabel=..[&ClientAppProfName=..]``: have Kluis send an OTP to the key owner.
+
+    The OTP goes to the owner's phone and e-mail; the answer is a RespErrPl
+    (:func:`~cryptokit.protocols.signer_digital.parse_response`).
+    """
+    if profile_param not in ("ClientAppProfName", "CertProfileName"):
+        raise InputError("profile_param", 'must be "ClientAppProfName" or "CertProfileName"')
+    creds = _credentials(csc_id, password, credentials_in)
+    query: dict[str, str] = {}
+    headers: dict[str, str] = {"Accept": "application/json"}
+    if credentials_in == "query":
+        query.update(creds)
+    else:
+        headers.update(creds)
+    query["KeyLabel"] = _text(key_label, "key_label")
+    if client_app_profile is not None:
+        query[profile_param] = _text(client_app_profile, "client_app_profile")
+    return HttpRequest("GET", _base(base_path) + "GenKeyAuthOTP", query, headers, b"")
+
+
+def build_set_key_auth_otp_request(
+    *,
+    otp: str,
+    key_label: str,
+    csc_id: str,
+    password: str,
+    client_app_profile: str | None = None,
+    credentials_in: CredentialsIn = "headers",
+    base_path: str = BASE_PATH,
+) -> HttpRequest:
+    """``POST SetKeyAuthOTP {OTP, KeyLabel, ClientAppProfName?}``: submit the OTP the owner received.
+
+    ``client_app_profile`` must be the one given to GenKeyAuthOTP. The OTP is in the body only.
+    """
+    creds = _credentials(csc_id, password, credentials_in)
+    body: dict[str, Any] = {"OTP": _text(otp, "otp", secret=True), "KeyLabel": _text(key_label, "key_label")}
+    if client_app_profile is not None:
+        body["ClientAppProfName"] = _text(client_app_profile, "client_app_profile")
+    headers = {"Content-Type": "application/json", "Accept": "application/json"}
+    query: dict[str, str] = {}
+    if credentials_in == "query":
+        query.update(creds)
+    else:
+        headers.update(creds)
+    return HttpRequest("POST", _base(base_path) + "SetKeyAuthOTP", query, headers, orjson.dumps(body))

@@ -1,0 +1,192 @@
+"""OneSpan DIGIPASS Gateway push signature: builders, input checks, resultCodes parser."""
+
+from __future__ import annotations
+
+import base64
+import inspect
+
+import orjson
+import pytest
+
+from cryptokit.errors import InputError, VendorError
+from cryptokit.protocols import onespan
+from cryptokit.protocols.onespan import requests as onespan_requests
+from cryptokit.protocols.onespan import responses as onespan_responses
+
+API_KEY = "FrontEnd-ApiKey-5ecr3t"
+# The seed's authSignature example request and response (docs.onespan.com, authSignature (Service)).
+SEED_REQUEST = {"userID": "jane.doe", "domain": "mydomain.com", "requestKey": "8408980524", "signature": "3833791"}
+SEED_RESPONSE = {
+    "resultCodes": {
+        "returnCodeEnum": "RET_SUCCESS",
+        "statusCodeEnum": "STAT_SUCCESS",
+        "returnCode": 0,
+        "statusCode": 0,
+    },
+    "result": {"userID": "jane.doe", "domain": "mydomain.com", "orgUnit": "", "serialNo": "VDS1000120-1"},
+}
+
+
+def auth(**overrides: str | None) -> dict[str, object]:
+    args: dict[str, object] = {
+        "user_id": "jane.doe",
+        "domain": "mydomain.com",
+        "request_key": "8408980524",
+        "signature": "3833791",
+        "api_key": API_KEY,
+    }
+    args.update(overrides)
+    return args
+
+
+def test_auth_signature_request_equals_the_seed_example() -> None:
+    req = onespan.build_auth_signature_request(**auth())  # type: ignore[arg-type]
+    assert orjson.loads(req.body) == SEED_REQUEST
+    assert list(orjson.loads(req.body)) == list(SEED_REQUEST)
+    assert (req.method, req.path) == ("POST", "/rest/v2/signature/push/authSignature")
+    assert req.header("content-type") == "application/json"
+
+
+def test_domain_is_optional() -> None:
+    req = onespan.build_auth_signature_request(**auth(domain=None))  # type: ignore[arg-type]
+    assert orjson.loads(req.body) == {k: v for k, v in SEED_REQUEST.items() if k != "domain"}
+
+
+def test_basic_auth_with_the_api_key_and_never_in_repr() -> None:
+    req = onespan.build_auth_signature_request(**auth())  # type: ignore[arg-type]
+    scheme, token = (req.header("Authorization") or "").split(" ")
+    assert scheme == "Basic" and base64.b64decode(token) == f":{API_KEY}".encode()
+    named = onespan.build_auth_signature_request(**auth(), api_key_user="gateway")  # type: ignore[arg-type]
+    assert base64.b64decode((named.header("Authorization") or "").split(" ")[1]) == f"gateway:{API_KEY}".encode()
+    for text in (repr(req), str(req)):
+        assert API_KEY not in text and token not in text
+
+
+def test_get_prepared_signature_request() -> None:
+    req = onespan.build_get_prepared_signature_request(
+        request_key="8408980524", serial_number="VDS1000120-1", api_key=API_KEY, base_path="/ctx/rest/v2/signature/push"
+    )
+    assert orjson.loads(req.body) == {"requestKey": "8408980524", "serialNumber": "VDS1000120-1"}
+    assert req.path == "/ctx/rest/v2/signature/push/getPreparedSignatureRequest"
+    assert (req.header("Authorization") or "").startswith("Basic ")
+    with pytest.raises(InputError):
+        onespan.build_get_prepared_signature_request(request_key="84x", serial_number="VDS1", api_key=API_KEY)
+    with pytest.raises(InputError):
+        onespan.build_get_prepared_signature_request(request_key="1", serial_number="", api_key=API_KEY)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"user_id": ""}, "user_id"),
+        ({"user_id": "   "}, "user_id"),
+        ({"user_id": None}, "user_id"),
+        ({"request_key": ""}, "request_key"),
+        ({"request_key": "84089805a4"}, "request_key"),
+        ({"request_key": " 8408980524"}, "request_key"),
+        ({"signature": "12345"}, "signature"),  # 5: too short
+        ({"signature": "1" * 17}, "signature"),  # 17: too long
+        ({"signature": "38337G"}, "signature"),  # not hex
+        ({"signature": "383 791"}, "signature"),
+        ({"api_key": ""}, "api_key"),
+    ],
+)
+def test_input_checks(overrides: dict[str, str | None], field: str) -> None:
+    with pytest.raises(InputError) as err:
+        onespan.build_auth_signature_request(**auth(**overrides))  # type: ignore[arg-type]
+    assert err.value.field == field
+
+
+@pytest.mark.parametrize("signature", ["383379", "1234567890123456", "ABCDEF12", "abcdef", "0F0F0F0F0F"])
+def test_signature_of_6_to_16_decimal_or_hex_characters_is_accepted(signature: str) -> None:
+    req = onespan.build_auth_signature_request(**auth(signature=signature))  # type: ignore[arg-type]
+    assert orjson.loads(req.body)["signature"] == signature
+
+
+def test_seed_response_parses() -> None:
+    resp = onespan.parse_response(200, orjson.dumps(SEED_RESPONSE))
+    assert (resp.return_code, resp.status_code) == (0, 0)
+    assert (resp.return_code_enum, resp.status_code_enum) == ("RET_SUCCESS", "STAT_SUCCESS")
+    assert (resp.user_id, resp.domain, resp.org_unit, resp.serial_no) == (
+        "jane.doe",
+        "mydomain.com",
+        "",
+        "VDS1000120-1",
+    )
+    with pytest.raises(TypeError):
+        resp.result["userID"] = "mallory"  # type: ignore[index]
+
+
+def test_nothing_claims_the_e_signature_was_verified_offline() -> None:
+    resp = onespan.parse_response(200, orjson.dumps(SEED_RESPONSE))
+    assert not any("verif" in name.lower() for name in dir(resp))
+    assert not any("verif" in name.lower() for name in dir(onespan))
+    for doc in (onespan.__doc__, onespan.build_auth_signature_request.__doc__):
+        assert doc is not None and "cannot be verified offline" in " ".join(doc.split())
+    for module in (onespan_requests, onespan_responses):
+        assert "verified=" not in inspect.getsource(module)
+
+
+def codes(return_code: int, status_code: int, status_enum: str | None = None) -> bytes:
+    rc: dict[str, object] = {"returnCodeEnum": "RET_FAILURE", "returnCode": return_code, "statusCode": status_code}
+    if status_enum is not None:
+        rc["statusCodeEnum"] = status_enum
+    return orjson.dumps({"resultCodes": rc})
+
+
+@pytest.mark.parametrize(
+    ("status_code", "status_enum", "cls", "code"),
+    [
+        (1000, "STAT_INVCREDENTIALS", onespan.OneSpanInvalidCredentials, "STAT_INVCREDENTIALS"),
+        (1000, None, onespan.OneSpanInvalidCredentials, "STAT_INVCREDENTIALS"),
+        (1004, "STAT_EXP_CHALLENGE", onespan.OneSpanChallengeExpired, "STAT_EXP_CHALLENGE"),
+        (1004, None, onespan.OneSpanChallengeExpired, "STAT_EXP_CHALLENGE"),
+        (1007, "STAT_LOCKED", onespan.OneSpanLocked, "STAT_LOCKED"),
+        (1007, None, onespan.OneSpanLocked, "STAT_LOCKED"),
+        (1010, "STAT_NOT_FOUND", onespan.OneSpanRequestNotFound, "STAT_NOT_FOUND"),
+        (4242, None, onespan.OneSpanError, "4242"),
+        (4242, "STAT_SOMETHING", onespan.OneSpanError, "STAT_SOMETHING"),
+    ],
+)
+def test_status_codes_map_to_classes(
+    status_code: int, status_enum: str | None, cls: type[onespan.OneSpanError], code: str
+) -> None:
+    with pytest.raises(cls) as err:
+        onespan.parse_response(200, codes(-1, status_code, status_enum))
+    assert type(err.value) is cls and isinstance(err.value, VendorError)
+    assert (err.value.vendor, err.value.code, err.value.http_status) == ("onespan", code, 200)
+    assert (err.value.return_code, err.value.status_code) == (-1, status_code)
+
+
+def test_success_only_when_return_code_is_zero() -> None:
+    with pytest.raises(onespan.OneSpanError):
+        onespan.parse_response(200, codes(-1, 0, "STAT_SUCCESS"))
+    assert onespan.parse_response(200, codes(0, 0)).return_code == 0
+    with pytest.raises(onespan.OneSpanError):  # a 0 returnCode on an HTTP error is not a success
+        onespan.parse_response(500, codes(0, 0))
+
+
+def test_http_error_without_result_codes() -> None:
+    with pytest.raises(onespan.OneSpanError) as err:
+        onespan.parse_response(401, b"Unauthorized")
+    assert err.value.code is None and err.value.http_status == 401
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"not json",
+        b"[]",
+        b"{}",
+        b'{"resultCodes": []}',
+        b'{"resultCodes": {"returnCode": "0", "statusCode": 0}}',
+        b'{"resultCodes": {"returnCode": 0}}',
+        b'{"resultCodes": {"returnCode": true, "statusCode": 0}}',
+        b'{"resultCodes": {"returnCode": 0, "statusCode": 0, "statusCodeEnum": 5}}',
+        b'{"resultCodes": {"returnCode": 0, "statusCode": 0}, "result": []}',
+        b'{"resultCodes": {"returnCode": 0, "statusCode": 0}, "result": {"serialNo": 7}}',
+    ],
+)
+def test_wrong_shapes_are_input_errors(raw: bytes) -> None:
+    with pytest.raises(InputError):
+        onespan.parse_response(200, raw)

@@ -1,0 +1,299 @@
+"""Signer.Digital key-authorization OTP: builders, RespErrPl parser, error codes, KeyAuthFlow branches."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qsl, urlsplit
+
+import orjson
+import pytest
+
+from cryptokit.errors import InputError, KeyAuthOtpRequired, VendorError
+from cryptokit.protocols import HttpRequest, signer_digital
+from cryptokit.protocols.signer_digital import AwaitingOtp, Completed, Failed, FlowState, KeyAuthFlow
+
+CSC_ID = "CSC-000123"
+PASSWORD = "Pa55-w0rd-Kluis!"
+OTP = "472913"
+# The seed's sample URL for GenKeyAuthOTP (with its placeholders filled in).
+SEED_GEN_URL = (
+    "https://api.signer.digital/signer/KeyAuthV1/GenKeyAuthOTP"
+    f"?CscId={CSC_ID}&Password={PASSWORD}&KeyLabel=InvoiceSigner&CertProfileName=MyBillingERP"
+)
+SIGN = HttpRequest(
+    "POST", "/signer/SignV1/Sign", {}, {"CscId": CSC_ID, "Password": PASSWORD}, b'{"KeyLabel":"InvoiceSigner"}'
+)
+
+
+def resp(status_cd: str, error_cd: str | None = None, message: str | None = None) -> bytes:
+    return orjson.dumps({"Status_cd": status_cd, "Error_cd": error_cd, "Message": message})
+
+
+OK = resp("1")
+
+
+# --------------------------------------------------------------------------- builders
+
+
+def test_gen_request_in_query_mode_equals_the_seed_sample_url() -> None:
+    req = signer_digital.build_gen_key_auth_otp_request(
+        key_label="InvoiceSigner",
+        client_app_profile="MyBillingERP",
+        csc_id=CSC_ID,
+        password=PASSWORD,
+        credentials_in="query",
+        profile_param="CertProfileName",
+    )
+    url = urlsplit(SEED_GEN_URL)
+    assert (req.method, req.path) == ("GET", url.path)
+    assert list(req.query.items()) == parse_qsl(url.query)
+    assert req.body == b"" and req.header("Password") is None
+
+
+def test_gen_request_default_puts_credentials_in_headers() -> None:
+    req = signer_digital.build_gen_key_auth_otp_request(
+        key_label="InvoiceSigner", client_app_profile="MyBillingERP", csc_id=CSC_ID, password=PASSWORD
+    )
+    assert dict(req.query) == {"KeyLabel": "InvoiceSigner", "ClientAppProfName": "MyBillingERP"}
+    assert (req.header("CscId"), req.header("Password")) == (CSC_ID, PASSWORD)
+    bare = signer_digital.build_gen_key_auth_otp_request(key_label="InvoiceSigner", csc_id=CSC_ID, password=PASSWORD)
+    assert dict(bare.query) == {"KeyLabel": "InvoiceSigner"}
+
+
+def test_set_request_body() -> None:
+    req = signer_digital.build_set_key_auth_otp_request(
+        otp=OTP, key_label="InvoiceSigner", client_app_profile="MyBillingERP", csc_id=CSC_ID, password=PASSWORD
+    )
+    assert (req.method, req.path) == ("POST", "/signer/KeyAuthV1/SetKeyAuthOTP")
+    assert orjson.loads(req.body) == {"OTP": OTP, "KeyLabel": "InvoiceSigner", "ClientAppProfName": "MyBillingERP"}
+    assert list(orjson.loads(req.body)) == ["OTP", "KeyLabel", "ClientAppProfName"]
+    assert dict(req.query) == {} and req.header("Password") == PASSWORD
+    q = signer_digital.build_set_key_auth_otp_request(
+        otp=OTP, key_label="K", csc_id=CSC_ID, password=PASSWORD, credentials_in="query"
+    )
+    assert dict(q.query) == {"CscId": CSC_ID, "Password": PASSWORD} and orjson.loads(q.body) == {
+        "OTP": OTP,
+        "KeyLabel": "K",
+    }
+
+
+def test_password_and_otp_never_in_repr_or_messages() -> None:
+    req = signer_digital.build_set_key_auth_otp_request(otp=OTP, key_label="K", csc_id=CSC_ID, password=PASSWORD)
+    gen = signer_digital.build_gen_key_auth_otp_request(
+        key_label="K", csc_id=CSC_ID, password=PASSWORD, credentials_in="query"
+    )
+    for text in (repr(req), str(req), repr(gen)):
+        assert PASSWORD not in text and OTP not in text
+    bad_otp = OTP + "\n"
+    with pytest.raises(InputError) as err:
+        signer_digital.build_set_key_auth_otp_request(otp=bad_otp, key_label="K", csc_id=CSC_ID, password=PASSWORD)
+    assert OTP not in str(err.value) and err.value.field == "otp"
+    with pytest.raises(InputError) as err:
+        signer_digital.build_set_key_auth_otp_request(otp=OTP, key_label="K", csc_id=CSC_ID, password=PASSWORD + "\x00")
+    assert PASSWORD not in str(err.value) and err.value.field == "password"
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"key_label": ""}, "key_label"),
+        ({"csc_id": ""}, "csc_id"),
+        ({"password": ""}, "password"),
+        ({"credentials_in": "body"}, "credentials_in"),
+        ({"profile_param": "Profile"}, "profile_param"),
+    ],
+)
+def test_gen_request_input_checks(kwargs: dict[str, str], field: str) -> None:
+    args = {"key_label": "K", "csc_id": CSC_ID, "password": PASSWORD, **kwargs}
+    with pytest.raises(InputError) as err:
+        signer_digital.build_gen_key_auth_otp_request(**args)  # type: ignore[arg-type]
+    assert err.value.field == field
+
+
+# --------------------------------------------------------------------------- RespErrPl
+
+
+def test_success() -> None:
+    r = signer_digital.parse_response(200, resp("1", None, "OTP sent"))
+    assert r.ok and r.status_cd == "1" and r.message == "OTP sent"
+    assert signer_digital.parse_response(200, b'{"Status_cd": "1"}').error_cd is None
+
+
+@pytest.mark.parametrize("code", ["OA03A", "OA03B", "OA04"])
+def test_every_seed_code_raises_key_auth_otp_required(code: str) -> None:
+    with pytest.raises(KeyAuthOtpRequired) as err:
+        signer_digital.parse_response(200, resp("0", code, "Key use requires OTP authorization"))
+    assert isinstance(err.value, signer_digital.SignerDigitalError) and isinstance(err.value, VendorError)
+    assert (err.value.vendor, err.value.code, err.value.http_status) == ("signer_digital", code, 200)
+    assert err.value.message == "Key use requires OTP authorization"
+
+
+def test_other_codes_are_signer_digital_errors() -> None:
+    with pytest.raises(signer_digital.SignerDigitalError) as err:
+        signer_digital.parse_response(200, resp("0", "OA05", "Invalid OTP"))
+    assert not isinstance(err.value, KeyAuthOtpRequired) and err.value.code == "OA05"
+    with pytest.raises(signer_digital.SignerDigitalError) as err:
+        signer_digital.parse_response(502, b"<html>bad gateway</html>")
+    assert err.value.code is None and err.value.http_status == 502
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"not json",
+        b"[]",
+        b"{}",
+        b'{"Status_cd": 1}',
+        b'{"Status_cd": "2"}',
+        b'{"Status_cd": "0", "Error_cd": 3}',
+        b'{"Status_cd": "1", "Message": ["x"]}',
+    ],
+)
+def test_wrong_shapes_are_input_errors(raw: bytes) -> None:
+    with pytest.raises(InputError):
+        signer_digital.parse_response(200, raw)
+
+
+# --------------------------------------------------------------------------- KeyAuthFlow
+
+
+def state(f: KeyAuthFlow) -> FlowState:
+    """The flow's state, read through a call so that mypy does not narrow it between steps."""
+    return f.state
+
+
+def flow(**kw: object) -> KeyAuthFlow:
+    return KeyAuthFlow(SIGN, key_label="InvoiceSigner", csc_id=CSC_ID, password=PASSWORD, **kw)  # type: ignore[arg-type]
+
+
+def test_sign_succeeds_without_otp() -> None:
+    f = flow()
+    assert f.start() is SIGN and state(f) is FlowState.SIGNING
+    out = f.receive(200, b'{"Status_cd": "1", "Signature": "MEUCIQ..."}')
+    assert isinstance(out, Completed) and out.status == 200 and not out.otp_authorized
+    assert orjson.loads(out.body)["Signature"] == "MEUCIQ..." and state(f) is FlowState.DONE
+
+
+def test_sign_answer_that_is_not_json_is_passed_through() -> None:
+    f = flow()
+    f.start()
+    out = f.receive(200, b"%PDF-1.7 signed bytes")
+    assert isinstance(out, Completed) and out.body == b"%PDF-1.7 signed bytes"
+
+
+@pytest.mark.parametrize("code", ["OA03A", "OA03B", "OA04"])
+def test_full_otp_path(code: str) -> None:
+    f = flow(client_app_profile="MyBillingERP")
+    f.start()
+    gen = f.receive(200, resp("0", code, "OTP authorization required"))
+    assert isinstance(gen, HttpRequest) and gen.method == "GET" and gen.path.endswith("/GenKeyAuthOTP")
+    assert dict(gen.query) == {"KeyLabel": "InvoiceSigner", "ClientAppProfName": "MyBillingERP"}
+    assert state(f) is FlowState.GENERATING
+    waiting = f.receive(200, resp("1", None, "OTP sent to registered mobile and e-mail"))
+    assert isinstance(waiting, AwaitingOtp) and waiting.key_label == "InvoiceSigner"
+    assert state(f) is FlowState.AWAITING_OTP
+    submit = f.submit_otp(OTP)
+    assert submit.method == "POST" and orjson.loads(submit.body) == {
+        "OTP": OTP,
+        "KeyLabel": "InvoiceSigner",
+        "ClientAppProfName": "MyBillingERP",
+    }
+    assert state(f) is FlowState.SUBMITTING
+    retry = f.receive(200, OK)
+    assert retry is SIGN and state(f) is FlowState.RETRYING
+    done = f.receive(200, b'{"Status_cd": "1"}')
+    assert isinstance(done, Completed) and done.otp_authorized and state(f) is FlowState.DONE
+
+
+def test_second_otp_demand_after_the_retry_is_a_failure_not_a_loop() -> None:
+    f = flow()
+    f.start()
+    f.receive(200, resp("0", "OA03A"))
+    f.receive(200, OK)
+    f.submit_otp(OTP)
+    f.receive(200, OK)
+    out = f.receive(200, resp("0", "OA03B", "still needs OTP"))
+    assert isinstance(out, Failed) and out.stage == "retry" and isinstance(out.error, KeyAuthOtpRequired)
+    assert state(f) is FlowState.FAILED
+    with pytest.raises(InputError):
+        f.receive(200, OK)
+
+
+def test_sign_fails_with_another_error() -> None:
+    f = flow()
+    f.start()
+    out = f.receive(200, resp("0", "KL01", "Key label not found"))
+    assert isinstance(out, Failed) and out.stage == "sign" and out.error.code == "KL01"  # type: ignore[attr-defined]
+    assert not isinstance(out.error, KeyAuthOtpRequired)
+
+
+def test_sign_http_error_without_body() -> None:
+    f = flow()
+    f.start()
+    out = f.receive(503, b"")
+    assert isinstance(out, Failed) and out.stage == "sign" and out.error.http_status == 503  # type: ignore[attr-defined]
+
+
+def test_sign_with_malformed_resp_err_pl() -> None:
+    f = flow()
+    f.start()
+    out = f.receive(200, b'{"Status_cd": 0}')
+    assert isinstance(out, Failed) and isinstance(out.error, InputError)
+
+
+def test_gen_otp_fails() -> None:
+    f = flow()
+    f.start()
+    f.receive(200, resp("0", "OA04"))
+    out = f.receive(200, resp("0", "GN01", "Mobile not registered"))
+    assert isinstance(out, Failed) and out.stage == "gen_otp" and out.error.code == "GN01"  # type: ignore[attr-defined]
+
+
+def test_gen_otp_answer_of_the_wrong_shape() -> None:
+    f = flow()
+    f.start()
+    f.receive(200, resp("0", "OA04"))
+    out = f.receive(200, b"[]")
+    assert isinstance(out, Failed) and out.stage == "gen_otp" and isinstance(out.error, InputError)
+
+
+def test_wrong_otp_fails_at_set() -> None:
+    f = flow()
+    f.start()
+    f.receive(200, resp("0", "OA03A"))
+    f.receive(200, OK)
+    f.submit_otp("000000")
+    out = f.receive(200, resp("0", "OA05", "Invalid OTP"))
+    assert isinstance(out, Failed) and out.stage == "set_otp" and state(f) is FlowState.FAILED
+
+
+def test_calls_out_of_order_are_refused() -> None:
+    f = flow()
+    with pytest.raises(InputError):
+        f.receive(200, OK)
+    with pytest.raises(InputError):
+        f.submit_otp(OTP)
+    f.start()
+    with pytest.raises(InputError):
+        f.start()
+    with pytest.raises(InputError):
+        f.submit_otp(OTP)
+    with pytest.raises(InputError):
+        f.receive(True, OK)
+
+
+def test_flow_never_shows_secrets() -> None:
+    f = flow(credentials_in="query")
+    f.start()
+    gen = f.receive(200, resp("0", "OA03A"))
+    f.receive(200, OK)
+    submit = f.submit_otp(OTP)
+    for text in (repr(f), str(f), repr(gen), repr(submit)):
+        assert PASSWORD not in text and OTP not in text
+    assert isinstance(gen, HttpRequest) and dict(gen.query)["Password"] == PASSWORD
+
+
+def test_bad_flow_arguments_fail_at_construction() -> None:
+    with pytest.raises(InputError):
+        KeyAuthFlow(SIGN, key_label="", csc_id=CSC_ID, password=PASSWORD)
+    with pytest.raises(InputError):
+        KeyAuthFlow("POST /sign", key_label="K", csc_id=CSC_ID, password=PASSWORD)  # type: ignore[arg-type]
