@@ -16,6 +16,7 @@ from .algorithms import (
     parse_digest_info,
     signature_algorithm,
 )
+from .chain import ChainCache, ChainPolicy, ChainReport, chain_cache_stats, validate_chain
 from .cms import CmsPolicy, CmsResult, SignerResult, cms_sign, cms_verify, cms_verify_unsafe_no_trust
 from .ecdsa_encoding import der_to_raw, raw_to_der
 from .errors import (
@@ -67,6 +68,12 @@ __all__ = [
     # hashing
     "HashToSign",
     "hash_to_sign",
+    # chain
+    "validate_chain",
+    "ChainReport",
+    "ChainPolicy",
+    "ChainCache",
+    "chain_cache_stats",
     # cms
     "cms_sign",
     "cms_verify",

@@ -1,0 +1,31 @@
+"""Chain validation benchmarks. Run: python3 -m pytest benchmarks/test_bench_chain.py -p no:cacheprovider"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from cryptokit.chain import ChainCache, validate_chain
+
+from .cases_chain import _at, _pki, case_chain_cached, case_chain_cold
+
+
+def test_chain_cold_ratio(benchmark: Any, record_ratio: Any) -> None:
+    pytest.importorskip("pyhanko_certvalidator")  # the comparison peer: benchmark environment only
+    result = record_ratio(case_chain_cold())
+    pki: Any = _pki()
+    at: dt.datetime = _at()
+    benchmark(validate_chain, pki.leaf, intermediates=[pki.intermediate], trust_anchors=[pki.root], at=at, cache=None)
+    assert result.ratio >= result.target, result.row()
+
+
+def test_chain_cached_ratio(benchmark: Any, record_ratio: Any) -> None:
+    result = record_ratio(case_chain_cached())
+    pki: Any = _pki()
+    cache: ChainCache = ChainCache()
+    at: dt.datetime = _at()
+    benchmark(validate_chain, pki.leaf, intermediates=[pki.intermediate], trust_anchors=[pki.root], at=at, cache=cache)
+    assert cache.stats().misses == 1
+    assert result.ratio >= result.target, result.row()

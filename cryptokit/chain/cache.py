@@ -1,0 +1,92 @@
+"""A bounded LRU of chain reports, so a bulk run validates each distinct chain once.
+
+Key: (leaf, intermediates, anchors, CRLs, policy, time bucket), where each certificate or CRL is
+keyed as given (an ``x509.Certificate`` hashes by its DER; bytes by themselves), so a hit costs no
+parsing. A report is stored only when no time boundary that could change it (a notBefore/notAfter
+of any input certificate, a CRL's thisUpdate/nextUpdate or revocation date, a policy algorithm
+end date) falls inside its bucket: a cached answer is then exactly the answer for any ``at`` in the
+bucket. Thread-safe. It is a memo of a pure function, not configuration.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections import OrderedDict
+from collections.abc import Hashable, Iterable
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from ..errors import InputError
+
+__all__ = ["ChainCache", "CacheStats"]
+
+V = TypeVar("V")
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class CacheStats:
+    hits: int
+    misses: int
+    uncacheable: int
+    size: int
+    maxsize: int
+
+
+class ChainCache(Generic[V]):
+    """LRU of at most ``maxsize`` reports; ``bucket_seconds`` wide time buckets."""
+
+    def __init__(self, maxsize: int = 4096, bucket_seconds: int = 300) -> None:
+        if not isinstance(maxsize, int) or maxsize < 1:
+            raise InputError("maxsize", "must be a positive integer")
+        if not isinstance(bucket_seconds, int) or bucket_seconds < 1:
+            raise InputError("bucket_seconds", "must be a positive integer")
+        self.maxsize = maxsize
+        self.bucket_seconds = bucket_seconds
+        self._data: OrderedDict[Hashable, V] = OrderedDict()
+        self._lock = threading.Lock()
+        self._hits = self._misses = self._uncacheable = 0
+
+    def bucket(self, at: dt.datetime) -> int:
+        return int((at - _EPOCH).total_seconds()) // self.bucket_seconds
+
+    def bucket_bounds(self, bucket: int) -> tuple[dt.datetime, dt.datetime]:
+        start = _EPOCH + dt.timedelta(seconds=bucket * self.bucket_seconds)
+        return start, start + dt.timedelta(seconds=self.bucket_seconds)
+
+    def get(self, key: Hashable) -> V | None:
+        with self._lock:
+            value = self._data.get(key)
+            if value is None:
+                self._misses += 1
+                return None
+            self._data.move_to_end(key)
+            self._hits += 1
+            return value
+
+    def put(self, key: Hashable, bucket: int, boundaries: Iterable[dt.datetime], value: V) -> bool:
+        """Store ``value`` unless a boundary falls inside ``bucket``; True when stored."""
+        start, end = self.bucket_bounds(bucket)
+        if any(start <= b < end for b in boundaries):
+            with self._lock:
+                self._uncacheable += 1
+            return False
+        with self._lock:
+            self._data[key] = value
+            self._data.move_to_end(key)
+            while len(self._data) > self.maxsize:
+                self._data.popitem(last=False)
+        return True
+
+    def clear(self) -> None:
+        with self._lock:
+            self._data.clear()
+            self._hits = self._misses = self._uncacheable = 0
+
+    def stats(self) -> CacheStats:
+        with self._lock:
+            return CacheStats(self._hits, self._misses, self._uncacheable, len(self._data), self.maxsize)
+
+    def __len__(self) -> int:
+        return len(self._data)

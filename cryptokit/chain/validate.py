@@ -1,0 +1,643 @@
+"""Certificate chain validation with DSS-style reports (ETSI EN 319 102-1 X.509 validation model).
+
+Design. ``cryptography.x509.verification`` (PolicyBuilder/ClientVerifier) is fast and well tested,
+but it refuses SHA-1 and RSA < 2048 unconditionally, checks no CRL, reports only the first error
+and needs exactly-chaining names. A user policy may allow SHA-1 before 2009 (DSS) and a report
+must list every check on every certificate, so it cannot be the engine. This module therefore:
+
+1. builds the path itself (:mod:`.path`): unordered, duplicated, root-included or irrelevant
+   intermediates, RFC 5280 section 7.1 name matching, bounded search;
+2. verifies each signature with cryptography's primitives (the issuer's public key ``verify`` with
+   the certificate's own padding/hash from ``signature_algorithm_parameters``), so that SHA-1 or a
+   1024-bit key *verify* and the *policy* then decides, by date, whether they are acceptable;
+3. evaluates RFC 5280 section 6 itself: validity at ``at``, name chaining, basicConstraints,
+   pathLenConstraint (self-issued certificates not counted), keyUsage keyCertSign, name
+   constraints (:mod:`.names`), unknown critical extensions, EKU, and CRLs (:mod:`.revocation`);
+4. turns the facts into checks and derives the indication with :func:`cryptokit.report.derive`.
+
+The tests cross-check the verdict against ``cryptography``'s ``ClientVerifier`` on chains both
+accept, and run NIST PKITS.
+
+Sub-indications: no path to an anchor -> INDETERMINATE/NO_CERTIFICATE_CHAIN_FOUND; a certificate
+outside its validity at ``at`` -> TOTAL_FAILED/EXPIRED or NOT_YET_VALID; revoked -> TOTAL_FAILED/
+REVOKED; basicConstraints, path length, keyUsage, EKU, name constraints, unknown critical extension
+-> INDETERMINATE/CHAIN_CONSTRAINTS_FAILURE; hash/algorithm/key size refused at ``at`` ->
+INDETERMINATE/CRYPTO_CONSTRAINTS_FAILURE; a certificate signature in the path that does not verify
+-> INDETERMINATE/CERTIFICATE_CHAIN_GENERAL_FAILURE (EN 319 102-1 5.2.6.4 gives this for a failed
+path; SIG_CRYPTO_FAILURE is kept for the signature over the document); revocation required but
+missing or stale -> INDETERMINATE/TRY_LATER.
+
+Order of checks per certificate (leaf first, then up to the anchor): algorithm, signature, validity,
+name chaining, public key, critical extensions, name constraints, revocation, then CA or leaf
+rules; :func:`derive` takes the first final failure, else the first other failure. "Cold" calls
+recompute every signature and check; small LRU memos of immutable values (normalised names,
+subject strings, passed ``Check`` objects) persist across calls. The report cache is :mod:`.cache`.
+
+Not processed: certificate policies (the policy extensions are recognised, so a critical one does
+not fail, but requireExplicitPolicy/inhibitPolicyMapping are not enforced), OCSP, delta and indirect
+CRLs. The trust anchor is a trusted input (RFC 5280 6.1.1 (d)): its own signature and validity are
+not checked; its key size is.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
+from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
+from cryptography.x509.oid import ExtendedKeyUsageOID, ExtensionOID
+
+from ..errors import InputError
+from ..report import Check, Indication, Report, SubIndication
+from .cache import ChainCache
+from .names import check_name_constraints, names_match
+from .path import PathBuilder
+from .policy import ChainPolicy
+from .revocation import CrlInput, check_revocation, load_crls
+from .sigs import verify_signed
+
+__all__ = ["validate_chain", "ChainReport", "DEFAULT_CACHE", "MAX_INTERMEDIATES", "MAX_ANCHORS"]
+
+UTC = dt.UTC
+MAX_INTERMEDIATES = 256
+MAX_ANCHORS = 10_000
+MAX_CERT_SIZE = 1024 * 1024
+
+_CHAIN = SubIndication.CHAIN_CONSTRAINTS_FAILURE
+_CRYPTO = SubIndication.CRYPTO_CONSTRAINTS_FAILURE
+_GENERAL = SubIndication.CERTIFICATE_CHAIN_GENERAL_FAILURE
+
+_KNOWN_EXTENSIONS = frozenset(
+    {
+        ExtensionOID.BASIC_CONSTRAINTS,
+        ExtensionOID.KEY_USAGE,
+        ExtensionOID.EXTENDED_KEY_USAGE,
+        ExtensionOID.NAME_CONSTRAINTS,
+        ExtensionOID.SUBJECT_ALTERNATIVE_NAME,
+        ExtensionOID.ISSUER_ALTERNATIVE_NAME,
+        ExtensionOID.SUBJECT_KEY_IDENTIFIER,
+        ExtensionOID.AUTHORITY_KEY_IDENTIFIER,
+        ExtensionOID.CRL_DISTRIBUTION_POINTS,
+        ExtensionOID.FRESHEST_CRL,
+        ExtensionOID.AUTHORITY_INFORMATION_ACCESS,
+        ExtensionOID.SUBJECT_INFORMATION_ACCESS,
+        ExtensionOID.SUBJECT_DIRECTORY_ATTRIBUTES,
+        # recognised, not enforced (see the module docstring)
+        ExtensionOID.CERTIFICATE_POLICIES,
+        ExtensionOID.POLICY_MAPPINGS,
+        ExtensionOID.POLICY_CONSTRAINTS,
+        ExtensionOID.INHIBIT_ANY_POLICY,
+    }
+)
+_ANY_EKU = ExtendedKeyUsageOID.ANY_EXTENDED_KEY_USAGE.dotted_string
+
+
+@dataclass(frozen=True, slots=True)
+class ChainReport:
+    """The verdict on a chain. ``ok`` only for TOTAL_PASSED; ``path`` runs leaf to anchor (on
+    NO_CERTIFICATE_CHAIN_FOUND, the longest partial path found); ``checks`` has one entry per check
+    per certificate, in path order, then the policy's extra constraints."""
+
+    report: Report
+    path: tuple[x509.Certificate, ...]
+    at: dt.datetime
+
+    @property
+    def ok(self) -> bool:
+        return self.report.ok
+
+    @property
+    def indication(self) -> Indication:
+        return self.report.indication
+
+    @property
+    def sub_indication(self) -> SubIndication | None:
+        return self.report.sub_indication
+
+    @property
+    def checks(self) -> tuple[Check, ...]:
+        return self.report.checks
+
+    def failures(self) -> tuple[Check, ...]:
+        return self.report.failures()
+
+    def to_dict(self) -> dict[str, Any]:
+        from cryptography.hazmat.primitives import hashes
+
+        out = self.report.to_dict()
+        out["at"] = self.at.isoformat()
+        out["path"] = [
+            {"subject": c.subject.rfc4514_string(), "sha256": c.fingerprint(hashes.SHA256()).hex()} for c in self.path
+        ]
+        return out
+
+
+DEFAULT_CACHE: ChainCache[ChainReport] = ChainCache()
+
+
+# --------------------------------------------------------------------------- inputs
+
+
+def _as_items(value: Any, field: str) -> list[Any]:
+    if value is None:
+        return []
+    if isinstance(value, (bytes, bytearray, memoryview, str, x509.Certificate)):
+        return [value]
+    try:
+        return list(value)
+    except TypeError:
+        raise InputError(field, "must be a certificate, bytes, or an iterable of them") from None
+
+
+def _key_item(item: Any) -> Any:
+    return bytes(item) if isinstance(item, (bytearray, memoryview)) else item
+
+
+def _load(item: Any, field: str) -> list[x509.Certificate]:
+    if isinstance(item, x509.Certificate):
+        return [item]
+    if isinstance(item, (bytes, bytearray, memoryview, str)):
+        if len(item) > 64 * MAX_CERT_SIZE:
+            raise InputError(field, "is too large")
+        from ..certificates import load_certificates
+
+        try:
+            return list(load_certificates(item))
+        except InputError as exc:
+            raise InputError(field, exc.rule) from None
+    raise InputError(field, f"must be an x509.Certificate or bytes, not {type(item).__name__}")
+
+
+def _aware(at: Any) -> dt.datetime:
+    if at is None:
+        return dt.datetime.now(UTC)
+    if not isinstance(at, dt.datetime):
+        raise InputError("at", "must be a datetime")
+    if at.tzinfo is None or at.utcoffset() is None:
+        raise InputError("at", "must be timezone-aware (a naive datetime is ambiguous)")
+    return at.astimezone(UTC)
+
+
+# --------------------------------------------------------------------------- per-certificate facts
+
+
+@dataclass(slots=True)
+class _Facts:
+    subject: str
+    error: str | None = None
+    bc: x509.BasicConstraints | None = None
+    ku: x509.KeyUsage | None = None
+    eku: frozenset[str] | None = None
+    nc: x509.NameConstraints | None = None
+    unknown_critical: tuple[str, ...] = ()
+    self_issued: bool = False
+
+
+def _facts(cert: x509.Certificate) -> _Facts:
+    f = _Facts(_subject_text(cert.subject))
+    try:
+        unknown: list[str] = []
+        for ext in cert.extensions:
+            v = ext.value
+            if isinstance(v, x509.BasicConstraints):
+                f.bc = v
+            elif isinstance(v, x509.KeyUsage):
+                f.ku = v
+            elif isinstance(v, x509.ExtendedKeyUsage):
+                f.eku = frozenset(o.dotted_string for o in v)
+            elif isinstance(v, x509.NameConstraints):
+                f.nc = v
+            if ext.critical and ext.oid not in _KNOWN_EXTENSIONS:
+                unknown.append(ext.oid.dotted_string)
+        f.unknown_critical = tuple(unknown)
+        f.self_issued = names_match(cert.subject, cert.issuer)
+    except (ValueError, TypeError) as exc:
+        f.error = f"extensions unparsable ({exc})"
+    return f
+
+
+@lru_cache(maxsize=16384)
+def _ok(name: str, message: str, subject: str) -> Check:
+    """A passed check without details. Checks are immutable values, so equal ones are shared."""
+    return Check.passed(name, message, subject=subject)
+
+
+@lru_cache(maxsize=4096)
+def _ok_alg(algorithm: str, subject: str) -> Check:
+    return Check.passed("algorithm", algorithm, subject=subject, algorithm=algorithm)
+
+
+@lru_cache(maxsize=4096)
+def _ok_validity(nb: dt.datetime, na: dt.datetime, subject: str) -> Check:
+    return Check.passed("validity", f"{nb.isoformat()} .. {na.isoformat()}", subject=subject)
+
+
+@lru_cache(maxsize=4096)
+def _subject_text(name: x509.Name) -> str:
+    try:
+        return name.rfc4514_string() or "<empty subject>"
+    except ValueError:
+        return "<unparsable subject>"
+
+
+def _crl_sign_ok(f: _Facts) -> bool:
+    return f.error is None and (f.ku is None or f.ku.crl_sign)
+
+
+def _verify_signature(cert: x509.Certificate, issuer: x509.Certificate) -> str | None:
+    """None when ``issuer``'s key verifies ``cert``'s signature, else the reason."""
+    try:
+        key = issuer.public_key()
+    except (ValueError, UnsupportedAlgorithm) as exc:
+        return f"issuer public key unusable ({exc})"
+    reason = verify_signed(cert, key)
+    return None if reason is None else f"{reason} with the issuer's key"
+
+
+def _algorithm_check(cert: x509.Certificate, policy: ChainPolicy, at: dt.datetime, subject: str) -> Check:
+    from ..algorithms import hash_algorithm, signature_algorithm
+
+    oid = cert.signature_algorithm_oid.dotted_string
+    try:
+        name = signature_algorithm(oid).name
+    except Exception:
+        name = oid
+    if policy.signature_algorithms is not None and oid not in policy.signature_algorithms:
+        return Check.failed("algorithm", _CRYPTO, f"{name} is not allowed by the policy", subject=subject)
+    try:
+        h = cert.signature_hash_algorithm
+    except UnsupportedAlgorithm:
+        return Check.failed("algorithm", _CRYPTO, f"unsupported signature algorithm {name}", subject=subject)
+    if h is None:
+        return _ok_alg(name, subject)
+    try:
+        hname = hash_algorithm(h, allow_md5=True).name
+    except Exception:
+        return Check.failed("algorithm", _CRYPTO, f"unknown hash {h.name}", subject=subject)
+    allowed, until = policy.hash_allowed(hname, at)
+    if not allowed:
+        if until is None:
+            msg = f"{name}: {hname} is not allowed by the policy"
+        else:
+            msg = f"{name}: {hname} allowed only until {until.date().isoformat()}"
+        return Check.failed("algorithm", _CRYPTO, msg, subject=subject, algorithm=name)
+    return _ok_alg(name, subject)
+
+
+def _key_check(cert: x509.Certificate, policy: ChainPolicy, subject: str) -> Check:
+    try:
+        key = cert.public_key()
+    except (ValueError, UnsupportedAlgorithm) as exc:
+        return Check.failed("public_key", _CRYPTO, f"public key unusable ({exc})", subject=subject)
+    if isinstance(key, rsa.RSAPublicKey):
+        bits = key.key_size
+        if bits < policy.min_rsa_bits:
+            return Check.failed("public_key", _CRYPTO, f"RSA-{bits} < {policy.min_rsa_bits}", subject=subject)
+        return _ok("public_key", f"RSA-{bits}", subject)
+    if isinstance(key, dsa.DSAPublicKey):
+        bits = key.key_size
+        if bits < policy.min_dsa_bits:
+            return Check.failed("public_key", _CRYPTO, f"DSA-{bits} < {policy.min_dsa_bits}", subject=subject)
+        return _ok("public_key", f"DSA-{bits}", subject)
+    if isinstance(key, ec.EllipticCurvePublicKey):
+        curve = key.curve.name
+        if curve not in policy.allowed_curves:
+            return Check.failed("public_key", _CRYPTO, f"curve {curve} is not allowed", subject=subject)
+        return _ok("public_key", curve, subject)
+    if isinstance(key, (ed25519.Ed25519PublicKey, ed448.Ed448PublicKey)):
+        return _ok("public_key", type(key).__name__.replace("PublicKey", ""), subject)
+    return Check.failed("public_key", _CRYPTO, f"unsupported key type {type(key).__name__}", subject=subject)
+
+
+def _validity_check(cert: x509.Certificate, at: dt.datetime, subject: str) -> Check:
+    nb, na = cert.not_valid_before_utc, cert.not_valid_after_utc
+    if at < nb:
+        return Check.failed(
+            "validity", SubIndication.NOT_YET_VALID, f"not valid before {nb.isoformat()}", subject=subject
+        )
+    if at > na:
+        return Check.failed("validity", SubIndication.EXPIRED, f"expired on {na.isoformat()}", subject=subject)
+    return _ok_validity(nb, na, subject)
+
+
+# --------------------------------------------------------------------------- one path
+
+
+class _Run:
+    """State of one validate_chain call: parsed inputs, memoised facts and signature results."""
+
+    def __init__(
+        self,
+        anchors: Sequence[x509.Certificate],
+        pool: Sequence[x509.Certificate],
+        crls: Sequence[x509.CertificateRevocationList],
+        policy: ChainPolicy,
+        at: dt.datetime,
+        depth: int = 0,
+    ) -> None:
+        self.anchors, self.pool, self.crls, self.policy, self.at, self.depth = anchors, pool, crls, policy, at, depth
+        self._facts: dict[int, _Facts] = {}
+        self._sigs: dict[tuple[int, int], str | None] = {}
+        self._crl_signers: dict[tuple[int, int], bool] = {}
+
+    def facts(self, cert: x509.Certificate) -> _Facts:
+        f = self._facts.get(id(cert))
+        if f is None:
+            f = self._facts[id(cert)] = _facts(cert)
+        return f
+
+    def signature(self, cert: x509.Certificate, issuer: x509.Certificate) -> str | None:
+        key = (id(cert), id(issuer))
+        if key not in self._sigs:
+            self._sigs[key] = _verify_signature(cert, issuer)
+        return self._sigs[key]
+
+    def builder(self) -> PathBuilder:
+        return PathBuilder(self.anchors, self.pool, self.policy.max_depth, self.policy.max_candidates)
+
+    def alternate_crl_signers(self, path: tuple[x509.Certificate, ...]) -> Any:
+        """Other keys of a CRL issuer's name with cRLSign: first the certificates above in ``path``
+        (validated with it; self-issued key rollover), then pool certificates that validate to the
+        same anchor on their own (a separate CRL-signing key, RFC 5280 6.3.3 (f))."""
+
+        def signers(crl: x509.CertificateRevocationList) -> Iterable[x509.Certificate]:
+            for cand in path:
+                f = self.facts(cand)
+                if f.bc is not None and f.bc.ca and names_match(cand.subject, crl.issuer) and _crl_sign_ok(f):
+                    yield cand
+            if self.depth >= 2:
+                return
+            sub_policy = dataclasses.replace(self.policy, profile="rfc5280", required_ekus=frozenset(), constraints=())
+            for cand in self.pool:
+                if cand in path or not names_match(cand.subject, crl.issuer) or not _crl_sign_ok(self.facts(cand)):
+                    continue
+                memo_key = (id(cand), id(path[-1]))
+                ok = self._crl_signers.get(memo_key)
+                if ok is None:
+                    sub = _Run([path[-1]], self.pool, self.crls, sub_policy, self.at, self.depth + 1)
+                    ok = self._crl_signers[memo_key] = sub.evaluate_best(cand)[0].ok
+                if ok:
+                    yield cand
+
+        return signers
+
+    def evaluate(self, path: tuple[x509.Certificate, ...]) -> Report:
+        policy, at = self.policy, self.at
+        anchor = path[-1]
+        n = len(path) - 1
+        per_cert: list[list[Check]] = [[] for _ in path]
+        anchor_facts = self.facts(anchor)
+        per_cert[-1].append(_ok("trust_anchor", "trusted by the caller", anchor_facts.subject))
+        per_cert[-1].append(_key_check(anchor, policy, anchor_facts.subject))
+        max_path_length = n
+        constraints: list[x509.NameConstraints] = [anchor_facts.nc] if anchor_facts.nc is not None else []
+        alt_signers = self.alternate_crl_signers(path)
+        for idx in range(n - 1, -1, -1):  # from the certificate issued by the anchor down to the leaf
+            cert, issuer = path[idx], path[idx + 1]
+            f = self.facts(cert)
+            s = f.subject
+            out = per_cert[idx]
+            is_leaf = idx == 0
+            # algorithm first: a refused algorithm is CRYPTO_CONSTRAINTS_FAILURE even where it cannot verify
+            out.append(_algorithm_check(cert, policy, at, s))
+            reason = self.signature(cert, issuer)
+            if reason is None:
+                out.append(_ok("signature", "signed by the next certificate in the path", s))
+            else:
+                out.append(Check.failed("signature", _GENERAL, reason, subject=s))
+            out.append(_validity_check(cert, at, s))
+            if names_match(cert.issuer, issuer.subject):
+                out.append(_ok("name_chaining", "issuer matches the issuer's subject", s))
+            else:
+                out.append(Check.failed("name_chaining", _GENERAL, "issuer name does not match", subject=s))
+            out.append(_key_check(cert, policy, s))
+            if f.error is not None:
+                out.append(Check.failed("extensions", _GENERAL, f.error, subject=s))
+                continue
+            if f.unknown_critical:
+                msg = "unknown critical extension(s) " + ", ".join(f.unknown_critical)
+                out.append(Check.failed("critical_extensions", _CHAIN, msg, subject=s))
+            else:
+                out.append(_ok("critical_extensions", "all critical extensions recognised", s))
+            # name constraints of every issuer above (6.1.3 (b)); self-issued intermediates are exempt
+            if constraints and (is_leaf or not f.self_issued):
+                problem = next(
+                    (p for nc in constraints if (p := check_name_constraints(cert, nc)) is not None),
+                    None,
+                )
+                if problem:
+                    out.append(Check.failed("name_constraints", _CHAIN, problem, subject=s))
+                else:
+                    out.append(_ok("name_constraints", "names within the constraints", s))
+            out.append(
+                check_revocation(
+                    cert,
+                    issuer,
+                    self.crls,
+                    at,
+                    required=policy.require_revocation,
+                    subject=s,
+                    alternate_signers=alt_signers,
+                )
+            )
+            if not is_leaf:
+                self._ca_checks(f, out, max_path_length)
+                if not f.self_issued:
+                    max_path_length -= 1
+                if f.bc is not None and f.bc.path_length is not None and f.bc.path_length < max_path_length:
+                    max_path_length = f.bc.path_length
+                if f.nc is not None:
+                    constraints.append(f.nc)
+            else:
+                self._leaf_checks(f, out)
+        checks = [c for group in per_cert for c in group]
+        for constraint in policy.constraints:
+            try:
+                checks.extend(constraint.check(path, at))
+            except Exception as exc:  # a user constraint must not turn a verdict into a crash
+                checks.append(
+                    Check.failed(
+                        type(constraint).__name__,
+                        SubIndication.POLICY_PROCESSING_ERROR,
+                        f"constraint raised {type(exc).__name__}",
+                    )
+                )
+        return Report.from_checks(checks)
+
+    def _ca_checks(self, f: _Facts, out: list[Check], max_path_length: int) -> None:
+        s = f.subject
+        if f.bc is None or not f.bc.ca:
+            why = "no basicConstraints" if f.bc is None else "basicConstraints cA is false"
+            out.append(Check.failed("basic_constraints", _CHAIN, f"issuer is not a CA: {why}", subject=s))
+        else:
+            out.append(_ok("basic_constraints", "cA true", s))
+        if not f.self_issued and max_path_length <= 0:
+            out.append(Check.failed("path_length", _CHAIN, "pathLenConstraint exceeded", subject=s))
+        else:
+            out.append(_ok("path_length", "within pathLenConstraint", s))
+        if f.ku is not None and not f.ku.key_cert_sign:
+            out.append(Check.failed("key_usage", _CHAIN, "keyUsage lacks keyCertSign", subject=s))
+        else:
+            out.append(_ok("key_usage", "keyCertSign allowed", s))
+        required = self.policy.required_ekus
+        if required and f.eku is not None and _ANY_EKU not in f.eku and not required <= f.eku:
+            missing = ", ".join(sorted(required - f.eku))
+            out.append(Check.failed("extended_key_usage", _CHAIN, f"CA EKU lacks {missing}", subject=s))
+
+    def _leaf_checks(self, f: _Facts, out: list[Check]) -> None:
+        s = f.subject
+        policy = self.policy
+        if policy.profile == "document_signing":
+            if f.ku is None:
+                out.append(_ok("key_usage", "no keyUsage extension (any usage)", s))
+            elif f.ku.digital_signature or f.ku.content_commitment:
+                out.append(_ok("key_usage", "digitalSignature or nonRepudiation", s))
+            else:
+                msg = "keyUsage has neither digitalSignature nor nonRepudiation"
+                out.append(Check.failed("key_usage", _CHAIN, msg, subject=s))
+        if policy.required_ekus:
+            have = f.eku or frozenset()
+            missing = policy.required_ekus - have
+            if missing:
+                msg = "extendedKeyUsage lacks " + ", ".join(sorted(missing))
+                out.append(Check.failed("extended_key_usage", _CHAIN, msg, subject=s))
+            else:
+                out.append(_ok("extended_key_usage", "required EKUs present", s))
+
+    def evaluate_best(self, leaf: x509.Certificate) -> tuple[Report, tuple[x509.Certificate, ...]]:
+        """Try the built paths in order; the first that passes, else the least-bad failure."""
+        builder = self.builder()
+        best: tuple[tuple[int, int], Report, tuple[x509.Certificate, ...]] | None = None
+        for path in builder.paths(leaf):
+            report = self.evaluate(path)
+            if report.ok:
+                return report, path
+            failures = report.failures()
+            rank = (sum(1 for c in failures if c.name == "signature"), len(failures))
+            if best is None or rank < best[0]:
+                best = (rank, report, path)
+        if best is not None:
+            return best[1], best[2]
+        partial = builder.longest or (leaf,)
+        tip = partial[-1]
+        msg = (
+            f"no path to a trust anchor within {self.policy.max_depth} certificates "
+            f"(stopped at issuer {tip.issuer.rfc4514_string()!r})"
+        )
+        check = Check.failed(
+            "path_building",
+            SubIndication.NO_CERTIFICATE_CHAIN_FOUND,
+            msg,
+            subject=self.facts(leaf).subject,
+            candidates_expanded=builder.expanded,
+        )
+        return Report.from_checks([check]), partial
+
+
+# --------------------------------------------------------------------------- entry point
+
+
+def validate_chain(
+    leaf: x509.Certificate | bytes | str,
+    *,
+    intermediates: Iterable[x509.Certificate | bytes | str] | bytes | str = (),
+    trust_anchors: Iterable[x509.Certificate | bytes | str] | x509.Certificate | bytes | str,
+    at: dt.datetime | None = None,
+    policy: ChainPolicy | None = None,
+    crls: Iterable[CrlInput] | CrlInput = (),
+    cache: ChainCache[ChainReport] | None = DEFAULT_CACHE,
+) -> ChainReport:
+    """Validate ``leaf`` to one of ``trust_anchors`` at ``at`` (default now, UTC) under ``policy``
+    (default :meth:`ChainPolicy.document_signing`), checking ``crls`` (DER/PEM/objects).
+
+    Certificates may be ``x509.Certificate`` objects or bytes/str in any form
+    :func:`cryptokit.certificates.load_certificates` reads (PEM, DER, base64, PKCS#7 bundles);
+    ``intermediates`` may be unordered, duplicated, include the root or unrelated certificates.
+    Returns a :class:`ChainReport` for every validation outcome; raises :class:`InputError` only for
+    malformed arguments (naive ``at``, unparsable certificates or CRLs, no anchors, over the bounds).
+    ``cache``: a :class:`ChainCache` (default: the process-wide ``DEFAULT_CACHE``) or None.
+    """
+    when = _aware(at)
+    if policy is None:
+        policy = _DEFAULT_POLICY
+    elif not isinstance(policy, ChainPolicy):
+        raise InputError("policy", "must be a ChainPolicy")
+    inter_items = [_key_item(i) for i in _as_items(intermediates, "intermediates")]
+    anchor_items = [_key_item(i) for i in _as_items(trust_anchors, "trust_anchors")]
+    crl_items = [_key_item(i) for i in _as_items(crls, "crls")]
+    if not anchor_items:
+        raise InputError("trust_anchors", "must hold at least one certificate")
+    if len(inter_items) > MAX_INTERMEDIATES:
+        raise InputError("intermediates", f"more than {MAX_INTERMEDIATES} items")
+    if len(anchor_items) > MAX_ANCHORS:
+        raise InputError("trust_anchors", f"more than {MAX_ANCHORS} items")
+    leaf_item = _key_item(leaf)
+    key: tuple[Any, ...] | None = None
+    bucket = 0
+    if cache is not None:
+        bucket = cache.bucket(when)
+        try:
+            key = (leaf_item, tuple(inter_items), tuple(anchor_items), tuple(crl_items), policy, bucket)
+            hit = cache.get(key)
+        except TypeError:  # an unhashable item: validate without the cache
+            key, hit = None, None
+        if hit is not None:
+            return hit if hit.at == when else dataclasses.replace(hit, at=when)
+
+    leaves = _load(leaf_item, "leaf")
+    if len(leaves) != 1:
+        raise InputError("leaf", f"must hold exactly one certificate, found {len(leaves)}")
+    leaf_cert = leaves[0]
+    anchors = _dedupe(c for i, item in enumerate(anchor_items) for c in _load(item, f"trust_anchors[{i}]"))
+    pool_all = _dedupe(c for i, item in enumerate(inter_items) for c in _load(item, f"intermediates[{i}]"))
+    if len(pool_all) > MAX_INTERMEDIATES:
+        raise InputError("intermediates", f"more than {MAX_INTERMEDIATES} certificates")
+    anchor_set = set(anchors)
+    pool = [c for c in pool_all if c not in anchor_set and c != leaf_cert]
+    crl_objs = load_crls(crl_items)
+
+    run = _Run(anchors, pool, crl_objs, policy, when)
+    report, path = run.evaluate_best(leaf_cert)
+    result = ChainReport(report, path, when)
+    if cache is not None and key is not None:
+        cache.put(key, bucket, _boundaries(leaf_cert, pool, anchors, crl_objs, policy), result)
+    return result
+
+
+def _dedupe(certs: Iterable[x509.Certificate]) -> list[x509.Certificate]:
+    seen: set[x509.Certificate] = set()
+    out: list[x509.Certificate] = []
+    for c in certs:
+        if c not in seen:
+            seen.add(c)
+            out.append(c)
+    return out
+
+
+def _boundaries(
+    leaf: x509.Certificate,
+    pool: Sequence[x509.Certificate],
+    anchors: Sequence[x509.Certificate],
+    crls: Sequence[x509.CertificateRevocationList],
+    policy: ChainPolicy,
+) -> list[dt.datetime]:
+    out = list(policy.time_boundaries())
+    for c in (leaf, *pool, *anchors):
+        out.append(c.not_valid_before_utc)
+        out.append(c.not_valid_after_utc)
+    for crl in crls:
+        out.append(crl.last_update_utc)
+        if crl.next_update_utc is not None:
+            out.append(crl.next_update_utc)
+        out.extend(entry.revocation_date_utc for entry in crl)
+    # validity is inclusive of notAfter: the verdict also changes one second after it
+    return out + [b + dt.timedelta(seconds=1) for b in out]
+
+
+_DEFAULT_POLICY = ChainPolicy.document_signing()
