@@ -19,6 +19,7 @@ from .algorithms import (
 from .chain import ChainCache, ChainPolicy, ChainReport, chain_cache_stats, validate_chain
 from .cms import CmsPolicy, CmsResult, SignerResult, cms_sign, cms_verify, cms_verify_unsafe_no_trust
 from .ecdsa_encoding import der_to_raw, raw_to_der
+from .envelope import Envelope
 from .errors import (
     AuthenticationFailed,
     CryptokitError,
@@ -81,6 +82,8 @@ __all__ = [
     "CmsResult",
     "SignerResult",
     "CmsPolicy",
+    # envelope
+    "Envelope",
     # signatures
     "verify_digest",
     "verify_message",

@@ -1,0 +1,508 @@
+"""Client half of emCA, sans-I/O: build encrypted, signed requests; parse and check the answers.
+
+Request shape (vendor-documented): body ``{"requestData": <envelope token>, "userName": ..}``,
+headers ``Content-Type: application/json`` and ``emKey``. The inner JSON holds the method's
+parameters plus ``userName`` and ``password``; its ``signature`` is a CMS made with the client's
+registered PFX over the method's content (see :mod:`.framing`). The envelope profile and the CSR
+framing are cryptokit's explicit choices where the vendor is silent.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+
+from ...envelope import Envelope
+from ...errors import CryptokitError, InputError, VerificationFailed
+from ...keys import KeyBundle
+from ...report import Check, Report, SubIndication
+from .. import HttpRequest
+from .auth import EMKEY_HEADER, TsFormat, auth_headers, check_emkey_format
+from .errors import EmcaError, error_from_text
+from .framing import DEFAULT_FRAMING, MAX_CSRS, CsrFraming, check_csr_id
+from .strings import Validity, format_valid_from, parse_request_ids, parse_valid_from
+
+__all__ = [
+    "METHOD_CREATE_CERTIFICATES",
+    "EmcaAuth",
+    "RequestedCsr",
+    "CreateCertificatesRequest",
+    "IssuedCertificate",
+    "CreateCertificatesResult",
+    "build_request",
+    "build_create_certificates_request",
+    "parse_response",
+    "parse_create_certificates_response",
+]
+
+METHOD_CREATE_CERTIFICATES = "createX509CertificatesByIdWithMultipleCsrData"
+#: Upper bound on a response body.
+MAX_RESPONSE_SIZE = 64 * 1024 * 1024
+_SPKI = serialization.PublicFormat.SubjectPublicKeyInfo
+_DER = serialization.Encoding.DER
+UTC = dt.UTC
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class EmcaAuth:
+    """Request authentication headers: a static ``emkey`` (40 hex, as issued by the operator) and/or
+    emCA 4.3's ``ClientID``/``ts``/``txn``/``AuthKey`` for ``client_id``. The emKey never shows in repr."""
+
+    emkey: str | None = None
+    client_id: str | None = None
+    ts_format: TsFormat = "epoch-millis"
+
+    def __post_init__(self) -> None:
+        if self.emkey is not None:
+            object.__setattr__(self, "emkey", check_emkey_format(self.emkey))
+
+    def headers(self, now: dt.datetime | None = None) -> dict[str, str]:
+        out: dict[str, str] = {}
+        if self.emkey is not None:
+            out[EMKEY_HEADER] = self.emkey
+        if self.client_id is not None:
+            out.update(auth_headers(self.client_id, now, ts_format=self.ts_format))
+        return out
+
+    def __repr__(self) -> str:
+        return f"EmcaAuth(emkey={'set' if self.emkey else None}, client_id={self.client_id!r})"
+
+
+def build_request(
+    method: str,
+    params: Mapping[str, Any],
+    *,
+    username: str,
+    password: str,
+    envelope: Envelope,
+    auth: EmcaAuth | None = None,
+    path: str | None = None,
+    now: dt.datetime | None = None,
+) -> HttpRequest:
+    """Any emCA method's request: ``params`` + userName + password sealed in ``requestData``.
+
+    Proves nothing; it only packages. ``path`` defaults to ``/<method>`` (relative to the base URL).
+    """
+    for name, value in (("username", username), ("password", password), ("method", method)):
+        if not isinstance(value, str) or not value:
+            raise InputError(name, "must be a non-empty string")
+    inner = dict(params)
+    inner["userName"] = username
+    inner["password"] = password
+    token = envelope.seal(inner)
+    body = orjson.dumps({"requestData": token, "userName": username})
+    headers = {"Content-Type": "application/json"}
+    if auth is not None:
+        headers.update(auth.headers(now))
+    return HttpRequest("POST", path if path is not None else f"/{method}", headers=headers, body=body)
+
+
+# --- createX509CertificatesByIdWithMultipleCsrData -------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RequestedCsr:
+    """What one CSR asked for: its id, subject, and public key (SubjectPublicKeyInfo DER)."""
+
+    csr_id: str
+    subject: x509.Name
+    public_key_der: bytes = field(repr=False)
+    der: bytes = field(repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class CreateCertificatesRequest(HttpRequest):
+    """The :class:`HttpRequest` to send, plus what was asked (no secrets) to check the answer against."""
+
+    csrs: tuple[RequestedCsr, ...] = field(default=(), compare=False)
+    subscriber_id: str = field(default="", compare=False)
+    profile_id: str = field(default="", compare=False)
+    application_id: str = field(default="", compare=False)
+    validity: Validity | None = field(default=None, compare=False)
+    valid_from: dt.datetime | None = field(default=None, compare=False)
+
+    def __repr__(self) -> str:
+        return f"CreateCertificatesRequest({len(self.csrs)} CSRs, {HttpRequest.__repr__(self)})"
+
+
+def _validity(value: Validity | str | dt.timedelta | None) -> Validity | None:
+    if value is None or isinstance(value, Validity):
+        return value
+    if isinstance(value, str):
+        return Validity.parse(value)
+    if isinstance(value, dt.timedelta):
+        return Validity.from_timedelta(value)
+    raise InputError("validity", "Invalid validity: must be a Validity, a D:H:M:S string or a timedelta")
+
+
+def _valid_from(value: dt.datetime | str | None, tz: dt.tzinfo) -> dt.datetime | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return parse_valid_from(value, tz)
+    format_valid_from(value, tz)  # checks aware
+    return value.astimezone(UTC).replace(microsecond=0)
+
+
+def _requested(csrs: Mapping[str, Any]) -> tuple[RequestedCsr, ...]:
+    from ...csr import verify_csr
+
+    if not isinstance(csrs, Mapping) or not csrs:
+        raise InputError("csrs", "must be a non-empty mapping of id -> CSR")
+    if len(csrs) > MAX_CSRS:
+        raise InputError("csrs", f"holds more than {MAX_CSRS} CSRs")
+    out: list[RequestedCsr] = []
+    seen_keys: dict[bytes, str] = {}
+    for csr_id, data in csrs.items():
+        check_csr_id(csr_id)
+        info = verify_csr(data)
+        key_der = info.public_key.public_bytes(_DER, _SPKI)
+        if key_der in seen_keys:
+            raise InputError(f"csrs[{csr_id}]", f"has the same public key as {seen_keys[key_der]!r}")
+        seen_keys[key_der] = csr_id
+        out.append(RequestedCsr(csr_id, info.subject, key_der, info.der))
+    return tuple(out)
+
+
+def build_create_certificates_request(
+    csrs: Mapping[str, Any],
+    *,
+    application_id: str,
+    profile_id: str,
+    subscriber_id: str,
+    username: str,
+    password: str,
+    signer: KeyBundle,
+    envelope: Envelope,
+    validity: Validity | str | dt.timedelta | None = None,
+    valid_from: dt.datetime | str | None = None,
+    valid_from_tz: dt.tzinfo = UTC,
+    auth: EmcaAuth | None = None,
+    framing: CsrFraming = DEFAULT_FRAMING,
+    path: str | None = None,
+    now: dt.datetime | None = None,
+) -> CreateCertificatesRequest:
+    """The createX509CertificatesByIdWithMultipleCsrData request for ``csrs`` (id -> CSR, any form
+    :func:`cryptokit.csr.verify_csr` reads).
+
+    Each CSR's self-signature is checked first (InputError/InvalidSignature otherwise) and no two
+    CSRs may share a key, so the answer's certificates can be matched by key. ``signature`` is the
+    ``framing`` of the DER CSRs signed with ``signer`` (CMS, SHA-256, signer certificate embedded).
+    ``validFrom`` is written as wall-clock time in ``valid_from_tz`` (emCA does not document its zone).
+    """
+    from ...cms import cms_sign
+
+    for name, value in (
+        ("application_id", application_id),
+        ("profile_id", profile_id),
+        ("subscriber_id", subscriber_id),
+    ):
+        if not isinstance(value, str) or not value:
+            raise InputError(name, "must be a non-empty string")
+    if not isinstance(signer, KeyBundle) or signer.private_key is None or signer.certificate is None:
+        raise InputError("signer", "must be a KeyBundle with a private key and its certificate")
+    requested = _requested(csrs)
+    chosen_validity = _validity(validity)
+    start = _valid_from(valid_from, valid_from_tz)
+    signature = framing.sign({r.csr_id: r.der for r in requested}, lambda content: cms_sign(content, signer))
+    params: dict[str, Any] = {
+        "applicationId": application_id,
+        "profileID": profile_id,
+        "subscriberId": subscriber_id,
+        "signature": signature,
+    }
+    if chosen_validity is not None:
+        params["validity"] = str(chosen_validity)
+    if start is not None:
+        params["validFrom"] = format_valid_from(start, valid_from_tz)
+    http = build_request(
+        METHOD_CREATE_CERTIFICATES,
+        params,
+        username=username,
+        password=password,
+        envelope=envelope,
+        auth=auth,
+        path=path,
+        now=now,
+    )
+    return CreateCertificatesRequest(
+        http.method,
+        http.path,
+        http.query,
+        http.headers,
+        http.body,
+        csrs=requested,
+        subscriber_id=subscriber_id,
+        profile_id=profile_id,
+        application_id=application_id,
+        validity=chosen_validity,
+        valid_from=start,
+    )
+
+
+# --- responses ---------------------------------------------------------------------------------
+
+
+def _body_json(status: int, body: bytes | str | Mapping[str, Any]) -> dict[str, Any]:
+    if isinstance(body, Mapping):
+        doc: Any = dict(body)
+    else:
+        raw = body.encode("utf-8") if isinstance(body, str) else bytes(body)
+        if len(raw) > MAX_RESPONSE_SIZE:
+            raise InputError("response", f"is over {MAX_RESPONSE_SIZE} bytes")
+        try:
+            doc = orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            if not 200 <= status < 300:
+                raise EmcaError(f"HTTP {status} without a JSON body", status) from None
+            raise InputError("response", "is not JSON") from None
+    if not isinstance(doc, dict):
+        raise InputError("response", "must be a JSON object")
+    return doc
+
+
+def parse_response(status: int, body: bytes | str | Mapping[str, Any]) -> dict[str, Any]:
+    """The JSON of a ``Success`` answer (any case); a ``Failure`` raises its typed :class:`EmcaError`."""
+    doc = _body_json(status, body)
+    state = doc.get("status")
+    if not isinstance(state, str) or state.lower() not in ("success", "failure"):
+        if not 200 <= status < 300:
+            raise EmcaError(f"HTTP {status} without an emCA status", status)
+        raise InputError("response.status", "must be Success or Failure")
+    if state.lower() == "failure":
+        result = doc.get("result")
+        raise error_from_text(result if isinstance(result, str) else "", status)
+    if not 200 <= status < 300:
+        raise EmcaError(f"HTTP {status} with status {state}", status)
+    return doc
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedCertificate:
+    """A certificate from the answer, matched to its CSR id by public key."""
+
+    csr_id: str
+    certificate: x509.Certificate
+
+
+@dataclass(frozen=True, slots=True)
+class CreateCertificatesResult:
+    """The answer, checked against the request.
+
+    ``pending`` is True when emCA answered with request ids to poll (manual authorization);
+    then ``request_ids`` maps CSR id -> request id and ``message`` is emCA's text. Otherwise
+    ``certificates`` maps CSR id -> :class:`IssuedCertificate`; ``extra`` holds certificates that
+    belong to no CSR (CA certificates); ``report`` lists every check (``report.ok``).
+    """
+
+    pending: bool
+    certificates: Mapping[str, IssuedCertificate]
+    request_ids: Mapping[str, str]
+    subscriber_id: str | None
+    message: str | None
+    extra: tuple[x509.Certificate, ...]
+    report: Report
+
+    @property
+    def ok(self) -> bool:
+        return self.report.ok
+
+
+def _is_ca(cert: x509.Certificate) -> bool:
+    try:
+        return bool(cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca)
+    except x509.ExtensionNotFound:
+        return False
+
+
+def _load_result_certificates(result: Any) -> list[x509.Certificate] | None:
+    from ...certificates import load_certificates
+
+    if isinstance(result, str) and result.strip():
+        try:
+            return load_certificates(result.strip())
+        except CryptokitError:
+            return None
+    if isinstance(result, list) and result and all(isinstance(r, str) for r in result):
+        return load_certificates(result)
+    return None
+
+
+def _request_ids(value: Any, request: CreateCertificatesRequest) -> dict[str, str]:
+    if not isinstance(value, str) or not value:
+        raise InputError("requestId", "is missing although no certificate was returned")
+    if "|" not in value and len(request.csrs) == 1:
+        return {request.csrs[0].csr_id: value}  # one CSR: a bare request id
+    ids = parse_request_ids(value)
+    asked = {r.csr_id for r in request.csrs}
+    unknown = [i for i in ids if i not in asked]
+    if unknown:
+        raise InputError("requestId", f"names ids that were not requested: {', '.join(unknown[:5])}")
+    return ids
+
+
+def _within(actual: dt.timedelta, expected: dt.timedelta, tolerance: dt.timedelta) -> bool:
+    return abs(actual - expected) <= tolerance
+
+
+def _certificate_checks(
+    csr: RequestedCsr, cert: x509.Certificate, request: CreateCertificatesRequest, tolerance: dt.timedelta
+) -> list[Check]:
+    where = f"csr[{csr.csr_id}]"
+    checks = [Check.passed("public_key", "certificate key equals the CSR key", subject=where)]
+    if cert.subject == csr.subject:
+        checks.append(Check.passed("subject", "certificate subject equals the CSR subject", subject=where))
+    else:
+        checks.append(
+            Check.failed(
+                "subject",
+                SubIndication.SIG_CONSTRAINTS_FAILURE,
+                "certificate subject differs from the CSR subject",
+                subject=where,
+                asked=csr.subject.rfc4514_string(),
+                got=cert.subject.rfc4514_string(),
+            )
+        )
+    not_before, not_after = cert.not_valid_before_utc, cert.not_valid_after_utc
+    if request.validity is None:
+        checks.append(Check.skipped("validity", "no validity was requested", subject=where))
+    elif _within(not_after - not_before, request.validity.to_timedelta(), tolerance):
+        checks.append(Check.passed("validity", f"validity length is {request.validity}", subject=where))
+    else:
+        checks.append(
+            Check.failed(
+                "validity",
+                SubIndication.SIG_CONSTRAINTS_FAILURE,
+                "certificate validity length differs from the requested validity",
+                subject=where,
+                asked=str(request.validity),
+                got=str(not_after - not_before),
+            )
+        )
+    if request.valid_from is None:
+        checks.append(Check.skipped("valid_from", "no validFrom was requested", subject=where))
+    elif _within(not_before - request.valid_from, dt.timedelta(0), tolerance):
+        checks.append(Check.passed("valid_from", "notBefore equals the requested validFrom", subject=where))
+    else:
+        checks.append(
+            Check.failed(
+                "valid_from",
+                SubIndication.SIG_CONSTRAINTS_FAILURE,
+                "certificate notBefore differs from the requested validFrom",
+                subject=where,
+                asked=request.valid_from.isoformat(),
+                got=not_before.isoformat(),
+            )
+        )
+    return checks
+
+
+def parse_create_certificates_response(
+    status: int,
+    body: bytes | str | Mapping[str, Any],
+    *,
+    request: CreateCertificatesRequest,
+    tolerance: dt.timedelta = dt.timedelta(seconds=1),
+    strict: bool = True,
+) -> CreateCertificatesResult:
+    """Parse and check the answer to ``request``.
+
+    A ``Failure`` raises the typed :class:`EmcaError` for its text. On success the certificates
+    (any form :func:`cryptokit.certificates.load_certificates` takes) are matched to CSR ids by
+    public key and checked: subject equal to the CSR's, validity length and notBefore equal to what
+    was requested (within ``tolerance``), one certificate per CSR, no end-entity certificate for a
+    key that was not requested, the same subscriberId. With ``strict`` (default) any failed check
+    raises :class:`VerificationFailed` carrying the report; otherwise the result carries it.
+    This proves the certificates answer the request; it does not validate their chain.
+    """
+    if not isinstance(request, CreateCertificatesRequest):
+        raise InputError("request", "must be the CreateCertificatesRequest that was sent")
+    doc = parse_response(status, body)
+    subscriber = doc.get("subscriberId")
+    subscriber_id = subscriber if isinstance(subscriber, str) else None
+    checks: list[Check] = []
+    if subscriber_id is None:
+        checks.append(Check.skipped("subscriber_id", "the answer has no subscriberId"))
+    elif subscriber_id == request.subscriber_id:
+        checks.append(Check.passed("subscriber_id", "subscriberId equals the request's"))
+    else:
+        checks.append(
+            Check.failed(
+                "subscriber_id",
+                SubIndication.SIG_CONSTRAINTS_FAILURE,
+                "subscriberId differs from the request's",
+                asked=request.subscriber_id,
+                got=subscriber_id,
+            )
+        )
+    result = doc.get("result")
+    certs = _load_result_certificates(result)
+    if certs is None:
+        ids = _request_ids(doc.get("requestId"), request)
+        checks.append(Check.passed("request_ids", f"{len(ids)} request ids to poll (manual authorization)"))
+        report = Report.from_checks(checks)
+        if strict and not report.ok:
+            raise VerificationFailed("emCA answer does not match the request", report)
+        message = result if isinstance(result, str) else None
+        return CreateCertificatesResult(True, {}, ids, subscriber_id, message, (), report)
+
+    by_key = {r.public_key_der: r for r in request.csrs}
+    issued: dict[str, IssuedCertificate] = {}
+    extra: list[x509.Certificate] = []
+    for index, cert in enumerate(certs):
+        key_der = cert.public_key().public_bytes(_DER, _SPKI)
+        csr = by_key.get(key_der)
+        if csr is None:
+            extra.append(cert)
+            if not _is_ca(cert):
+                checks.append(
+                    Check.failed(
+                        "public_key",
+                        SubIndication.SIG_CONSTRAINTS_FAILURE,
+                        "an end-entity certificate in the answer has a key that no CSR asked for",
+                        subject=f"certificate[{index}]",
+                        got=cert.subject.rfc4514_string(),
+                    )
+                )
+            continue
+        if csr.csr_id in issued:
+            checks.append(
+                Check.failed(
+                    "certificate_count",
+                    SubIndication.SIG_CONSTRAINTS_FAILURE,
+                    "more than one certificate for this CSR",
+                    subject=f"csr[{csr.csr_id}]",
+                )
+            )
+            continue
+        issued[csr.csr_id] = IssuedCertificate(csr.csr_id, cert)
+        checks.extend(_certificate_checks(csr, cert, request, tolerance))
+    for csr in request.csrs:
+        if csr.csr_id not in issued:
+            checks.append(
+                Check.failed(
+                    "certificate",
+                    SubIndication.NO_SIGNING_CERTIFICATE_FOUND,
+                    "no certificate in the answer has this CSR's key",
+                    subject=f"csr[{csr.csr_id}]",
+                )
+            )
+    raw_ids = doc.get("requestId")
+    issued_ids: dict[str, str] = {}
+    if isinstance(raw_ids, str) and "|" in raw_ids:
+        try:
+            issued_ids = parse_request_ids(raw_ids)
+        except InputError:
+            issued_ids = {}
+    report = Report.from_checks(checks)
+    if strict and not report.ok:
+        failed = report.failures()
+        raise VerificationFailed(f"emCA answer does not match the request: {failed[0].message}", report)
+    ordered = {r.csr_id: issued[r.csr_id] for r in request.csrs if r.csr_id in issued}
+    return CreateCertificatesResult(False, ordered, issued_ids, subscriber_id, None, tuple(extra), report)

@@ -1,0 +1,331 @@
+"""What emCA's ``signature`` field signs, per method, and how it is framed.
+
+Vendor-documented: the ``signature`` is a CMS SignedData made with the client's registered PFX
+over the method's content: the CSR(s) for the certificate methods, a DN-like string
+``CN=..,SERIALNUMBER=..,E=..,O=..,S=..,C=..,PostalCode=..,KeyAlogirthmAndSize=RSA-2048,Password=..``
+for createPKCS12 (the guide shows both ``,`` and ``~`` as separator, and the misspelled key name).
+
+NOT documented: how several CSRs are framed inside the signed content of
+createX509CertificatesByIdWithMultipleCsrData. The framing is therefore a swappable object with two
+implementations:
+
+- :class:`JoinedCsrFraming` (default): one CMS over ``id|base64(DER CSR)`` joined with ``~``,
+  mirroring the response's ``ID|requestId~...`` format; the field is base64 of the CMS.
+- :class:`PerCsrFraming`: one CMS per CSR (content = the DER CSR), the field is
+  ``id|base64(CMS)`` joined with ``~``.
+
+A framing only moves bytes; the CMS signing and verification are passed in as callables, so the
+framing proves nothing by itself. Ids are 1..128 characters without ``|``, ``~`` or whitespace.
+"""
+
+from __future__ import annotations
+
+import binascii
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Protocol, runtime_checkable
+
+from cryptography import x509
+
+from ...errors import InputError
+
+__all__ = [
+    "CsrFraming",
+    "JoinedCsrFraming",
+    "PerCsrFraming",
+    "DEFAULT_FRAMING",
+    "MAX_CSRS",
+    "check_csr_id",
+    "frame_csrs",
+    "unframe_csrs",
+    "sign_content",
+    "open_content",
+    "Pkcs12Content",
+    "format_pkcs12_content",
+    "parse_pkcs12_content",
+    "KEY_FIELD_VENDOR",
+    "KEY_FIELD_CORRECT",
+]
+
+#: Upper bound on the number of CSRs in one request.
+MAX_CSRS = 1000
+MAX_SIGNATURE_FIELD = 32 * 1024 * 1024
+_ID_RE = re.compile(r"\A[^|~\s]{1,128}\Z")
+
+Sign = Callable[[bytes], bytes]  # content -> CMS (DER/BER)
+Verify = Callable[[bytes], bytes]  # CMS -> the signed content (raises if it does not verify)
+
+
+def check_csr_id(csr_id: object, field: str = "csrs") -> str:
+    """The id if it is 1..128 characters without ``|``, ``~`` or whitespace; else InputError."""
+    if not isinstance(csr_id, str) or not _ID_RE.match(csr_id):
+        raise InputError(field, "CSR ids must be 1..128 characters without '|', '~' or whitespace")
+    return csr_id
+
+
+def _b64(data: bytes) -> str:
+    return binascii.b2a_base64(data, newline=False).decode("ascii")
+
+
+def _unb64(text: str, field: str) -> bytes:
+    try:
+        return binascii.a2b_base64(text, strict_mode=True)
+    except (binascii.Error, ValueError):
+        raise InputError(field, "is not valid base64") from None
+
+
+def _check_map(csrs: Mapping[str, bytes]) -> None:
+    if not isinstance(csrs, Mapping) or not csrs:
+        raise InputError("csrs", "must be a non-empty mapping of id -> DER CSR")
+    if len(csrs) > MAX_CSRS:
+        raise InputError("csrs", f"holds more than {MAX_CSRS} CSRs")
+    for csr_id, der in csrs.items():
+        check_csr_id(csr_id)
+        if not isinstance(der, (bytes, bytearray)) or not der:
+            raise InputError(f"csrs[{csr_id}]", "must be DER bytes")
+
+
+def _pairs(text: str, field: str) -> list[tuple[str, str]]:
+    if not text:
+        raise InputError(field, "is empty")
+    parts = text.split("~")
+    if len(parts) > MAX_CSRS:
+        raise InputError(field, f"holds more than {MAX_CSRS} CSRs")
+    out: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    for index, part in enumerate(parts):
+        where = f"{field}[{index}]"
+        pieces = part.split("|")
+        if len(pieces) != 2 or not pieces[1]:
+            raise InputError(where, "must be id|base64")
+        csr_id = check_csr_id(pieces[0], where)
+        if csr_id in seen:
+            raise InputError(where, f"repeats the id {csr_id!r}")
+        seen.add(csr_id)
+        out.append((csr_id, pieces[1]))
+    return out
+
+
+def frame_csrs(csrs: Mapping[str, bytes]) -> bytes:
+    """``id|base64(DER)`` joined with ``~``, in the mapping's order (ASCII bytes)."""
+    _check_map(csrs)
+    return "~".join(f"{i}|{_b64(bytes(d))}" for i, d in csrs.items()).encode("ascii")
+
+
+def unframe_csrs(content: bytes) -> dict[str, bytes]:
+    """Inverse of :func:`frame_csrs`; InputError (field ``signature``) for anything else."""
+    try:
+        text = bytes(content).decode("ascii")
+    except UnicodeDecodeError:
+        raise InputError("signature", "signed content is not ASCII id|base64 pairs") from None
+    return {i: _unb64(b, f"signature[{i}]") for i, b in _pairs(text, "signature")}
+
+
+@runtime_checkable
+class CsrFraming(Protocol):
+    """How a set of CSRs becomes the ``signature`` field, and back."""
+
+    @property
+    def name(self) -> str: ...
+
+    def sign(self, csrs: Mapping[str, bytes], sign: Sign) -> str:
+        """The ``signature`` field for ``csrs`` (id -> DER), using ``sign(content) -> CMS``."""
+        ...
+
+    def open(self, signature: str, verify: Verify) -> dict[str, bytes]:
+        """id -> DER CSR from a ``signature`` field; ``verify(cms) -> content`` must raise on failure."""
+        ...
+
+
+def _field_text(signature: object) -> str:
+    if not isinstance(signature, str) or not signature:
+        raise InputError("signature", "must be a non-empty string")
+    if len(signature) > MAX_SIGNATURE_FIELD:
+        raise InputError("signature", f"is over {MAX_SIGNATURE_FIELD} characters")
+    return signature
+
+
+@dataclass(frozen=True, slots=True)
+class JoinedCsrFraming:
+    """One CMS over ``id|base64(DER CSR)~...``; the field is base64 of the CMS (the default)."""
+
+    name: str = "joined"
+
+    def sign(self, csrs: Mapping[str, bytes], sign: Sign) -> str:
+        return _b64(sign(frame_csrs(csrs)))
+
+    def open(self, signature: str, verify: Verify) -> dict[str, bytes]:
+        cms = _unb64(_field_text(signature), "signature")
+        return unframe_csrs(verify(cms))
+
+
+@dataclass(frozen=True, slots=True)
+class PerCsrFraming:
+    """One CMS per CSR over its DER; the field is ``id|base64(CMS)~...``."""
+
+    name: str = "per-csr"
+
+    def sign(self, csrs: Mapping[str, bytes], sign: Sign) -> str:
+        _check_map(csrs)
+        return "~".join(f"{i}|{_b64(sign(bytes(d)))}" for i, d in csrs.items())
+
+    def open(self, signature: str, verify: Verify) -> dict[str, bytes]:
+        pairs = _pairs(_field_text(signature), "signature")
+        return {i: verify(_unb64(b, f"signature[{i}]")) for i, b in pairs}
+
+
+DEFAULT_FRAMING: CsrFraming = JoinedCsrFraming()
+
+
+def sign_content(content: bytes | str, sign: Sign) -> str:
+    """The ``signature`` field of the single-content methods: base64 of ``sign(content)``.
+
+    createCertificate* and rekey sign the CSR (pass its DER), createPKCS12 the string of
+    :func:`format_pkcs12_content`, getCertificate/revoke/suspend/reinstate the serial number,
+    getCertificateByRequestID the request id (the vendor's table, docs/protocols.md section 1).
+    """
+    data = content.encode("utf-8") if isinstance(content, str) else bytes(content)
+    if not data:
+        raise InputError("content", "is empty")
+    return _b64(sign(data))
+
+
+def open_content(signature: str, verify: Verify) -> bytes:
+    """Inverse of :func:`sign_content`: the content ``verify(cms)`` returns."""
+    return verify(_unb64(_field_text(signature), "signature"))
+
+
+# --- createPKCS12 signed content -------------------------------------------------------------
+
+#: The vendor's spelling, as printed in the emCA guide.
+KEY_FIELD_VENDOR = "KeyAlogirthmAndSize"
+KEY_FIELD_CORRECT = "KeyAlgorithmAndSize"
+_KEY_VALUE_RE = re.compile(r"\A(RSA|EC|ECDSA)-([0-9]{3,5})\Z", re.IGNORECASE)
+_MAX_CONTENT = 16 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class Pkcs12Content:
+    """The parsed createPKCS12 signed content. The password never appears in the repr."""
+
+    subject: x509.Name
+    key_algorithm: str
+    key_size: int
+    password: str = field(repr=False)
+    separator: str = ","
+    vendor_spelling: bool = True
+
+
+def _escape(value: str) -> str:
+    return "".join("\\" + ch if ch in "\\,~" else ch for ch in value)
+
+
+def _split_top(text: str, separator: str) -> list[str]:
+    parts: list[str] = []
+    current: list[str] = []
+    escaped = False
+    for ch in text:
+        if escaped:
+            current.append(ch)
+            escaped = False
+        elif ch == "\\":
+            current.append(ch)
+            escaped = True
+        elif ch == separator:
+            parts.append("".join(current))
+            current = []
+        else:
+            current.append(ch)
+    parts.append("".join(current))
+    return parts
+
+
+def _unescape(value: str) -> str:
+    out: list[str] = []
+    escaped = False
+    for ch in value:
+        if escaped:
+            out.append(ch)
+            escaped = False
+        elif ch == "\\":
+            escaped = True
+        else:
+            out.append(ch)
+    if escaped:
+        raise InputError("content", "ends with a lone backslash")
+    return "".join(out)
+
+
+def format_pkcs12_content(
+    subject: x509.Name | Mapping[str, str] | str,
+    *,
+    password: str,
+    key_algorithm: str = "RSA",
+    key_size: int = 2048,
+    separator: str = ",",
+    vendor_spelling: bool = False,
+) -> str:
+    """``CN=..,...,KeyAlgorithmAndSize=RSA-2048,Password=..`` for createPKCS12's signature.
+
+    ``vendor_spelling=True`` emits the guide's misspelled ``KeyAlogirthmAndSize``; ``separator`` is
+    ``,`` or ``~``. Separators inside values are backslash-escaped (cryptokit's convention, as in
+    :mod:`cryptokit.names`; the vendor documents no escaping).
+    """
+    from ...names import format_subject, parse_subject
+
+    if separator not in (",", "~"):
+        raise InputError("separator", "must be ',' or '~'")
+    if not isinstance(password, str) or not password:
+        raise InputError("password", "must be a non-empty string")
+    if key_algorithm.upper() not in ("RSA", "EC", "ECDSA") or not isinstance(key_size, int) or key_size <= 0:
+        raise InputError("key_algorithm", "must be RSA, EC or ECDSA with a positive key size")
+    dn = format_subject(parse_subject(subject), "emca", separator)
+    key_field = KEY_FIELD_VENDOR if vendor_spelling else KEY_FIELD_CORRECT
+    return separator.join((dn, f"{key_field}={key_algorithm.upper()}-{key_size}", f"Password={_escape(password)}"))
+
+
+def parse_pkcs12_content(text: str | bytes) -> Pkcs12Content:
+    """Read createPKCS12 signed content with ``,`` or ``~`` and either spelling of the key field."""
+    from ...names import parse_subject
+
+    if isinstance(text, (bytes, bytearray)):
+        try:
+            text = bytes(text).decode("utf-8")
+        except UnicodeDecodeError:
+            raise InputError("content", "is not UTF-8 text") from None
+    if not isinstance(text, str) or not text:
+        raise InputError("content", "must be non-empty text")
+    if len(text) > _MAX_CONTENT:
+        raise InputError("content", f"is over {_MAX_CONTENT} characters")
+    separator = "~" if len(_split_top(text, "~")) > 1 else ","
+    dn_parts: list[str] = []
+    key_value: str | None = None
+    password: str | None = None
+    vendor_spelling = False
+    for index, part in enumerate(_split_top(text, separator)):
+        name, eq, value = part.partition("=")
+        key = name.strip()
+        if not eq:
+            raise InputError(f"content[{index}]", "is not NAME=value")
+        if key in (KEY_FIELD_VENDOR, KEY_FIELD_CORRECT):
+            if key_value is not None:
+                raise InputError("content", "names the key algorithm twice")
+            key_value, vendor_spelling = value.strip(), key == KEY_FIELD_VENDOR
+        elif key == "Password":
+            if password is not None:
+                raise InputError("content", "holds Password twice")
+            password = _unescape(value)
+        else:
+            dn_parts.append(part)
+    if key_value is None:
+        raise InputError("content", f"lacks {KEY_FIELD_VENDOR} (or {KEY_FIELD_CORRECT})")
+    match = _KEY_VALUE_RE.match(key_value)
+    if match is None:
+        raise InputError("content", "key algorithm and size must look like RSA-2048")
+    if not password:
+        raise InputError("content", "lacks a non-empty Password")
+    if not dn_parts:
+        raise InputError("content", "lacks the subject fields")
+    subject = parse_subject(separator.join(dn_parts), style="emca")
+    return Pkcs12Content(subject, match.group(1).upper(), int(match.group(2)), password, separator, vendor_spelling)
