@@ -16,8 +16,10 @@ from .algorithms import (
     parse_digest_info,
     signature_algorithm,
 )
+from .certificates import certificate_summary, load_certificate, load_certificates
 from .chain import ChainCache, ChainPolicy, ChainReport, chain_cache_stats, validate_chain
 from .cms import CmsPolicy, CmsResult, SignerResult, cms_sign, cms_verify, cms_verify_unsafe_no_trust
+from .csr import CsrInfo, build_csr, verify_csr
 from .ecdsa_encoding import der_to_raw, raw_to_der
 from .envelope import Envelope
 from .errors import (
@@ -33,6 +35,8 @@ from .errors import (
     VerificationFailed,
 )
 from .hashing import HashToSign, hash_to_sign
+from .keys import KeyBundle, load_pfx
+from .names import format_subject, parse_subject
 from .signature_keys import PssParams, PublicKey, load_public_key
 from .signatures import (
     SignatureMatch,
@@ -69,6 +73,17 @@ __all__ = [
     # hashing
     "HashToSign",
     "hash_to_sign",
+    # keys, certificates, CSRs, names
+    "KeyBundle",
+    "load_pfx",
+    "load_certificates",
+    "load_certificate",
+    "certificate_summary",
+    "build_csr",
+    "verify_csr",
+    "CsrInfo",
+    "parse_subject",
+    "format_subject",
     # chain
     "validate_chain",
     "ChainReport",

@@ -1,0 +1,317 @@
+"""Certificates in every wire form vendors send, and a JSON-ready summary of one.
+
+``load_certificates`` accepts PEM (``CERTIFICATE`` and ``PKCS7`` blocks, one or many), DER X.509,
+PKCS#7 certs-only bundles in DER or BER (indefinite length, as Java writes them), base64 of any
+of these, ``x509.Certificate`` objects, and lists of all of them. PKCS#7 bundles are parsed with
+asn1crypto and each certificate is loaded by cryptography from its own original DER bytes, so
+BER bundles load without a dependency warning. It proves that each item is a well-formed X.509
+certificate; it does not check signatures, validity dates or the chain.
+"""
+
+from __future__ import annotations
+
+import binascii
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from asn1crypto import cms as a_cms
+from asn1crypto import x509 as a_x509
+from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm as UnsupportedAlgorithmError
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa, x448, x25519
+from cryptography.x509.oid import ExtendedKeyUsageOID
+
+from .encoding import b64decode, pem_decode_all
+from .errors import InputError
+from .names import asn1_name_problem
+
+__all__ = [
+    "MAX_CERTIFICATES",
+    "MAX_CERTIFICATES_SIZE",
+    "CertificateInput",
+    "load_certificates",
+    "load_certificate",
+    "certificate_summary",
+    "public_key_description",
+]
+
+#: Upper bound on the input of :func:`load_certificates` (bytes of text or DER).
+MAX_CERTIFICATES_SIZE = 16 * 1024 * 1024
+#: Upper bound on the number of certificates one call returns.
+MAX_CERTIFICATES = 1000
+
+CertificateInput = bytes | bytearray | memoryview | str | x509.Certificate
+_PEM_LABELS = ("CERTIFICATE", "X509 CERTIFICATE", "PKCS7", "CMS")
+_SIGNED_DATA_OID = "1.2.840.113549.1.7.2"
+_WS = re.compile(rb"\A[ \t\r\n]*\Z")
+
+
+def load_certificates(
+    data: CertificateInput | Iterable[CertificateInput],
+    *,
+    max_size: int = MAX_CERTIFICATES_SIZE,
+    max_count: int = MAX_CERTIFICATES,
+) -> list[x509.Certificate]:
+    """Every certificate in ``data``, in the order found; raises :class:`InputError` if any part is
+    not a certificate (nothing is skipped silently) or if there is none."""
+    out: list[x509.Certificate] = []
+    if isinstance(data, (list, tuple)):
+        if len(data) > max_count:
+            raise InputError("certificates", f"holds more than {max_count} items")
+        for index, item in enumerate(data):
+            if isinstance(item, (list, tuple)):
+                raise InputError(f"certificates[{index}]", "must be a certificate, not a nested list")
+            out.extend(_load_one(item, f"certificates[{index}]", max_size, max_count - len(out)))
+    else:
+        out.extend(_load_one(data, "certificates", max_size, max_count))
+    if not out:
+        raise InputError("certificates", "holds no certificate")
+    return out
+
+
+def load_certificate(data: CertificateInput | Iterable[CertificateInput]) -> x509.Certificate:
+    """The one certificate in ``data`` (any form :func:`load_certificates` takes); more than one is an error."""
+    certs = load_certificates(data)
+    if len(certs) != 1:
+        raise InputError("certificate", f"holds {len(certs)} certificates, expected exactly one")
+    return certs[0]
+
+
+def _load_one(item: object, field: str, max_size: int, budget: int) -> list[x509.Certificate]:
+    if isinstance(item, x509.Certificate):
+        return _bounded([item], field, budget)
+    if isinstance(item, str):
+        raw = item.encode("utf-8")  # text around PEM blocks (openssl's "Bag Attributes") may be any text
+    elif isinstance(item, (bytes, bytearray, memoryview)):
+        raw = bytes(item)
+    else:
+        raise InputError(field, f"must be bytes, str or x509.Certificate, not {type(item).__name__}")
+    if len(raw) > max_size:
+        raise InputError(field, f"is {len(raw)} bytes, over the limit of {max_size}")
+    return _load_bytes(raw, field, max_size, budget, depth=0)
+
+
+def _load_bytes(raw: bytes, field: str, max_size: int, budget: int, depth: int) -> list[x509.Certificate]:
+    if not raw or _WS.match(raw):
+        raise InputError(field, "is empty")
+    if raw[:1] == b"\x30":
+        return _load_der(raw, field, budget)
+    if b"-----BEGIN " in raw:
+        return _load_pem(raw, field, max_size, budget)
+    if depth > 0:
+        raise InputError(field, "is neither DER nor PEM after base64 decoding")
+    text = raw.strip()
+    decoded = b64decode(text, field=field, allow_whitespace=True, max_size=max_size)
+    return _load_bytes(decoded, field, max_size, budget, depth + 1)
+
+
+def _load_pem(raw: bytes, field: str, max_size: int, budget: int) -> list[x509.Certificate]:
+    blocks = pem_decode_all(raw, labels=_PEM_LABELS, field=field, max_size=max_size)
+    if raw.count(b"-----BEGIN ") != len(blocks):
+        raise InputError(field, "has a PEM BEGIN line without a well-formed block")
+    out: list[x509.Certificate] = []
+    for index, block in enumerate(blocks):
+        where = f"{field}[{index}]"
+        if block.label in ("PKCS7", "CMS"):
+            out.extend(_load_pkcs7(block.der, where, budget - len(out)))
+        else:
+            out.extend(_bounded([_x509(block.der, where)], where, budget - len(out)))
+    return out
+
+
+def _load_der(raw: bytes, field: str, budget: int) -> list[x509.Certificate]:
+    # A ContentInfo starts SEQUENCE { OID ...; a Certificate starts SEQUENCE { SEQUENCE ...
+    header = 2 + (raw[1] & 0x7F if len(raw) > 1 and raw[1] & 0x80 else 0)
+    if raw[header : header + 1] == b"\x06":
+        return _load_pkcs7(raw, field, budget)
+    return _bounded([_x509(raw, field)], field, budget)
+
+
+def _x509(der: bytes, field: str) -> x509.Certificate:
+    try:
+        tbs = a_x509.Certificate.load(der)["tbs_certificate"]
+        serial = tbs["serial_number"].native
+        for part in ("subject", "issuer"):
+            problem = asn1_name_problem(tbs[part])
+            if problem is not None:
+                raise InputError(field, f"{part} {problem}")
+    except (ValueError, TypeError, KeyError, IndexError, OverflowError, AttributeError) as exc:
+        raise InputError(field, f"is not a valid X.509 certificate ({_short(exc)})") from None
+    if not isinstance(serial, int) or serial <= 0:
+        # RFC 5280 4.1.2.2; cryptography would load it with a deprecation warning, later refuse it.
+        raise InputError(field, "has a serial number that is not positive (RFC 5280 section 4.1.2.2)")
+    try:
+        cert = x509.load_der_x509_certificate(der)
+        # cryptography parses these lazily; parse them now so a malformed one fails here, typed.
+        cert.subject  # noqa: B018
+        cert.issuer  # noqa: B018
+        cert.extensions  # noqa: B018
+    except (
+        ValueError,
+        TypeError,
+        x509.InvalidVersion,
+        x509.DuplicateExtension,
+        x509.UnsupportedGeneralNameType,
+        UnsupportedAlgorithmError,
+    ) as exc:
+        raise InputError(field, f"is not a valid X.509 certificate ({_short(exc)})") from None
+    return cert
+
+
+def _load_pkcs7(der: bytes, field: str, budget: int) -> list[x509.Certificate]:
+    try:
+        info = a_cms.ContentInfo.load(der, strict=True)
+        if info["content_type"].dotted != _SIGNED_DATA_OID:
+            raise InputError(field, f"is a PKCS#7 {info['content_type'].native}, not SignedData")
+        choices = info["content"]["certificates"]
+        count = len(choices) if choices.native is not None else 0
+        if count > budget:
+            raise InputError(field, f"holds more than {budget} certificates")
+        items: list[tuple[str, bytes]] = [(choice.name, choice.chosen.dump()) for choice in choices] if count else []
+    except InputError:
+        raise
+    except (ValueError, TypeError, KeyError, IndexError, OverflowError, AttributeError) as exc:
+        raise InputError(field, f"is not a well-formed PKCS#7 SignedData ({_short(exc)})") from None
+    out: list[x509.Certificate] = []
+    for index, (kind, cert_der) in enumerate(items):
+        where = f"{field}.certificates[{index}]"
+        if kind != "certificate":
+            raise InputError(where, f"is a {kind}, not an X.509 certificate")
+        out.append(_x509(cert_der, where))
+    if not out:
+        raise InputError(field, "is a PKCS#7 bundle with no certificates")
+    return out
+
+
+def _bounded(certs: list[x509.Certificate], field: str, budget: int) -> list[x509.Certificate]:
+    if len(certs) > budget:
+        raise InputError(field, "holds more certificates than the limit")
+    return certs
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return text[:160]
+
+
+# --------------------------------------------------------------------------- summary
+
+_KU_NAMES = (
+    ("digital_signature", "digitalSignature"),
+    ("content_commitment", "nonRepudiation"),
+    ("key_encipherment", "keyEncipherment"),
+    ("data_encipherment", "dataEncipherment"),
+    ("key_agreement", "keyAgreement"),
+    ("key_cert_sign", "keyCertSign"),
+    ("crl_sign", "cRLSign"),
+)
+_EKU_NAMES: dict[str, str] = {
+    ExtendedKeyUsageOID.SERVER_AUTH.dotted_string: "serverAuth",
+    ExtendedKeyUsageOID.CLIENT_AUTH.dotted_string: "clientAuth",
+    ExtendedKeyUsageOID.CODE_SIGNING.dotted_string: "codeSigning",
+    ExtendedKeyUsageOID.EMAIL_PROTECTION.dotted_string: "emailProtection",
+    ExtendedKeyUsageOID.TIME_STAMPING.dotted_string: "timeStamping",
+    ExtendedKeyUsageOID.OCSP_SIGNING.dotted_string: "OCSPSigning",
+    ExtendedKeyUsageOID.ANY_EXTENDED_KEY_USAGE.dotted_string: "anyExtendedKeyUsage",
+    ExtendedKeyUsageOID.SMARTCARD_LOGON.dotted_string: "smartcardLogon",
+    ExtendedKeyUsageOID.KERBEROS_PKINIT_KDC.dotted_string: "pkInitKDC",
+    ExtendedKeyUsageOID.IPSEC_IKE.dotted_string: "ipsecIKE",
+    "1.3.6.1.4.1.311.10.3.12": "msDocumentSigning",
+    "1.2.840.113583.1.1.5": "adobePDFSigning",
+    "1.3.6.1.4.1.311.10.3.4": "msEFS",
+    "1.3.6.1.5.5.7.3.36": "documentSigning",
+}
+
+
+def public_key_description(public_key: object) -> dict[str, Any]:
+    """``{"type": "rsa"|"ec"|"ed25519"|"ed448"|"dsa"|..., "size": bits, "curve": name or None}``."""
+    if isinstance(public_key, rsa.RSAPublicKey):
+        return {"type": "rsa", "size": public_key.key_size, "curve": None}
+    if isinstance(public_key, ec.EllipticCurvePublicKey):
+        return {"type": "ec", "size": public_key.curve.key_size, "curve": public_key.curve.name}
+    if isinstance(public_key, ed25519.Ed25519PublicKey):
+        return {"type": "ed25519", "size": 256, "curve": "ed25519"}
+    if isinstance(public_key, ed448.Ed448PublicKey):
+        return {"type": "ed448", "size": 456, "curve": "ed448"}
+    if isinstance(public_key, dsa.DSAPublicKey):
+        return {"type": "dsa", "size": public_key.key_size, "curve": None}
+    if isinstance(public_key, x25519.X25519PublicKey):
+        return {"type": "x25519", "size": 256, "curve": "x25519"}
+    if isinstance(public_key, x448.X448PublicKey):
+        return {"type": "x448", "size": 448, "curve": "x448"}
+    return {"type": type(public_key).__name__.lstrip("_").lower(), "size": None, "curve": None}
+
+
+def _extension(cert: x509.Certificate, cls: type[x509.ExtensionType]) -> Any:
+    try:
+        return cert.extensions.get_extension_for_class(cls).value
+    except x509.ExtensionNotFound:
+        return None
+
+
+def certificate_summary(cert: x509.Certificate) -> dict[str, Any]:
+    """A JSON-ready dict describing ``cert`` for reports and the CLI.
+
+    Keys: subject, issuer (RFC 4514), serial (hex), not_before/not_after (ISO 8601 UTC), key
+    (type, size, curve), key_usage (RFC 5280 names), extended_key_usage ([{oid, name}]), ski/aki
+    (hex or None), is_ca, self_issued, signature_algorithm (dotted OID), sha256 fingerprint (hex).
+    It describes; it does not judge.
+    """
+    if not isinstance(cert, x509.Certificate):
+        raise InputError("certificate", f"must be an x509.Certificate, not {type(cert).__name__}")
+    try:
+        return _summary(cert)
+    except (ValueError, TypeError, x509.DuplicateExtension, x509.UnsupportedGeneralNameType) as exc:
+        raise InputError("certificate", f"is malformed ({_short(exc)})") from None
+
+
+def _summary(cert: x509.Certificate) -> dict[str, Any]:
+    ku = _extension(cert, x509.KeyUsage)
+    key_usage: list[str] | None = None
+    if ku is not None:
+        key_usage = [label for attr, label in _KU_NAMES if getattr(ku, attr)]
+        if ku.key_agreement:
+            key_usage += [
+                label
+                for attr, label in (("encipher_only", "encipherOnly"), ("decipher_only", "decipherOnly"))
+                if getattr(ku, attr)
+            ]
+    eku = _extension(cert, x509.ExtendedKeyUsage)
+    bc = _extension(cert, x509.BasicConstraints)
+    ski = _extension(cert, x509.SubjectKeyIdentifier)
+    aki = _extension(cert, x509.AuthorityKeyIdentifier)
+    serial = cert.serial_number
+    serial_hex = format(serial, "x") if serial >= 0 else "-" + format(-serial, "x")
+    try:
+        public_key: object = cert.public_key()
+        key = public_key_description(public_key)
+    except (ValueError, TypeError, UnsupportedAlgorithmError):
+        key = {"type": "unknown", "size": None, "curve": None}
+    return {
+        "subject": cert.subject.rfc4514_string(),
+        "issuer": cert.issuer.rfc4514_string(),
+        "serial": serial_hex if len(serial_hex) % 2 == 0 else "0" + serial_hex,
+        "not_before": cert.not_valid_before_utc.isoformat(),
+        "not_after": cert.not_valid_after_utc.isoformat(),
+        "key": key,
+        "key_usage": key_usage,
+        "extended_key_usage": (
+            [{"oid": u.dotted_string, "name": _EKU_NAMES.get(u.dotted_string, u._name)} for u in eku]
+            if eku is not None
+            else None
+        ),
+        "ski": binascii.hexlify(ski.digest).decode() if ski is not None else None,
+        "aki": binascii.hexlify(aki.key_identifier).decode() if aki is not None and aki.key_identifier else None,
+        "is_ca": bool(bc.ca) if bc is not None else False,
+        "path_length": bc.path_length if bc is not None else None,
+        "self_issued": cert.subject == cert.issuer,
+        "signature_algorithm": cert.signature_algorithm_oid.dotted_string,
+        "sha256": cert.fingerprint(hashes.SHA256()).hex(),
+    }
+
+
+def certificates_pem(certs: Iterable[x509.Certificate]) -> bytes:
+    """PEM text of ``certs``, in order."""
+    return b"".join(c.public_bytes(serialization.Encoding.PEM) for c in certs)
