@@ -6,11 +6,11 @@ answer's status and body back to the matching ``parse_*`` function.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-__all__ = ["HttpRequest"]
+__all__ = ["HttpRequest", "HttpResponse"]
 
 
 def _frozen(mapping: Mapping[str, str] | None) -> Mapping[str, str]:
@@ -50,3 +50,34 @@ class HttpRequest:
             f"HttpRequest({self.method} {self.path}, query={sorted(self.query)}, "
             f"headers=[{names}], body={len(self.body)} bytes)"
         )
+
+
+@dataclass(frozen=True, slots=True)
+class HttpResponse:
+    """One HTTP answer as data, what a server half returns: ``status``, ``headers``, ``body`` bytes.
+
+    Unpacks as ``status, headers, body = response``; a client parser takes ``(response.status,
+    response.body)``. ``headers`` is a read-only mapping.
+    """
+
+    status: int
+    headers: Mapping[str, str] = field(default_factory=dict)
+    body: bytes = b""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "headers", _frozen(self.headers))
+
+    def header(self, name: str) -> str | None:
+        """A header's value, matched case-insensitively."""
+        lowered = name.lower()
+        for key, value in self.headers.items():
+            if key.lower() == lowered:
+                return value
+        return None
+
+    def __iter__(self) -> Iterator[object]:
+        return iter((self.status, self.headers, self.body))
+
+    def __repr__(self) -> str:
+        names = ", ".join(sorted(self.headers))
+        return f"HttpResponse({self.status}, headers=[{names}], body={len(self.body)} bytes)"

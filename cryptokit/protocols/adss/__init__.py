@@ -10,6 +10,9 @@ signatures offline (scheme, encoding, chain) and returns a DSS-style report.
     req = adss.build_sign_request(hashes, profile_id="CSP Service Profile", cert_alias=alias, token=tok)
     result = adss.parse_sign_response(status, body)
     report = adss.verify_sign_response(req, result, certificate=cert, trust_anchors=[root])
+
+The server half (:mod:`.server`): :func:`parse_sign_request`, :func:`sign_hashes`,
+:func:`build_sign_response`, :func:`build_error_response` and :class:`EmbeddedSigner`.
 """
 
 from __future__ import annotations
@@ -79,6 +82,20 @@ from .responses import (
     parse_user_count_response,
     parse_user_response,
     parse_users_response,
+)
+from .server import (
+    SIGN_REQUEST_PATH,
+    SIGN_STATUS_PATH,
+    EmbeddedSigner,
+    SignRequestIn,
+    SignStatusIn,
+    build_error_response,
+    build_sign_response,
+    build_sign_status_response,
+    http_status_for,
+    parse_sign_request,
+    parse_sign_status_request,
+    sign_hashes,
 )
 from .signing import (
     MAX_DOCUMENTS,
@@ -192,4 +209,17 @@ __all__ = [
     "parse_sign_response",
     "parse_sign_status",
     "verify_sign_response",
+    # server half
+    "SIGN_REQUEST_PATH",
+    "SIGN_STATUS_PATH",
+    "SignRequestIn",
+    "SignStatusIn",
+    "EmbeddedSigner",
+    "parse_sign_request",
+    "parse_sign_status_request",
+    "sign_hashes",
+    "build_sign_response",
+    "build_sign_status_response",
+    "build_error_response",
+    "http_status_for",
 ]

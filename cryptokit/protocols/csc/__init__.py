@@ -5,6 +5,7 @@ Build requests (:func:`build_sign_hash_request`, :func:`build_credentials_info_r
 (:func:`parse_sign_hash_response`, :func:`parse_credential_info`, :func:`parse_credentials_list`),
 and verify a signHash answer offline (:func:`verify_sign_hash_response`). Errors are
 :class:`CscError` subclasses (a :class:`~cryptokit.errors.VendorError` with ``vendor == "csc"``).
+The server half is :mod:`.server` (:class:`EmbeddedCscSigner` and the functions it is built from).
 """
 
 from __future__ import annotations
@@ -44,6 +45,15 @@ from .responses import (
     parse_credentials_list,
     parse_sign_hash_response,
 )
+from .server import (
+    EmbeddedCscSigner,
+    SignHashIn,
+    build_credential_info_response,
+    build_error_response,
+    build_sign_hash_response,
+    sign_hashes,
+)
+from .server import parse_sign_hash_request as parse_sign_hash_http_request
 
 __all__ = [
     "RSA_ENCRYPTION",
@@ -78,6 +88,14 @@ __all__ = [
     "CscTokenError",
     "CscServerError",
     "error_from_answer",
+    # server half (csc.server.parse_sign_hash_request is parse_sign_hash_http_request here)
+    "SignHashIn",
+    "EmbeddedCscSigner",
+    "parse_sign_hash_http_request",
+    "sign_hashes",
+    "build_sign_hash_response",
+    "build_credential_info_response",
+    "build_error_response",
 ]
 
 _VERIFY = {"verify_sign_hash_response", "SignHashReport", "HashVerification"}
