@@ -18,9 +18,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-__all__ = ["Indication", "SubIndication", "Outcome", "Check", "Report", "derive"]
+__all__ = ["Indication", "SubIndication", "Outcome", "Check", "Report", "HasReport", "derive"]
 
 
 class Indication(StrEnum):
@@ -178,3 +178,35 @@ class Report:
             "sub_indication": self.sub_indication.value if self.sub_indication else None,
             "checks": [c.to_dict() for c in self.checks],
         }
+
+
+class HasReport:
+    """Mixin for a result that carries its verdict in a ``report`` attribute (a :class:`Report`):
+    ``ok``, ``indication``, ``sub_indication``, ``checks`` and ``failures()`` read through to it.
+    Holds no state (``__slots__ = ()``), so frozen slotted dataclasses can use it."""
+
+    __slots__ = ()
+
+    if TYPE_CHECKING:
+
+        @property
+        def report(self) -> Report: ...
+
+    @property
+    def ok(self) -> bool:
+        return self.report.ok
+
+    @property
+    def indication(self) -> Indication:
+        return self.report.indication
+
+    @property
+    def sub_indication(self) -> SubIndication | None:
+        return self.report.sub_indication
+
+    @property
+    def checks(self) -> tuple[Check, ...]:
+        return self.report.checks
+
+    def failures(self) -> tuple[Check, ...]:
+        return self.report.failures()

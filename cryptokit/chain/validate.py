@@ -54,7 +54,7 @@ from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, r
 from cryptography.x509.oid import ExtendedKeyUsageOID, ExtensionOID
 
 from ..errors import InputError
-from ..report import Check, Indication, Report, SubIndication
+from ..report import Check, HasReport, Report, SubIndication
 from .cache import ChainCache
 from .names import check_name_constraints, names_match
 from .path import PathBuilder
@@ -99,7 +99,7 @@ _ANY_EKU = ExtendedKeyUsageOID.ANY_EXTENDED_KEY_USAGE.dotted_string
 
 
 @dataclass(frozen=True, slots=True)
-class ChainReport:
+class ChainReport(HasReport):
     """The verdict on a chain. ``ok`` only for TOTAL_PASSED; ``path`` runs leaf to anchor (on
     NO_CERTIFICATE_CHAIN_FOUND, the longest partial path found); ``checks`` has one entry per check
     per certificate, in path order, then the policy's extra constraints."""
@@ -107,25 +107,6 @@ class ChainReport:
     report: Report
     path: tuple[x509.Certificate, ...]
     at: dt.datetime
-
-    @property
-    def ok(self) -> bool:
-        return self.report.ok
-
-    @property
-    def indication(self) -> Indication:
-        return self.report.indication
-
-    @property
-    def sub_indication(self) -> SubIndication | None:
-        return self.report.sub_indication
-
-    @property
-    def checks(self) -> tuple[Check, ...]:
-        return self.report.checks
-
-    def failures(self) -> tuple[Check, ...]:
-        return self.report.failures()
 
     def to_dict(self) -> dict[str, Any]:
         from cryptography.hazmat.primitives import hashes

@@ -17,6 +17,14 @@ def _frozen(mapping: Mapping[str, str] | None) -> Mapping[str, str]:
     return MappingProxyType(dict(mapping or {}))
 
 
+def _header(headers: Mapping[str, str], name: str) -> str | None:
+    lowered = name.lower()
+    for key, value in headers.items():
+        if key.lower() == lowered:
+            return value
+    return None
+
+
 @dataclass(frozen=True, slots=True)
 class HttpRequest:
     """One HTTP request as data: what a transport must send, byte for byte.
@@ -37,11 +45,7 @@ class HttpRequest:
 
     def header(self, name: str) -> str | None:
         """A header's value, matched case-insensitively."""
-        lowered = name.lower()
-        for key, value in self.headers.items():
-            if key.lower() == lowered:
-                return value
-        return None
+        return _header(self.headers, name)
 
     def __repr__(self) -> str:
         # Headers may carry credentials (Authorization, emKey, passwords): show names only.
@@ -69,11 +73,7 @@ class HttpResponse:
 
     def header(self, name: str) -> str | None:
         """A header's value, matched case-insensitively."""
-        lowered = name.lower()
-        for key, value in self.headers.items():
-            if key.lower() == lowered:
-                return value
-        return None
+        return _header(self.headers, name)
 
     def __iter__(self) -> Iterator[object]:
         return iter((self.status, self.headers, self.body))

@@ -6,9 +6,9 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
 
-import orjson
-
 from ...errors import InputError
+from .. import _json
+from .._json import dumps as dumps  # the ADSS modules write their request bodies with it
 from .errors import AdssError, error_for
 
 #: Largest response body parsed (a certificate list with chains is the biggest documented answer).
@@ -18,22 +18,6 @@ MAX_FIELD = 1024 * 1024
 
 # The seed's status-service sample spells the description key "error__escription"; accept it.
 _DESCRIPTION_KEYS = ("error_description", "error__escription")
-
-
-def _body_bytes(body: bytes | bytearray | memoryview | str | None) -> bytes:
-    if body is None:
-        return b""
-    if isinstance(body, str):
-        return body.encode("utf-8")
-    if isinstance(body, (bytes, bytearray, memoryview)):
-        return bytes(body)
-    raise InputError("body", f"must be bytes or str, not {type(body).__name__}")
-
-
-def _status(status: int) -> int:
-    if isinstance(status, bool) or not isinstance(status, int) or not 100 <= status <= 599:
-        raise InputError("status", "must be an HTTP status code (100..599)")
-    return status
 
 
 def _error_from(data: Any, status: int) -> AdssError | None:
@@ -48,14 +32,27 @@ def _error_from(data: Any, status: int) -> AdssError | None:
     return error_for(str(code)[:32], (message or "")[:1000] or None, status)
 
 
+def _raise_for_error(data: Any, status: int) -> None:
+    """Raise the AdssError of an error object, or a plain one for a non-2xx answer without it."""
+    error = _error_from(data, status)
+    if error is not None:
+        raise error
+    if not 200 <= status <= 299:
+        raise AdssError(None, f"HTTP {status} without an ADSS error object", status)
+
+
 def _loads(raw: bytes) -> Any:
     try:
-        return orjson.loads(raw)
-    except orjson.JSONDecodeError:
+        return _json.loads(raw)
+    except InputError:
         return _NOT_JSON
 
 
 _NOT_JSON = object()
+
+
+def _raw(status: int, body: bytes | bytearray | memoryview | str | None) -> tuple[int, bytes]:
+    return _json.http_status(status), _json.body_bytes(body, max_size=MAX_BODY, allow_none=True)
 
 
 def decode(status: int, body: bytes | bytearray | memoryview | str | None) -> dict[str, Any]:
@@ -65,16 +62,9 @@ def decode(status: int, body: bytes | bytearray | memoryview | str | None) -> di
     when the body is not an ADSS error object, e.g. a proxy's HTML page). A 2xx answer whose body
     is an ADSS error object also raises. A 2xx body that is not a JSON object is an InputError.
     """
-    status = _status(status)
-    raw = _body_bytes(body)
-    if len(raw) > MAX_BODY:
-        raise InputError("body", f"is {len(raw)} bytes, over the limit of {MAX_BODY}")
+    status, raw = _raw(status, body)
     data = _loads(raw) if raw.strip() else _NOT_JSON
-    error = _error_from(data, status)
-    if error is not None:
-        raise error
-    if not 200 <= status <= 299:
-        raise AdssError(None, f"HTTP {status} without an ADSS error object", status)
+    _raise_for_error(data, status)
     if not isinstance(data, dict):
         raise InputError("body", "is not a JSON object")
     return data
@@ -82,17 +72,10 @@ def decode(status: int, body: bytes | bytearray | memoryview | str | None) -> di
 
 def decode_empty(status: int, body: bytes | bytearray | memoryview | str | None) -> None:
     """Accept a successful answer that carries no data (200 with an empty body, 201 ``Created``)."""
-    status = _status(status)
-    raw = _body_bytes(body)
-    if len(raw) > MAX_BODY:
-        raise InputError("body", f"is {len(raw)} bytes, over the limit of {MAX_BODY}")
+    status, raw = _raw(status, body)
     text = raw.strip()
     data = _loads(text) if text else None
-    error = _error_from(data, status)
-    if error is not None:
-        raise error
-    if not 200 <= status <= 299:
-        raise AdssError(None, f"HTTP {status} without an ADSS error object", status)
+    _raise_for_error(data, status)
     if not text or text in (b"Created", b"OK") or isinstance(data, dict):
         return None
     raise InputError("body", "expected an empty body, 'Created' or a JSON object")
@@ -163,14 +146,7 @@ def get_list(obj: Mapping[str, Any], key: str, where: str, *, max_items: int = 1
 
 
 def get_obj(value: Any, where: str) -> dict[str, Any]:
-    if not isinstance(value, dict):
-        raise InputError(where, "must be a JSON object")
-    return value
-
-
-def dumps(obj: Mapping[str, Any]) -> bytes:
-    """Exact JSON bytes of a request body (keys in the order given, compact, UTF-8)."""
-    return orjson.dumps(dict(obj))
+    return _json.as_object(value, where)
 
 
 def text_arg(value: object, field: str, *, max_len: int = 1024, allow_empty: bool = False) -> str:

@@ -20,24 +20,23 @@ valid: that is the caller's (or :class:`EmbeddedSigner`'s) check.
 
 from __future__ import annotations
 
-import hmac
 import re
 import secrets
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import orjson
-from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from ...algorithms import hash_algorithm
 from ...encoding import b64encode
-from ...errors import CryptokitError, InputError, UnsupportedAlgorithm
+from ...errors import CryptokitError, InputError
 from ...hashing import HashToSign
 from ...keys import KeyBundle
-from .. import HttpRequest, HttpResponse
+from .. import HttpRequest, HttpResponse, _server
 from . import _wire
 from .errors import ERROR_CODES, AdssError, ErrorFamily, error_for
 from .requests import V2_PATH
@@ -62,9 +61,7 @@ SIGN_REQUEST_PATH = V2_PATH + "/sign/request"
 SIGN_STATUS_PATH = V2_PATH + "/sign/status"
 
 JSON = "application/json; charset=utf-8"
-_B64TOKEN = re.compile(r"\A[A-Za-z0-9\-._~+/]+=*\Z")
 _OID = re.compile(r"\A[0-2](\.(0|[1-9][0-9]{0,9})){1,20}\Z")
-MAX_TOKEN = 16 * 1024
 
 _FAMILY_STATUS = {
     ErrorFamily.SERVICE: 500,
@@ -78,7 +75,6 @@ _CODE_STATUS = {"60019": 404, "60030": 404, "60037": 404, "60056": 405}
 
 Scheme = Literal["auto", "pkcs1v15", "pss", "ecdsa"]
 Encoding = Literal["der", "raw"]
-TokenCheck = str | Callable[[str], bool] | None
 
 
 def http_status_for(code: str | int) -> int:
@@ -88,11 +84,6 @@ def http_status_for(code: str | int) -> int:
     if entry is None:
         raise InputError("code", f"{text[:32]!r} is not in the ADSS error table")
     return _CODE_STATUS.get(text, _FAMILY_STATUS[entry.family])
-
-
-def _same(given: str, expected: str) -> bool:
-    """Constant-time equality of two texts (any characters)."""
-    return hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8"))
 
 
 def _refuse(code: str, detail: str, http_status: int | None = None) -> AdssError:
@@ -121,12 +112,12 @@ class SignRequestIn:
     cert_password: str | None = field(default=None, repr=False)
 
     def token_matches(self, expected: str) -> bool:
-        return _same(self.token, expected)
+        return _server.same(self.token, expected)
 
     def cert_password_matches(self, expected: str | None) -> bool:
         if self.cert_password is None or expected is None:
             return self.cert_password is None and expected is None
-        return _same(self.cert_password, expected)
+        return _server.same(self.cert_password, expected)
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,15 +130,14 @@ class SignStatusIn:
     token: str = field(default="", repr=False)
 
     def token_matches(self, expected: str) -> bool:
-        return _same(self.token, expected)
+        return _server.same(self.token, expected)
 
 
 # --------------------------------------------------------------------------- parsing
 
 
-def _route(request: object, path: str) -> HttpRequest:
-    if not isinstance(request, HttpRequest):
-        raise InputError("http_request", f"must be an HttpRequest, not {type(request).__name__}")
+def _route(http_request: object, path: str) -> HttpRequest:
+    request = _server.http_request_arg(http_request)
     if request.path.rstrip("/") != path:
         raise _refuse("60043", f"no such endpoint: expected {path}", 404)
     if request.method.upper() != "POST":
@@ -159,9 +149,8 @@ def _bearer(request: HttpRequest) -> str:
     value = request.header("Authorization")
     if value is None:
         raise _refuse("60045", "the Authorization: Bearer header is missing")
-    scheme, _, token = value.strip().partition(" ")
-    token = token.strip()
-    if scheme.lower() != "bearer" or not token or len(token) > MAX_TOKEN or not _B64TOKEN.match(token):
+    token = _server.bearer_token(value, well_formed=lambda t: _server.B64TOKEN.match(t) is not None)
+    if token is None:
         raise _refuse("60045", "the Authorization header is not 'Bearer <token>'")
     return token
 
@@ -275,14 +264,7 @@ def parse_sign_status_request(http_request: HttpRequest, *, path: str = SIGN_STA
 
 
 def _private_key(signer: object) -> rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey:
-    key = signer.private_key if isinstance(signer, KeyBundle) else signer
-    if key is None:
-        raise InputError("signer", "the KeyBundle holds no private key")
-    if isinstance(key, (rsa.RSAPrivateKey, ec.EllipticCurvePrivateKey)):
-        return key
-    if isinstance(key, (ed25519.Ed25519PrivateKey, ed448.Ed448PrivateKey)):
-        raise UnsupportedAlgorithm("EdDSA keys sign messages, not hashes: they cannot answer an ADSS sign request")
-    raise InputError("signer", f"must be a KeyBundle or an RSA/EC private key, not {type(key).__name__}")
+    return _server.hash_signing_key(signer, "an ADSS sign request")
 
 
 def sign_hashes(
@@ -337,7 +319,7 @@ def sign_hashes(
 
 
 def _json(status: int, doc: dict[str, Any], headers: dict[str, str] | None = None) -> HttpResponse:
-    return HttpResponse(status, {"Content-Type": JSON, **(headers or {})}, orjson.dumps(doc))
+    return _server.json_response(status, doc, JSON, headers)
 
 
 def _result_doc(request_id: str | None, status: SignStatus | str, signatures: Sequence[bytes]) -> dict[str, Any]:
@@ -441,7 +423,7 @@ class EmbeddedSigner:
         *,
         cert_alias: str,
         profile_id: str | None = None,
-        token: TokenCheck = None,
+        token: _server.TokenCheck = None,
         scheme: Scheme = "auto",
         signature_encoding: Encoding = "der",
         pss_salt_length: int | None = None,
@@ -452,9 +434,7 @@ class EmbeddedSigner:
         self._signer = signer
         self.cert_alias = _wire.text_arg(cert_alias, "cert_alias", max_len=256)
         self.profile_id = None if profile_id is None else _wire.text_arg(profile_id, "profile_id", max_len=256)
-        if not (token is None or isinstance(token, str) or callable(token)):
-            raise InputError("token", "must be the expected token, a callable, or None")
-        self._token = token
+        self._token = _server.token_check_arg(token, "token", "must be the expected token, a callable, or None")
         if scheme not in ("auto", "pkcs1v15", "pss", "ecdsa"):
             raise InputError("scheme", "must be 'auto', 'pkcs1v15', 'pss' or 'ecdsa'")
         if signature_encoding not in ("der", "raw"):
@@ -485,21 +465,16 @@ class EmbeddedSigner:
         return self._signer.chain if isinstance(self._signer, KeyBundle) else ()
 
     def _check_token(self, token: str) -> None:
-        expected = self._token
-        if expected is None:
-            return
-        ok = _same(token, expected) if isinstance(expected, str) else expected(token) is True
-        if not ok:
+        if not _server.accepts(self._token, token):
             raise _refuse("60045", "the bearer token is not accepted")
 
     def _check_profile(self, profile_id: str) -> None:
-        if self.profile_id is not None and not _same(profile_id, self.profile_id):
+        if self.profile_id is not None and not _server.same(profile_id, self.profile_id):
             raise _refuse("60019", "unknown profile_id")
 
     def handle(self, http_request: HttpRequest) -> HttpResponse:
         """Answer one request; raises only InputError when ``http_request`` is not an HttpRequest."""
-        if not isinstance(http_request, HttpRequest):
-            raise InputError("http_request", f"must be an HttpRequest, not {type(http_request).__name__}")
+        _server.http_request_arg(http_request)
         try:
             if http_request.path.rstrip("/") == SIGN_STATUS_PATH:
                 return self._status(parse_sign_status_request(http_request))
@@ -512,7 +487,7 @@ class EmbeddedSigner:
     def _sign(self, req: SignRequestIn) -> HttpResponse:
         self._check_token(req.token)
         self._check_profile(req.profile_id)
-        if not _same(req.cert_alias, self.cert_alias):
+        if not _server.same(req.cert_alias, self.cert_alias):
             raise _refuse("60030", "no certificate with this cert_alias")
         signatures = tuple(sign_hashes(req, self._signer, **self._options))
         request_id = secrets.token_hex(10)
@@ -529,7 +504,7 @@ class EmbeddedSigner:
         self._check_profile(poll.profile_id)
         with self._lock:
             entry = self._requests.get(poll.request_id)
-            if entry is None or not _same(entry.profile_id, poll.profile_id):
+            if entry is None or not _server.same(entry.profile_id, poll.profile_id):
                 raise _refuse("60043", "unknown request_id", 404)
             pending = entry.polls_left > 0
             if pending:

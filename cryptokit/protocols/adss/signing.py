@@ -13,6 +13,7 @@ chain policy requires CRLs.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -21,14 +22,19 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 from cryptography import x509
-from cryptography.exceptions import InvalidSignature as _CryptoInvalidSignature
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
-from ...algorithms import HashAlgorithm, hash_algorithm, parse_digest_info
+from ...algorithms import HashAlgorithm, hash_algorithm
 from ...encoding import b64decode, b64encode
 from ...errors import CryptokitError, InputError, InvalidSignature, UnsupportedAlgorithm
 from ...hashing import HashToSign
-from ...report import Check, Indication, Outcome, Report, SubIndication, derive
+from ...report import Check, HasReport, Indication, Report, SubIndication, derive
+from ...returned_signatures import (
+    find_signed_hash,
+    nearest_first,
+    optional_aware,
+    recovered_digest_info,
+    signing_certificate,
+)
 from .. import HttpRequest
 from . import _wire
 from .requests import V2_PATH, TokenArg, _json_request
@@ -232,7 +238,7 @@ def parse_sign_status(status: int, body: bytes | bytearray | memoryview | str | 
 
 
 @dataclass(frozen=True, slots=True)
-class DocumentVerification:
+class DocumentVerification(HasReport):
     """The verdict on one document: its position, alias and hash, the checks (signature, then the
     chain) and, when the signature verified, how (``scheme``: pkcs1v15/pss/ecdsa; ``encoding``:
     der/raw for ECDSA)."""
@@ -242,18 +248,6 @@ class DocumentVerification:
     hash: HashToSign
     report: Report
     match: SignatureMatch | None
-
-    @property
-    def ok(self) -> bool:
-        return self.report.ok
-
-    @property
-    def indication(self) -> Indication:
-        return self.report.indication
-
-    @property
-    def sub_indication(self) -> SubIndication | None:
-        return self.report.sub_indication
 
     @property
     def scheme(self) -> str | None:
@@ -273,24 +267,23 @@ class DocumentVerification:
 
 
 @dataclass(frozen=True, slots=True)
-class SignResponseReport:
+class SignResponseReport(HasReport):
     """The overall verdict (``ok`` only for TOTAL_PASSED) with its checks, one
     :class:`DocumentVerification` per requested hash, and the chain report (None when no signing
     certificate could be found)."""
 
-    indication: Indication
-    sub_indication: SubIndication | None
-    checks: tuple[Check, ...]
+    # dataclasses.field(): these fields replace HasReport's read-through properties (no default is inherited).
+    indication: Indication = dataclasses.field()
+    sub_indication: SubIndication | None = dataclasses.field()
+    checks: tuple[Check, ...] = dataclasses.field()
     documents: tuple[DocumentVerification, ...]
     chain: ChainReport | None
     status: SignStatus
 
     @property
-    def ok(self) -> bool:
-        return self.indication is Indication.TOTAL_PASSED
-
-    def failures(self) -> tuple[Check, ...]:
-        return tuple(c for c in self.checks if c.outcome is Outcome.FAILED)
+    def report(self) -> Report:
+        """The overall verdict as a :class:`Report` (``ok`` and ``failures()`` read through it)."""
+        return Report(self.indication, self.sub_indication, self.checks)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -329,47 +322,15 @@ def _requested(request: object) -> list[tuple[str | None, HashToSign]]:
     return [(None, _hash_item(h, i)) for i, h in enumerate(request)]
 
 
-def _is_ca(cert: x509.Certificate) -> bool:
-    try:
-        return bool(cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca)
-    except x509.ExtensionNotFound:
-        return False
-
-
 def _signing_certificate(
     certificate: object, certificate_chain: object
 ) -> tuple[x509.Certificate | None, list[x509.Certificate], Check | None]:
     """The signer's certificate and the other certificates given, or a failed check saying why not."""
-    from ...certificates import load_certificates
-
     if isinstance(certificate, UserCertificate):
         if certificate_chain is None:
             certificate_chain = certificate.certificate_chain
         certificate = certificate.certificate
-    try:
-        certs = load_certificates(certificate)  # type: ignore[arg-type]
-    except CryptokitError as exc:
-        msg = f"the signing certificate cannot be read: {exc}"
-        return None, [], Check.failed("signing-certificate", SubIndication.NO_SIGNING_CERTIFICATE_FOUND, msg)
-    others: list[x509.Certificate] = []
-    if certificate_chain is not None:
-        try:
-            others = load_certificates(certificate_chain)  # type: ignore[arg-type]
-        except CryptokitError as exc:
-            msg = f"the certificate chain cannot be read: {exc}"
-            return None, [], Check.failed("certificate-chain", SubIndication.CERTIFICATE_CHAIN_GENERAL_FAILURE, msg)
-    if len(certs) == 1:
-        leaf = certs[0]
-    else:
-        # A bundle (e.g. BER PKCS#7): the signer is the one end-entity certificate that issues no other.
-        issuers = {c.issuer for c in certs if c.issuer != c.subject}
-        ends = [c for c in certs if not _is_ca(c) and c.subject not in issuers]
-        if len(ends) != 1:
-            msg = f"the certificate bundle holds {len(certs)} certificates and {len(ends)} end-entity candidates"
-            return None, [], Check.failed("signing-certificate", SubIndication.NO_SIGNING_CERTIFICATE_FOUND, msg)
-        leaf = ends[0]
-    rest = [c for c in certs if c != leaf] + [c for c in others if c != leaf]
-    return leaf, rest, None
+    return signing_certificate(certificate, certificate_chain)
 
 
 def _chain_check(chain: ChainReport, leaf: x509.Certificate) -> Check:
@@ -387,27 +348,13 @@ def _chain_check(chain: ChainReport, leaf: x509.Certificate) -> Check:
     )
 
 
-def _recovered_digest(key: Any, signature: bytes) -> tuple[HashAlgorithm, bytes] | None:
-    """For RSA: the DigestInfo a PKCS#1 v1.5 signature carries, i.e. what this key actually signed."""
-    raw = getattr(key, "key", key)  # a cryptokit PublicKey wraps the cryptography key
-    if not isinstance(raw, rsa.RSAPublicKey) or getattr(key, "pss", None) is not None:
-        return None
-    try:
-        data = raw.recover_data_from_signature(signature, padding.PKCS1v15(), None)
-        return parse_digest_info(data, allow_absent_params=True)
-    except (_CryptoInvalidSignature, ValueError, TypeError, CryptokitError):
-        return None
-
-
 def _diagnose(
     key: Any, signature: bytes, index: int, docs: Sequence[tuple[str | None, HashToSign]]
 ) -> tuple[SubIndication, str, dict[str, Any]]:
     """Why a signature failed: signed another document of this request (swapped order), signed
     another hash (RSA PKCS#1 v1.5 reveals it), or does not verify under this key at all."""
-    from ...signatures import identify_signature
-
     expected = docs[index][1]
-    recovered = _recovered_digest(key, signature)
+    recovered = recovered_digest_info(key, signature)
     if recovered is not None:
         alg, digest = recovered
         for j, (_, other) in enumerate(docs):
@@ -422,14 +369,11 @@ def _diagnose(
             f"the key signed another {alg.name} hash than the one sent",
             {"signed_hash": b64encode(digest), "signed_hash_algo": alg.oid},
         )
-    probes = [j for j in sorted(range(len(docs)), key=lambda j: abs(j - index)) if j != index][:MAX_SWAP_PROBES]
-    for j in probes:
-        other = docs[j][1]
-        try:
-            identify_signature(key, signature, other.digest, other.algorithm)
-        except CryptokitError:
-            continue
-        return SubIndication.HASH_FAILURE, f"the signature is over the hash of document {j}", {"signed_document": j}
+    probes = nearest_first(index, len(docs), MAX_SWAP_PROBES)
+    signed = find_signed_hash(key, signature, [h for _, h in docs], probes)
+    if signed is not None:
+        message = f"the signature is over the hash of document {signed}"
+        return SubIndication.HASH_FAILURE, message, {"signed_document": signed}
     return (
         SubIndication.SIG_CRYPTO_FAILURE,
         f"the signature does not verify under the certificate's key for {expected.algorithm.name}",
@@ -517,8 +461,7 @@ def verify_sign_response(
 
     if not isinstance(result, SignResult):
         raise InputError("result", "must be a SignResult from parse_sign_response or parse_sign_status")
-    if at is not None and (not isinstance(at, dt.datetime) or at.tzinfo is None or at.utcoffset() is None):
-        raise InputError("at", "must be an aware datetime (UTC)")
+    at = optional_aware(at)
     docs = _requested(request)
     if not docs:
         raise InputError("request", "holds no documents")

@@ -16,6 +16,7 @@ from cryptography import x509
 
 from ...encoding import b64decode
 from ...errors import InputError
+from .._json import http_status
 from . import _wire
 from .errors import error_from_answer
 from .requests import SignHashRequest
@@ -53,8 +54,7 @@ class SignHashResult:
 
 
 def _answer(status: int, body: bytes | str, field: str) -> dict[str, Any] | None:
-    if isinstance(status, bool) or not isinstance(status, int) or not 100 <= status <= 599:
-        raise InputError("status", "must be an HTTP status code")
+    http_status(status)
     try:
         obj = _wire.load_object(body, field=field)
     except InputError:

@@ -20,15 +20,13 @@ Parsing proves the request's shape; the token, SAD and credential are the caller
 
 from __future__ import annotations
 
-import hmac
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import orjson
 from cryptography import x509
-from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import Encoding
 
 from ...algorithms import HashAlgorithm, SignatureAlgorithm
@@ -36,7 +34,7 @@ from ...encoding import b64encode
 from ...errors import CryptokitError, InputError, UnsupportedAlgorithm
 from ...hashing import HashToSign
 from ...keys import KeyBundle
-from .. import HttpRequest, HttpResponse
+from .. import HttpRequest, HttpResponse, _server
 from . import _wire
 from .errors import CscError, error_class
 from .pss import PssParams
@@ -54,7 +52,6 @@ __all__ = [
 ]
 
 JSON = "application/json"
-MAX_TOKEN = 16 * 1024
 _PATH = re.compile(r"/v([12])/signatures/signHash/?\Z")
 _ERROR_NAME = re.compile(r"\A[A-Za-z0-9_.\-]{1,64}\Z")
 _STATUS_OF = {
@@ -69,17 +66,11 @@ _STATUS_OF = {
 _ECDSA_OIDS = ("1.2.840.10045.4.3.2", "1.2.840.10045.4.3.3", "1.2.840.10045.4.3.4")
 _RSA_OIDS = (RSA_ENCRYPTION, "1.2.840.113549.1.1.11", "1.2.840.113549.1.1.12", "1.2.840.113549.1.1.13", RSASSA_PSS)
 
-TokenCheck = str | Callable[[str], bool] | None
-
 
 def _refuse(description: str, *, error: str = "invalid_request", http_status: int | None = None) -> CscError:
     """The error the service answers with (the class the client half maps it to)."""
     status = http_status if http_status is not None else _STATUS_OF.get(error, 400)
     return error_class(error, description)(error, description, status)
-
-
-def _same(given: str, expected: str) -> bool:
-    return hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8"))
 
 
 # --------------------------------------------------------------------------- request value
@@ -121,10 +112,10 @@ class SignHashIn:
         return self.request.pss
 
     def access_token_matches(self, expected: str) -> bool:
-        return _same(self.access_token, expected)
+        return _server.same(self.access_token, expected)
 
     def sad_matches(self, expected: str) -> bool:
-        return self.sad is not None and _same(self.sad, expected)
+        return self.sad is not None and _server.same(self.sad, expected)
 
 
 # --------------------------------------------------------------------------- parsing
@@ -134,9 +125,8 @@ def _bearer(request: HttpRequest) -> str:
     value = request.header("Authorization")
     if value is None:
         raise _refuse("The access token is missing", error="invalid_token")
-    scheme, _, token = value.strip().partition(" ")
-    token = token.strip()
-    if scheme.lower() != "bearer" or not token or len(token) > MAX_TOKEN or any(c.isspace() for c in token):
+    token = _server.bearer_token(value, well_formed=lambda t: not any(c.isspace() for c in t))
+    if token is None:
         raise _refuse("Malformed authorization header")
     return token
 
@@ -180,8 +170,7 @@ def parse_sign_hash_request(
     hashes, ``hashAlgo`` required for rsaEncryption/RSASSA-PSS, PSS parameters that match the hash).
     Raises the :class:`CscError` to answer with, InputError if ``http_request`` is not an HttpRequest.
     """
-    if not isinstance(http_request, HttpRequest):
-        raise InputError("http_request", f"must be an HttpRequest, not {type(http_request).__name__}")
+    _server.http_request_arg(http_request)
     path = http_request.path
     version: int | None = None
     if base_path is not None:
@@ -232,14 +221,7 @@ def parse_sign_hash_request(
 
 
 def _private_key(signer: object) -> rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey:
-    key = signer.private_key if isinstance(signer, KeyBundle) else signer
-    if key is None:
-        raise InputError("signer", "the KeyBundle holds no private key")
-    if isinstance(key, (rsa.RSAPrivateKey, ec.EllipticCurvePrivateKey)):
-        return key
-    if isinstance(key, (ed25519.Ed25519PrivateKey, ed448.Ed448PrivateKey)):
-        raise UnsupportedAlgorithm("EdDSA keys sign messages, not hashes: they cannot answer signHash")
-    raise InputError("signer", f"must be a KeyBundle or an RSA/EC private key, not {type(key).__name__}")
+    return _server.hash_signing_key(signer, "signHash")
 
 
 def sign_hashes(request_in: SignHashIn | SignHashRequest, signer: Any) -> list[bytes]:
@@ -277,7 +259,7 @@ def sign_hashes(request_in: SignHashIn | SignHashRequest, signer: Any) -> list[b
 
 
 def _json(status: int, doc: dict[str, Any], headers: dict[str, str] | None = None) -> HttpResponse:
-    return HttpResponse(status, {"Content-Type": JSON, **(headers or {})}, orjson.dumps(doc))
+    return _server.json_response(status, doc, JSON, headers)
 
 
 def build_sign_hash_response(
@@ -388,8 +370,8 @@ class EmbeddedCscSigner:
         signer: KeyBundle,
         *,
         credential_id: str,
-        access_token: TokenCheck = None,
-        sad: TokenCheck = None,
+        access_token: _server.TokenCheck = None,
+        sad: _server.TokenCheck = None,
         key_algos: Sequence[str] | None = None,
         multisign: int = 100,
         base_path: str | None = None,
@@ -400,8 +382,7 @@ class EmbeddedCscSigner:
         if not isinstance(credential_id, str) or not 1 <= len(credential_id) <= 1024:
             raise InputError("credential_id", "must be 1..1024 characters")
         for name, value in (("access_token", access_token), ("sad", sad)):
-            if not (value is None or isinstance(value, str) or callable(value)):
-                raise InputError(name, "must be the expected value, a callable, or None")
+            _server.token_check_arg(value, name, "must be the expected value, a callable, or None")
         if isinstance(multisign, bool) or not isinstance(multisign, int) or not 1 <= multisign <= MAX_HASHES:
             raise InputError("multisign", f"must be 1..{MAX_HASHES}")
         self._signer = signer
@@ -424,18 +405,9 @@ class EmbeddedCscSigner:
     def chain(self) -> tuple[x509.Certificate, ...]:
         return self._signer.chain
 
-    @staticmethod
-    def _accepts(check: TokenCheck, given: str | None) -> bool:
-        if check is None:
-            return True
-        if given is None:
-            return False
-        return _same(given, check) if isinstance(check, str) else check(given) is True
-
     def handle(self, http_request: HttpRequest) -> HttpResponse:
         """Answer one request; raises only InputError when ``http_request`` is not an HttpRequest."""
-        if not isinstance(http_request, HttpRequest):
-            raise InputError("http_request", f"must be an HttpRequest, not {type(http_request).__name__}")
+        _server.http_request_arg(http_request)
         try:
             if http_request.path.rstrip("/").endswith("/credentials/info"):
                 return self._info(http_request)
@@ -446,17 +418,17 @@ class EmbeddedCscSigner:
             return build_error_response("server_error", "Internal error")
 
     def _check_token(self, token: str) -> None:
-        if not self._accepts(self._access_token, token):
+        if not _server.accepts(self._access_token, token):
             raise _refuse("The access token is invalid", error="invalid_token")
 
     def _sign(self, req: SignHashIn) -> HttpResponse:
         self._check_token(req.access_token)
-        if not _same(req.credential_id, self.credential_id):
+        if not _server.same(req.credential_id, self.credential_id):
             raise _refuse("Invalid parameter credentialID")
         if self._sad is not None:
             if req.sad is None:
                 raise _refuse("Missing (or invalid type) string parameter SAD")
-            if not self._accepts(self._sad, req.sad):
+            if not _server.accepts(self._sad, req.sad):
                 raise _refuse("Invalid parameter SAD")
         if req.request.operation_mode == "A":
             raise _refuse("Invalid parameter operationMode: only synchronous signing is offered")
@@ -475,6 +447,6 @@ class EmbeddedCscSigner:
             credential_id = _wire.get_str(obj, "credentialID", "request")
         except InputError:
             raise _refuse("Missing (or invalid type) string parameter credentialID") from None
-        if credential_id is None or not _same(credential_id, self.credential_id):
+        if credential_id is None or not _server.same(credential_id, self.credential_id):
             raise _refuse("Invalid parameter credentialID")
         return build_credential_info_response(self._signer, key_algos=self.key_algos, multisign=self.multisign)

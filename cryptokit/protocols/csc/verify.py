@@ -26,15 +26,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from cryptography import x509
-from cryptography.exceptions import InvalidSignature as _CryptoInvalidSignature
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
-from ...algorithms import parse_digest_info
 from ...certificates import load_certificates
 from ...chain import ChainPolicy, ChainReport, validate_chain
-from ...errors import CryptokitError, InputError, InvalidSignature, UnsupportedAlgorithm, VerificationFailed
+from ...errors import InputError, InvalidSignature, UnsupportedAlgorithm, VerificationFailed
 from ...hashing import HashToSign
-from ...report import Check, Indication, Report, SubIndication
+from ...report import Check, HasReport, Report, SubIndication
+from ...returned_signatures import find_signed_hash, optional_aware, recovered_digest_info
 from ...signatures import SignatureMatch, identify_signature
 from .. import HttpRequest
 from .requests import SignHashRequest, parse_sign_hash_request
@@ -47,17 +45,13 @@ MAX_ORDER_SEARCH = 64
 
 
 @dataclass(frozen=True, slots=True)
-class HashVerification:
+class HashVerification(HasReport):
     """The verdict for one requested hash: its checks (signature and chain) and the matched scheme."""
 
     index: int
     hash: HashToSign
     report: Report
     match: SignatureMatch | None = None  # set when the signature verified
-
-    @property
-    def ok(self) -> bool:
-        return self.report.ok
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"index": self.index, "hash": self.hash.b64, "algorithm": self.hash.algorithm.name}
@@ -69,28 +63,12 @@ class HashVerification:
 
 
 @dataclass(frozen=True, slots=True)
-class SignHashReport:
+class SignHashReport(HasReport):
     """Overall verdict (``report``), one :class:`HashVerification` per requested hash, and the chain report."""
 
     report: Report
     documents: tuple[HashVerification, ...]
     chain: ChainReport | None = None
-
-    @property
-    def ok(self) -> bool:
-        return self.report.ok
-
-    @property
-    def indication(self) -> Indication:
-        return self.report.indication
-
-    @property
-    def sub_indication(self) -> SubIndication | None:
-        return self.report.sub_indication
-
-    @property
-    def checks(self) -> tuple[Check, ...]:
-        return self.report.checks
 
     def to_dict(self) -> dict[str, Any]:
         out = self.report.to_dict()
@@ -125,18 +103,6 @@ def _certificates(certificates: Any) -> list[x509.Certificate]:
             raise InputError("certificates", "the credential info carries no certificate")
         return certs
     return load_certificates(certificates)
-
-
-def _other_digest(key: Any, signature: bytes, expected: HashToSign) -> bytes | None:
-    """For RSA: the digest a PKCS#1 v1.5 signature really carries, when it is not ``expected``."""
-    if not isinstance(key, rsa.RSAPublicKey):
-        return None
-    try:
-        recovered = key.recover_data_from_signature(signature, padding.PKCS1v15(), None)
-        _alg, digest = parse_digest_info(recovered, allow_absent_params=True)
-    except (ValueError, TypeError, CryptokitError, _CryptoInvalidSignature):
-        return None
-    return digest if digest != expected.digest else None
 
 
 def _check_scheme(req: SignHashRequest, match: SignatureMatch, subject: str, allow_absent_null: bool) -> Check:
@@ -213,20 +179,17 @@ def _verify_one(
         )
     # Not over this hash: is it over another hash of the request (order), or another digest (RSA)?
     if len(req.hashes) <= MAX_ORDER_SEARCH:
-        for j, other in enumerate(req.hashes):
-            if j == index or other.digest == h.digest:
-                continue
-            try:
-                identify_signature(key, signature, other.digest, other.algorithm, **pss_kw)
-            except CryptokitError:
-                continue
+        others = [j for j, other in enumerate(req.hashes) if j != index and other.digest != h.digest]
+        j = find_signed_hash(key, signature, req.hashes, others, **pss_kw)
+        if j is not None:
             message = f"signature {index} is over hash {j} of the request: the order differs"
             return (
                 [Check.failed("signature", SubIndication.HASH_FAILURE, message, subject=subject, signs_hash=j)],
                 None,
                 j,
             )
-    if _other_digest(key, signature, h) is not None:
+    recovered = recovered_digest_info(key, signature)
+    if recovered is not None and recovered[1] != h.digest:
         message = "signature is valid PKCS#1 v1.5 under the key but over another digest"
         return [Check.failed("signature", SubIndication.HASH_FAILURE, message, subject=subject)], None, None
     message = "signature does not verify under the end-entity certificate's key"
@@ -272,8 +235,7 @@ def verify_sign_hash_response(
     not an exception. With ``raise_on_failure`` a failed report raises VerificationFailed (carrying
     it). Malformed arguments raise InputError.
     """
-    if at is not None and (at.tzinfo is None or at.utcoffset() is None):
-        raise InputError("at", "must be an aware datetime (UTC)")
+    at = optional_aware(at)
     req = _request(request)
     sigs = _signatures(result)
     certs = _certificates(certificates)

@@ -22,7 +22,7 @@ from ...envelope import Envelope
 from ...errors import CryptokitError, InputError, VerificationFailed
 from ...keys import KeyBundle
 from ...report import Check, Report, SubIndication
-from .. import HttpRequest
+from .. import HttpRequest, _json
 from .auth import EMKEY_HEADER, TsFormat, auth_headers, check_emkey_format
 from .errors import EmcaError, error_from_text
 from .framing import DEFAULT_FRAMING, MAX_CSRS, CsrFraming, check_csr_id
@@ -253,18 +253,14 @@ def _body_json(status: int, body: bytes | str | Mapping[str, Any]) -> dict[str, 
     if isinstance(body, Mapping):
         doc: Any = dict(body)
     else:
-        raw = body.encode("utf-8") if isinstance(body, str) else bytes(body)
-        if len(raw) > MAX_RESPONSE_SIZE:
-            raise InputError("response", f"is over {MAX_RESPONSE_SIZE} bytes")
+        raw = _json.body_bytes(body, max_size=MAX_RESPONSE_SIZE, field="response")
         try:
-            doc = orjson.loads(raw)
-        except orjson.JSONDecodeError:
+            doc = _json.loads(raw, field="response")
+        except InputError:
             if not 200 <= status < 300:
                 raise EmcaError(f"HTTP {status} without a JSON body", status) from None
-            raise InputError("response", "is not JSON") from None
-    if not isinstance(doc, dict):
-        raise InputError("response", "must be a JSON object")
-    return doc
+            raise
+    return _json.as_object(doc, "response")
 
 
 def parse_response(status: int, body: bytes | str | Mapping[str, Any]) -> dict[str, Any]:

@@ -13,9 +13,8 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
-import orjson
-
 from ...errors import InputError
+from .._json import as_object, body_bytes, http_status, loads, opt_int, opt_str
 from .errors import STATUS_NAMES, OneSpanError, error_class
 
 __all__ = ["OneSpanResponse", "parse_response"]
@@ -58,29 +57,10 @@ class OneSpanResponse:
         return self._field("serialNo")
 
 
-def _load(body: bytes | str) -> Any:
-    raw = body.encode("utf-8") if isinstance(body, str) else body
-    if not isinstance(raw, (bytes, bytearray, memoryview)):
-        raise InputError("body", f"must be bytes, not {type(body).__name__}")
-    if len(raw) > MAX_BODY:
-        raise InputError("body", f"is {len(raw)} bytes, over the limit of {MAX_BODY}")
-    try:
-        return orjson.loads(bytes(raw))
-    except orjson.JSONDecodeError:
-        raise InputError("body", "is not JSON") from None
-
-
 def _int(obj: Mapping[str, Any], key: str) -> int:
-    value = obj.get(key)
-    if isinstance(value, bool) or not isinstance(value, int):
+    value = opt_int(obj, key, "body.resultCodes")
+    if value is None:
         raise InputError(f"body.resultCodes.{key}", "must be an integer")
-    return value
-
-
-def _opt_str(obj: Mapping[str, Any], key: str, where: str) -> str | None:
-    value = obj.get(key)
-    if value is not None and not isinstance(value, str):
-        raise InputError(f"{where}.{key}", "must be a string")
     return value
 
 
@@ -93,12 +73,9 @@ def parse_response(status: int, body: bytes | str) -> OneSpanResponse:
     requestKey). A body without ``resultCodes`` is an InputError (or, on an HTTP error status, a
     plain OneSpanError).
     """
-    if isinstance(status, bool) or not isinstance(status, int) or not 100 <= status <= 599:
-        raise InputError("status", "must be an HTTP status code")
+    http_status(status)
     try:
-        obj = _load(body)
-        if not isinstance(obj, dict):
-            raise InputError("body", "must be a JSON object")
+        obj = as_object(loads(body_bytes(body, max_size=MAX_BODY)))
         codes = obj.get("resultCodes")
         if not isinstance(codes, dict):
             raise InputError("body.resultCodes", "must be an object")
@@ -108,8 +85,8 @@ def parse_response(status: int, body: bytes | str) -> OneSpanResponse:
         raise
     return_code = _int(codes, "returnCode")
     status_code = _int(codes, "statusCode")
-    return_enum = _opt_str(codes, "returnCodeEnum", "body.resultCodes")
-    status_enum = _opt_str(codes, "statusCodeEnum", "body.resultCodes")
+    return_enum = opt_str(codes, "returnCodeEnum", "body.resultCodes")
+    status_enum = opt_str(codes, "statusCodeEnum", "body.resultCodes")
     result = obj.get("result")
     if result is not None and not isinstance(result, dict):
         raise InputError("body.result", "must be an object")
@@ -126,5 +103,5 @@ def parse_response(status: int, body: bytes | str) -> OneSpanResponse:
         )
     if result is not None:
         for key in ("userID", "domain", "orgUnit", "serialNo"):
-            _opt_str(result, key, "body.result")
+            opt_str(result, key, "body.result")
     return OneSpanResponse(return_code, status_code, return_enum, status_enum, result or {})

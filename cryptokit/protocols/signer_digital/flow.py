@@ -26,6 +26,7 @@ from enum import StrEnum
 
 from ...errors import CryptokitError, InputError, KeyAuthOtpRequired
 from .. import HttpRequest
+from .._json import http_status, loads
 from .errors import SignerDigitalError, error_for
 from .requests import (
     BASE_PATH,
@@ -34,7 +35,7 @@ from .requests import (
     build_gen_key_auth_otp_request,
     build_set_key_auth_otp_request,
 )
-from .responses import MAX_BODY, _load, parse_response, read_resp_err_pl
+from .responses import MAX_BODY, parse_response, read_resp_err_pl
 
 __all__ = ["FlowState", "AwaitingOtp", "Completed", "Failed", "KeyAuthFlow"]
 
@@ -87,7 +88,7 @@ def _sign_answer(status: int, body: bytes | str) -> CryptokitError | None:
     obj = None
     if raw.strip() and len(raw) <= MAX_BODY:
         try:
-            obj = _load(raw)
+            obj = loads(raw)
         except InputError:
             obj = None
     if isinstance(obj, dict) and "Status_cd" in obj:
@@ -178,8 +179,7 @@ class KeyAuthFlow:
     def receive(self, status: int, body: bytes | str) -> Step:
         """Feed the answer to the request last returned; get the next request or an outcome."""
         self._expect("receive", FlowState.SIGNING, FlowState.GENERATING, FlowState.SUBMITTING, FlowState.RETRYING)
-        if isinstance(status, bool) or not isinstance(status, int) or not 100 <= status <= 599:
-            raise InputError("status", "must be an HTTP status code")
+        http_status(status)
         state = self._state
         if state in (FlowState.SIGNING, FlowState.RETRYING):
             stage = "sign" if state is FlowState.SIGNING else "retry"

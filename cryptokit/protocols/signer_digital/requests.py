@@ -65,10 +65,7 @@ def build_gen_key_auth_otp_request(
     creds = _credentials(csc_id, password, credentials_in)
     query: dict[str, str] = {}
     headers: dict[str, str] = {"Accept": "application/json"}
-    if credentials_in == "query":
-        query.update(creds)
-    else:
-        headers.update(creds)
+    (query if credentials_in == "query" else headers).update(creds)
     query["KeyLabel"] = _text(key_label, "key_label")
     if client_app_profile is not None:
         query[profile_param] = _text(client_app_profile, "client_app_profile")
@@ -95,8 +92,5 @@ def build_set_key_auth_otp_request(
         body["ClientAppProfName"] = _text(client_app_profile, "client_app_profile")
     headers = {"Content-Type": "application/json", "Accept": "application/json"}
     query: dict[str, str] = {}
-    if credentials_in == "query":
-        query.update(creds)
-    else:
-        headers.update(creds)
+    (query if credentials_in == "query" else headers).update(creds)
     return HttpRequest("POST", _base(base_path) + "SetKeyAuthOTP", query, headers, orjson.dumps(body))

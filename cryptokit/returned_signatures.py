@@ -1,0 +1,139 @@
+"""Facts about signatures a remote signing service returned for hashes that were sent.
+
+The vendor-neutral part of checking a signing answer offline (ADSS ``/v2/sign/request``, CSC
+``signatures/signHash``): the vendor packages turn these facts into their checks, with their own
+field names, statuses and declared-scheme rules.
+
+* :func:`recovered_digest_info`: what an RSA PKCS#1 v1.5 signature really signed;
+* :func:`find_signed_hash`: which other sent hash a signature verifies over (a swapped order);
+* :func:`nearest_first`: the other positions worth probing, nearest first, bounded;
+* :func:`signing_certificate`: the signer's certificate out of what the service returned;
+* :func:`optional_aware`: the ``at`` argument of a verifier.
+
+None of these proves that a signature is good: :func:`cryptokit.signatures.identify_signature`
+does that. They explain a failure (which hash the key did sign) and find the key to verify with.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature as _CryptoInvalidSignature
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
+from .algorithms import HashAlgorithm, parse_digest_info
+from .errors import CryptokitError, InputError
+from .hashing import HashToSign
+from .report import Check, SubIndication
+
+__all__ = [
+    "recovered_digest_info",
+    "find_signed_hash",
+    "nearest_first",
+    "signing_certificate",
+    "optional_aware",
+]
+
+
+def optional_aware(at: object) -> dt.datetime | None:
+    """``at`` unchanged when it is None or an aware datetime; InputError otherwise."""
+    if at is not None and (not isinstance(at, dt.datetime) or at.tzinfo is None or at.utcoffset() is None):
+        raise InputError("at", "must be an aware datetime (UTC)")
+    return at
+
+
+def recovered_digest_info(key: Any, signature: bytes) -> tuple[HashAlgorithm, bytes] | None:
+    """For an RSA key: the (algorithm, digest) of the DigestInfo a PKCS#1 v1.5 signature carries,
+    i.e. what the key actually signed (absent NULL parameters tolerated). None for other keys, for
+    an RSASSA-PSS-restricted :class:`~cryptokit.signature_keys.PublicKey`, and for anything that
+    is not a v1.5 signature block under the key."""
+    raw = getattr(key, "key", key)  # a cryptokit PublicKey wraps the cryptography key
+    if not isinstance(raw, rsa.RSAPublicKey) or getattr(key, "pss", None) is not None:
+        return None
+    try:
+        data = raw.recover_data_from_signature(signature, padding.PKCS1v15(), None)
+        return parse_digest_info(data, allow_absent_params=True)
+    except (_CryptoInvalidSignature, ValueError, TypeError, CryptokitError):
+        return None
+
+
+def nearest_first(index: int, count: int, limit: int) -> list[int]:
+    """The positions ``0..count-1`` other than ``index``, nearest to it first, at most ``limit``."""
+    return [j for j in sorted(range(count), key=lambda j: abs(j - index)) if j != index][:limit]
+
+
+def find_signed_hash(
+    key: Any,
+    signature: bytes,
+    hashes: Sequence[HashToSign],
+    candidates: Iterable[int],
+    *,
+    pss_salt_length: int | None = None,
+    pss_mgf_hash: Any = None,
+) -> int | None:
+    """The first of ``candidates`` (positions in ``hashes``) whose hash ``signature`` verifies over
+    under ``key`` (with :func:`~cryptokit.signatures.identify_signature`), or None."""
+    from .signatures import identify_signature
+
+    for j in candidates:
+        other = hashes[j]
+        try:
+            identify_signature(
+                key,
+                signature,
+                other.digest,
+                other.algorithm,
+                pss_salt_length=pss_salt_length,
+                pss_mgf_hash=pss_mgf_hash,
+            )
+        except CryptokitError:
+            continue
+        return j
+    return None
+
+
+def _is_ca(cert: x509.Certificate) -> bool:
+    try:
+        return bool(cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca)
+    except x509.ExtensionNotFound:
+        return False
+
+
+def signing_certificate(
+    certificate: object, certificate_chain: object = None
+) -> tuple[x509.Certificate | None, list[x509.Certificate], Check | None]:
+    """The signer's certificate, the other certificates given, or a failed check saying why not.
+
+    ``certificate`` and ``certificate_chain`` are anything
+    :func:`cryptokit.certificates.load_certificates` reads. When ``certificate`` is a bundle, the
+    signer is its one end-entity certificate that issues no other; no or several candidates is
+    NO_SIGNING_CERTIFICATE_FOUND, an unreadable chain CERTIFICATE_CHAIN_GENERAL_FAILURE.
+    """
+    from .certificates import load_certificates
+
+    try:
+        certs = load_certificates(certificate)  # type: ignore[arg-type]
+    except CryptokitError as exc:
+        msg = f"the signing certificate cannot be read: {exc}"
+        return None, [], Check.failed("signing-certificate", SubIndication.NO_SIGNING_CERTIFICATE_FOUND, msg)
+    others: list[x509.Certificate] = []
+    if certificate_chain is not None:
+        try:
+            others = load_certificates(certificate_chain)  # type: ignore[arg-type]
+        except CryptokitError as exc:
+            msg = f"the certificate chain cannot be read: {exc}"
+            return None, [], Check.failed("certificate-chain", SubIndication.CERTIFICATE_CHAIN_GENERAL_FAILURE, msg)
+    if len(certs) == 1:
+        leaf = certs[0]
+    else:
+        issuers = {c.issuer for c in certs if c.issuer != c.subject}
+        ends = [c for c in certs if not _is_ca(c) and c.subject not in issuers]
+        if len(ends) != 1:
+            msg = f"the certificate bundle holds {len(certs)} certificates and {len(ends)} end-entity candidates"
+            return None, [], Check.failed("signing-certificate", SubIndication.NO_SIGNING_CERTIFICATE_FOUND, msg)
+        leaf = ends[0]
+    rest = [c for c in certs if c != leaf] + [c for c in others if c != leaf]
+    return leaf, rest, None
