@@ -34,6 +34,9 @@ class InputError(CryptokitError, ValueError):
         self.rule = rule
         super().__init__(f"{field}: {rule}")
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.field, self.rule))
+
 
 class UnsupportedAlgorithm(CryptokitError):
     """An algorithm that is unknown, or known but refused by the active policy."""
@@ -50,6 +53,9 @@ class VerificationFailed(CryptokitError):
         self.report = report
         super().__init__(message)
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (str(self), self.report))
+
 
 class PolicyViolation(CryptokitError):
     """The input is well formed and cryptographically sound but the chosen policy refuses it."""
@@ -61,6 +67,9 @@ class DecryptionFailed(CryptokitError):
     def __init__(self) -> None:
         super().__init__("envelope could not be opened")
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), ())
+
 
 class AuthenticationFailed(CryptokitError):
     """A request authenticator (AuthKey, emKey, MAC) is wrong, stale or replayed.
@@ -71,6 +80,9 @@ class AuthenticationFailed(CryptokitError):
     def __init__(self, reason: str, message: str) -> None:
         self.reason = reason
         super().__init__(message)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.reason, str(self)))
 
 
 class VendorError(CryptokitError):
@@ -95,6 +107,9 @@ class VendorError(CryptokitError):
         label = f"{vendor} error" + (f" {code}" if code else "")
         status = f" (HTTP {http_status})" if http_status is not None else ""
         super().__init__(f"{label}{status}: {message}")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.vendor, self.code, self.message, self.http_status))
 
 
 class KeyAuthOtpRequired(VendorError):

@@ -51,6 +51,16 @@ class HashToSign(_HashToSignFields):
         return _make(cls, (algorithm, digest))
 
     @property
+    def ok(self) -> bool:
+        """Always True: lets ``hash_many`` results (``HashToSign`` or ``HashError``) be checked alike."""
+        return True
+
+    @property
+    def error(self) -> None:
+        """Always None (see :attr:`ok`)."""
+        return None
+
+    @property
     def oid(self) -> str:
         """Dotted OID of the hash algorithm (what ADSS ``hash_algo`` and CSC ``hashAlgo`` carry)."""
         return self.algorithm.oid

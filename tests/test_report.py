@@ -44,3 +44,23 @@ def test_to_dict_is_json() -> None:
         "sub_indication": "SIG_CRYPTO_FAILURE",
         "details": {"raw": "01"},
     }
+
+
+def test_errors_pickle_with_their_fields() -> None:
+    import pickle
+
+    from cryptokit import errors
+
+    samples = [
+        errors.InputError("digest", "is 3 bytes"),
+        errors.VerificationFailed("bad", None),
+        errors.DecryptionFailed(),
+        errors.AuthenticationFailed("stale", "ts too old"),
+        errors.VendorError("adss", "60055", "hash mismatch", 400),
+        errors.KeyAuthOtpRequired("signer_digital", "OA03A", "otp needed", 200),
+        errors.InvalidSignature("no"),
+    ]
+    for exc in samples:
+        again = pickle.loads(pickle.dumps(exc))
+        assert type(again) is type(exc) and str(again) == str(exc)
+        assert vars(again) == vars(exc)

@@ -1,0 +1,60 @@
+"""Bulk engines: hash and verify many items at the machine's limit, on one core, all cores or a cluster.
+
+``hash_many(sources, algorithm="sha256", *, workers=None, executor=None, progress=None)`` returns
+one entry per source, in order: a :class:`~cryptokit.hashing.HashToSign`, or a :class:`HashError`
+(falsy, ``.ok`` False, ``.error`` the typed error, ``.digest``/``.b64``/``.hex`` None) for a source
+that could not be read. So ``[r.digest for r in results]`` gives bytes or None, ``if r:`` separates
+the two, and :func:`unwrap` gives a plain list or raises the first error. Large inputs run on
+threads (``hashlib`` releases the GIL for buffers over 2 KiB, and file reads release it); many
+small documents are batched in the calling thread (the comprehension of
+:func:`cryptokit.hashing.hash_batch`, made never to raise for one source).
+
+``verify_many(jobs, *, workers=None, executor=None, progress=None)`` takes :class:`VerifyJob`
+values and returns one :class:`VerifyResult` per job, in order (``.ok``, ``.error``, ``.scheme``,
+``.encoding``). It runs in a process pool by default, because cryptography holds the GIL while it
+verifies (with ``workers=n`` up to :data:`RUN_HERE_MAX_WORKERS`, the calling process verifies too,
+next to a pool of n-1). Keys go to workers as DER or PEM bytes once per chunk and are parsed once
+per worker process (:func:`key_cache_info` shows the count). It verifies signatures only:
+certificate chains are not validated here (``cryptokit.chain`` caches chain validation, so
+validate each distinct chain once, then verify in bulk).
+
+Both accept any ``concurrent.futures.Executor``: ``ThreadPoolExecutor``, ``ProcessPoolExecutor`` or
+a Dask cluster's ``distributed.Client(...).get_executor()``; the results are the same as on one
+core. ``workers=1`` means in the calling process with no pool; ``workers=None`` means every core
+for batches big enough to gain from it (:data:`HASH_PARALLEL_MIN_BYTES` of large inputs,
+:data:`VERIFY_PARALLEL_MIN_JOBS` jobs) and in-process below that. ``progress(done, total)`` is called
+in the calling thread after each chunk.
+
+Scheme and encoding reported by ``verify_many``: ``scheme="auto"`` resolves from the key exactly as
+``verify_digest`` does (RSA: ``pkcs1v15``, or ``pss`` for an RSASSA-PSS key; EC: ``ecdsa``; EdDSA:
+``ed25519``/``ed448``). For ECDSA with ``signature_encoding="auto"`` the encoding is decided before
+verifying, by the rule ``verify_digest`` itself uses: a signature of exactly twice the curve's order
+length is ``raw`` r||s, anything else ``der``; only when a raw-length value fails as raw and is also
+strict DER is it verified a second time, as DER (as ``verify_digest`` does), and reported ``der``.
+"""
+
+from __future__ import annotations
+
+from .bulk_dispatch import ExecutorFailed, Progress
+from .bulk_hash import HASH_CHUNK_ITEMS, HASH_PARALLEL_MIN_BYTES, HashError, HashOutcome, hash_many, unwrap
+from .bulk_verify import RUN_HERE_MAX_WORKERS, VERIFY_PARALLEL_MIN_JOBS, VerifyJob, VerifyResult, verify_many
+from .bulk_worker import KEY_CACHE_SIZE, key_cache_info, reset_key_cache
+
+__all__ = [
+    "hash_many",
+    "HashError",
+    "HashOutcome",
+    "unwrap",
+    "verify_many",
+    "VerifyJob",
+    "VerifyResult",
+    "ExecutorFailed",
+    "Progress",
+    "key_cache_info",
+    "reset_key_cache",
+    "HASH_PARALLEL_MIN_BYTES",
+    "HASH_CHUNK_ITEMS",
+    "VERIFY_PARALLEL_MIN_JOBS",
+    "RUN_HERE_MAX_WORKERS",
+    "KEY_CACHE_SIZE",
+]

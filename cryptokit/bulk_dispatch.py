@@ -1,0 +1,126 @@
+"""Run chunks of a bulk job on a ``concurrent.futures.Executor`` and put the answers back in order.
+
+Any executor works: ``ThreadPoolExecutor``, ``ProcessPoolExecutor`` or a Dask
+``distributed.Client(...).get_executor()`` (its futures are ``concurrent.futures.Future`` objects).
+At most ``max_in_flight`` chunks are submitted at a time, so the caller builds the next chunk while
+the workers run the current ones, and the memory held in queues stays bounded.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
+from typing import Any, TypeVar
+
+from .errors import CryptokitError
+
+__all__ = ["ExecutorFailed", "Progress", "run_ordered", "cpu_count", "chunk_size"]
+
+R = TypeVar("R")
+
+#: ``progress(done, total)``: items finished so far and the number of items in the call.
+Progress = Callable[[int, int], object]
+
+
+class ExecutorFailed(CryptokitError):
+    """The executor could not run a chunk: a worker died, or an argument or answer could not be sent.
+
+    Per-item failures (a bad source, a signature that does not verify) never raise this: they are
+    entries in the result list. This is the executor itself failing; ``__cause__`` holds its exception.
+    """
+
+
+def cpu_count() -> int:
+    """CPUs this process may run on."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0)) or 1
+    return os.cpu_count() or 1
+
+
+def chunk_size(items: int, workers: int, *, per_worker: int, smallest: int, largest: int) -> int:
+    """Items per chunk: about ``per_worker`` chunks per worker, within ``[smallest, largest]``."""
+    want = -(-items // max(1, workers * per_worker))
+    return max(1, min(largest, max(smallest, want)))
+
+
+def run_ordered(
+    executor: Executor,
+    fn: Callable[..., R],
+    tasks: Iterable[tuple[int, tuple[Any, ...]]],
+    *,
+    max_in_flight: int,
+    total: int,
+    progress: Progress | None = None,
+    done: int = 0,
+    run_here: bool = False,
+) -> list[R]:
+    """``[fn(*args) for _, args in tasks]`` run on ``executor``, in task order.
+
+    Each task is ``(item_count, args)``; ``progress(done, total)`` is called in this thread after
+    each chunk finishes, ``done`` counting items (starting from ``done``). With ``run_here`` this
+    thread also runs chunks itself whenever ``max_in_flight`` chunks are already on the executor
+    (the caller is one of the workers: a pool of n-1 processes gives n-way parallelism, and the
+    first chunk starts with no start-up delay). A chunk whose future fails raises
+    :class:`ExecutorFailed` after the chunks not yet started are cancelled.
+    """
+    answers: dict[int, R] = {}
+    pending: dict[Future[R], tuple[int, int]] = {}
+    iterator = iter(tasks)
+    submitted = 0
+    exhausted = False
+
+    def collect(finished: Iterable[Future[R]]) -> None:
+        nonlocal done
+        for future in finished:
+            index, count = pending.pop(future)
+            answers[index] = _result(future)
+            done += count
+            if progress is not None:
+                progress(done, total)
+
+    try:
+        while True:
+            while not exhausted and len(pending) < max_in_flight:
+                task = next(iterator, None)
+                if task is None:
+                    exhausted = True
+                    break
+                count, args = task
+                try:
+                    future = executor.submit(fn, *args)
+                except Exception as exc:  # a shut-down or broken executor
+                    raise ExecutorFailed(f"the executor refused a bulk chunk: {type(exc).__name__}") from exc
+                pending[future] = (submitted, count)
+                submitted += 1
+            if run_here and not exhausted:
+                task = next(iterator, None)
+                if task is None:
+                    exhausted = True
+                else:
+                    count, args = task
+                    index = submitted
+                    submitted += 1
+                    answers[index] = fn(*args)
+                    done += count
+                    if progress is not None:
+                        progress(done, total)
+                collect([f for f in pending if f.done()])
+                continue
+            if not pending:
+                break
+            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+            collect(finished)
+    finally:
+        for future in pending:
+            future.cancel()
+    return [answers[i] for i in range(submitted)]
+
+
+def _result(future: Future[R]) -> R:
+    try:
+        return future.result()
+    except CryptokitError:
+        raise
+    except Exception as exc:  # BrokenProcessPool, PicklingError, a Dask KilledWorker, ...
+        raise ExecutorFailed(f"a bulk chunk could not run on the executor: {type(exc).__name__}") from exc

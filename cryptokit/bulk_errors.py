@@ -1,0 +1,62 @@
+"""Carry cryptokit errors across a process boundary (the bulk engines' workers).
+
+``InputError(field, rule)`` and other errors whose ``__init__`` is not ``(message)`` do not survive
+``pickle`` (an exception is rebuilt from ``.args``), so a worker sends a plain tuple instead and the
+caller rebuilds the typed error. Exceptions that are not cryptokit errors become a
+:class:`CryptokitError` naming only their type (their text may quote input).
+"""
+
+from __future__ import annotations
+
+from . import errors
+from .errors import CryptokitError, InputError
+
+__all__ = ["PackedError", "pack_error", "unpack_error", "relabel"]
+
+#: ("InputError", field, rule) or (class name, message).
+PackedError = tuple[str, ...]
+
+# Errors whose constructor takes exactly one message argument.
+_MESSAGE_ONLY: dict[str, type[CryptokitError]] = {
+    cls.__name__: cls
+    for cls in (
+        errors.CryptokitError,
+        errors.UnsupportedAlgorithm,
+        errors.InvalidSignature,
+        errors.PolicyViolation,
+    )
+}
+
+
+def pack_error(exc: BaseException) -> PackedError:
+    """A picklable description of ``exc`` from which :func:`unpack_error` rebuilds a typed error."""
+    if isinstance(exc, InputError):
+        return ("InputError", exc.field, exc.rule)
+    if isinstance(exc, CryptokitError):
+        name = type(exc).__name__
+        if name in _MESSAGE_ONLY:
+            return (name, str(exc))
+        return ("CryptokitError", f"{name}: {exc}")
+    return ("CryptokitError", f"unexpected {type(exc).__name__} in a bulk worker")
+
+
+def unpack_error(packed: PackedError) -> CryptokitError:
+    """The typed error described by a :func:`pack_error` tuple."""
+    if packed[0] == "InputError" and len(packed) == 3:
+        return InputError(packed[1], packed[2])
+    cls = _MESSAGE_ONLY.get(packed[0], CryptokitError)
+    return cls(packed[-1])
+
+
+def relabel(exc: CryptokitError, prefix: str, own: str | None = None) -> CryptokitError:
+    """``exc`` with its InputError field placed under ``prefix``.
+
+    A field ``own...`` becomes ``prefix...`` (``source[3]`` -> ``sources[7][3]``); any other field
+    ``f`` becomes ``prefix.f`` (``signature`` -> ``jobs[7].signature``). Other errors are returned as is.
+    """
+    if type(exc) is InputError:
+        field = exc.field
+        if own is not None and (field == own or field.startswith((own + "[", own + "."))):
+            return InputError(prefix + field[len(own) :], exc.rule)
+        return InputError(f"{prefix}.{field}", exc.rule)
+    return exc

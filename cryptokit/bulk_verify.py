@@ -1,0 +1,319 @@
+"""``verify_many``: verify many bare signatures in order, on one core, on all cores, or on any executor.
+
+cryptography holds the GIL while it verifies, so threads do not scale: the parallel path is a
+process pool (or a Dask cluster through its executor). Jobs travel in chunks of hundreds to
+thousands, so the inter-process cost per signature is small; keys travel once per chunk as DER
+bytes with an index, and each worker parses each distinct key once (see
+:mod:`cryptokit.bulk_worker`). Certificates given as keys are used for their public key only: no
+chain is validated (validate a shared chain once with :mod:`cryptokit.chain`, which caches it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from dataclasses import KW_ONLY, dataclass
+from typing import Any, Literal
+
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+
+from .bulk_dispatch import Progress, chunk_size, cpu_count, run_ordered
+from .bulk_errors import pack_error
+from .bulk_worker import Failed, KeyRef, Prepared, Row, VerifyResult, load_ref, verify_chunk, verify_rows
+from .errors import CryptokitError, InputError
+from .hashing import HashToSign
+
+__all__ = ["VerifyJob", "VerifyResult", "verify_many", "VERIFY_PARALLEL_MIN_JOBS", "RUN_HERE_MAX_WORKERS"]
+
+#: With ``workers=None``, fewer jobs than this run in the calling process: starting a process pool
+#: costs about as much as verifying this many RSA-2048 signatures (10-30 ms with ``fork``).
+VERIFY_PARALLEL_MIN_JOBS = 1000
+#: With ``workers`` up to this and no executor, the calling process verifies too, next to a pool of
+#: ``workers - 1`` processes; with more, it only feeds a pool of ``workers`` processes.
+RUN_HERE_MAX_WORKERS = 4
+_CHUNKS_PER_WORKER = 8
+_CHUNK_MIN = 64
+_CHUNK_MAX = 4096
+
+
+@dataclass(frozen=True, slots=True)
+class VerifyJob:
+    """One signature to verify: exactly one of ``digest`` (prehashed) or ``message``.
+
+    ``key``: anything :func:`cryptokit.signatures.verify_digest` takes (a cryptography public key,
+    an ``x509.Certificate``, PEM/DER bytes of a certificate or SubjectPublicKeyInfo). ``digest`` may
+    be a :class:`HashToSign`, whose algorithm is then the default. The other fields are
+    ``verify_digest``'s keywords. The job is checked when it runs: a malformed job gives a failed
+    :class:`VerifyResult`, not an exception.
+    """
+
+    key: Any
+    signature: bytes
+    _: KW_ONLY
+    digest: bytes | HashToSign | None = None
+    message: bytes | None = None
+    algorithm: Any = None
+    scheme: Literal["auto", "pkcs1v15", "pss", "ecdsa", "ed25519", "ed448"] = "auto"
+    signature_encoding: Literal["auto", "der", "raw"] = "auto"
+    pss_salt_length: int | Literal["auto"] | None = None
+    pss_mgf_hash: Any = None
+
+    def __repr__(self) -> str:
+        what = "digest" if self.digest is not None else "message"
+        return f"VerifyJob({type(self.key).__name__} key, {self.scheme}, {what})"
+
+
+def _alg_name(value: Any) -> Any:
+    """A hash given as an object becomes its cryptokit name, so that it pickles."""
+    if value is None or isinstance(value, str):
+        return value
+    from .algorithms import hash_algorithm
+
+    return hash_algorithm(value).name
+
+
+def _row(job: Any, key_index: int, index: int, portable: bool) -> Row:
+    """The worker's row for ``job``, or a failed VerifyResult when the job is malformed."""
+    if type(job) is not VerifyJob:
+        return VerifyResult(
+            False, InputError(f"jobs[{index}]", f"must be a VerifyJob, not {type(job).__name__}"), None, None
+        )
+    digest = job.digest
+    algorithm = job.algorithm
+    if (digest is None) == (job.message is None):
+        return VerifyResult(False, InputError(f"jobs[{index}]", "give exactly one of digest and message"), None, None)
+    if isinstance(digest, HashToSign):
+        if algorithm is None:
+            algorithm = digest.algorithm
+        digest = digest.digest
+    mgf = job.pss_mgf_hash
+    if portable:
+        try:
+            algorithm = _alg_name(algorithm)
+            mgf = _alg_name(mgf)
+        except CryptokitError as exc:
+            from .bulk_errors import relabel
+
+            return VerifyResult(False, relabel(exc, f"jobs[{index}]"), None, None)
+    return (
+        key_index,
+        job.signature,
+        digest,
+        job.message,
+        algorithm,
+        job.scheme,
+        job.signature_encoding,
+        job.pss_salt_length,
+        mgf,
+    )
+
+
+class _Keys:
+    """The distinct keys of a call: each key object or byte string gets one index and is loaded once."""
+
+    def __init__(self, portable: bool) -> None:
+        self.portable = portable  # references for another process, or loaded keys for this one
+        self.refs: list[KeyRef] = []
+        self.loaded: list[Prepared | Failed] = []
+        self._by_id: dict[int, int] = {}
+        self._by_value: dict[Any, int] = {}
+
+    def index(self, key: Any) -> int:
+        found = self._by_id.get(id(key))
+        if found is not None:
+            return found
+        value = key if isinstance(key, (bytes, str)) else None
+        if value is not None and value in self._by_value:
+            found = self._by_value[value]
+        else:
+            ref = self._ref(key)
+            identity = ref if isinstance(ref, (bytes, str)) else None
+            if identity is not None and identity in self._by_value:
+                found = self._by_value[identity]
+            else:
+                found = len(self.refs)
+                self.refs.append(ref)
+                if not self.portable:
+                    self.loaded.append(load_ref(ref))
+                if identity is not None:
+                    self._by_value[identity] = found
+        if value is not None:
+            self._by_value.setdefault(value, found)
+        self._by_id[id(key)] = found  # the job list keeps ``key`` alive, so its id stays unique
+        return found
+
+    def _ref(self, key: Any) -> KeyRef:
+        if isinstance(key, (bytearray, memoryview)):
+            key = bytes(key)
+        if isinstance(key, (bytes, str)):
+            return key if self.portable else _load_here(key)
+        if self.portable and isinstance(key, x509.Certificate):
+            return key.public_bytes(serialization.Encoding.DER)  # parsed by the workers, not here
+        pk = _load_here(key)
+        if not self.portable or isinstance(pk, tuple):
+            return pk
+        try:
+            return _portable(pk)
+        except Exception as exc:
+            return ("error", pack_error(exc))
+
+
+def _load_here(key: Any) -> Any:
+    from .signatures import load_public_key
+
+    try:
+        return load_public_key(key)
+    except Exception as exc:  # every job with this key fails with the error; the others still run
+        return ("error", pack_error(exc))
+
+
+def _portable(pk: Any) -> KeyRef:
+    """A picklable reference for a loaded PublicKey: SPKI DER, plus RSASSA-PSS parameters when it has them."""
+    spki = pk.key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    if pk.pss is None:
+        return spki
+    return ("pss", spki, pk.pss.hash.name, pk.pss.mgf_hash.name, pk.pss.salt_length, pk.pss_key)
+
+
+def _chunk(jobs: Sequence[Any], keys: _Keys, start: int, end: int) -> tuple[list[Any], list[Row]]:
+    """The chunk's own key table (references or loaded keys) and its rows."""
+    local: dict[int, int] = {}
+    chunk_keys: list[Any] = []
+    rows: list[Row] = []
+    append = rows.append
+    portable = keys.portable
+    last_key: Any = None
+    key_index = -1
+    for index in range(start, end):
+        job = jobs[index]
+        if type(job) is not VerifyJob:
+            append(_row(job, 0, index, portable))
+            continue
+        key = job.key
+        if key is not last_key or key_index < 0:
+            g = keys.index(key)
+            key_index = local.get(g, -1)
+            if key_index < 0:
+                key_index = local[g] = len(chunk_keys)
+                chunk_keys.append(keys.refs[g] if portable else keys.loaded[g])
+            last_key = key
+        digest = job.digest
+        algorithm = job.algorithm
+        if (
+            type(digest) is bytes
+            and job.message is None
+            and (algorithm is None or type(algorithm) is str)
+            and job.pss_mgf_hash is None
+        ):  # the common case, inline: nothing to normalise
+            append(
+                (
+                    key_index,
+                    job.signature,
+                    digest,
+                    None,
+                    algorithm,
+                    job.scheme,
+                    job.signature_encoding,
+                    job.pss_salt_length,
+                    None,
+                )
+            )
+        else:
+            append(_row(job, key_index, index, portable))
+    return chunk_keys, rows
+
+
+def _run_here(jobs: Sequence[Any], progress: Progress | None) -> list[VerifyResult]:
+    keys = _Keys(portable=False)
+    step = len(jobs) if progress is None else _CHUNK_MAX
+    out: list[VerifyResult] = []
+    for start in range(0, len(jobs), step):
+        end = min(len(jobs), start + step)
+        chunk_keys, rows = _chunk(jobs, keys, start, end)
+        out.extend(verify_rows(chunk_keys, rows, start))
+        if progress is not None:
+            progress(end, len(jobs))
+    return out
+
+
+def _tasks(jobs: Sequence[Any], keys: _Keys, size: int) -> Iterator[tuple[int, tuple[Any, ...]]]:
+    """Chunks for an executor, built lazily so that the workers start on the first while the rest are built."""
+    for start in range(0, len(jobs), size):
+        end = min(len(jobs), start + size)
+        chunk_keys, rows = _chunk(jobs, keys, start, end)
+        if keys.portable:
+            yield end - start, (chunk_keys, rows, start)
+        else:
+            yield end - start, (verify_rows, chunk_keys, rows, start)
+
+
+def _call(fn: Any, *args: Any) -> Any:
+    return fn(*args)
+
+
+def verify_many(
+    jobs: Iterable[VerifyJob],
+    *,
+    workers: int | None = None,
+    executor: Executor | None = None,
+    progress: Progress | None = None,
+) -> list[VerifyResult]:
+    """Verify every job; one :class:`VerifyResult` per job, in order. Never raises for a bad job.
+
+    ``workers=1``: in this process. ``workers=None``: every core for :data:`VERIFY_PARALLEL_MIN_JOBS`
+    jobs or more, else in this process. ``workers=n``: n processes, created and shut down by this
+    call (pass ``executor`` to reuse a pool); for n <= :data:`RUN_HERE_MAX_WORKERS` this process is
+    one of them, next to a pool of n-1.
+    ``executor``: any ``concurrent.futures.Executor`` (process pool, Dask ``Client.get_executor()``,
+    or a thread pool, which shares the GIL and so does not speed verification up); ``workers`` then
+    sizes the chunks (default: the local core count). ``progress(done, total)`` runs in this thread
+    after each chunk. Raises only :class:`InputError` for a bad ``workers`` and
+    :class:`~cryptokit.bulk_dispatch.ExecutorFailed` when the executor itself fails.
+
+    Proves, per job, what ``verify_digest``/``verify_message`` prove: the signature is valid under
+    the key. It validates no certificate chain and no certificate's validity.
+    """
+    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
+        raise InputError("workers", "must be a positive integer or None")
+    items = jobs if isinstance(jobs, list) else list(jobs)
+    total = len(items)
+    if total == 0:
+        return []
+    if executor is None:
+        want = cpu_count() if workers is None else workers
+        if want <= 1 or (workers is None and total < VERIFY_PARALLEL_MIN_JOBS):
+            return _run_here(items, progress)
+        size = chunk_size(total, want, per_worker=_CHUNKS_PER_WORKER, smallest=_CHUNK_MIN, largest=_CHUNK_MAX)
+        # Up to RUN_HERE_MAX_WORKERS, this process is one of the ``want`` workers: it verifies chunks
+        # while a pool of want-1 does (no start-up wait for the first chunk, one process fewer). Above,
+        # it only dispatches: feeding many workers needs the GIL that its own verifying would hold.
+        here = want <= RUN_HERE_MAX_WORKERS
+        pool_size = want - 1 if here else want
+        with ProcessPoolExecutor(min(pool_size, -(-total // size))) as pool:
+            return _run_on(pool, items, pool_size, size, progress, run_here=here)
+    if isinstance(executor, ThreadPoolExecutor):
+        want = workers or int(getattr(executor, "_max_workers", 0) or cpu_count())
+    else:
+        want = workers or cpu_count()
+    size = chunk_size(total, want, per_worker=_CHUNKS_PER_WORKER, smallest=_CHUNK_MIN, largest=_CHUNK_MAX)
+    return _run_on(executor, items, want, size, progress)
+
+
+def _run_on(
+    executor: Executor,
+    items: list[Any],
+    workers: int,
+    size: int,
+    progress: Progress | None,
+    *,
+    run_here: bool = False,
+) -> list[VerifyResult]:
+    keys = _Keys(portable=not isinstance(executor, ThreadPoolExecutor))
+    tasks = _tasks(items, keys, size)
+    fn: Any = verify_chunk if keys.portable else _call
+    in_flight = 2 * workers + (2 if run_here else 1)  # keep every worker busy while this thread verifies
+    parts = run_ordered(
+        executor, fn, tasks, max_in_flight=in_flight, total=len(items), progress=progress, run_here=run_here
+    )
+    return [r for part in parts for r in part]

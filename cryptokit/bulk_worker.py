@@ -1,0 +1,281 @@
+"""The worker side of ``verify_many``: one verification per row, with a per-process key cache.
+
+A chunk arrives as ``(key_refs, rows, offset)``. ``key_refs`` are the distinct keys the chunk uses:
+already loaded :class:`~cryptokit.signatures.PublicKey` objects (in-process and thread runs) or
+picklable references (process and cluster runs): DER/PEM bytes of a certificate or
+SubjectPublicKeyInfo, or ``("pss", spki_der, hash, mgf_hash, salt_length, pss_key)`` for an
+RSASSA-PSS key whose parameters would be lost in a plain SPKI. A reference is parsed once per worker
+process and kept in a bounded cache (the one piece of module state in cryptokit, by design: it is
+what makes "each distinct key loaded once per worker" true on a cluster).
+
+Each row is checked with :func:`cryptokit.signatures.verify_digest` or ``verify_message``; no
+certificate chain is validated here (see :mod:`cryptokit.chain` and its cache).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Final
+
+from .bulk_errors import PackedError, pack_error, relabel, unpack_error
+from .errors import CryptokitError, InputError
+
+__all__ = [
+    "VerifyResult",
+    "KeyRef",
+    "Row",
+    "verify_chunk",
+    "verify_rows",
+    "prepare",
+    "key_cache_info",
+    "reset_key_cache",
+    "KEY_CACHE_SIZE",
+]
+
+#: Most parsed keys a worker process keeps (oldest dropped first).
+KEY_CACHE_SIZE: Final = 4096
+
+#: A picklable key reference, or a loaded PublicKey (same process only).
+KeyRef = Any
+#: (key index, signature, digest, message, algorithm, scheme, signature_encoding, pss_salt_length,
+#: pss_mgf_hash), or a ready VerifyResult for a job the caller already found malformed.
+Row = Any
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class VerifyResult:
+    """The outcome of one :class:`VerifyJob`.
+
+    ``ok`` is True when the signature verified; else ``error`` is the typed error
+    (:class:`InvalidSignature` for a well-formed signature that does not verify, :class:`InputError`
+    naming ``jobs[i].field`` for malformed input, :class:`UnsupportedAlgorithm`). ``scheme`` is the
+    scheme checked (``pkcs1v15``, ``pss``, ``ecdsa``, ``ed25519``, ``ed448``; None when the key did
+    not load) and ``encoding`` the ECDSA encoding checked (``der`` or ``raw``; None otherwise).
+    Results compare equal when ok, scheme, encoding, error type and message are equal.
+    """
+
+    ok: bool
+    error: CryptokitError | None
+    scheme: str | None
+    encoding: str | None
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+    def _key(self) -> tuple[Any, ...]:
+        err = self.error
+        return (self.ok, self.scheme, self.encoding, type(err), None if err is None else str(err))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, VerifyResult):
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Typed errors do not pickle (InputError needs field and rule); send them packed.
+        packed = None if self.error is None else pack_error(self.error)
+        return (_rebuild, (self.ok, packed, self.scheme, self.encoding))
+
+
+def _rebuild(ok: bool, packed: PackedError | None, scheme: str | None, encoding: str | None) -> VerifyResult:
+    if ok:
+        return _ok(scheme, encoding)
+    return VerifyResult(False, None if packed is None else unpack_error(packed), scheme, encoding)
+
+
+_OK: dict[tuple[str | None, str | None], VerifyResult] = {
+    (s, e): VerifyResult(True, None, s, e)
+    for s, e in (
+        ("pkcs1v15", None),
+        ("pss", None),
+        ("ecdsa", "der"),
+        ("ecdsa", "raw"),
+        ("ed25519", None),
+        ("ed448", None),
+    )
+}
+
+
+def _ok(scheme: str | None, encoding: str | None) -> VerifyResult:
+    """The shared success result (results are immutable, so one object serves every success)."""
+    result = _OK.get((scheme, encoding))
+    return result if result is not None else VerifyResult(True, None, scheme, encoding)
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A loaded key with what the hot loop needs: what to pass to verify, the auto scheme, the EC order length."""
+
+    call_key: Any  # the cryptography key (fast path of verify_digest) or the PublicKey (RSASSA-PSS keys)
+    auto_scheme: str
+    raw_length: int  # 2 * order byte length for EC keys, else 0
+
+
+@dataclass(frozen=True, slots=True)
+class Failed:
+    """A key that could not be loaded; every row that uses it gets ``error``."""
+
+    error: CryptokitError
+
+
+def prepare(pk: Any) -> Prepared:
+    """Hot-loop facts for a loaded :class:`~cryptokit.signatures.PublicKey`."""
+    from .ecdsa_encoding import order_byte_length
+    from .signature_keys import KIND_EC, KIND_ED448, KIND_ED25519, KIND_RSA
+
+    if pk.kind == KIND_RSA:
+        return Prepared(pk if pk.pss is not None else pk.key, "pss" if pk.pss is not None else "pkcs1v15", 0)
+    if pk.kind == KIND_EC:
+        try:
+            length = 2 * order_byte_length(pk.key)
+        except CryptokitError:
+            length = 0  # verify_digest reports the unsupported curve
+        return Prepared(pk.key, "ecdsa", length)
+    if pk.kind == KIND_ED25519:
+        return Prepared(pk.key, "ed25519", 0)
+    if pk.kind == KIND_ED448:
+        return Prepared(pk.key, "ed448", 0)
+    return Prepared(pk, "auto", 0)
+
+
+def load_ref(ref: KeyRef) -> Prepared | Failed:
+    """Load one key reference (no cache): see the module docstring for the forms."""
+    from .signatures import PssParams, PublicKey, load_public_key
+
+    _STATS["loads"] += 1
+    try:
+        if isinstance(ref, PublicKey):
+            return prepare(ref)
+        if isinstance(ref, tuple):
+            if ref[0] == "error":
+                return Failed(unpack_error(ref[1]))
+            if ref[0] == "pss":
+                from .algorithms import hash_algorithm
+
+                _tag, spki, hash_name, mgf_name, salt, pss_key = ref
+                base = load_public_key(spki)
+                params = PssParams(hash_algorithm(hash_name), hash_algorithm(mgf_name), salt)
+                return prepare(PublicKey(base.key, base.kind, params, pss_key))
+            raise InputError("key", "unknown key reference")
+        return prepare(load_public_key(ref))
+    except CryptokitError as exc:
+        return Failed(exc)
+    except Exception as exc:  # fail closed: a key that cannot be loaded verifies nothing
+        return Failed(unpack_error(pack_error(exc)))
+
+
+# Per-process state: the parsed-key cache and its counters (see the module docstring).
+_CACHE: dict[Any, Prepared | Failed] = {}
+_STATS: dict[str, int] = {"loads": 0, "hits": 0}
+
+
+def cached(ref: KeyRef) -> Prepared | Failed:
+    """``load_ref`` through this process's key cache."""
+    found = _CACHE.get(ref)
+    if found is not None:
+        _STATS["hits"] += 1
+        return found
+    value = load_ref(ref)
+    if len(_CACHE) >= KEY_CACHE_SIZE:
+        _CACHE.pop(next(iter(_CACHE)), None)
+    _CACHE[ref] = value
+    return value
+
+
+def key_cache_info() -> dict[str, int]:
+    """This process's key loads (calls of ``load_public_key`` by the bulk engine), cache hits and size, and pid."""
+    return {"loads": _STATS["loads"], "hits": _STATS["hits"], "size": len(_CACHE), "pid": os.getpid()}
+
+
+def reset_key_cache() -> None:
+    """Empty this process's key cache and zero its counters (usable as an executor ``initializer``)."""
+    _CACHE.clear()
+    _STATS["loads"] = 0
+    _STATS["hits"] = 0
+
+
+def verify_chunk(refs: Sequence[KeyRef], rows: Sequence[Row], offset: int) -> list[VerifyResult]:
+    """Worker entry point: resolve the chunk's keys through the cache, then verify every row in order."""
+    keys = [cached(ref) for ref in refs]
+    return verify_rows(keys, rows, offset)
+
+
+def verify_rows(keys: Sequence[Prepared | Failed], rows: Sequence[Row], offset: int) -> list[VerifyResult]:
+    """Verify ``rows`` (indices ``offset...`` in the caller's job list) against already loaded ``keys``."""
+    from .signatures import verify_digest, verify_message
+
+    out: list[VerifyResult] = []
+    append = out.append
+    for position, row in enumerate(rows):
+        if type(row) is VerifyResult:
+            append(row)
+            continue
+        key_index, sig, digest, message, algorithm, scheme, encoding, salt, mgf = row
+        p = keys[key_index]
+        if type(p) is not Prepared:
+            append(VerifyResult(False, _label(p.error, offset + position), None, None))
+            continue
+        shown = p.auto_scheme if scheme == "auto" else scheme
+        enc = encoding
+        if p.raw_length:
+            if enc == "auto" and type(sig) is bytes:
+                enc = "raw" if len(sig) == p.raw_length else "der"  # the rule of encoding "auto", decided up front
+            shown_enc = enc if enc in ("der", "raw") else None
+        else:
+            shown_enc = None
+        try:
+            try:
+                if digest is not None:
+                    verify_digest(
+                        p.call_key,
+                        sig,
+                        digest,
+                        algorithm,
+                        scheme=scheme,
+                        signature_encoding=enc,
+                        pss_salt_length=salt,
+                        pss_mgf_hash=mgf,
+                    )
+                else:
+                    verify_message(
+                        p.call_key,
+                        sig,
+                        message,
+                        algorithm,
+                        scheme=scheme,
+                        signature_encoding=enc,
+                        pss_salt_length=salt,
+                        pss_mgf_hash=mgf,
+                    )
+            except CryptokitError:
+                # "auto" tries a raw-length value that fails as raw once more as strict DER.
+                if not (enc == "raw" and encoding == "auto" and _strict_der(sig, p.call_key)):
+                    raise
+                enc = shown_enc = "der"
+                if digest is not None:
+                    verify_digest(p.call_key, sig, digest, algorithm, scheme=scheme, signature_encoding="der")
+                else:
+                    verify_message(p.call_key, sig, message, algorithm, scheme=scheme, signature_encoding="der")
+        except CryptokitError as exc:
+            append(VerifyResult(False, _label(exc, offset + position), shown, shown_enc))
+            continue
+        except Exception as exc:  # fail closed, never a failed batch
+            append(VerifyResult(False, unpack_error(pack_error(exc)), shown, shown_enc))
+            continue
+        append(_ok(shown, shown_enc))
+    return out
+
+
+def _strict_der(sig: Any, key: Any) -> bool:
+    from .ecdsa_encoding import is_strict_der
+
+    return is_strict_der(sig, key)
+
+
+def _label(exc: CryptokitError, index: int) -> CryptokitError:
+    return relabel(exc, f"jobs[{index}]")

@@ -1,0 +1,537 @@
+"""Bulk engines: order, per-item errors, executors, progress, key loading, schemes and encodings."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import multiprocessing
+import os
+import pickle
+import random
+import subprocess
+from collections.abc import Callable, Iterator
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ed448, rsa
+
+import cryptokit.bulk_hash as bulk_hash
+import cryptokit.bulk_verify as bulk_verify
+from cryptokit.bulk import (
+    RUN_HERE_MAX_WORKERS,
+    VERIFY_PARALLEL_MIN_JOBS,
+    ExecutorFailed,
+    HashError,
+    VerifyJob,
+    VerifyResult,
+    hash_many,
+    key_cache_info,
+    reset_key_cache,
+    unwrap,
+    verify_many,
+)
+from cryptokit.errors import InputError, InvalidSignature, UnsupportedAlgorithm
+from cryptokit.hashing import HashToSign, hash_to_sign
+from cryptokit.signatures import load_public_key, sign_digest, sign_message
+from tests.conftest import OPENSSL, requires_openssl
+from tests.pki import make_cert, make_key
+
+MiB = 1024 * 1024
+
+
+@pytest.fixture(scope="module")
+def pool() -> Iterator[ProcessPoolExecutor]:
+    """Two worker processes, started now (before any test changes directory), caches reset at start."""
+    with ProcessPoolExecutor(2, initializer=reset_key_cache) as executor:
+        list(executor.map(abs, [1, 2]))
+        yield executor
+
+
+def _digest_of(data: bytes, name: str = "sha256") -> bytes:
+    return hashlib.new(name, data).digest()
+
+
+# --------------------------------------------------------------------------- hash_many
+
+
+def _mixed_sources(tmp: Path) -> tuple[list[Any], list[bytes | None]]:
+    """Every source kind, good and bad, with the digest hashlib gives (None where an error is due)."""
+    rng = random.Random(7)  # the same sources on every call
+    small = b"abc"
+    big = rng.randbytes(3 * 1024 + 5)
+    on_disk = rng.randbytes(200_000)
+    (tmp / "doc.bin").write_bytes(on_disk)
+    sources: list[Any] = [
+        small,
+        big,
+        bytearray(big),
+        memoryview(small),
+        tmp / "doc.bin",
+        tmp / "missing.bin",  # bad: no such file
+        io.BytesIO(on_disk),
+        "a str is ambiguous",  # bad
+        iter([b"ab", b"c"]),
+        io.StringIO("text mode"),  # bad
+        12345,  # bad
+        b"",
+    ]
+    expected = [
+        _digest_of(small),
+        _digest_of(big),
+        _digest_of(big),
+        _digest_of(small),
+        _digest_of(on_disk),
+        None,
+        _digest_of(on_disk),
+        None,
+        _digest_of(b"abc"),
+        None,
+        None,
+        _digest_of(b""),
+    ]
+    return sources, expected
+
+
+def test_hash_many_keeps_order_and_matches_hashlib(tmp_path: Path) -> None:
+    sources, expected = _mixed_sources(tmp_path)
+    results = hash_many(sources, workers=1)
+    assert [r.digest for r in results] == expected
+    assert results[0].hex == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+    assert all(
+        isinstance(r, HashToSign) and r.algorithm.name == "sha256" for r, e in zip(results, expected, strict=True) if e
+    )
+
+
+def test_one_bad_source_is_one_error_entry(tmp_path: Path) -> None:
+    sources, expected = _mixed_sources(tmp_path)
+    results = hash_many(sources, workers=1)
+    errors = {i: r for i, r in enumerate(results) if isinstance(r, HashError)}
+    assert sorted(errors) == [i for i, e in enumerate(expected) if e is None] == [5, 7, 9, 10]
+    for index, entry in errors.items():
+        assert entry.index == index and entry.ok is False and not entry
+        assert entry.digest is None and entry.b64 is None and entry.hex is None
+        assert isinstance(entry.error, InputError)
+        assert entry.error.field == f"sources[{index}]", entry.error
+    assert "cannot read file" in str(errors[5].error)
+    assert all(results[i] for i in range(len(results)) if i not in errors)
+    with pytest.raises(InputError) as first:
+        unwrap(results)
+    assert first.value.field == "sources[5]"
+    good = [r for r in results if r]
+    assert unwrap(good) == good
+
+
+def test_hash_many_other_algorithms_on_every_executor(pool: ProcessPoolExecutor) -> None:
+    data = [os.urandom(n) for n in (0, 10, 5000)]
+    for name in ("sha512-224", "sha3-256", "sha384"):  # sha512-224's hashlib constructor does not pickle
+        want = [_digest_of(d, name.replace("-", "_")) for d in data]
+        for kwargs in ({"workers": 1}, {"executor": pool}, {"workers": 2}):
+            results = hash_many(data, name, **kwargs)
+            assert [r.digest for r in results] == want, (name, kwargs)
+            assert {r.algorithm.name for r in results if isinstance(r, HashToSign)} == {name}
+
+
+def test_hash_many_refuses_bad_arguments() -> None:
+    with pytest.raises(UnsupportedAlgorithm):
+        hash_many([b"x"], "sha-999")
+    for workers in (0, -1, "2", 1.5, True):
+        with pytest.raises(InputError) as info:
+            hash_many([b"x"], workers=workers)  # type: ignore[arg-type]
+        assert info.value.field == "workers"
+        with pytest.raises(InputError):
+            verify_many([], workers=workers)  # type: ignore[arg-type]
+    assert hash_many([]) == []
+    assert hash_many(iter([b"abc"]), "SHA-256")[0] == hash_to_sign(b"abc")
+
+
+def test_hash_many_same_results_on_every_executor(tmp_path: Path, pool: ProcessPoolExecutor) -> None:
+    sources, _ = _mixed_sources(tmp_path)
+    serial = hash_many(sources, workers=1)
+    with ThreadPoolExecutor(2) as threads:
+        runs: dict[str, Callable[[], list[Any]]] = {
+            "threads": lambda: hash_many(_mixed_sources(tmp_path)[0], workers=3),
+            "thread executor": lambda: hash_many(_mixed_sources(tmp_path)[0], executor=threads),
+            "process executor": lambda: hash_many(_mixed_sources(tmp_path)[0], executor=pool),
+        }
+        for label, run in runs.items():
+            assert run() == serial, label  # fresh sources: file objects and iterators are consumed
+
+
+def test_process_executor_gets_absolute_paths(
+    tmp_path: Path, pool: ProcessPoolExecutor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "rel.bin").write_bytes(b"relative")
+    monkeypatch.chdir(tmp_path)  # the pool's workers were started in another directory
+    results = hash_many([Path("rel.bin")], executor=pool)
+    assert results[0].digest == _digest_of(b"relative")
+
+
+class _Recorder:
+    """Stands in for an executor class and records that it was created."""
+
+    def __init__(self, real: Any) -> None:
+        self.real = real
+        self.created: list[int] = []
+
+    def __call__(self, max_workers: int, *args: Any, **kwargs: Any) -> Executor:
+        self.created.append(max_workers)
+        executor: Executor = self.real(max_workers, *args, **kwargs)
+        return executor
+
+
+def test_hash_threads_only_for_large_inputs(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    recorder = _Recorder(ThreadPoolExecutor)
+    monkeypatch.setattr(bulk_hash, "ThreadPoolExecutor", recorder)
+    monkeypatch.setattr(bulk_hash, "cpu_count", lambda: 2)
+    small = [os.urandom(1024) for _ in range(5000)]
+    assert [r.digest for r in hash_many(small)] == [_digest_of(d) for d in small]
+    assert recorder.created == []  # 1 KiB documents hold the GIL: threads cannot help
+    big = [os.urandom(2 * MiB) for _ in range(3)]
+    assert [r.digest for r in hash_many(big)] == [_digest_of(d) for d in big]
+    assert recorder.created == [2]
+    assert [r.digest for r in hash_many(big, workers=1)] == [_digest_of(d) for d in big]
+    assert recorder.created == [2]  # workers=1: no pool
+    for i, d in enumerate(big):
+        (tmp_path / f"f{i}").write_bytes(d)
+    files = [tmp_path / f"f{i}" for i in range(3)]
+    assert [r.digest for r in hash_many(files)] == [_digest_of(d) for d in big]
+    assert recorder.created == [2, 2]  # files count by their size on disk
+
+
+def _progress_log() -> tuple[list[tuple[int, int]], Any]:
+    calls: list[tuple[int, int]] = []
+    return calls, lambda done, total: calls.append((done, total))
+
+
+def _check_progress(calls: list[tuple[int, int]], total: int, at_least: int) -> None:
+    assert len(calls) >= at_least, calls
+    assert calls[-1] == (total, total)
+    done = [d for d, _ in calls]
+    assert done == sorted(done) and len(set(done)) == len(done)
+    assert {t for _, t in calls} == {total}
+
+
+def test_hash_progress_counts(tmp_path: Path, pool: ProcessPoolExecutor) -> None:
+    docs = [os.urandom(64) for _ in range(10_000)]
+    calls, progress = _progress_log()
+    hash_many(docs, workers=1, progress=progress)
+    _check_progress(calls, 10_000, at_least=3)  # chunks of at most 4096 items
+    calls, progress = _progress_log()
+    big = [os.urandom(2 * MiB) for _ in range(4)]
+    hash_many(big, workers=2, progress=progress)
+    _check_progress(calls, 4, at_least=2)
+    calls, progress = _progress_log()
+    hash_many([*docs[:10], io.BytesIO(b"local"), tmp_path / "missing"], executor=pool, progress=progress)
+    _check_progress(calls, 12, at_least=2)  # the file object is read here first, then the chunks
+
+
+# --------------------------------------------------------------------------- verify_many: material
+
+
+def _pem(key: Any) -> bytes:
+    return bytes(key.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo))
+
+
+def _der(key: Any) -> bytes:
+    return bytes(key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo))
+
+
+def _rsassa_pss_spki(key: rsa.RSAPrivateKey) -> bytes:
+    """An RSASSA-PSS SubjectPublicKeyInfo (SHA-384, MGF1-SHA-384, salt 48), built with asn1crypto."""
+    from asn1crypto import algos, keys
+
+    pkcs1 = key.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.PKCS1)
+    params = algos.RSASSAPSSParams(
+        {
+            "hash_algorithm": {"algorithm": "sha384"},
+            "mask_gen_algorithm": {"algorithm": "mgf1", "parameters": {"algorithm": "sha384"}},
+            "salt_length": 48,
+        }
+    )
+    info = keys.PublicKeyInfo(
+        {"algorithm": {"algorithm": "rsassa_pss", "parameters": params}, "public_key": keys.RSAPublicKey.load(pkcs1)}
+    )
+    return bytes(info.dump())
+
+
+_ED448 = ed448.Ed448PrivateKey.generate()
+
+
+def _flip(data: bytes) -> bytes:
+    return bytes([data[0] ^ 1]) + data[1:]
+
+
+def _cases() -> list[tuple[VerifyJob, bool, str | None, str | None]]:
+    """(job, ok, scheme, encoding) over every scheme, encoding and key form."""
+    rsa_key = make_key("rsa2048")
+    p256 = make_key("p256")
+    p384 = make_key("p384")
+    ed = make_key("ed25519")
+    pss_key = make_key("rsa2048", "bulk-pss")
+    assert isinstance(pss_key, rsa.RSAPrivateKey)
+    cert = make_cert("bulk rsa signer", rsa_key)
+    d256 = _digest_of(b"document")
+    d384 = _digest_of(b"document", "sha384")
+    h = hash_to_sign(b"document", "sha256")
+    pkcs1 = sign_digest(rsa_key, d256, "sha256")
+    pss = sign_digest(rsa_key, d256, "sha256", scheme="pss")
+    pss_bound = sign_digest(pss_key, d384, "sha384", scheme="pss", pss_salt_length=48)
+    der = sign_digest(p256, d256, "sha256")
+    raw = sign_digest(p256, d256, "sha256", signature_encoding="raw")
+    raw384 = sign_digest(p384, d384, "sha384", signature_encoding="raw")
+    ed_sig = sign_message(ed, b"message")
+    ed448_sig = _ED448.sign(b"message")
+    pss_pk = load_public_key(_rsassa_pss_spki(pss_key))
+    return [
+        (VerifyJob(rsa_key.public_key(), pkcs1, digest=d256, algorithm="sha256"), True, "pkcs1v15", None),
+        (VerifyJob(cert, pkcs1, digest=d256, algorithm="sha256"), True, "pkcs1v15", None),
+        (VerifyJob(cert.public_bytes(serialization.Encoding.PEM), pkcs1, digest=h), True, "pkcs1v15", None),
+        (VerifyJob(_der(rsa_key.public_key()), pkcs1, message=b"document", algorithm="sha256"), True, "pkcs1v15", None),
+        (VerifyJob(rsa_key.public_key(), pss, digest=d256, algorithm="sha256", scheme="pss"), True, "pss", None),
+        (VerifyJob(_rsassa_pss_spki(pss_key), pss_bound, digest=d384, algorithm="sha384"), True, "pss", None),
+        (VerifyJob(pss_pk, pss_bound, digest=d384, algorithm="sha384"), True, "pss", None),
+        (VerifyJob(_pem(p256.public_key()), der, digest=d256, algorithm="sha256"), True, "ecdsa", "der"),
+        (VerifyJob(p256.public_key(), raw, digest=d256, algorithm="sha256"), True, "ecdsa", "raw"),
+        (VerifyJob(p384.public_key(), raw384, digest=d384, algorithm="sha384"), True, "ecdsa", "raw"),
+        (VerifyJob(p256.public_key(), der, message=b"document", algorithm="sha256"), True, "ecdsa", "der"),
+        (VerifyJob(ed.public_key(), ed_sig, message=b"message"), True, "ed25519", None),
+        (VerifyJob(_ED448.public_key(), ed448_sig, message=b"message"), True, "ed448", None),
+        # invalid: well formed, does not verify
+        (VerifyJob(rsa_key.public_key(), _flip(pkcs1), digest=d256, algorithm="sha256"), False, "pkcs1v15", None),
+        (VerifyJob(rsa_key.public_key(), pss, digest=d256, algorithm="sha256"), False, "pkcs1v15", None),
+        (VerifyJob(p256.public_key(), raw, digest=_flip(d256), algorithm="sha256"), False, "ecdsa", "raw"),
+        (VerifyJob(p256.public_key(), der, digest=_flip(d256), algorithm="sha256"), False, "ecdsa", "der"),
+        (VerifyJob(ed.public_key(), ed_sig, message=b"messagE"), False, "ed25519", None),
+        (VerifyJob(_ED448.public_key(), ed448_sig, message=b"other"), False, "ed448", None),
+    ]
+
+
+@pytest.fixture(scope="module")
+def cases() -> list[tuple[VerifyJob, bool, str | None, str | None]]:
+    return _cases()
+
+
+def test_verify_many_reports_the_matched_scheme_and_encoding(cases: list[Any]) -> None:
+    results = verify_many([job for job, *_ in cases], workers=1)
+    for (job, ok, scheme, encoding), result in zip(cases, results, strict=True):
+        assert (result.ok, result.scheme, result.encoding) == (ok, scheme, encoding), (job, result)
+        assert bool(result) is ok
+        if ok:
+            assert result.error is None
+        else:
+            assert isinstance(result.error, InvalidSignature), result
+
+
+def _malformed() -> list[tuple[Any, type[Exception], str]]:
+    rsa_key = make_key("rsa2048")
+    ed = make_key("ed25519")
+    d = _digest_of(b"x")
+    sig = sign_digest(rsa_key, d, "sha256")
+    pub = rsa_key.public_key()
+    return [
+        (VerifyJob(pub, sig.hex(), digest=d, algorithm="sha256"), InputError, "jobs[0].signature"),  # type: ignore[arg-type]
+        (VerifyJob(b"not a key", sig, digest=d, algorithm="sha256"), InputError, "jobs[1].key"),
+        (VerifyJob(pub, sig, digest=d, message=b"x", algorithm="sha256"), InputError, "jobs[2]"),
+        (VerifyJob(pub, sig, algorithm="sha256"), InputError, "jobs[3]"),
+        ("not a job", InputError, "jobs[4]"),
+        (VerifyJob(ed.public_key(), b"\x00" * 64, digest=d), InputError, "jobs[5].digest"),
+        (VerifyJob(pub, sig, digest=d[:20], algorithm="sha256"), InputError, "jobs[6].digest"),
+        (VerifyJob(pub, sig, digest=d, algorithm="sha-999"), UnsupportedAlgorithm, ""),
+        (VerifyJob(pub, sig, digest=d), InputError, "jobs[8].algorithm"),
+        (VerifyJob(pub, sig, digest=d, algorithm="sha256", scheme="ecdsa"), InputError, "jobs[9].scheme"),
+    ]
+
+
+def test_malformed_jobs_are_error_entries(pool: ProcessPoolExecutor) -> None:
+    cases = _malformed()
+    jobs = [job for job, _, _ in cases]
+    for results in (verify_many(jobs, workers=1), verify_many(jobs, executor=pool)):
+        for (job, kind, field), result in zip(cases, results, strict=True):
+            assert result.ok is False and isinstance(result.error, kind), (job, result)
+            if field:
+                assert isinstance(result.error, InputError) and result.error.field == field, result
+
+
+def _ordered_jobs(count: int, seed: int) -> tuple[list[VerifyJob], list[bool]]:
+    rng = random.Random(seed)
+    key = make_key("rsa2048")
+    pub = key.public_key()
+    digests = [_digest_of(b"doc %d" % i) for i in range(8)]
+    sigs = [sign_digest(key, d, "sha256") for d in digests]
+    jobs, want = [], []
+    for _ in range(count):
+        i = rng.randrange(8)
+        j = i if rng.random() < 0.5 else (i + 1 + rng.randrange(7)) % 8
+        jobs.append(VerifyJob(pub, sigs[i], digest=digests[j], algorithm="sha256"))
+        want.append(i == j)
+    return jobs, want
+
+
+def test_verify_many_keeps_order(pool: ProcessPoolExecutor) -> None:
+    jobs, want = _ordered_jobs(600, seed=9)
+    assert 100 < sum(want) < 500
+    assert [r.ok for r in verify_many(jobs, workers=1)] == want
+    assert [r.ok for r in verify_many(jobs, executor=pool, workers=4)] == want  # 32 chunks of 64
+
+
+def test_verify_many_same_results_on_every_executor(
+    cases: list[Any], pool: ProcessPoolExecutor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    base = [job for job, *_ in cases] + [job for job, *_ in _malformed()]
+    jobs = (base * (VERIFY_PARALLEL_MIN_JOBS // len(base) + 1))[:VERIFY_PARALLEL_MIN_JOBS]
+    serial = verify_many(jobs, workers=1)
+    assert sum(r.ok for r in serial) > 100 and sum(not r.ok for r in serial) > 100
+    recorder = _Recorder(ProcessPoolExecutor)
+    monkeypatch.setattr(bulk_verify, "ProcessPoolExecutor", recorder)
+    monkeypatch.setattr(bulk_verify, "cpu_count", lambda: 2)
+    with ThreadPoolExecutor(2) as threads:
+        assert verify_many(jobs, executor=threads) == serial
+    assert verify_many(jobs, executor=pool) == serial
+    assert recorder.created == []
+    assert verify_many(jobs, workers=2) == serial
+    assert verify_many(jobs) == serial  # workers=None: this many jobs use every core
+    assert recorder.created == [1, 1]  # this process and a pool of one more
+    assert verify_many(jobs[: VERIFY_PARALLEL_MIN_JOBS - 1]) == serial[: VERIFY_PARALLEL_MIN_JOBS - 1]
+    assert recorder.created == [1, 1]  # below the threshold: in-process
+    assert verify_many(jobs, workers=RUN_HERE_MAX_WORKERS + 1) == serial
+    assert recorder.created == [1, 1, RUN_HERE_MAX_WORKERS + 1]  # many workers: this process only feeds them
+
+
+def test_keys_loaded_once_in_process() -> None:
+    certs = [make_cert(f"signer {i}", make_key("p256", f"bulk-{i}")) for i in range(3)]
+    pems = [c.public_bytes(serialization.Encoding.PEM) for c in certs]
+    d = _digest_of(b"x")
+    sigs = [sign_digest(make_key("p256", f"bulk-{i}"), d, "sha256") for i in range(3)]
+    # every job gets its own bytes object: the engine must dedupe by value, not only by identity
+    jobs = [VerifyJob(bytes(bytearray(pems[i % 3])), sigs[i % 3], digest=d, algorithm="sha256") for i in range(900)]
+    jobs += [VerifyJob(certs[i % 3], sigs[i % 3], digest=d, algorithm="sha256") for i in range(300)]
+    reset_key_cache()
+    assert all(verify_many(jobs, workers=1))
+    assert key_cache_info()["loads"] == 6  # 3 PEM values + 3 certificate objects, each once
+
+
+def _probe(barrier: Any) -> dict[str, int]:
+    barrier.wait(timeout=20)  # both probes wait here, so each runs in a different worker
+    return key_cache_info()
+
+
+def test_keys_loaded_once_per_worker_process() -> None:
+    keys = [make_key("p256", f"bulk-{i}") for i in range(3)]
+    certs = [make_cert(f"signer {i}", k) for i, k in enumerate(keys)]
+    d = _digest_of(b"x")
+    sigs = [sign_digest(k, d, "sha256") for k in keys]
+    jobs = [
+        VerifyJob(certs[i % 3] if i % 2 else bytes(bytearray(_pem(keys[i % 3].public_key()))), sigs[i % 3], digest=d)
+        for i in range(2000)
+    ]
+    jobs = [VerifyJob(j.key, j.signature, digest=j.digest, algorithm="sha256") for j in jobs]
+    with multiprocessing.Manager() as manager, ProcessPoolExecutor(2, initializer=reset_key_cache) as executor:
+        assert all(verify_many(jobs, executor=executor, workers=4))  # 2000 / 32 -> 32 chunks of 63
+        barrier = manager.Barrier(2)
+        infos = [f.result(timeout=30) for f in [executor.submit(_probe, barrier) for _ in range(2)]]
+    assert len({i["pid"] for i in infos}) == 2
+    for info in infos:
+        # 6 distinct key references (3 certificates, 3 PEM values in fresh bytes objects per job):
+        # each parsed at most once per worker, though each worker verified about 1000 jobs in 16 chunks
+        assert 1 <= info["loads"] <= 6, infos
+    assert sum(i["hits"] for i in infos) >= 6 * 32 - 12  # every later chunk found its keys already parsed
+
+
+def test_verify_progress_counts(pool: ProcessPoolExecutor) -> None:
+    jobs, want = _ordered_jobs(5000, seed=1)
+    calls, progress = _progress_log()
+    verify_many(jobs, workers=1, progress=progress)
+    _check_progress(calls, 5000, at_least=2)
+    calls, progress = _progress_log()
+    verify_many(jobs[:1000], executor=pool, workers=2, progress=progress)
+    _check_progress(calls, 1000, at_least=8)  # 1000 / 16 -> chunks of 64
+    calls, progress = _progress_log()
+    assert [r.ok for r in verify_many(jobs, workers=2, progress=progress)] == want
+    _check_progress(calls, 5000, at_least=16)  # chunks of 313, some run here, some in the pool
+
+
+def test_results_survive_pickle_with_their_typed_errors() -> None:
+    failed = VerifyResult(False, InputError("jobs[3].signature", "must be bytes"), "ecdsa", "raw")
+    again = pickle.loads(pickle.dumps(failed))
+    assert again == failed and isinstance(again.error, InputError)
+    assert (again.error.field, again.error.rule) == ("jobs[3].signature", "must be bytes")
+    ok = verify_many([_cases()[0][0]], workers=1)[0]
+    assert pickle.loads(pickle.dumps(ok)) is ok  # successes are shared immutable values
+    entry = hash_many([b"ok", "not a source"], workers=1)[1]  # type: ignore[list-item]
+    assert isinstance(entry, HashError)
+    copy = pickle.loads(pickle.dumps(entry))
+    assert copy == entry and isinstance(copy.error, InputError) and copy.error.field == "sources[1]"
+
+
+class _BrokenExecutor(Executor):
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
+        future: Future[Any] = Future()
+        future.set_exception(pickle.PicklingError("cannot send"))
+        return future
+
+
+def test_executor_failures_raise_executor_failed() -> None:
+    jobs, _ = _ordered_jobs(10, seed=2)
+    with pytest.raises(ExecutorFailed) as info:
+        verify_many(jobs, executor=_BrokenExecutor())
+    assert isinstance(info.value.__cause__, pickle.PicklingError)
+    with pytest.raises(ExecutorFailed):
+        hash_many([b"x"], executor=_BrokenExecutor())
+    closed = ThreadPoolExecutor(1)
+    closed.shutdown()
+    with pytest.raises(ExecutorFailed):
+        verify_many(jobs, executor=closed)
+
+
+# --------------------------------------------------------------------------- real peers
+
+
+@requires_openssl
+def test_signatures_made_by_openssl(tmp_path: Path) -> None:
+    assert OPENSSL is not None
+    jobs, want = [], []
+    for kind in ("rsa2048", "p256", "ed25519"):
+        key = make_key(kind)
+        key_path = tmp_path / f"{kind}.pem"
+        key_path.write_bytes(
+            key.private_bytes(
+                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+            )
+        )
+        for i in range(3):
+            doc = tmp_path / f"{kind}-{i}.txt"
+            doc.write_bytes(b"document %d for %s" % (i, kind.encode()))
+            if kind == "ed25519":
+                args = [OPENSSL, "pkeyutl", "-sign", "-rawin", "-inkey", str(key_path), "-in", str(doc)]
+            else:
+                args = [OPENSSL, "dgst", "-sha256", "-sign", str(key_path), str(doc)]
+            sig = subprocess.run(args, capture_output=True, check=True).stdout
+            msg = doc.read_bytes()
+            algorithm = None if kind == "ed25519" else "sha256"
+            jobs.append(VerifyJob(_pem(key.public_key()), sig, message=msg, algorithm=algorithm))
+            jobs.append(VerifyJob(_pem(key.public_key()), sig, message=msg + b"!", algorithm=algorithm))
+            want += [(True, kind), (False, kind)]
+    results = verify_many(jobs, workers=1)
+    schemes = {"rsa2048": "pkcs1v15", "p256": "ecdsa", "ed25519": "ed25519"}
+    assert [(r.ok, r.scheme) for r in results] == [(ok, schemes[kind]) for ok, kind in want]
+    assert {r.encoding for r in results if r.scheme == "ecdsa"} == {"der"}  # openssl writes X9.62 DER
+
+
+def test_raw_and_der_ecdsa_from_pycryptodome() -> None:
+    from Crypto.Hash import SHA256
+    from Crypto.PublicKey import ECC
+    from Crypto.Signature import DSS
+
+    key = ECC.generate(curve="P-256")
+    spki = key.public_key().export_key(format="DER")
+    jobs = []
+    for encoding in ("binary", "der"):
+        for i in range(4):
+            h = SHA256.new(b"pycryptodome %d" % i)
+            sig = DSS.new(key, "fips-186-3", encoding=encoding).sign(h)
+            jobs.append(VerifyJob(spki, sig, digest=h.digest(), algorithm="sha256"))
+    results = verify_many(jobs, workers=1)
+    assert [(r.ok, r.encoding) for r in results] == [(True, "raw")] * 4 + [(True, "der")] * 4
