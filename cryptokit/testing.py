@@ -1,0 +1,156 @@
+"""A throwaway PKI for tests, demos and documentation. Never for production keys.
+
+    from cryptokit.testing import make_pki
+    pki = make_pki("rsa2048")           # root -> issuing CA -> leaf (document signing)
+    pki.leaf, pki.leaf_key, pki.chain   # chain = [issuing CA, root], as a service returns it
+
+Keys are generated fresh (``make_key`` caches them per (kind, label) within a process, because RSA
+generation is slow); certificates carry SKI/AKI, basicConstraints and keyUsage like a real CA's.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+from cryptography.x509.oid import NameOID
+
+from .errors import InputError
+
+__all__ = ["PrivateKey", "Pki", "new_key", "make_key", "make_cert", "make_pki", "name"]
+
+UTC = dt.UTC
+DAY = dt.timedelta(days=1)
+
+PrivateKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey | ed25519.Ed25519PrivateKey
+
+_CURVES: dict[str, ec.EllipticCurve] = {"p256": ec.SECP256R1(), "p384": ec.SECP384R1(), "p521": ec.SECP521R1()}
+
+
+def new_key(kind: str = "p256") -> PrivateKey:
+    """A fresh private key: rsa1024/rsa2048/rsa3072/rsa4096, p256, p384, p521 or ed25519."""
+    if kind.startswith("rsa") and kind[3:].isdigit():
+        return rsa.generate_private_key(65537, int(kind[3:]))
+    if kind in _CURVES:
+        return ec.generate_private_key(_CURVES[kind])
+    if kind == "ed25519":
+        return ed25519.Ed25519PrivateKey.generate()
+    raise InputError("kind", f"{kind!r} is not one of rsaNNNN, p256, p384, p521, ed25519")
+
+
+@cache
+def make_key(kind: str = "p256", label: str = "") -> PrivateKey:
+    """A private key of ``kind``, the same object for the same (kind, label) in this process."""
+    return new_key(kind)
+
+
+def name(cn: str, **extra: str) -> x509.Name:
+    """``CN=cn`` plus optional ``o=`` and ``c=`` attributes."""
+    attrs = [x509.NameAttribute(NameOID.COMMON_NAME, cn)]
+    if "o" in extra:
+        attrs.append(x509.NameAttribute(NameOID.ORGANIZATION_NAME, extra["o"]))
+    if "c" in extra:
+        attrs.append(x509.NameAttribute(NameOID.COUNTRY_NAME, extra["c"]))
+    return x509.Name(attrs)
+
+
+def make_cert(
+    subject: x509.Name | str,
+    key: PrivateKey,
+    issuer: x509.Certificate | None = None,
+    issuer_key: PrivateKey | None = None,
+    *,
+    ca: bool = False,
+    path_length: int | None = None,
+    not_before: dt.datetime | None = None,
+    not_after: dt.datetime | None = None,
+    key_usage: dict[str, bool] | None = None,
+    eku: list[x509.ObjectIdentifier] | None = None,
+    hash_alg: hashes.HashAlgorithm | None = None,
+    serial: int | None = None,
+    extra_extensions: list[tuple[x509.ExtensionType, bool]] | None = None,
+    skid: bool = True,
+) -> x509.Certificate:
+    """A certificate for ``key``; self-signed when ``issuer`` is None.
+
+    CA certificates get basicConstraints(ca=True) and keyCertSign/cRLSign; end-entity ones get
+    digitalSignature and nonRepudiation unless ``key_usage`` says otherwise.
+    """
+    now = dt.datetime.now(UTC).replace(microsecond=0)
+    subject_name = name(subject) if isinstance(subject, str) else subject
+    issuer_name = issuer.subject if issuer is not None else subject_name
+    signing_key = issuer_key if issuer_key is not None else key
+    ku = {
+        "digital_signature": not ca,
+        "content_commitment": not ca,
+        "key_encipherment": False,
+        "data_encipherment": False,
+        "key_agreement": False,
+        "key_cert_sign": ca,
+        "crl_sign": ca,
+        "encipher_only": False,
+        "decipher_only": False,
+    }
+    ku.update(key_usage or {})
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(subject_name)
+        .issuer_name(issuer_name)
+        .public_key(key.public_key())
+        .serial_number(serial if serial is not None else x509.random_serial_number())
+        .not_valid_before(not_before or now - DAY)
+        .not_valid_after(not_after or now + 365 * DAY)
+        .add_extension(x509.BasicConstraints(ca=ca, path_length=path_length if ca else None), critical=True)
+        .add_extension(x509.KeyUsage(**ku), critical=True)
+    )
+    if skid:
+        builder = builder.add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+    if issuer is not None:
+        try:
+            aki = x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(
+                issuer.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value
+            )
+        except x509.ExtensionNotFound:
+            aki = x509.AuthorityKeyIdentifier.from_issuer_public_key(signing_key.public_key())
+        builder = builder.add_extension(aki, critical=False)
+    if eku:
+        builder = builder.add_extension(x509.ExtendedKeyUsage(eku), critical=False)
+    for ext, critical in extra_extensions or []:
+        builder = builder.add_extension(ext, critical=critical)
+    algorithm = None if isinstance(signing_key, ed25519.Ed25519PrivateKey) else (hash_alg or hashes.SHA256())
+    return builder.sign(signing_key, algorithm)  # type: ignore[arg-type]  # SHA-1/MD5 allowed on purpose for tests
+
+
+@dataclass
+class Pki:
+    """root -> intermediate -> leaf, with their keys."""
+
+    root: x509.Certificate
+    root_key: PrivateKey
+    intermediate: x509.Certificate
+    intermediate_key: PrivateKey
+    leaf: x509.Certificate
+    leaf_key: PrivateKey
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def chain(self) -> list[x509.Certificate]:
+        """Intermediate then root, as a service returns them."""
+        return [self.intermediate, self.root]
+
+
+def make_pki(kind: str = "p256", leaf_kind: str | None = None, *, label: str = "", **leaf_options: Any) -> Pki:
+    """root (self-signed CA) -> issuing CA (path length 0) -> leaf (document signing by default)."""
+    root_key = make_key(kind, label + "root")
+    inter_key = make_key(kind, label + "inter")
+    leaf_key = make_key(leaf_kind or kind, label + "leaf")
+    org = {"o": "cryptokit tests", "c": "IN"}
+    root = make_cert(name(f"Test Root {kind}{label}", **org), root_key, ca=True)
+    inter = make_cert(name(f"Test Issuing CA {kind}{label}", **org), inter_key, root, root_key, ca=True, path_length=0)
+    leaf = make_cert(name(f"Test Signer {kind}{label}", **org), leaf_key, inter, inter_key, **leaf_options)
+    return Pki(root, root_key, inter, inter_key, leaf, leaf_key)
