@@ -326,6 +326,8 @@ class Envelope:
 
     def open_bytes(self, token: Buffer) -> bytes:
         """Inverse of :meth:`seal_bytes`; DecryptionFailed on any failure."""
+        if not isinstance(token, (bytes, bytearray, memoryview)):
+            raise InputError("token", f"must be bytes, not {type(token).__name__}")
         if len(token) > self.max_token_size:
             raise DecryptionFailed()
         view = memoryview(token)
@@ -356,8 +358,11 @@ class Envelope:
     def open(self, token: str | Buffer) -> bytes:
         """Decrypt a base64 token made by :meth:`seal` (or a peer using the same profile).
 
-        Raises DecryptionFailed, always with the same message, for every failure.
+        Raises DecryptionFailed, always with the same message, for every failure (InputError when
+        ``token`` is not text or bytes at all: a caller's bug, not a token).
         """
+        if not isinstance(token, (str, bytes, bytearray, memoryview)):
+            raise InputError("token", f"must be str or bytes, not {type(token).__name__}")
         if len(token) > self.max_token_size:
             raise DecryptionFailed()
         try:

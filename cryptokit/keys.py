@@ -200,10 +200,14 @@ def _password_bytes(password: Password) -> bytes | None:
     if password is None:
         return None
     if isinstance(password, str):
-        return password.encode("utf-8")
-    if isinstance(password, (bytes, bytearray, memoryview)):
-        return bytes(password)
-    raise InputError("password", f"must be str, bytes or None, not {type(password).__name__}")
+        raw = password.encode("utf-8")
+    elif isinstance(password, (bytes, bytearray, memoryview)):
+        raw = bytes(password)
+    else:
+        raise InputError("password", f"must be str, bytes or None, not {type(password).__name__}")
+    if b"\x00" in raw:  # cryptography's PKCS#12 loader panics on NUL (and its panic message shows the password)
+        raise InputError("password", "must not contain NUL characters")
+    return raw
 
 
 def _pfx_bytes(data: object, max_size: int) -> bytes:

@@ -243,9 +243,12 @@ def _top_level_tokens(text: str) -> Iterable[tuple[str, str]]:
 
 def _parse_rfc4514(text: str) -> x509.Name:
     try:
-        return x509.Name.from_rfc4514_string(text, attr_name_overrides=_RFC4514_OVERRIDES)
+        name = x509.Name.from_rfc4514_string(text, attr_name_overrides=_RFC4514_OVERRIDES)
     except (ValueError, TypeError, KeyError, IndexError) as exc:
         raise InputError("subject", f"is not a valid RFC 4514 name ({str(exc)[:120]})") from None
+    if sum(len(rdn) for rdn in name.rdns) > MAX_SUBJECT_ATTRIBUTES:
+        raise InputError("subject", f"has more than {MAX_SUBJECT_ATTRIBUTES} attributes")
+    return name
 
 
 def _split(text: str, separators: str) -> list[tuple[str, str]]:

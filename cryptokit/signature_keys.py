@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm as _CryptoUnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa, x448, x25519
 
@@ -140,7 +141,7 @@ def _wrap(key: Any, spki_der: bytes | None = None) -> PublicKey:
 def _from_certificate(cert: x509.Certificate) -> PublicKey:
     try:
         key = cert.public_key()
-    except (ValueError, TypeError) as exc:
+    except (ValueError, TypeError, _CryptoUnsupportedAlgorithm) as exc:
         raise UnsupportedAlgorithm(f"certificate public key cannot be loaded: {exc}") from None
     spki: bytes | None = None
     if cert.public_key_algorithm_oid.dotted_string == RSASSA_PSS_OID:
@@ -159,6 +160,8 @@ def _from_der(der: bytes) -> PublicKey:
     # Try the certificate first: an SPKI never parses as one.
     try:
         cert = x509.load_der_x509_certificate(der)
+    except x509.InvalidVersion:
+        raise InputError("key", "is a DER certificate with an invalid version") from None
     except (ValueError, TypeError):
         pass
     else:
@@ -181,7 +184,7 @@ def _from_bytes(data: bytes) -> PublicKey:
             if block.label in ("CERTIFICATE", "X509 CERTIFICATE", "TRUSTED CERTIFICATE"):
                 try:
                     cert = x509.load_der_x509_certificate(block.der)
-                except (ValueError, TypeError):
+                except (ValueError, TypeError, x509.InvalidVersion):
                     raise InputError("key", "PEM CERTIFICATE block is not a DER certificate") from None
                 return _from_certificate(cert)
             if block.label == "PUBLIC KEY":

@@ -28,7 +28,7 @@ from cryptography.x509.oid import CRLEntryExtensionOID, ExtensionOID
 from ..errors import InputError
 from ..report import Check, SubIndication
 from .names import name_key
-from .sigs import verify_signed
+from .sigs import pss_key_misuse, verify_signed
 
 __all__ = ["load_crls", "check_revocation", "MAX_CRLS", "MAX_CRL_SIZE"]
 
@@ -159,6 +159,8 @@ def _find_entry(crl: x509.CertificateRevocationList, serial: int) -> x509.Revoke
 
 
 def _signed_by(crl: x509.CertificateRevocationList, cert: x509.Certificate) -> bool:
+    if pss_key_misuse(crl, cert) is not None:
+        return False
     try:
         key = cert.public_key()
     except (ValueError, TypeError, UnsupportedAlgorithm):
@@ -180,11 +182,13 @@ def check_revocation(
     required: bool,
     subject: str,
     alternate_signers: Callable[[x509.CertificateRevocationList], Iterable[x509.Certificate]] | None = None,
+    algorithm_problem: Callable[[x509.CertificateRevocationList], str | None] | None = None,
 ) -> Check:
     """One ``revocation`` check for ``cert`` (issued by ``issuer``) from ``crls`` at ``at``.
 
     ``alternate_signers`` yields further certificates, already validated, that may have signed a CRL
-    for the issuer's name with a separate key.
+    for the issuer's name with a separate key. ``algorithm_problem`` says why a CRL's signature
+    algorithm is refused by the policy (None when allowed); a refused CRL is not usable.
     """
     issuer_key = name_key(cert.issuer)
     problems: list[str] = []
@@ -195,6 +199,10 @@ def check_revocation(
         verdict = _crl_structure(crl, cert, at)
         if not verdict.usable:
             problems.append(verdict.reason)
+            continue
+        refused = algorithm_problem(crl) if algorithm_problem is not None else None
+        if refused is not None:
+            problems.append(f"CRL signature algorithm refused: {refused}")
             continue
         signer_ok = False
         if _signed_by(crl, issuer):

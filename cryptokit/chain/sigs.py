@@ -13,7 +13,11 @@ from cryptography import x509
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, padding, rsa
 
-__all__ = ["verify_signed"]
+__all__ = ["verify_signed", "pss_key_misuse"]
+
+_RSASSA_PSS = "1.2.840.113549.1.1.10"
+
+_ECDSA_ARC = "1.2.840.10045.4."  # ecdsa-with-SHA1 (.1) and ecdsa-with-SHA2 (.3.x)
 
 
 def verify_signed(signed: x509.Certificate | x509.CertificateRevocationList, key: Any) -> str | None:
@@ -30,6 +34,8 @@ def verify_signed(signed: x509.Certificate | x509.CertificateRevocationList, key
                 return "signature algorithm does not match the RSA key"
             key.verify(sig, tbs, params, h)
         elif isinstance(key, ec.EllipticCurvePublicKey):
+            if params is None and h is not None and signed.signature_algorithm_oid.dotted_string.startswith(_ECDSA_ARC):
+                params = ec.ECDSA(h)  # cryptography gives no parameters object for ecdsa-with-SHA1
             if not isinstance(params, ec.ECDSA):
                 return "signature algorithm does not match the EC key"
             key.verify(sig, tbs, params)
@@ -48,3 +54,17 @@ def verify_signed(signed: x509.Certificate | x509.CertificateRevocationList, key
     except (UnsupportedAlgorithm, ValueError, TypeError) as exc:
         return f"signature could not be verified ({exc})"
     return None
+
+
+def pss_key_misuse(signed: x509.Certificate | x509.CertificateRevocationList, issuer: x509.Certificate) -> str | None:
+    """The reason when ``issuer``'s key is an id-RSASSA-PSS key (RFC 4055 1.2: PSS only) and ``signed``
+    carries another signature algorithm; None otherwise. (The key's hash and salt bindings are not checked.)"""
+    try:
+        pss_key = issuer.public_key_algorithm_oid.dotted_string == _RSASSA_PSS
+        return (
+            "a non-PSS signature algorithm is refused for an RSASSA-PSS key (RFC 4055)"
+            if pss_key and signed.signature_algorithm_oid.dotted_string != _RSASSA_PSS
+            else None
+        )
+    except ValueError as exc:
+        return f"signature algorithm unreadable ({exc})"

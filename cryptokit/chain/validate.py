@@ -36,7 +36,11 @@ subject strings, passed ``Check`` objects) persist across calls. The report cach
 Not processed: certificate policies (the policy extensions are recognised, so a critical one does
 not fail, but requireExplicitPolicy/inhibitPolicyMapping are not enforced), OCSP, delta and indirect
 CRLs. The trust anchor is a trusted input (RFC 5280 6.1.1 (d)): its own signature and validity are
-not checked; its key size is.
+not checked; its key size is, and so are, as OpenSSL and cryptography's verifier do, the constraints it
+carries on what it issues: basicConstraints cA (when present; a v1 root has none), keyUsage keyCertSign
+(when present) and pathLenConstraint. A leaf that is itself an anchor must be valid at ``at``. CRLs
+must be signed with an algorithm the policy allows at ``at``; an RSASSA-PSS issuer key verifies only
+RSASSA-PSS signatures (RFC 4055).
 """
 
 from __future__ import annotations
@@ -60,7 +64,7 @@ from .names import check_name_constraints, names_match
 from .path import PathBuilder
 from .policy import ChainPolicy
 from .revocation import CrlInput, check_revocation, load_crls
-from .sigs import verify_signed
+from .sigs import pss_key_misuse, verify_signed
 
 __all__ = ["validate_chain", "ChainReport", "DEFAULT_CACHE", "MAX_INTERMEDIATES", "MAX_ANCHORS"]
 
@@ -140,8 +144,15 @@ def _key_item(item: Any) -> Any:
     return bytes(item) if isinstance(item, (bytearray, memoryview)) else item
 
 
+_EXTENSION_ERRORS = (ValueError, TypeError, x509.DuplicateExtension, x509.UnsupportedGeneralNameType)
+
+
 def _load(item: Any, field: str) -> list[x509.Certificate]:
     if isinstance(item, x509.Certificate):
+        try:  # parsed lazily by cryptography: fail here, typed, as load_certificates does for bytes
+            item.extensions  # noqa: B018
+        except _EXTENSION_ERRORS as exc:
+            raise InputError(field, f"has malformed extensions ({type(exc).__name__})") from None
         return [item]
     if isinstance(item, (bytes, bytearray, memoryview, str)):
         if len(item) > 64 * MAX_CERT_SIZE:
@@ -237,11 +248,13 @@ def _verify_signature(cert: x509.Certificate, issuer: x509.Certificate) -> str |
         key = issuer.public_key()
     except (ValueError, UnsupportedAlgorithm) as exc:
         return f"issuer public key unusable ({exc})"
-    reason = verify_signed(cert, key)
+    reason = pss_key_misuse(cert, issuer) or verify_signed(cert, key)
     return None if reason is None else f"{reason} with the issuer's key"
 
 
-def _algorithm_check(cert: x509.Certificate, policy: ChainPolicy, at: dt.datetime, subject: str) -> Check:
+def _algorithm_check(
+    cert: x509.Certificate | x509.CertificateRevocationList, policy: ChainPolicy, at: dt.datetime, subject: str
+) -> Check:
     from ..algorithms import hash_algorithm, signature_algorithm
 
     oid = cert.signature_algorithm_oid.dotted_string
@@ -339,6 +352,11 @@ class _Run:
             self._sigs[key] = _verify_signature(cert, issuer)
         return self._sigs[key]
 
+    def crl_algorithm_problem(self, crl: x509.CertificateRevocationList) -> str | None:
+        """Why the policy refuses ``crl``'s signature algorithm at ``at`` (None when it allows it)."""
+        check = _algorithm_check(crl, self.policy, self.at, "crl")
+        return None if check.outcome.value == "passed" else check.message
+
     def builder(self) -> PathBuilder:
         return PathBuilder(self.anchors, self.pool, self.policy.max_depth, self.policy.max_candidates)
 
@@ -377,6 +395,12 @@ class _Run:
         per_cert[-1].append(_ok("trust_anchor", "trusted by the caller", anchor_facts.subject))
         per_cert[-1].append(_key_check(anchor, policy, anchor_facts.subject))
         max_path_length = n
+        if n == 0:  # the leaf is itself an anchor: trusted, but it must still be valid at ``at``
+            per_cert[-1].append(_validity_check(anchor, at, anchor_facts.subject))
+        else:  # the anchor issued the next certificate: it must be allowed to (as OpenSSL and cryptography check)
+            self._anchor_ca_checks(anchor_facts, per_cert[-1])
+            if anchor_facts.bc is not None and anchor_facts.bc.path_length is not None:
+                max_path_length = min(max_path_length, anchor_facts.bc.path_length)
         constraints: list[x509.NameConstraints] = [anchor_facts.nc] if anchor_facts.nc is not None else []
         alt_signers = self.alternate_crl_signers(path)
         for idx in range(n - 1, -1, -1):  # from the certificate issued by the anchor down to the leaf
@@ -425,6 +449,7 @@ class _Run:
                     required=policy.require_revocation,
                     subject=s,
                     alternate_signers=alt_signers,
+                    algorithm_problem=self.crl_algorithm_problem,
                 )
             )
             if not is_leaf:
@@ -470,6 +495,23 @@ class _Run:
         if required and f.eku is not None and _ANY_EKU not in f.eku and not required <= f.eku:
             missing = ", ".join(sorted(required - f.eku))
             out.append(Check.failed("extended_key_usage", _CHAIN, f"CA EKU lacks {missing}", subject=s))
+
+    def _anchor_ca_checks(self, f: _Facts, out: list[Check]) -> None:
+        """An anchor that issues a certificate: cA (when basicConstraints is present; a v1 root has none)
+        and keyCertSign (when keyUsage is present). Its pathLenConstraint is applied by the caller."""
+        s = f.subject
+        if f.error is not None:
+            out.append(Check.failed("extensions", _GENERAL, f.error, subject=s))
+            return
+        if f.bc is not None and not f.bc.ca:
+            msg = "trust anchor is not a CA: basicConstraints cA is false"
+            out.append(Check.failed("basic_constraints", _CHAIN, msg, subject=s))
+        else:
+            out.append(_ok("basic_constraints", "trust anchor may issue certificates", s))
+        if f.ku is not None and not f.ku.key_cert_sign:
+            out.append(Check.failed("key_usage", _CHAIN, "trust anchor keyUsage lacks keyCertSign", subject=s))
+        else:
+            out.append(_ok("key_usage", "keyCertSign allowed", s))
 
     def _leaf_checks(self, f: _Facts, out: list[Check]) -> None:
         s = f.subject

@@ -43,7 +43,10 @@ DATA_OID: Final = "1.2.840.113549.1.7.1"
 _PEM_LABELS: Final = ("CMS", "PKCS7", "PKCS #7 SIGNED DATA")
 _B64_TEXT = re.compile(rb"\A[A-Za-z0-9+/=\s]+\Z")
 # Exceptions a decoder of untrusted bytes may raise; each becomes FORMAT_FAILURE.
-_DECODE_ERRORS = (ValueError, TypeError, KeyError, IndexError, OverflowError, AttributeError, BerError)
+_DECODE_ERRORS = (
+    *(ValueError, TypeError, KeyError, IndexError, OverflowError, AttributeError, BerError),
+    *(x509.InvalidVersion, x509.DuplicateExtension, x509.UnsupportedGeneralNameType),  # not ValueErrors
+)
 
 
 class CmsFormatError(VerificationFailed, InputError):
@@ -191,6 +194,7 @@ def _load_certificates(data: bytes, node: Tlv, policy: CmsPolicy) -> tuple[Parse
         der = data[child.start : child.end]
         try:
             cert = x509.load_der_x509_certificate(der)
+            cert.extensions  # noqa: B018 - parsed lazily by cryptography; a malformed one fails here
             asn1 = ax509.Certificate.load(der, strict=True)
             _ = asn1["tbs_certificate"]["issuer"], asn1["tbs_certificate"]["serial_number"].native
         except _DECODE_ERRORS:

@@ -3,7 +3,9 @@
 :func:`cms_verify` proves, for every SignerInfo: the signer is identified by issuerAndSerialNumber
 (issuer name and serial together) or subjectKeyIdentifier; its certificate is one of
 ``trusted_signers`` and/or chains to ``trust_anchors``; the key usage permits signing; the digest and
-signature algorithms are allowed by the policy; the contentType attribute equals eContentType; the
+signature algorithms are allowed by the policy (and, for a certificate whose key is id-RSASSA-PSS, the
+signature is RSASSA-PSS under the key's parameters); the contentType attribute equals eContentType (without
+signed attributes, eContentType must be id-data, RFC 5652 5.3); the
 messageDigest attribute equals the digest of the received eContent octets (or of the supplied detached
 content); CMSAlgorithmProtection, when present, names the SignerInfo's algorithms; and the signature
 verifies over the received signed-attribute bytes re-tagged as SET OF (or over the content when there
@@ -33,8 +35,9 @@ from ..algorithms import HashAlgorithm
 from ..errors import CryptokitError, InputError, InvalidSignature, UnsupportedAlgorithm, VerificationFailed
 from ..keys import KeyBundle
 from ..report import Check, Report, SubIndication
+from ..signature_keys import PublicKey, load_public_key
 from .algorithms import AlgorithmProblem, SignatureSpec, resolve_digest, resolve_signature, same_algorithm
-from .parse import CmsFormatError, ParsedCms, ParsedSigner, attribute_values, parse_signed_data
+from .parse import DATA_OID, CmsFormatError, ParsedCms, ParsedSigner, attribute_values, parse_signed_data
 from .policy import CmsPolicy
 
 __all__ = ["CmsResult", "SignerResult", "cms_verify", "cms_verify_unsafe_no_trust"]
@@ -98,6 +101,10 @@ def _as_trusted(items: object, field: str) -> tuple[_Trusted, ...]:
         cert = item.certificate if isinstance(item, KeyBundle) else item
         if not isinstance(cert, x509.Certificate):
             raise InputError(f"{field}[{i}]", "must be an x509.Certificate or a KeyBundle with a certificate")
+        try:
+            cert.extensions  # noqa: B018 - parsed lazily by cryptography; fail here, typed
+        except (ValueError, x509.DuplicateExtension, x509.UnsupportedGeneralNameType) as exc:
+            raise InputError(f"{field}[{i}]", f"has malformed extensions ({type(exc).__name__})") from None
         der = cert.public_bytes(_DER)
         out.append(_Trusted(cert, ax509.Certificate.load(der), der))
     return tuple(out)
@@ -338,6 +345,14 @@ def _check_attributes(
     return signing_time, ok
 
 
+def _bound_key(cert: x509.Certificate) -> PublicKey | None:
+    """The certificate's key with its RSASSA-PSS parameters (None when it cannot be loaded)."""
+    try:
+        return load_public_key(cert)
+    except CryptokitError:
+        return None
+
+
 def _check_signature(
     sc: _SignerCheck, cert: x509.Certificate, h: HashAlgorithm, spec: SignatureSpec, content: bytes
 ) -> None:
@@ -359,6 +374,14 @@ def _check_signature(
             f"{spec.name} does not fit the certificate's {type(key).__name__}",
         )
         return
+    bound = _bound_key(cert)  # an RSASSA-PSS certificate key carries parameters that restrict its use
+    if bound is not None and bound.pss is not None and spec.scheme != "pss":
+        sc.failed(
+            "signature",
+            SubIndication.SIG_CRYPTO_FAILURE,
+            f"{spec.name} is refused for the certificate's RSASSA-PSS key (RFC 4055: PSS only)",
+        )
+        return
     try:
         if spec.scheme == "ed25519":
             verify_message(key, signer.signature, message, None, scheme="ed25519")
@@ -366,7 +389,7 @@ def _check_signature(
             hasher = h.new()
             hasher.update(message)
             verify_digest(
-                key,
+                bound if bound is not None and bound.pss is not None else key,
                 signer.signature,
                 hasher.digest(),
                 h,
@@ -446,6 +469,13 @@ def _verify_signer(
     if signer.attributes is None:
         if policy.require_signed_attributes:
             sc.failed("signed_attributes", SubIndication.FORMAT_FAILURE, "signed attributes are required by the policy")
+        elif parsed.content_type != DATA_OID:
+            # RFC 5652 5.3: without signed attributes nothing binds eContentType, so it must be id-data.
+            sc.failed(
+                "signed_attributes",
+                SubIndication.FORMAT_FAILURE,
+                f"signed attributes are required for eContentType {parsed.content_type} (only id-data may omit them)",
+            )
         else:
             sc.skipped("signed_attributes", "none: the signature covers the content directly")
     elif h is not None:
