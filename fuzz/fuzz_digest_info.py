@@ -1,0 +1,15 @@
+"""atheris harness: algorithms.parse_digest_info.
+
+Run: python fuzz/fuzz_digest_info.py -max_total_time=10 /tmp/corpus-digest_info
+(all harnesses: python fuzz/run.py --seconds 10)
+"""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from fuzz._harness import main
+
+if __name__ == "__main__":
+    main("digest_info")

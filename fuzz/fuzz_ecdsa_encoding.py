@@ -1,0 +1,15 @@
+"""atheris harness: der_to_raw / raw_to_der.
+
+Run: python fuzz/fuzz_ecdsa_encoding.py -max_total_time=10 /tmp/corpus-ecdsa_encoding
+(all harnesses: python fuzz/run.py --seconds 10)
+"""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from fuzz._harness import main
+
+if __name__ == "__main__":
+    main("ecdsa_encoding")

@@ -1,0 +1,15 @@
+"""atheris harness: Envelope.open / open_json.
+
+Run: python fuzz/fuzz_envelope.py -max_total_time=10 /tmp/corpus-envelope
+(all harnesses: python fuzz/run.py --seconds 10)
+"""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from fuzz._harness import main
+
+if __name__ == "__main__":
+    main("envelope")

@@ -1,0 +1,129 @@
+"""Wrong-typed arguments (what a JSON field or a careless caller hands over: None, numbers, lists,
+dicts, arbitrary objects) are refused with a CryptokitError, never a bare TypeError/AttributeError,
+and an integer is never taken as a length to allocate."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from cryptokit.errors import CryptokitError, InputError
+from fuzz.targets import context
+
+# (A str with NUL as a PFX password is a separate, worse bug: see test_security_secrets.py.)
+VALUES: tuple[Any, ...] = (None, 5, 1.5, [], {}, [1], {"a": 1}, object())
+
+
+def _cases() -> dict[str, Callable[[Any], Any]]:
+    from cryptokit import algorithms, certificates, csr, encoding, hashing, keys, names, signature_keys, signatures
+    from cryptokit.chain import validate_chain
+    from cryptokit.cms import cms_verify
+    from cryptokit.cms.parse import parse_signed_data
+    from cryptokit.ecdsa_encoding import der_to_raw
+    from cryptokit.envelope import Envelope
+    from cryptokit.protocols import adss, csc, emca, onespan, signer_digital
+
+    ctx = context()
+    env = Envelope(bytes(32))
+    return {
+        "b64decode": encoding.b64decode,
+        "hex_decode": encoding.hex_decode,
+        "pem_decode_all": encoding.pem_decode_all,
+        "asn1_kind": encoding.asn1_kind,
+        "parse_digest_info": algorithms.parse_digest_info,
+        "hash_algorithm": algorithms.hash_algorithm,
+        "HashToSign.from_b64": lambda v: hashing.HashToSign.from_b64("sha256", v),
+        "load_public_key": signature_keys.load_public_key,
+        "verify_digest(signature)": lambda v: signatures.verify_digest(ctx.pki.leaf, v, bytes(32), "sha256"),
+        "verify_digest(key)": lambda v: signatures.verify_digest(v, bytes(64), bytes(32), "sha256"),
+        "der_to_raw": lambda v: der_to_raw(v, "secp256r1"),
+        "load_pfx": lambda v: keys.load_pfx(v, "pw"),
+        "load_pfx(password)": lambda v: keys.load_pfx(ctx.seeds["pfx"][0], v),
+        "load_certificates": certificates.load_certificates,
+        "verify_csr": csr.verify_csr,
+        "parse_subject": names.parse_subject,
+        "Envelope.open": env.open,
+        "Envelope.open_json": env.open_json,
+        "cms_verify": lambda v: cms_verify(v, trusted_signers=[ctx.pki.leaf]),
+        "parse_signed_data": parse_signed_data,
+        "validate_chain": lambda v: validate_chain(v, trust_anchors=[ctx.pki.root], cache=None),
+        "validate_chain(intermediates)": lambda v: validate_chain(
+            ctx.pki.leaf, intermediates=v, trust_anchors=[ctx.pki.root], cache=None
+        ),
+        "Validity.parse": emca.Validity.parse,
+        "parse_valid_from": emca.parse_valid_from,
+        "parse_request_ids": emca.parse_request_ids,
+        "AuthKeyVerifier.verify_headers": lambda v: emca.AuthKeyVerifier().verify_headers(v),
+        "emca.parse_response": lambda v: emca.parse_response(200, v),
+        "unframe_csrs": emca.unframe_csrs,
+        "adss.parse_token_response": lambda v: adss.parse_token_response(200, v),
+        "adss.parse_token_response(status)": lambda v: adss.parse_token_response(v, b"{}"),
+        "csc.parse_sign_hash_response": lambda v: csc.parse_sign_hash_response(200, v),
+        "csc.parse_pss_params": csc.parse_pss_params,
+        "onespan.parse_response": lambda v: onespan.parse_response(200, v),
+        "signer_digital.parse_response": lambda v: signer_digital.parse_response(200, v),
+    }
+
+
+KNOWN = {
+    "pem_decode_all": "encoding.py pem_decode_all: bytes(data) on a non-str (TypeError for None/float/dict)",
+    "asn1_kind": "encoding.py asn1_kind: no type check (TypeError from len()/indexing)",
+    "AuthKeyVerifier.verify_headers": "emca/auth.py verify_headers: headers.items() on a non-mapping (AttributeError)",
+    "unframe_csrs": "emca/framing.py unframe_csrs: bytes(content) on a non-bytes (TypeError)",
+    "csc.parse_pss_params": "csc/pss.py parse_pss_params: bytes(data) on a non-str (TypeError)",
+}
+
+
+def _params() -> list[Any]:
+    out = []
+    for name in _cases():
+        marks = (
+            [pytest.mark.xfail(strict=True, raises=(TypeError, AttributeError), reason=KNOWN[name])]
+            if name in KNOWN
+            else []
+        )
+        out.append(pytest.param(name, id=name, marks=marks))
+    return out
+
+
+@pytest.mark.parametrize("name", _params())
+def test_wrong_types_raise_cryptokit_errors(name: str) -> None:
+    fn = _cases()[name]
+    for value in VALUES:
+        try:
+            fn(value)
+        except CryptokitError:
+            pass
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=pytest.fail.Exception,
+    reason="encoding.py pem_decode_all, emca/framing.py unframe_csrs, csc/pss.py parse_pss_params: bytes(n) "
+    "on an int allocates n zero bytes (pem_decode_all(2**34) allocates 16 GiB before refusing); check the type first",
+)
+@pytest.mark.parametrize("name", ["pem_decode_all", "unframe_csrs", "csc.parse_pss_params"])
+def test_an_int_is_not_a_length(name: str) -> None:
+    import tracemalloc
+
+    fn = _cases()[name]
+    tracemalloc.start()
+    try:
+        fn(32 * 1024 * 1024)
+    except (CryptokitError, TypeError):
+        pass
+    finally:
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    if peak > 16 * 1024 * 1024:
+        pytest.fail(f"{name} allocated {peak // (1024 * 1024)} MiB for an int argument")
+
+
+def test_int_refused_where_already_typed() -> None:
+    from cryptokit.encoding import b64decode, hex_decode
+
+    for fn in (b64decode, hex_decode):
+        with pytest.raises(InputError):
+            fn(16)  # type: ignore[arg-type]
