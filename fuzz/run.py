@@ -31,14 +31,22 @@ def names() -> list[str]:
 
 
 def run(
-    name: str, seconds: int, timeout: int, rss_mb: int, crashes: Path, regressions: bool = True
+    name: str,
+    seconds: int,
+    timeout: int,
+    rss_mb: int,
+    crashes: Path,
+    regressions: bool = True,
+    runs: int | None = None,
+    seed: int | None = None,
 ) -> tuple[int, float]:
     crashes.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=f"corpus-{name}-") as corpus:
         cmd = [
             sys.executable,
             str(HERE / f"fuzz_{name}.py"),
-            f"-max_total_time={seconds}",
+            *([f"-runs={runs}"] if runs is not None else [f"-max_total_time={seconds}"]),
+            *([f"-seed={seed}"] if seed is not None else []),
             f"-timeout={timeout}",
             f"-rss_limit_mb={rss_mb}",
             "-max_len=65536",
@@ -63,6 +71,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("targets", nargs="*", help=f"harness names (default: all): {', '.join(names())}")
     parser.add_argument("--seconds", type=int, default=10, help="fuzzing time per harness (default 10)")
+    parser.add_argument(
+        "--runs",
+        type=int,
+        help="a fixed number of inputs per harness instead of --seconds (with --seed: repeatable, for CI)",
+    )
+    parser.add_argument("--seed", type=int, help="libFuzzer's random seed (default: random)")
     parser.add_argument("--timeout", type=int, default=5, help="seconds one input may take (default 5)")
     parser.add_argument("--rss-mb", type=int, default=2048, help="memory limit per harness (default 2048)")
     parser.add_argument(
@@ -79,7 +93,17 @@ def main(argv: list[str] | None = None) -> int:
     total = time.monotonic()
     with concurrent.futures.ThreadPoolExecutor(max(1, args.jobs)) as pool:
         futures = {
-            name: pool.submit(run, name, args.seconds, args.timeout, args.rss_mb, args.crashes, not args.no_regressions)
+            name: pool.submit(
+                run,
+                name,
+                args.seconds,
+                args.timeout,
+                args.rss_mb,
+                args.crashes,
+                not args.no_regressions,
+                args.runs,
+                args.seed,
+            )
             for name in chosen
         }
         for name, future in futures.items():
