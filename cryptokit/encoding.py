@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import binascii
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
 
@@ -135,10 +136,12 @@ class PemBlock:
     der: bytes
 
 
-_PEM_RE = re.compile(
-    rb"-----BEGIN ([A-Z0-9 ]+)-----\r?\n(.*?)-----END ([A-Z0-9 ]+)-----",
-    re.DOTALL,
-)
+# Anchored pieces of one block; the body between them is found with bytes.find, so a scan is linear in
+# the input (a single DOTALL regex with a lazy body rescans to the end for every BEGIN without an END).
+_PEM_BEGIN = b"-----BEGIN "
+_PEM_END = b"-----END "
+_PEM_BEGIN_LINE = re.compile(rb"-----BEGIN ([A-Z0-9 ]+)-----\r?\n")
+_PEM_END_LINE = re.compile(rb"-----END ([A-Z0-9 ]+)-----")
 
 
 def is_pem(data: bytes) -> bool:
@@ -158,11 +161,10 @@ def pem_decode_all(
     With ``labels``, a block with another label is an :class:`InputError` (never silently skipped).
     BEGIN and END labels must match. Headers (RFC 1421 ``Proc-Type:``) are refused.
     """
-    raw = to_bytes(data, field) if isinstance(data, str) else bytes(data)
+    raw = to_bytes(data, field)  # refuses non-bytes/str types before touching them (never bytes(int))
     _check_size(raw, field, max_size)
     blocks: list[PemBlock] = []
-    for index, match in enumerate(_PEM_RE.finditer(raw)):
-        begin, body, end = match.group(1), match.group(2), match.group(3)
+    for index, (begin, body, end) in enumerate(_pem_blocks(raw, field)):
         label = begin.decode("ascii")
         where = f"{field}[{index}]"
         if begin != end:
@@ -176,6 +178,34 @@ def pem_decode_all(
     if not blocks:
         raise InputError(field, "contains no PEM block")
     return blocks
+
+
+def _pem_blocks(raw: bytes, field: str) -> Iterator[tuple[bytes, bytes, bytes]]:
+    """(BEGIN label, body, END label) of each block, in order, in one linear pass.
+
+    A text that is not a well-formed BEGIN line is skipped, as is text between blocks. A well-formed
+    BEGIN line with no END line after it is an :class:`InputError`.
+    """
+    pos = 0
+    index = 0
+    while (start := raw.find(_PEM_BEGIN, pos)) != -1:
+        begin = _PEM_BEGIN_LINE.match(raw, start)
+        if begin is None:
+            pos = start + 1
+            continue
+        body_start = begin.end()
+        cursor = body_start
+        while (cursor := raw.find(_PEM_END, cursor)) != -1:
+            end = _PEM_END_LINE.match(raw, cursor)
+            if end is not None:
+                break
+            cursor += 1
+        else:
+            label = begin.group(1).decode("ascii")
+            raise InputError(f"{field}[{index}]", f"BEGIN {label} has no END line")
+        yield begin.group(1), raw[body_start:cursor], end.group(1)
+        pos = end.end()
+        index += 1
 
 
 def pem_decode(
@@ -200,12 +230,17 @@ def pem_encode(der: bytes, label: str) -> str:
     return f"-----BEGIN {label}-----\n" + "\n".join(lines) + f"\n-----END {label}-----\n"
 
 
-def asn1_kind(data: bytes) -> Literal["der", "ber", "not-asn1"]:
+def asn1_kind(data: bytes | bytearray | memoryview) -> Literal["der", "ber", "not-asn1"]:
     """Sniff whether ``data`` is one DER/BER TLV: ``der`` (definite lengths at the top, exact
     length), ``ber`` (indefinite length at the top) or ``not-asn1``.
 
-    It looks only at the outer header; it is a sniff, not a validation.
+    It looks only at the outer header; it is a sniff, not a validation. Anything but bytes is an
+    :class:`InputError`.
     """
+    if isinstance(data, memoryview):
+        data = bytes(data)
+    elif not isinstance(data, (bytes, bytearray)):
+        raise InputError("data", f"must be bytes, not {type(data).__name__}")
     if len(data) < 2:
         return "not-asn1"
     pos = 1

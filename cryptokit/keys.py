@@ -29,12 +29,27 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from .encoding import b64decode
 from .errors import InputError, UnsupportedAlgorithm
 
-__all__ = ["KeyBundle", "load_pfx", "MAX_PFX_SIZE", "MAX_PFX_ITERATIONS"]
+__all__ = [
+    "KeyBundle",
+    "load_pfx",
+    "MAX_PFX_SIZE",
+    "MAX_PFX_ITERATIONS",
+    "MAX_PFX_PARTS",
+    "MAX_PFX_BAGS",
+    "TOTAL_ITERATIONS_FACTOR",
+]
 
 #: Upper bound on the size of a PFX file (bytes, after base64 decoding).
 MAX_PFX_SIZE = 4 * 1024 * 1024
 #: Upper bound on the iteration count of any KDF (MAC, PBKDF2, PKCS#12 PBE) in a PFX.
 MAX_PFX_ITERATIONS = 2_000_000
+#: Default bound on the KDF iterations of a whole PFX (MAC plus every encrypted part), as a multiple of the
+#: per-KDF bound: a usual file runs three KDFs (MAC, certificate bag, shrouded key).
+TOTAL_ITERATIONS_FACTOR = 3
+#: Upper bound on the parts (ContentInfos, each possibly one more KDF run) of a PFX's AuthenticatedSafe.
+MAX_PFX_PARTS = 64
+#: Upper bound on the SafeBags a PFX shows outside its encrypted parts (certificates, keys, nested bags).
+MAX_PFX_BAGS = 1024
 #: Upper bound on the number of certificates a PFX may hold.
 MAX_PFX_CERTIFICATES = 256
 
@@ -282,9 +297,15 @@ def _encryption_params(pfx: a_pkcs12.Pfx) -> list[tuple[str, int | None]]:
             iterations = None
         found.append((oid, iterations))
 
+    seen = 0
+
     def bags(safe: a_pkcs12.SafeContents, depth: int) -> None:
+        nonlocal seen
         if depth > 4:
             raise InputError("pfx", "nests SafeContents more than 4 deep")
+        seen += len(safe)
+        if seen > MAX_PFX_BAGS:
+            raise InputError("pfx", f"holds more than {MAX_PFX_BAGS} bags")
         for bag in safe:
             kind = bag["bag_id"].native
             if kind == "pkcs8_shrouded_key_bag":
@@ -294,12 +315,18 @@ def _encryption_params(pfx: a_pkcs12.Pfx) -> list[tuple[str, int | None]]:
 
     try:
         auth = a_pkcs12.AuthenticatedSafe.load(pfx["auth_safe"]["content"].native)
+        if len(auth) > MAX_PFX_PARTS:
+            raise InputError(
+                "pfx", f"has {len(auth)} parts in its AuthenticatedSafe, over the limit of {MAX_PFX_PARTS}"
+            )
         for info in auth:
             kind = info["content_type"].native
             if kind == "encrypted_data":
                 algorithm(info["content"]["encrypted_content_info"]["content_encryption_algorithm"])
             elif kind == "data":
                 bags(a_pkcs12.SafeContents.load(info["content"].native), 0)
+    except InputError:  # a ValueError too: not to be swallowed below
+        raise
     except (ValueError, TypeError, KeyError, IndexError, OverflowError, AttributeError):
         pass
     return found
@@ -318,12 +345,22 @@ def _mac_iterations(pfx: a_pkcs12.Pfx) -> int | None:
         return None
 
 
-def _check_work(pfx: a_pkcs12.Pfx, max_iterations: int) -> None:
-    """Refuse files that ask for more key-derivation work than ``max_iterations`` per KDF."""
-    counts = [_mac_iterations(pfx)] + [n for _, n in _encryption_params(pfx)]
-    worst = max((n for n in counts if n is not None), default=0)
+def _check_work(pfx: a_pkcs12.Pfx, max_iterations: int, max_total_iterations: int) -> None:
+    """Refuse files that ask for more key-derivation work than ``max_iterations`` in any one KDF, or
+    than ``max_total_iterations`` summed over the MAC and every encrypted part the file shows (each
+    part is one more KDF run). Bags inside an encrypted part are not visible before decryption."""
+    parts = [n for _, n in _encryption_params(pfx)]
+    counts = [n for n in [_mac_iterations(pfx), *parts] if n is not None]
+    worst = max(counts, default=0)
     if worst > max_iterations:
         raise InputError("pfx", f"asks for {worst} key-derivation iterations, over the limit of {max_iterations}")
+    total = sum(counts)
+    if total > max_total_iterations:
+        raise InputError(
+            "pfx",
+            f"asks for {total} key-derivation iterations in all (MAC and {len(parts)} encrypted parts), "
+            f"over the limit of {max_total_iterations}",
+        )
 
 
 def _legacy_provider_loaded() -> bool:
@@ -399,6 +436,7 @@ def load_pfx(
     require_key: bool = False,
     max_size: int = MAX_PFX_SIZE,
     max_iterations: int = MAX_PFX_ITERATIONS,
+    max_total_iterations: int | None = None,
 ) -> KeyBundle:
     """Load a PFX/PKCS#12 file (DER, BER, or base64 of either) into a :class:`KeyBundle`.
 
@@ -407,11 +445,17 @@ def load_pfx(
     ``pfx``), wrong password (field ``password``), legacy cipher without the legacy provider (field
     ``pfx``), no key when ``require_key`` (field ``pfx``), key and certificate that do not match.
     The certificate is the one that pairs with the key; the others go to ``chain`` in file order.
+
+    Work is bounded: no KDF may ask for more than ``max_iterations``, and the MAC and all encrypted
+    parts together for no more than ``max_total_iterations`` (default ``TOTAL_ITERATIONS_FACTOR *
+    max_iterations``: a usual file has three runs, MAC, certificates and key); over either is an
+    ``InputError`` (field ``pfx``) before any KDF runs.
     """
     raw = _pfx_bytes(data, max_size)
     pw = _password_bytes(password)
     pfx = _parse_pfx(raw)
-    _check_work(pfx, max_iterations)
+    total = TOTAL_ITERATIONS_FACTOR * max_iterations if max_total_iterations is None else max_total_iterations
+    _check_work(pfx, max_iterations, total)
     der = _to_der(pfx, raw)
     candidates: list[bytes | None] = [pw] if pw else [None, b""]
     loaded: pkcs12.PKCS12KeyAndCertificates | None = None

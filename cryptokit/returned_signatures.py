@@ -6,7 +6,12 @@ field names, statuses and declared-scheme rules.
 
 * :func:`recovered_digest_info`: what an RSA PKCS#1 v1.5 signature really signed;
 * :func:`find_signed_hash`: which other sent hash a signature verifies over (a swapped order);
-* :func:`nearest_first`: the other positions worth probing, nearest first, bounded;
+* :func:`nearest_first` / :func:`iter_nearest`: the other positions worth probing, nearest first,
+  generated lazily (no sort of all positions);
+* :func:`pss_shaped_for`: for a plain RSA key, the hash algorithms under which a signature is a
+  well-formed PSS encoding at all (the only ones a probe could still match after DigestInfo recovery
+  failed), so garbage is ruled out without any verification;
+* :class:`ProbeBudget`: one allowance of probes for a whole response, not per signature;
 * :func:`signing_certificate`: the signer's certificate out of what the service returned;
 * :func:`optional_aware`: the ``at`` argument of a verifier.
 
@@ -17,7 +22,8 @@ does that. They explain a failure (which hash the key did sign) and find the key
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import islice
 from typing import Any
 
 from cryptography import x509
@@ -33,6 +39,9 @@ __all__ = [
     "recovered_digest_info",
     "find_signed_hash",
     "nearest_first",
+    "iter_nearest",
+    "pss_shaped_for",
+    "ProbeBudget",
     "signing_certificate",
     "optional_aware",
 ]
@@ -60,9 +69,67 @@ def recovered_digest_info(key: Any, signature: bytes) -> tuple[HashAlgorithm, by
         return None
 
 
+def iter_nearest(index: int, count: int) -> Iterator[int]:
+    """The positions ``0..count-1`` other than ``index``, nearest to it first (the lower one first on
+    a tie), generated lazily: taking k of them costs O(k), whatever ``count`` is."""
+    for distance in range(1, max(index, count - 1 - index) + 1):
+        if index - distance >= 0:
+            yield index - distance
+        if index + distance < count:
+            yield index + distance
+
+
 def nearest_first(index: int, count: int, limit: int) -> list[int]:
     """The positions ``0..count-1`` other than ``index``, nearest to it first, at most ``limit``."""
-    return [j for j in sorted(range(count), key=lambda j: abs(j - index)) if j != index][:limit]
+    return list(islice(iter_nearest(index, count), max(limit, 0)))
+
+
+class ProbeBudget:
+    """How many more swap probes (signature verifications over another sent hash) one response may
+    cost. Share one instance across every signature of a response: the total stays bounded however
+    many signatures fail."""
+
+    __slots__ = ("left",)
+
+    def __init__(self, total: int) -> None:
+        self.left = max(total, 0)
+
+    def take(self, candidates: Iterable[int]) -> Iterator[int]:
+        """``candidates`` while the budget lasts, one unit per position handed out."""
+        if self.left <= 0:
+            return
+        for j in candidates:
+            self.left -= 1
+            yield j
+            if self.left <= 0:
+                return
+
+
+def pss_shaped_for(key: Any, signature: bytes, algorithms: Iterable[HashAlgorithm]) -> set[HashAlgorithm] | None:
+    """For a plain RSA key: those of ``algorithms`` under which ``signature`` is a well-formed
+    EMSA-PSS encoding (MGF1 with the same hash, as :func:`~cryptokit.signatures.identify_signature`
+    tries). One public-key operation per algorithm, no verification.
+
+    A signature with no DigestInfo (:func:`recovered_digest_info` is None) and an empty answer here
+    verifies over no hash of those algorithms, so nothing is worth probing. None when nothing can be
+    ruled out this way (not an RSA key, an RSASSA-PSS-restricted key, a modulus over
+    :data:`cryptokit.rsa_pss.MAX_MODULUS_BITS`). Proves nothing about a signature it keeps.
+    """
+    from .rsa_pss import MAX_MODULUS_BITS, pss_salt_length
+
+    raw = getattr(key, "key", key)
+    if not isinstance(raw, rsa.RSAPublicKey) or getattr(key, "pss", None) is not None:
+        return None
+    if raw.key_size > MAX_MODULUS_BITS:
+        return None
+    shaped: set[HashAlgorithm] = set()
+    for alg in set(algorithms):
+        try:
+            if pss_salt_length(raw, signature, alg, alg) is not None:
+                shaped.add(alg)
+        except (ValueError, TypeError):
+            continue
+    return shaped
 
 
 def find_signed_hash(

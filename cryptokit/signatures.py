@@ -57,6 +57,7 @@ from .signature_keys import (
     PssParams,
     PublicKey,
     load_public_key,
+    rsa_exponent_problem,
 )
 
 __all__ = [
@@ -343,6 +344,22 @@ def _wrap_crypto_errors(exc: Exception) -> Exception:
     return InputError("signature", f"cannot be checked: {exc}")
 
 
+# Keys whose RSA exponent already passed the SP 800-89 check, by id. The key itself is held so its
+# id cannot be reused by another object while it is here; bounded, cleared when full.
+_EXPONENT_CHECKED: dict[int, Any] = {}
+
+
+def _check_rsa_exponent(key: rsa.RSAPublicKey) -> None:
+    if _EXPONENT_CHECKED.get(id(key)) is key:
+        return
+    problem = rsa_exponent_problem(key)
+    if problem is not None:
+        raise InputError("key", problem)
+    if len(_EXPONENT_CHECKED) >= 256:
+        _EXPONENT_CHECKED.clear()
+    _EXPONENT_CHECKED[id(key)] = key
+
+
 # --------------------------------------------------------------------------- public API
 
 
@@ -383,6 +400,8 @@ def verify_digest(
             h = _hash(algorithm)
         if len(data) != h.digest_size:
             _check_digest(data, h)
+        if kind == KIND_RSA:
+            _check_rsa_exponent(key)
         if (
             kind == KIND_RSA
             and (scheme == "auto" or scheme == "pkcs1v15")

@@ -198,3 +198,26 @@ def test_body_size_is_bounded() -> None:
     with pytest.raises(InputError) as info:
         adss.parse_about_response(200, b" " * (8 * 1024 * 1024 + 1))
     assert info.value.field == "body"
+
+
+def test_user_certificate_chain_errors_are_input_errors_naming_the_block() -> None:
+    from cryptography import x509
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    from cryptokit.encoding import pem_encode
+    from tests.pki import make_pki
+
+    pki = make_pki("p256", label="adss-values")
+    der = pki.leaf.public_bytes(Encoding.DER)
+    bad = der.replace(bytes.fromhex("a003020102"), bytes.fromhex("a003020142"), 1)  # version 66
+    assert bad != der
+    with pytest.raises(x509.InvalidVersion):  # what escaped before: not a ValueError
+        x509.load_der_x509_certificate(bad)
+    good_pem = pem_encode(der, "CERTIFICATE").encode()
+    bad_pem = pem_encode(bad, "CERTIFICATE").encode()
+    with pytest.raises(InputError, match="holds a PEM block that is not a certificate") as err:
+        adss.UserCertificate.of("alias", der, auth_pass=False, certificate_chain=good_pem + bad_pem)
+    assert err.value.field == "certificate_chain[1]"
+    # Two good blocks still become one PKCS#7 bundle.
+    entry = adss.UserCertificate.of("alias", der, auth_pass=False, certificate_chain=good_pem + good_pem)
+    assert entry.certificate_chain is not None and entry.certificate_chain.startswith("MII")

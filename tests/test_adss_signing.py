@@ -15,7 +15,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption,
 
 from cryptokit.algorithms import hash_algorithm
 from cryptokit.encoding import b64decode, b64encode
-from cryptokit.errors import InputError
+from cryptokit.errors import InputError, VerificationFailed
 from cryptokit.hashing import HashToSign, hash_to_sign
 from cryptokit.protocols import adss
 from cryptokit.protocols.adss import SignResult, SignStatus
@@ -54,6 +54,34 @@ SIGN_STATUS_SAMPLE = (
     b'{ "status": "SUCCESS", "signatures": [{ "signature_base64": "35456465465AAAA=" }, '
     b'{ "signature_base64": "35456465465AAAA=" }] }'
 )
+
+
+def validate(*args: Any, **kw: Any) -> adss.SignResponseReport:
+    """``adss.validate_sign_response``, cross-checked with the fail-closed ``adss.verify_sign_response``:
+    that one returns the same verdict when the report passed and raises VerificationFailed carrying
+    the same report otherwise."""
+    report = adss.validate_sign_response(*args, **kw)
+    if report.ok:
+        assert same_verdict(adss.verify_sign_response(*args, **kw), report)
+    else:
+        with pytest.raises(VerificationFailed) as err:
+            adss.verify_sign_response(*args, **kw)
+        assert isinstance(err.value.report, adss.SignResponseReport)
+        assert same_verdict(err.value.report, report)
+        assert report.indication.value in str(err.value)
+    return report
+
+
+def same_verdict(a: adss.SignResponseReport, b: adss.SignResponseReport) -> bool:
+    """Equal reports up to the chain report's validation time."""
+    da, db = a.to_dict(), b.to_dict()
+    ca, cb = da.pop("chain"), db.pop("chain")
+    chains = (ca is None and cb is None) or (
+        ca is not None
+        and cb is not None
+        and (ca["indication"], ca["sub_indication"]) == (cb["indication"], cb["sub_indication"])
+    )
+    return da == db and chains
 
 
 # --------------------------------------------------------------------------- builders
@@ -251,7 +279,7 @@ def test_valid_answers_verify_and_report_the_scheme(
 ) -> None:
     pki = make_pki(kind, label="adss")
     req = sign_request()
-    report = adss.verify_sign_response(
+    report = validate(
         req,
         answer(sign_all(pki.leaf_key, **options)),
         certificate=pki.leaf,
@@ -293,7 +321,7 @@ def test_answers_signed_by_pycryptodome_verify() -> None:
         (ec_pki, [DSS.new(ec_key, "fips-186-3", encoding="der").sign(d) for d in digests], ("ecdsa", "der")),
     ]
     for pki, signatures, expected in variants:
-        report = adss.verify_sign_response(
+        report = validate(
             sign_request(),
             answer(signatures),
             certificate=pki.leaf,
@@ -310,17 +338,17 @@ def test_certificates_as_ber_pkcs7_and_base64() -> None:
     b64 = b64encode(bundle)
     assert b64.startswith("MIAGCSqGSI")
     signatures = sign_all(pki.leaf_key)
-    report = adss.verify_sign_response(sign_request(), answer(signatures), certificate=b64, trust_anchors=[pki.root])
+    report = validate(sign_request(), answer(signatures), certificate=b64, trust_anchors=[pki.root])
     assert report.ok, report.to_dict()
     # as the certificates API delivers it
     entry = adss.UserCertificate(
         "c", True, b64encode(ber_certs_only([pki.leaf])), None, b64encode(ber_certs_only(pki.chain))
     )
-    report2 = adss.verify_sign_response(sign_request(), answer(signatures), certificate=entry, trust_anchors=[pki.root])
+    report2 = validate(sign_request(), answer(signatures), certificate=entry, trust_anchors=[pki.root])
     assert report2.ok, report2.to_dict()
     # a bundle with two end-entity certificates names no signer
     other = make_pki("p256", label="adss-other")
-    report3 = adss.verify_sign_response(
+    report3 = validate(
         sign_request(), answer(signatures), certificate=ber_certs_only([pki.leaf, other.leaf]), trust_anchors=[pki.root]
     )
     assert (report3.indication, report3.sub_indication) == (
@@ -332,9 +360,7 @@ def test_certificates_as_ber_pkcs7_and_base64() -> None:
 
 def test_request_may_be_the_hashes_themselves() -> None:
     pki = make_pki("p256", label="adss")
-    report = adss.verify_sign_response(
-        HASHES, answer(sign_all(pki.leaf_key)), certificate=pki.leaf, trust_anchors=pki.chain
-    )
+    report = validate(HASHES, answer(sign_all(pki.leaf_key)), certificate=pki.leaf, trust_anchors=pki.chain)
     assert report.ok
     assert [d.doc_alias for d in report.documents] == [None, None, None]
 
@@ -359,7 +385,7 @@ def test_other_key(kind: str) -> None:
     stranger = make_key(kind, "adss-stranger")
     signatures = sign_all(pki.leaf_key)
     signatures[1] = sign_all(stranger)[1]
-    report = adss.verify_sign_response(
+    report = validate(
         sign_request(), answer(signatures), certificate=pki.leaf, certificate_chain=pki.chain, trust_anchors=[pki.root]
     )
     failed = (Indication.TOTAL_FAILED, SubIndication.SIG_CRYPTO_FAILURE)
@@ -376,7 +402,7 @@ def test_other_hash(kind: str, sub: SubIndication) -> None:
     signatures = sign_all(pki.leaf_key)
     elsewhere = hash_to_sign(b"a document nobody asked for", "sha384")
     signatures[1] = sign_digest(pki.leaf_key, elsewhere.digest, elsewhere.algorithm)
-    report = adss.verify_sign_response(
+    report = validate(
         sign_request(), answer(signatures), certificate=pki.leaf, certificate_chain=pki.chain, trust_anchors=[pki.root]
     )
     assert verdict(report) == (Indication.TOTAL_FAILED, sub)
@@ -394,7 +420,7 @@ def test_swapped_order(kind: str, options: dict[str, Any]) -> None:
     hashes = [hash_to_sign(b"one"), hash_to_sign(b"two"), hash_to_sign(b"three")]
     signatures = sign_all(pki.leaf_key, hashes, **options)
     signatures[0], signatures[2] = signatures[2], signatures[0]
-    report = adss.verify_sign_response(
+    report = validate(
         sign_request(hashes),
         answer(signatures),
         certificate=pki.leaf,
@@ -410,7 +436,7 @@ def test_swapped_order(kind: str, options: dict[str, Any]) -> None:
 def test_missing_and_extra_signatures() -> None:
     pki = make_pki("p256", label="adss")
     signatures = sign_all(pki.leaf_key)
-    missing = adss.verify_sign_response(
+    missing = validate(
         sign_request(),
         answer(signatures[:2]),
         certificate=pki.leaf,
@@ -420,7 +446,7 @@ def test_missing_and_extra_signatures() -> None:
     assert verdict(missing) == (Indication.TOTAL_FAILED, SubIndication.FORMAT_FAILURE)
     assert doc_verdicts(missing) == [PASSED, PASSED, (Indication.TOTAL_FAILED, SubIndication.FORMAT_FAILURE)]
     assert [c.name for c in missing.failures()] == ["signature-count", "signature"]
-    extra = adss.verify_sign_response(
+    extra = validate(
         sign_request(),
         answer([*signatures, signatures[0]]),
         certificate=pki.leaf,
@@ -429,7 +455,7 @@ def test_missing_and_extra_signatures() -> None:
     )
     assert verdict(extra) == (Indication.TOTAL_FAILED, SubIndication.FORMAT_FAILURE)
     assert doc_verdicts(extra) == [PASSED, PASSED, PASSED]
-    none = adss.verify_sign_response(
+    none = validate(
         sign_request(), answer([]), certificate=pki.leaf, certificate_chain=pki.chain, trust_anchors=[pki.root]
     )
     assert verdict(none) == (Indication.TOTAL_FAILED, SubIndication.FORMAT_FAILURE)
@@ -447,7 +473,7 @@ def test_expired_chain() -> None:
         not_after=NOW - DAY,
     )
     signatures = sign_all(pki.leaf_key)
-    report = adss.verify_sign_response(
+    report = validate(
         sign_request(),
         answer(signatures),
         certificate=expired_leaf,
@@ -459,7 +485,7 @@ def test_expired_chain() -> None:
     assert doc_verdicts(report) == [expired] * 3
     assert all(d.scheme == "ecdsa" for d in report.documents)  # the signatures themselves were fine
     # the same valid chain, judged at a time after it ends
-    later = adss.verify_sign_response(
+    later = validate(
         sign_request(),
         answer(signatures),
         certificate=pki.leaf,
@@ -468,7 +494,7 @@ def test_expired_chain() -> None:
         at=NOW + 400 * DAY,
     )
     assert verdict(later) == expired
-    earlier = adss.verify_sign_response(
+    earlier = validate(
         sign_request(),
         answer(signatures),
         certificate=pki.leaf,
@@ -482,7 +508,7 @@ def test_expired_chain() -> None:
 def test_untrusted_root() -> None:
     pki = make_pki("p256", label="adss")
     other = make_pki("p256", label="adss-other")
-    report = adss.verify_sign_response(
+    report = validate(
         sign_request(),
         answer(sign_all(pki.leaf_key)),
         certificate=pki.leaf,
@@ -505,7 +531,7 @@ def test_untrusted_root() -> None:
 )
 def test_answers_without_signatures(status: str, expected: tuple[Indication, SubIndication]) -> None:
     pki = make_pki("p256", label="adss")
-    report = adss.verify_sign_response(
+    report = validate(
         sign_request(), answer([], status), certificate=pki.leaf, certificate_chain=pki.chain, trust_anchors=[pki.root]
     )
     assert verdict(report) == expected and not report.ok
@@ -517,17 +543,13 @@ def test_bad_arguments_raise() -> None:
     pki = make_pki("p256", label="adss")
     result = answer(sign_all(pki.leaf_key))
     with pytest.raises(InputError):
-        adss.verify_sign_response(
-            sign_request(), result, certificate=pki.leaf, trust_anchors=[pki.root], at=dt.datetime(2030, 1, 1)
-        )
+        validate(sign_request(), result, certificate=pki.leaf, trust_anchors=[pki.root], at=dt.datetime(2030, 1, 1))
     with pytest.raises(InputError):
-        adss.verify_sign_response(sign_request(), (200, b"{}"), certificate=pki.leaf, trust_anchors=[pki.root])  # type: ignore[arg-type]
+        validate(sign_request(), (200, b"{}"), certificate=pki.leaf, trust_anchors=[pki.root])  # type: ignore[arg-type]
     with pytest.raises(InputError):
-        adss.verify_sign_response(
-            adss.build_about_request(token=TOKEN), result, certificate=pki.leaf, trust_anchors=[pki.root]
-        )
+        validate(adss.build_about_request(token=TOKEN), result, certificate=pki.leaf, trust_anchors=[pki.root])
     # an unreadable signing certificate is a finding, not a crash
-    report = adss.verify_sign_response(sign_request(), result, certificate=b"garbage", trust_anchors=[pki.root])
+    report = validate(sign_request(), result, certificate=b"garbage", trust_anchors=[pki.root])
     assert verdict(report) == (Indication.INDETERMINATE, SubIndication.NO_SIGNING_CERTIFICATE_FOUND)
 
 
@@ -543,11 +565,144 @@ def test_digest_info_without_null_needs_the_named_flag() -> None:
     di = h.algorithm._di_prefix_no_null + h.digest
     em = b"\x00\x01" + b"\xff" * (size - len(di) - 3) + b"\x00" + di
     signature = pow(int.from_bytes(em, "big"), d, n).to_bytes(size, "big")
-    strict = adss.verify_sign_response([h], answer([signature]), certificate=pki.leaf, trust_anchors=pki.chain)
+    strict = validate([h], answer([signature]), certificate=pki.leaf, trust_anchors=pki.chain)
     assert verdict(strict) == (Indication.TOTAL_FAILED, SubIndication.FORMAT_FAILURE)
     assert strict.documents[0].match is not None and strict.documents[0].match.absent_null
-    lenient = adss.verify_sign_response(
-        [h], answer([signature]), certificate=pki.leaf, trust_anchors=pki.chain, allow_absent_null=True
-    )
+    lenient = validate([h], answer([signature]), certificate=pki.leaf, trust_anchors=pki.chain, allow_absent_null=True)
     assert lenient.ok
     assert lenient.documents[0].report.checks[0].details["absent_null"] is True
+
+
+# --------------------------------------------------------------------------- fail closed
+
+
+def test_verify_sign_response_fails_closed() -> None:
+    """verify_* raises VerificationFailed carrying the report validate_* returns; passing answers come back."""
+    pki = make_pki("rsa2048", label="adss")
+    signatures = sign_all(pki.leaf_key)
+    good = adss.verify_sign_response(
+        sign_request(), answer(signatures), certificate=pki.leaf, certificate_chain=pki.chain, trust_anchors=[pki.root]
+    )
+    assert isinstance(good, adss.SignResponseReport) and good.ok
+    signatures[1] = sign_all(make_key("rsa2048", "adss-stranger"))[1]
+    kw: dict[str, Any] = {"certificate": pki.leaf, "certificate_chain": pki.chain, "trust_anchors": [pki.root]}
+    report = adss.validate_sign_response(sign_request(), answer(signatures), **kw)
+    assert not report.ok and report.sub_indication is SubIndication.SIG_CRYPTO_FAILURE
+    with pytest.raises(VerificationFailed) as err:
+        adss.verify_sign_response(sign_request(), answer(signatures), **kw)
+    assert same_verdict(err.value.report, report)
+    assert "SIG_CRYPTO_FAILURE" in str(err.value) and TOKEN not in str(err.value)
+    # a status other than SUCCESS carries no signature: verify_* refuses it too
+    with pytest.raises(VerificationFailed) as pending:
+        adss.verify_sign_response(sign_request(), answer([], "PENDING"), **kw)
+    assert pending.value.report.sub_indication is SubIndication.TRY_LATER
+    # malformed arguments stay InputError
+    with pytest.raises(InputError):
+        adss.verify_sign_response(sign_request(), answer(signatures), **kw, at=dt.datetime(2030, 1, 1))
+
+
+# --------------------------------------------------------------------------- bounded diagnosis
+
+
+def _garbage(n: int, size: int) -> list[bytes]:
+    """Deterministic noise signatures (fixed, so a test never depends on a lucky draw)."""
+    import hashlib
+
+    return [hashlib.shake_256(b"adss-garbage-%d" % i).digest(size) for i in range(n)]
+
+
+def _count_work(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
+    """Count swap probes (positions handed to find_signed_hash) and all identify_signature calls."""
+    import cryptokit.signatures as signatures_module
+    from cryptokit.protocols.adss import signing
+
+    counts = {"probes": 0, "verifications": 0}
+    real_find = signing.find_signed_hash
+    real_identify = signatures_module.identify_signature
+
+    def find(key: Any, signature: bytes, hashes: Any, candidates: Any, **kw: Any) -> int | None:
+        probed = list(candidates)
+        counts["probes"] += len(probed)
+        return real_find(key, signature, hashes, probed, **kw)
+
+    def identify(*args: Any, **kw: Any) -> Any:
+        counts["verifications"] += 1
+        return real_identify(*args, **kw)
+
+    monkeypatch.setattr(signing, "find_signed_hash", find)
+    monkeypatch.setattr(signatures_module, "identify_signature", identify)
+    return counts
+
+
+def test_rsa_garbage_is_never_probed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """RSA: no DigestInfo and no PSS shape means no hash could match, so no probe at all."""
+    pki = make_pki("rsa2048", label="adss")
+    counts = _count_work(monkeypatch)
+    n = 300
+    hashes = [hash_to_sign(i.to_bytes(2, "big")) for i in range(n)]
+    report = adss.validate_sign_response(
+        hashes, answer(_garbage(n, 256)), certificate=pki.leaf, trust_anchors=pki.chain
+    )
+    assert doc_verdicts(report) == [(Indication.TOTAL_FAILED, SubIndication.SIG_CRYPTO_FAILURE)] * n
+    assert counts == {"probes": 0, "verifications": n}
+
+
+def test_probe_budget_is_per_response(monkeypatch: pytest.MonkeyPatch) -> None:
+    """ECDSA (nothing to recover) and well-formed PSS over foreign hashes: the whole response costs at
+    most MAX_SWAP_PROBES probes, however many signatures fail."""
+    from cryptokit.protocols.adss import signing
+
+    counts = _count_work(monkeypatch)
+    n = 200
+    hashes = [hash_to_sign(i.to_bytes(2, "big")) for i in range(n)]
+    ec_pki = make_pki("p256", label="adss")
+    report = adss.validate_sign_response(
+        hashes, answer(_garbage(n, 64)), certificate=ec_pki.leaf, trust_anchors=ec_pki.chain
+    )
+    assert not report.ok and counts["probes"] == signing.MAX_SWAP_PROBES
+    assert counts["verifications"] == n + signing.MAX_SWAP_PROBES
+    rsa_pki = make_pki("rsa2048", label="adss")
+    foreign = [hash_to_sign(b"foreign %d" % i) for i in range(40)]
+    counts.update(probes=0, verifications=0)
+    report = adss.validate_sign_response(
+        hashes[:40],
+        answer(sign_all(rsa_pki.leaf_key, foreign, scheme="pss")),
+        certificate=rsa_pki.leaf,
+        trust_anchors=rsa_pki.chain,
+    )
+    assert not report.ok and counts["probes"] == signing.MAX_SWAP_PROBES
+
+
+def test_pkcs1v15_swap_is_found_at_any_distance_without_probing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The recovered DigestInfo is looked up among all sent hashes, not probed nearby."""
+    pki = make_pki("rsa2048", label="adss")
+    n = 120
+    hashes = [hash_to_sign(i.to_bytes(2, "big")) for i in range(n)]
+    signatures = sign_all(pki.leaf_key, hashes)
+    signatures[0], signatures[n - 1] = signatures[n - 1], signatures[0]
+    counts = _count_work(monkeypatch)
+    report = adss.validate_sign_response(hashes, answer(signatures), certificate=pki.leaf, trust_anchors=pki.chain)
+    assert [(c.subject, c.details.get("signed_document")) for c in report.failures()] == [
+        ("doc[0]", n - 1),
+        (f"doc[{n - 1}]", 0),
+    ]
+    assert report.sub_indication is SubIndication.HASH_FAILURE and counts["probes"] == 0
+
+
+def test_pss_swap_beyond_the_budget_is_a_crypto_failure() -> None:
+    """PSS hides the hash: swaps are found by probing nearest first until the response's budget is spent."""
+    from cryptokit.protocols.adss import signing
+
+    pki = make_pki("rsa2048", label="adss")
+    n = 2 * signing.MAX_SWAP_PROBES
+    hashes = [hash_to_sign(i.to_bytes(2, "big")) for i in range(n)]
+    signatures = sign_all(pki.leaf_key, hashes, scheme="pss")
+    for i in range(0, n, 2):  # swap neighbours: each failure costs at most 2 probes (its pair is nearest)
+        signatures[i], signatures[i + 1] = signatures[i + 1], signatures[i]
+    report = adss.validate_sign_response(hashes, answer(signatures), certificate=pki.leaf, trust_anchors=pki.chain)
+    subs = [d.sub_indication for d in report.documents]
+    assert subs[0] is SubIndication.HASH_FAILURE and report.documents[0].report.failures()[0].details == {
+        "signed_document": 1
+    }
+    assert subs[-1] is SubIndication.SIG_CRYPTO_FAILURE
+    assert set(subs) == {SubIndication.HASH_FAILURE, SubIndication.SIG_CRYPTO_FAILURE}

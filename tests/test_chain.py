@@ -357,3 +357,67 @@ def test_verdicts_agree_with_cryptography_verifier() -> None:
         assert ours is theirs(leaf, chain, root, at)
         verdicts.append(ours)
     assert verdicts == [True, False, False, False]
+
+
+# --------------------------------------------------------------------------- RSA exponent (NIST SP 800-89)
+
+
+def _huge_e_key(bits: int = 257) -> Any:
+    """An RSA private key with an odd public exponent of ``bits`` bits (above the SP 800-89 bound)."""
+    from math import gcd
+
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    base = make_key("rsa2048", "huge-e").private_numbers()  # type: ignore[union-attr]
+    p, q, n = base.p, base.q, base.public_numbers.n
+    lam = (p - 1) * (q - 1) // gcd(p - 1, q - 1)
+    e = (1 << (bits - 1)) + 1
+    while gcd(e, lam) != 1:
+        e += 2
+    d = pow(e, -1, lam)
+    numbers = rsa.RSAPrivateNumbers(
+        p, q, d, rsa.rsa_crt_dmp1(d, p), rsa.rsa_crt_dmq1(d, q), rsa.rsa_crt_iqmp(p, q), rsa.RSAPublicNumbers(e, n)
+    )
+    return numbers.private_key()
+
+
+def test_issuer_rsa_key_with_huge_exponent_is_a_crypto_constraints_failure() -> None:
+    from cryptokit.chain.sigs import verify_signed
+
+    rk, lk = make_key("p256", "he-root"), make_key("p256", "he-leaf")
+    hk = _huge_e_key()
+    root = make_cert("HE Root", rk, ca=True)
+    inter = make_cert("HE Inter", hk, root, rk, ca=True)
+    leaf = make_cert("HE Leaf", lk, inter, hk)
+    # the leaf's signature is genuine: only the exponent rule refuses it
+    inter.public_key().verify(leaf.signature, leaf.tbs_certificate_bytes, padding.PKCS1v15(), hashes.SHA256())  # type: ignore[call-arg,union-attr]
+    report = validate_chain(leaf, intermediates=[inter], trust_anchors=[root], cache=None)
+    assert not report.ok
+    assert report.sub_indication is SubIndication.CRYPTO_CONSTRAINTS_FAILURE
+    failed = {(c.name, c.subject, c.sub_indication) for c in report.failures()}
+    assert ("signature", "CN=HE Leaf", SubIndication.CRYPTO_CONSTRAINTS_FAILURE) in failed
+    assert ("public_key", "CN=HE Inter", SubIndication.CRYPTO_CONSTRAINTS_FAILURE) in failed
+    assert any("2^256" in c.message for c in report.failures())
+    assert verify_signed(leaf, inter.public_key()) is not None
+    assert verify_signed(leaf, hk.public_key()) is not None
+
+    # as the trust anchor, and as the leaf's own key
+    anchor = make_cert("HE Anchor", hk, ca=True)
+    child = make_cert("HE Child", lk, anchor, hk)
+    report = validate_chain(child, trust_anchors=[anchor], cache=None)
+    assert report.sub_indication is SubIndication.CRYPTO_CONSTRAINTS_FAILURE
+    assert {c.name for c in report.failures()} == {"public_key", "signature"}
+    ok_root = make_cert("HE OK Root", rk, ca=True)
+    report = validate_chain(make_cert("HE Key Leaf", hk, ok_root, rk), trust_anchors=[ok_root], cache=None)
+    assert report.sub_indication is SubIndication.CRYPTO_CONSTRAINTS_FAILURE
+    assert [(c.name, c.subject) for c in report.failures()] == [("public_key", "CN=HE Key Leaf")]
+
+
+def test_rsa_exponent_at_the_bound_is_accepted() -> None:
+    rk = make_key("p256", "he-root")
+    k = _huge_e_key(256)  # e < 2^256: allowed
+    root = make_cert("HE256 Root", rk, ca=True)
+    inter = make_cert("HE256 Inter", k, root, rk, ca=True)
+    leaf = make_cert("HE256 Leaf", make_key("p256", "he-leaf"), inter, k)
+    report = validate_chain(leaf, intermediates=[inter], trust_anchors=[root], cache=None)
+    assert report.ok, report.failures()

@@ -9,7 +9,10 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.x509.name import _ASN1Type
 from cryptography.x509.oid import NameOID
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from cryptokit.chain import names as chain_names
 from cryptokit.chain import validate_chain
 from cryptokit.chain.names import check_name_constraints, names_match
 from cryptokit.report import SubIndication
@@ -183,3 +186,154 @@ def test_email_in_subject_dn_is_constrained() -> None:
     leaf, inter, root = _constrained_chain(nc, subject)
     report = validate_chain(leaf, intermediates=[inter], trust_anchors=[root], cache=None)
     assert report.sub_indication is SubIndication.CHAIN_CONSTRAINTS_FAILURE
+
+
+# --------------------------------------------------------------------------- bounds (security audit: DoS)
+
+
+_LABELS = st.sampled_from(["", "a", "b", "ex", "EX", "c"])
+_HOSTS = st.lists(_LABELS, min_size=0, max_size=4).map(".".join) | st.lists(_LABELS, max_size=3).map(
+    lambda labels: "." + ".".join(labels)
+)
+
+
+def _index_agrees(kind: type, values: list[object], constraints: list[object]) -> None:
+    """The compiled (indexed) check finds a containing subtree exactly when the reference matcher does."""
+    reference = chain_names._MATCHERS[kind]
+    index = chain_names._INDEXES[kind]()
+    for c in constraints:
+        index.add(c, c)
+    for v in values:
+        expected = [c for c in constraints if reference(v, c)]
+        hit = index.match(v)
+        assert (hit is not None) == bool(expected), (v, constraints, hit)
+        if hit is not None:
+            assert hit in expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_HOSTS, max_size=5), st.lists(_HOSTS, min_size=1, max_size=5))
+def test_dns_index_agrees_with_matcher(constraints: list[str], names: list[str]) -> None:
+    _index_agrees(x509.DNSName, [n.lstrip(".") + s for n in names for s in ("", ".")], list(constraints))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(_HOSTS | st.tuples(st.sampled_from(["u", "U", ""]), _HOSTS).map("@".join), max_size=5),
+    st.lists(st.tuples(st.sampled_from(["u", "U", "v"]), _HOSTS).map("@".join), min_size=1, max_size=5),
+)
+def test_email_and_uri_indexes_agree_with_matchers(constraints: list[str], mailboxes: list[str]) -> None:
+    _index_agrees(x509.RFC822Name, mailboxes, constraints)
+    hosts = [m.rpartition("@")[2] for m in mailboxes]
+    uris = [f"https://{h}/p" for h in hosts] + [f"ldap://u@{h}:389" for h in hosts] + ["urn:x", "http://[::1"]
+    _index_agrees(x509.UniformResourceIdentifier, uris, [c for c in constraints if "@" not in c])
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.lists(st.sampled_from(["A", "a ", "B", "C"]), max_size=3), max_size=5),
+    st.lists(st.lists(st.sampled_from(["A", "a", "B", "C"]), max_size=4), min_size=1, max_size=5),
+)
+def test_dn_index_agrees_with_matcher(constraints: list[list[str]], names: list[list[str]]) -> None:
+    def dn(cns: list[str]) -> x509.Name:
+        return x509.Name([x509.RelativeDistinguishedName([x509.NameAttribute(NameOID.COMMON_NAME, c)]) for c in cns])
+
+    _index_agrees(x509.DirectoryName, [dn(n) for n in names], [dn(c) for c in constraints])
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 2**32 - 1), st.integers(0, 32)), max_size=6),
+    st.lists(st.integers(0, 2**32 - 1), min_size=1, max_size=6),
+)
+def test_ip_index_agrees_with_matcher(constraints: list[tuple[int, int]], addresses: list[int]) -> None:
+    nets = [ipaddress.ip_network((ipaddress.IPv4Address(a), p), strict=False) for a, p in constraints]
+    nets.append(ipaddress.ip_network("2001:db8::/32"))
+    values: list[object] = [ipaddress.IPv4Address(a) for a in addresses]
+    values += [ipaddress.IPv6Address("2001:db8::1"), ipaddress.ip_network(f"{ipaddress.IPv4Address(addresses[0])}/32")]
+    _index_agrees(x509.IPAddress, values, nets)
+
+
+def _nc_chain(
+    excluded: list[x509.GeneralName], sans: list[x509.GeneralName], *, forge: bool = False
+) -> tuple[x509.Certificate, x509.Certificate, x509.Certificate]:
+    rk, ik, lk = make_key("p256", "nc-root"), make_key("p256", "nc-inter"), make_key("p256", "nc-leaf")
+    root = make_cert("NC Root", rk, ca=True)
+    nc = x509.NameConstraints(permitted_subtrees=None, excluded_subtrees=excluded)
+    inter = make_cert("NC Inter", ik, root, ik if forge else rk, ca=True, extra_extensions=[(nc, True)])
+    leaf = make_cert(
+        "NC Leaf", lk, inter, ik, extra_extensions=[(x509.SubjectAlternativeName(sans), False)] if sans else None
+    )
+    return root, inter, leaf
+
+
+_KINDS = {
+    "dns": (lambda i: x509.DNSName(f"x{i}.example"), lambda i: x509.DNSName(f"h{i}.test")),
+    "email": (lambda i: x509.RFC822Name(f".x{i}.example"), lambda i: x509.RFC822Name(f"u@h{i}.test")),
+    "uri": (
+        lambda i: x509.UniformResourceIdentifier(f"x{i}.example"),
+        lambda i: x509.UniformResourceIdentifier(f"https://h{i}.test/"),
+    ),
+    "dn": (
+        lambda i: x509.DirectoryName(x509.Name.from_rfc4514_string(f"CN=x{i},O=Ex")),
+        lambda i: x509.DirectoryName(x509.Name.from_rfc4514_string(f"CN=h{i},O=T")),
+    ),
+    "ip": (
+        lambda i: x509.IPAddress(ipaddress.ip_network(f"10.{i % 256}.{i // 256}.0/{8 + i % 25}", strict=False)),
+        lambda i: x509.IPAddress(ipaddress.ip_address(f"192.0.{i // 256}.{i % 256}")),
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", list(_KINDS))
+def test_name_constraints_at_the_bounds_are_fast_and_over_them_fail(kind: str) -> None:
+    """MAX_SUBTREES excluded subtrees x MAX_NAMES names of one type, properly signed: checked in well
+    under a second (linear, indexed); one more subtree or name is a CHAIN_CONSTRAINTS_FAILURE check."""
+    import time
+
+    sub, san = _KINDS[kind]
+    n, m = chain_names.MAX_SUBTREES, chain_names.MAX_NAMES - 1  # the leaf's subject is the other name
+    root, inter, leaf = _nc_chain([sub(i) for i in range(n)], [san(i) for i in range(m)])
+    start = time.perf_counter()
+    report = validate_chain(leaf, intermediates=[inter], trust_anchors=[root], cache=None)
+    elapsed = time.perf_counter() - start
+    assert report.ok, report.failures()
+    assert elapsed < 1.0, f"{elapsed:.2f}s"  # measured 0.005-0.05 s
+
+    # an excluded name among them is still found
+    root, inter, leaf = _nc_chain([sub(i) for i in range(n)], [san(i) for i in range(m - 1)] + [sub(n - 1)])
+    if kind == "email":
+        leaf = _nc_chain([sub(i) for i in range(n)], [x509.RFC822Name(f"u@a.x{n - 1}.example")])[2]
+    if kind == "uri":
+        leaf = _nc_chain([sub(i) for i in range(n)], [x509.UniformResourceIdentifier(f"https://x{n - 1}.example/")])[2]
+    if kind == "ip":
+        net = sub(n - 1).value
+        leaf = _nc_chain([sub(i) for i in range(n)], [x509.IPAddress(net.network_address + 1)])[2]
+    report = validate_chain(leaf, intermediates=[inter], trust_anchors=[root], cache=None)
+    assert [c.name for c in report.failures()] == ["name_constraints"], report.failures()
+    assert "excluded" in report.failures()[0].message
+
+    for subs, sans in (([sub(i) for i in range(n + 1)], [san(0)]), ([sub(0)], [san(i) for i in range(m + 1)])):
+        root, inter, leaf = _nc_chain(subs, sans)
+        report = validate_chain(leaf, intermediates=[inter], trust_anchors=[root], cache=None)
+        assert not report.ok
+        assert report.sub_indication is SubIndication.CHAIN_CONSTRAINTS_FAILURE
+        assert [c.name for c in report.failures()] == ["name_constraints"]
+
+
+def test_name_constraints_not_evaluated_under_a_failed_signature(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A forged intermediate's constraints are never matched: the check is skipped, the signature fails."""
+
+    def explode(*args: object, **kwargs: object) -> None:
+        raise AssertionError("name constraints evaluated on a path whose signature failed")
+
+    root, inter, leaf = _nc_chain([x509.DNSName("h1.test")], [x509.DNSName("h1.test")], forge=True)
+    monkeypatch.setattr(chain_names, "CompiledConstraints", explode)
+    from cryptokit.chain import validate as chain_validate
+
+    monkeypatch.setattr(chain_validate, "compile_name_constraints", explode)
+    report = validate_chain(leaf, intermediates=[inter], trust_anchors=[root], cache=None)
+    assert report.sub_indication is SubIndication.CERTIFICATE_CHAIN_GENERAL_FAILURE
+    assert [c.name for c in report.failures()] == ["signature"]
+    skipped = [c for c in report.checks if c.name == "name_constraints"]
+    assert skipped and all(c.outcome.value == "skipped" for c in skipped)

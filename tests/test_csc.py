@@ -491,3 +491,47 @@ def test_credentials_list() -> None:
 def test_pss_options_with_a_non_pss_algorithm_are_refused() -> None:
     with pytest.raises(InputError):
         csc.build_sign_hash_request([bytes(32)], credential_id="c", sad="s", sign_algo=SHA256_RSA, pss_salt_length=32)
+
+
+def _bad_version(cert: x509.Certificate) -> bytes:
+    der = cert.public_bytes(Encoding.DER)
+    v3 = bytes.fromhex("a003020102")  # [0] EXPLICIT INTEGER 2 (v3)
+    assert v3 in der
+    return der.replace(v3, bytes.fromhex("a003020142"), 1)  # version 66: cryptography raises InvalidVersion
+
+
+def test_credential_info_certificate_errors_are_input_errors_naming_the_entry() -> None:
+    from cryptography.hazmat.primitives.serialization import pkcs7
+
+    pki = make_pki("rsa2048", label="csc")
+    with pytest.raises(x509.InvalidVersion):  # what escaped before: not a ValueError
+        x509.load_der_x509_certificate(_bad_version(pki.leaf))
+    good = orjson.loads(credential_info_body([pki.leaf, pki.intermediate]))
+    bundle = pkcs7.serialize_certificates([pki.intermediate], Encoding.DER)  # a PKCS#7 is not a certificate
+    for index, bad in ((0, _bad_version(pki.leaf)), (1, _bad_version(pki.intermediate)), (1, bundle)):
+        obj = orjson.loads(orjson.dumps(good))
+        obj["cert"]["certificates"][index] = b64encode(bad)
+        with pytest.raises(InputError, match=r"is not a DER X\.509 certificate") as err:
+            csc.parse_credential_info(200, orjson.dumps(obj))
+        assert err.value.field == f"body.cert.certificates[{index}]"
+
+
+@pytest.mark.parametrize("value", [None, 5, 1.5, [], [1], {"a": 1}, object()])
+def test_pss_params_of_the_wrong_type_are_input_errors(value: object) -> None:
+    with pytest.raises(InputError, match="signAlgoParams: must be bytes or base64 text"):
+        csc.parse_pss_params(value)  # type: ignore[arg-type]
+
+
+def test_pss_params_do_not_take_an_int_as_a_length() -> None:
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        with pytest.raises(InputError):
+            csc.parse_pss_params(64 * 1024 * 1024)  # type: ignore[arg-type]
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 1024 * 1024
+    der = csc.encode_pss_params("sha256")
+    assert csc.parse_pss_params(bytearray(der)) == csc.parse_pss_params(memoryview(der)) == csc.parse_pss_params(der)

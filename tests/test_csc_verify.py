@@ -52,9 +52,33 @@ def sign_all(key: Any, req: csc.SignHashRequest, **kw: Any) -> list[bytes]:
 
 
 def verify(req: Any, result: Any, pki: Any, **kw: Any) -> csc.SignHashReport:
+    """``csc.validate_sign_hash_response``'s report, cross-checked with the fail-closed
+    ``csc.verify_sign_hash_response``: the same verdict returned when it passed, VerificationFailed
+    carrying the same report otherwise (and returned with the compatibility ``raise_on_failure=False``)."""
     kw.setdefault("certificates", [pki.leaf, pki.intermediate])
     kw.setdefault("trust_anchors", [pki.root])
-    return csc.verify_sign_hash_response(req, result, **kw)
+    report = csc.validate_sign_hash_response(req, result, **kw)
+    if report.ok:
+        assert same_verdict(csc.verify_sign_hash_response(req, result, **kw), report)
+    else:
+        with pytest.raises(VerificationFailed) as err:
+            csc.verify_sign_hash_response(req, result, **kw)
+        assert isinstance(err.value.report, csc.SignHashReport)
+        assert same_verdict(err.value.report, report)
+        assert same_verdict(csc.verify_sign_hash_response(req, result, raise_on_failure=False, **kw), report)
+    return report
+
+
+def same_verdict(a: csc.SignHashReport, b: csc.SignHashReport) -> bool:
+    """Equal reports up to the chain report's validation time."""
+    da, db = a.to_dict(), b.to_dict()
+    ca, cb = da.pop("chain", None), db.pop("chain", None)
+    chains = (ca is None and cb is None) or (
+        ca is not None
+        and cb is not None
+        and (ca["indication"], ca["sub_indication"]) == (cb["indication"], cb["sub_indication"])
+    )
+    return da == db and chains
 
 
 def failed(report: csc.SignHashReport) -> list[tuple[str, str | None, SubIndication | None]]:
@@ -83,7 +107,7 @@ def test_credential_info_serves_as_the_certificates(rsa: Any) -> None:
     )
     info = csc.parse_credential_info(200, info_body)
     req = request(credential=info)
-    report = csc.verify_sign_hash_response(
+    report = csc.validate_sign_hash_response(
         req, answer(sign_all(rsa.leaf_key, req)), certificates=info, trust_anchors=rsa.root
     )
     assert report.ok
@@ -260,11 +284,24 @@ def test_pending_async_answer_is_try_later(rsa: Any) -> None:
     assert (report.indication, report.sub_indication) == (Indication.INDETERMINATE, SubIndication.TRY_LATER)
 
 
-def test_raise_on_failure_and_bad_arguments(rsa: Any) -> None:
+def test_verify_fails_closed_and_bad_arguments(rsa: Any) -> None:
     req = request()
-    with pytest.raises(VerificationFailed) as err:
-        verify(req, answer(sign_all(rsa.leaf_key, req)[:1]), rsa, raise_on_failure=True)
-    assert err.value.report.sub_indication is SubIndication.FORMAT_FAILURE
+    kw: dict[str, Any] = {"certificates": [rsa.leaf, rsa.intermediate], "trust_anchors": [rsa.root]}
+    short = answer(sign_all(rsa.leaf_key, req)[:1])
+    report = csc.validate_sign_hash_response(req, short, **kw)
+    assert not report.ok and report.sub_indication is SubIndication.FORMAT_FAILURE
+    with pytest.raises(VerificationFailed) as err:  # by default: fail closed
+        csc.verify_sign_hash_response(req, short, **kw)
+    assert err.value.report.sub_indication is SubIndication.FORMAT_FAILURE and "FORMAT_FAILURE" in str(err.value)
+    assert same_verdict(err.value.report, report)
+    with pytest.raises(VerificationFailed):
+        csc.verify_sign_hash_response(req, short, raise_on_failure=True, **kw)
+    # the compatibility keyword: raise_on_failure=False is validate_sign_hash_response
+    assert same_verdict(csc.verify_sign_hash_response(req, short, raise_on_failure=False, **kw), report)
+    good = csc.verify_sign_hash_response(req, answer(sign_all(rsa.leaf_key, req)), **kw)
+    assert isinstance(good, csc.SignHashReport) and good.ok
+    with pytest.raises(InputError):
+        csc.verify_sign_hash_response(req, short, at=dt.datetime(2025, 1, 1), **kw)  # naive
     with pytest.raises(InputError):
         verify(req, answer([]), rsa, at=dt.datetime(2025, 1, 1))  # naive
     with pytest.raises(InputError):

@@ -189,6 +189,72 @@ def test_custom_replay_store_protocol() -> None:
         verifier.verify_headers(headers)
 
 
+def _reason(fn: object) -> str:
+    with pytest.raises(AuthenticationFailed) as info:
+        fn()  # type: ignore[operator]
+    return info.value.reason
+
+
+@pytest.mark.parametrize("step", [dt.timedelta(0), dt.timedelta(microseconds=1), dt.timedelta(milliseconds=999)])
+def test_replay_exactly_at_the_window_edge_is_refused(step: dt.timedelta) -> None:
+    window = dt.timedelta(seconds=300)
+    clock = Clock(T0)
+    verifier = _verifier(clock)
+    headers = emca.auth_headers("client-1", T0)
+    # The ts bound is inclusive: a first use exactly at the edge is accepted...
+    clock.now = T0 + window
+    assert _verifier(clock).verify_headers(headers) == T0
+    # ...so a txn used at T0 must still be remembered then (and a replay after it is stale anyway).
+    clock.now = T0
+    assert verifier.verify_headers(headers) == T0
+    clock.now = T0 + window
+    assert _reason(lambda: verifier.verify_headers(headers)) == "replayed"
+    clock.now = T0 + window + step
+    assert _reason(lambda: verifier.verify_headers(headers)) == ("replayed" if not step else "stale")
+
+
+def test_replay_at_the_edge_is_refused_by_a_store_with_millisecond_expiry() -> None:
+    class MillisStore:
+        """Like Redis SET NX PXAT: expiry truncated to whole milliseconds, gone once now >= expiry."""
+
+        def __init__(self, clock: Clock) -> None:
+            self.clock = clock
+            self.entries: dict[str, int] = {}
+
+        def add(self, key: str, expires_at: dt.datetime) -> bool:
+            now_ms = int(self.clock().timestamp() * 1000)
+            if self.entries.get(key, 0) > now_ms:
+                return False
+            self.entries[key] = int(expires_at.timestamp() * 1000)
+            return True
+
+    clock = Clock(T0)
+    verifier = _verifier(clock, replay_store=MillisStore(clock))
+    headers = emca.auth_headers("client-1", T0)
+    assert verifier.verify_headers(headers) == T0
+    clock.now = T0 + dt.timedelta(seconds=300)
+    assert _reason(lambda: verifier.verify_headers(headers)) == "replayed"
+
+
+@pytest.mark.parametrize("headers", [None, 5, 1.5, [], [1], "ClientID", b"ts", object()])
+def test_verify_headers_refuses_a_non_mapping(headers: object) -> None:
+    with pytest.raises(InputError, match="headers: must be a mapping"):
+        _verifier(Clock(T0)).verify_headers(headers)  # type: ignore[arg-type]
+
+
+def test_verify_headers_refuses_non_text_values() -> None:
+    verifier = _verifier(Clock(T0))
+    good = emca.auth_headers("client-1", T0)
+    for name in good:
+        for value in (5, b"x", ["x"]):
+            with pytest.raises(AuthenticationFailed) as info:
+                verifier.verify_headers({**good, name: value})  # type: ignore[dict-item]
+            assert info.value.reason == "malformed"
+    odd_names: dict[object, str] = {1: "x", b"ts": "1"}
+    assert _reason(lambda: verifier.verify_headers(odd_names)) == "malformed"  # type: ignore[arg-type]
+    assert verifier.verify_headers(good) == T0  # none of the refusals burned the txn
+
+
 # --- emKey -------------------------------------------------------------------------------------
 
 SECRET = b"server secret, 32 random bytes!!"

@@ -79,6 +79,26 @@ def test_unframe_refuses(content: bytes) -> None:
         emca.unframe_csrs(content)
 
 
+@pytest.mark.parametrize("content", [None, 5, 1.5, [], [1], {"a": 1}, "ID1|AAAA", object()])
+def test_unframe_refuses_wrong_types(content: object) -> None:
+    with pytest.raises(InputError, match="signature: signed content must be bytes"):
+        emca.unframe_csrs(content)  # type: ignore[arg-type]
+
+
+def test_unframe_does_not_take_an_int_as_a_length() -> None:
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        with pytest.raises(InputError):
+            emca.unframe_csrs(64 * 1024 * 1024)  # type: ignore[arg-type]
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 1024 * 1024
+    assert emca.unframe_csrs(bytearray(b"ID1|AAAA")) == emca.unframe_csrs(memoryview(b"ID1|AAAA"))
+
+
 @pytest.mark.parametrize("csrs", [{}, {"a|b": b"x"}, {"a~b": b"x"}, {"": b"x"}, {"a": b""}, {"x" * 129: b"x"}])
 def test_frame_refuses(csrs: dict[str, bytes]) -> None:
     with pytest.raises(InputError):

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
 import base64
+import re
+import time
+import tracemalloc
 
 import pytest
 from hypothesis import given
@@ -8,6 +11,7 @@ from hypothesis import strategies as st
 
 from cryptokit import InputError
 from cryptokit.encoding import (
+    _pem_blocks,
     asn1_kind,
     b64decode,
     b64encode,
@@ -95,3 +99,81 @@ def test_decoders_only_raise_input_error(data: bytes) -> None:
         except InputError:
             pass
     asn1_kind(data)
+
+
+# --------------------------------------------------------------------------- linear PEM scan
+
+# The regex the linear scanner replaced: the oracle for which blocks a text holds.
+_OLD_PEM_RE = re.compile(rb"-----BEGIN ([A-Z0-9 ]+)-----\r?\n(.*?)-----END ([A-Z0-9 ]+)-----", re.DOTALL)
+_PEM_PIECES = ["-----BEGIN ", "-----END ", "-----", "A", "B", "a", " ", "-", "\n", "\r\n", "QUJD", ":", "x"]
+
+
+@given(st.lists(st.sampled_from(_PEM_PIECES), max_size=40))
+def test_pem_scan_finds_the_blocks_the_old_regex_found(pieces: list[str]) -> None:
+    raw = "".join(pieces).encode()
+    found: list[tuple[bytes, bytes, bytes]] = []
+    try:
+        found.extend(_pem_blocks(raw, "pem"))
+        refused = False
+    except InputError as exc:
+        assert "has no END line" in exc.rule
+        refused = True
+    old = list(_OLD_PEM_RE.finditer(raw))
+    assert found == [m.groups() for m in old]
+    # Refused exactly when a well-formed BEGIN line follows the last block and no END line follows it.
+    rest = raw[old[-1].end() :] if old else raw
+    begin = re.search(rb"-----BEGIN ([A-Z0-9 ]+)-----\r?\n", rest)
+    assert refused == (begin is not None)
+    if begin is not None:
+        assert re.search(rb"-----END ([A-Z0-9 ]+)-----", rest[begin.end() :]) is None
+
+
+def test_pem_begin_without_end_is_refused_at_once() -> None:
+    block = pem_encode(b"\x01\x02", "CERTIFICATE")
+    with pytest.raises(InputError, match=r"pem\[1\]: BEGIN CERTIFICATE has no END line"):
+        pem_decode_all(block + "-----BEGIN CERTIFICATE-----\nAQI=\n")
+    with pytest.raises(InputError, match="has no END line"):
+        pem_decode_all(block.replace("-----END CERTIFICATE-----", "-----END certificate-----"))
+    data = b"-----BEGIN CERTIFICATE REQUEST-----\n" * 200_000  # 7 MB; the old regex needed hours
+    start = time.perf_counter()
+    with pytest.raises(InputError, match="has no END line"):
+        pem_decode_all(data)
+    assert time.perf_counter() - start < 0.5
+
+
+def test_pem_scan_keeps_what_it_skipped_before() -> None:
+    der = bytes(range(40))
+    block = pem_encode(der, "CERTIFICATE")
+    # Text around blocks (openssl "Bag Attributes"), a BEGIN that is not a well-formed line, CRLF.
+    text = "Bag Attributes\n-----BEGIN lower-----\n" + block + "subject=CN x\r\n" + block.replace("\n", "\r\n")
+    assert [b.der for b in pem_decode_all(text)] == [der, der]
+    # An END with a bad label is not an END: the body runs on to the next good one (and is not base64).
+    with pytest.raises(InputError, match="alphabet"):
+        pem_decode_all(block.replace("-----END CERTIFICATE-----", "-----END bad-----\n-----END CERTIFICATE-----"))
+
+
+@pytest.mark.parametrize("value", [None, 5, 1.5, [], {}, [1], {"a": 1}, object()])
+def test_wrong_types_are_input_errors(value: object) -> None:
+    with pytest.raises(InputError, match="must be bytes"):
+        pem_decode_all(value)  # type: ignore[arg-type]
+    with pytest.raises(InputError, match="must be bytes"):
+        asn1_kind(value)  # type: ignore[arg-type]
+
+
+def test_an_int_is_not_a_length() -> None:
+    tracemalloc.start()
+    try:
+        with pytest.raises(InputError):
+            pem_decode_all(64 * 1024 * 1024)  # type: ignore[arg-type]
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 1024 * 1024
+
+
+def test_asn1_kind_takes_bytes_like() -> None:
+    der = bytes.fromhex("3003020101")
+    assert asn1_kind(bytearray(der)) == "der"
+    assert asn1_kind(memoryview(der)) == "der"
+    with pytest.raises(InputError):
+        asn1_kind("3003020101")  # type: ignore[arg-type]

@@ -476,3 +476,69 @@ def test_key_derivation_work_is_bounded() -> None:
     assert info.value.field == "pfx"
     with pytest.raises(InputError, match="iterations"):
         load_pfx((PKCS12 / "cert-key-aes256cbc.p12").read_bytes(), "cryptography", max_iterations=1000)
+
+
+def _repeat_encrypted_parts(der: bytes, parts: int) -> bytes:
+    """``der`` with each encrypted_data part of its AuthenticatedSafe repeated ``parts`` times (MAC left as is)."""
+    pfx = a_pkcs12.Pfx.load(der)
+    infos = []
+    for info in a_pkcs12.AuthenticatedSafe.load(pfx["auth_safe"]["content"].native):
+        infos += [info] * (parts if info["content_type"].native == "encrypted_data" else 1)
+    content = a_pkcs12.AuthenticatedSafe(infos).dump()
+    auth_safe = a_cms.ContentInfo({"content_type": "data", "content": content})
+    return bytes(a_pkcs12.Pfx({"version": 3, "auth_safe": auth_safe, "mac_data": pfx["mac_data"]}).dump())
+
+
+def test_total_key_derivation_work_is_bounded() -> None:
+    import time
+
+    from cryptokit.keys import MAX_PFX_PARTS, MAX_PFX_SIZE, TOTAL_ITERATIONS_FACTOR
+
+    raw = (PKCS12 / "cert-key-aes256cbc.p12").read_bytes()
+    pfx = _parse_pfx(raw)
+    total = int(pfx["mac_data"]["iterations"].native) + sum(n or 0 for _, n in _encryption_params(pfx))
+    # The usual three KDF runs, each at the per-KDF limit, pass the default total bound.
+    assert load_pfx(raw, "cryptography", max_iterations=2048).private_key is not None
+    assert total <= TOTAL_ITERATIONS_FACTOR * 2048
+    assert load_pfx(raw, "cryptography", max_total_iterations=total).private_key is not None
+    with pytest.raises(InputError, match=f"{total} key-derivation iterations in all") as info:
+        load_pfx(raw, "cryptography", max_total_iterations=total - 1)
+    assert info.value.field == "pfx"
+    # Each repeated encrypted part is one more KDF run: over the total, refused before any of them runs.
+    with pytest.raises(InputError, match="5 encrypted parts"):
+        load_pfx(_repeat_encrypted_parts(raw, 4), "cryptography", max_iterations=2048)
+    # Thousands of cheap parts are refused by count, before they are parsed one by one.
+    many = _repeat_encrypted_parts(raw, 4000)
+    assert len(many) < MAX_PFX_SIZE
+    start = time.perf_counter()
+    with pytest.raises(InputError, match=f"4001 parts in its AuthenticatedSafe, over the limit of {MAX_PFX_PARTS}"):
+        load_pfx(many, "cryptography")
+    assert time.perf_counter() - start < 0.2
+
+
+def test_bag_count_is_bounded() -> None:
+    from cryptokit.keys import MAX_PFX_BAGS
+
+    pki = make_pki("p256")
+    cert_bag = a_pkcs12.CertBag(
+        {"cert_id": "x509", "cert_value": a_core.ParsableOctetString(pki.leaf.public_bytes(serialization.Encoding.DER))}
+    )
+    safe = a_pkcs12.SafeContents([_bag("cert_bag", cert_bag, None)] * (MAX_PFX_BAGS + 1))
+    auth = a_pkcs12.AuthenticatedSafe([a_cms.ContentInfo({"content_type": "data", "content": safe.dump()})])
+    pfx = a_pkcs12.Pfx(
+        {"version": "v3", "auth_safe": a_cms.ContentInfo({"content_type": "data", "content": auth.dump()})}
+    )
+    with pytest.raises(InputError, match=f"more than {MAX_PFX_BAGS} bags"):
+        load_pfx(pfx.dump(), None)
+
+
+def test_nesting_depth_error_is_not_swallowed() -> None:
+    inner = a_pkcs12.SafeContents([])
+    for _ in range(6):
+        inner = a_pkcs12.SafeContents([_bag("safe_contents", inner, None)])
+    auth = a_pkcs12.AuthenticatedSafe([a_cms.ContentInfo({"content_type": "data", "content": inner.dump()})])
+    pfx = a_pkcs12.Pfx(
+        {"version": "v3", "auth_safe": a_cms.ContentInfo({"content_type": "data", "content": auth.dump()})}
+    )
+    with pytest.raises(InputError, match="more than 4 deep"):
+        load_pfx(pfx.dump(), None)

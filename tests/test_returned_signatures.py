@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 
 import pytest
 from cryptography.hazmat.primitives import hashes, serialization
@@ -13,9 +14,12 @@ from cryptokit.errors import InputError
 from cryptokit.hashing import HashToSign, hash_to_sign
 from cryptokit.report import Outcome, SubIndication
 from cryptokit.returned_signatures import (
+    ProbeBudget,
     find_signed_hash,
+    iter_nearest,
     nearest_first,
     optional_aware,
+    pss_shaped_for,
     recovered_digest_info,
     signing_certificate,
 )
@@ -69,6 +73,58 @@ def test_nearest_first_orders_by_distance_and_bounds() -> None:
     assert nearest_first(2, 6, 10) == [1, 3, 0, 4, 5]
     assert nearest_first(0, 4, 2) == [1, 2]
     assert nearest_first(0, 1, 5) == []
+    assert nearest_first(5, 6, 3) == [4, 3, 2]
+    assert nearest_first(3, 6, 0) == []
+    for count in range(1, 9):  # the same order as a full sort by distance (lower position first on a tie)
+        for index in range(count):
+            expected = [j for j in sorted(range(count), key=lambda j: (abs(j - index), j)) if j != index]
+            assert list(iter_nearest(index, count)) == expected
+
+
+def test_iter_nearest_is_lazy() -> None:
+    """Taking a few of ten million positions costs a few steps, not a sort of all of them."""
+    from itertools import islice
+
+    assert list(islice(iter_nearest(5_000_000, 10_000_000), 4)) == [4_999_999, 5_000_001, 4_999_998, 5_000_002]
+
+
+def test_probe_budget_is_shared_and_stops() -> None:
+    budget = ProbeBudget(5)
+    assert list(budget.take(range(3))) == [0, 1, 2]
+    assert list(budget.take(range(10, 20))) == [10, 11]
+    assert budget.left == 0 and list(budget.take(range(3))) == []
+    pulled: list[int] = []
+
+    def source() -> Iterator[int]:
+        for j in range(100):
+            pulled.append(j)
+            yield j
+
+    assert list(ProbeBudget(2).take(source())) == [0, 1]
+    assert pulled == [0, 1]  # nothing drawn past the budget
+    assert list(ProbeBudget(-1).take(range(3))) == []
+
+
+def test_pss_shaped_for_rules_out_garbage_and_keeps_real_pss() -> None:
+    import hashlib
+
+    from cryptokit.algorithms import hash_algorithm
+
+    key = _rsa("returned")
+    public = key.public_key()
+    sha256, sha384 = hash_algorithm("sha256"), hash_algorithm("sha384")
+    h = hash_to_sign(b"document", "sha256")
+    pss = key.sign(h.digest, padding.PSS(padding.MGF1(hashes.SHA256()), 32), utils.Prehashed(hashes.SHA256()))
+    assert pss_shaped_for(public, pss, [sha256, sha384]) == {sha256}
+    assert pss_shaped_for(load_public_key(public), pss, [sha256]) == {sha256}
+    v15 = _sign(key, h)
+    assert pss_shaped_for(public, v15, [sha256, sha384]) == set()
+    noise = [hashlib.shake_256(b"noise %d" % i).digest(256) for i in range(50)]
+    assert all(pss_shaped_for(public, sig, [sha256, sha384]) == set() for sig in noise)
+    assert pss_shaped_for(public, b"short", [sha256]) == set()
+    assert pss_shaped_for(_rsa("returned-other").public_key(), pss, [sha256]) == set()
+    # nothing can be ruled out this way for ECDSA keys
+    assert pss_shaped_for(_p256("returned").public_key(), pss, [sha256]) is None
 
 
 @pytest.mark.parametrize("kind", ["rsa", "p256"])

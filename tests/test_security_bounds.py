@@ -277,16 +277,6 @@ def test_pathological_mesh_finishes_in_stated_time(ca_keys: list[Any]) -> None:
     assert elapsed < 5, f"{elapsed:.2f}s"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=pytest.fail.Exception,
-    reason="chain/validate.py + chain/names.py check_name_constraints: the name-constraint check is "
-    "O(names x subtrees) and runs even on a path whose signatures fail, with no cap on either count. A forged "
-    "intermediate (350 KB, 20,000 excluded subtrees, the real CA's name) and a 250 KB leaf with 20,000 SANs "
-    "keep validate_chain (and cms_verify/CSC/ADSS verify, which pass attacker certificates as intermediates) "
-    "busy for 400 s; at the 1 MiB certificate bound, hours. Fix: skip constraint checks below a failed "
-    "signature, cap subtrees/SAN entries (e.g. 1024 each) and group subtrees by type once per certificate",
-)
 def test_name_constraints_work_is_bounded(monkeypatch: pytest.MonkeyPatch, ca_keys: list[Any]) -> None:
     from cryptokit.chain import names as chain_names
     from cryptokit.chain import validate_chain
@@ -329,19 +319,14 @@ def test_name_constraints_work_is_bounded(monkeypatch: pytest.MonkeyPatch, ca_ke
         .add_extension(x509.SubjectAlternativeName([x509.DNSName(f"h{i}.test") for i in range(n)]), critical=False)
         .sign(ca_keys[1], hashes.SHA256())
     )
+    start = time.perf_counter()
     report = validate_chain(leaf, intermediates=[forged], trust_anchors=[root], cache=None)
+    elapsed = time.perf_counter() - start
     assert not report.ok
+    # measured 0.05 s (the audit's 20,000 x 20,000 case: 0.1 s, was 406 s); SECURITY.md should state the bound
+    assert elapsed < 2, f"{elapsed:.2f}s"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="protocols/adss/signing.py _diagnose: every failed signature probes up to MAX_SWAP_PROBES (32) other "
-    "hashes with identify_signature (several schemes each) and sorts all n positions (nearest_first), so a "
-    "malicious ADSS answer of n garbage signatures costs ~32n verifications plus O(n^2 log n): 17 s for "
-    "n=1,000, minutes at MAX_DOCUMENTS=10,000 (CSC's verifier: 0.6 s for 1,000). Fix: a response-wide probe "
-    "budget, no probing for RSA PKCS#1 keys once DigestInfo recovery has failed, nearest_first without a full sort",
-)
 def test_adss_swap_probing_is_bounded_per_response(monkeypatch: pytest.MonkeyPatch) -> None:
     import os
 
@@ -370,11 +355,13 @@ def test_adss_swap_probing_is_bounded_per_response(monkeypatch: pytest.MonkeyPat
     result = adss.parse_sign_response(
         200, orjson.dumps({"status": "SUCCESS", "request_id": "r", "signatures": garbage})
     )
-    report = adss.verify_sign_response(
+    report = adss.validate_sign_response(
         request, result, certificate=ctx.rsa_cert, trust_anchors=[ctx.rsa_cert], at=ctx.at
     )
     assert not report.ok
-    assert probes <= 4 * signing.MAX_SWAP_PROBES, f"{probes} swap probes for {n} garbage signatures"
+    # one budget per response (measured: 1,000 garbage RSA signatures 10.1 s before, 0.6 s after; no
+    # probe at all once the signature has neither a DigestInfo nor a PSS shape)
+    assert probes <= signing.MAX_SWAP_PROBES, f"{probes} swap probes for {n} garbage signatures"
 
 
 def _pfx_with_encrypted_parts(der: bytes, parts: int, password: bytes) -> bytes:
@@ -398,14 +385,6 @@ def _pfx_with_encrypted_parts(der: bytes, parts: int, password: bytes) -> bytes:
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=pytest.fail.Exception,
-    reason="keys.py _check_work bounds iterations per KDF, not in total: every encrypted_data part of the "
-    "AuthenticatedSafe is one more KDF run, so a PFX repeating a 2,000,000-iteration part costs 0.4 s per part "
-    "(8 parts: 3.5 s; a 4 MiB file holds thousands: hours). Fix: bound the sum of iterations over the MAC and "
-    "all encrypted parts (e.g. 2 x max_iterations), or the number of encrypted parts",
-)
 def test_pfx_total_kdf_work_is_bounded() -> None:
     from cryptokit.keys import KeyBundle, load_pfx
 
@@ -456,14 +435,6 @@ def _pem_cases() -> list[Any]:
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=pytest.fail.Exception,
-    reason="encoding.py _PEM_RE (-----BEGIN ...-----(.*?)-----END, DOTALL) with finditer is quadratic when "
-    "BEGIN lines have no END: 144 KB takes 17 s, and every PEM-reading parser (certificates 16 MiB, public "
-    "keys 1 MiB, CSRs 256 KiB, CMS, CRLs, pem_decode_all 64 MiB) inherits it. Fix: scan linearly (find each "
-    "BEGIN, then the next END with bytes.find; a BEGIN without an END is an InputError at once)",
-)
 @pytest.mark.parametrize("parse", _pem_cases())
 def test_pem_scanning_is_linear(parse: Callable[[bytes], Any]) -> None:
     data = b"-----BEGIN CERTIFICATE REQUEST-----\n" * 7000  # 252 KB: under every bound above

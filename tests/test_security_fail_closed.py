@@ -100,18 +100,12 @@ def test_adss_report_fails_on_a_forged_signature(setup: dict[str, Any]) -> None:
 
     for message, ok in ((b"document", True), (b"another document", False)):
         request, result = _adss_forged(setup, message)
-        report = adss.verify_sign_response(
+        report = adss.validate_sign_response(
             request, result, certificate=setup["rsa_cert"], trust_anchors=[setup["rsa_root"]], at=setup["at"]
         )
         assert report.ok is ok
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=pytest.fail.Exception,
-    reason="protocols/adss/signing.py verify_sign_response returns a failing report instead of raising: a "
-    "verify_* that a caller forgets to check .ok on is fail-open (rename to validate_*, or raise by default)",
-)
 def test_adss_verify_sign_response_raises(setup: dict[str, Any]) -> None:
     from cryptokit.protocols import adss
 
@@ -139,7 +133,7 @@ def test_csc_report_fails_on_a_forged_signature(setup: dict[str, Any]) -> None:
     chain = [setup["rsa_cert"].public_bytes(serialization.Encoding.DER)]
     for message, ok in ((b"document", True), (b"another document", False)):
         request, result = _csc_forged(setup, message)
-        report = csc.verify_sign_hash_response(
+        report = csc.validate_sign_hash_response(
             request, result, certificates=chain, trust_anchors=[setup["rsa_root"]], at=setup["at"]
         )
         assert report.ok is ok
@@ -154,12 +148,6 @@ def test_csc_report_fails_on_a_forged_signature(setup: dict[str, Any]) -> None:
         )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=pytest.fail.Exception,
-    reason="protocols/csc/verify.py verify_sign_hash_response defaults to raise_on_failure=False: a failing "
-    "report is returned, so a verify_* is fail-open by default (default raise_on_failure=True, or rename)",
-)
 def test_csc_verify_sign_hash_response_raises_by_default(setup: dict[str, Any]) -> None:
     from cryptokit.protocols import csc
 

@@ -14,7 +14,6 @@ from typing import Any
 import orjson
 import pytest
 from cryptography.hazmat.primitives import serialization
-from cryptography.x509 import InvalidVersion
 
 from cryptokit.encoding import b64encode, pem_encode
 from cryptokit.errors import CryptokitError
@@ -112,11 +111,6 @@ def test_cms_embedded_bad_version_certificate() -> None:
     _typed(lambda: cms_verify(cms.replace(good, _bad_version_cert()), trusted_signers=[ctx.pki.leaf], at=ctx.at))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=InvalidVersion,
-    reason=f"protocols/csc/responses.py:162 (except ValueError only): {INVALID_VERSION}",
-)
 def test_csc_credential_info_bad_version() -> None:
     from cryptokit.protocols import csc
 
@@ -129,11 +123,6 @@ def test_csc_credential_info_bad_version() -> None:
     _typed(lambda: csc.parse_credential_info(200, body))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=InvalidVersion,
-    reason=f"protocols/adss/values.py:113 (except ValueError only): {INVALID_VERSION}",
-)
 def test_adss_user_certificate_bad_version() -> None:
     from cryptokit.protocols import adss
 

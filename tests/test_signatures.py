@@ -675,3 +675,66 @@ def test_random_signatures_raise_only_cryptokit_errors(kind: str, signature: byt
             continue
         # a random value that "verifies" would be a forgery; conversions may succeed
         assert call in calls[-2:] and kind.startswith("p")
+
+
+# --------------------------------------------------------------------------- RSA exponent (NIST SP 800-89)
+
+
+def _rsa_public(e: int) -> rsa.RSAPublicKey:
+    n = make_key("rsa2048", "exp").public_key().public_numbers().n  # type: ignore[union-attr]
+    return rsa.RSAPublicNumbers(e, n).public_key()
+
+
+@pytest.mark.parametrize("e", [2**256 + 1, 2**1024 + 1, (1 << 2047) + 1])
+def test_rsa_public_exponent_of_2_256_or_more_is_refused(e: int) -> None:
+    from cryptokit.signature_keys import PublicKey, load_public_key
+
+    key = _rsa_public(e)
+    forms: list[Any] = [
+        key,
+        key.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo),
+        key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo),
+        key.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.PKCS1),
+        key.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode(),
+    ]
+    for form in forms:
+        with pytest.raises(InputError) as info:
+            load_public_key(form)
+        assert info.value.field == "key" and "2^256" in info.value.rule and "SP 800-89" in info.value.rule
+    with pytest.raises(InputError):
+        PublicKey(key, KIND_RSA)
+    pem = forms[1]
+    with pytest.raises(InputError):  # the verify paths load keys the same way
+        verify_digest(pem, b"\x00" * 256, hashlib.sha256(b"x").digest(), "sha256")
+    with pytest.raises(InputError):
+        verify_message(pem, b"\x00" * 256, b"x", "sha256")
+
+
+@pytest.mark.parametrize("e", [3, 65537, 2**255 + 1, 2**256 - 1])
+def test_rsa_public_exponent_below_2_256_is_accepted(e: int) -> None:
+    from cryptokit.signature_keys import load_public_key, rsa_exponent_problem
+
+    key = _rsa_public(e)
+    assert rsa_exponent_problem(key) is None
+    pem = key.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    assert load_public_key(pem).key.public_numbers() == key.public_numbers()
+
+
+def test_rsa_even_public_exponent_is_refused() -> None:
+    from asn1crypto import keys as asn1_keys
+
+    from cryptokit.signature_keys import load_public_key
+
+    n = make_key("rsa2048", "exp").public_key().public_numbers().n  # type: ignore[union-attr]
+    der = asn1_keys.PublicKeyInfo.wrap(asn1_keys.RSAPublicKey({"modulus": n, "public_exponent": 65538}), "rsa").dump()
+    with pytest.raises(InputError) as info:
+        load_public_key(der)
+    assert info.value.field == "key"
+
+
+def test_verify_digest_fast_path_refuses_huge_exponent_key_object() -> None:
+    key = _rsa_public(2**1024 + 1)
+    for _ in range(2):  # the second call must not be let through by the checked-key memo
+        with pytest.raises(InputError) as info:
+            verify_digest(key, b"\x00" * 256, hashlib.sha256(b"x").digest(), "sha256")
+        assert info.value.field == "key"

@@ -11,6 +11,13 @@ Name constraints: directoryName (RDN prefix), rfc822Name (mailbox, host, or ".do
 dNSName (label suffix), iPAddress (network containment) and uniformResourceIdentifier (host rule
 as rfc822). A constraint of any other type that meets a name of that type in a certificate fails
 closed, since the extension is critical.
+
+Bounds: a NameConstraints extension with more than :data:`MAX_SUBTREES` permitted or excluded
+subtrees, or a certificate with more than :data:`MAX_NAMES` names (SAN entries plus subject), fails
+the check (a reason, not an exception) without matching anything. Subtrees are grouped by name type
+once per extension (:func:`compile_name_constraints`); dNSName subtrees are indexed, so a dNSName is
+matched with one lookup per label instead of once per subtree. The other types are matched against
+their own type's subtrees only: at most ``MAX_NAMES * MAX_SUBTREES`` matcher calls per certificate.
 """
 
 from __future__ import annotations
@@ -23,7 +30,20 @@ from urllib.parse import urlsplit
 from cryptography import x509
 from cryptography.x509.oid import NameOID
 
-__all__ = ["name_key", "names_match", "check_name_constraints"]
+__all__ = [
+    "name_key",
+    "names_match",
+    "check_name_constraints",
+    "compile_name_constraints",
+    "CompiledConstraints",
+    "MAX_SUBTREES",
+    "MAX_NAMES",
+]
+
+#: Most permitted, and most excluded, subtrees in one NameConstraints extension.
+MAX_SUBTREES = 1024
+#: Most names (subjectAltName entries plus the subject and its emailAddress) checked in one certificate.
+MAX_NAMES = 1024
 
 NameKey = tuple[frozenset[tuple[str, Any]], ...]
 
@@ -93,6 +113,8 @@ def _ip_within(address: Any, network: Any) -> bool:
     return bool(address.version == network.version and address in network)
 
 
+#: The reference rule per name type (one name, one subtree). The indexes below give the same answers
+#: for many subtrees at once; the tests compare the two.
 _MATCHERS: dict[type, Any] = {
     x509.DirectoryName: _dn_within,
     x509.RFC822Name: _email_within,
@@ -102,7 +124,8 @@ _MATCHERS: dict[type, Any] = {
 }
 
 
-def _cert_names(cert: x509.Certificate, include_subject: bool) -> list[x509.GeneralName]:
+def _cert_names(cert: x509.Certificate, include_subject: bool) -> list[x509.GeneralName] | None:
+    """The names to check, or None when there are more than :data:`MAX_NAMES`."""
     names: list[x509.GeneralName] = []
     if include_subject and len(cert.subject.rdns):
         names.append(x509.DirectoryName(cert.subject))
@@ -111,36 +134,232 @@ def _cert_names(cert: x509.Certificate, include_subject: bool) -> list[x509.Gene
                 names.append(x509.RFC822Name(attr.value))
     try:
         san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
-        names.extend(san)
     except x509.ExtensionNotFound:
-        pass
+        return names if len(names) <= MAX_NAMES else None
+    if len(names) + len(san) > MAX_NAMES:
+        return None
+    names.extend(san)
     return names
 
 
+class _HostIndex:
+    """Host subtrees (rfc822Name host forms and URI hosts) as lookups: ``.example.com`` matches hosts
+    ending in it, ``example.com`` that host only (the ``_host_within`` rule)."""
+
+    __slots__ = ("dotted", "exact")
+
+    def __init__(self) -> None:
+        self.exact: dict[str, Any] = {}
+        self.dotted: dict[str, Any] = {}
+
+    def add(self, constraint: str, original: Any) -> None:
+        c = constraint.lower().rstrip(".")
+        (self.dotted if c.startswith(".") else self.exact).setdefault(c, original)
+
+    def match(self, host: str) -> Any:
+        h = host.lower().rstrip(".")
+        hit = self.exact.get(h)
+        i = h.find(".")
+        while hit is None and i != -1:
+            hit = self.dotted.get(h[i:])
+            i = h.find(".", i + 1)
+        return hit
+
+
+class _DnsIndex:
+    """dNSName subtrees as lookups: exact names (``example.com``: itself and its subdomains), dotted
+    ones (``.example.com``: subdomains only), or one that matches everything (empty); the
+    ``_dns_within`` rule with one lookup per label."""
+
+    __slots__ = ("any", "dotted", "exact")
+
+    def __init__(self) -> None:
+        self.any: Any = None
+        self.exact: dict[str, Any] = {}
+        self.dotted: dict[str, Any] = {}
+
+    def add(self, constraint: str, original: Any) -> None:
+        c = constraint.lower().rstrip(".")
+        if not c:
+            self.any = original if self.any is None else self.any
+        else:
+            (self.dotted if c.startswith(".") else self.exact).setdefault(c, original)
+
+    def match(self, name: str) -> Any:
+        if self.any is not None:
+            return self.any
+        n = name.lower().rstrip(".")
+        hit = self.exact.get(n)
+        i = n.find(".")
+        while hit is None and i != -1:
+            hit = self.dotted.get(n[i:])
+            if hit is None:
+                hit = self.exact.get(n[i + 1 :])
+            i = n.find(".", i + 1)
+        return hit
+
+
+class _EmailIndex:
+    """rfc822Name subtrees: full mailboxes (local part exact, host case-insensitive) and host forms."""
+
+    __slots__ = ("hosts", "mailboxes")
+
+    def __init__(self) -> None:
+        self.mailboxes: dict[tuple[str, str], Any] = {}
+        self.hosts = _HostIndex()
+
+    def add(self, constraint: str, original: Any) -> None:
+        if "@" in constraint:
+            local, _, host = constraint.rpartition("@")
+            self.mailboxes.setdefault((local, host.lower()), original)
+        else:
+            self.hosts.add(constraint, original)
+
+    def match(self, mailbox: str) -> Any:
+        local, _, host = mailbox.rpartition("@")
+        hit = self.mailboxes.get((local, host.lower())) if self.mailboxes else None
+        return hit if hit is not None else self.hosts.match(host)
+
+
+class _UriIndex:
+    """uniformResourceIdentifier subtrees: the URI's host under the host rule (no host: no match)."""
+
+    __slots__ = ("hosts",)
+
+    def __init__(self) -> None:
+        self.hosts = _HostIndex()
+
+    def add(self, constraint: str, original: Any) -> None:
+        self.hosts.add(constraint, original)
+
+    def match(self, uri: str) -> Any:
+        try:
+            host = urlsplit(uri).hostname
+        except ValueError:
+            return None
+        return None if host is None else self.hosts.match(host)
+
+
+class _DnIndex:
+    """directoryName subtrees as a set of RDN-sequence prefixes (one lookup per RDN of the name)."""
+
+    __slots__ = ("prefixes",)
+
+    def __init__(self) -> None:
+        self.prefixes: dict[NameKey, Any] = {}
+
+    def add(self, constraint: x509.Name, original: Any) -> None:
+        self.prefixes.setdefault(name_key(constraint), original)
+
+    def match(self, name: x509.Name) -> Any:
+        nk = name_key(name)
+        for length in range(len(nk) + 1):
+            hit = self.prefixes.get(nk[:length])
+            if hit is not None:
+                return hit
+        return None
+
+
+class _IpIndex:
+    """iPAddress subtrees grouped by (version, prefix length): one lookup per distinct prefix length."""
+
+    __slots__ = ("networks",)
+
+    def __init__(self) -> None:
+        self.networks: dict[tuple[int, int], dict[Any, Any]] = {}
+
+    def add(self, constraint: Any, original: Any) -> None:
+        if isinstance(constraint, (ipaddress.IPv4Network, ipaddress.IPv6Network)):
+            self.networks.setdefault((constraint.version, constraint.prefixlen), {}).setdefault(constraint, original)
+
+    def match(self, address: Any) -> Any:
+        if isinstance(address, (ipaddress.IPv4Network, ipaddress.IPv6Network)):
+            address = address.network_address  # as _ip_within: a SAN iPAddress is a host
+        for (version, prefixlen), nets in self.networks.items():
+            if version == address.version:
+                hit = nets.get(ipaddress.ip_network((address, prefixlen), strict=False))
+                if hit is not None:
+                    return hit
+        return None
+
+
+_INDEXES: dict[type, Any] = {
+    x509.DirectoryName: _DnIndex,
+    x509.RFC822Name: _EmailIndex,
+    x509.DNSName: _DnsIndex,
+    x509.IPAddress: _IpIndex,
+    x509.UniformResourceIdentifier: _UriIndex,
+}
+
+
+class CompiledConstraints:
+    """A NameConstraints extension grouped by name type and indexed, checked for its bounds.
+
+    Each type's subtrees become a lookup structure that gives the same answers as that type's matcher
+    (``_MATCHERS``; the tests compare them), so checking one name costs one lookup per label, RDN or
+    prefix length instead of one matcher call per subtree."""
+
+    __slots__ = ("excluded", "permitted", "problem")
+
+    def __init__(self, constraints: x509.NameConstraints) -> None:
+        permitted = list(constraints.permitted_subtrees or ())
+        excluded = list(constraints.excluded_subtrees or ())
+        self.problem: str | None = None
+        self.permitted: dict[type, Any] = {}
+        self.excluded: dict[type, Any] = {}
+        if len(permitted) > MAX_SUBTREES or len(excluded) > MAX_SUBTREES:
+            self.problem = (
+                f"name constraints have {len(permitted)} permitted and {len(excluded)} excluded subtrees "
+                f"(at most {MAX_SUBTREES} each are processed)"
+            )
+            return
+        for subtrees, table in ((permitted, self.permitted), (excluded, self.excluded)):
+            for gn in subtrees:
+                kind = type(gn)
+                index = table.get(kind)
+                if index is None:
+                    make = _INDEXES.get(kind)
+                    index = table[kind] = make() if make is not None else None
+                if index is not None:
+                    index.add(gn.value, gn.value)
+
+
+def compile_name_constraints(constraints: x509.NameConstraints) -> CompiledConstraints:
+    """Group ``constraints`` by type once, to check many certificates against it."""
+    return CompiledConstraints(constraints)
+
+
 def check_name_constraints(
-    cert: x509.Certificate, constraints: x509.NameConstraints, *, include_subject: bool = True
+    cert: x509.Certificate,
+    constraints: x509.NameConstraints | CompiledConstraints,
+    *,
+    include_subject: bool = True,
 ) -> str | None:
-    """None when ``cert``'s names satisfy ``constraints``, else the reason.
+    """None when ``cert``'s names satisfy ``constraints``, else the reason (also when over the bounds).
 
     ``include_subject`` is False for self-issued intermediates (RFC 5280 6.1.3 (b) applies the
     subject check only to non-self-issued certificates, and the last one).
     """
-    permitted = list(constraints.permitted_subtrees or ())
-    excluded = list(constraints.excluded_subtrees or ())
-    for gn in _cert_names(cert, include_subject):
+    compiled = constraints if isinstance(constraints, CompiledConstraints) else CompiledConstraints(constraints)
+    if compiled.problem is not None:
+        return compiled.problem
+    if not compiled.permitted and not compiled.excluded:
+        return None
+    names = _cert_names(cert, include_subject)
+    if names is None:
+        return f"more than {MAX_NAMES} names to check against name constraints"
+    for gn in names:
         kind = type(gn)
-        value = gn.value
-        matcher = _MATCHERS.get(kind)
-        same_kind_permitted = [p for p in permitted if type(p) is kind]
-        same_kind_excluded = [e for e in excluded if type(e) is kind]
-        if matcher is None:
-            if same_kind_permitted or same_kind_excluded:
-                return f"{kind.__name__} constraints are not supported"
+        if kind not in compiled.permitted and kind not in compiled.excluded:
             continue
-        for e in same_kind_excluded:
-            if matcher(value, e.value):
-                return f"{kind.__name__} {_show(value)} is in excluded subtree {_show(e.value)}"
-        if same_kind_permitted and not any(matcher(value, p.value) for p in same_kind_permitted):
+        value = gn.value
+        permitted, excluded = compiled.permitted.get(kind), compiled.excluded.get(kind)
+        if kind not in _INDEXES:
+            return f"{kind.__name__} constraints are not supported"
+        hit = excluded.match(value) if excluded is not None else None
+        if hit is not None:
+            return f"{kind.__name__} {_show(value)} is in excluded subtree {_show(hit)}"
+        if permitted is not None and permitted.match(value) is None:
             return f"{kind.__name__} {_show(value)} is outside the permitted subtrees"
     return None
 

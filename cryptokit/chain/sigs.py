@@ -3,6 +3,8 @@
 Used instead of ``verify_directly_issued_by`` / ``is_signature_valid`` because those compare issuer
 names byte-for-byte (not RFC 5280 7.1) or do not support DSA; the algorithm *policy* (SHA-1 by date,
 key sizes) is applied separately, so a weak-but-valid signature verifies here and is judged there.
+The one exception is an RSA key whose public exponent breaks NIST SP 800-89 (even, or 2^256 and
+above): it is refused before any arithmetic, since a huge exponent makes each verification slow.
 """
 
 from __future__ import annotations
@@ -13,15 +15,26 @@ from cryptography import x509
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, padding, rsa
 
-__all__ = ["verify_signed", "pss_key_misuse"]
+from ..signature_keys import rsa_exponent_problem
+
+__all__ = ["verify_signed", "pss_key_misuse", "key_problem"]
 
 _RSASSA_PSS = "1.2.840.113549.1.1.10"
 
 _ECDSA_ARC = "1.2.840.10045.4."  # ecdsa-with-SHA1 (.1) and ecdsa-with-SHA2 (.3.x)
 
 
+def key_problem(key: Any) -> str | None:
+    """Why ``key`` must not be used to verify at all (an RSA exponent outside SP 800-89), else None."""
+    return rsa_exponent_problem(key) if isinstance(key, rsa.RSAPublicKey) else None
+
+
 def verify_signed(signed: x509.Certificate | x509.CertificateRevocationList, key: Any) -> str | None:
-    """None when ``key`` verifies the signature on ``signed`` (a certificate or CRL), else the reason."""
+    """None when ``key`` verifies the signature on ``signed`` (a certificate or CRL), else the reason.
+    A key :func:`key_problem` refuses is not used."""
+    problem = key_problem(key)
+    if problem is not None:
+        return problem
     try:
         params = signed.signature_algorithm_parameters
         h = signed.signature_hash_algorithm

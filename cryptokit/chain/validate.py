@@ -28,7 +28,8 @@ path; SIG_CRYPTO_FAILURE is kept for the signature over the document); revocatio
 missing or stale -> INDETERMINATE/TRY_LATER.
 
 Order of checks per certificate (leaf first, then up to the anchor): algorithm, signature, validity,
-name chaining, public key, critical extensions, name constraints, revocation, then CA or leaf
+name chaining, public key, critical extensions, name constraints (skipped, not evaluated, when any
+signature in the path fails: see the bounds in :mod:`cryptokit.chain`), revocation, then CA or leaf
 rules; :func:`derive` takes the first final failure, else the first other failure. "Cold" calls
 recompute every signature and check; small LRU memos of immutable values (normalised names,
 subject strings, passed ``Check`` objects) persist across calls. The report cache is :mod:`.cache`.
@@ -60,11 +61,11 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, ExtensionOID
 from ..errors import InputError
 from ..report import Check, HasReport, Report, SubIndication
 from .cache import ChainCache
-from .names import check_name_constraints, names_match
+from .names import CompiledConstraints, check_name_constraints, compile_name_constraints, names_match
 from .path import PathBuilder
 from .policy import ChainPolicy
 from .revocation import CrlInput, check_revocation, load_crls
-from .sigs import pss_key_misuse, verify_signed
+from .sigs import key_problem, pss_key_misuse, verify_signed
 
 __all__ = ["validate_chain", "ChainReport", "DEFAULT_CACHE", "MAX_INTERMEDIATES", "MAX_ANCHORS"]
 
@@ -242,14 +243,19 @@ def _crl_sign_ok(f: _Facts) -> bool:
     return f.error is None and (f.ku is None or f.ku.crl_sign)
 
 
-def _verify_signature(cert: x509.Certificate, issuer: x509.Certificate) -> str | None:
-    """None when ``issuer``'s key verifies ``cert``'s signature, else the reason."""
+def _verify_signature(cert: x509.Certificate, issuer: x509.Certificate) -> tuple[SubIndication, str] | None:
+    """None when ``issuer``'s key verifies ``cert``'s signature, else the sub-indication and reason.
+    An issuer key refused outright (an RSA exponent outside NIST SP 800-89) is CRYPTO_CONSTRAINTS_FAILURE
+    and is not used."""
     try:
         key = issuer.public_key()
     except (ValueError, UnsupportedAlgorithm) as exc:
-        return f"issuer public key unusable ({exc})"
+        return _GENERAL, f"issuer public key unusable ({exc})"
+    problem = key_problem(key)
+    if problem is not None:
+        return _CRYPTO, f"issuer key refused, signature not verified: {problem}"
     reason = pss_key_misuse(cert, issuer) or verify_signed(cert, key)
-    return None if reason is None else f"{reason} with the issuer's key"
+    return None if reason is None else (_GENERAL, f"{reason} with the issuer's key")
 
 
 def _algorithm_check(
@@ -291,6 +297,9 @@ def _key_check(cert: x509.Certificate, policy: ChainPolicy, subject: str) -> Che
         return Check.failed("public_key", _CRYPTO, f"public key unusable ({exc})", subject=subject)
     if isinstance(key, rsa.RSAPublicKey):
         bits = key.key_size
+        problem = key_problem(key)
+        if problem is not None:
+            return Check.failed("public_key", _CRYPTO, problem, subject=subject)
         if bits < policy.min_rsa_bits:
             return Check.failed("public_key", _CRYPTO, f"RSA-{bits} < {policy.min_rsa_bits}", subject=subject)
         return _ok("public_key", f"RSA-{bits}", subject)
@@ -337,7 +346,9 @@ class _Run:
     ) -> None:
         self.anchors, self.pool, self.crls, self.policy, self.at, self.depth = anchors, pool, crls, policy, at, depth
         self._facts: dict[int, _Facts] = {}
-        self._sigs: dict[tuple[int, int], str | None] = {}
+        self._sigs: dict[tuple[int, int], tuple[SubIndication, str] | None] = {}
+        self._compiled: dict[int, CompiledConstraints] = {}
+        self._nc: dict[tuple[int, int, bool], str | None] = {}
         self._crl_signers: dict[tuple[int, int], bool] = {}
 
     def facts(self, cert: x509.Certificate) -> _Facts:
@@ -346,11 +357,26 @@ class _Run:
             f = self._facts[id(cert)] = _facts(cert)
         return f
 
-    def signature(self, cert: x509.Certificate, issuer: x509.Certificate) -> str | None:
+    def signature(self, cert: x509.Certificate, issuer: x509.Certificate) -> tuple[SubIndication, str] | None:
         key = (id(cert), id(issuer))
         if key not in self._sigs:
             self._sigs[key] = _verify_signature(cert, issuer)
         return self._sigs[key]
+
+    def name_constraints(self, cert: x509.Certificate, constraints: Sequence[x509.NameConstraints]) -> str | None:
+        """The first name-constraint violation of ``cert`` (None when none), memoised per certificate
+        and extension; each extension is grouped by name type once per run."""
+        for nc in constraints:
+            memo_key = (id(cert), id(nc), True)
+            if memo_key not in self._nc:
+                compiled = self._compiled.get(id(nc))
+                if compiled is None:
+                    compiled = self._compiled[id(nc)] = compile_name_constraints(nc)
+                self._nc[memo_key] = check_name_constraints(cert, compiled)
+            problem = self._nc[memo_key]
+            if problem is not None:
+                return problem
+        return None
 
     def crl_algorithm_problem(self, crl: x509.CertificateRevocationList) -> str | None:
         """Why the policy refuses ``crl``'s signature algorithm at ``at`` (None when it allows it)."""
@@ -403,6 +429,10 @@ class _Run:
                 max_path_length = min(max_path_length, anchor_facts.bc.path_length)
         constraints: list[x509.NameConstraints] = [anchor_facts.nc] if anchor_facts.nc is not None else []
         alt_signers = self.alternate_crl_signers(path)
+        # every signature first: name constraints are evaluated only on a path whose signatures all
+        # verify (an unauthenticated certificate must not buy O(names x subtrees) work)
+        sig_results = [self.signature(path[idx], path[idx + 1]) for idx in range(n)]
+        signatures_ok = all(r is None for r in sig_results)
         for idx in range(n - 1, -1, -1):  # from the certificate issued by the anchor down to the leaf
             cert, issuer = path[idx], path[idx + 1]
             f = self.facts(cert)
@@ -411,11 +441,11 @@ class _Run:
             is_leaf = idx == 0
             # algorithm first: a refused algorithm is CRYPTO_CONSTRAINTS_FAILURE even where it cannot verify
             out.append(_algorithm_check(cert, policy, at, s))
-            reason = self.signature(cert, issuer)
-            if reason is None:
+            sig = sig_results[idx]
+            if sig is None:
                 out.append(_ok("signature", "signed by the next certificate in the path", s))
             else:
-                out.append(Check.failed("signature", _GENERAL, reason, subject=s))
+                out.append(Check.failed("signature", sig[0], sig[1], subject=s))
             out.append(_validity_check(cert, at, s))
             if names_match(cert.issuer, issuer.subject):
                 out.append(_ok("name_chaining", "issuer matches the issuer's subject", s))
@@ -432,11 +462,11 @@ class _Run:
                 out.append(_ok("critical_extensions", "all critical extensions recognised", s))
             # name constraints of every issuer above (6.1.3 (b)); self-issued intermediates are exempt
             if constraints and (is_leaf or not f.self_issued):
-                problem = next(
-                    (p for nc in constraints if (p := check_name_constraints(cert, nc)) is not None),
-                    None,
-                )
-                if problem:
+                problem = self.name_constraints(cert, constraints) if signatures_ok else None
+                if not signatures_ok:
+                    msg = "not evaluated: a signature in the path does not verify"
+                    out.append(Check.skipped("name_constraints", msg, subject=s))
+                elif problem is not None:
                     out.append(Check.failed("name_constraints", _CHAIN, problem, subject=s))
                 else:
                     out.append(_ok("name_constraints", "names within the constraints", s))

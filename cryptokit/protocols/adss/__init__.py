@@ -3,8 +3,10 @@
 Builders return :class:`~cryptokit.protocols.HttpRequest` values (paths relative to the server's
 base URL, e.g. ``https://server:8779``); parsers take ``(status, body)`` and return typed values,
 raise an :class:`AdssError` subclass for an ADSS error answer and :class:`~cryptokit.errors.InputError`
-for a body that is not the documented shape. :func:`verify_sign_response` checks returned
-signatures offline (scheme, encoding, chain) and returns a DSS-style report.
+for a body that is not the documented shape. :func:`validate_sign_response` checks returned
+signatures offline (scheme, encoding, chain) and returns a DSS-style report (check ``.ok``);
+:func:`verify_sign_response` returns it only when it passed and raises
+:class:`~cryptokit.errors.VerificationFailed` (with ``.report``) otherwise.
 
     from cryptokit.protocols import adss
     req = adss.build_sign_request(hashes, profile_id="CSP Service Profile", cert_alias=alias, token=tok)
@@ -107,6 +109,7 @@ from .signing import (
     build_sign_status_request,
     parse_sign_response,
     parse_sign_status,
+    validate_sign_response,
     verify_sign_response,
 )
 from .values import (
@@ -208,6 +211,7 @@ __all__ = [
     "build_sign_status_request",
     "parse_sign_response",
     "parse_sign_status",
+    "validate_sign_response",
     "verify_sign_response",
     # server half
     "SIGN_REQUEST_PATH",

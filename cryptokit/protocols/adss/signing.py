@@ -2,13 +2,15 @@
 
 The client sends hashes (``docs_to_sign_info``), ADSS answers with a status and, on SUCCESS, one
 bare ``signature_base64`` per hash in request order ("PKCS#1" in the guide: RSASSA-PKCS1-v1_5 for
-RSA keys; the ECDSA encoding is not documented). :func:`verify_sign_response` checks each returned
+RSA keys; the ECDSA encoding is not documented). :func:`validate_sign_response` checks each returned
 signature over the hash that was sent, with the signing certificate's key, says which scheme and
 encoding matched, validates the certificate chain, and returns a DSS-style report per document and
-overall. It proves that the holder of the certificate's key signed exactly these hashes and that
-the certificate chains to a trust anchor under the policy at ``at``; it does not prove anything
-about the documents behind the hashes (the caller hashed them) or about revocation unless the
-chain policy requires CRLs.
+overall; :func:`verify_sign_response` does the same and raises
+:class:`~cryptokit.errors.VerificationFailed` (carrying that report) unless it passed. A passing
+report proves that the holder of the certificate's key signed exactly these hashes and that the
+certificate chains to a trust anchor under the policy at ``at``; it does not prove anything about
+the documents behind the hashes (the caller hashed them) or about revocation unless the chain
+policy requires CRLs.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -25,13 +28,15 @@ from cryptography import x509
 
 from ...algorithms import HashAlgorithm, hash_algorithm
 from ...encoding import b64decode, b64encode
-from ...errors import CryptokitError, InputError, InvalidSignature, UnsupportedAlgorithm
+from ...errors import CryptokitError, InputError, InvalidSignature, UnsupportedAlgorithm, VerificationFailed
 from ...hashing import HashToSign
 from ...report import Check, HasReport, Indication, Report, SubIndication, derive
 from ...returned_signatures import (
+    ProbeBudget,
     find_signed_hash,
-    nearest_first,
+    iter_nearest,
     optional_aware,
+    pss_shaped_for,
     recovered_digest_info,
     signing_certificate,
 )
@@ -54,6 +59,7 @@ __all__ = [
     "build_sign_status_request",
     "parse_sign_response",
     "parse_sign_status",
+    "validate_sign_response",
     "verify_sign_response",
 ]
 
@@ -61,7 +67,9 @@ __all__ = [
 MAX_DOCUMENTS = 10_000
 #: Longest ``signature_base64`` accepted (base64 of an RSA-16384 signature is 2,732 characters).
 MAX_SIGNATURE_B64 = 8192
-#: How many other documents a failed signature is compared with to detect a swapped order.
+#: How many signature verifications over another sent hash one whole response may cost to detect a
+#: swapped order (shared by all its failed signatures), and how many nearest positions one failed
+#: signature looks at.
 MAX_SWAP_PROBES = 32
 
 
@@ -348,32 +356,55 @@ def _chain_check(chain: ChainReport, leaf: x509.Certificate) -> Check:
     )
 
 
-def _diagnose(
-    key: Any, signature: bytes, index: int, docs: Sequence[tuple[str | None, HashToSign]]
-) -> tuple[SubIndication, str, dict[str, Any]]:
+class _Sent:
+    """The sent hashes of one response, indexed once: position by (algorithm, digest), the distinct
+    algorithms, and the response-wide swap-probe budget."""
+
+    __slots__ = ("algorithms", "budget", "hashes", "positions")
+
+    def __init__(self, docs: Sequence[tuple[str | None, HashToSign]]) -> None:
+        self.hashes = [h for _, h in docs]
+        self.positions: dict[tuple[HashAlgorithm, bytes], list[int]] = {}
+        for j, h in enumerate(self.hashes):
+            seen = self.positions.setdefault((h.algorithm, h.digest), [])
+            if len(seen) < 2:  # enough to name a position other than any given one
+                seen.append(j)
+        self.algorithms = {h.algorithm for h in self.hashes}
+        self.budget = ProbeBudget(MAX_SWAP_PROBES)
+
+    def other_position(self, alg: HashAlgorithm, digest: bytes, index: int) -> int | None:
+        return next((j for j in self.positions.get((alg, digest), ()) if j != index), None)
+
+
+def _diagnose(key: Any, signature: bytes, index: int, sent: _Sent) -> tuple[SubIndication, str, dict[str, Any]]:
     """Why a signature failed: signed another document of this request (swapped order), signed
-    another hash (RSA PKCS#1 v1.5 reveals it), or does not verify under this key at all."""
-    expected = docs[index][1]
+    another hash (RSA PKCS#1 v1.5 reveals it), or does not verify under this key at all.
+
+    Bounded per response: a PKCS#1 v1.5 DigestInfo is looked up, never probed; an RSA signature
+    that is neither v1.5 nor PSS-shaped for a sent algorithm is not probed; otherwise the nearest
+    :data:`MAX_SWAP_PROBES` positions are probed while the response's budget lasts (a swap beyond
+    it is reported as SIG_CRYPTO_FAILURE)."""
+    expected = sent.hashes[index]
     recovered = recovered_digest_info(key, signature)
     if recovered is not None:
         alg, digest = recovered
-        for j, (_, other) in enumerate(docs):
-            if j != index and other.algorithm == alg and other.digest == digest:
-                return (
-                    SubIndication.HASH_FAILURE,
-                    f"the signature is over the hash of document {j}",
-                    {"signed_document": j},
-                )
+        j = sent.other_position(alg, digest, index)
+        if j is not None:
+            return SubIndication.HASH_FAILURE, f"the signature is over the hash of document {j}", {"signed_document": j}
         return (
             SubIndication.HASH_FAILURE,
             f"the key signed another {alg.name} hash than the one sent",
             {"signed_hash": b64encode(digest), "signed_hash_algo": alg.oid},
         )
-    probes = nearest_first(index, len(docs), MAX_SWAP_PROBES)
-    signed = find_signed_hash(key, signature, [h for _, h in docs], probes)
-    if signed is not None:
-        message = f"the signature is over the hash of document {signed}"
-        return SubIndication.HASH_FAILURE, message, {"signed_document": signed}
+    shaped = pss_shaped_for(key, signature, sent.algorithms)
+    if shaped != set() and sent.budget.left > 0:
+        hashes = sent.hashes
+        nearby = islice(iter_nearest(index, len(hashes)), MAX_SWAP_PROBES)
+        candidates = (j for j in nearby if hashes[j] != expected and (shaped is None or hashes[j].algorithm in shaped))
+        signed = find_signed_hash(key, signature, hashes, sent.budget.take(candidates))
+        if signed is not None:
+            message = f"the signature is over the hash of document {signed}"
+            return SubIndication.HASH_FAILURE, message, {"signed_document": signed}
     return (
         SubIndication.SIG_CRYPTO_FAILURE,
         f"the signature does not verify under the certificate's key for {expected.algorithm.name}",
@@ -385,13 +416,13 @@ def _signature_check(
     key: Any,
     signatures: Sequence[bytes],
     index: int,
-    docs: Sequence[tuple[str | None, HashToSign]],
+    sent: _Sent,
     allow_absent_null: bool,
 ) -> tuple[Check, SignatureMatch | None]:
     from ...signatures import identify_signature
 
     subject = f"doc[{index}]"
-    h = docs[index][1]
+    h = sent.hashes[index]
     if index >= len(signatures):
         return Check.failed(
             "signature", SubIndication.FORMAT_FAILURE, "no signature returned for this document", subject=subject
@@ -400,7 +431,7 @@ def _signature_check(
     try:
         match = identify_signature(key, sig, h.digest, h.algorithm)
     except InvalidSignature:
-        sub, message, details = _diagnose(key, sig, index, docs)
+        sub, message, details = _diagnose(key, sig, index, sent)
         return Check.failed("signature", sub, message, subject=subject, **details), None
     except UnsupportedAlgorithm as exc:
         return Check.failed("signature", SubIndication.CRYPTO_CONSTRAINTS_FAILURE, str(exc), subject=subject), None
@@ -432,7 +463,7 @@ def _status_check(status: SignStatus) -> Check:
     )
 
 
-def verify_sign_response(
+def validate_sign_response(
     request: HttpRequest | Sequence[HashToSign],
     result: SignResult,
     *,
@@ -451,10 +482,11 @@ def verify_sign_response(
     :class:`UserCertificate` from the certificates API); ``certificate_chain`` likewise;
     ``trust_anchors``, ``at`` and ``policy`` go to :func:`cryptokit.chain.validate_chain`.
 
-    Returns a report; every verification outcome is in it (a status other than SUCCESS, a signature
-    count that differs from the request, a missing, swapped or foreign signature, a bad chain).
-    Raises :class:`InputError` only for malformed arguments (a naive ``at``, unreadable trust
-    anchors, a request that is not a sign request).
+    Returns a report; the caller checks ``.ok``. Every verification outcome is in it (a status
+    other than SUCCESS, a signature count that differs from the request, a missing, swapped or
+    foreign signature, a bad chain). Raises :class:`InputError` only for malformed arguments (a
+    naive ``at``, unreadable trust anchors, a request that is not a sign request). Use
+    :func:`verify_sign_response` to have a failure raise.
     """
     from ...chain import validate_chain
     from ...signatures import load_public_key
@@ -497,6 +529,7 @@ def verify_sign_response(
             key_problem = Check.failed("signature", SubIndication.CRYPTO_CONSTRAINTS_FAILURE, f"unusable key: {exc}")
 
     status_check = checks[0]
+    sent = _Sent(docs)
     documents: list[DocumentVerification] = []
     for index, (alias, h) in enumerate(docs):
         subject = f"doc[{index}]"
@@ -513,7 +546,7 @@ def verify_sign_response(
             )
             doc_checks = [sig_check, chain_check]
         else:
-            sig_check, match = _signature_check(key, result.signatures, index, docs, allow_absent_null)
+            sig_check, match = _signature_check(key, result.signatures, index, sent, allow_absent_null)
             doc_checks = [sig_check, chain_check]
         checks.append(sig_check)
         documents.append(DocumentVerification(index, alias, h, Report.from_checks(doc_checks), match))
@@ -521,3 +554,37 @@ def verify_sign_response(
     checks.append(chain_check)  # order: status, count, one signature check per document, chain
     indication, sub = derive(checks)
     return SignResponseReport(indication, sub, tuple(checks), tuple(documents), chain_report, result.status)
+
+
+def verify_sign_response(
+    request: HttpRequest | Sequence[HashToSign],
+    result: SignResult,
+    *,
+    certificate: Any,
+    certificate_chain: Any = None,
+    trust_anchors: Any,
+    at: dt.datetime | None = None,
+    policy: ChainPolicy | None = None,
+    allow_absent_null: bool = False,
+) -> SignResponseReport:
+    """:func:`validate_sign_response`, failing closed: returns the report only when it passed
+    (TOTAL_PASSED), raises :class:`~cryptokit.errors.VerificationFailed` carrying the report (its
+    ``.report``) otherwise, and :class:`InputError` for malformed arguments."""
+    report = validate_sign_response(
+        request,
+        result,
+        certificate=certificate,
+        certificate_chain=certificate_chain,
+        trust_anchors=trust_anchors,
+        at=at,
+        policy=policy,
+        allow_absent_null=allow_absent_null,
+    )
+    if not report.ok:
+        first = report.failures()[0] if report.failures() else None
+        reason = f": {first.message}" if first is not None else ""
+        sub = f" / {report.sub_indication.value}" if report.sub_indication is not None else ""
+        raise VerificationFailed(
+            f"ADSS sign answer failed verification ({report.indication.value}{sub}){reason}", report
+        )
+    return report

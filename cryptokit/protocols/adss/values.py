@@ -82,6 +82,20 @@ class UserPage:
     total_records: int | None
 
 
+def _pem_certificate(der: bytes, field: str) -> x509.Certificate:
+    """The X.509 certificate in one PEM block's DER, fully parsed by cryptokit.certificates so every error
+    cryptography raises (InvalidVersion, DuplicateExtension, ...) becomes an InputError naming ``field``."""
+    from ...certificates import load_certificates
+
+    header = 2 + (der[1] & 0x7F if len(der) > 1 and der[1] & 0x80 else 0)
+    if der[:1] != b"\x30" or der[header : header + 1] != b"\x30":  # a PKCS#7 ContentInfo has an OID here
+        raise InputError(field, "holds a PEM block that is not a certificate")
+    try:
+        return load_certificates(der, max_count=1)[0]
+    except InputError as exc:
+        raise InputError(field, f"holds a PEM block that is not a certificate ({exc.rule})") from None
+
+
 def certificate_b64(value: object, field: str) -> str:
     """Base64 text of a certificate or a chain for the certificates API.
 
@@ -109,10 +123,7 @@ def certificate_b64(value: object, field: str) -> str:
             blocks = pem_decode_all(data, labels=("CERTIFICATE", "PKCS7"), field=field)
             if len(blocks) == 1:
                 return b64encode(blocks[0].der)
-            try:
-                certs = [x509.load_der_x509_certificate(b.der) for b in blocks]
-            except ValueError:
-                raise InputError(field, "holds a PEM block that is not a certificate") from None
+            certs = [_pem_certificate(b.der, f"{field}[{i}]") for i, b in enumerate(blocks)]
             return b64encode(pkcs7.serialize_certificates(certs, Encoding.DER))
         if not data or data[0] != 0x30:
             raise InputError(field, "bytes must be DER/BER (a SEQUENCE) or PEM")

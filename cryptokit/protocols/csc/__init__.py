@@ -3,7 +3,9 @@
 Build requests (:func:`build_sign_hash_request`, :func:`build_credentials_info_request`,
 :func:`build_credentials_list_request`, :func:`build_sign_polling_request`), parse answers
 (:func:`parse_sign_hash_response`, :func:`parse_credential_info`, :func:`parse_credentials_list`),
-and verify a signHash answer offline (:func:`verify_sign_hash_response`). Errors are
+and check a signHash answer offline (:func:`validate_sign_hash_response` returns the report;
+:func:`verify_sign_hash_response` raises :class:`~cryptokit.errors.VerificationFailed` unless it
+passed). Errors are
 :class:`CscError` subclasses (a :class:`~cryptokit.errors.VendorError` with ``vendor == "csc"``).
 The server half is :mod:`.server` (:class:`EmbeddedCscSigner` and the functions it is built from).
 """
@@ -73,6 +75,7 @@ __all__ = [
     "parse_credentials_list",
     "encode_pss_params",
     "parse_pss_params",
+    "validate_sign_hash_response",
     "verify_sign_hash_response",
     "SignHashReport",
     "HashVerification",
@@ -98,7 +101,7 @@ __all__ = [
     "build_error_response",
 ]
 
-_VERIFY = {"verify_sign_hash_response", "SignHashReport", "HashVerification"}
+_VERIFY = {"validate_sign_hash_response", "verify_sign_hash_response", "SignHashReport", "HashVerification"}
 
 
 def __getattr__(name: str) -> Any:

@@ -61,8 +61,13 @@ def encode_pss_params(
 
 
 def parse_pss_params(data: bytes | str, *, field: str = "signAlgoParams") -> PssParams:
-    """Read DER RSASSA-PSS-params (bytes, or base64 text as CSC sends it)."""
-    der = b64decode(data, field=field, max_size=MAX_PARAMS * 2) if isinstance(data, str) else bytes(data)
+    """Read DER RSASSA-PSS-params (bytes, or base64 text as CSC sends it); any other type is an InputError."""
+    if isinstance(data, str):
+        der = b64decode(data, field=field, max_size=MAX_PARAMS * 2)
+    elif isinstance(data, (bytes, bytearray, memoryview)):
+        der = bytes(data)
+    else:
+        raise InputError(field, f"must be bytes or base64 text, not {type(data).__name__}")
     if len(der) > MAX_PARAMS:
         raise InputError(field, f"is {len(der)} bytes, over the limit of {MAX_PARAMS}")
     try:

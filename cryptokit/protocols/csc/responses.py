@@ -129,6 +129,20 @@ class CredentialInfo:
         return self.certificates[1:]
 
 
+def _der_certificate(der: bytes, field: str) -> x509.Certificate:
+    """One DER X.509 certificate (not a PKCS#7 bundle), fully parsed by cryptokit.certificates so every
+    error cryptography raises (InvalidVersion, DuplicateExtension, ...) becomes an InputError naming ``field``."""
+    from ...certificates import load_certificates
+
+    header = 2 + (der[1] & 0x7F if len(der) > 1 and der[1] & 0x80 else 0)
+    if der[:1] != b"\x30" or der[header : header + 1] != b"\x30":
+        raise InputError(field, "is not a DER X.509 certificate")
+    try:
+        return load_certificates(der, max_count=1)[0]
+    except InputError as exc:
+        raise InputError(field, f"is not a DER X.509 certificate ({exc.rule})") from None
+
+
 def _is_ca(cert: x509.Certificate) -> bool:
     try:
         return bool(cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca)
@@ -157,11 +171,8 @@ def _credential(obj: Mapping[str, Any], field: str, credential_id: str | None) -
         encoded = _wire.get_str_list(cert, "certificates", f"{field}.cert", max_items=MAX_CERTIFICATES) or []
         loaded = []
         for i, text in enumerate(encoded):
-            der = b64decode(text, field=f"{field}.cert.certificates[{i}]", max_size=MAX_CERTIFICATE * 2)
-            try:
-                loaded.append(x509.load_der_x509_certificate(der))
-            except ValueError:
-                raise InputError(f"{field}.cert.certificates[{i}]", "is not a DER X.509 certificate") from None
+            where = f"{field}.cert.certificates[{i}]"
+            loaded.append(_der_certificate(b64decode(text, field=where, max_size=MAX_CERTIFICATE * 2), where))
         if loaded and _is_ca(loaded[0]):
             raise InputError(f"{field}.cert.certificates[0]", "is a CA certificate; CSC puts the end-entity first")
         certs = tuple(loaded)

@@ -38,7 +38,7 @@ from .. import HttpRequest
 from .requests import SignHashRequest, parse_sign_hash_request
 from .responses import CredentialInfo, SignHashResult
 
-__all__ = ["HashVerification", "SignHashReport", "verify_sign_hash_response"]
+__all__ = ["HashVerification", "SignHashReport", "validate_sign_hash_response", "verify_sign_hash_response"]
 
 #: Beyond this many hashes, a failed signature is not tried against the other hashes (order search).
 MAX_ORDER_SEARCH = 64
@@ -211,7 +211,7 @@ def _chain_check(
     return Check.failed("certificate-chain", sub, message, subject=subject, indication=str(chain.indication)), chain
 
 
-def verify_sign_hash_response(
+def validate_sign_hash_response(
     request: SignHashRequest | HttpRequest | bytes | str,
     result: SignHashResult | Sequence[bytes],
     *,
@@ -221,7 +221,6 @@ def verify_sign_hash_response(
     policy: ChainPolicy | None = None,
     crls: Any = (),
     allow_absent_null: bool = False,
-    raise_on_failure: bool = False,
 ) -> SignHashReport:
     """Check every signature of a signHash answer against the hash sent and the signer's chain.
 
@@ -231,9 +230,9 @@ def verify_sign_hash_response(
     anything :func:`cryptokit.certificates.load_certificates` reads); ``trust_anchors``, ``at``
     (aware UTC), ``policy`` and ``crls`` go to :func:`cryptokit.chain.validate_chain`.
 
-    Returns a report; check ``.ok``. A missing, extra or misordered signature is a failed check,
-    not an exception. With ``raise_on_failure`` a failed report raises VerificationFailed (carrying
-    it). Malformed arguments raise InputError.
+    Returns a report; the caller checks ``.ok``. A missing, extra or misordered signature is a
+    failed check, not an exception; malformed arguments raise InputError. Use
+    :func:`verify_sign_hash_response` to have a failure raise.
     """
     at = optional_aware(at)
     req = _request(request)
@@ -248,7 +247,7 @@ def verify_sign_hash_response(
             "signature-count", SubIndication.TRY_LATER, "asynchronous request: no signatures yet (poll responseID)"
         )
         report = Report.from_checks([pending, chain_check])
-        return _finish(SignHashReport(report, (), chain), raise_on_failure)
+        return SignHashReport(report, (), chain)
     n, m = len(req.hashes), len(sigs)
     if n == m:
         overall.append(Check.passed("signature-count", f"{m} signatures for {n} hashes"))
@@ -278,12 +277,43 @@ def verify_sign_hash_response(
             Check.failed("signature-order", SubIndication.HASH_FAILURE, "signatures are not in the order of the hashes")
         )
     overall.append(chain_check)
-    return _finish(SignHashReport(Report.from_checks(overall), tuple(documents), chain), raise_on_failure)
+    return SignHashReport(Report.from_checks(overall), tuple(documents), chain)
 
 
-def _finish(report: SignHashReport, raise_on_failure: bool) -> SignHashReport:
+def verify_sign_hash_response(
+    request: SignHashRequest | HttpRequest | bytes | str,
+    result: SignHashResult | Sequence[bytes],
+    *,
+    certificates: Any,
+    trust_anchors: Any,
+    at: dt.datetime | None = None,
+    policy: ChainPolicy | None = None,
+    crls: Any = (),
+    allow_absent_null: bool = False,
+    raise_on_failure: bool = True,
+) -> SignHashReport:
+    """:func:`validate_sign_hash_response`, failing closed: returns the report only when it passed,
+    raises :class:`~cryptokit.errors.VerificationFailed` carrying the report (its ``.report``)
+    otherwise, and InputError for malformed arguments.
+
+    ``raise_on_failure=False`` is kept for compatibility and means :func:`validate_sign_hash_response`
+    (return the report whatever it says); new code calls that function instead.
+    """
+    report = validate_sign_hash_response(
+        request,
+        result,
+        certificates=certificates,
+        trust_anchors=trust_anchors,
+        at=at,
+        policy=policy,
+        crls=crls,
+        allow_absent_null=allow_absent_null,
+    )
     if raise_on_failure and not report.ok:
+        first = report.failures()[0] if report.failures() else None
+        reason = f": {first.message}" if first is not None else ""
+        sub = f" / {report.sub_indication.value}" if report.sub_indication is not None else ""
         raise VerificationFailed(
-            f"signHash answer failed verification: {report.indication} / {report.sub_indication}", report
+            f"signHash answer failed verification ({report.indication.value}{sub}){reason}", report
         )
     return report

@@ -59,6 +59,8 @@ _TS_RE = re.compile(r"\A[0-9]{1,16}\Z")
 _MAX_FIELD = 256
 _EMKEY_DOMAIN: Final = b"cryptokit emKey v1"
 _MIN_SECRET = 16
+# How long past ``ts + window`` a txn stays in the replay store (see AuthKeyVerifier).
+_REPLAY_MARGIN = dt.timedelta(seconds=1)
 
 Clock = Callable[[], dt.datetime]
 
@@ -173,8 +175,9 @@ class InMemoryReplayStore:
 class AuthKeyVerifier:
     """Server half of the AuthKey scheme: refuses a stale ``ts``, a reused ``txn`` and a wrong key.
 
-    ``window`` is the accepted clock skew either side of now; a ``txn`` is remembered (per
-    ``ClientID``) until ``ts + window``, after which the ``ts`` check refuses it anyway.
+    ``window`` is the accepted clock skew either side of now, bounds included; a ``txn`` is remembered
+    (per ``ClientID``) until one second past ``ts + window``, so it is held for as long as the ``ts``
+    check accepts it (even by a store with millisecond or second expiry).
     ``client_ids``, when given, is the set of registered client ids. Every refusal is
     :class:`AuthenticationFailed` with ``reason`` "malformed", "stale", "wrong-key" or "replayed".
     The key is checked before the ``txn`` is recorded, so forged requests cannot burn real ``txn`` values.
@@ -215,16 +218,26 @@ class AuthKeyVerifier:
             raise AuthenticationFailed("stale", "ts is outside the accepted clock-skew window")
         if not hmac.compare_digest(expected.encode("ascii"), key.lower().encode("ascii", "replace")):
             raise AuthenticationFailed("wrong-key", "AuthKey does not match")
-        if not self.replay_store.add(f"{client_id}\x00{txn}", when + self.window):
+        # The ts check accepts now == when + window (inclusive), so the txn must outlive that instant;
+        # the margin also covers stores whose expiry is coarser than a microsecond (Redis PXAT: milliseconds).
+        if not self.replay_store.add(f"{client_id}\x00{txn}", when + self.window + _REPLAY_MARGIN):
             raise AuthenticationFailed("replayed", "txn was already used")
         return when
 
     def verify_headers(self, headers: Mapping[str, str]) -> dt.datetime:
-        """:meth:`verify` with the values read (case-insensitively) from request headers."""
-        lowered = {k.lower(): v for k, v in headers.items()}
+        """:meth:`verify` with the values read (case-insensitively) from request headers.
+
+        ``headers`` that is not a mapping is an :class:`InputError`; a header value that is not text
+        is refused as "malformed".
+        """
+        if not isinstance(headers, Mapping):
+            raise InputError("headers", f"must be a mapping of header names to values, not {type(headers).__name__}")
+        lowered = {k.lower(): v for k, v in headers.items() if isinstance(k, str)}
         values = [lowered.get(name) for name in ("clientid", "ts", "txn", "authkey")]
         if any(v is None for v in values):
             raise AuthenticationFailed("malformed", "ClientID, ts, txn and AuthKey headers are required")
+        if not all(isinstance(v, str) for v in values):
+            raise AuthenticationFailed("malformed", "ClientID, ts, txn and AuthKey headers must be text")
         client_id, ts, txn, key = (str(v) for v in values)
         return self.verify(client_id, ts, txn, key)
 

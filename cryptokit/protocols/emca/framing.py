@@ -114,7 +114,10 @@ def frame_csrs(csrs: Mapping[str, bytes]) -> bytes:
 
 
 def unframe_csrs(content: bytes) -> dict[str, bytes]:
-    """Inverse of :func:`frame_csrs`; InputError (field ``signature``) for anything else."""
+    """Inverse of :func:`frame_csrs`; InputError (field ``signature``) for anything else, including
+    a ``content`` that is not bytes."""
+    if not isinstance(content, (bytes, bytearray, memoryview)):
+        raise InputError("signature", f"signed content must be bytes, not {type(content).__name__}")
     try:
         text = bytes(content).decode("ascii")
     except UnicodeDecodeError:
