@@ -51,3 +51,26 @@ def test_hash_bad_input_exit_2(tmp_path: Path) -> None:
     assert r.returncode == 2 and "signature algorithm" in r.stderr
     r = run_cli("hash")
     assert r.returncode == 2
+
+
+def test_progress_bar_only_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    from cryptokit.cli import common
+
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: False)
+    with common.progress_bar(10_000, "x") as cb:
+        assert cb is None
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    with common.progress_bar(10, "x") as cb:
+        assert cb is None  # small sets: no bar
+    with common.progress_bar(10_000, "x") as cb:
+        assert cb is not None
+        cb(5_000, 10_000)
+
+
+def test_hash_many_files_matches_hashlib(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    for i in range(300):
+        (tmp_path / f"d{i:03d}.txt").write_bytes(f"doc {i}".encode())
+    assert main(["hash", "--json", "--workers", "2", str(tmp_path)]) == 0
+    rows = orjson.loads(capsys.readouterr().out)
+    assert len(rows) == 300
+    assert rows[123]["hex"] == hashlib.sha256(b"doc 123").hexdigest()

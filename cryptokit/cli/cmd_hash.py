@@ -9,7 +9,7 @@ from typing import Any
 
 from ..algorithms import hash_algorithm
 from ..errors import InputError
-from ..hashing import hash_to_sign
+from .common import progress_bar
 from .io import emit_json
 
 EXAMPLES = """examples:
@@ -17,6 +17,11 @@ EXAMPLES = """examples:
   cryptokit hash --format adss --alg sha512 invoices/
   cryptokit hash --format csc a.pdf b.pdf
 """
+
+
+#: A progress bar (on a terminal) from this many files, or this many bytes in all.
+PROGRESS_MIN_FILES = 200
+PROGRESS_MIN_BYTES = 256 * 1024 * 1024
 
 
 def files_of(paths: list[str]) -> list[Path]:
@@ -33,8 +38,14 @@ def files_of(paths: list[str]) -> list[Path]:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..bulk import hash_many, unwrap
+
     alg = hash_algorithm(args.alg)
-    results = [(str(f), hash_to_sign(f, alg)) for f in files_of(args.paths)]
+    files = files_of(args.paths)
+    large = sum(f.stat().st_size for f in files) >= PROGRESS_MIN_BYTES
+    with progress_bar(len(files), "hashing", threshold=1 if large else PROGRESS_MIN_FILES) as progress:
+        outcomes = hash_many(files, alg, workers=args.workers, progress=progress)
+    results = list(zip((str(f) for f in files), unwrap(outcomes), strict=True))
     if args.format == "text" and not args.json:
         for name, h in results:
             sys.stdout.write(f"{h.hex}  {alg.name}  {name}\n")
@@ -68,4 +79,5 @@ def register(sub: Any) -> None:
     p.add_argument("--alg", default="sha256", help="hash algorithm name or OID (default sha256)")
     p.add_argument("--format", choices=("text", "json", "adss", "csc"), default="text")
     p.add_argument("--json", action="store_true", help="same as --format json")
+    p.add_argument("--workers", type=int, default=None, help="threads (default: every core for large sets)")
     p.set_defaults(func=run)

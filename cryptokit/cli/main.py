@@ -12,13 +12,13 @@ from collections.abc import Sequence
 
 from .. import __version__
 from ..errors import CryptokitError, InvalidSignature, VerificationFailed
-from . import cmd_hash
+from . import cmd_bench, cmd_demo, cmd_emca, cmd_hash, cmd_pki, cmd_verify
 
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
 
-COMMANDS = (cmd_hash,)
+COMMANDS = (cmd_hash, cmd_verify, cmd_pki, cmd_emca, cmd_bench, cmd_demo)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -52,6 +52,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_FAILED
     except CryptokitError as exc:
         print(f"cryptokit: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except OSError as exc:  # writing an output file, a closed pipe
+        print(f"cryptokit: error: {exc.strerror or exc}: {exc.filename or ''}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130

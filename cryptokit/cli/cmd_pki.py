@@ -1,0 +1,439 @@
+"""``cryptokit chain validate``, ``cms sign|verify``, ``csr new|verify``, ``pfx inspect``, ``certs inspect``."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from cryptography.hazmat.primitives import serialization
+
+from ..encoding import b64encode, pem_encode
+from ..errors import InputError, InvalidSignature, PolicyViolation, VerificationFailed
+from .common import (
+    EXAMPLES_FORMATTER,
+    add_chain_options,
+    chain_policy,
+    parse_at,
+    print_checks,
+    read_certificates,
+    read_crls,
+    verdict_line,
+)
+from .io import add_secret_options, emit_json, read_input, read_secret, table
+
+CHAIN_EXAMPLES = """examples:
+  cryptokit chain validate signer.pem --intermediates ca.pem --roots root.pem
+  cryptokit chain validate signer.cer --intermediates bundle.p7b --roots root.pem \\
+      --crl ca.crl --require-revocation --at 2026-01-31T12:00:00Z --json
+
+Builds the path from unordered intermediates, checks RFC 5280 section 6 and the policy
+(document-signing by default), CRLs when given. Exit 0 TOTAL_PASSED, 1 otherwise, 2 bad input.
+"""
+
+CMS_SIGN_EXAMPLES = """examples:
+  cryptokit cms sign --pfx client.pfx --password-env PFX_PASSWORD csr.der -o csr.p7s
+  cryptokit cms sign --pfx client.pfx --password-file pw.txt --detached invoice.pdf --json
+
+Without -o the CMS is printed as base64. The PFX password comes from --password-env,
+--password-file or a prompt, never from the command line.
+"""
+
+CMS_VERIFY_EXAMPLES = """examples:
+  cryptokit cms verify request.p7s --signer client.cer
+  cryptokit cms verify invoice.p7s --content invoice.pdf --roots root.pem --json
+
+--signer accepts only these signer certificates (the "registered PFX" check); --roots validates the
+signer's chain. At least one is required. Exit 0 verified, 1 failed, 2 bad input.
+"""
+
+CSR_NEW_EXAMPLES = """examples:
+  cryptokit csr new --subject "CN=Asha Rao,O=Example,C=IN" --new-key rsa2048 --key-out asha.key -o asha.csr
+  cryptokit csr new --subject "CN=Seal~O=Example" --key seal.key --key-password-env KEY_PW --san email:a@example.com
+
+--new-key writes a PKCS#8 key (mode 0600), encrypted when a key password is given via
+--key-password-env/--key-password-file. The CSR is PEM on stdout unless -o.
+"""
+
+CSR_VERIFY_EXAMPLES = """examples:
+  cryptokit csr verify asha.csr
+  cryptokit csr verify request.b64 --json
+
+Checks the self-signature and prints subject, key and extensions. Exit 0 valid, 1 bad signature or
+refused algorithm, 2 malformed.
+"""
+
+PFX_EXAMPLES = """examples:
+  cryptokit pfx inspect client.pfx --password-env PFX_PASSWORD
+  cryptokit pfx inspect legacy.p12 --password-file pw.txt --json
+
+Prints the key type, the certificate and chain; never the key or the password.
+"""
+
+CERTS_EXAMPLES = """examples:
+  cryptokit certs inspect chain.pem
+  cryptokit certs inspect signer.b64 bundle.p7b --json
+
+Reads PEM, DER, base64 and PKCS#7 bundles (DER or BER) and describes each certificate.
+"""
+
+
+# --------------------------------------------------------------------------- chain
+
+
+def run_chain(args: argparse.Namespace) -> int:
+    from ..chain import validate_chain
+
+    leaf = read_certificates([args.leaf], "LEAF")[0]
+    report = validate_chain(
+        leaf,
+        intermediates=read_certificates(args.intermediates, "--intermediates") if args.intermediates else [],
+        trust_anchors=read_certificates(args.roots, "--roots"),
+        at=parse_at(args.at),
+        policy=chain_policy(args),
+        crls=read_crls(args.crl),
+    )
+    if args.json:
+        emit_json(report.to_dict())
+    else:
+        table("path", ("#", "subject"), [(i, c.subject.rfc4514_string()) for i, c in enumerate(report.path)])
+        print_checks("checks", report.checks, failed_only=not args.verbose)
+        sub = report.sub_indication.value if report.sub_indication else None
+        verdict_line(report.ok, report.indication.value, sub, "certificate chain")
+    return 0 if report.ok else 1
+
+
+# --------------------------------------------------------------------------- cms
+
+
+def _load_bundle(args: argparse.Namespace, *, require_key: bool = True) -> Any:
+    """The PFX of ``args.pfx``; the password from --password-env/--password-file, else a prompt when
+    the file does not open without one."""
+    from ..keys import load_pfx
+
+    data = read_input(args.pfx, "PFX", max_size=4 * 1024 * 1024)
+    password = read_secret(args, "password", prompt="PFX password: ", required=False)
+    if password is None:
+        try:
+            return load_pfx(data, None, require_key=require_key)
+        except InputError as exc:
+            if exc.field != "password":
+                raise
+            if not sys.stdin.isatty():
+                raise InputError(
+                    "--password-env/--password-file", "the PFX needs a password and there is no terminal to prompt on"
+                ) from None
+        password = read_secret(args, "password", prompt="PFX password: ")
+    return load_pfx(data, password, require_key=require_key)
+
+
+def run_cms_sign(args: argparse.Namespace) -> int:
+    from ..cms import cms_sign
+
+    bundle = _load_bundle(args)
+    content = read_input(args.input, "INPUT")
+    der = cms_sign(content, bundle, detached=args.detached, digest=args.digest, include_chain=args.include_chain)
+    if args.out:
+        Path(args.out).write_bytes(der)
+    doc = {
+        "signer": bundle.certificate.subject.rfc4514_string(),
+        "digest": args.digest,
+        "detached": args.detached,
+        "bytes": len(der),
+        "out": args.out,
+    }
+    if args.json:
+        if not args.out:
+            doc["cms_base64"] = b64encode(der)
+        emit_json(doc)
+    elif args.out:
+        print(f"CMS SignedData ({len(der)} bytes, {'detached' if args.detached else 'attached'}) -> {args.out}")
+    else:
+        print(b64encode(der))
+    return 0
+
+
+def run_cms_verify(args: argparse.Namespace) -> int:
+    from ..cms import cms_verify
+
+    cms = read_input(args.cms, "CMS")
+    content = read_input(args.content, "--content") if args.content else None
+    if not args.signer and not args.roots:
+        raise InputError("--signer/--roots", "give the registered signer certificates, trust anchors, or both")
+    try:
+        result = cms_verify(
+            cms,
+            content=content,
+            trusted_signers=read_certificates(args.signer, "--signer") if args.signer else (),
+            trust_anchors=read_certificates(args.roots, "--roots") if args.roots else (),
+            at=parse_at(args.at),
+        )
+    except VerificationFailed as exc:
+        if args.json:
+            doc = exc.report.to_dict() if getattr(exc, "report", None) is not None else {"ok": False}
+            doc["reason"] = str(exc)
+            emit_json(doc)
+        else:
+            if getattr(exc, "report", None) is not None:
+                print_checks("failed checks", exc.report.checks, failed_only=True)
+            print(f"FAILED: CMS signature: {exc}")
+        return 1
+    if args.out_content:
+        Path(args.out_content).write_bytes(result.content)
+    if args.json:
+        doc = result.report.to_dict()
+        doc.update(
+            signer=result.signer.subject.rfc4514_string(),
+            signers=len(result.signers),
+            digest_algorithm=result.digest_algorithm.name,
+            encoding=result.encoding,
+            detached=result.detached,
+            content_bytes=len(result.content),
+        )
+        emit_json(doc)
+    else:
+        if args.verbose:
+            print_checks("checks", result.report.checks)
+        print(
+            f"OK: CMS verified ({result.encoding.upper()}, {result.digest_algorithm.name}, "
+            f"{'detached' if result.detached else 'attached'} content of {len(result.content)} bytes), "
+            f"signer {result.signer.subject.rfc4514_string()}"
+        )
+    return 0
+
+
+# --------------------------------------------------------------------------- csr
+
+
+def _new_key(kind: str) -> Any:
+    from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+
+    if kind in ("rsa2048", "rsa3072", "rsa4096"):
+        return rsa.generate_private_key(65537, int(kind[3:]))
+    if kind == "p256":
+        return ec.generate_private_key(ec.SECP256R1())
+    if kind == "p384":
+        return ec.generate_private_key(ec.SECP384R1())
+    if kind == "ed25519":
+        return ed25519.Ed25519PrivateKey.generate()
+    raise InputError("--new-key", "must be rsa2048, rsa3072, rsa4096, p256, p384 or ed25519")
+
+
+def _load_key(path: str, password: str | None) -> Any:
+    data = read_input(path, "--key", max_size=1024 * 1024)
+    pw = password.encode("utf-8") if password else None
+    loader = serialization.load_pem_private_key if b"-----BEGIN" in data else serialization.load_der_private_key
+    try:
+        return loader(data, pw)
+    except TypeError:
+        raise InputError("--key", "is encrypted: give --key-password-env or --key-password-file") from None
+    except ValueError:
+        raise InputError("--key", "cannot be read (not a private key, or a wrong password)") from None
+
+
+def run_csr_new(args: argparse.Namespace) -> int:
+    from ..csr import build_csr, verify_csr
+
+    if (args.key is None) == (args.new_key is None):
+        raise InputError("--key/--new-key", "give exactly one")
+    password = read_secret(args, "key-password", prompt="key password: ", required=False)
+    if args.new_key:
+        if not args.key_out:
+            raise InputError("--key-out", "is required with --new-key (where to keep the new private key)")
+        key = _new_key(args.new_key)
+        enc: serialization.KeySerializationEncryption = (
+            serialization.BestAvailableEncryption(password.encode("utf-8"))
+            if password
+            else serialization.NoEncryption()
+        )
+        pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, enc)
+        fd = os.open(args.key_out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as f:
+            f.write(pem)
+    else:
+        key = _load_key(args.key, password)
+    der = build_csr(
+        key,
+        args.subject,
+        san=args.san or (),
+        signature_hash=None if args.new_key == "ed25519" else args.hash,
+    )
+    pem_csr = pem_encode(der, "CERTIFICATE REQUEST").encode("ascii")
+    if args.out:
+        Path(args.out).write_bytes(pem_csr)
+    info = verify_csr(der)
+    if args.json:
+        doc = info.to_dict()
+        doc.update(out=args.out, key_out=args.key_out)
+        if not args.out:
+            doc["csr_pem"] = pem_csr.decode("ascii")
+        emit_json(doc)
+    elif args.out:
+        print(f"CSR for {info.subject_text} ({info.key_type}) -> {args.out}")
+    else:
+        sys.stdout.write(pem_csr.decode("ascii"))
+    return 0
+
+
+def run_csr_verify(args: argparse.Namespace) -> int:
+    from ..csr import verify_csr
+
+    data = read_input(args.csr, "CSR", max_size=256 * 1024)
+    try:
+        info = verify_csr(data, allow_sha1=args.allow_sha1)
+    except (InvalidSignature, PolicyViolation) as exc:
+        if args.json:
+            emit_json({"ok": False, "reason": str(exc)})
+        else:
+            print(f"FAILED: CSR: {exc}")
+        return 1
+    doc = {"ok": True, **info.to_dict()}
+    if args.json:
+        emit_json(doc)
+    else:
+        key = info.key_type + (f" {info.key_size}" if info.key_size else "") + (f" {info.curve}" if info.curve else "")
+        rows = [
+            ("subject", info.subject_text),
+            ("key", key),
+            ("signature", f"{info.signature_algorithm} ({info.signature_hash or 'none'})"),
+            ("SAN", ", ".join(doc["san"]) or "-"),
+            ("extensions", ", ".join(e["oid"] + ("!" if e["critical"] else "") for e in doc["extensions"]) or "-"),
+            ("challenge password", "present" if info.challenge_password_present else "-"),
+        ]
+        table("CSR", ("field", "value"), rows)
+        print("OK: CSR self-signature verified")
+    return 0
+
+
+# --------------------------------------------------------------------------- pfx / certs
+
+
+def run_pfx_inspect(args: argparse.Namespace) -> int:
+    from ..certificates import certificate_summary, public_key_description
+
+    bundle = _load_bundle(args, require_key=False)
+    doc: dict[str, Any] = {
+        "friendly_name": bundle.friendly_name,
+        "private_key": public_key_description(bundle.private_key.public_key()) if bundle.private_key else None,
+        "certificate": certificate_summary(bundle.certificate) if bundle.certificate is not None else None,
+        "chain": [certificate_summary(c) for c in bundle.chain],
+    }
+    if args.json:
+        emit_json(doc)
+        return 0
+    key = doc["private_key"]
+    print(f"private key: {_key_text(key) if key else 'none'}")
+    print(f"friendly name: {bundle.friendly_name or '-'}")
+    _certs_table("certificates", [c for c in [doc["certificate"], *doc["chain"]] if c is not None])
+    return 0
+
+
+def _key_text(key: dict[str, Any]) -> str:
+    return " ".join(str(v) for v in (key.get("type"), key.get("size"), key.get("curve")) if v)
+
+
+def _certs_table(title: str, summaries: list[dict[str, Any]]) -> None:
+    rows = [
+        (
+            s["subject"],
+            s["issuer"],
+            _key_text(s["key"]),
+            f"{s['not_before'][:10]} .. {s['not_after'][:10]}",
+            "CA" if s["is_ca"] else "end-entity",
+        )
+        for s in summaries
+    ]
+    table(title, ("subject", "issuer", "key", "valid (UTC dates)", "kind"), rows)
+
+
+def run_certs_inspect(args: argparse.Namespace) -> int:
+    from ..certificates import certificate_summary
+
+    certs = read_certificates(args.files, "FILE")
+    summaries = [certificate_summary(c) for c in certs]
+    if args.json:
+        emit_json(summaries)
+    else:
+        _certs_table(f"{len(summaries)} certificates", summaries)
+    return 0
+
+
+# --------------------------------------------------------------------------- registration
+
+
+def register(sub: Any) -> None:
+    chain = sub.add_parser("chain", help="validate certificate chains")
+    csub = chain.add_subparsers(dest="chain_command", metavar="WHAT", required=True)
+    p = csub.add_parser(
+        "validate", help="validate LEAF to a trust anchor", epilog=CHAIN_EXAMPLES, formatter_class=EXAMPLES_FORMATTER
+    )
+    p.add_argument("leaf", metavar="LEAF", help="the end-entity certificate file")
+    add_chain_options(p)
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.add_argument("-v", "--verbose", action="store_true", help="show every check, not only failures")
+    p.set_defaults(func=run_chain)
+
+    cms = sub.add_parser("cms", help="sign and verify CMS SignedData (PKCS#7)")
+    msub = cms.add_subparsers(dest="cms_command", metavar="WHAT", required=True)
+    p = msub.add_parser(
+        "sign", help="sign a file with a PFX", epilog=CMS_SIGN_EXAMPLES, formatter_class=EXAMPLES_FORMATTER
+    )
+    p.add_argument("input", metavar="INPUT", help="the content to sign (- for stdin)")
+    p.add_argument("--pfx", required=True, metavar="FILE", help="signer PFX/PKCS#12")
+    add_secret_options(p, "password", "PFX password")
+    p.add_argument("--detached", action="store_true", help="leave the content out of the CMS")
+    p.add_argument("--digest", default="sha256", help="digest algorithm (default sha256)")
+    p.add_argument("--include-chain", action="store_true", help="embed the PFX's chain certificates")
+    p.add_argument("-o", "--out", metavar="FILE", help="write DER here (default: base64 on stdout)")
+    p.add_argument("--json", action="store_true", help="print a JSON summary")
+    p.set_defaults(func=run_cms_sign)
+    p = msub.add_parser(
+        "verify", help="verify a CMS SignedData", epilog=CMS_VERIFY_EXAMPLES, formatter_class=EXAMPLES_FORMATTER
+    )
+    p.add_argument("cms", metavar="CMS", help="DER, BER, base64 or PEM CMS")
+    p.add_argument("--content", metavar="FILE", help="detached content (or the expected attached content)")
+    p.add_argument("--signer", nargs="+", default=[], metavar="FILE", help="accepted signer certificates")
+    p.add_argument("--roots", nargs="+", default=[], metavar="FILE", help="trust anchors for the signer's chain")
+    p.add_argument("--at", metavar="TIME", help="validation time, ISO 8601 with zone (default now)")
+    p.add_argument("--out-content", metavar="FILE", help="write the signed content here")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.add_argument("-v", "--verbose", action="store_true", help="show every check")
+    p.set_defaults(func=run_cms_verify)
+
+    csr = sub.add_parser("csr", help="make and check PKCS#10 certificate requests")
+    rsub = csr.add_subparsers(dest="csr_command", metavar="WHAT", required=True)
+    p = rsub.add_parser("new", help="make a CSR", epilog=CSR_NEW_EXAMPLES, formatter_class=EXAMPLES_FORMATTER)
+    p.add_argument("--subject", required=True, help="RFC 4514 (CN=..,O=..) or emCA (CN=..~O=..) subject")
+    p.add_argument("--key", metavar="FILE", help="existing private key (PEM or DER)")
+    p.add_argument("--new-key", choices=("rsa2048", "rsa3072", "rsa4096", "p256", "p384", "ed25519"))
+    p.add_argument("--key-out", metavar="FILE", help="where to write the new private key (created, mode 0600)")
+    add_secret_options(p, "key-password", "private key password")
+    p.add_argument("--san", nargs="+", metavar="KIND:VALUE", help="subject alternative names, e.g. email:a@b.c")
+    p.add_argument("--hash", default="sha256", help="signature hash (default sha256)")
+    p.add_argument("-o", "--out", metavar="FILE", help="write the PEM CSR here (default stdout)")
+    p.add_argument("--json", action="store_true", help="print a JSON description")
+    p.set_defaults(func=run_csr_new)
+    p = rsub.add_parser("verify", help="check a CSR", epilog=CSR_VERIFY_EXAMPLES, formatter_class=EXAMPLES_FORMATTER)
+    p.add_argument("csr", metavar="CSR", help="PEM, DER or base64 CSR")
+    p.add_argument("--allow-sha1", action="store_true", help="accept a SHA-1 self-signature")
+    p.add_argument("--json", action="store_true", help="print a JSON description")
+    p.set_defaults(func=run_csr_verify)
+
+    pfx = sub.add_parser("pfx", help="inspect PFX/PKCS#12 files")
+    psub = pfx.add_subparsers(dest="pfx_command", metavar="WHAT", required=True)
+    p = psub.add_parser("inspect", help="describe a PFX", epilog=PFX_EXAMPLES, formatter_class=EXAMPLES_FORMATTER)
+    p.add_argument("pfx", metavar="PFX")
+    add_secret_options(p, "password", "PFX password")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=run_pfx_inspect)
+
+    certs = sub.add_parser("certs", help="inspect certificates")
+    ssub = certs.add_subparsers(dest="certs_command", metavar="WHAT", required=True)
+    p = ssub.add_parser(
+        "inspect", help="describe certificates", epilog=CERTS_EXAMPLES, formatter_class=EXAMPLES_FORMATTER
+    )
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=run_certs_inspect)

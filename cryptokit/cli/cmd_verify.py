@@ -1,0 +1,504 @@
+"""``cryptokit verify``: offline verification of bare signatures, ADSS and CSC answers, and bulk manifests."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import dataclasses
+import io as _io
+import time
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from ..encoding import b64encode
+from ..errors import InputError, InvalidSignature
+from .common import (
+    EXAMPLES_FORMATTER,
+    add_chain_options,
+    chain_policy,
+    decode_blob,
+    parse_at,
+    print_checks,
+    progress_bar,
+    read_blob,
+    read_certificates,
+    read_crls,
+    verdict_line,
+)
+from .io import emit_json, read_input, table
+
+SIGNATURE_EXAMPLES = """examples:
+  cryptokit verify signature --cert signer.pem --sig doc.sig --file contract.pdf
+  cryptokit verify signature --cert signer.pem --sig doc.sig.b64 --hash 3q2+7w...= --alg sha256 --json
+
+The signature file may hold raw bytes, base64 or hex (--sig-format to say which). The verdict says
+which scheme (pkcs1v15, pss, ecdsa, ed25519) and, for ECDSA, which encoding (der, raw r||s) matched.
+It proves the key signed this hash; it does not check the certificate (use 'cryptokit chain validate').
+Exit 0 verified, 1 not verified, 2 bad input.
+"""
+
+ADSS_EXAMPLES = """examples:
+  cryptokit verify adss-response --request sign-request.json --response sign-status.json \\
+      --cert signer.cer --chain issuing-ca.cer --roots root.pem
+  cryptokit verify adss-response --request req.json --response resp.json --cert signer.b64 \\
+      --roots root.pem --at 2026-01-31T12:00:00Z --json
+
+--request is the body sent to /v2/sign/request (its docs_to_sign_info); --response the body of the
+/v2/sign/request or /v2/sign/status answer. Prints one row per document and the overall verdict
+(DSS vocabulary: TOTAL_PASSED, TOTAL_FAILED, INDETERMINATE). Exit 0 passed, 1 failed, 2 bad input.
+"""
+
+CSC_EXAMPLES = """examples:
+  cryptokit verify csc-response --request signhash-request.json --response signhash-response.json \\
+      --cert credential.pem --roots root.pem
+  cryptokit verify csc-response --request req.json --response resp.json --cert leaf.cer \\
+      --chain ca.cer --roots root.pem --crl ca.crl --json
+
+--request is the signatures/signHash body that was sent (v1 or v2), --response its answer body.
+Exit 0 passed, 1 failed, 2 bad input.
+"""
+
+BULK_EXAMPLES = """examples:
+  cryptokit verify bulk manifest.csv --workers 2
+  cryptokit verify bulk manifest.jsonl --roots root.pem --intermediates ca.pem --json
+
+MANIFEST is CSV with a header row, or JSON lines (one object per line), with the fields
+  cert   certificate (or public key) file of the signer
+  sig    signature file (raw, base64 or hex)   or   sig_b64: the signature as base64 text
+  hash   the signed digest (base64 or hex)     or   file: the signed document (hashed here)
+  alg    hash algorithm (default --alg, sha256)
+  id     optional label for the row
+Paths are relative to the manifest's folder. With --roots, each distinct certificate's chain is
+validated once and a row passes only if its chain does too. Exit 0 all passed, 1 any failed, 2 bad input.
+"""
+
+
+# --------------------------------------------------------------------------- verify signature
+
+
+def _key_from_file(path: str) -> Any:
+    from ..certificates import load_certificates
+    from ..signatures import load_public_key
+
+    data = read_input(path, "--cert", max_size=1024 * 1024)
+    try:
+        certs = load_certificates(data)
+    except InputError:
+        return load_public_key(data)  # a bare public key (PEM/DER SubjectPublicKeyInfo)
+    if len(certs) != 1:
+        raise InputError("--cert", f"{path} holds {len(certs)} certificates; give the signer's only")
+    return certs[0]
+
+
+def _eddsa(key: Any) -> str | None:
+    """``ed25519`` / ``ed448`` for an EdDSA key (certificate, PublicKey or cryptography key), else None."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives.asymmetric import ed448, ed25519
+
+    public = key.public_key() if isinstance(key, x509.Certificate) else getattr(key, "key", key)
+    if isinstance(public, ed25519.Ed25519PublicKey):
+        return "ed25519"
+    if isinstance(public, ed448.Ed448PublicKey):
+        return "ed448"
+    return None
+
+
+def run_signature(args: argparse.Namespace) -> int:
+    from ..algorithms import hash_algorithm
+    from ..hashing import hash_to_sign
+    from ..signatures import identify_signature, verify_message
+
+    key = _key_from_file(args.cert)
+    sig = read_blob(args.sig, "--sig", args.sig_format)
+    if (args.hash is None) == (args.file is None):
+        raise InputError("--hash/--file", "give exactly one: the signed digest or the signed document")
+    alg = hash_algorithm(args.alg)
+    out: dict[str, Any] = {"certificate": args.cert, "algorithm": alg.name}
+    try:
+        if args.file is not None and _eddsa(key):
+            # PureEdDSA signs the document itself, not a hash of it.
+            verify_message(key, sig, read_input(args.file, "--file"))
+            out.update(scheme=_eddsa(key), encoding=None, hash=None, signed="message")
+        else:
+            if args.file is not None:
+                digest = hash_to_sign(Path(args.file), alg).digest
+            else:
+                digest = decode_blob(args.hash.encode("ascii", "replace"), "--hash", "auto")
+            match = identify_signature(key, sig, digest, alg)
+            if match.absent_null and not args.allow_absent_null:
+                raise InvalidSignature(
+                    "RSA PKCS#1 v1.5 DigestInfo without NULL parameters (pass --allow-absent-null to accept)"
+                )
+            out.update(
+                scheme=match.scheme,
+                encoding=match.encoding,
+                hash=match.hash.name if match.hash is not None else None,
+                pss_salt_length=match.pss_salt_length,
+                absent_null=match.absent_null,
+                signed="digest",
+                digest_b64=b64encode(digest),
+            )
+    except InvalidSignature as exc:
+        out.update(ok=False, reason=str(exc))
+        if args.json:
+            emit_json(out)
+        else:
+            print(f"FAILED: signature does not verify: {exc}")
+        return 1
+    out["ok"] = True
+    if args.json:
+        emit_json(out)
+    else:
+        how = out["scheme"] + (f"/{out['encoding']}" if out.get("encoding") else "")
+        extra = f", PSS salt {out['pss_salt_length']}" if out.get("pss_salt_length") is not None else ""
+        print(f"OK: signature verified ({how}, {out['hash'] or 'pure EdDSA'}{extra})")
+    return 0
+
+
+# --------------------------------------------------------------------------- adss / csc
+
+
+def _json_body(path: str, field: str) -> bytes:
+    data = read_input(path, field, max_size=64 * 1024 * 1024)
+    try:
+        orjson.loads(data)
+    except orjson.JSONDecodeError:
+        raise InputError(field, f"{path} is not JSON") from None
+    return data
+
+
+def _revocation_check(args: argparse.Namespace, leaf: Any, others: list[Any], roots: list[Any]) -> Any:
+    """validate_chain with the CRLs (the ADSS verifier takes none): None without --crl."""
+    if not args.crl:
+        return None
+    from ..chain import validate_chain
+
+    return validate_chain(
+        leaf,
+        intermediates=others,
+        trust_anchors=roots,
+        at=parse_at(args.at),
+        policy=chain_policy(args),
+        crls=read_crls(args.crl),
+    )
+
+
+def _document_rows(documents: Any) -> list[tuple[Any, ...]]:
+    rows = []
+    for d in documents:
+        failures = d.report.failures()
+        reason = failures[0].message if failures else ""
+        match = getattr(d, "match", None)
+        label = match.scheme + (f"/{match.encoding}" if match.encoding else "") if match is not None else ""
+        alias = getattr(d, "doc_alias", None) or ""
+        rows.append((d.index, alias, d.report.indication.value, label, reason))
+    return rows
+
+
+def run_adss(args: argparse.Namespace) -> int:
+    from ..protocols import HttpRequest, adss
+
+    request_body = _json_body(args.request, "--request")
+    response_body = _json_body(args.response, "--response")
+    result = adss.parse_sign_status(200, response_body)
+    certs = read_certificates([args.cert], "--cert")
+    chain = (
+        read_certificates([*args.chain, *args.intermediates], "--chain") if (args.chain or args.intermediates) else []
+    )
+    roots = read_certificates(args.roots, "--roots")
+    request = HttpRequest("POST", adss.V2_PATH + "/sign/request", {}, {}, request_body)
+    report = adss.validate_sign_response(
+        request,
+        result,
+        certificate=certs if len(certs) > 1 else certs[0],
+        certificate_chain=chain or None,
+        trust_anchors=roots,
+        at=parse_at(args.at),
+        policy=chain_policy(args),
+        allow_absent_null=args.allow_absent_null,
+    )
+    revocation = None
+    if report.chain is not None and report.chain.path:
+        revocation = _revocation_check(args, report.chain.path[0], [*certs, *chain], roots)
+    return _finish(args, report, revocation, "ADSS sign response")
+
+
+def run_csc(args: argparse.Namespace) -> int:
+    from ..protocols import csc
+
+    request_body = _json_body(args.request, "--request")
+    response_body = _json_body(args.response, "--response")
+    result = csc.parse_sign_hash_response(200, response_body)
+    certs = read_certificates([args.cert], "--cert")
+    chain = (
+        read_certificates([*args.chain, *args.intermediates], "--chain") if (args.chain or args.intermediates) else []
+    )
+    roots = read_certificates(args.roots, "--roots")
+    report = csc.validate_sign_hash_response(
+        request_body,
+        result,
+        certificates=[*certs, *chain],
+        trust_anchors=roots,
+        at=parse_at(args.at),
+        policy=chain_policy(args),
+        crls=read_crls(args.crl),
+        allow_absent_null=args.allow_absent_null,
+    )
+    return _finish(args, report, None, "CSC signHash response")
+
+
+#: Up to this many documents, the per-document table is printed in full without -v.
+SHOW_ALL_DOCUMENTS = 20
+
+
+def _finish(args: argparse.Namespace, report: Any, revocation: Any, what: str) -> int:
+    ok = bool(report.ok) and (revocation is None or revocation.ok)
+    if args.json:
+        doc = report.to_dict()
+        if revocation is not None:
+            doc["revocation"] = revocation.to_dict()
+        doc["ok"] = ok
+        emit_json(doc)
+        return 0 if ok else 1
+    rows = _document_rows(report.documents)
+    failed = [r for r in rows if r[2] != "TOTAL_PASSED"]
+    if args.verbose or len(rows) <= SHOW_ALL_DOCUMENTS:
+        table(f"{what}: {len(rows)} documents", ("#", "alias", "indication", "scheme", "reason"), rows)
+    else:
+        schemes = sorted({r[3] for r in rows if r[3]})
+        print(
+            f"{what}: {len(rows)} documents, {len(rows) - len(failed)} passed, {len(failed)} not passed"
+            + (f" (schemes: {', '.join(schemes)})" if schemes else "")
+            + "; -v lists every document"
+        )
+        if failed:
+            table("documents not passed (first 50)", ("#", "alias", "indication", "scheme", "reason"), failed[:50])
+    print_checks("failed checks", report.checks, failed_only=True)
+    if revocation is not None:
+        print_checks("revocation (CRLs)", revocation.checks, failed_only=not args.verbose)
+    sub = report.sub_indication.value if report.sub_indication else None
+    if revocation is not None and not revocation.ok and report.ok:
+        sub = revocation.sub_indication.value if revocation.sub_indication else None
+        verdict_line(False, revocation.indication.value, sub, what + " (revocation)")
+    else:
+        verdict_line(ok, report.indication.value, sub, what)
+    return 0 if ok else 1
+
+
+# --------------------------------------------------------------------------- verify bulk
+
+MAX_MANIFEST_ROWS = 1_000_000
+
+
+def _manifest_rows(path: str) -> list[dict[str, str]]:
+    data = read_input(path, "MANIFEST", max_size=256 * 1024 * 1024)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError("MANIFEST", "is not UTF-8 text") from None
+    stripped = text.lstrip()
+    rows: list[dict[str, str]] = []
+    if stripped.startswith("{"):
+        for number, line in enumerate(text.splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                obj = orjson.loads(line)
+            except orjson.JSONDecodeError:
+                raise InputError(f"MANIFEST line {number}", "is not a JSON object") from None
+            if not isinstance(obj, dict):
+                raise InputError(f"MANIFEST line {number}", "is not a JSON object")
+            rows.append({str(k): str(v) for k, v in obj.items() if v is not None})
+    else:
+        reader = csv.DictReader(_io.StringIO(text))
+        if not reader.fieldnames or "cert" not in reader.fieldnames:
+            raise InputError("MANIFEST", "CSV needs a header row with at least cert, sig|sig_b64, hash|file")
+        rows = [{k: (v or "").strip() for k, v in r.items() if k is not None and v} for r in reader]
+    if not rows:
+        raise InputError("MANIFEST", "holds no rows")
+    if len(rows) > MAX_MANIFEST_ROWS:
+        raise InputError("MANIFEST", f"holds more than {MAX_MANIFEST_ROWS} rows")
+    return rows
+
+
+def run_bulk(args: argparse.Namespace) -> int:
+    from ..algorithms import hash_algorithm
+    from ..bulk import HashError, VerifyJob, hash_many, verify_many
+    from ..hashing import HashToSign
+
+    base = Path(args.manifest).parent if args.manifest != "-" else Path.cwd()
+    rows = _manifest_rows(args.manifest)
+    keys: dict[str, Any] = {}
+    jobs: list[Any] = []
+    labels: list[str] = []
+    row_certs: list[str] = []
+    to_hash: dict[str, list[tuple[int, Path]]] = {}  # algorithm -> (job index, document)
+    started = time.perf_counter()
+    for index, row in enumerate(rows):
+        where = f"MANIFEST row {index + 1}"
+        label = row.get("id") or str(index + 1)
+        labels.append(label)
+        cert_path = row.get("cert")
+        if not cert_path:
+            raise InputError(where, "has no cert")
+        full = str(base / cert_path)
+        if full not in keys:
+            keys[full] = _key_from_file(full)
+        row_certs.append(full)
+        key = keys[full]
+        alg = hash_algorithm(row.get("alg") or args.alg)
+        if row.get("sig_b64"):
+            sig = decode_blob(row["sig_b64"].encode("ascii", "replace"), f"{where}.sig_b64", "base64")
+        elif row.get("sig"):
+            sig = read_blob(str(base / row["sig"]), f"{where}.sig")
+        else:
+            raise InputError(where, "has neither sig nor sig_b64")
+        if row.get("hash"):
+            digest = decode_blob(row["hash"].encode("ascii", "replace"), f"{where}.hash")
+            jobs.append(VerifyJob(key, sig, digest=HashToSign(alg, digest), algorithm=alg.name))
+        elif row.get("file"):
+            doc = base / row["file"]
+            if _eddsa(key):  # PureEdDSA signs the document itself
+                jobs.append(VerifyJob(key, sig, message=read_input(str(doc), f"{where}.file")))
+            else:
+                jobs.append(VerifyJob(key, sig, algorithm=alg.name))  # digest filled in below
+                to_hash.setdefault(alg.name, []).append((index, doc))
+        else:
+            raise InputError(where, "has neither hash nor file")
+    for alg_name, items in to_hash.items():  # every document of one algorithm in one parallel batch
+        outcomes = hash_many([doc for _, doc in items], alg_name, workers=args.workers)
+        for (index, doc), outcome in zip(items, outcomes, strict=True):
+            if isinstance(outcome, HashError):
+                raise InputError(f"MANIFEST row {index + 1}", f"file {doc.name}: {outcome.error}")
+            jobs[index] = dataclasses.replace(jobs[index], digest=outcome)
+    prepared = time.perf_counter()
+    with progress_bar(len(jobs), "verifying") as progress:
+        results = verify_many(jobs, workers=args.workers, progress=progress)
+    verified = time.perf_counter()
+    chain_ok: dict[str, tuple[bool, str]] = {}
+    if args.roots:
+        from ..chain import validate_chain
+
+        roots = read_certificates(args.roots, "--roots")
+        others = read_certificates(args.intermediates, "--intermediates") if args.intermediates else []
+        at, policy, crls = parse_at(args.at), chain_policy(args), read_crls(args.crl)
+        for full, key in keys.items():
+            if not hasattr(key, "public_key"):
+                chain_ok[full] = (False, "a bare public key has no chain to validate")
+                continue
+            report = validate_chain(key, intermediates=others, trust_anchors=roots, at=at, policy=policy, crls=crls)
+            failures = report.failures()
+            reason = "" if report.ok else (failures[0].message if failures else report.indication.value)
+            chain_ok[full] = (report.ok, f"chain: {reason}" if reason else "")
+    out_rows = []
+    passed = 0
+    for index, (label, result) in enumerate(zip(labels, results, strict=True)):
+        ok, reason = bool(result.ok), "" if result.ok else str(result.error)
+        if ok and row_certs[index] in chain_ok and not chain_ok[row_certs[index]][0]:
+            ok, reason = False, chain_ok[row_certs[index]][1]
+        passed += ok
+        out_rows.append(
+            {"id": label, "ok": ok, "scheme": result.scheme, "encoding": result.encoding, "reason": reason or None}
+        )
+    summary = {
+        "ok": passed == len(out_rows),
+        "total": len(out_rows),
+        "passed": passed,
+        "failed": len(out_rows) - passed,
+        "certificates": len(keys),
+        "chains_validated": len(chain_ok),
+        "prepare_seconds": round(prepared - started, 4),
+        "verify_seconds": round(verified - prepared, 4),
+        "per_second": round(len(jobs) / (verified - prepared), 1) if verified > prepared else None,
+    }
+    if args.json:
+        emit_json({**summary, "rows": out_rows})
+    else:
+        shown = out_rows if args.verbose else [r for r in out_rows if not r["ok"]][:50]
+        if shown:
+            table(
+                "rows" if args.verbose else "failed rows (first 50)",
+                ("id", "ok", "scheme", "reason"),
+                [(r["id"], "yes" if r["ok"] else "NO", _label(r), r["reason"] or "") for r in shown],
+            )
+        table(
+            "summary",
+            ("total", "passed", "failed", "certificates", "verify s", "per second"),
+            [
+                (
+                    summary["total"],
+                    summary["passed"],
+                    summary["failed"],
+                    summary["certificates"],
+                    f"{summary['verify_seconds']:.3f}",
+                    f"{summary['per_second']:,.0f}" if summary["per_second"] else "",
+                )
+            ],
+        )
+        print(("OK" if summary["ok"] else "FAILED") + f": {passed}/{len(out_rows)} signatures verified")
+    return 0 if summary["ok"] else 1
+
+
+def _label(row: dict[str, Any]) -> str:
+    if not row["scheme"]:
+        return ""
+    return str(row["scheme"]) + (f"/{row['encoding']}" if row["encoding"] else "")
+
+
+# --------------------------------------------------------------------------- registration
+
+
+def register(sub: Any) -> None:
+    verify = sub.add_parser(
+        "verify",
+        help="verify signatures offline (bare, ADSS, CSC, bulk)",
+        description="Offline verification. Exit 0 verified, 1 verification failed, 2 bad usage or input.",
+    )
+    vsub = verify.add_subparsers(dest="verify_command", metavar="WHAT", required=True)
+
+    p = vsub.add_parser(
+        "signature",
+        help="verify one bare signature and say which scheme/encoding matched",
+        epilog=SIGNATURE_EXAMPLES,
+        formatter_class=EXAMPLES_FORMATTER,
+    )
+    p.add_argument("--cert", required=True, metavar="FILE", help="signer certificate or public key")
+    p.add_argument("--sig", required=True, metavar="FILE", help="signature file (raw, base64 or hex; - for stdin)")
+    p.add_argument("--sig-format", choices=("auto", "raw", "base64", "hex"), default="auto")
+    p.add_argument("--hash", metavar="DIGEST", help="the signed digest, base64 or hex")
+    p.add_argument("--file", metavar="FILE", help="the signed document (hashed with --alg)")
+    p.add_argument("--alg", default="sha256", help="hash algorithm name or OID (default sha256)")
+    p.add_argument("--allow-absent-null", action="store_true", help="accept legacy DigestInfo without NULL")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(func=run_signature)
+
+    for name, fn, examples, helptext in (
+        ("adss-response", run_adss, ADSS_EXAMPLES, "verify an ADSS /v2/sign answer against its request"),
+        ("csc-response", run_csc, CSC_EXAMPLES, "verify a CSC signatures/signHash answer against its request"),
+    ):
+        p = vsub.add_parser(name, help=helptext, epilog=examples, formatter_class=EXAMPLES_FORMATTER)
+        p.add_argument("--request", required=True, metavar="FILE", help="the request body that was sent (JSON)")
+        p.add_argument("--response", required=True, metavar="FILE", help="the answer body (JSON)")
+        p.add_argument("--cert", required=True, metavar="FILE", help="signer certificate (or a bundle)")
+        p.add_argument("--chain", nargs="+", default=[], metavar="FILE", help="other certificates of the chain")
+        add_chain_options(p)
+        p.add_argument("--allow-absent-null", action="store_true", help="accept legacy DigestInfo without NULL")
+        p.add_argument("--json", action="store_true", help="print the report as JSON")
+        p.add_argument("-v", "--verbose", action="store_true", help="show every check")
+        p.set_defaults(func=fn)
+
+    p = vsub.add_parser(
+        "bulk",
+        help="verify a manifest of signatures on every core",
+        epilog=BULK_EXAMPLES,
+        formatter_class=EXAMPLES_FORMATTER,
+    )
+    p.add_argument("manifest", metavar="MANIFEST", help="CSV or JSON lines (see below)")
+    p.add_argument("--alg", default="sha256", help="default hash algorithm for rows without alg")
+    p.add_argument("--workers", type=int, default=None, help="processes (default: every core for big batches)")
+    add_chain_options(p, roots_required=False)
+    p.add_argument("--json", action="store_true", help="print the summary and every row as JSON")
+    p.add_argument("-v", "--verbose", action="store_true", help="list every row, not only failures")
+    p.set_defaults(func=run_bulk)

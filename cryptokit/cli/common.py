@@ -1,0 +1,154 @@
+"""Helpers shared by the subcommands: times, certificates and CRLs from files, signature blobs,
+chain policies, report tables and the progress bar."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import re
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from cryptography import x509
+
+from ..encoding import b64decode, hex_decode
+from ..errors import InputError
+from .io import read_input, table
+
+__all__ = [
+    "EXAMPLES_FORMATTER",
+    "parse_at",
+    "read_certificates",
+    "read_crls",
+    "read_blob",
+    "chain_policy",
+    "add_chain_options",
+    "print_checks",
+    "progress_bar",
+    "verdict_line",
+]
+
+EXAMPLES_FORMATTER = argparse.RawDescriptionHelpFormatter
+_HEXISH = re.compile(rb"\A[0-9A-Fa-f\s]+\Z")
+_B64ISH = re.compile(rb"\A[A-Za-z0-9+/=_\-\s]+\Z")
+
+
+def parse_at(text: str | None, field: str = "--at") -> dt.datetime | None:
+    """An ISO 8601 time with an offset (``2026-01-31T12:00:00Z``) as aware UTC; None for None."""
+    if text is None:
+        return None
+    raw = text.strip()
+    if raw.endswith(("Z", "z")):
+        raw = raw[:-1] + "+00:00"
+    try:
+        when = dt.datetime.fromisoformat(raw)
+    except ValueError:
+        raise InputError(field, "must be an ISO 8601 time such as 2026-01-31T12:00:00Z") from None
+    if when.tzinfo is None or when.utcoffset() is None:
+        raise InputError(field, "must carry a time zone (Z or +hh:mm); naive times are ambiguous")
+    return when.astimezone(dt.UTC)
+
+
+def read_certificates(paths: Sequence[str], field: str) -> list[x509.Certificate]:
+    """Every certificate in the files (PEM, DER, base64, PKCS#7 bundles)."""
+    from ..certificates import load_certificates
+
+    out: list[x509.Certificate] = []
+    for path in paths:
+        try:
+            out.extend(load_certificates(read_input(path, field, max_size=16 * 1024 * 1024)))
+        except InputError as exc:
+            raise InputError(field, f"{path}: {exc.rule}") from None
+    return out
+
+
+def read_crls(paths: Sequence[str] | None) -> list[bytes]:
+    """CRL files as bytes (PEM or DER; the chain module parses them)."""
+    return [read_input(p, "--crl", max_size=64 * 1024 * 1024) for p in paths or ()]
+
+
+def read_blob(path: str, field: str, form: str = "auto", *, max_size: int = 64 * 1024) -> bytes:
+    """A signature or digest from a file (``-`` for stdin): raw bytes, base64 text or hex text.
+
+    ``auto``: hex text when it is only hex digits of an even length, base64 text when it is only
+    base64 characters, else the raw bytes.
+    """
+    data = read_input(path, field, max_size=max_size)
+    return decode_blob(data, field, form)
+
+
+def decode_blob(data: bytes, field: str, form: str = "auto") -> bytes:
+    """``data`` read as ``raw``, ``base64`` or ``hex`` (``auto`` guesses as :func:`read_blob` says)."""
+    stripped = data.strip()
+    if form == "raw":
+        return data
+    if form == "hex" or (form == "auto" and _HEXISH.match(stripped) and len(b"".join(stripped.split())) % 2 == 0):
+        return hex_decode(b"".join(stripped.split()).decode("ascii"), field=field)
+    if form == "base64" or (form == "auto" and _B64ISH.match(stripped)):
+        text = b"".join(stripped.split()).decode("ascii")
+        return b64decode(text.replace("-", "+").replace("_", "/"), field=field)
+    if form == "auto":
+        return data
+    raise InputError(field, "format must be auto, raw, base64 or hex")
+
+
+def add_chain_options(p: argparse.ArgumentParser, *, roots_required: bool = True) -> None:
+    """--roots, --intermediates, --crl, --at, --policy, --require-revocation."""
+    p.add_argument("--roots", nargs="+", required=roots_required, metavar="FILE", help="trust anchors")
+    p.add_argument("--intermediates", nargs="+", default=[], metavar="FILE", help="other certificates, any order")
+    p.add_argument("--crl", nargs="+", default=[], metavar="FILE", help="CRLs (PEM or DER) to check revocation with")
+    p.add_argument("--at", metavar="TIME", help="validation time, ISO 8601 with zone (default now)")
+    p.add_argument("--policy", choices=("document-signing", "rfc5280"), default="document-signing")
+    p.add_argument("--require-revocation", action="store_true", help="every non-anchor certificate needs a usable CRL")
+
+
+def chain_policy(args: argparse.Namespace) -> Any:
+    from ..chain import ChainPolicy
+
+    options: dict[str, Any] = {}
+    if getattr(args, "require_revocation", False):
+        options["require_revocation"] = True
+    if getattr(args, "policy", "document-signing") == "rfc5280":
+        return ChainPolicy.rfc5280(**options)
+    return ChainPolicy.document_signing(**options)
+
+
+def print_checks(title: str, checks: Sequence[Any], *, failed_only: bool = False) -> None:
+    """A table of report checks: outcome, name, subject, message."""
+    rows = [
+        (c.outcome.value, c.name, c.subject or "", c.message)
+        for c in checks
+        if not failed_only or c.outcome.value == "FAILED"
+    ]
+    if rows:
+        table(title, ("outcome", "check", "subject", "message"), rows)
+
+
+def verdict_line(ok: bool, indication: str, sub_indication: str | None, what: str) -> None:
+    mark = "OK" if ok else "FAILED"
+    sub = f" / {sub_indication}" if sub_indication else ""
+    print(f"{mark}: {what}: {indication}{sub}")
+
+
+@contextmanager
+def progress_bar(total: int, label: str, *, threshold: int = 200) -> Iterator[Callable[[int, int], None] | None]:
+    """A rich progress bar on stderr for ``total`` items, only when stderr is a terminal and
+    ``total`` reaches ``threshold``; yields the ``progress(done, total)`` callback or None."""
+    if total < threshold or not sys.stderr.isatty():
+        yield None
+        return
+    try:
+        from rich.console import Console
+        from rich.progress import Progress
+    except ImportError:  # the cli extra is not installed
+        yield None
+        return
+    with Progress(console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task(label, total=total)
+
+        def update(done: int, all_items: int) -> None:
+            bar.update(task, completed=done, total=all_items)
+
+        yield update

@@ -1,0 +1,56 @@
+"""The command as a whole: every subcommand has --help with examples and --json; exit codes are stable."""
+
+from __future__ import annotations
+
+import argparse
+
+import pytest
+
+from cryptokit.cli.main import build_parser, main
+
+
+def leaf_commands() -> list[tuple[list[str], argparse.ArgumentParser]]:
+    out: list[tuple[list[str], argparse.ArgumentParser]] = []
+
+    def walk(prefix: list[str], parser: argparse.ArgumentParser) -> None:
+        subs = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+        if not subs:
+            out.append((prefix, parser))
+            return
+        for name, child in subs[0].choices.items():
+            walk([*prefix, name], child)
+
+    walk([], build_parser())
+    return out
+
+
+EXPECTED = {
+    "hash", "verify signature", "verify adss-response", "verify csc-response", "verify bulk", "chain validate",
+    "cms sign", "cms verify", "csr new", "csr verify", "pfx inspect", "certs inspect", "emca seal", "emca open",
+    "emca auth-key", "emca validity", "emca valid-from", "emca request-ids", "bench", "demo",
+}  # fmt: skip
+
+
+def test_every_subcommand_is_there_with_examples_and_json(capsys: pytest.CaptureFixture[str]) -> None:
+    commands = leaf_commands()
+    assert {" ".join(p) for p, _ in commands} == EXPECTED
+    for path, parser in commands:
+        assert main([*path, "--help"]) == 0
+        text = capsys.readouterr().out
+        assert "examples:" in text and "cryptokit " + " ".join(path) in text, path
+        assert any("--json" in a.option_strings for a in parser._actions), path
+        # No option takes a secret's value itself: secrets come from *-env / *-file or a prompt.
+        for action in parser._actions:
+            for opt in action.option_strings:
+                assert opt in ("--password-env", "--password-file", "--key-password-env", "--key-password-file",
+                               "--key-env", "--key-file", "--key", "--key-out") or not any(
+                    w in opt for w in ("password", "secret", "pin", "token")
+                ), (path, opt)  # fmt: skip
+
+
+def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([]) == 2
+    assert main(["no-such-command"]) == 2
+    assert main(["verify"]) == 2
+    assert main(["emca", "validity"]) == 2
+    capsys.readouterr()
