@@ -706,3 +706,53 @@ def test_pss_swap_beyond_the_budget_is_a_crypto_failure() -> None:
     }
     assert subs[-1] is SubIndication.SIG_CRYPTO_FAILURE
     assert set(subs) == {SubIndication.HASH_FAILURE, SubIndication.SIG_CRYPTO_FAILURE}
+
+
+def test_crls_reach_chain_validation_and_a_revoked_signer_fails() -> None:
+    import datetime as _dt
+
+    from cryptography import x509 as _x509
+    from cryptography.hazmat.primitives import hashes as _hashes
+
+    from cryptokit.errors import VerificationFailed
+    from cryptokit.hashing import hash_to_sign
+    from cryptokit.keys import KeyBundle
+    from cryptokit.protocols import adss
+    from cryptokit.report import Indication, SubIndication
+    from tests.pki import make_pki
+
+    pki = make_pki("p256", label="adss-crl")
+    signer = adss.EmbeddedSigner(KeyBundle(pki.leaf_key, pki.leaf, tuple(pki.chain)), cert_alias="a1", token="tok1")
+    req = adss.build_sign_request([hash_to_sign(b"doc")], profile_id="p", cert_alias="a1", token="tok1")
+    resp = signer.handle(req)
+    result = adss.parse_sign_response(resp.status, resp.body)
+    now = _dt.datetime.now(_dt.UTC)
+
+    def crl(revoked: bool) -> bytes:
+        builder = (
+            _x509.CertificateRevocationListBuilder()
+            .issuer_name(pki.intermediate.subject)
+            .last_update(now - _dt.timedelta(hours=1))
+            .next_update(now + _dt.timedelta(days=1))
+        )
+        if revoked:
+            builder = builder.add_revoked_certificate(
+                _x509.RevokedCertificateBuilder()
+                .serial_number(pki.leaf.serial_number)
+                .revocation_date(now - _dt.timedelta(minutes=30))
+                .build()
+            )
+        from cryptography.hazmat.primitives.serialization import Encoding
+
+        return builder.sign(pki.intermediate_key, _hashes.SHA256()).public_bytes(Encoding.DER)  # type: ignore[arg-type]
+
+    common = {"certificate": pki.leaf, "certificate_chain": pki.chain, "trust_anchors": [pki.root]}
+    assert adss.verify_sign_response(req, result, crls=[crl(False)], **common).ok
+    report = adss.validate_sign_response(req, result, crls=[crl(True)], **common)
+    assert (report.indication, report.sub_indication) == (Indication.TOTAL_FAILED, SubIndication.REVOKED)
+    try:
+        adss.verify_sign_response(req, result, crls=[crl(True)], **common)
+    except VerificationFailed as exc:
+        assert exc.report.sub_indication is SubIndication.REVOKED
+    else:
+        raise AssertionError("a revoked signer must fail closed")

@@ -169,22 +169,6 @@ def _json_body(path: str, field: str) -> bytes:
     return data
 
 
-def _revocation_check(args: argparse.Namespace, leaf: Any, others: list[Any], roots: list[Any]) -> Any:
-    """validate_chain with the CRLs (the ADSS verifier takes none): None without --crl."""
-    if not args.crl:
-        return None
-    from ..chain import validate_chain
-
-    return validate_chain(
-        leaf,
-        intermediates=others,
-        trust_anchors=roots,
-        at=parse_at(args.at),
-        policy=chain_policy(args),
-        crls=read_crls(args.crl),
-    )
-
-
 def _document_rows(documents: Any) -> list[tuple[Any, ...]]:
     rows = []
     for d in documents:
@@ -218,11 +202,9 @@ def run_adss(args: argparse.Namespace) -> int:
         at=parse_at(args.at),
         policy=chain_policy(args),
         allow_absent_null=args.allow_absent_null,
+        crls=read_crls(args.crl),
     )
-    revocation = None
-    if report.chain is not None and report.chain.path:
-        revocation = _revocation_check(args, report.chain.path[0], [*certs, *chain], roots)
-    return _finish(args, report, revocation, "ADSS sign response")
+    return _finish(args, report, "ADSS sign response")
 
 
 def run_csc(args: argparse.Namespace) -> int:
@@ -246,19 +228,17 @@ def run_csc(args: argparse.Namespace) -> int:
         crls=read_crls(args.crl),
         allow_absent_null=args.allow_absent_null,
     )
-    return _finish(args, report, None, "CSC signHash response")
+    return _finish(args, report, "CSC signHash response")
 
 
 #: Up to this many documents, the per-document table is printed in full without -v.
 SHOW_ALL_DOCUMENTS = 20
 
 
-def _finish(args: argparse.Namespace, report: Any, revocation: Any, what: str) -> int:
-    ok = bool(report.ok) and (revocation is None or revocation.ok)
+def _finish(args: argparse.Namespace, report: Any, what: str) -> int:
+    ok = bool(report.ok)
     if args.json:
         doc = report.to_dict()
-        if revocation is not None:
-            doc["revocation"] = revocation.to_dict()
         doc["ok"] = ok
         emit_json(doc)
         return 0 if ok else 1
@@ -276,14 +256,8 @@ def _finish(args: argparse.Namespace, report: Any, revocation: Any, what: str) -
         if failed:
             table("documents not passed (first 50)", ("#", "alias", "indication", "scheme", "reason"), failed[:50])
     print_checks("failed checks", report.checks, failed_only=True)
-    if revocation is not None:
-        print_checks("revocation (CRLs)", revocation.checks, failed_only=not args.verbose)
     sub = report.sub_indication.value if report.sub_indication else None
-    if revocation is not None and not revocation.ok and report.ok:
-        sub = revocation.sub_indication.value if revocation.sub_indication else None
-        verdict_line(False, revocation.indication.value, sub, what + " (revocation)")
-    else:
-        verdict_line(ok, report.indication.value, sub, what)
+    verdict_line(ok, report.indication.value, sub, what)
     return 0 if ok else 1
 
 

@@ -473,6 +473,7 @@ def validate_sign_response(
     at: dt.datetime | None = None,
     policy: ChainPolicy | None = None,
     allow_absent_null: bool = False,
+    crls: Any = (),
 ) -> SignResponseReport:
     """Check an ADSS sign answer offline against the request that produced it.
 
@@ -480,7 +481,7 @@ def validate_sign_response(
     from the body) or the hashes themselves. ``certificate``: the signer's certificate in any form
     (x509, PEM, DER, base64, a PKCS#7 bundle such as the guide's BER ``MIAGCSqGSI...``, or a
     :class:`UserCertificate` from the certificates API); ``certificate_chain`` likewise;
-    ``trust_anchors``, ``at`` and ``policy`` go to :func:`cryptokit.chain.validate_chain`.
+    ``trust_anchors``, ``at``, ``policy`` and ``crls`` go to :func:`cryptokit.chain.validate_chain`.
 
     Returns a report; the caller checks ``.ok``. Every verification outcome is in it (a status
     other than SUCCESS, a signature count that differs from the request, a missing, swapped or
@@ -517,7 +518,9 @@ def validate_sign_response(
         assert cert_problem is not None
         chain_check = cert_problem
     else:
-        chain_report = validate_chain(leaf, intermediates=others, trust_anchors=trust_anchors, at=at, policy=policy)
+        chain_report = validate_chain(
+            leaf, intermediates=others, trust_anchors=trust_anchors, at=at, policy=policy, crls=crls
+        )
         chain_check = _chain_check(chain_report, leaf)
 
     key: Any = None
@@ -566,6 +569,7 @@ def verify_sign_response(
     at: dt.datetime | None = None,
     policy: ChainPolicy | None = None,
     allow_absent_null: bool = False,
+    crls: Any = (),
 ) -> SignResponseReport:
     """:func:`validate_sign_response`, failing closed: returns the report only when it passed
     (TOTAL_PASSED), raises :class:`~cryptokit.errors.VerificationFailed` carrying the report (its
@@ -579,6 +583,7 @@ def verify_sign_response(
         at=at,
         policy=policy,
         allow_absent_null=allow_absent_null,
+        crls=crls,
     )
     if not report.ok:
         first = report.failures()[0] if report.failures() else None
