@@ -38,12 +38,12 @@ from typing import Any
 
 import orjson
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import ec, rsa
-from cryptography.x509.oid import NameOID
+from cryptography.hazmat.primitives.asymmetric import ec
 
 from .errors import CryptokitError, InputError, VerificationFailed
 from .protocols import HttpRequest
+from .testing import DAY, make_cert, new_key
+from .testing import name as dn
 
 __all__ = ["DemoStep", "DemoResult", "run_demo", "MAX_DEMO_DOCUMENTS"]
 
@@ -180,67 +180,6 @@ def _check_length(headers: dict[str, str], body: bytes, field_name: str) -> None
         raise InputError(field_name, "Content-Length does not match the body")
 
 
-# --------------------------------------------------------------------------- the throwaway PKI
-
-
-def _rsa() -> rsa.RSAPrivateKey:
-    return rsa.generate_private_key(65537, 2048)
-
-
-def _name(cn: str) -> x509.Name:
-    return x509.Name(
-        [
-            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "cryptokit demo"),
-            x509.NameAttribute(NameOID.COMMON_NAME, cn),
-        ]
-    )
-
-
-def _ca_cert(
-    subject: x509.Name, key: Any, issuer: x509.Certificate | None, issuer_key: Any, now: dt.datetime
-) -> x509.Certificate:
-    ku = x509.KeyUsage(False, False, False, False, False, True, True, False, False)
-    builder = (
-        x509.CertificateBuilder()
-        .subject_name(subject)
-        .issuer_name(issuer.subject if issuer is not None else subject)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(days=1))
-        .not_valid_after(now + dt.timedelta(days=3650))
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None if issuer is None else 0), critical=True)
-        .add_extension(ku, critical=True)
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
-    )
-    if issuer is not None:
-        ski = issuer.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value
-        builder = builder.add_extension(
-            x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(ski), critical=False
-        )
-    return builder.sign(issuer_key if issuer_key is not None else key, hashes.SHA256())
-
-
-def _leaf_cert(
-    subject: x509.Name, key: Any, issuer: x509.Certificate, issuer_key: Any, now: dt.datetime
-) -> x509.Certificate:
-    ku = x509.KeyUsage(True, True, False, False, False, False, False, False, False)
-    ski = issuer.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value
-    return (
-        x509.CertificateBuilder()
-        .subject_name(subject)
-        .issuer_name(issuer.subject)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(days=1))
-        .not_valid_after(now + dt.timedelta(days=365))
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(ku, critical=True)
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
-        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(ski), critical=False)
-        .sign(issuer_key, hashes.SHA256())
-    )
-
-
 @dataclass
 class _State:
     """What the steps hand each other (secrets stay in here and never reach a DemoStep)."""
@@ -268,13 +207,21 @@ def _step_pki(state: _State) -> tuple[int, str, dict[str, Any]]:
     from .keys import KeyBundle, load_pfx
     from .protocols import emca
 
-    root_key, ca_key, client_key = _rsa(), _rsa(), _rsa()
-    root = _ca_cert(_name("cryptokit demo root"), root_key, None, None, state.now)
-    ca_cert = _ca_cert(_name("cryptokit demo issuing CA"), ca_key, root, root_key, state.now)
+    root_key, ca_key, client_key = new_key("rsa2048"), new_key("rsa2048"), new_key("rsa2048")
+    root = make_cert(dn("cryptokit demo root", o="cryptokit demo"), root_key, ca=True, not_after=state.now + 3650 * DAY)
+    ca_cert = make_cert(
+        dn("cryptokit demo issuing CA", o="cryptokit demo"),
+        ca_key,
+        root,
+        root_key,
+        ca=True,
+        path_length=0,
+        not_after=state.now + 3650 * DAY,
+    )
     state.root = root
     state.ca = KeyBundle(ca_key, ca_cert, (root,))
     # The client's registered PFX, made by the CA, written as a file and read back like a customer's.
-    client_cert = _leaf_cert(_name("cryptokit demo API client"), client_key, ca_cert, ca_key, state.now)
+    client_cert = make_cert(dn("cryptokit demo API client", o="cryptokit demo"), client_key, ca_cert, ca_key)
     state.client_password = secrets.token_urlsafe(18)
     pfx_path = state.folder / "client.pfx"
     pfx_path.write_bytes(KeyBundle(client_key, client_cert, (ca_cert, root)).to_pkcs12(state.client_password))
@@ -300,7 +247,7 @@ def _step_emca(state: _State) -> tuple[int, str, dict[str, Any]]:
 
     if state.client is None or state.ca is None or state.root is None:
         raise _Skipped("needs the pki step")
-    signer_key = _rsa()
+    signer_key = new_key("rsa2048")
     seal_key = ec.generate_private_key(ec.SECP256R1())
     csrs = {
         _SIGNER_ALIAS: build_csr(signer_key, "CN=Demo Document Signer,O=cryptokit demo"),
@@ -401,65 +348,23 @@ def _step_hash(state: _State, count: int) -> tuple[int, str, dict[str, Any]]:
     return len(state.hashes), f"SHA-256 of {count} documents, {size / 1e6:.1f} MB", facts
 
 
-class _EmbeddedAdssSigner:
-    """Demo code: the ADSS CSP signing endpoints for one key, answering the documented JSON."""
-
-    def __init__(self, key: Any, alias: str, token: str) -> None:
-        self._key = key
-        self._alias = alias
-        self._token = token
-        self._pending: dict[str, list[tuple[str, bytes]]] = {}
-
-    def handle(self, raw: bytes) -> bytes:
-        try:
-            request = parse_request_bytes(raw)
-            if request.header("Authorization") != f"Bearer {self._token}":
-                return self._error(401, "60005", "Invalid access token")
-            body = orjson.loads(request.body)
-            if not isinstance(body, dict):
-                return self._error(400, "60048", "Invalid request")
-            if request.path.endswith("/v2/sign/request"):
-                return self._sign_request(body)
-            if request.path.endswith("/v2/sign/status"):
-                return self._sign_status(body)
-            return self._error(404, "60048", "Unknown endpoint")
-        except (CryptokitError, orjson.JSONDecodeError, KeyError, TypeError, ValueError):
-            return self._error(400, "60048", "Invalid request")
-
-    def _sign_request(self, body: dict[str, Any]) -> bytes:
-        if body.get("cert_alias") != self._alias:
-            return self._error(400, "60034", "Certificate alias not found")
-        docs = body["docs_to_sign_info"]
-        items = [(str(d["hash_algo"]), d["hash_to_sign_base64"]) for d in docs]
-        request_id = secrets.token_hex(16)
-        from .encoding import b64decode
-
-        self._pending[request_id] = [(alg, b64decode(b64, field="hash_to_sign_base64")) for alg, b64 in items]
-        return response_bytes(200, orjson.dumps({"request_id": request_id, "status": "PENDING"}))
-
-    def _sign_status(self, body: dict[str, Any]) -> bytes:
-        from .encoding import b64encode
-        from .signatures import sign_digest
-
-        items = self._pending.pop(str(body.get("request_id")), None)
-        if items is None:
-            return self._error(400, "60015", "Invalid request id")
-        # The user approved on their phone: sign each hash (RSA PKCS#1 v1.5, as the guide says).
-        signatures = [{"signature_base64": b64encode(sign_digest(self._key, digest, alg))} for alg, digest in items]
-        return response_bytes(200, orjson.dumps({"status": "SUCCESS", "signatures": signatures}))
-
-    @staticmethod
-    def _error(status: int, code: str, message: str) -> bytes:
-        return response_bytes(status, orjson.dumps({"error": code, "error_description": message}))
-
-
 def _step_adss_sign(state: _State) -> tuple[int, str, dict[str, Any]]:
     from .protocols import adss
 
     if state.signer_key is None or not state.hashes:
         raise _Skipped("needs the emca and hash steps")
     token = secrets.token_urlsafe(24)
-    signer = _EmbeddedAdssSigner(state.signer_key, _SIGNER_ALIAS, token)
+    # The service side: the library's sans-I/O ADSS signer holding the key emCA just certified. It answers
+    # the sign request PENDING (the user approves on their phone) and the first status poll SUCCESS.
+    service = adss.EmbeddedSigner(state.signer_key, cert_alias=_SIGNER_ALIAS, token=token, pending_polls=1)
+
+    class _Wire:
+        @staticmethod
+        def handle(raw: bytes) -> bytes:
+            answer = service.handle(parse_request_bytes(raw))
+            return response_bytes(answer.status, answer.body)
+
+    signer = _Wire()
     host = "adss.demo.invalid"
     request = adss.build_sign_request(
         state.hashes,

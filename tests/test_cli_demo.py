@@ -76,13 +76,15 @@ def test_demo_fails_when_the_signer_uses_another_key(
     """A signer whose key is not the issued certificate's must make the demo fail (exit 1)."""
     from cryptography.hazmat.primitives.asymmetric import rsa
 
-    original = demo_module._EmbeddedAdssSigner.__init__
+    from cryptokit.protocols import adss
+
+    original = adss.EmbeddedSigner.__init__
     other = rsa.generate_private_key(65537, 2048)
 
-    def with_other_key(self: Any, key: Any, alias: str, token: str) -> None:
-        original(self, other, alias, token)
+    def with_other_key(self: Any, signer: Any, **options: Any) -> None:
+        original(self, other, **options)
 
-    monkeypatch.setattr(demo_module._EmbeddedAdssSigner, "__init__", with_other_key)
+    monkeypatch.setattr(adss.EmbeddedSigner, "__init__", with_other_key)
     assert main(["demo", "--documents", "10", "--json"]) == 1
     doc = orjson.loads(capsys.readouterr().out)
     steps = {s["name"]: s for s in doc["steps"]}
