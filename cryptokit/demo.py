@@ -11,9 +11,8 @@ Steps (each timed, each with a verdict):
    certificate's chain is validated, and a replay of the same request bytes must be refused.
 3. ``hash``: N documents written to the folder and hashed with :func:`cryptokit.bulk.hash_many`.
 4. ``adss-sign``: the ADSS ``/v2/sign/request`` (answered PENDING) and ``/v2/sign/status``
-   (answered SUCCESS) exchange against an embedded signer that holds the key of one issued
-   certificate; the signer parses the request body bytes and signs each hash with
-   :func:`cryptokit.signatures.sign_digest`.
+   (answered SUCCESS) exchange against :class:`cryptokit.protocols.adss.EmbeddedSigner` (the
+   library's sans-I/O server half) holding the key of one issued certificate.
 5. ``adss-verify``: :func:`cryptokit.protocols.adss.verify_sign_response` checks every returned
    signature and the signer's chain; a copy with one signature altered must fail on that document
    only (:func:`~cryptokit.protocols.adss.validate_sign_response`, the report variant).
@@ -21,7 +20,8 @@ Steps (each timed, each with a verdict):
 What it proves: the client and server halves interoperate over bytes, and the verifiers accept the
 good and refuse the altered. What it does not: interoperability with the vendors' real servers
 (the envelope profile, CSR framing and emKey scheme are cryptokit's documented choices).
-The embedded emCA service and ADSS signer here are demo code, not products.
+The emCA server half and the ADSS signer are cryptokit's own sans-I/O server halves; the registry
+and the HTTP framing around them are demo code.
 """
 
 from __future__ import annotations
