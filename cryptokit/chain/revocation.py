@@ -17,12 +17,14 @@ indirect CRLs, distribution-point matching, fetching.
 from __future__ import annotations
 
 import datetime as dt
+import warnings
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
 from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
+from cryptography.utils import CryptographyDeprecationWarning
 from cryptography.x509.oid import CRLEntryExtensionOID, ExtensionOID
 
 from ..errors import InputError
@@ -226,8 +228,11 @@ def check_revocation(
         if required:
             return Check.failed("revocation", SubIndication.TRY_LATER, f"no usable CRL: {why}", subject=subject)
         return _skipped(f"not checked: {why}", subject)
+    with warnings.catch_warnings():  # a non-positive serial is reported by the chain checks, not warned about
+        warnings.simplefilter("ignore", CryptographyDeprecationWarning)
+        serial = cert.serial_number
     for crl in usable:
-        entry = _find_entry(crl, cert.serial_number)
+        entry = _find_entry(crl, serial)
         if entry is None:
             continue
         when = entry.revocation_date_utc
