@@ -6,11 +6,20 @@ thousands, so the inter-process cost per signature is small; keys travel once pe
 bytes with an index, and each worker parses each distinct key once (see
 :mod:`cryptokit.bulk_worker`). Certificates given as keys are used for their public key only: no
 chain is validated (validate a shared chain once with :mod:`cryptokit.chain`, which caches it).
+
+Scheduling (:func:`cryptokit.bulk_dispatch.run_split`): the pool takes chunks from the front of the
+job list, shrinking as the work runs out, so the workers finish together; when this process is one
+of the workers it verifies small pieces from the back until it meets the pool, so it never waits
+for a worker's last chunk and the pool's start-up overlaps its own work. A pool created by the call
+uses ``fork`` on Linux when this process runs a single thread (see :func:`_pool_context`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+import multiprocessing
+import sys
+import threading
+from collections.abc import Iterable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import KW_ONLY, dataclass
 from typing import Any, Literal
@@ -18,7 +27,7 @@ from typing import Any, Literal
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
-from .bulk_dispatch import Progress, chunk_size, cpu_count, run_ordered
+from .bulk_dispatch import Progress, chunk_size, cpu_count, run_split
 from .bulk_errors import pack_error
 from .bulk_worker import Failed, KeyRef, Prepared, Row, VerifyResult, load_ref, verify_chunk, verify_rows
 from .errors import CryptokitError, InputError
@@ -35,6 +44,8 @@ RUN_HERE_MAX_WORKERS = 4
 _CHUNKS_PER_WORKER = 8
 _CHUNK_MIN = 64
 _CHUNK_MAX = 4096
+#: Items this process verifies between two looks at the pool (when it verifies too).
+_HERE_PIECE = 256
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,15 +248,17 @@ def _run_here(jobs: Sequence[Any], progress: Progress | None) -> list[VerifyResu
     return out
 
 
-def _tasks(jobs: Sequence[Any], keys: _Keys, size: int) -> Iterator[tuple[int, tuple[Any, ...]]]:
-    """Chunks for an executor, built lazily so that the workers start on the first while the rest are built."""
-    for start in range(0, len(jobs), size):
-        end = min(len(jobs), start + size)
-        chunk_keys, rows = _chunk(jobs, keys, start, end)
-        if keys.portable:
-            yield end - start, (chunk_keys, rows, start)
-        else:
-            yield end - start, (verify_rows, chunk_keys, rows, start)
+def _pool_context() -> Any:
+    """``fork`` on Linux while this process runs one thread, else the platform default.
+
+    A forked worker starts in milliseconds with every module already imported (a spawned one
+    imports cryptography and cryptokit first). cryptography and OpenSSL are fork-safe; the risk of
+    ``fork`` is a lock held by another thread at fork time, so with other threads alive the default
+    method is used.
+    """
+    if sys.platform != "linux" or threading.active_count() != 1:
+        return None
+    return multiprocessing.get_context("fork")
 
 
 def _call(fn: Any, *args: Any) -> Any:
@@ -290,7 +303,7 @@ def verify_many(
         # it only dispatches: feeding many workers needs the GIL that its own verifying would hold.
         here = want <= RUN_HERE_MAX_WORKERS
         pool_size = want - 1 if here else want
-        with ProcessPoolExecutor(min(pool_size, -(-total // size))) as pool:
+        with ProcessPoolExecutor(min(pool_size, -(-total // size)), mp_context=_pool_context()) as pool:
             return _run_on(pool, items, pool_size, size, progress, run_here=here)
     if isinstance(executor, ThreadPoolExecutor):
         want = workers or int(getattr(executor, "_max_workers", 0) or cpu_count())
@@ -310,10 +323,32 @@ def _run_on(
     run_here: bool = False,
 ) -> list[VerifyResult]:
     keys = _Keys(portable=not isinstance(executor, ThreadPoolExecutor))
-    tasks = _tasks(items, keys, size)
+
+    def build(start: int, end: int) -> tuple[Any, ...]:
+        chunk_keys, rows = _chunk(items, keys, start, end)
+        if keys.portable:
+            return (chunk_keys, rows, start)
+        return (verify_rows, chunk_keys, rows, start)
+
+    here = None
+    if run_here:
+
+        def here(start: int, end: int) -> list[VerifyResult]:
+            return verify_chunk(*build(start, end))  # this process's own key cache: each key parsed once
+
     fn: Any = verify_chunk if keys.portable else _call
-    in_flight = 2 * workers + (2 if run_here else 1)  # keep every worker busy while this thread verifies
-    parts = run_ordered(
-        executor, fn, tasks, max_in_flight=in_flight, total=len(items), progress=progress, run_here=run_here
+    # ``size`` caps the chunks (the chunk count per worker stays at least what it was); the executor
+    # keeps two chunks per worker in flight so none idles while this thread builds the next.
+    return run_split(
+        executor,
+        fn,
+        build,
+        len(items),
+        verifiers=workers + (1 if run_here else 0),
+        largest=size,
+        smallest=min(size, _CHUNK_MIN),
+        max_in_flight=2 * workers + (0 if run_here else 1),
+        here=here,
+        piece=max(16, min(_HERE_PIECE, size // 4)),
+        progress=progress,
     )
-    return [r for part in parts for r in part]

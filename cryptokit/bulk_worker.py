@@ -114,6 +114,14 @@ class Prepared:
     call_key: Any  # the cryptography key (fast path of verify_digest) or the PublicKey (RSASSA-PSS keys)
     auto_scheme: str
     raw_length: int  # 2 * order byte length for EC keys, else 0
+    fast: int = 0  # _FAST_RSA/_FAST_EC/_FAST_ED: plain rows may call cryptography directly (see verify_rows)
+
+
+# Keys whose plain rows verify_rows checks with one cryptography call (what verify_digest's own
+# fast path does); anything else, and any failure, goes through verify_digest/verify_message.
+_FAST_RSA: Final = 1  # RSA without PSS parameters, exponent already checked (SP 800-89)
+_FAST_EC: Final = 2
+_FAST_ED: Final = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,20 +134,22 @@ class Failed:
 def prepare(pk: Any) -> Prepared:
     """Hot-loop facts for a loaded :class:`~cryptokit.signatures.PublicKey`."""
     from .ecdsa_encoding import order_byte_length
-    from .signature_keys import KIND_EC, KIND_ED448, KIND_ED25519, KIND_RSA
+    from .signature_keys import KIND_EC, KIND_ED448, KIND_ED25519, KIND_RSA, rsa_exponent_problem
 
     if pk.kind == KIND_RSA:
-        return Prepared(pk if pk.pss is not None else pk.key, "pss" if pk.pss is not None else "pkcs1v15", 0)
+        if pk.pss is not None:
+            return Prepared(pk, "pss", 0)
+        return Prepared(pk.key, "pkcs1v15", 0, _FAST_RSA if rsa_exponent_problem(pk.key) is None else 0)
     if pk.kind == KIND_EC:
         try:
             length = 2 * order_byte_length(pk.key)
         except CryptokitError:
             length = 0  # verify_digest reports the unsupported curve
-        return Prepared(pk.key, "ecdsa", length)
+        return Prepared(pk.key, "ecdsa", length, _FAST_EC if length else 0)
     if pk.kind == KIND_ED25519:
-        return Prepared(pk.key, "ed25519", 0)
+        return Prepared(pk.key, "ed25519", 0, _FAST_ED)
     if pk.kind == KIND_ED448:
-        return Prepared(pk.key, "ed448", 0)
+        return Prepared(pk.key, "ed448", 0, _FAST_ED)
     return Prepared(pk, "auto", 0)
 
 
@@ -207,7 +217,15 @@ def verify_chunk(refs: Sequence[KeyRef], rows: Sequence[Row], offset: int) -> li
 
 def verify_rows(keys: Sequence[Prepared | Failed], rows: Sequence[Row], offset: int) -> list[VerifyResult]:
     """Verify ``rows`` (indices ``offset...`` in the caller's job list) against already loaded ``keys``."""
-    from .signatures import verify_digest, verify_message
+    from .signatures import (
+        _ECDSA_PREHASHED,
+        _FAST_HASH,
+        _PKCS1V15,
+        _PREHASHED,
+        MAX_SIGNATURE_SIZE,
+        verify_digest,
+        verify_message,
+    )
 
     out: list[VerifyResult] = []
     append = out.append
@@ -228,6 +246,36 @@ def verify_rows(keys: Sequence[Prepared | Failed], rows: Sequence[Row], offset: 
             shown_enc = enc if enc in ("der", "raw") else None
         else:
             shown_enc = None
+        fast = p.fast
+        if fast and salt is None and mgf is None and type(sig) is bytes and len(sig) <= MAX_SIGNATURE_SIZE:
+            # The plain case, checked exactly as verify_digest's fast path checks it; a failure falls
+            # through to verify_digest/verify_message below, which verify again and name the error.
+            try:
+                if fast == _FAST_ED:
+                    if (
+                        digest is None
+                        and type(message) is bytes
+                        and algorithm is None
+                        and (scheme == "auto" or scheme == p.auto_scheme)
+                        and encoding == "auto"
+                    ):
+                        p.call_key.verify(sig, message)
+                        append(_ok(shown, None))
+                        continue
+                elif digest is not None and type(digest) is bytes and message is None and type(algorithm) is str:
+                    h = _FAST_HASH.get(algorithm)
+                    if h is not None and len(digest) == h.digest_size:
+                        if fast == _FAST_RSA:
+                            if (scheme == "auto" or scheme == "pkcs1v15") and (encoding == "auto" or encoding == "der"):
+                                p.call_key.verify(sig, digest, _PKCS1V15, _PREHASHED[h.name])
+                                append(_ok(shown, None))
+                                continue
+                        elif (scheme == "auto" or scheme == "ecdsa") and enc == "der":
+                            p.call_key.verify(sig, digest, _ECDSA_PREHASHED[h.name])
+                            append(_ok(shown, shown_enc))
+                            continue
+            except Exception:  # noqa: S110 - verified again below, which reports the typed error
+                pass
         try:
             try:
                 if digest is not None:

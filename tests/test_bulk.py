@@ -535,3 +535,125 @@ def test_raw_and_der_ecdsa_from_pycryptodome() -> None:
             jobs.append(VerifyJob(spki, sig, digest=h.digest(), algorithm="sha256"))
     results = verify_many(jobs, workers=1)
     assert [(r.ok, r.encoding) for r in results] == [(True, "raw")] * 4 + [(True, "der")] * 4
+
+
+# --------------------------------------------------------------------------- scheduling and the direct path
+
+
+def _square_chunk(values: list[int], start: int) -> list[tuple[int, int]]:
+    return [(start + i, v * v) for i, v in enumerate(values)]
+
+
+def test_run_split_keeps_order_shrinks_chunks_and_shares_the_work() -> None:
+    from cryptokit.bulk_dispatch import run_split
+
+    values = list(range(5000))
+    sizes: list[int] = []
+    here_ranges: list[tuple[int, int]] = []
+
+    def build(start: int, end: int) -> tuple[Any, ...]:
+        sizes.append(end - start)
+        return (values[start:end], start)
+
+    def here(start: int, end: int) -> list[tuple[int, int]]:
+        here_ranges.append((start, end))
+        return _square_chunk(values[start:end], start)
+
+    calls, progress = _progress_log()
+    with ThreadPoolExecutor(1) as executor:
+        out = run_split(
+            executor,
+            _square_chunk,
+            build,
+            5000,
+            verifiers=2,
+            largest=1000,
+            smallest=50,
+            max_in_flight=2,
+            here=here,
+            piece=40,
+            progress=progress,
+        )
+    assert out == [(i, i * i) for i in range(5000)]
+    _check_progress(calls, 5000, at_least=10)
+    assert sizes and max(sizes) <= 1000
+    assert min(sizes) < max(sizes)  # guided: the chunks shrink as the work runs out
+    assert sum(sizes) + sum(end - start for start, end in here_ranges) == 5000
+    assert here_ranges and all(end - start <= 40 for start, end in here_ranges)
+    assert here_ranges[0][1] == 5000  # this thread works from the back, the executor from the front
+    # without ``here``: every item once, in order, from chunks no larger than ``largest``
+    sizes.clear()
+    with ThreadPoolExecutor(2) as executor:
+        out = run_split(executor, _square_chunk, build, 777, verifiers=2, largest=100, smallest=10, max_in_flight=3)
+    assert out == [(i, i * i) for i in range(777)] and sum(sizes) == 777 and max(sizes) <= 100
+    assert sizes[-1] <= 10 < sizes[0]
+
+
+def _huge_e_rsa() -> Any:
+    """An RSA key with an odd 257-bit public exponent: cryptography verifies with it, SP 800-89 refuses it."""
+    from math import gcd
+
+    signer: Any = make_key("rsa2048", "bulk-huge-e")
+    base = signer.private_numbers()
+    p, q, n = base.p, base.q, base.public_numbers.n
+    lam = (p - 1) * (q - 1) // gcd(p - 1, q - 1)
+    e = (1 << 256) + 1
+    while gcd(e, lam) != 1:
+        e += 2
+    d = pow(e, -1, lam)
+    numbers = rsa.RSAPrivateNumbers(
+        p, q, d, rsa.rsa_crt_dmp1(d, p), rsa.rsa_crt_dmq1(d, q), rsa.rsa_crt_iqmp(p, q), rsa.RSAPublicNumbers(e, n)
+    )
+    return numbers.private_key()
+
+
+def test_direct_path_keeps_every_check_of_verify_digest(pool: ProcessPoolExecutor) -> None:
+    """Plain rows call cryptography directly; what verify_digest refuses stays refused, with its typed error."""
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding
+    from cryptography.hazmat.primitives.asymmetric.utils import Prehashed
+
+    d = _digest_of(b"direct")
+    huge = _huge_e_rsa()
+    huge_sig = huge.sign(d, padding.PKCS1v15(), Prehashed(hashes.SHA256()))
+    huge.public_key().verify(huge_sig, d, padding.PKCS1v15(), Prehashed(hashes.SHA256()))  # cryptography accepts
+    rsa_key = make_key("rsa2048", "bulk-direct")
+    good = sign_digest(rsa_key, d, "sha256")
+    p256 = ec.generate_private_key(ec.SECP256R1())
+    der = p256.sign(d, ec.ECDSA(Prehashed(hashes.SHA256())))
+    ed = ed25519.Ed25519PrivateKey.generate()
+    ed_sig = ed.sign(b"m")
+    jobs = [
+        VerifyJob(huge.public_key(), huge_sig, digest=d, algorithm="sha256"),  # refused: SP 800-89
+        VerifyJob(rsa_key.public_key(), good, digest=d, algorithm="sha256"),
+        VerifyJob(rsa_key.public_key(), good, digest=d[:31], algorithm="sha256"),  # short digest
+        VerifyJob(rsa_key.public_key(), good, digest=d, algorithm="sha256", scheme="pss"),  # wrong scheme
+        VerifyJob(p256.public_key(), der, digest=d, algorithm="sha256"),
+        VerifyJob(p256.public_key(), der + b"\x00", digest=d, algorithm="sha256"),  # not strict DER
+        VerifyJob(ed.public_key(), ed_sig, message=b"m"),
+        VerifyJob(ed.public_key(), ed_sig, message=b"m", algorithm="sha256"),  # EdDSA takes no hash
+        VerifyJob(ed.public_key(), ed_sig, message=b"m", scheme="ed448"),
+    ]
+    want = [
+        (False, InputError, "jobs[0].key"),
+        (True, None, None),
+        (False, InputError, "jobs[2].digest"),
+        (False, InvalidSignature, None),
+        (True, None, None),
+        (False, InputError, "jobs[5].signature"),
+        (True, None, None),
+        (False, InputError, "jobs[7].algorithm"),
+        (False, InputError, "jobs[8].scheme"),
+    ]
+
+    def shape(results: list[VerifyResult]) -> list[tuple[Any, ...]]:
+        return [(r.ok, None if r.error is None else type(r.error), getattr(r.error, "field", None)) for r in results]
+
+    serial = verify_many(jobs, workers=1)
+    assert shape(serial) == want, shape(serial)
+    pooled = verify_many(jobs * 40, executor=pool, workers=2)
+    assert [(r.ok, type(r.error), r.scheme, r.encoding) for r in pooled] == [
+        (r.ok, type(r.error), r.scheme, r.encoding) for r in serial
+    ] * 40
+    assert str(pooled[9 * 39 + 7].error) == str(serial[7].error).replace("jobs[7]", f"jobs[{9 * 39 + 7}]")
+    assert [(r.scheme, r.encoding) for r in serial[4:7]] == [("ecdsa", "der"), ("ecdsa", "der"), ("ed25519", None)]
