@@ -1,9 +1,11 @@
 """Carry cryptokit errors across a process boundary (the bulk engines' workers).
 
-``InputError(field, rule)`` and other errors whose ``__init__`` is not ``(message)`` do not survive
-``pickle`` (an exception is rebuilt from ``.args``), so a worker sends a plain tuple instead and the
-caller rebuilds the typed error. Exceptions that are not cryptokit errors become a
-:class:`CryptokitError` naming only their type (their text may quote input).
+A worker sends a plain tuple and the caller rebuilds the typed error, so that exceptions that are
+not cryptokit errors become a :class:`CryptokitError` naming only their type (their text may quote
+input) and the payload stays small. (cryptokit's own errors also pickle directly since they define
+``__reduce__``; this packing predates that and keeps only InputError's field and rule and the
+message-only classes' types; other cryptokit errors arrive as CryptokitError with their class name
+in the message.)
 """
 
 from __future__ import annotations
