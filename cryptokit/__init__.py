@@ -16,7 +16,7 @@ from .algorithms import (
     parse_digest_info,
     signature_algorithm,
 )
-from .bulk import HashError, VerifyJob, VerifyResult, hash_many, verify_many
+from .bulk import HashError, HashResults, VerifyJob, VerifyResult, hash_many, verify_many
 from .certificates import certificate_summary, load_certificate, load_certificates
 from .chain import ChainCache, ChainPolicy, ChainReport, chain_cache_stats, validate_chain
 from .cms import CmsPolicy, CmsResult, SignerResult, cms_sign, cms_verify, cms_verify_unsafe_no_trust
@@ -80,6 +80,7 @@ __all__ = [
     "VerifyJob",
     "VerifyResult",
     "HashError",
+    "HashResults",
     # keys, certificates, CSRs, names
     "KeyBundle",
     "load_pfx",

@@ -1,10 +1,12 @@
 """Bulk engines: hash and verify many items at the machine's limit, on one core, all cores or a cluster.
 
 ``hash_many(sources, algorithm="sha256", *, workers=None, executor=None, progress=None)`` returns
-one entry per source, in order: a :class:`~cryptokit.hashing.HashToSign`, or a :class:`HashError`
-(falsy, ``.ok`` False, ``.error`` the typed error, ``.digest``/``.b64``/``.hex`` None) for a source
-that could not be read. So ``[r.digest for r in results]`` gives bytes or None, ``if r:`` separates
-the two, and :func:`unwrap` gives a plain list or raises the first error. Large inputs run on
+a :class:`HashResults`, one entry per source, in order: a :class:`~cryptokit.hashing.HashToSign`, or
+a :class:`HashError` (falsy, ``.ok`` False, ``.error`` the typed error, ``.digest``/``.b64``/``.hex``
+None) for a source that could not be read. So ``[r.digest for r in results]`` gives bytes or None,
+``if r:`` separates the two, and :func:`unwrap` gives a plain list or raises the first error.
+``HashResults`` stores the digests by column and builds entries when read; ``.digests()``,
+``.b64()`` and ``.hex()`` give whole columns without building them. Large inputs run on
 threads (``hashlib`` releases the GIL for buffers over 2 KiB, and file reads release it); many
 small documents are batched in the calling thread (the comprehension of
 :func:`cryptokit.hashing.hash_batch`, made never to raise for one source).
@@ -36,7 +38,7 @@ strict DER is it verified a second time, as DER (as ``verify_digest`` does), and
 from __future__ import annotations
 
 from .bulk_dispatch import ExecutorFailed, Progress
-from .bulk_hash import HASH_CHUNK_ITEMS, HASH_PARALLEL_MIN_BYTES, HashError, HashOutcome, hash_many, unwrap
+from .bulk_hash import HASH_CHUNK_ITEMS, HASH_PARALLEL_MIN_BYTES, HashError, HashOutcome, HashResults, hash_many, unwrap
 from .bulk_verify import RUN_HERE_MAX_WORKERS, VERIFY_PARALLEL_MIN_JOBS, VerifyJob, VerifyResult, verify_many
 from .bulk_worker import KEY_CACHE_SIZE, key_cache_info, reset_key_cache
 
@@ -44,6 +46,7 @@ __all__ = [
     "hash_many",
     "HashError",
     "HashOutcome",
+    "HashResults",
     "unwrap",
     "verify_many",
     "VerifyJob",

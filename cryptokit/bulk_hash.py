@@ -14,7 +14,6 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Sequence
 from concurrent.futures import Executor, ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -22,13 +21,13 @@ from .algorithms import HashAlgorithm, hash_algorithm
 from .bulk_dispatch import Progress, cpu_count, run_ordered
 from .bulk_errors import PackedError, pack_error, relabel, unpack_error
 from .errors import CryptokitError, InputError
+from .hash_results import HashError, HashOutcome, HashResults
 from .hashing import BLOCK_SIZE, HashSource, HashToSign, hash_to_sign
-
-_make = tuple.__new__  # as in hashing.hash_batch: the digest length is right by construction
 
 __all__ = [
     "HashError",
     "HashOutcome",
+    "HashResults",
     "hash_many",
     "unwrap",
     "HASH_PARALLEL_MIN_BYTES",
@@ -47,61 +46,10 @@ _CHUNK_MIN_BYTES = 1024 * 1024
 _CHUNKS_PER_WORKER = 4
 
 
-@dataclass(frozen=True, slots=True, eq=False)
-class HashError:
-    """The entry for a source that could not be hashed, in place of its :class:`HashToSign`.
-
-    ``index`` is the source's position, ``error`` the typed cryptokit error (an :class:`InputError`
-    names the field ``sources[index]``). It is falsy and its ``digest``, ``b64`` and ``hex`` are
-    None, so ``[r.digest for r in results]`` gives bytes or None and ``if r:`` tells the two apart.
-    Two HashErrors are equal when index, error type and message are.
-    """
-
-    index: int
-    error: CryptokitError
-
-    @property
-    def ok(self) -> bool:
-        """Always False (a :class:`HashToSign` in the same list is the success)."""
-        return False
-
-    @property
-    def digest(self) -> None:
-        return None
-
-    @property
-    def b64(self) -> None:
-        return None
-
-    @property
-    def hex(self) -> None:
-        return None
-
-    def __bool__(self) -> bool:
-        return False
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, HashError):
-            return NotImplemented
-        return (self.index, type(self.error), str(self.error)) == (other.index, type(other.error), str(other.error))
-
-    def __hash__(self) -> int:
-        return hash((self.index, type(self.error), str(self.error)))
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        # InputError(field, rule) does not survive pickle on its own; send it packed.
-        return (_rebuild_error, (self.index, pack_error(self.error)))
-
-
-def _rebuild_error(index: int, packed: PackedError) -> HashError:
-    return HashError(index, unpack_error(packed))
-
-
-HashOutcome = HashToSign | HashError
-
-
 def unwrap(results: Iterable[HashOutcome]) -> list[HashToSign]:
     """The digests of ``hash_many`` as a plain list; raises the first entry's error if any failed."""
+    if isinstance(results, HashResults):
+        return results.unwrap()
     out: list[HashToSign] = []
     for r in results:
         if isinstance(r, HashError):
@@ -116,8 +64,8 @@ def _error(index: int, exc: BaseException) -> HashError:
     return HashError(index, unpack_error(pack_error(exc)))
 
 
-def _hash_local(sources: Sequence[Any], alg: HashAlgorithm, offset: int) -> list[HashOutcome]:
-    """Hash in this thread, in order; never raises for a source.
+def _hash_local(sources: Sequence[Any], alg: HashAlgorithm, offset: int) -> list[Any]:
+    """Entries for ``sources`` (digest bytes or HashError), hashed in this thread, in order; never raises.
 
     The comprehension is ``hash_batch``'s (``bytes`` take the fast path, the algorithm is resolved
     once) with a fallback that turns a bad source into an entry instead of raising, so a batch needs
@@ -126,9 +74,7 @@ def _hash_local(sources: Sequence[Any], alg: HashAlgorithm, offset: int) -> list
     new = alg._new
     assert new is not None
     failed: list[int] = []
-    out: list[Any] = [
-        _make(HashToSign, (alg, new(s).digest())) if type(s) is bytes else _hash_one(s, alg, failed) for s in sources
-    ]
+    out: list[Any] = [new(s).digest() if type(s) is bytes else _hash_one(s, alg, failed) for s in sources]
     if failed:
         for position, r in enumerate(out):
             if type(r) is _Failure:
@@ -145,9 +91,9 @@ class _Failure:
         self.exc = exc
 
 
-def _hash_one(source: Any, alg: HashAlgorithm, failed: list[int]) -> HashToSign | _Failure:
+def _hash_one(source: Any, alg: HashAlgorithm, failed: list[int]) -> bytes | _Failure:
     try:
-        return hash_to_sign(source, alg)
+        return hash_to_sign(source, alg).digest
     except Exception as exc:  # one bad source is one error entry, never a failed batch
         failed.append(1)
         return _Failure(exc)
@@ -218,7 +164,7 @@ def hash_many(
     workers: int | None = None,
     executor: Executor | None = None,
     progress: Progress | None = None,
-) -> list[HashOutcome]:
+) -> HashResults:
     """Hash every source, in order: one :class:`HashToSign` or :class:`HashError` per source.
 
     A source is anything ``hash_to_sign`` takes. One bad source (a missing file, a ``str``, a text
@@ -239,18 +185,20 @@ def hash_many(
     if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
         raise InputError("workers", "must be a positive integer or None")
     if total == 0:
-        return []
+        return HashResults._trusted(alg, [], 0)
     if executor is None:
         want = cpu_count() if workers is None else workers
         if want <= 1 or total == 1 or (workers is None and not _worth_threads(items)):
-            return _run_here(items, alg, progress)
-        with ThreadPoolExecutor(min(want, total), thread_name_prefix="cryptokit-hash") as pool:
-            return _run_threads(pool, items, alg, want, progress)
-    if isinstance(executor, ThreadPoolExecutor):
-        return _run_threads(
-            executor, items, alg, workers or int(getattr(executor, "_max_workers", 0) or cpu_count()), progress
-        )
-    return _run_remote(executor, items, alg, workers or cpu_count(), progress)
+            entries = _run_here(items, alg, progress)
+        else:
+            with ThreadPoolExecutor(min(want, total), thread_name_prefix="cryptokit-hash") as pool:
+                entries = _run_threads(pool, items, alg, want, progress)
+    elif isinstance(executor, ThreadPoolExecutor):
+        max_workers = workers or int(getattr(executor, "_max_workers", 0) or cpu_count())
+        entries = _run_threads(executor, items, alg, max_workers, progress)
+    else:
+        entries = _run_remote(executor, items, alg, workers or cpu_count(), progress)
+    return HashResults._trusted(alg, entries)
 
 
 def _worth_threads(items: list[Any]) -> bool:
@@ -273,10 +221,10 @@ def _sizes(items: Sequence[Any]) -> list[int]:
     return [_estimate(s) for s in items]
 
 
-def _run_here(items: list[Any], alg: HashAlgorithm, progress: Progress | None) -> list[HashOutcome]:
+def _run_here(items: list[Any], alg: HashAlgorithm, progress: Progress | None) -> list[Any]:
     if progress is None:
         return _hash_local(items, alg, 0)
-    out: list[HashOutcome] = []
+    out: list[Any] = []
     for start, end in _plan(_sizes(items), 1):
         out.extend(_hash_local(items[start:end], alg, start))
         progress(end, len(items))
@@ -285,7 +233,7 @@ def _run_here(items: list[Any], alg: HashAlgorithm, progress: Progress | None) -
 
 def _run_threads(
     pool: Executor, items: list[Any], alg: HashAlgorithm, workers: int, progress: Progress | None
-) -> list[HashOutcome]:
+) -> list[Any]:
     plan = _plan(_sizes(items), workers)
     tasks = ((end - start, (items[start:end], alg, start)) for start, end in plan)
     parts = run_ordered(pool, _hash_local, tasks, max_in_flight=2 * workers + 2, total=len(items), progress=progress)
@@ -294,12 +242,12 @@ def _run_threads(
 
 def _run_remote(
     executor: Executor, items: list[Any], alg: HashAlgorithm, workers: int, progress: Progress | None
-) -> list[HashOutcome]:
+) -> list[Any]:
     """Send bytes and paths to ``executor``; read file objects and chunk iterables here."""
     sendable = [_sendable(s) for s in items]
     remote = [i for i, s in enumerate(sendable) if s is not None]
     local = [i for i, s in enumerate(sendable) if s is None]
-    out: list[HashOutcome | None] = [None] * len(items)
+    out: list[Any] = [None] * len(items)
     for i in local:  # before the remote chunks: these may be file objects the caller is still holding open
         out[i] = _hash_local([items[i]], alg, i)[0]
     if progress is not None and local:
@@ -312,8 +260,10 @@ def _run_remote(
     for (start, _end), part in zip(plan, parts, strict=True):
         for offset, answer in enumerate(part):
             index = remote[start + offset]
-            if type(answer) is bytes:
-                out[index] = HashToSign(alg, answer)
+            if type(answer) is bytes and len(answer) == alg.digest_size:
+                out[index] = answer
+            elif type(answer) is bytes:  # a worker that is not ours
+                out[index] = _error(index, CryptokitError(f"worker returned a {len(answer)}-byte digest"))
             else:
                 out[index] = _error(index, unpack_error(answer))  # type: ignore[arg-type]
-    return out  # type: ignore[return-value]
+    return out

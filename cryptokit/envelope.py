@@ -36,6 +36,7 @@ import re
 from typing import Any, Final, Literal, get_args
 
 import orjson
+import pybase64
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes, padding
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
@@ -320,7 +321,7 @@ class Envelope:
                 plaintext = orjson.dumps(data)
             except TypeError:
                 raise InputError("data", f"is not JSON-serialisable ({type(data).__name__})") from None
-        return binascii.b2a_base64(self.seal_bytes(plaintext), newline=False).decode("ascii")
+        return pybase64.b64encode_as_string(self.seal_bytes(plaintext))
 
     # -- open -----------------------------------------------------------------------------------
 
@@ -366,8 +367,9 @@ class Envelope:
         if len(token) > self.max_token_size:
             raise DecryptionFailed()
         try:
-            # a2b_base64 reads ASCII str directly (no extra copy); non-ASCII text is a ValueError.
-            data = binascii.a2b_base64(token, strict_mode=True)
+            # pybase64 (SIMD) reads ASCII str directly; validate=True refuses any character outside
+            # the standard alphabet, misplaced or missing padding and data after padding.
+            data = pybase64.b64decode(token, validate=True)
         except (binascii.Error, TypeError, ValueError):
             raise DecryptionFailed() from None
         return self.open_bytes(data)

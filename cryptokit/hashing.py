@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
-from typing import IO, Any, NamedTuple, Union
+from typing import IO, TYPE_CHECKING, Any, NamedTuple, Union
 
 from .algorithms import HashAlgorithm, digest_info, hash_algorithm
 from .encoding import b64decode, b64encode
 from .errors import CryptokitError, InputError
+
+if TYPE_CHECKING:
+    from .hash_results import HashResults
 
 __all__ = ["HashToSign", "HashSource", "hash_to_sign", "hash_batch", "digest_source", "BLOCK_SIZE"]
 
@@ -171,16 +174,17 @@ def hash_to_sign(source: HashSource, algorithm: str | HashAlgorithm = "sha256") 
     return _make(HashToSign, (alg, digest))
 
 
-def hash_batch(sources: Iterable[HashSource], algorithm: str | HashAlgorithm = "sha256") -> list[HashToSign]:
+def hash_batch(sources: Iterable[HashSource], algorithm: str | HashAlgorithm = "sha256") -> HashResults:
     """Hash many sources in order in this thread; the first bad source raises.
 
-    The engine under ``bulk.hash_many``: the algorithm is resolved once and in-memory sources take
-    a fast path, so many small documents cost little more than bare ``hashlib``.
+    The engine under ``bulk.hash_many``: the algorithm is resolved once and ``bytes`` take a fast
+    path that keeps only the digest; the :class:`~cryptokit.hash_results.HashResults` returned
+    builds each ``HashToSign`` when it is read, so many small documents cost what bare ``hashlib`` does.
     """
+    from .hash_results import HashResults
+
     alg = hash_algorithm(algorithm)
     new = alg._new
     assert new is not None
-    return [
-        _make(HashToSign, (alg, new(source).digest())) if type(source) is bytes else hash_to_sign(source, alg)
-        for source in sources
-    ]
+    entries = [new(s).digest() if type(s) is bytes else hash_to_sign(s, alg).digest for s in sources]
+    return HashResults._trusted(alg, entries, 0)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import binascii
 import json
 import os
 import pickle
@@ -344,3 +345,25 @@ def test_key_never_shown() -> None:
     with pytest.raises(DecryptionFailed) as failed:
         env.open(Envelope(secret).seal(b"x"))
     assert secret.hex() not in str(failed.value)
+
+
+def test_open_refuses_lax_base64_that_would_decode_to_a_good_token() -> None:
+    """Whitespace, URL-safe letters, missing padding and data after padding are refused, not skipped."""
+    env = Envelope(KEY)
+    good = env.seal(b"x" * 40)  # 12 + 40 + 16 = 68 bytes: one '=' of padding
+    while "+" not in good and "/" not in good:
+        good = env.seal(b"x" * 40)
+    assert good.endswith("=") and env.open(good) == b"x" * 40
+    lenient = {  # a lenient decoder turns each of these into the good token's bytes, so the test bites
+        good + "\n": binascii.a2b_base64(good + "\n"),
+        good[:8] + " " + good[8:]: binascii.a2b_base64(good[:8] + " " + good[8:]),
+        good[:8] + "\r\n" + good[8:]: binascii.a2b_base64(good[:8] + "\r\n" + good[8:]),
+        good.replace("+", "-").replace("/", "_"): base64.urlsafe_b64decode(good.replace("+", "-").replace("/", "_")),
+        good[:-1]: base64.b64decode(good[:-1] + "=="),
+    }
+    for token, decoded in lenient.items():
+        assert env.open_bytes(decoded) == b"x" * 40
+        with pytest.raises(DecryptionFailed):
+            env.open(token)
+    with pytest.raises(DecryptionFailed):
+        env.open(good + "QUJD")  # data after padding
