@@ -9,10 +9,11 @@ import os
 import pickle
 import random
 import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from cryptography.hazmat.primitives import serialization
@@ -657,3 +658,49 @@ def test_direct_path_keeps_every_check_of_verify_digest(pool: ProcessPoolExecuto
     ] * 40
     assert str(pooled[9 * 39 + 7].error) == str(serial[7].error).replace("jobs[7]", f"jobs[{9 * 39 + 7}]")
     assert [(r.scheme, r.encoding) for r in serial[4:7]] == [("ecdsa", "der"), ("ecdsa", "der"), ("ed25519", None)]
+
+
+class _SubmitSpy(ProcessPoolExecutor):
+    """A process pool that records what each submitted task was: the function and the size of its arguments."""
+
+    calls: ClassVar[list[tuple[str, int]]] = []
+
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Any:
+        _SubmitSpy.calls.append((fn.__name__, len(pickle.dumps(args))))
+        return super().submit(fn, *args, **kwargs)
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="the fork pool is used on Linux only")
+def test_forked_pool_reads_inherited_jobs(cases: list[Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    """A pool forked by verify_many gets index ranges, not pickled jobs, and gives the serial results."""
+    base = [job for job, *_ in cases] + [job for job, *_ in _malformed()]
+    jobs = (base * (3000 // len(base) + 1))[:3000]
+    serial = verify_many(jobs, workers=1)
+    _SubmitSpy.calls = []
+    monkeypatch.setattr(bulk_verify, "ProcessPoolExecutor", _SubmitSpy)
+    # _pool_context picks fork only while this process runs one thread; the test session's shared
+    # pool keeps threads alive, so the choice is made here (and _pool_context is tested on its own).
+    monkeypatch.setattr(bulk_verify, "_pool_context", lambda: multiprocessing.get_context("fork"))
+    assert verify_many(jobs, workers=3) == serial  # this process and a forked pool of two
+    assert _SubmitSpy.calls and {name for name, _ in _SubmitSpy.calls} == {"_verify_inherited"}
+    assert max(size for _, size in _SubmitSpy.calls) < 100  # (token, start, end): no job travels
+    assert bulk_verify._INHERITED == {}  # the parent lets go of the job list when the call ends
+    # Without fork (other threads alive, or not Linux) the jobs travel pickled, with the same results.
+    _SubmitSpy.calls = []
+    monkeypatch.setattr(bulk_verify, "_pool_context", lambda: None)
+    assert verify_many(jobs, workers=3) == serial
+    assert {name for name, _ in _SubmitSpy.calls} == {"verify_chunk"}
+    assert bulk_verify._INHERITED == {}
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="the fork pool is used on Linux only")
+def test_pool_context_forks_only_while_single_threaded() -> None:
+    code = (
+        "import threading, cryptokit.bulk_verify as b\n"
+        "alone = b._pool_context()\n"
+        "stop = threading.Event(); t = threading.Thread(target=stop.wait); t.start()\n"
+        "print(alone.get_start_method() if alone else None, b._pool_context())\n"
+        "stop.set(); t.join()\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["fork", "None"]
