@@ -96,8 +96,8 @@ def measure_parallel(
     Every round runs all of them back to back, so that a slow spell of the host hits each alike; the
     best time of each is kept. Returns the ceiling row (ceiling against bare, informative), then for
     each of ``ours`` its row against bare (``target``) and its row against the ceiling
-    (``of_ceiling``): the second says how much of what this machine lets two processes reach
-    cryptokit gets, which is the part of the first ratio that cryptokit controls.
+    (``of_ceiling``, 0 for informative): the second says how much of what this machine lets two
+    processes reach cryptokit gets, which is the part of the first ratio that cryptokit controls.
     """
     bare()
     ceiling()

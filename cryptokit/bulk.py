@@ -14,9 +14,10 @@ small documents are batched in the calling thread (the comprehension of
 ``verify_many(jobs, *, workers=None, executor=None, progress=None)`` takes :class:`VerifyJob`
 values and returns one :class:`VerifyResult` per job, in order (``.ok``, ``.error``, ``.scheme``,
 ``.encoding``). It runs in a process pool by default, because cryptography holds the GIL while it
-verifies (with ``workers=n`` up to :data:`RUN_HERE_MAX_WORKERS`, the calling process verifies too,
-next to a pool of n-1). Keys go to workers as DER or PEM bytes once per chunk and are parsed once
-per worker process (:func:`key_cache_info` shows the count). It verifies signatures only:
+verifies (on Linux the pool is forked and reads the job list in place; elsewhere, with ``workers=n``
+up to :data:`RUN_HERE_MAX_WORKERS`, the calling process verifies too, next to a pool of n-1). Keys
+go to workers as DER or PEM bytes once per chunk (a forked pool inherits them) and are parsed once
+per worker process (:func:`key_cache_info` shows the count for pickled keys). It verifies signatures only:
 certificate chains are not validated here (``cryptokit.chain`` caches chain validation, so
 validate each distinct chain once, then verify in bulk).
 

@@ -30,7 +30,7 @@ from cryptography.hazmat.primitives import serialization
 
 from .bulk_dispatch import Progress, chunk_size, cpu_count, run_split
 from .bulk_errors import pack_error
-from .bulk_worker import Failed, KeyRef, Prepared, Row, VerifyResult, load_ref, verify_chunk, verify_rows
+from .bulk_worker import Failed, KeyRef, PlainRun, Prepared, Row, VerifyResult, load_ref, verify_chunk, verify_rows
 from .errors import CryptokitError, InputError
 from .hashing import HashToSign
 
@@ -39,8 +39,10 @@ __all__ = ["VerifyJob", "VerifyResult", "verify_many", "VERIFY_PARALLEL_MIN_JOBS
 #: With ``workers=None``, fewer jobs than this run in the calling process: starting a process pool
 #: costs about as much as verifying this many RSA-2048 signatures (10-30 ms with ``fork``).
 VERIFY_PARALLEL_MIN_JOBS = 1000
-#: With ``workers`` up to this and no executor, the calling process verifies too, next to a pool of
-#: ``workers - 1`` processes; with more, it only feeds a pool of ``workers`` processes.
+#: With ``workers`` up to this, no executor and a pool that cannot fork (another platform, or other
+#: threads alive), the calling process verifies too, next to a pool of ``workers - 1`` processes, so
+#: that the pool's slow start-up costs nothing; with more, it only feeds a pool of ``workers``. A
+#: forked pool starts in milliseconds and reads the jobs in place, so this process only dispatches.
 RUN_HERE_MAX_WORKERS = 4
 _CHUNKS_PER_WORKER = 8
 _CHUNK_MIN = 64
@@ -197,10 +199,14 @@ def _chunk(jobs: Sequence[Any], keys: _Keys, start: int, end: int) -> tuple[list
     portable = keys.portable
     last_key: Any = None
     key_index = -1
+    run_shape: tuple[Any, ...] | None = None
+    add_signature: Any = None
+    add_digest: Any = None
     for index in range(start, end):
         job = jobs[index]
         if type(job) is not VerifyJob:
             append(_row(job, 0, index, portable))
+            run_shape = None
             continue
         key = job.key
         if key is not last_key or key_index < 0:
@@ -216,23 +222,21 @@ def _chunk(jobs: Sequence[Any], keys: _Keys, start: int, end: int) -> tuple[list
             type(digest) is bytes
             and job.message is None
             and (algorithm is None or type(algorithm) is str)
+            and job.pss_salt_length is None
             and job.pss_mgf_hash is None
-        ):  # the common case, inline: nothing to normalise
-            append(
-                (
-                    key_index,
-                    job.signature,
-                    digest,
-                    None,
-                    algorithm,
-                    job.scheme,
-                    job.signature_encoding,
-                    job.pss_salt_length,
-                    None,
-                )
-            )
+        ):  # the common case: one more signature for the current run, or the start of a new one
+            shape = (key_index, algorithm, job.scheme, job.signature_encoding)
+            if shape != run_shape:
+                run = PlainRun(key_index, algorithm, job.scheme, job.signature_encoding, [], [])
+                append(run)
+                run_shape = shape
+                add_signature = run.signatures.append
+                add_digest = run.digests.append
+            add_signature(job.signature)
+            add_digest(digest)
         else:
             append(_row(job, key_index, index, portable))
+            run_shape = None
     return chunk_keys, rows
 
 
@@ -296,8 +300,9 @@ def verify_many(
 
     ``workers=1``: in this process. ``workers=None``: every core for :data:`VERIFY_PARALLEL_MIN_JOBS`
     jobs or more, else in this process. ``workers=n``: n processes, created and shut down by this
-    call (pass ``executor`` to reuse a pool); for n <= :data:`RUN_HERE_MAX_WORKERS` this process is
-    one of them, next to a pool of n-1.
+    call (pass ``executor`` to reuse a pool); on Linux (``fork``) the pool reads the job list in
+    place and this process only dispatches; elsewhere, for n <= :data:`RUN_HERE_MAX_WORKERS`, this
+    process is one of them, next to a pool of n-1.
     ``executor``: any ``concurrent.futures.Executor`` (process pool, Dask ``Client.get_executor()``,
     or a thread pool, which shares the GIL and so does not speed verification up); ``workers`` then
     sizes the chunks (default: the local core count). ``progress(done, total)`` runs in this thread
@@ -318,16 +323,18 @@ def verify_many(
         if want <= 1 or (workers is None and total < VERIFY_PARALLEL_MIN_JOBS):
             return _run_here(items, progress)
         size = chunk_size(total, want, per_worker=_CHUNKS_PER_WORKER, smallest=_CHUNK_MIN, largest=_CHUNK_MAX)
-        # Up to RUN_HERE_MAX_WORKERS, this process is one of the ``want`` workers: it verifies chunks
-        # while a pool of want-1 does (no start-up wait for the first chunk, one process fewer). Above,
-        # it only dispatches: feeding many workers needs the GIL that its own verifying would hold.
-        here = want <= RUN_HERE_MAX_WORKERS
-        pool_size = want - 1 if here else want
+        # A forked pool inherits the job list: chunks travel as index ranges and the workers start in
+        # milliseconds, so this process only dispatches. Otherwise, up to RUN_HERE_MAX_WORKERS, this
+        # process is one of the ``want`` workers: it verifies while a pool of want-1 starts and runs
+        # (no start-up wait, one process fewer). Above, it only dispatches: feeding many workers
+        # needs the GIL that its own verifying would hold.
         context = _pool_context()
         token = None
-        if context is not None:  # forked workers inherit the job list: chunks travel as index ranges
+        if context is not None:
             token = next(_tokens)
             _INHERITED[token] = items
+        here = token is None and want <= RUN_HERE_MAX_WORKERS
+        pool_size = want - 1 if here else want
         try:
             with ProcessPoolExecutor(min(pool_size, -(-total // size)), mp_context=context) as pool:
                 return _run_on(pool, items, pool_size, size, progress, run_here=here, inherited=token)

@@ -657,6 +657,7 @@ def test_direct_path_keeps_every_check_of_verify_digest(pool: ProcessPoolExecuto
         (r.ok, type(r.error), r.scheme, r.encoding) for r in serial
     ] * 40
     assert str(pooled[9 * 39 + 7].error) == str(serial[7].error).replace("jobs[7]", f"jobs[{9 * 39 + 7}]")
+    assert getattr(pooled[9 * 39 + 2].error, "field", None) == f"jobs[{9 * 39 + 2}].digest"  # inside a run
     assert [(r.scheme, r.encoding) for r in serial[4:7]] == [("ecdsa", "der"), ("ecdsa", "der"), ("ed25519", None)]
 
 
@@ -681,7 +682,7 @@ def test_forked_pool_reads_inherited_jobs(cases: list[Any], monkeypatch: pytest.
     # _pool_context picks fork only while this process runs one thread; the test session's shared
     # pool keeps threads alive, so the choice is made here (and _pool_context is tested on its own).
     monkeypatch.setattr(bulk_verify, "_pool_context", lambda: multiprocessing.get_context("fork"))
-    assert verify_many(jobs, workers=3) == serial  # this process and a forked pool of two
+    assert verify_many(jobs, workers=3) == serial  # a forked pool of three; this process dispatches
     assert _SubmitSpy.calls and {name for name, _ in _SubmitSpy.calls} == {"_verify_inherited"}
     assert max(size for _, size in _SubmitSpy.calls) < 100  # (token, start, end): no job travels
     assert bulk_verify._INHERITED == {}  # the parent lets go of the job list when the call ends
@@ -704,3 +705,47 @@ def test_pool_context_forks_only_while_single_threaded() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     assert out == ["fork", "None"]
+
+
+def test_long_runs_of_one_key_report_each_job(pool: ProcessPoolExecutor, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Plain jobs of one key verify as runs; a bad job anywhere in a run is reported at its own index."""
+    from cryptokit.signatures import verify_digest
+
+    keys = [make_key("rsa2048", "bulk-runs"), make_key("p256", "bulk-runs")]
+    pairs = [[(d, sign_digest(k, d, "sha256")) for d in (_digest_of(b"run %d" % i) for i in range(20))] for k in keys]
+    jobs: list[VerifyJob] = []
+    for i in range(2900):
+        k = 0 if i < 1300 or i >= 2600 else 1  # the last 300 name the hash by an alias: a run off the fast loop
+        d, sig = pairs[k][i % 20]
+        if i % 97 == 5:
+            sig = _flip(sig)  # well formed, does not verify
+        elif i % 211 == 7:
+            d = d[:20]  # malformed digest
+        elif i % 301 == 11:
+            sig = b"\x30" * 8  # garbage signature
+        jobs.append(VerifyJob(keys[k].public_key(), sig, digest=d, algorithm="sha256" if i < 2600 else "SHA-256"))
+    oracle: list[tuple[bool, Any, Any]] = []
+    for i, job in enumerate(jobs):  # verify_digest itself, one job at a time
+        try:
+            verify_digest(job.key, job.signature, job.digest, "sha256")  # type: ignore[arg-type]
+            oracle.append((True, None, None))
+        except InputError as exc:
+            oracle.append((False, InputError, f"jobs[{i}].{exc.field}"))
+        except InvalidSignature:
+            oracle.append((False, InvalidSignature, None))
+    assert 2300 < sum(ok for ok, *_ in oracle) < 2900
+    assert {kind for _, kind, _ in oracle} == {None, InputError, InvalidSignature}
+
+    def shape(results: list[VerifyResult]) -> list[tuple[Any, ...]]:
+        return [(r.ok, None if r.error is None else type(r.error), getattr(r.error, "field", None)) for r in results]
+
+    serial = verify_many(jobs, workers=1)
+    assert shape(serial) == oracle
+    assert {(r.scheme, r.encoding) for r in serial[:1300] + serial[2600:]} == {("pkcs1v15", None)}
+    assert {(r.scheme, r.encoding) for r in serial[1300:2600] if r.ok} == {("ecdsa", "der")}
+    full = [(r.ok, type(r.error), str(r.error), r.scheme, r.encoding) for r in serial]
+    assert [
+        (r.ok, type(r.error), str(r.error), r.scheme, r.encoding) for r in verify_many(jobs, executor=pool, workers=4)
+    ] == full
+    monkeypatch.setattr(bulk_verify, "_pool_context", lambda: multiprocessing.get_context("fork"))
+    assert [(r.ok, type(r.error), str(r.error), r.scheme, r.encoding) for r in verify_many(jobs, workers=2)] == full
