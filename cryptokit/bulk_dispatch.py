@@ -57,21 +57,19 @@ def run_ordered(
     total: int,
     progress: Progress | None = None,
     done: int = 0,
-    run_here: bool = False,
 ) -> list[R]:
     """``[fn(*args) for _, args in tasks]`` run on ``executor``, in task order.
 
     Each task is ``(item_count, args)``; ``progress(done, total)`` is called in this thread after
-    each chunk finishes, ``done`` counting items (starting from ``done``). With ``run_here`` this
-    thread also runs chunks itself whenever ``max_in_flight`` chunks are already on the executor
-    (the caller is one of the workers: a pool of n-1 processes gives n-way parallelism, and the
-    first chunk starts with no start-up delay). A chunk whose future fails raises
-    :class:`ExecutorFailed` after the chunks not yet started are cancelled.
+    each chunk finishes, ``done`` counting items (starting from ``done``). A chunk whose future
+    fails raises :class:`ExecutorFailed` after the chunks not yet started are cancelled.
+    (:func:`run_split` is the variant that sizes chunks as it goes and can share the work with
+    this thread; hashing plans its chunks by bytes up front, so it uses this one.)
     """
     answers: dict[int, R] = {}
     pending: dict[Future[R], tuple[int, int]] = {}
-    iterator = iter(tasks)
     submitted = 0
+    iterator = iter(tasks)
     exhausted = False
 
     def collect(finished: Iterable[Future[R]]) -> None:
@@ -91,26 +89,8 @@ def run_ordered(
                     exhausted = True
                     break
                 count, args = task
-                try:
-                    future = executor.submit(fn, *args)
-                except Exception as exc:  # a shut-down or broken executor
-                    raise ExecutorFailed(f"the executor refused a bulk chunk: {type(exc).__name__}") from exc
-                pending[future] = (submitted, count)
+                pending[_submit(executor, fn, args)] = (submitted, count)
                 submitted += 1
-            if run_here and not exhausted:
-                task = next(iterator, None)
-                if task is None:
-                    exhausted = True
-                else:
-                    count, args = task
-                    index = submitted
-                    submitted += 1
-                    answers[index] = fn(*args)
-                    done += count
-                    if progress is not None:
-                        progress(done, total)
-                collect([f for f in pending if f.done()])
-                continue
             if not pending:
                 break
             finished, _ = wait(pending, return_when=FIRST_COMPLETED)
@@ -119,6 +99,13 @@ def run_ordered(
         for future in pending:
             future.cancel()
     return [answers[i] for i in range(submitted)]
+
+
+def _submit(executor: Executor, fn: Callable[..., R], args: tuple[Any, ...]) -> Future[R]:
+    try:
+        return executor.submit(fn, *args)
+    except Exception as exc:  # a shut-down or broken executor
+        raise ExecutorFailed(f"the executor refused a bulk chunk: {type(exc).__name__}") from exc
 
 
 def _result(future: Future[R]) -> R:
@@ -176,12 +163,7 @@ def run_split(
         while True:
             while lo < hi and len(pending) < max_in_flight:
                 size = min(hi - lo, largest, max(smallest, -(-(hi - lo) // share)))
-                args = build(lo, lo + size)
-                try:
-                    future = executor.submit(fn, *args)
-                except Exception as exc:  # a shut-down or broken executor
-                    raise ExecutorFailed(f"the executor refused a bulk chunk: {type(exc).__name__}") from exc
-                pending[future] = (lo, size)
+                pending[_submit(executor, fn, build(lo, lo + size))] = (lo, size)
                 lo += size
             if here is not None and lo < hi:
                 start = max(lo, hi - step)
