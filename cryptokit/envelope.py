@@ -76,8 +76,25 @@ DEFAULT_MAX_TOKEN_SIZE: Final = 64 * 1024 * 1024
 
 _HKDF_INFO: Final = b"cryptokit envelope aes-256-cbc-hmac-sha256"
 _HEX_KEY = re.compile(r"\A[0-9A-Fa-f]{64}\Z")
-
 Buffer = bytes | bytearray | memoryview
+
+# Value of each base64 letter, for the check that the bits below the padding are zero.
+_B64_VALUE: Final = {c: i for i, c in enumerate(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")}
+
+
+def _canonical_tail(token: str | Buffer) -> bool:
+    """Whether the unused bits of a padded base64 text (already decoded once) are zero.
+
+    "QR==" and "QQ==" both decode to b"A"; only the second is the encoding. Called after a
+    successful strict decode, so the text is ASCII and its length a multiple of 4.
+    """
+    tail = token[-3:]
+    tail = tail.encode("ascii") if isinstance(tail, str) else bytes(tail)
+    if len(tail) < 3 or tail[2] != 0x3D:  # no padding: every bit is used
+        return True
+    if tail[1] == 0x3D:  # "x==": the letter before carries 2 bits of data and 4 unused
+        return _B64_VALUE[tail[0]] & 0x0F == 0
+    return _B64_VALUE[tail[1]] & 0x03 == 0  # "xy=": 2 unused bits
 
 
 # --- cores -------------------------------------------------------------------------------------
@@ -368,10 +385,13 @@ class Envelope:
             raise DecryptionFailed()
         try:
             # pybase64 (SIMD) reads ASCII str directly; validate=True refuses any character outside
-            # the standard alphabet, misplaced or missing padding and data after padding.
+            # the standard alphabet, misplaced or missing padding and data after padding; the
+            # unused bits before the padding are checked below (they must be zero).
             data = pybase64.b64decode(token, validate=True)
         except (binascii.Error, TypeError, ValueError):
             raise DecryptionFailed() from None
+        if not _canonical_tail(token):
+            raise DecryptionFailed()
         return self.open_bytes(data)
 
     def open_json(self, token: str | Buffer) -> Any:

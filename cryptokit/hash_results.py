@@ -122,6 +122,9 @@ class HashResults(Sequence[HashOutcome]):
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError("HashResults is read-only")
 
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError("HashResults is read-only")
+
     # -- the sequence ---------------------------------------------------------------------------
 
     @property

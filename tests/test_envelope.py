@@ -367,3 +367,23 @@ def test_open_refuses_lax_base64_that_would_decode_to_a_good_token() -> None:
             env.open(token)
     with pytest.raises(DecryptionFailed):
         env.open(good + "QUJD")  # data after padding
+
+
+@pytest.mark.parametrize("plaintext_size", [40, 41, 42])  # one '=', no padding, two '=' (68, 69, 70 raw bytes)
+def test_open_refuses_stray_bits_before_the_padding(plaintext_size: int) -> None:
+    """Only the canonical encoding opens: non-zero unused bits give the same bytes but are refused."""
+    env = Envelope(KEY)
+    good = env.seal(b"x" * plaintext_size)
+    assert env.open(good) == b"x" * plaintext_size and env.open(good.encode()) == b"x" * plaintext_size
+    pad = len(good) - len(good.rstrip("="))
+    if pad == 0:
+        return
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+    last = good[-pad - 1]
+    for flip in range(1, 16 if pad == 2 else 4):  # every non-zero value of the unused bits
+        stray = good[: -pad - 1] + alphabet[alphabet.index(last) ^ flip] + "=" * pad
+        assert base64.b64decode(stray) == base64.b64decode(good)  # same bytes: a lenient decoder opens it
+        with pytest.raises(DecryptionFailed):
+            env.open(stray)
+        with pytest.raises(DecryptionFailed):
+            env.open(stray.encode())

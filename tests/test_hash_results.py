@@ -116,6 +116,8 @@ def test_read_only() -> None:
     results = hash_batch(DOCS[:2])
     with pytest.raises(AttributeError):
         results._entries = []  # type: ignore[misc]
+    with pytest.raises(AttributeError):
+        del results._entries
     with pytest.raises(TypeError):
         results[0] = results[1]  # type: ignore[index]
     assert len(results) == 2
