@@ -24,9 +24,10 @@ from cryptography.exceptions import UnsupportedAlgorithm as _CryptoUnsupportedAl
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa, x448, x25519
 
-from .algorithms import HashAlgorithm, hash_algorithm
+from .algorithms import hash_algorithm
 from .encoding import pem_decode_all
 from .errors import InputError, UnsupportedAlgorithm
+from .pss_params import PssParams, pss_params_from_asn1
 
 __all__ = [
     "PublicKey",
@@ -39,7 +40,6 @@ __all__ = [
 ]
 
 RSASSA_PSS_OID: Final = "1.2.840.113549.1.1.10"
-_MGF1_OID: Final = "1.2.840.113549.1.1.8"
 #: Upper bound for key input given as bytes or text (certificates with many extensions stay far below).
 MAX_KEY_INPUT: Final = 1024 * 1024
 #: RSA public exponents must be below 2**MAX_RSA_EXPONENT_BITS (NIST SP 800-89 5.3.3).
@@ -84,15 +84,6 @@ def rsa_exponent_problem(key: rsa.RSAPublicKey) -> str | None:
     if not e & 1:
         return "RSA public exponent must be odd (NIST SP 800-89)"
     return None
-
-
-@dataclass(frozen=True, slots=True)
-class PssParams:
-    """RSASSA-PSS-params from an RSASSA-PSS key: the hash, the MGF1 hash and the (minimum) salt length."""
-
-    hash: HashAlgorithm
-    mgf_hash: HashAlgorithm
-    salt_length: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,21 +133,9 @@ def _pss_params_from_spki(spki_der: bytes) -> PssParams | None:
             # RFC 4055: absent parameters mean the defaults of RSASSA-PSS-params (pitfall 5).
             sha1 = hash_algorithm("sha1")
             return PssParams(sha1, sha1, 20)
-        hash_oid = params["hash_algorithm"]["algorithm"].dotted
-        mgf = params["mask_gen_algorithm"]
-        mgf_oid = mgf["algorithm"].dotted
-        mgf_hash_oid = mgf["parameters"]["algorithm"].dotted
-        salt = int(params["salt_length"].native)
-        trailer = params["trailer_field"].native
     except (ValueError, TypeError, KeyError, IndexError, AttributeError):
         raise InputError("key", "has malformed RSASSA-PSS-params") from None
-    if mgf_oid != _MGF1_OID:
-        raise UnsupportedAlgorithm(f"RSASSA-PSS mask generation function {mgf_oid} is not supported (only MGF1)")
-    if trailer not in ("trailer_field_bc", 1):
-        raise InputError("key", "RSASSA-PSS trailerField must be 1 (0xBC)")
-    if salt < 0:
-        raise InputError("key", "RSASSA-PSS saltLength must not be negative")
-    return PssParams(hash_algorithm(hash_oid), hash_algorithm(mgf_hash_oid), salt)
+    return pss_params_from_asn1(params, "key")
 
 
 def _wrap(key: Any, spki_der: bytes | None = None) -> PublicKey:

@@ -387,6 +387,13 @@ def test_pss_parameters_come_from_the_signer_info() -> None:
     assert "salt 20" in cms_verify(cms, trusted_signers=[pki.leaf]).signers[0].signature_algorithm
     cms = build_cms(CONTENT, [Signer(pki.leaf, pss(20), _pss_alg(32))])
     assert failure(cms, trusted_signers=[pki.leaf]).report.sub_indication is SubIndication.SIG_CRYPTO_FAILURE
+    # An element RSASSA-PSS-params does not define (here an untagged INTEGER) is refused, not skipped.
+    sha = alg(SHA256, None)
+    odd = tlv(0x30, tlv(0xA0, sha) + tlv(0xA1, alg("1.2.840.113549.1.1.8", sha)) + tlv(0xA2, integer(20)) + integer(5))
+    cms = build_cms(CONTENT, [Signer(pki.leaf, pss(20), alg("1.2.840.113549.1.1.10", odd))])
+    err = failure(cms, trusted_signers=[pki.leaf])
+    assert err.report.sub_indication is SubIndication.FORMAT_FAILURE
+    assert any("not its fields" in c.message for c in err.report.checks), err.report.checks
     # Absent RSASSA-PSS-params mean SHA-1 (pitfall 5): refused by the default policy.
     cms = build_cms(CONTENT, [Signer(pki.leaf, pss(20), alg("1.2.840.113549.1.1.10", None))])
     err = failure(cms, trusted_signers=[pki.leaf])

@@ -82,6 +82,12 @@ def _pss(value: algos.SignedDigestAlgorithm, h: HashAlgorithm, policy: CmsPolicy
             SubIndication.CRYPTO_CONSTRAINTS_FAILURE, "RSASSA-PSS without parameters means SHA-1 (RFC 4055)"
         )
     try:
+        extra = len(params.native) != 4  # asn1crypto keeps an element it cannot place instead of refusing it
+    except (ValueError, TypeError):
+        extra = True
+    if extra:
+        raise AlgorithmProblem(SubIndication.FORMAT_FAILURE, "RSASSA-PSS-params has elements that are not its fields")
+    try:
         pss_hash = hash_algorithm(params["hash_algorithm"]["algorithm"].dotted, allow_md5=True)
         mgf = params["mask_gen_algorithm"]
         if mgf["algorithm"].dotted != MGF1:

@@ -1,87 +1,11 @@
-"""RSASSA-PSS-params (RFC 8017 A.2.3) for CSC ``signAlgoParams``: build the DER, read it back.
+"""RSASSA-PSS-params for CSC ``signAlgoParams``: the library's one implementation, under CSC's names.
 
-Absent fields take the RFC defaults: SHA-1, MGF1 with SHA-1, salt length 20, trailer field 1
-(pitfall 5 in the architecture notes). Only MGF1 and trailer field 1 exist in practice; anything
-else is refused as UnsupportedAlgorithm.
+See :mod:`cryptokit.pss_params` (absent fields take the RFC 4055 defaults; only MGF1 and trailer
+field 1 are accepted).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from ...pss_params import MAX_PARAMS, PssParams, encode_pss_params, parse_pss_params
 
-from asn1crypto import algos
-
-from ...algorithms import HashAlgorithm, hash_algorithm
-from ...encoding import b64decode, b64encode
-from ...errors import InputError, UnsupportedAlgorithm
-
-__all__ = ["PssParams", "encode_pss_params", "parse_pss_params"]
-
-_MGF1 = "1.2.840.113549.1.1.8"
-MAX_PARAMS = 512
-
-
-@dataclass(frozen=True, slots=True)
-class PssParams:
-    """The three numbers a PSS verifier needs."""
-
-    hash: HashAlgorithm
-    mgf_hash: HashAlgorithm
-    salt_length: int
-
-    def to_der(self) -> bytes:
-        return encode_pss_params(self.hash, salt_length=self.salt_length, mgf_hash=self.mgf_hash)
-
-    def to_b64(self) -> str:
-        return b64encode(self.to_der())
-
-
-def encode_pss_params(
-    hash_alg: str | HashAlgorithm,
-    *,
-    salt_length: int | None = None,
-    mgf_hash: str | HashAlgorithm | None = None,
-) -> bytes:
-    """DER RSASSA-PSS-params for ``hash_alg``; the salt defaults to the digest length, MGF1 to the same hash."""
-    h = hash_algorithm(hash_alg)
-    mgf = hash_algorithm(mgf_hash) if mgf_hash is not None else h
-    salt = h.digest_size if salt_length is None else salt_length
-    if isinstance(salt, bool) or not isinstance(salt, int) or not 0 <= salt <= 1024:
-        raise InputError("salt_length", "must be an integer from 0 to 1024")
-    value: dict[str, object] = {}
-    if h.name != "sha1":
-        value["hash_algorithm"] = {"algorithm": h.oid}
-    if mgf.name != "sha1":
-        value["mask_gen_algorithm"] = {"algorithm": _MGF1, "parameters": {"algorithm": mgf.oid}}
-    if salt != 20:
-        value["salt_length"] = salt
-    if not value:
-        return b"\x30\x00"
-    return bytes(algos.RSASSAPSSParams(value).dump())
-
-
-def parse_pss_params(data: bytes | str, *, field: str = "signAlgoParams") -> PssParams:
-    """Read DER RSASSA-PSS-params (bytes, or base64 text as CSC sends it); any other type is an InputError."""
-    if isinstance(data, str):
-        der = b64decode(data, field=field, max_size=MAX_PARAMS * 2)
-    elif isinstance(data, (bytes, bytearray, memoryview)):
-        der = bytes(data)
-    else:
-        raise InputError(field, f"must be bytes or base64 text, not {type(data).__name__}")
-    if len(der) > MAX_PARAMS:
-        raise InputError(field, f"is {len(der)} bytes, over the limit of {MAX_PARAMS}")
-    try:
-        params = algos.RSASSAPSSParams.load(der, strict=True)
-        hash_oid = params["hash_algorithm"]["algorithm"].dotted
-        mgf = params["mask_gen_algorithm"]
-        mgf_oid = mgf["algorithm"].dotted
-        mgf_hash_oid = mgf["parameters"]["algorithm"].dotted
-        salt = int(params["salt_length"].native)
-        trailer = params["trailer_field"].native
-    except (ValueError, TypeError, KeyError, AttributeError):
-        raise InputError(field, "is not DER RSASSA-PSS-params") from None
-    if mgf_oid != _MGF1:
-        raise UnsupportedAlgorithm(f"{field}: mask generation function {mgf_oid} is not MGF1")
-    if trailer not in (1, "trailer_field_bc"):
-        raise UnsupportedAlgorithm(f"{field}: trailer field {trailer!r} is not 1")
-    return PssParams(hash_algorithm(hash_oid), hash_algorithm(mgf_hash_oid), salt)
+__all__ = ["PssParams", "encode_pss_params", "parse_pss_params", "MAX_PARAMS"]
