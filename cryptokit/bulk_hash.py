@@ -123,8 +123,8 @@ def _estimate(source: Any) -> int:
     if isinstance(source, os.PathLike):
         try:
             return os.stat(source).st_size
-        except (OSError, ValueError):
-            return 0  # the hashing reports the error
+        except Exception:  # the hashing reports the error (even a __fspath__ that raises)
+            return 0
     return BLOCK_SIZE
 
 
@@ -135,7 +135,7 @@ def _sendable(source: Any) -> Any:
     if isinstance(source, os.PathLike):
         try:
             return Path(os.path.abspath(os.fsdecode(source)))  # workers may run in another directory
-        except (TypeError, ValueError):
+        except Exception:  # hashed here instead, where the error becomes the source's entry
             return None
     return None
 

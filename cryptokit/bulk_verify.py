@@ -224,6 +224,8 @@ def _chunk(jobs: Sequence[Any], keys: _Keys, start: int, end: int) -> tuple[list
             and (algorithm is None or type(algorithm) is str)
             and job.pss_salt_length is None
             and job.pss_mgf_hash is None
+            and type(job.scheme) is str
+            and type(job.signature_encoding) is str
         ):  # the common case: one more signature for the current run, or the start of a new one
             shape = (key_index, algorithm, job.scheme, job.signature_encoding)
             if shape != run_shape:

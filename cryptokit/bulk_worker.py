@@ -246,7 +246,12 @@ def verify_rows(keys: Sequence[Prepared | Failed], rows: Sequence[Row], offset: 
             append(row)
         else:
             key_index, sig, digest, message, algorithm, scheme, encoding, salt, mgf = row
-            append(_verify_row(keys[key_index], sig, digest, message, algorithm, scheme, encoding, salt, mgf, index))
+            try:
+                append(
+                    _verify_row(keys[key_index], sig, digest, message, algorithm, scheme, encoding, salt, mgf, index)
+                )
+            except Exception as exc:  # a job field whose own methods raise (an __eq__, say): one failed job
+                append(VerifyResult(False, unpack_error(pack_error(exc)), None, None))
         index += 1
     return out
 

@@ -100,6 +100,20 @@ def _canonical_tail(token: str | Buffer) -> bool:
 # --- cores -------------------------------------------------------------------------------------
 
 
+def _byte_view(data: Buffer) -> memoryview:
+    """``data`` as a flat view of unsigned bytes (a copy only for a non-contiguous or shaped buffer).
+
+    ``len`` of a memoryview counts items, not bytes, and slicing a 2-D view slices rows: every
+    length and size check here is made on this view so that it counts bytes.
+    """
+    view = memoryview(data)
+    if view.c_contiguous and view.ndim == 1 and view.format == "B":
+        return view
+    if view.c_contiguous:
+        return view.cast("B")
+    return memoryview(view.tobytes())
+
+
 def _check_key(key: Buffer) -> bytes:
     if not isinstance(key, (bytes, bytearray, memoryview)):
         raise InputError("key", f"must be bytes, not {type(key).__name__}")
@@ -308,6 +322,10 @@ class Envelope:
 
     def seal_bytes(self, plaintext: Buffer) -> bytearray:
         """The raw token (before base64) for ``plaintext``, with a fresh random IV, as a new buffer."""
+        if not isinstance(plaintext, (bytes, bytearray, memoryview)):
+            raise InputError("plaintext", f"must be bytes, not {type(plaintext).__name__}")
+        if isinstance(plaintext, memoryview):
+            plaintext = _byte_view(plaintext)
         profile = self.profile
         if profile == "aes-256-gcm":
             # One buffer, written in place: avoids a second 1 MiB allocation and copy per seal.
@@ -346,9 +364,9 @@ class Envelope:
         """Inverse of :meth:`seal_bytes`; DecryptionFailed on any failure."""
         if not isinstance(token, (bytes, bytearray, memoryview)):
             raise InputError("token", f"must be bytes, not {type(token).__name__}")
-        if len(token) > self.max_token_size:
+        if memoryview(token).nbytes > self.max_token_size:
             raise DecryptionFailed()
-        view = memoryview(token)
+        view = _byte_view(token)
         profile = self.profile
         try:
             if profile == "aes-256-gcm":
@@ -370,7 +388,7 @@ class Envelope:
             return ecb_decrypt(self._key, view)
         except DecryptionFailed:
             raise DecryptionFailed() from None
-        except (InvalidTag, ValueError, TypeError):
+        except (InvalidTag, ValueError, TypeError, BufferError):
             raise DecryptionFailed() from None
 
     def open(self, token: str | Buffer) -> bytes:
@@ -381,14 +399,16 @@ class Envelope:
         """
         if not isinstance(token, (str, bytes, bytearray, memoryview)):
             raise InputError("token", f"must be str or bytes, not {type(token).__name__}")
-        if len(token) > self.max_token_size:
+        if (len(token) if isinstance(token, str) else memoryview(token).nbytes) > self.max_token_size:
             raise DecryptionFailed()
+        if not isinstance(token, (str, bytes)):
+            token = _byte_view(token)
         try:
             # pybase64 (SIMD) reads ASCII str directly; validate=True refuses any character outside
             # the standard alphabet, misplaced or missing padding and data after padding; the
             # unused bits before the padding are checked below (they must be zero).
             data = pybase64.b64decode(token, validate=True)
-        except (binascii.Error, TypeError, ValueError):
+        except (binascii.Error, TypeError, ValueError, BufferError):
             raise DecryptionFailed() from None
         if not _canonical_tail(token):
             raise DecryptionFailed()

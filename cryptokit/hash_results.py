@@ -41,6 +41,12 @@ class HashError:
     index: int
     error: CryptokitError
 
+    def __post_init__(self) -> None:
+        if isinstance(self.index, bool) or not isinstance(self.index, int) or self.index < 0:
+            raise InputError("index", "must be a non-negative integer")
+        if not isinstance(self.error, CryptokitError):
+            raise InputError("error", f"must be a cryptokit error, not {type(self.error).__name__}")
+
     @property
     def ok(self) -> bool:
         """Always False (a :class:`HashToSign` in the same results is the success)."""
@@ -76,11 +82,12 @@ HashOutcome = HashToSign | HashError
 class HashResults(Sequence[HashOutcome]):
     """One entry per source, in order: a :class:`HashToSign`, or a :class:`HashError` for a bad source.
 
-    A read-only sequence: ``len``, indexing (a slice gives a ``HashResults``), iteration and ``==``
-    against another ``HashResults`` or any sequence of entries work as on a list; ``list(results)``
-    gives a plain list. Entries are built when read, so reading one twice gives equal, not identical,
-    objects. The columns come without building entries: :meth:`digests`, :meth:`b64`, :meth:`hex`
-    (None where a source failed), and :attr:`errors`.
+    A read-only sequence: ``len``, indexing, iteration and ``==`` against another ``HashResults``, a
+    list or a tuple of entries work as on a list; ``list(results)`` gives a plain list. A slice is a
+    ``HashResults`` whose :class:`HashError` entries keep their ``index`` in the whole call. Entries
+    are built when read, so reading one twice gives equal, not identical, objects. The columns come
+    without building entries: :meth:`digests`, :meth:`b64`, :meth:`hex` (None where a source
+    failed), and :attr:`errors`.
 
     Construct one with :func:`cryptokit.hashing.hash_batch` or :func:`cryptokit.bulk.hash_many`;
     the constructor, for results rebuilt by hand, checks every digest's length.
@@ -94,6 +101,8 @@ class HashResults(Sequence[HashOutcome]):
 
     def __init__(self, algorithm: str | HashAlgorithm, entries: Sequence[bytes | HashError]) -> None:
         alg = hash_algorithm(algorithm)
+        if not isinstance(entries, (list, tuple)):
+            raise InputError("entries", f"must be a list or tuple, not {type(entries).__name__}")
         checked: list[Any] = []
         for index, entry in enumerate(entries):
             if isinstance(entry, HashError):

@@ -18,10 +18,20 @@ from .algorithms import HashAlgorithm, hash_algorithm
 from .encoding import b64decode, b64encode
 from .errors import InputError, UnsupportedAlgorithm
 
-__all__ = ["PssParams", "encode_pss_params", "parse_pss_params", "pss_params_from_asn1", "MGF1_OID", "MAX_PARAMS"]
+__all__ = [
+    "PssParams",
+    "encode_pss_params",
+    "parse_pss_params",
+    "pss_params_from_asn1",
+    "MGF1_OID",
+    "MAX_PARAMS",
+    "MAX_SALT",
+]
 
 MGF1_OID: Final = "1.2.840.113549.1.1.8"
 _FIELDS: Final = ("hash_algorithm", "mask_gen_algorithm", "salt_length", "trailer_field")
+#: Largest salt length accepted (as everywhere in cryptokit; real ones are 20 to 64).
+MAX_SALT: Final = 1024
 #: Largest DER RSASSA-PSS-params accepted (real ones are under 70 bytes).
 MAX_PARAMS: Final = 512
 
@@ -53,8 +63,8 @@ def encode_pss_params(
     h = hash_algorithm(hash_alg)
     mgf = hash_algorithm(mgf_hash) if mgf_hash is not None else h
     salt = h.digest_size if salt_length is None else salt_length
-    if isinstance(salt, bool) or not isinstance(salt, int) or not 0 <= salt <= 1024:
-        raise InputError("salt_length", "must be an integer from 0 to 1024")
+    if isinstance(salt, bool) or not isinstance(salt, int) or not 0 <= salt <= MAX_SALT:
+        raise InputError("salt_length", f"must be an integer from 0 to {MAX_SALT}")
     value: dict[str, object] = {}
     if h.name != "sha1":
         value["hash_algorithm"] = {"algorithm": h.oid}
@@ -103,6 +113,6 @@ def pss_params_from_asn1(params: Any, field: str) -> PssParams:
         raise InputError(field, "has elements that are not RSASSA-PSS-params fields")
     if trailer not in (1, "trailer_field_bc"):
         raise InputError(field, "RSASSA-PSS trailerField must be 1 (0xBC)")
-    if salt < 0:
-        raise InputError(field, "RSASSA-PSS saltLength must not be negative")
+    if not 0 <= salt <= MAX_SALT:
+        raise InputError(field, f"RSASSA-PSS saltLength must be from 0 to {MAX_SALT}")
     return PssParams(hash_algorithm(hash_oid), hash_algorithm(mgf_hash_oid), salt)

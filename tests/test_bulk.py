@@ -21,6 +21,7 @@ from cryptography.hazmat.primitives.asymmetric import ed448, rsa
 
 import cryptokit.bulk_hash as bulk_hash
 import cryptokit.bulk_verify as bulk_verify
+import cryptokit.errors as ck_errors
 from cryptokit.bulk import (
     RUN_HERE_MAX_WORKERS,
     VERIFY_PARALLEL_MIN_JOBS,
@@ -749,3 +750,53 @@ def test_long_runs_of_one_key_report_each_job(pool: ProcessPoolExecutor, monkeyp
     ] == full
     monkeypatch.setattr(bulk_verify, "_pool_context", lambda: multiprocessing.get_context("fork"))
     assert [(r.ok, type(r.error), str(r.error), r.scheme, r.encoding) for r in verify_many(jobs, workers=2)] == full
+
+
+def test_equal_but_different_options_are_reported_as_given() -> None:
+    """Jobs whose scheme or encoding compare equal without being the same string are not merged."""
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    from cryptokit.signatures import verify_digest
+
+    key = ec.generate_private_key(ec.SECP256R1()).public_key()
+    d = _digest_of(b"m")
+    jobs = [
+        VerifyJob(key, b"\x30\x00", digest=d, algorithm="sha256", scheme=1),  # type: ignore[arg-type]
+        VerifyJob(key, b"\x30\x00", digest=d, algorithm="sha256", scheme=True),  # type: ignore[arg-type]
+        VerifyJob(key, b"\x30\x00", digest=d, algorithm="sha256", signature_encoding=0),  # type: ignore[arg-type]
+        VerifyJob(key, b"\x30\x00", digest=d, algorithm="sha256", signature_encoding=False),  # type: ignore[arg-type]
+    ]
+    for i, (job, result) in enumerate(zip(jobs, verify_many(jobs, workers=1), strict=True)):
+        with pytest.raises(InputError) as single:
+            verify_digest(
+                job.key, job.signature, d, "sha256", scheme=job.scheme, signature_encoding=job.signature_encoding
+            )
+        assert isinstance(result.error, InputError)
+        assert str(result.error) == f"jobs[{i}].{single.value}"
+
+
+def test_a_path_whose_fspath_raises_is_one_error_entry(pool: ProcessPoolExecutor) -> None:
+    class Broken(os.PathLike):  # type: ignore[type-arg]
+        def __fspath__(self) -> str:
+            raise RuntimeError("no path today")
+
+    for kwargs in ({"workers": 1}, {}, {"executor": pool}):
+        results = hash_many([b"a", Broken(), b"b"], **kwargs)  # type: ignore[list-item, arg-type]
+        assert [r.ok for r in results] == [True, False, True]
+        assert isinstance(results[1].error, ck_errors.CryptokitError)
+
+
+def test_a_job_field_that_raises_fails_only_its_job() -> None:
+    class Weird:
+        def __eq__(self, other: object) -> bool:
+            raise RuntimeError("no comparing")
+
+        __hash__ = object.__hash__
+
+    key = make_key("p256", "bulk-weird")
+    d = _digest_of(b"w")
+    good = VerifyJob(key.public_key(), sign_digest(key, d, "sha256"), digest=d, algorithm="sha256")
+    jobs = [good, VerifyJob(key.public_key(), good.signature, digest=d, algorithm="sha256", scheme=Weird()), good]  # type: ignore[arg-type]
+    results = verify_many(jobs, workers=1)
+    assert [r.ok for r in results] == [True, False, True]
+    assert isinstance(results[1].error, ck_errors.CryptokitError)

@@ -387,3 +387,54 @@ def test_open_refuses_stray_bits_before_the_padding(plaintext_size: int) -> None
             env.open(stray)
         with pytest.raises(DecryptionFailed):
             env.open(stray.encode())
+
+
+def _shapes(data: bytes) -> list[memoryview]:
+    """Views whose bytes are ``data``: 4-byte items, two dimensions (when the length allows) and strided."""
+    interleaved = bytes(x for c in data for x in (c, 0))
+    views = [memoryview(interleaved)[::2]]
+    if len(data) % 4 == 0:
+        views += [memoryview(data).cast("I"), memoryview(data).cast("B", (len(data) // 4, 4))]
+    assert all(v.tobytes() == data for v in views)
+    return views
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_any_buffer_shape_is_read_as_its_bytes(profile: Any) -> None:
+    """A memoryview of wider items, two dimensions or with strides is read as bytes, never as items."""
+    env = Envelope(KEY, profile, max_token_size=4096)
+    body = b"0123456789abcdef" * 4
+    for shaped in _shapes(body):
+        assert env.open(env.seal(shaped)) == body
+        assert env.open_bytes(env.seal_bytes(shaped)) == body
+    token = env.seal(body).encode()
+    for shaped in _shapes(token):
+        assert env.open(shaped) == body
+    raw = base64.b64decode(token)
+    for shaped in _shapes(raw):
+        assert env.open_bytes(shaped) == body
+    with pytest.raises(InputError, match="plaintext"):
+        env.seal_bytes("text")  # type: ignore[arg-type]
+
+
+def test_size_bound_counts_bytes_not_items() -> None:
+    env = Envelope(KEY, max_token_size=100)
+    token = env.seal(b"x" * 60).encode()  # 120 base64 characters
+    assert len(memoryview(token).cast("B", (len(token) // 8, 8))) == 15
+    with pytest.raises(DecryptionFailed):
+        env.open(memoryview(token).cast("B", (len(token) // 8, 8)))  # 15 rows, 120 bytes: over 100
+    raw = base64.b64decode(env.seal(b"x" * 80))  # 108 bytes
+    with pytest.raises(DecryptionFailed):
+        env.open_bytes(memoryview(raw).cast("I"))  # 27 items, 108 bytes: over 100
+
+
+def test_stray_bits_are_refused_in_every_buffer_shape() -> None:
+    env = Envelope(KEY)
+    good = env.seal(b"x" * 42)  # 70 raw bytes: '=='
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+    last = good[-3]
+    stray = (good[:-3] + alphabet[alphabet.index(last) ^ 1] + "==").encode()
+    assert len(stray) % 4 == 0
+    for shaped in (memoryview(stray), memoryview(stray).cast("I"), memoryview(stray).cast("B", (len(stray) // 4, 4))):
+        with pytest.raises(DecryptionFailed):
+            env.open(shaped)

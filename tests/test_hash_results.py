@@ -121,3 +121,19 @@ def test_read_only() -> None:
     with pytest.raises(TypeError):
         results[0] = results[1]  # type: ignore[index]
     assert len(results) == 2
+
+
+def test_hash_error_and_constructor_refuse_what_they_cannot_hold() -> None:
+    with pytest.raises(InputError, match="error: must be a cryptokit error"):
+        HashError(0, "not an error")  # type: ignore[arg-type]
+    with pytest.raises(InputError, match="index"):
+        HashError(-1, InputError("f", "r"))
+    with pytest.raises(InputError, match="entries: must be a list or tuple"):
+        HashResults("sha256", None)  # type: ignore[arg-type]
+    with pytest.raises(InputError, match="entries: must be a list or tuple"):
+        HashResults("sha256", 5)  # type: ignore[arg-type]
+
+
+def test_a_slice_keeps_each_error_index_in_the_whole() -> None:
+    results = ck.hash_many([b"a", "text", b"b", "more"], workers=1)  # type: ignore[list-item]
+    assert [e.index for e in results[1:].errors] == [1, 3]

@@ -57,8 +57,11 @@ def test_refusals_name_the_field() -> None:
         parse_pss_params(12)  # type: ignore[arg-type]
     with pytest.raises(InputError, match="trailerField"):
         parse_pss_params(_params(trailer_field=2), field="params")
-    with pytest.raises(InputError, match="params: RSASSA-PSS saltLength must not be negative"):
+    with pytest.raises(InputError, match="params: RSASSA-PSS saltLength must be from 0 to 1024"):
         parse_pss_params(_params(salt_length=-1), field="params")
+    with pytest.raises(InputError, match="saltLength must be from 0 to 1024"):
+        parse_pss_params(_params(salt_length=2**64))
+    assert parse_pss_params(_params(salt_length=1024)).salt_length == 1024
     not_mgf1 = _params(mask_gen_algorithm={"algorithm": "1.2.3.4", "parameters": None})
     with pytest.raises(UnsupportedAlgorithm, match="is not MGF1"):
         parse_pss_params(not_mgf1)
