@@ -153,6 +153,13 @@ def context() -> Context:
         "public_key": [spki, cert_der, rsa_cert.public_bytes(serialization.Encoding.PEM)],
         "ecdsa_encoding": [b"\x00" + ec_sig, b"\x03" + bytes(range(1, 65))],
         "verify_digest": [b"\x00" + rsa_sig, b"\x01" + ec_sig, b"\x02" + rsa_sig, b"\x03" + ec_sig],
+        "bulk_verify": [
+            b"\x00" + len(rsa_sig).to_bytes(2, "big") + rsa_sig,
+            b"\x01" + len(ec_sig).to_bytes(2, "big") + ec_sig + b"\x02" + len(rsa_sig).to_bytes(2, "big") + rsa_sig,
+            b"\x41" + len(ec_sig).to_bytes(2, "big") + ec_sig + b"\x03" + len(ec_sig).to_bytes(2, "big") + ec_sig,
+            b"\x10" + len(rsa_sig).to_bytes(2, "big") + rsa_sig[:-1] + b"\x00",
+        ],
+        "bulk_hash": [b"\x00abc\x01", bytes(range(256)), b"\x03" + b"x" * 3000],
         "cms_parse": [
             cms_attached,
             cms_detached,
@@ -323,6 +330,83 @@ def t_verify_digest(data: bytes) -> None:
         pass
     scheme: Any = ("pss", "ecdsa", "pkcs1v15", "ecdsa")[mode]
     verify_digest(key, sig, h.digest, "sha256", scheme=scheme, signature_encoding="raw" if mode == 3 else "auto")
+
+
+def _bulk_jobs(data: bytes) -> list[Any]:
+    """Up to 8 jobs read from ``data``: a control byte, a 2-byte length and the signature bytes each."""
+    from cryptokit.bulk import VerifyJob
+    from cryptokit.hashing import hash_to_sign
+
+    ctx = context()
+    keys = (ctx.rsa_key.public_key(), ctx.pki.leaf.public_key(), ctx.rsa_cert, ctx.pki.leaf)
+    schemes: tuple[Any, ...] = ("auto", "auto", "pkcs1v15", "pss", "ecdsa", "ed25519")
+    encodings: tuple[Any, ...] = ("auto", "der", "raw")
+    algorithms: tuple[Any, ...] = ("sha256", "sha256", "SHA-256", None, "sha384")
+    digest = hash_to_sign(b"fuzz document").digest
+    jobs: list[Any] = []
+    while len(data) >= 3 and len(jobs) < 8:
+        control, size = data[0], int.from_bytes(data[1:3], "big")
+        sig, data = data[3 : 3 + size], data[3 + size :]
+        jobs.append(
+            VerifyJob(
+                keys[control % 4],
+                sig,
+                digest=digest if not control & 0x80 else digest[: control % 40],
+                algorithm=algorithms[(control >> 2) % 5],
+                scheme=schemes[(control >> 4) % 6],
+                signature_encoding=encodings[(control >> 3) % 3],
+            )
+        )
+    return jobs
+
+
+def t_bulk_verify(data: bytes) -> None:
+    """verify_many (in process, as runs and rows) gives, job by job, exactly what verify_digest gives."""
+    from cryptokit.bulk import verify_many
+    from cryptokit.errors import InputError
+    from cryptokit.signatures import verify_digest
+
+    base = _bulk_jobs(data)
+    jobs = base * 3  # repeats make runs of one key
+    for i, (job, result) in enumerate(zip(jobs, verify_many(jobs, workers=1), strict=True)):
+        try:
+            verify_digest(
+                job.key,
+                job.signature,
+                job.digest,
+                job.algorithm,
+                scheme=job.scheme,
+                signature_encoding=job.signature_encoding,
+            )
+            want: tuple[Any, ...] = (True, None, None)
+        except InputError as exc:
+            want = (False, InputError, f"jobs[{i}].{exc}")
+        except CryptokitError as exc:
+            want = (False, type(exc), str(exc))
+        error = result.error
+        got = (result.ok, None if error is None else type(error), None if error is None else str(error))
+        if got != want:
+            raise FindingError(f"verify_many and verify_digest differ on job {i}: {got} != {want}")
+
+
+def t_bulk_hash(data: bytes) -> None:
+    """hash_many and hash_batch give hashlib's digests, one entry per source, errors in place."""
+    import hashlib
+
+    from cryptokit.bulk import hash_many
+    from cryptokit.hashing import hash_batch
+
+    mode, rest = _mode(data, 4)
+    sources: list[Any] = [rest[i : i + 1 + (i % 7) * 300] for i in range(0, len(rest), 5)][:40]
+    if mode == 1 and sources:
+        sources[len(sources) // 2] = rest.decode("latin-1")  # a str: one error entry
+    results = hash_many(sources, "sha256" if mode != 2 else "sha3-256", workers=1)
+    name = "sha256" if mode != 2 else "sha3_256"
+    want = [hashlib.new(name, s).digest() if isinstance(s, bytes) else None for s in sources]
+    if results.digests() != want or [r.digest for r in results] != want:
+        raise FindingError("hash_many digests differ from hashlib")
+    if all(w is not None for w in want) and hash_batch(sources, "sha256" if mode != 2 else "sha3-256") != results:
+        raise FindingError("hash_batch and hash_many differ")
 
 
 def t_cms_parse(data: bytes) -> None:
@@ -636,6 +720,8 @@ TARGETS: dict[str, Target] = {
         _t("public_key", t_public_key, "signature_keys.load_public_key"),
         _t("ecdsa_encoding", t_ecdsa_encoding, "der_to_raw / raw_to_der"),
         _t("verify_digest", t_verify_digest, "verify_digest / identify_signature"),
+        _t("bulk_verify", t_bulk_verify, "verify_many against verify_digest, job by job (differential)"),
+        _t("bulk_hash", t_bulk_hash, "hash_many / hash_batch against hashlib (differential)"),
         _t("cms_parse", t_cms_parse, "cms.parse.parse_signed_data"),
         _t("cms_verify", t_cms_verify, "cms_verify / cms_verify_unsafe_no_trust"),
         _t("pfx", t_pfx, "keys.load_pfx"),
