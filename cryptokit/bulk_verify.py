@@ -7,11 +7,17 @@ bytes with an index, and each worker parses each distinct key once (see
 :mod:`cryptokit.bulk_worker`). Certificates given as keys are used for their public key only: no
 chain is validated (validate a shared chain once with :mod:`cryptokit.chain`, which caches it).
 
+Consecutive plain jobs (prehashed digest, one key, default options) travel as one
+:class:`~cryptokit.bulk_worker.PlainRun` (signatures and digests as two lists) and verify in a
+tight loop; any other job is a row of its own.
+
 Scheduling (:func:`cryptokit.bulk_dispatch.run_split`): the pool takes chunks from the front of the
-job list, shrinking as the work runs out, so the workers finish together; when this process is one
-of the workers it verifies small pieces from the back until it meets the pool, so it never waits
-for a worker's last chunk and the pool's start-up overlaps its own work. A pool created by the call
-uses ``fork`` on Linux when this process runs a single thread (see :func:`_pool_context`).
+job list, shrinking as the work runs out, so the workers finish together. A pool created by the
+call uses ``fork`` on Linux when this process runs a single thread (see :func:`_pool_context`): the
+workers then inherit the job list and receive index ranges only, and this process just dispatches.
+Otherwise this process is one of the workers (up to :data:`RUN_HERE_MAX_WORKERS`): it verifies
+small pieces from the back until it meets the pool, so it never waits for a worker's last chunk
+and the pool's start-up overlaps its own work.
 """
 
 from __future__ import annotations

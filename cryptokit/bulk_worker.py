@@ -8,8 +8,11 @@ RSASSA-PSS key whose parameters would be lost in a plain SPKI. A reference is pa
 process and kept in a bounded cache (the one piece of module state in cryptokit, by design: it is
 what makes "each distinct key loaded once per worker" true on a cluster).
 
-Each row is checked with :func:`cryptokit.signatures.verify_digest` or ``verify_message``; no
-certificate chain is validated here (see :mod:`cryptokit.chain` and its cache).
+Each row is checked with :func:`cryptokit.signatures.verify_digest` or ``verify_message``, or,
+for plain RSA PKCS#1 v1.5, ECDSA and EdDSA rows, with the one cryptography call that
+``verify_digest``'s own fast path makes (a failure is checked again the slow way, which names the
+error); a :class:`PlainRun` of such rows is verified in one loop. No certificate chain is validated
+here (see :mod:`cryptokit.chain` and its cache).
 """
 
 from __future__ import annotations
