@@ -17,9 +17,8 @@ from dataclasses import dataclass
 from itertools import repeat
 from typing import Any, overload
 
-import pybase64
-
 from .algorithms import HashAlgorithm, hash_algorithm
+from .encoding import b64encode, b64encode_all
 from .errors import CryptokitError, InputError
 from .hashing import HashToSign
 
@@ -210,8 +209,8 @@ class HashResults(Sequence[HashOutcome]):
     def b64(self) -> list[str | None]:
         """Standard base64 of each digest (what ADSS and CSC carry), None where a source failed."""
         if not self._failed:
-            return list(map(pybase64.b64encode_as_string, self._entries))
-        return [pybase64.b64encode_as_string(e) if type(e) is bytes else None for e in self._entries]
+            return b64encode_all(self._entries)  # type: ignore[return-value]
+        return [b64encode(e) if type(e) is bytes else None for e in self._entries]
 
     def hex(self) -> list[str | None]:
         """Lowercase hex of each digest, None where a source failed."""

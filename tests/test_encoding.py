@@ -177,3 +177,48 @@ def test_asn1_kind_takes_bytes_like() -> None:
     assert asn1_kind(memoryview(der)) == "der"
     with pytest.raises(InputError):
         asn1_kind("3003020101")  # type: ignore[arg-type]
+
+
+def _reference_b64decode(raw: bytes) -> bytes | None:
+    """The standard-alphabet rules spelt out with the standard library (cryptokit's first decoder)."""
+    import binascii
+
+    if not re.fullmatch(rb"[A-Za-z0-9+/=]*", raw) or len(raw) % 4 or b"=" in raw.rstrip(b"="):
+        return None
+    try:
+        out = binascii.a2b_base64(raw, strict_mode=True)
+    except binascii.Error:
+        return None
+    return out if binascii.b2a_base64(out, newline=False) == raw else None
+
+
+_B64_TEXT = st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=-_ \n.", max_size=24)
+
+
+@given(
+    st.one_of(
+        _B64_TEXT,
+        _B64_TEXT.map(lambda t: t.rstrip("=") + "=" * (-len(t.rstrip("=")) % 4)),
+        st.binary(max_size=18).map(lambda b: base64.b64encode(b).decode()),
+    )
+)
+def test_fast_b64decode_accepts_exactly_what_the_reference_rules_accept(text: str) -> None:
+    """The SIMD path must neither accept a spelling the strict rules refuse nor refuse one they accept."""
+    want = _reference_b64decode(text.encode())
+    try:
+        got: bytes | None = b64decode(text)
+    except InputError:
+        got = None
+    assert got == want, text
+
+
+def test_b64_encode_and_size_bound_read_buffers_as_bytes() -> None:
+    data = bytes(range(64))
+    assert b64encode(memoryview(data).cast("I")) == base64.b64encode(data).decode()
+    assert b64encode(memoryview(data * 2)[::2]) == base64.b64encode((data * 2)[::2]).decode()
+    assert b64encode(data, urlsafe=True) == base64.urlsafe_b64encode(data).decode()
+    text = base64.b64encode(bytes(96))  # 128 characters
+    with pytest.raises(InputError, match="over the limit of 100"):
+        b64decode(memoryview(text).cast("I"), max_size=100)  # 32 items, 128 bytes
+    with pytest.raises(InputError, match="data: must be bytes"):
+        b64encode("text")  # type: ignore[arg-type]
