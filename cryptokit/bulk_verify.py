@@ -381,10 +381,7 @@ def _run_on(
     if run_here:
 
         def here(start: int, end: int) -> list[VerifyResult]:
-            if keys.portable:
-                return verify_chunk(*build(start, end))  # this process's own key cache: each key parsed once
-            chunk_keys, rows = _chunk(items, keys, start, end)
-            return verify_rows(chunk_keys, rows, start)
+            return verify_chunk(*build(start, end))  # this process's own key cache: each key parsed once
 
     fn: Any = _verify_inherited if inherited is not None else verify_chunk if keys.portable else _call
     # ``size`` caps the chunks (the chunk count per worker stays at least what it was); the executor

@@ -22,8 +22,23 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Final, NamedTuple
 
+from .algorithms import hash_algorithm
 from .bulk_errors import PackedError, pack_error, relabel, unpack_error
+from .ecdsa_encoding import is_strict_der, order_byte_length
 from .errors import CryptokitError, InputError
+from .signature_keys import KIND_EC, KIND_ED448, KIND_ED25519, KIND_RSA, rsa_exponent_problem
+from .signatures import (
+    _ECDSA_PREHASHED,
+    _FAST_HASH,
+    _PKCS1V15,
+    _PREHASHED,
+    MAX_SIGNATURE_SIZE,
+    PssParams,
+    PublicKey,
+    load_public_key,
+    verify_digest,
+    verify_message,
+)
 
 __all__ = [
     "VerifyResult",
@@ -138,9 +153,6 @@ class Failed:
 
 def prepare(pk: Any) -> Prepared:
     """Hot-loop facts for a loaded :class:`~cryptokit.signatures.PublicKey`."""
-    from .ecdsa_encoding import order_byte_length
-    from .signature_keys import KIND_EC, KIND_ED448, KIND_ED25519, KIND_RSA, rsa_exponent_problem
-
     if pk.kind == KIND_RSA:
         if pk.pss is not None:
             return Prepared(pk, "pss", 0)
@@ -160,8 +172,6 @@ def prepare(pk: Any) -> Prepared:
 
 def load_ref(ref: KeyRef) -> Prepared | Failed:
     """Load one key reference (no cache): see the module docstring for the forms."""
-    from .signatures import PssParams, PublicKey, load_public_key
-
     _STATS["loads"] += 1
     try:
         if isinstance(ref, PublicKey):
@@ -170,8 +180,6 @@ def load_ref(ref: KeyRef) -> Prepared | Failed:
             if ref[0] == "error":
                 return Failed(unpack_error(ref[1]))
             if ref[0] == "pss":
-                from .algorithms import hash_algorithm
-
                 _tag, spki, hash_name, mgf_name, salt, pss_key = ref
                 base = load_public_key(spki)
                 params = PssParams(hash_algorithm(hash_name), hash_algorithm(mgf_name), salt)
@@ -261,13 +269,11 @@ def verify_rows(keys: Sequence[Prepared | Failed], rows: Sequence[Row], offset: 
 
 def _verify_run(p: Prepared | Failed, run: PlainRun, index: int, out: list[VerifyResult]) -> None:
     """Append one result per job of ``run``; plain RSA and ECDSA-DER signatures go through one loop."""
-    from .signatures import _ECDSA_PREHASHED, _FAST_HASH, _PKCS1V15, _PREHASHED, MAX_SIGNATURE_SIZE
-
     append = out.append
     base = len(out)
     algorithm, scheme, encoding = run.algorithm, run.scheme, run.encoding
-    h = _FAST_HASH.get(algorithm) if type(p) is Prepared and type(algorithm) is str else None
-    if h is not None and type(p) is Prepared:
+    h = _FAST_HASH.get(algorithm) if type(algorithm) is str else None
+    if h is not None and isinstance(p, Prepared):
         size = h.digest_size
         raw_length = 0
         extra: tuple[Any, ...] = ()
@@ -292,9 +298,8 @@ def _verify_run(p: Prepared | Failed, run: PlainRun, index: int, out: list[Verif
                         continue
                     except Exception:  # noqa: S110 - verified again below, which reports the typed error
                         pass
-                append(
-                    _verify_row(p, sig, digest, None, algorithm, scheme, encoding, None, None, index + len(out) - base)
-                )
+                position = index + len(out) - base
+                append(_verify_row(p, sig, digest, None, algorithm, scheme, encoding, None, None, position, fast=False))
             return
     for sig, digest in zip(run.signatures, run.digests, strict=True):
         append(_verify_row(p, sig, digest, None, algorithm, scheme, encoding, None, None, index + len(out) - base))
@@ -311,18 +316,13 @@ def _verify_row(
     salt: Any,
     mgf: Any,
     index: int,
+    *,
+    fast: bool = True,
 ) -> VerifyResult:
-    """The result of one job (job number ``index``) against its loaded key."""
-    from .signatures import (
-        _ECDSA_PREHASHED,
-        _FAST_HASH,
-        _PKCS1V15,
-        _PREHASHED,
-        MAX_SIGNATURE_SIZE,
-        verify_digest,
-        verify_message,
-    )
+    """The result of one job (job number ``index``) against its loaded key.
 
+    ``fast=False`` skips the direct cryptography call, for a job whose direct call already failed.
+    """
     if isinstance(p, Failed):
         return VerifyResult(False, _label(p.error, index), None, None)
     shown = p.auto_scheme if scheme == "auto" else scheme
@@ -333,12 +333,12 @@ def _verify_row(
         shown_enc = enc if enc in ("der", "raw") else None
     else:
         shown_enc = None
-    fast = p.fast
-    if fast and salt is None and mgf is None and type(sig) is bytes and len(sig) <= MAX_SIGNATURE_SIZE:
+    fast_kind = p.fast if fast else 0
+    if fast_kind and salt is None and mgf is None and type(sig) is bytes and len(sig) <= MAX_SIGNATURE_SIZE:
         # The plain case, checked exactly as verify_digest's fast path checks it; a failure falls
         # through to verify_digest/verify_message below, which verify again and name the error.
         try:
-            if fast == _FAST_ED:
+            if fast_kind == _FAST_ED:
                 if (
                     digest is None
                     and type(message) is bytes
@@ -351,7 +351,7 @@ def _verify_row(
             elif digest is not None and type(digest) is bytes and message is None and type(algorithm) is str:
                 h = _FAST_HASH.get(algorithm)
                 if h is not None and len(digest) == h.digest_size:
-                    if fast == _FAST_RSA:
+                    if fast_kind == _FAST_RSA:
                         if (scheme == "auto" or scheme == "pkcs1v15") and (encoding == "auto" or encoding == "der"):
                             p.call_key.verify(sig, digest, _PKCS1V15, _PREHASHED[h.name])
                             return _ok(shown, None)
@@ -386,7 +386,7 @@ def _verify_row(
                 )
         except CryptokitError:
             # "auto" tries a raw-length value that fails as raw once more as strict DER.
-            if not (enc == "raw" and encoding == "auto" and _strict_der(sig, p.call_key)):
+            if not (enc == "raw" and encoding == "auto" and is_strict_der(sig, p.call_key)):
                 raise
             enc = shown_enc = "der"
             if digest is not None:
@@ -398,12 +398,6 @@ def _verify_row(
     except Exception as exc:  # fail closed, never a failed batch
         return VerifyResult(False, unpack_error(pack_error(exc)), shown, shown_enc)
     return _ok(shown, shown_enc)
-
-
-def _strict_der(sig: Any, key: Any) -> bool:
-    from .ecdsa_encoding import is_strict_der
-
-    return is_strict_der(sig, key)
 
 
 def _label(exc: CryptokitError, index: int) -> CryptokitError:
