@@ -23,6 +23,7 @@ __all__ = [
     "encode_pss_params",
     "parse_pss_params",
     "pss_params_from_asn1",
+    "has_stray_elements",
     "MGF1_OID",
     "MAX_PARAMS",
     "MAX_SALT",
@@ -94,11 +95,20 @@ def parse_pss_params(data: bytes | str, *, field: str = "signAlgoParams") -> Pss
     return pss_params_from_asn1(params, field)
 
 
+def has_stray_elements(params: Any) -> bool:
+    """Whether parsed RSASSA-PSS-params hold an element that is none of its four fields.
+
+    asn1crypto keeps such an element aside as an extra field and reads the defaults for the rest,
+    so an untagged INTEGER 5 would be read as "salt 20"; callers refuse it. Raises what asn1crypto
+    raises for a body it cannot parse at all.
+    """
+    return len(params.native) != len(_FIELDS)
+
+
 def pss_params_from_asn1(params: Any, field: str) -> PssParams:
     """The :class:`PssParams` of a parsed asn1crypto ``RSASSAPSSParams``; errors name ``field``."""
     try:
-        # asn1crypto keeps an element it cannot place as an extra field instead of refusing it.
-        extra = len(params.native) != len(_FIELDS)
+        extra = has_stray_elements(params)
         hash_oid = params["hash_algorithm"]["algorithm"].dotted
         mgf = params["mask_gen_algorithm"]
         mgf_oid = mgf["algorithm"].dotted

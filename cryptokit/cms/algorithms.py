@@ -9,6 +9,7 @@ from asn1crypto import algos
 
 from ..algorithms import HashAlgorithm, hash_algorithm, signature_algorithm
 from ..errors import UnsupportedAlgorithm
+from ..pss_params import has_stray_elements
 from ..report import SubIndication
 from .policy import CmsPolicy
 
@@ -82,7 +83,7 @@ def _pss(value: algos.SignedDigestAlgorithm, h: HashAlgorithm, policy: CmsPolicy
             SubIndication.CRYPTO_CONSTRAINTS_FAILURE, "RSASSA-PSS without parameters means SHA-1 (RFC 4055)"
         )
     try:
-        extra = len(params.native) != 4  # asn1crypto keeps an element it cannot place instead of refusing it
+        extra = has_stray_elements(params)
     except (ValueError, TypeError):
         extra = True
     if extra:
