@@ -72,15 +72,6 @@ def run_ordered(
     iterator = iter(tasks)
     exhausted = False
 
-    def collect(finished: Iterable[Future[R]]) -> None:
-        nonlocal done
-        for future in finished:
-            index, count = pending.pop(future)
-            answers[index] = _result(future)
-            done += count
-            if progress is not None:
-                progress(done, total)
-
     try:
         while True:
             while not exhausted and len(pending) < max_in_flight:
@@ -94,11 +85,29 @@ def run_ordered(
             if not pending:
                 break
             finished, _ = wait(pending, return_when=FIRST_COMPLETED)
-            collect(finished)
+            done = _collect(finished, pending, answers, done, total, progress)
     finally:
         for future in pending:
             future.cancel()
     return [answers[i] for i in range(submitted)]
+
+
+def _collect(
+    finished: Iterable[Future[R]],
+    pending: dict[Future[R], tuple[int, int]],
+    into: dict[int, R],
+    done: int,
+    total: int,
+    progress: Progress | None,
+) -> int:
+    """Move each finished future's answer from ``pending`` into ``into`` (by its key); the new ``done``."""
+    for future in finished:
+        key, count = pending.pop(future)
+        into[key] = _result(future)
+        done += count
+        if progress is not None:
+            progress(done, total)
+    return done
 
 
 def _submit(executor: Executor, fn: Callable[..., R], args: tuple[Any, ...]) -> Future[R]:
@@ -150,15 +159,6 @@ def run_split(
     share = 2 * max(1, verifiers)
     step = piece
 
-    def collect(finished: Iterable[Future[list[R]]]) -> None:
-        nonlocal done
-        for future in finished:
-            start, count = pending.pop(future)
-            parts[start] = _result(future)
-            done += count
-            if progress is not None:
-                progress(done, total)
-
     try:
         while True:
             while lo < hi and len(pending) < max_in_flight:
@@ -177,12 +177,12 @@ def run_split(
                 if progress is not None:
                     progress(done, total)
                 time.sleep(0)  # lets the executor's feeder threads take the GIL that verifying holds
-                collect([f for f in pending if f.done()])
+                done = _collect([f for f in pending if f.done()], pending, parts, done, total, progress)
                 continue
             if not pending:
                 break
             finished, _ = wait(pending, return_when=FIRST_COMPLETED)
-            collect(finished)
+            done = _collect(finished, pending, parts, done, total, progress)
     finally:
         for future in pending:
             future.cancel()
