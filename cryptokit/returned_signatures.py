@@ -24,7 +24,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import islice
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature as _CryptoInvalidSignature
@@ -35,7 +35,11 @@ from .errors import CryptokitError, InputError
 from .hashing import HashToSign
 from .report import Check, SubIndication
 
+if TYPE_CHECKING:
+    from .chain import ChainReport
+
 __all__ = [
+    "chain_report_check",
     "recovered_digest_info",
     "find_signed_hash",
     "nearest_first",
@@ -204,3 +208,19 @@ def signing_certificate(
         leaf = ends[0]
     rest = [c for c in certs if c != leaf] + [c for c in others if c != leaf]
     return leaf, rest, None
+
+
+def chain_report_check(chain: ChainReport, leaf: x509.Certificate) -> Check:
+    """The one ``certificate-chain`` check a vendor report carries for its signer's chain report."""
+    subject = leaf.subject.rfc4514_string()
+    path = [c.subject.rfc4514_string() for c in chain.path]
+    if chain.ok:
+        return Check.passed(
+            "certificate-chain", "the signing certificate chains to a trust anchor", subject=subject, path=path
+        )
+    first = chain.failures()[0] if chain.failures() else None
+    message = first.message if first is not None else "the certificate chain is not valid"
+    sub = chain.sub_indication or SubIndication.CERTIFICATE_CHAIN_GENERAL_FAILURE
+    return Check.failed(
+        "certificate-chain", sub, message, subject=subject, path=path, chain_indication=chain.indication.value
+    )

@@ -33,6 +33,7 @@ from ...hashing import HashToSign
 from ...report import Check, HasReport, Indication, Report, SubIndication, derive
 from ...returned_signatures import (
     ProbeBudget,
+    chain_report_check,
     find_signed_hash,
     iter_nearest,
     optional_aware,
@@ -341,21 +342,6 @@ def _signing_certificate(
     return signing_certificate(certificate, certificate_chain)
 
 
-def _chain_check(chain: ChainReport, leaf: x509.Certificate) -> Check:
-    subject = leaf.subject.rfc4514_string()
-    path = [c.subject.rfc4514_string() for c in chain.path]
-    if chain.ok:
-        return Check.passed(
-            "certificate-chain", "the signing certificate chains to a trust anchor", subject=subject, path=path
-        )
-    first = chain.failures()[0] if chain.failures() else None
-    message = first.message if first is not None else "the certificate chain is not valid"
-    sub = chain.sub_indication or SubIndication.CERTIFICATE_CHAIN_GENERAL_FAILURE
-    return Check.failed(
-        "certificate-chain", sub, message, subject=subject, path=path, chain_indication=chain.indication.value
-    )
-
-
 class _Sent:
     """The sent hashes of one response, indexed once: position by (algorithm, digest), the distinct
     algorithms, and the response-wide swap-probe budget."""
@@ -521,7 +507,7 @@ def validate_sign_response(
         chain_report = validate_chain(
             leaf, intermediates=others, trust_anchors=trust_anchors, at=at, policy=policy, crls=crls
         )
-        chain_check = _chain_check(chain_report, leaf)
+        chain_check = chain_report_check(chain_report, leaf)
 
     key: Any = None
     key_problem: Check | None = None

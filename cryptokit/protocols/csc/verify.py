@@ -32,7 +32,7 @@ from ...chain import ChainPolicy, ChainReport, validate_chain
 from ...errors import InputError, InvalidSignature, UnsupportedAlgorithm, VerificationFailed
 from ...hashing import HashToSign
 from ...report import Check, HasReport, Report, SubIndication
-from ...returned_signatures import find_signed_hash, optional_aware, recovered_digest_info
+from ...returned_signatures import chain_report_check, find_signed_hash, optional_aware, recovered_digest_info
 from ...signatures import SignatureMatch, identify_signature
 from .. import HttpRequest
 from .requests import SignHashRequest, parse_sign_hash_request
@@ -202,13 +202,7 @@ def _chain_check(
     chain = validate_chain(
         certs[0], intermediates=certs[1:], trust_anchors=trust_anchors, at=at, policy=policy, crls=crls
     )
-    subject = certs[0].subject.rfc4514_string()
-    if chain.ok:
-        return Check.passed("certificate-chain", "chains to a trust anchor", subject=subject), chain
-    sub = chain.sub_indication or SubIndication.CERTIFICATE_CHAIN_GENERAL_FAILURE
-    failures = [c.message for c in chain.checks if getattr(c, "outcome", None) is not None and c.outcome == "failed"]
-    message = "; ".join(failures[:3]) or f"chain validation: {chain.indication}"
-    return Check.failed("certificate-chain", sub, message, subject=subject, indication=str(chain.indication)), chain
+    return chain_report_check(chain, certs[0]), chain
 
 
 def validate_sign_hash_response(
