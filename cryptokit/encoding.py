@@ -71,17 +71,18 @@ def _check_size(data: bytes | bytearray | memoryview | str, field: str, max_size
 _B64_VALUE = {c: i for i, c in enumerate(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")}
 
 
-def _canonical_tail(raw: bytes) -> bool:
+def _canonical_tail(text: str | bytes) -> bool:
     """Whether the unused bits before the padding of validated standard base64 are zero.
 
     "QR==" and "QQ==" both decode to b"A"; only the second is the encoding. Called after a
-    successful validating decode, so ``raw`` is in the alphabet and its length a multiple of 4.
+    successful validating decode, so ``text`` is in the alphabet and its length a multiple of 4.
     """
-    if len(raw) < 4 or raw[-1] != 0x3D:  # no padding: every bit is used
+    tail = text[-3:].encode("ascii") if isinstance(text, str) else text[-3:]
+    if len(tail) < 3 or tail[2] != 0x3D:  # no padding: every bit is used
         return True
-    if raw[-2] == 0x3D:  # "x==": the letter before carries 2 bits of data and 4 unused
-        return _B64_VALUE[raw[-3]] & 0x0F == 0
-    return _B64_VALUE[raw[-2]] & 0x03 == 0  # "xy=": 2 unused bits
+    if tail[1] == 0x3D:  # "x==": the letter before carries 2 bits of data and 4 unused
+        return _B64_VALUE[tail[0]] & 0x0F == 0
+    return _B64_VALUE[tail[1]] & 0x03 == 0  # "xy=": 2 unused bits
 
 
 def b64decode(
@@ -102,17 +103,22 @@ def b64decode(
     checks below, which name the rule that failed.
     """
     _check_size(data, field, max_size)
-    raw = to_bytes(data, field)
-    if allow_whitespace:
-        raw = _WS.sub(b"", raw)
+    text: str | bytes
+    if isinstance(data, (str, bytes)) and not allow_whitespace:
+        text = data  # pybase64 reads ASCII text in place: no copy of a large token
+    else:
+        text = to_bytes(data, field)
+        if allow_whitespace:
+            text = _WS.sub(b"", text)
     if not urlsafe:
         try:
-            out = pybase64.b64decode(raw, validate=True)
-        except ValueError:  # binascii.Error is a ValueError
+            out = pybase64.b64decode(text, validate=True)
+        except ValueError:  # binascii.Error is a ValueError, and so is non-ASCII text
             pass
         else:
-            if _canonical_tail(raw):
+            if _canonical_tail(text):
                 return out
+    raw = to_bytes(text, field)
     pattern = _B64_URL if urlsafe else _B64_STD
     if not pattern.match(raw):
         alphabet = "URL-safe base64" if urlsafe else "standard base64"
