@@ -19,7 +19,16 @@ from .algorithms import (
 from .bulk import HashError, HashResults, VerifyJob, VerifyResult, hash_many, verify_many
 from .certificates import certificate_summary, load_certificate, load_certificates
 from .chain import ChainCache, ChainPolicy, ChainReport, chain_cache_stats, validate_chain
-from .cms import CmsPolicy, CmsResult, SignerResult, cms_sign, cms_verify, cms_verify_unsafe_no_trust
+from .cms import (
+    CmsPolicy,
+    CmsResult,
+    PreparedCms,
+    SignerResult,
+    cms_prepare,
+    cms_sign,
+    cms_verify,
+    cms_verify_unsafe_no_trust,
+)
 from .csr import CsrInfo, build_csr, verify_csr
 from .ecdsa_encoding import der_to_raw, raw_to_der
 from .envelope import Envelope
@@ -100,6 +109,8 @@ __all__ = [
     "chain_cache_stats",
     # cms
     "cms_sign",
+    "cms_prepare",
+    "PreparedCms",
     "cms_verify",
     "cms_verify_unsafe_no_trust",
     "CmsResult",

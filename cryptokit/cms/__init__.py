@@ -2,6 +2,8 @@
 signers or trust anchors.
 
 - :func:`cms_sign` produces DER (attached or detached; RSA PKCS#1 v1.5, RSA-PSS, ECDSA, Ed25519).
+- :func:`cms_prepare` prepares a CAdES-BES SignedData for a remote signer (ADSS, CSC): the hash to send,
+  then :meth:`PreparedCms.finish` assembles and verifies the result around the returned signature.
 - :func:`cms_verify` checks every signer and raises :class:`~cryptokit.errors.VerificationFailed`
   with a DSS-style report on any failure; :func:`cms_verify_unsafe_no_trust` skips the trust decision
   and says so in its name.
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 from .parse import CmsFormatError, ParsedCms, parse_signed_data
 from .policy import CmsPolicy
+from .prepare import PreparedCms, cms_prepare
 from .sign import cms_sign
 from .verify import CmsResult, SignerResult, cms_verify, cms_verify_unsafe_no_trust
 
@@ -21,7 +24,9 @@ __all__ = [
     "CmsPolicy",
     "CmsResult",
     "ParsedCms",
+    "PreparedCms",
     "SignerResult",
+    "cms_prepare",
     "cms_sign",
     "cms_verify",
     "cms_verify_unsafe_no_trust",

@@ -63,25 +63,40 @@ def _signer_parts(signer: object) -> tuple[Any, x509.Certificate]:
     return key, cert
 
 
-def _digest_alg(h: HashAlgorithm) -> algos.DigestAlgorithm:
+def digest_algorithm_id(h: HashAlgorithm) -> algos.DigestAlgorithm:
     return algos.DigestAlgorithm({"algorithm": h.oid, "parameters": core.Null()})
 
 
-def _signature_alg(key: Any, h: HashAlgorithm, scheme: str) -> tuple[algos.SignedDigestAlgorithm, str]:
-    if isinstance(key, rsa.RSAPrivateKey):
+def signature_algorithm_id(
+    key: Any, h: HashAlgorithm, scheme: str, pss_salt_length: int | None = None
+) -> tuple[algos.SignedDigestAlgorithm, str]:
+    """The SignerInfo signatureAlgorithm for ``key`` (private or public) and digest ``h``, and the scheme.
+
+    RSA: rsaEncryption (PKCS#1 v1.5, the default) or RSASSA-PSS with its parameters spelt out (the
+    digest, MGF1 with the digest, salt = ``pss_salt_length`` or the digest length); EC: ecdsa-with-*;
+    Ed25519: id-Ed25519 (digest SHA-512, RFC 8419).
+    """
+    if isinstance(key, (rsa.RSAPrivateKey, rsa.RSAPublicKey)):
         if scheme in ("auto", "pkcs1v15"):
+            if pss_salt_length is not None:
+                raise InputError("pss_salt_length", "applies only to scheme='pss'")
             return algos.SignedDigestAlgorithm({"algorithm": "rsassa_pkcs1v15", "parameters": core.Null()}), "pkcs1v15"
         if scheme == "pss":
+            salt = h.digest_size if pss_salt_length is None else pss_salt_length
+            if isinstance(salt, bool) or not isinstance(salt, int) or not 0 <= salt <= 1024:
+                raise InputError("pss_salt_length", "must be an integer 0..1024")
             params = algos.RSASSAPSSParams(
                 {
                     "hash_algorithm": {"algorithm": h.oid},
                     "mask_gen_algorithm": {"algorithm": "mgf1", "parameters": {"algorithm": h.oid}},
-                    "salt_length": h.digest_size,
+                    "salt_length": salt,
                 }
             )
             return algos.SignedDigestAlgorithm({"algorithm": "rsassa_pss", "parameters": params}), "pss"
         raise InputError("scheme", f"{scheme!r} does not fit an RSA key (use 'pkcs1v15' or 'pss')")
-    if isinstance(key, ec.EllipticCurvePrivateKey):
+    if pss_salt_length is not None:
+        raise InputError("pss_salt_length", "applies only to RSA keys with scheme='pss'")
+    if isinstance(key, (ec.EllipticCurvePrivateKey, ec.EllipticCurvePublicKey)):
         if scheme not in ("auto", "ecdsa"):
             raise InputError("scheme", f"{scheme!r} does not fit an EC key (use 'ecdsa')")
         oid = _ECDSA_OIDS.get(h.name)
@@ -95,7 +110,59 @@ def _signature_alg(key: Any, h: HashAlgorithm, scheme: str) -> tuple[algos.Signe
     return algos.SignedDigestAlgorithm({"algorithm": "ed25519"}), "ed25519"
 
 
-def _time(value: dt.datetime) -> acms.Time:
+def signer_identifier_for(cert: x509.Certificate, cert_asn1: ax509.Certificate, choice: str) -> tuple[Any, str]:
+    """(SignerIdentifier, SignerInfo version): issuerAndSerialNumber (v1) or subjectKeyIdentifier (v3)."""
+    if choice == "issuer_serial":
+        sid = acms.SignerIdentifier(
+            {
+                "issuer_and_serial_number": acms.IssuerAndSerialNumber(
+                    {"issuer": cert_asn1.issuer, "serial_number": cert_asn1.serial_number}
+                )
+            }
+        )
+        return sid, "v1"
+    if choice == "ski":
+        try:
+            ski = cert.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value.digest
+        except x509.ExtensionNotFound:
+            raise InputError("signer_identifier", "the certificate has no subjectKeyIdentifier extension") from None
+        return acms.SignerIdentifier({"subject_key_identifier": ski}), "v3"
+    raise InputError("signer_identifier", "must be 'issuer_serial' or 'ski'")
+
+
+def assemble_signed_data(
+    signer_info: dict[str, Any],
+    digest_alg: algos.DigestAlgorithm,
+    certificates: list[ax509.Certificate],
+    content: bytes | None,
+) -> bytes:
+    """DER ContentInfo of a SignedData with one SignerInfo; ``content`` None leaves it detached.
+
+    ``certificates`` are embedded in order, duplicates dropped.
+    """
+    seen: set[bytes] = set()
+    unique = []
+    for c in certificates:
+        der = c.dump()
+        if der not in seen:
+            seen.add(der)
+            unique.append(c)
+    encap: dict[str, Any] = {"content_type": DATA_OID}
+    if content is not None:
+        encap["content"] = content  # asn1crypto wraps it in the spec its OID table picks
+    signed_data = acms.SignedData(
+        {
+            "version": "v3" if signer_info["version"] == "v3" else "v1",
+            "digest_algorithms": [digest_alg],
+            "encap_content_info": encap,
+            "certificates": [acms.CertificateChoices({"certificate": c}) for c in unique],
+            "signer_infos": [acms.SignerInfo(signer_info)],
+        }
+    )
+    return bytes(acms.ContentInfo({"content_type": "signed_data", "content": signed_data}).dump())
+
+
+def signing_time_value(value: dt.datetime) -> acms.Time:
     value = value.astimezone(dt.UTC).replace(microsecond=0)
     if 1950 <= value.year < 2050:
         return acms.Time({"utc_time": value})
@@ -141,27 +208,10 @@ def cms_sign(
         signing_time = dt.datetime.now(dt.UTC)
     elif not isinstance(signing_time, dt.datetime) or signing_time.utcoffset() is None:
         raise InputError("signing_time", "must be a timezone-aware datetime")
-    digest_alg = _digest_alg(h)
-    sig_alg, resolved = _signature_alg(key, h, scheme)
+    digest_alg = digest_algorithm_id(h)
+    sig_alg, resolved = signature_algorithm_id(key, h, scheme)
     cert_asn1 = ax509.Certificate.load(cert.public_bytes(_DER))
-    if signer_identifier == "issuer_serial":
-        sid = acms.SignerIdentifier(
-            {
-                "issuer_and_serial_number": acms.IssuerAndSerialNumber(
-                    {"issuer": cert_asn1.issuer, "serial_number": cert_asn1.serial_number}
-                )
-            }
-        )
-        version = "v1"
-    elif signer_identifier == "ski":
-        try:
-            ski = cert.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value.digest
-        except x509.ExtensionNotFound:
-            raise InputError("signer_identifier", "the certificate has no subjectKeyIdentifier extension") from None
-        sid = acms.SignerIdentifier({"subject_key_identifier": ski})
-        version = "v3"
-    else:
-        raise InputError("signer_identifier", "must be 'issuer_serial' or 'ski'")
+    sid, version = signer_identifier_for(cert, cert_asn1, signer_identifier)
 
     signer_info: dict[str, Any] = {"version": version, "sid": sid, "digest_algorithm": digest_alg}
     if signed_attributes:
@@ -170,7 +220,7 @@ def cms_sign(
         attrs = acms.CMSAttributes(
             [
                 acms.CMSAttribute({"type": "content_type", "values": ["data"]}),
-                acms.CMSAttribute({"type": "signing_time", "values": [_time(signing_time)]}),
+                acms.CMSAttribute({"type": "signing_time", "values": [signing_time_value(signing_time)]}),
                 acms.CMSAttribute({"type": "message_digest", "values": [hasher.digest()]}),
                 acms.CMSAttribute(
                     {
@@ -194,22 +244,5 @@ def cms_sign(
 
     certificates = [cert_asn1]
     if include_chain:
-        seen = {cert_asn1.dump()}
-        for extra in signer.chain:
-            extra_asn1 = ax509.Certificate.load(extra.public_bytes(_DER))
-            if extra_asn1.dump() not in seen:
-                seen.add(extra_asn1.dump())
-                certificates.append(extra_asn1)
-    encap: dict[str, Any] = {"content_type": DATA_OID}
-    if not detached:
-        encap["content"] = data  # asn1crypto wraps it in the spec its OID table picks
-    signed_data = acms.SignedData(
-        {
-            "version": "v3" if version == "v3" else "v1",
-            "digest_algorithms": [digest_alg],
-            "encap_content_info": encap,
-            "certificates": [acms.CertificateChoices({"certificate": c}) for c in certificates],
-            "signer_infos": [acms.SignerInfo(signer_info)],
-        }
-    )
-    return bytes(acms.ContentInfo({"content_type": "signed_data", "content": signed_data}).dump())
+        certificates.extend(ax509.Certificate.load(extra.public_bytes(_DER)) for extra in signer.chain)
+    return assemble_signed_data(signer_info, digest_alg, certificates, None if detached else data)

@@ -33,6 +33,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 
 from ..algorithms import HashAlgorithm
 from ..errors import CryptokitError, InputError, InvalidSignature, UnsupportedAlgorithm, VerificationFailed
+from ..hashing import HashToSign
 from ..keys import KeyBundle
 from ..report import Check, Report, SubIndication
 from ..signature_keys import PublicKey, load_public_key
@@ -284,7 +285,7 @@ def _single(sc: _SignerCheck, attributes: Any, oid: str, name: str, required: bo
 
 
 def _check_attributes(
-    sc: _SignerCheck, parsed: ParsedCms, h: HashAlgorithm, content: bytes
+    sc: _SignerCheck, parsed: ParsedCms, h: HashAlgorithm, content: bytes | HashToSign
 ) -> tuple[dt.datetime | None, bool]:
     """contentType, messageDigest, signingTime and CMSAlgorithmProtection. Returns (signing time, ok)."""
     signer = sc.signer
@@ -305,10 +306,21 @@ def _check_attributes(
     else:
         ok = False
     digest_value = _single(sc, attributes, _MESSAGE_DIGEST, "message_digest", True)
-    if digest_value is not None:
-        actual = h.new()
-        actual.update(content)
-        if hmac.compare_digest(bytes(digest_value.native), actual.digest()):
+    if isinstance(content, HashToSign) and content.algorithm != h:
+        ok = False
+        sc.failed(
+            "message_digest",
+            SubIndication.HASH_FAILURE,
+            f"the content digest given is {content.algorithm.name}; the signer used {h.name}",
+        )
+    elif digest_value is not None:
+        if isinstance(content, HashToSign):
+            actual_digest = content.digest
+        else:
+            actual = h.new()
+            actual.update(content)
+            actual_digest = actual.digest()
+        if hmac.compare_digest(bytes(digest_value.native), actual_digest):
             sc.passed("message_digest", f"messageDigest equals the {h.name} digest of the content")
         else:
             ok = False
@@ -354,11 +366,20 @@ def _bound_key(cert: x509.Certificate) -> PublicKey | None:
 
 
 def _check_signature(
-    sc: _SignerCheck, cert: x509.Certificate, h: HashAlgorithm, spec: SignatureSpec, content: bytes
+    sc: _SignerCheck, cert: x509.Certificate, h: HashAlgorithm, spec: SignatureSpec, content: bytes | HashToSign
 ) -> None:
     from ..signatures import verify_digest, verify_message
 
     signer = sc.signer
+    if isinstance(content, HashToSign):
+        if signer.signed_attrs is None:
+            sc.failed(
+                "signature",
+                SubIndication.SIGNED_DATA_NOT_FOUND,
+                "the signature covers the content directly: a content digest cannot verify it",
+            )
+            return
+        content = b""
     message = signer.signed_attrs if signer.signed_attrs is not None else content
     what = "the signed attributes" if signer.signed_attrs is not None else "the content"
     key = _public_key(cert)
@@ -447,7 +468,7 @@ def _check_chain(
 def _verify_signer(
     signer: ParsedSigner,
     parsed: ParsedCms,
-    content: bytes,
+    content: bytes | HashToSign,
     trusted: tuple[_Trusted, ...],
     anchors: tuple[x509.Certificate, ...],
     at: dt.datetime,
@@ -514,6 +535,7 @@ def _verify(
     policy: CmsPolicy | None,
     *,
     unsafe: bool,
+    content_digest: object = None,
 ) -> CmsResult:
     policy = policy if policy is not None else CmsPolicy()
     if not isinstance(policy, CmsPolicy):
@@ -527,12 +549,22 @@ def _verify(
         )
     when = _aware(at)
     supplied = _content_arg(content)
+    if content_digest is not None:
+        if not isinstance(content_digest, HashToSign):
+            raise InputError("content_digest", "must be a HashToSign")
+        if supplied is not None:
+            raise InputError("content_digest", "give the detached content or its digest, not both")
     parsed = parse_signed_data(cms, policy)
     checks: list[Check] = [
         Check.passed("format", f"well-formed SignedData ({parsed.encoding.upper()})", encoding=parsed.encoding)
     ]
-    signed: bytes
-    if parsed.content is None:
+    signed: bytes | HashToSign
+    if parsed.content is None and isinstance(content_digest, HashToSign):
+        signed = content_digest
+        checks.append(
+            Check.passed("content", "detached content given by its digest", algorithm=content_digest.algorithm.name)
+        )
+    elif parsed.content is None:
         if supplied is None:
             checks.append(
                 Check.failed("content", SubIndication.SIGNED_DATA_NOT_FOUND, "detached signature and no content given")
@@ -543,7 +575,11 @@ def _verify(
         checks.append(Check.passed("content", "detached content supplied by the caller", length=len(signed)))
     else:
         signed = parsed.content
-        if supplied is not None and not hmac.compare_digest(supplied, signed):
+        if content_digest is not None:
+            checks.append(
+                Check.failed("content", SubIndication.FORMAT_FAILURE, "content_digest is for detached signatures only")
+            )
+        elif supplied is not None and not hmac.compare_digest(supplied, signed):
             checks.append(
                 Check.failed(
                     "content", SubIndication.HASH_FAILURE, "the supplied content differs from the embedded one"
@@ -568,7 +604,7 @@ def _verify(
     if len(results) != len(parsed.signers):  # defensive: a signer without a result must have failed
         raise VerificationFailed("CMS verification failed: a signer was not verified", report)
     return CmsResult(
-        content=signed,
+        content=signed if isinstance(signed, bytes) else b"",
         content_type=parsed.content_type,
         signer=results[0].certificate,
         digest_algorithm=results[0].digest_algorithm,
@@ -587,6 +623,7 @@ def cms_verify(
     trust_anchors: Iterable[x509.Certificate] = (),
     at: dt.datetime | None = None,
     policy: CmsPolicy | None = None,
+    content_digest: HashToSign | None = None,
 ) -> CmsResult:
     """Verify every SignerInfo of a CMS SignedData (DER, BER, base64 or PEM); see the module docstring.
 
@@ -594,9 +631,13 @@ def cms_verify(
     KeyBundles; the "registered PFX" check). ``trust_anchors``: validate the signer's chain (embedded
     certificates serve as intermediates). At least one is required (else :class:`InputError`); with both,
     both must hold. ``content``: the detached content, or, for an attached signature, bytes that must
-    equal the embedded content. ``at``: the validation time (aware; default now).
+    equal the embedded content. ``content_digest``: a detached content given by its digest (a
+    HashToSign of the signer's digest algorithm; ``result.content`` is then empty). ``at``: the
+    validation time (aware; default now).
     """
-    return _verify(cms, content, trusted_signers, trust_anchors, at, policy, unsafe=False)
+    return _verify(
+        cms, content, trusted_signers, trust_anchors, at, policy, unsafe=False, content_digest=content_digest
+    )
 
 
 def cms_verify_unsafe_no_trust(
