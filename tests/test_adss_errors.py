@@ -116,9 +116,30 @@ FAMILIES: dict[type[AdssError], set[str]] = {
 FAMILIES[AdssInputError] = {c for c, _ in SEED_TABLE if c.startswith("600")} - set().union(*FAMILIES.values())
 
 
+# Codes with a class of their own, a subclass of their family's class.
+OWN_CLASS: dict[str, type[AdssError]] = {"60045": adss.AdssInvalidToken}
+
+
 def expected_class(code: str) -> type[AdssError]:
     (cls,) = [cls for cls, codes in FAMILIES.items() if code in codes]
+    own = OWN_CLASS.get(code)
+    if own is not None:
+        assert issubclass(own, cls) and own is not cls
+        return own
     return cls
+
+
+def test_invalid_or_expired_token_has_its_own_class_in_the_authentication_family() -> None:
+    # Guide section 8: 60045 "Invalid or expired token"; the 401 answer a client refreshes on.
+    body = b'{ "error": "60045", "error_description": "Failed to process request - Invalid or expired token" }'
+    with pytest.raises(adss.AdssInvalidToken) as info:
+        adss.parse_sign_status(401, body)
+    err = info.value
+    assert isinstance(err, AdssAuthenticationError) and type(err).family is adss.ErrorFamily.AUTHENTICATION
+    assert (err.code, err.http_status) == ("60045", 401)
+    # other authentication codes stay the family class, not the token class
+    other = adss.error_for("60008", None, 401)
+    assert type(other) is AdssAuthenticationError and not isinstance(other, adss.AdssInvalidToken)
 
 
 def test_table_is_complete_and_verbatim() -> None:

@@ -89,13 +89,72 @@ def test_authenticate_other_grants() -> None:
         ("client_secret", "secret"),
         ("refresh_token", "tGzv3JOkF0XG5Qx2TIKWIA"),
     ]
-    ad = adss.build_active_directory_request("cid", "DOMAIN\\john", "pw d&=x")
+    ad = adss.build_active_directory_request("cid", "DOMAIN\\john", "pw d&=x", client_secret="secret")
     assert parse_qsl(ad.body.decode()) == [
         ("grant_type", "active_directory"),
         ("client_id", "cid"),
+        ("client_secret", "secret"),
         ("username", "DOMAIN\\john"),
         ("password", "pw d&=x"),
     ]
+
+
+@pytest.mark.parametrize("grant", ["password", "active_directory"])
+def test_user_grants_need_the_client_secret_unless_opted_out_by_name(grant: str) -> None:
+    # Guide 3.1: the parameters of an authentication are grant type, client ID, client secret,
+    # user name and password; a request without the secret is answered 60007.
+    with pytest.raises(InputError) as info:
+        adss.build_authenticate_request(grant, client_id="cid", username="u", password="Password@12")
+    assert info.value.field == "client_secret" and "60007" in str(info.value)
+    assert "require_client_secret=False" in str(info.value) and "Password@12" not in str(info.value)
+    builder = adss.build_password_grant_request if grant == "password" else None
+    if builder is not None:
+        with pytest.raises(InputError, match="60007"):
+            builder("cid", None, "u", "p")
+    else:
+        with pytest.raises(InputError, match="60007"):
+            adss.build_active_directory_request("cid", "u", "p")
+    # the named opt-out sends the grant without client_secret
+    req = adss.build_authenticate_request(
+        grant, client_id="cid", username="u", password="p", require_client_secret=False
+    )
+    assert parse_qsl(req.body.decode()) == [
+        ("grant_type", grant),
+        ("client_id", "cid"),
+        ("username", "u"),
+        ("password", "p"),
+    ]
+    if grant == "active_directory":
+        ad = adss.build_active_directory_request("cid", "u", "p", require_client_secret=False)
+        assert ad.body == req.body
+
+
+@pytest.mark.parametrize("grant", ["client_credentials", "refresh_token"])
+def test_the_opt_out_does_not_reach_the_client_grants(grant: str) -> None:
+    extra = {"refresh_token": "tGzv3JOkF0XG5Qx2TIKWIA"} if grant == "refresh_token" else {}
+    with pytest.raises(InputError) as info:
+        adss.build_authenticate_request(grant, client_id="c", require_client_secret=False, **extra)
+    assert info.value.field == "client_secret"
+    with pytest.raises(InputError) as info:
+        adss.build_authenticate_request(grant, client_id="c", client_secret="s", require_client_secret="no", **extra)  # type: ignore[arg-type]
+    assert info.value.field == "require_client_secret"
+
+
+def test_refresh_grant_takes_the_token_to_renew() -> None:
+    tok = adss.parse_token_response(
+        200,
+        b'{ "access_token":"2YotnFZFEjr1zCsicMWpAA", "token_type":"Bearer", "expires_in":3600, '
+        b'"refresh_token":"tGzv3JOkF0XG5Qx2TIKWIA" }',
+    )
+    by_token = adss.build_refresh_token_request("cid", "secret", tok)
+    by_text = adss.build_refresh_token_request("cid", "secret", "tGzv3JOkF0XG5Qx2TIKWIA")
+    assert by_token.body == by_text.body
+    assert ("refresh_token", "tGzv3JOkF0XG5Qx2TIKWIA") in parse_qsl(by_token.body.decode())
+    assert "2YotnFZFEjr1zCsicMWpAA" not in by_token.body.decode()  # the access token is not sent
+    with pytest.raises(InputError) as info:
+        adss.build_refresh_token_request("cid", "secret", Token("2YotnFZFEjr1zCsicMWpAA"))
+    assert info.value.field == "refresh_token" and "60047" in str(info.value)
+    assert "2YotnFZFEjr1zCsicMWpAA" not in str(info.value)
 
 
 @pytest.mark.parametrize(
@@ -107,7 +166,16 @@ def test_authenticate_other_grants() -> None:
         ({"grant_type": "password", "client_id": "c", "client_secret": "s", "username": "u"}, "password"),
         ({"grant_type": "refresh_token", "client_id": "c", "client_secret": "s"}, "refresh_token"),
         ({"grant_type": "client_credentials", "client_id": "c", "client_secret": "s", "username": "u"}, "username"),
-        ({"grant_type": "password", "client_id": "c", "username": "u", "password": "p\r\nX: y"}, "password"),
+        (
+            {
+                "grant_type": "password",
+                "client_id": "c",
+                "client_secret": "s",
+                "username": "u",
+                "password": "p\r\nX: y",
+            },
+            "password",
+        ),
     ],
 )
 def test_authenticate_refuses_incomplete_grants(kwargs: dict[str, str], field: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -48,9 +49,70 @@ def test_token_response() -> None:
         3600,
         "tGzv3JOkF0XG5Qx2TIKWIA",
     )
-    assert adss.parse_sso_response(200, TOKEN_SAMPLE) == tok
+    assert adss.parse_sso_response(200, TOKEN_SAMPLE, now=tok.expires_at - dt.timedelta(hours=1)) == tok  # type: ignore[operator]
     # the token can be used directly as the bearer of the next call
     assert adss.build_about_request(token=tok).header("Authorization") == "Bearer 2YotnFZFEjr1zCsicMWpAA"
+
+
+ISSUED = dt.datetime(2026, 3, 1, 12, 0, tzinfo=dt.UTC)
+
+
+def test_token_knows_its_age() -> None:
+    # The guide's sample answers "expires_in": 3600 (seconds): the token dies an hour after it arrived.
+    tok = adss.parse_token_response(200, TOKEN_SAMPLE, now=ISSUED)
+    assert tok.expires_at == ISSUED + dt.timedelta(hours=1)
+    hour = dt.timedelta(hours=1)
+    assert not tok.is_expired(ISSUED)
+    assert not tok.is_expired(ISSUED + hour - dt.timedelta(seconds=31))  # outside the default 30 s leeway
+    assert tok.is_expired(ISSUED + hour - dt.timedelta(seconds=29))  # inside it
+    assert tok.is_expired(ISSUED + hour - dt.timedelta(seconds=29), leeway=dt.timedelta(0)) is False
+    assert tok.is_expired(ISSUED + hour, leeway=0)
+    assert tok.is_expired(ISSUED + hour - dt.timedelta(minutes=5), leeway=301)
+    assert not tok.is_expired(ISSUED + hour - dt.timedelta(minutes=5), leeway=299.5)
+    # another time zone is the same instant
+    ist = dt.timezone(dt.timedelta(hours=5, minutes=30))
+    assert tok.is_expired((ISSUED + hour).astimezone(ist), leeway=0)
+    # default now: the current time, so a fresh answer is not expired and an old one is
+    fresh = adss.parse_token_response(200, TOKEN_SAMPLE)
+    assert fresh.expires_at is not None and not fresh.is_expired()
+    assert tok.is_expired() is (dt.datetime.now(dt.UTC) + dt.timedelta(seconds=30) >= tok.expires_at)
+    # the expiry shows in repr, the tokens do not
+    assert "2026-03-01T13:00:00+00:00" in repr(tok) and "2YotnFZ" not in repr(tok) and "tGzv3" not in repr(tok)
+
+
+def test_token_without_expires_in_has_an_unknown_expiry() -> None:
+    tok = adss.parse_token_response(200, b'{"access_token": "2YotnFZFEjr1zCsicMWpAA"}', now=ISSUED)
+    assert tok.expires_in is None and tok.expires_at is None
+    assert not tok.is_expired(ISSUED + dt.timedelta(days=3650))  # only the server's 60045 can tell
+    assert adss.Token("2YotnFZFEjr1zCsicMWpAA").expires_at is None
+
+
+def test_token_time_arguments_are_checked() -> None:
+    tok = adss.parse_token_response(200, TOKEN_SAMPLE, now=ISSUED)
+    naive = dt.datetime(2026, 3, 1, 12, 0)
+    with pytest.raises(InputError) as info:
+        adss.parse_token_response(200, TOKEN_SAMPLE, now=naive)
+    assert info.value.field == "now"
+    for bad_now in (naive, "2026-03-01", 0):
+        with pytest.raises(InputError) as info:
+            tok.is_expired(bad_now)  # type: ignore[arg-type]
+        assert info.value.field == "now"
+    for bad_leeway in (-1, dt.timedelta(seconds=-1), "30", None, float("nan"), True, 10**20):
+        with pytest.raises(InputError) as info:
+            tok.is_expired(ISSUED, leeway=bad_leeway)  # type: ignore[arg-type]
+        assert info.value.field == "leeway"
+    with pytest.raises(InputError) as info:
+        adss.Token("a", expires_at=naive)
+    assert info.value.field == "expires_at"
+    # expires_in beyond any real token (and beyond what a datetime can hold) is refused, typed
+    for huge in (b"999999999999999999", b"3200000000"):
+        with pytest.raises(InputError) as info:
+            adss.parse_token_response(200, b'{"access_token": "a", "expires_in": ' + huge + b"}", now=ISSUED)
+        assert info.value.field == "token_response.expires_in"
+    late = dt.datetime(9999, 12, 31, 23, 0, tzinfo=dt.UTC)
+    with pytest.raises(InputError):
+        adss.parse_token_response(200, TOKEN_SAMPLE, now=late)
+    assert adss.Token.issued("a", expires_in=10, now=ISSUED).is_expired(late)
 
 
 def test_auth_profiles_response() -> None:

@@ -756,3 +756,62 @@ def test_crls_reach_chain_validation_and_a_revoked_signer_fails() -> None:
         assert exc.report.sub_indication is SubIndication.REVOKED
     else:
         raise AssertionError("a revoked signer must fail closed")
+
+
+# --------------------------------------------------------------------------- require_scheme
+
+
+def test_require_scheme_refuses_a_pss_answer_naming_the_scheme_found() -> None:
+    # The guide (section 2): signature_base64 is "PKCS#1". A PSS signature verifies under the key,
+    # so by default it passes and says pss; with require_scheme="pkcs1v15" it fails, naming pss.
+    pki = make_pki("rsa2048", label="adss")
+    req = sign_request()
+    kw: dict[str, Any] = {"certificate": pki.leaf, "certificate_chain": pki.chain, "trust_anchors": [pki.root]}
+    pss = answer(sign_all(pki.leaf_key, scheme="pss"))
+    default = validate(req, pss, **kw)
+    assert default.ok and {d.scheme for d in default.documents} == {"pss"}
+    strict = validate(req, pss, require_scheme="pkcs1v15", **kw)
+    assert not strict.ok
+    # a constraint of the caller, not a broken signature: INDETERMINATE as in EN 319 102-1
+    assert (strict.indication, strict.sub_indication) == (
+        Indication.INDETERMINATE,
+        SubIndication.CRYPTO_CONSTRAINTS_FAILURE,
+    )
+    for doc in strict.documents:
+        assert not doc.ok and doc.scheme == "pss"  # the scheme found stays reported
+        (check,) = [c for c in doc.checks if c.name == "signature"]
+        assert check.message == "the signature verified as pss, not the required pkcs1v15"
+        assert check.details["scheme"] == "pss" and check.details["required"] == ["pkcs1v15"]
+    with pytest.raises(VerificationFailed, match="verified as pss, not the required pkcs1v15"):
+        adss.verify_sign_response(req, pss, require_scheme="pkcs1v15", **kw)
+    # the documented scheme passes under the requirement, and so does a collection naming it
+    v15 = answer(sign_all(pki.leaf_key))
+    assert validate(req, v15, require_scheme="pkcs1v15", **kw).ok
+    assert validate(req, v15, require_scheme=("pkcs1v15", "ecdsa"), **kw).ok
+    assert not validate(req, v15, require_scheme="pss", **kw).ok
+
+
+def test_require_scheme_ecdsa_for_ec_keys() -> None:
+    pki = make_pki("p256", label="adss")
+    req = sign_request()
+    kw: dict[str, Any] = {"certificate": pki.leaf, "certificate_chain": pki.chain, "trust_anchors": [pki.root]}
+    for encoding in ("der", "raw"):
+        ok = validate(req, answer(sign_all(pki.leaf_key, signature_encoding=encoding)), require_scheme="ecdsa", **kw)
+        assert ok.ok and {d.encoding for d in ok.documents} == {encoding}
+    wrong = validate(req, answer(sign_all(pki.leaf_key)), require_scheme="pkcs1v15", **kw)
+    assert wrong.sub_indication is SubIndication.CRYPTO_CONSTRAINTS_FAILURE
+    assert "verified as ecdsa, not the required pkcs1v15" in wrong.failures()[0].message
+
+
+@pytest.mark.parametrize("bad", ["PKCS1", "rsa", "", (), ["pss", "md5"], 1, b"pss"])
+def test_require_scheme_argument_is_checked(bad: Any) -> None:
+    pki = make_pki("rsa2048", label="adss")
+    with pytest.raises(InputError) as info:
+        adss.validate_sign_response(
+            sign_request(),
+            answer(sign_all(pki.leaf_key)),
+            certificate=pki.leaf,
+            trust_anchors=[pki.root],
+            require_scheme=bad,
+        )
+    assert info.value.field == "require_scheme"

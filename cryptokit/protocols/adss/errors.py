@@ -25,6 +25,7 @@ __all__ = [
     "AdssError",
     "AdssServiceError",
     "AdssAuthenticationError",
+    "AdssInvalidToken",
     "AdssInputError",
     "AdssCertificateError",
     "AdssSigningError",
@@ -52,6 +53,12 @@ class AdssServiceError(AdssError):
 class AdssAuthenticationError(AdssError):
     """The caller or user is not who it claims, or its token/OTP is wrong, expired or blocked:
     authenticate again (or ask the user) before retrying."""
+
+
+class AdssInvalidToken(AdssAuthenticationError):
+    """60045 "Invalid or expired token": the access token is no longer accepted. Refresh it
+    (:func:`~cryptokit.protocols.adss.build_refresh_token_request` takes the :class:`~.values.Token`)
+    or authenticate again, then retry the call unchanged. Also an :class:`AdssAuthenticationError`."""
 
 
 class AdssInputError(AdssError):
@@ -92,6 +99,10 @@ for _family, _cls in _CLASS_OF.items():
     _cls.family = _family
 
 
+# Codes with a class of their own (a subclass of their family's class).
+_CODE_CLASS: dict[str, type[AdssError]] = {"60045": AdssInvalidToken}
+
+
 @dataclass(frozen=True, slots=True)
 class ErrorCode:
     """One row of the vendor table: ``code``, the vendor's ``description`` and cryptokit's ``family``."""
@@ -102,7 +113,7 @@ class ErrorCode:
 
     @property
     def error_class(self) -> type[AdssError]:
-        return _CLASS_OF[self.family]
+        return _CODE_CLASS.get(self.code, _CLASS_OF[self.family])
 
 
 _S = ErrorFamily.SERVICE
@@ -212,7 +223,8 @@ ERROR_CODES: Mapping[str, ErrorCode] = MappingProxyType(
 
 
 def error_class(code: str | int | None) -> type[AdssError]:
-    """The exception class for ``code``: its family's class, or :class:`AdssError` if unknown."""
+    """The exception class for ``code``: its own class (60045: :class:`AdssInvalidToken`), else its
+    family's class, or :class:`AdssError` if unknown."""
     entry = ERROR_CODES.get(str(code).strip()) if code is not None else None
     return entry.error_class if entry is not None else AdssError
 

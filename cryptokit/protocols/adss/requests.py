@@ -175,24 +175,32 @@ def build_authenticate_request(
     client_secret: str | None = None,
     username: str | None = None,
     password: str | None = None,
-    refresh_token: str | None = None,
+    refresh_token: str | Token | None = None,
     authentication_profile_id: str | None = None,
     accept_language: str | None = None,
+    require_client_secret: bool = True,
 ) -> HttpRequest:
     """``POST /adss/service/csp/authenticate`` (OAuth 2.0 token endpoint, form-encoded).
 
-    ``password`` and ``active_directory`` need ``username`` and ``password``; ``client_credentials``
-    needs ``client_secret``; ``refresh_token`` needs ``refresh_token`` and ``client_secret`` (the
-    guide: user name and password are not required then).
+    The guide (section 3.1) lists grant type, client ID, client secret, user name and password as
+    the parameters of an authentication, so every grant needs ``client_secret`` (ADSS error 60007
+    otherwise). ``password`` and ``active_directory`` also need ``username`` and ``password``;
+    ``refresh_token`` needs ``refresh_token`` (its text or the :class:`Token` that carries it) and
+    no user name or password. ``require_client_secret=False`` lets a ``password`` or
+    ``active_directory`` grant go without the secret, for a server configured to accept that;
+    ``client_credentials`` and ``refresh_token`` always need it.
     """
     if grant_type not in GRANT_TYPES:
         raise InputError("grant_type", f"must be one of {', '.join(GRANT_TYPES)} (ADSS error 60054)")
+    if not isinstance(require_client_secret, bool):
+        raise InputError("require_client_secret", "must be a bool")
     form: dict[str, str] = {"grant_type": grant_type, "client_id": _wire.text_arg(client_id, "client_id", max_len=256)}
-    needs_secret = grant_type in ("client_credentials", "refresh_token")
+    needs_secret = require_client_secret or grant_type in ("client_credentials", "refresh_token")
     if client_secret is not None:
         form["client_secret"] = _secret(client_secret, "client_secret")
     elif needs_secret:
-        raise InputError("client_secret", f"is required for grant_type {grant_type} (ADSS error 60007)")
+        hint = "" if grant_type in ("client_credentials", "refresh_token") else "; require_client_secret=False omits it"
+        raise InputError("client_secret", f"is required for grant_type {grant_type} (ADSS error 60007{hint})")
     if grant_type in ("password", "active_directory"):
         if username is None:
             raise InputError("username", f"is required for grant_type {grant_type} (ADSS error 60011)")
@@ -203,6 +211,10 @@ def build_authenticate_request(
     elif username is not None or password is not None:
         raise InputError("username", f"is not sent with grant_type {grant_type}")
     if grant_type == "refresh_token":
+        if isinstance(refresh_token, Token):
+            if refresh_token.refresh_token is None:
+                raise InputError("refresh_token", "the Token carries no refresh_token (ADSS error 60047)")
+            refresh_token = refresh_token.refresh_token
         if refresh_token is None:
             raise InputError("refresh_token", "is required for grant_type refresh_token (ADSS error 60047)")
         form["refresh_token"] = _secret(refresh_token, "refresh_token")
@@ -218,9 +230,10 @@ def build_authenticate_request(
 
 
 def build_password_grant_request(
-    client_id: str, client_secret: str, username: str, password: str, **options: Any
+    client_id: str, client_secret: str | None, username: str, password: str, **options: Any
 ) -> HttpRequest:
-    """Authenticate a user with ``grant_type=password``."""
+    """Authenticate a user with ``grant_type=password`` (``client_secret`` None only with
+    ``require_client_secret=False``)."""
     return build_authenticate_request(
         "password", client_id=client_id, client_secret=client_secret, username=username, password=password, **options
     )
@@ -231,8 +244,15 @@ def build_client_credentials_request(client_id: str, client_secret: str, **optio
     return build_authenticate_request("client_credentials", client_id=client_id, client_secret=client_secret, **options)
 
 
-def build_refresh_token_request(client_id: str, client_secret: str, refresh_token: str, **options: Any) -> HttpRequest:
-    """Exchange a refresh token for a new access and refresh token (``grant_type=refresh_token``)."""
+def build_refresh_token_request(
+    client_id: str, client_secret: str, refresh_token: str | Token, **options: Any
+) -> HttpRequest:
+    """Exchange a refresh token for a new access and refresh token (``grant_type=refresh_token``).
+
+    ``refresh_token`` is the :class:`Token` to renew (its ``refresh_token`` is sent; InputError when
+    it has none) or the refresh token text. The answer (:func:`~.responses.parse_token_response`)
+    is a new Token with a new expiry; the one answered 60045 (:class:`~.errors.AdssInvalidToken`) is done.
+    """
     return build_authenticate_request(
         "refresh_token", client_id=client_id, client_secret=client_secret, refresh_token=refresh_token, **options
     )
@@ -241,7 +261,11 @@ def build_refresh_token_request(client_id: str, client_secret: str, refresh_toke
 def build_active_directory_request(
     client_id: str, username: str, password: str, *, client_secret: str | None = None, **options: Any
 ) -> HttpRequest:
-    """Authenticate a Microsoft Active Directory user (``grant_type=active_directory``)."""
+    """Authenticate a Microsoft Active Directory user (``grant_type=active_directory``).
+
+    ``client_secret`` is required as for every grant (ADSS error 60007) unless
+    ``require_client_secret=False`` is passed.
+    """
     return build_authenticate_request(
         "active_directory",
         client_id=client_id,

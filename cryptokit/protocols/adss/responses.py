@@ -9,12 +9,14 @@ Where the guide's samples and its tables spell a field differently, both spellin
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 
 from ...errors import InputError
 from . import _wire
 from .password_policy import PasswordPolicy
 from .values import (
+    MAX_EXPIRES_IN,
     About,
     AdvanceSettings,
     AuthProfile,
@@ -46,18 +48,26 @@ __all__ = [
 Body = bytes | bytearray | memoryview | str | None
 
 
-def parse_token_response(status: int, body: Body) -> Token:
-    """The OAuth token answer of ``/authenticate`` (any grant) and ``/authenticate/sso``."""
+def parse_token_response(status: int, body: Body, *, now: dt.datetime | None = None) -> Token:
+    """The OAuth token answer of ``/authenticate`` (any grant) and ``/authenticate/sso``.
+
+    ``expires_at`` is ``now`` (the time the answer arrived; default the current UTC time, an aware
+    datetime when given) plus ``expires_in``; an ``expires_in`` over :data:`~.values.MAX_EXPIRES_IN`
+    is an InputError.
+    """
     data = _wire.decode(status, body)
     where = "token_response"
     token_type = _wire.get_str(data, "token_type", where, required=False) or "Bearer"
     if token_type.lower() != "bearer":
         raise InputError(f"{where}.token_type", "must be Bearer")
     expires = _wire.get_int(data, "expires_in", where) if "expires_in" in data else None
+    if expires is not None and expires > MAX_EXPIRES_IN:
+        raise InputError(f"{where}.expires_in", f"is over {MAX_EXPIRES_IN} seconds")
     access = _wire.get_str(data, "access_token", where)
     if not access:
         raise InputError(f"{where}.access_token", "is empty")
-    return Token(access, "Bearer", expires, _wire.get_opt_str(data, "refresh_token", where))
+    refresh = _wire.get_opt_str(data, "refresh_token", where)
+    return Token.issued(access, expires_in=expires, refresh_token=refresh, now=now)
 
 
 parse_sso_response = parse_token_response

@@ -404,6 +404,7 @@ def _signature_check(
     index: int,
     sent: _Sent,
     allow_absent_null: bool,
+    required: frozenset[str] | None = None,
 ) -> tuple[Check, SignatureMatch | None]:
     from ...signatures import identify_signature
 
@@ -432,11 +433,38 @@ def _signature_check(
         "pss_salt_length": match.pss_salt_length,
         "absent_null": match.absent_null,
     }
+    if required is not None and match.scheme not in required:
+        wanted = " or ".join(sorted(required))
+        message = f"the signature verified as {match.scheme}, not the required {wanted}"
+        return Check.failed(
+            "signature",
+            SubIndication.CRYPTO_CONSTRAINTS_FAILURE,
+            message,
+            subject=subject,
+            required=sorted(required),
+            **details,
+        ), match
     if match.absent_null and not allow_absent_null:
         message = "RSA PKCS#1 v1.5 DigestInfo without NULL parameters (pass allow_absent_null=True to accept)"
         return Check.failed("signature", SubIndication.FORMAT_FAILURE, message, subject=subject, **details), match
     label = match.scheme + (f"/{match.encoding}" if match.encoding else "")
     return Check.passed("signature", f"verified ({label}, {h.algorithm.name})", subject=subject, **details), match
+
+
+#: The schemes ``require_scheme`` may name (what :func:`cryptokit.signatures.identify_signature` reports).
+SCHEMES = ("pkcs1v15", "pss", "ecdsa", "ed25519", "ed448")
+
+
+def _required_schemes(value: object) -> frozenset[str] | None:
+    """``require_scheme`` as a set of scheme names: None, one name, or a collection of names."""
+    if value is None:
+        return None
+    names = (value,) if isinstance(value, str) else value
+    if not isinstance(names, (tuple, list, set, frozenset)) or not names:
+        raise InputError("require_scheme", f"must be one of {', '.join(SCHEMES)} or a non-empty collection of them")
+    if not all(isinstance(n, str) and n in SCHEMES for n in names):
+        raise InputError("require_scheme", f"must name schemes among {', '.join(SCHEMES)}")
+    return frozenset(names)
 
 
 def _status_check(status: SignStatus) -> Check:
@@ -460,6 +488,7 @@ def validate_sign_response(
     policy: ChainPolicy | None = None,
     allow_absent_null: bool = False,
     crls: Any = (),
+    require_scheme: str | Sequence[str] | frozenset[str] | None = None,
 ) -> SignResponseReport:
     """Check an ADSS sign answer offline against the request that produced it.
 
@@ -468,6 +497,12 @@ def validate_sign_response(
     (x509, PEM, DER, base64, a PKCS#7 bundle such as the guide's BER ``MIAGCSqGSI...``, or a
     :class:`UserCertificate` from the certificates API); ``certificate_chain`` likewise;
     ``trust_anchors``, ``at``, ``policy`` and ``crls`` go to :func:`cryptokit.chain.validate_chain`.
+
+    ``require_scheme``: the scheme every signature must have verified with, e.g. ``"pkcs1v15"``
+    (the guide: ``signature_base64`` is PKCS#1) or ``"ecdsa"`` for an EC key, or a collection of
+    accepted schemes. A signature that verifies under another scheme (say, PSS) then fails with
+    CRYPTO_CONSTRAINTS_FAILURE in a check that names the scheme found. Default None: any scheme the
+    key supports passes and the report says which one matched.
 
     Returns a report; the caller checks ``.ok``. Every verification outcome is in it (a status
     other than SUCCESS, a signature count that differs from the request, a missing, swapped or
@@ -481,6 +516,7 @@ def validate_sign_response(
     if not isinstance(result, SignResult):
         raise InputError("result", "must be a SignResult from parse_sign_response or parse_sign_status")
     at = optional_aware(at)
+    required = _required_schemes(require_scheme)
     docs = _requested(request)
     if not docs:
         raise InputError("request", "holds no documents")
@@ -535,7 +571,7 @@ def validate_sign_response(
             )
             doc_checks = [sig_check, chain_check]
         else:
-            sig_check, match = _signature_check(key, result.signatures, index, sent, allow_absent_null)
+            sig_check, match = _signature_check(key, result.signatures, index, sent, allow_absent_null, required)
             doc_checks = [sig_check, chain_check]
         checks.append(sig_check)
         documents.append(DocumentVerification(index, alias, h, Report.from_checks(doc_checks), match))
@@ -556,6 +592,7 @@ def verify_sign_response(
     policy: ChainPolicy | None = None,
     allow_absent_null: bool = False,
     crls: Any = (),
+    require_scheme: str | Sequence[str] | frozenset[str] | None = None,
 ) -> SignResponseReport:
     """:func:`validate_sign_response`, failing closed: returns the report only when it passed
     (TOTAL_PASSED), raises :class:`~cryptokit.errors.VerificationFailed` carrying the report (its
@@ -570,6 +607,7 @@ def verify_sign_response(
         policy=policy,
         allow_absent_null=allow_absent_null,
         crls=crls,
+        require_scheme=require_scheme,
     )
     if not report.ok:
         first = report.failures()[0] if report.failures() else None

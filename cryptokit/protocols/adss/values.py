@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -16,6 +17,8 @@ from ...errors import InputError
 from . import _wire
 
 __all__ = [
+    "MAX_EXPIRES_IN",
+    "DEFAULT_LEEWAY",
     "Token",
     "UserStatus",
     "User",
@@ -30,18 +33,101 @@ __all__ = [
 ]
 
 
+#: Longest ``expires_in`` accepted from a token answer (100 years, in seconds): beyond it no expiry
+#: time can be computed, and no real service issues such a token.
+MAX_EXPIRES_IN = 100 * 366 * 86400
+#: Default margin of :meth:`Token.is_expired`: a token this close to its expiry counts as expired,
+#: so that a request built now does not reach the server after the token died.
+DEFAULT_LEEWAY = dt.timedelta(seconds=30)
+
+
+def _aware(value: object, field: str) -> dt.datetime:
+    if not isinstance(value, dt.datetime) or value.tzinfo is None or value.utcoffset() is None:
+        raise InputError(field, "must be an aware datetime (UTC)")
+    return value
+
+
+def _leeway(value: object) -> dt.timedelta:
+    if isinstance(value, dt.timedelta):
+        delta = value
+    elif isinstance(value, (int, float)) and not isinstance(value, bool) and value == value:  # not NaN
+        if abs(value) > MAX_EXPIRES_IN:
+            raise InputError("leeway", f"must be at most {MAX_EXPIRES_IN} seconds")
+        delta = dt.timedelta(seconds=value)
+    else:
+        raise InputError("leeway", "must be a timedelta or a number of seconds")
+    if delta < dt.timedelta(0):
+        raise InputError("leeway", "must not be negative")
+    return delta
+
+
 @dataclass(frozen=True, slots=True, repr=False)
 class Token:
-    """An OAuth 2.0 token answer. ``access_token`` and ``refresh_token`` never appear in ``repr``."""
+    """An OAuth 2.0 token answer. ``access_token`` and ``refresh_token`` never appear in ``repr``.
+
+    ``expires_at`` is when the access token stops being valid: the time the answer was parsed plus
+    ``expires_in`` (:func:`~cryptokit.protocols.adss.parse_token_response` sets it; None when the
+    answer had no ``expires_in`` or the Token was built by hand without one). Use
+    :meth:`Token.issued` to build one with its expiry from a known issue time.
+    """
 
     access_token: str
     token_type: str = "Bearer"  # noqa: S105 - the scheme name, not a secret
     expires_in: int | None = None
     refresh_token: str | None = None
+    expires_at: dt.datetime | None = None
+
+    def __post_init__(self) -> None:
+        if self.expires_at is not None:
+            _aware(self.expires_at, "expires_at")
+
+    @classmethod
+    def issued(
+        cls,
+        access_token: str,
+        *,
+        expires_in: int | None,
+        refresh_token: str | None = None,
+        now: dt.datetime | None = None,
+        token_type: str = "Bearer",  # noqa: S107 - the scheme name, not a secret
+    ) -> Token:
+        """A token issued at ``now`` (default: the current UTC time) that lives ``expires_in`` seconds."""
+        expires_at = None
+        start = dt.datetime.now(dt.UTC) if now is None else _aware(now, "now")
+        if expires_in is not None:
+            if isinstance(expires_in, bool) or not isinstance(expires_in, int) or expires_in < 0:
+                raise InputError("expires_in", "must be an integer >= 0")
+            if expires_in > MAX_EXPIRES_IN:
+                raise InputError("expires_in", f"is over {MAX_EXPIRES_IN} seconds")
+            try:
+                expires_at = start + dt.timedelta(seconds=expires_in)
+            except OverflowError:
+                raise InputError("now", "plus expires_in is past the year 9999") from None
+        return cls(access_token, token_type, expires_in, refresh_token, expires_at)
+
+    def is_expired(self, now: dt.datetime | None = None, leeway: dt.timedelta | float = DEFAULT_LEEWAY) -> bool:
+        """True when ``now`` (default: the current UTC time) is within ``leeway`` of ``expires_at`` or past it.
+
+        False when the expiry is unknown (``expires_at`` is None): only the server can then say, with
+        error 60045 (:class:`~cryptokit.protocols.adss.AdssInvalidToken`). Says nothing about a token
+        the server revoked early.
+        """
+        margin = _leeway(leeway)
+        at = dt.datetime.now(dt.UTC) if now is None else _aware(now, "now")
+        if self.expires_at is None:
+            return False
+        try:
+            return at + margin >= self.expires_at
+        except OverflowError:  # at + margin past the year 9999: later than any expiry
+            return True
 
     def __repr__(self) -> str:
         refresh = ", refresh_token=<hidden>" if self.refresh_token else ""
-        return f"Token(access_token=<hidden>, token_type={self.token_type!r}, expires_in={self.expires_in}{refresh})"
+        expires = "" if self.expires_at is None else f", expires_at={self.expires_at.isoformat()}"
+        return (
+            f"Token(access_token=<hidden>, token_type={self.token_type!r}, expires_in={self.expires_in}"
+            f"{expires}{refresh})"
+        )
 
 
 class UserStatus(StrEnum):
