@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import binascii
 import re
+import warnings
 from collections.abc import Iterable
 from typing import Any
 
@@ -21,6 +22,7 @@ from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm as UnsupportedAlgorithmError
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa, x448, x25519
+from cryptography.utils import CryptographyDeprecationWarning
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
 from .encoding import b64decode, pem_decode_all
@@ -53,9 +55,15 @@ def load_certificates(
     *,
     max_size: int = MAX_CERTIFICATES_SIZE,
     max_count: int = MAX_CERTIFICATES,
+    allow_non_positive_serial: bool = False,
 ) -> list[x509.Certificate]:
     """Every certificate in ``data``, in the order found; raises :class:`InputError` if any part is
-    not a certificate (nothing is skipped silently) or if there is none."""
+    not a certificate (nothing is skipped silently) or if there is none.
+
+    A serial number that is zero or negative is refused (RFC 5280 4.1.2.2) unless
+    ``allow_non_positive_serial``: real trust roots with serial 0 exist (e.g. Starfield Root CA G2)
+    and the chain validator loads anchors (and reports on the other certificates) with it."""
+    lax = allow_non_positive_serial
     out: list[x509.Certificate] = []
     if isinstance(data, (list, tuple)):
         if len(data) > max_count:
@@ -63,9 +71,9 @@ def load_certificates(
         for index, item in enumerate(data):
             if isinstance(item, (list, tuple)):
                 raise InputError(f"certificates[{index}]", "must be a certificate, not a nested list")
-            out.extend(_load_one(item, f"certificates[{index}]", max_size, max_count - len(out)))
+            out.extend(_load_one(item, f"certificates[{index}]", max_size, max_count - len(out), lax))
     else:
-        out.extend(_load_one(data, "certificates", max_size, max_count))
+        out.extend(_load_one(data, "certificates", max_size, max_count, lax))
     if not out:
         raise InputError("certificates", "holds no certificate")
     return out
@@ -79,7 +87,7 @@ def load_certificate(data: CertificateInput | Iterable[CertificateInput]) -> x50
     return certs[0]
 
 
-def _load_one(item: object, field: str, max_size: int, budget: int) -> list[x509.Certificate]:
+def _load_one(item: object, field: str, max_size: int, budget: int, lax: bool = False) -> list[x509.Certificate]:
     if isinstance(item, x509.Certificate):
         return _bounded([item], field, budget)
     if isinstance(item, str):
@@ -90,24 +98,26 @@ def _load_one(item: object, field: str, max_size: int, budget: int) -> list[x509
         raise InputError(field, f"must be bytes, str or x509.Certificate, not {type(item).__name__}")
     if len(raw) > max_size:
         raise InputError(field, f"is {len(raw)} bytes, over the limit of {max_size}")
-    return _load_bytes(raw, field, max_size, budget, depth=0)
+    return _load_bytes(raw, field, max_size, budget, depth=0, lax=lax)
 
 
-def _load_bytes(raw: bytes, field: str, max_size: int, budget: int, depth: int) -> list[x509.Certificate]:
+def _load_bytes(
+    raw: bytes, field: str, max_size: int, budget: int, depth: int, lax: bool = False
+) -> list[x509.Certificate]:
     if not raw or _WS.match(raw):
         raise InputError(field, "is empty")
     if raw[:1] == b"\x30":
-        return _load_der(raw, field, budget)
+        return _load_der(raw, field, budget, lax)
     if b"-----BEGIN " in raw:
-        return _load_pem(raw, field, max_size, budget)
+        return _load_pem(raw, field, max_size, budget, lax)
     if depth > 0:
         raise InputError(field, "is neither DER nor PEM after base64 decoding")
     text = raw.strip()
     decoded = b64decode(text, field=field, allow_whitespace=True, max_size=max_size)
-    return _load_bytes(decoded, field, max_size, budget, depth + 1)
+    return _load_bytes(decoded, field, max_size, budget, depth + 1, lax)
 
 
-def _load_pem(raw: bytes, field: str, max_size: int, budget: int) -> list[x509.Certificate]:
+def _load_pem(raw: bytes, field: str, max_size: int, budget: int, lax: bool = False) -> list[x509.Certificate]:
     blocks = pem_decode_all(raw, labels=_PEM_LABELS, field=field, max_size=max_size)
     if raw.count(b"-----BEGIN ") != len(blocks):
         raise InputError(field, "has a PEM BEGIN line without a well-formed block")
@@ -115,21 +125,21 @@ def _load_pem(raw: bytes, field: str, max_size: int, budget: int) -> list[x509.C
     for index, block in enumerate(blocks):
         where = f"{field}[{index}]"
         if block.label in ("PKCS7", "CMS"):
-            out.extend(_load_pkcs7(block.der, where, budget - len(out)))
+            out.extend(_load_pkcs7(block.der, where, budget - len(out), lax))
         else:
-            out.extend(_bounded([_x509(block.der, where)], where, budget - len(out)))
+            out.extend(_bounded([_x509(block.der, where, lax)], where, budget - len(out)))
     return out
 
 
-def _load_der(raw: bytes, field: str, budget: int) -> list[x509.Certificate]:
+def _load_der(raw: bytes, field: str, budget: int, lax: bool = False) -> list[x509.Certificate]:
     # A ContentInfo starts SEQUENCE { OID ...; a Certificate starts SEQUENCE { SEQUENCE ...
     header = 2 + (raw[1] & 0x7F if len(raw) > 1 and raw[1] & 0x80 else 0)
     if raw[header : header + 1] == b"\x06":
-        return _load_pkcs7(raw, field, budget)
-    return _bounded([_x509(raw, field)], field, budget)
+        return _load_pkcs7(raw, field, budget, lax)
+    return _bounded([_x509(raw, field, lax)], field, budget)
 
 
-def _x509(der: bytes, field: str) -> x509.Certificate:
+def _x509(der: bytes, field: str, lax: bool = False) -> x509.Certificate:
     try:
         tbs = a_x509.Certificate.load(der)["tbs_certificate"]
         serial = tbs["serial_number"].native
@@ -139,11 +149,16 @@ def _x509(der: bytes, field: str) -> x509.Certificate:
                 raise InputError(field, f"{part} {problem}")
     except (ValueError, TypeError, KeyError, IndexError, OverflowError, AttributeError) as exc:
         raise InputError(field, f"is not a valid X.509 certificate ({_short(exc)})") from None
-    if not isinstance(serial, int) or serial <= 0:
+    if not isinstance(serial, int) or (serial <= 0 and not lax):
         # RFC 5280 4.1.2.2; cryptography would load it with a deprecation warning, later refuse it.
         raise InputError(field, "has a serial number that is not positive (RFC 5280 section 4.1.2.2)")
     try:
-        cert = x509.load_der_x509_certificate(der)
+        if serial <= 0:  # allowed by the caller: load it without cryptography's deprecation warning
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", CryptographyDeprecationWarning)
+                cert = x509.load_der_x509_certificate(der)
+        else:
+            cert = x509.load_der_x509_certificate(der)
         # cryptography parses these lazily; parse them now so a malformed one fails here, typed.
         cert.subject  # noqa: B018
         cert.issuer  # noqa: B018
@@ -160,7 +175,7 @@ def _x509(der: bytes, field: str) -> x509.Certificate:
     return cert
 
 
-def _load_pkcs7(der: bytes, field: str, budget: int) -> list[x509.Certificate]:
+def _load_pkcs7(der: bytes, field: str, budget: int, lax: bool = False) -> list[x509.Certificate]:
     try:
         info = a_cms.ContentInfo.load(der, strict=True)
         if info["content_type"].dotted != _SIGNED_DATA_OID:
@@ -179,7 +194,7 @@ def _load_pkcs7(der: bytes, field: str, budget: int) -> list[x509.Certificate]:
         where = f"{field}.certificates[{index}]"
         if kind != "certificate":
             raise InputError(where, f"is a {kind}, not an X.509 certificate")
-        out.append(_x509(cert_der, where))
+        out.append(_x509(cert_der, where, lax))
     if not out:
         raise InputError(field, "is a PKCS#7 bundle with no certificates")
     return out

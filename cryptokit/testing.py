@@ -11,6 +11,7 @@ generation is slow); certificates carry SKI/AKI, basicConstraints and keyUsage l
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -22,7 +23,7 @@ from cryptography.x509.oid import NameOID
 
 from .errors import InputError
 
-__all__ = ["PrivateKey", "Pki", "new_key", "make_key", "make_cert", "make_pki", "name"]
+__all__ = ["PrivateKey", "Pki", "new_key", "make_key", "make_cert", "make_pki", "name", "resign"]
 
 UTC = dt.UTC
 DAY = dt.timedelta(days=1)
@@ -75,15 +76,21 @@ def make_cert(
     serial: int | None = None,
     extra_extensions: list[tuple[x509.ExtensionType, bool]] | None = None,
     skid: bool = True,
+    akid: bool = True,
+    bc_critical: bool | None = True,
+    issuer_name: x509.Name | None = None,
 ) -> x509.Certificate:
     """A certificate for ``key``; self-signed when ``issuer`` is None.
 
     CA certificates get basicConstraints(ca=True) and keyCertSign/cRLSign; end-entity ones get
-    digitalSignature and nonRepudiation unless ``key_usage`` says otherwise.
+    digitalSignature and nonRepudiation unless ``key_usage`` says otherwise. ``skid``/``akid``:
+    include the key identifiers; ``bc_critical``: basicConstraints critical, not critical, or
+    absent (None); ``issuer_name``: write this issuer name instead of the issuer's subject.
     """
     now = dt.datetime.now(UTC).replace(microsecond=0)
     subject_name = name(subject) if isinstance(subject, str) else subject
-    issuer_name = issuer.subject if issuer is not None else subject_name
+    if issuer_name is None:
+        issuer_name = issuer.subject if issuer is not None else subject_name
     signing_key = issuer_key if issuer_key is not None else key
     ku = {
         "digital_signature": not ca,
@@ -105,12 +112,14 @@ def make_cert(
         .serial_number(serial if serial is not None else x509.random_serial_number())
         .not_valid_before(not_before or now - DAY)
         .not_valid_after(not_after or now + 365 * DAY)
-        .add_extension(x509.BasicConstraints(ca=ca, path_length=path_length if ca else None), critical=True)
         .add_extension(x509.KeyUsage(**ku), critical=True)
     )
+    if bc_critical is not None:
+        bc = x509.BasicConstraints(ca=ca, path_length=path_length if ca else None)
+        builder = builder.add_extension(bc, critical=bc_critical)
     if skid:
         builder = builder.add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
-    if issuer is not None:
+    if issuer is not None and akid:
         try:
             aki = x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(
                 issuer.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value
@@ -154,3 +163,44 @@ def make_pki(kind: str = "p256", leaf_kind: str | None = None, *, label: str = "
     inter = make_cert(name(f"Test Issuing CA {kind}{label}", **org), inter_key, root, root_key, ca=True, path_length=0)
     leaf = make_cert(name(f"Test Signer {kind}{label}", **org), leaf_key, inter, inter_key, **leaf_options)
     return Pki(root, root_key, inter, inter_key, leaf, leaf_key)
+
+
+def resign(
+    cert: x509.Certificate, signer_key: PrivateKey, change: Callable[[Any], None] | None = None
+) -> x509.Certificate:
+    """``cert`` with its TBSCertificate changed by ``change`` (called with the asn1crypto
+    ``TbsCertificate``, to edit in place: version, serial, keys, raw extensions...) and signed
+    again by ``signer_key``. For tests that need what cryptography's builder refuses to write
+    (v1 with extensions, serials over 20 octets, explicit EC parameters, zero serials)."""
+    from asn1crypto import x509 as a_x509
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import padding
+
+    parsed = a_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER))
+    tbs = parsed["tbs_certificate"]
+    if change is not None:
+        change(tbs)
+    if isinstance(signer_key, ed25519.Ed25519PrivateKey):
+        alg = "ed25519"
+    elif isinstance(signer_key, ec.EllipticCurvePrivateKey):
+        alg = "sha256_ecdsa"
+    else:
+        alg = "sha256_rsa"
+    tbs["signature"] = {"algorithm": alg}
+    data = tbs.dump(force=True)
+    if isinstance(signer_key, ed25519.Ed25519PrivateKey):
+        signature = signer_key.sign(data)
+    elif isinstance(signer_key, ec.EllipticCurvePrivateKey):
+        signature = signer_key.sign(data, ec.ECDSA(hashes.SHA256()))
+    else:
+        signature = signer_key.sign(data, padding.PKCS1v15(), hashes.SHA256())
+    out = a_x509.Certificate(
+        {"tbs_certificate": tbs, "signature_algorithm": {"algorithm": alg}, "signature_value": signature}
+    )
+    import warnings
+
+    from cryptography.utils import CryptographyDeprecationWarning
+
+    with warnings.catch_warnings():  # a zero or negative serial is what some tests want
+        warnings.simplefilter("ignore", CryptographyDeprecationWarning)
+        return x509.load_der_x509_certificate(out.dump(force=True))

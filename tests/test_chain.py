@@ -209,7 +209,9 @@ def test_max_depth() -> None:
     c = _two_intermediates()
     policy = ChainPolicy.document_signing(max_depth=3)
     report = validate_chain(c["leaf"], intermediates=[c["a"], c["b"]], trust_anchors=[c["root"]], policy=policy)
-    assert report.sub_indication is SubIndication.NO_CERTIFICATE_CHAIN_FOUND
+    # issue 16: a path that exists but is too long says so (not "no chain", not a signature failure)
+    assert report.sub_indication is SubIndication.CHAIN_CONSTRAINTS_FAILURE
+    assert [c.name for c in report.failures()] == ["depth"] and len(report.path) == 4
 
 
 def test_cross_signed_mesh_finishes_quickly() -> None:

@@ -29,6 +29,10 @@ def _leaf_with_issuer(issuer_name: x509.Name, issuer_key: object, key: object, s
         .not_valid_before(NOW - DAY)
         .not_valid_after(NOW + DAY)
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_key.public_key()),  # type: ignore[attr-defined]
+            critical=False,
+        )
     )
     return builder.sign(issuer_key, hashes.SHA256())  # type: ignore[arg-type]
 

@@ -247,6 +247,12 @@ def test_rsassa_pss_issuer_key_refuses_pkcs1v15_certificate_signature(pss_ca: tu
         .not_valid_before(NOW - DAY)
         .not_valid_after(NOW + DAY)
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(
+                ca.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value
+            ),
+            critical=False,
+        )
         .sign(ca_key, hashes.SHA256(), rsa_padding=padding.PSS(padding.MGF1(hashes.SHA256()), 32))
     )
     assert validate_chain(pss, trust_anchors=[ca], cache=None).ok

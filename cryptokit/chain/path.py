@@ -6,7 +6,9 @@ differ, the candidate is tried last rather than dropped (key identifiers are hin
 Signatures are not verified here: the validator checks every path it is given and keeps the first
 that passes, so a broken signature is reported as such instead of as "no chain".
 
-Bounds: a path never exceeds ``max_depth`` certificates (anchor included), never repeats a
+Bounds: a path never exceeds ``max_depth`` certificates (anchor included, self-issued ones counted:
+RFC 5280 6.1 counts every certificate of the path; only pathLenConstraint skips self-issued ones;
+``cut`` says when the bound stopped a path that had a further issuer), never repeats a
 certificate, and the search stops after ``max_candidates`` complete paths or ``16 * max_candidates``
 expanded nodes, so cross-signed meshes cannot make it run away.
 """
@@ -42,6 +44,7 @@ class PathBuilder:
         "_by_subject",
         "_ids",
         "anchors",
+        "cut",
         "expanded",
         "longest",
         "max_candidates",
@@ -58,6 +61,8 @@ class PathBuilder:
     ) -> None:
         self.anchors, self.pool, self.max_depth, self.max_candidates = anchors, pool, max_depth, max_candidates
         self.expanded = 0
+        #: True when ``max_depth`` stopped a path that had a further issuer candidate by name
+        self.cut = False
         self.longest: tuple[x509.Certificate, ...] = ()
         self._by_subject: dict[object, list[x509.Certificate]] = {}
         self._anchor_by_subject: dict[object, list[x509.Certificate]] = {}
@@ -106,8 +111,12 @@ class PathBuilder:
                         found += 1
                         if found >= self.max_candidates:
                             return
+            elif any(a not in path for a in self._anchor_by_subject.get(issuer_key, ())):
+                self.cut = True
             if len(path) + 1 < self.max_depth:
                 nexts = [c for c in self._order(tip, self._by_subject.get(issuer_key, [])) if c not in path]
                 # push in reverse so the best candidate is expanded first (depth-first)
                 for c in reversed(nexts):
                     stack.append((*path, c))
+            elif any(c not in path for c in self._by_subject.get(issuer_key, ())):
+                self.cut = True

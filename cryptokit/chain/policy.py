@@ -184,6 +184,10 @@ class ChainPolicy:
       at or after its date, fails with CRYPTO_CONSTRAINTS_FAILURE. MD5 is never in the defaults.
     - ``signature_algorithms``: dotted OIDs allowed for certificate signatures (None: any supported).
     - ``constraints``: extra :class:`Constraint` values run on the path.
+    - ``ignore_anchor_validity``: False (default) fails a path whose trust anchor is outside its
+      validity period at the validation time (EXPIRED / NOT_YET_VALID on the anchor). True reads
+      the anchor as RFC 5280 6.1.1 (d) does, as pure trust input whose dates are not checked: for
+      archives of old signatures whose root has since expired.
     """
 
     profile: Literal["document_signing", "rfc5280"] = "rfc5280"
@@ -197,6 +201,7 @@ class ChainPolicy:
     hash_algorithms: tuple[tuple[str, dt.datetime | None], ...] = DEFAULT_HASHES
     signature_algorithms: frozenset[str] | None = None
     constraints: tuple[Constraint, ...] = field(default=())
+    ignore_anchor_validity: bool = False
 
     def __post_init__(self) -> None:
         if self.profile not in ("document_signing", "rfc5280"):
@@ -299,6 +304,7 @@ def _options(options: Mapping[str, Any]) -> dict[str, Any]:
         out["allowed_curves"] = frozenset(out["allowed_curves"])
     if out.get("signature_algorithms") is not None:
         out["signature_algorithms"] = frozenset(out["signature_algorithms"])
-    if "require_revocation" in out and not isinstance(out["require_revocation"], bool):
-        raise InputError("require_revocation", "must be a bool")
+    for flag in ("require_revocation", "ignore_anchor_validity"):
+        if flag in out and not isinstance(out[flag], bool):
+            raise InputError(flag, "must be a bool")
     return out

@@ -9,7 +9,7 @@ above): it is refused before any arithmetic, since a huge exponent makes each ve
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
@@ -17,7 +17,11 @@ from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, p
 
 from ..signature_keys import rsa_exponent_problem
 
-__all__ = ["verify_signed", "pss_key_misuse", "key_problem"]
+__all__ = ["verify_signed", "pss_key_misuse", "key_problem", "DSA_PUBLIC_KEY", "serial_octets"]
+
+#: The DSA public key class under a name that cryptography 51 does not warn about (naming
+#: ``dsa.DSAPublicKey`` there emits a CryptographyDeprecationWarning; older versions have no alias).
+DSA_PUBLIC_KEY: type = getattr(dsa, "_DSAPublicKey", None) or dsa.DSAPublicKey
 
 _RSASSA_PSS = "1.2.840.113549.1.1.10"
 
@@ -56,10 +60,10 @@ def verify_signed(signed: x509.Certificate | x509.CertificateRevocationList, key
             if h is not None or params is not None:
                 return "signature algorithm does not match the EdDSA key"
             key.verify(sig, tbs)
-        elif isinstance(key, dsa.DSAPublicKey):
+        elif isinstance(key, DSA_PUBLIC_KEY):
             if h is None:
                 return "signature algorithm does not match the DSA key"
-            key.verify(sig, tbs, h)
+            cast("dsa.DSAPublicKey", key).verify(sig, tbs, h)
         else:
             return f"unsupported key type {type(key).__name__}"
     except InvalidSignature:
@@ -81,3 +85,52 @@ def pss_key_misuse(signed: x509.Certificate | x509.CertificateRevocationList, is
         )
     except ValueError as exc:
         return f"signature algorithm unreadable ({exc})"
+
+
+def serial_octets(cert: x509.Certificate) -> tuple[int, bool]:
+    """(octets in the DER content of the serialNumber INTEGER, True when it is zero or negative),
+    read from the TBS bytes, so that cryptography's warning about non-positive serials is not raised."""
+    tbs = cert.tbs_certificate_bytes
+    i = _skip_header(tbs, 0)[0]  # inside TBSCertificate
+    if tbs[i : i + 1] == b"\xa0":  # [0] version
+        i, length = _skip_header(tbs, i)
+        i += length
+    i, length = _skip_header(tbs, i)  # INTEGER serialNumber
+    content = tbs[i : i + length]
+    negative = bool(content) and content[0] >= 0x80
+    return length, negative or not content.strip(b"\x00")
+
+
+def _skip_header(der: bytes, i: int) -> tuple[int, int]:
+    """(index of the content, content length) of the DER element starting at ``i``."""
+    first = der[i + 1]
+    if first < 0x80:
+        return i + 2, first
+    n = first & 0x7F
+    return i + 2 + n, int.from_bytes(der[i + 2 : i + 2 + n], "big")
+
+
+_EC_PUBLIC_KEY_OID = "1.2.840.10045.2.1"
+
+
+def ec_explicit_parameters(cert: x509.Certificate) -> bool:
+    """True when ``cert`` holds an id-ecPublicKey whose parameters are not a named curve (explicit
+    specifiedCurve or implicitlyCA, both forbidden by RFC 5480 2.1.1). cryptography loads explicit
+    parameters of a known curve as that curve, so the SubjectPublicKeyInfo is read from the TBS bytes."""
+    try:
+        if cert.public_key_algorithm_oid.dotted_string != _EC_PUBLIC_KEY_OID:
+            return False
+        tbs = cert.tbs_certificate_bytes
+        i = _skip_header(tbs, 0)[0]
+        if tbs[i : i + 1] == b"\xa0":
+            j, length = _skip_header(tbs, i)
+            i = j + length
+        for _ in range(5):  # serialNumber, signature, issuer, validity, subject
+            j, length = _skip_header(tbs, i)
+            i = j + length
+        i = _skip_header(tbs, i)[0]  # inside SubjectPublicKeyInfo
+        i = _skip_header(tbs, i)[0]  # inside AlgorithmIdentifier
+        j, length = _skip_header(tbs, i)  # the algorithm OID
+        return tbs[j + length : j + length + 1] != b"\x06"
+    except (IndexError, ValueError):
+        return True

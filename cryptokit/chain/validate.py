@@ -51,7 +51,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
@@ -65,7 +65,7 @@ from .names import CompiledConstraints, check_name_constraints, compile_name_con
 from .path import PathBuilder
 from .policy import ChainPolicy
 from .revocation import CrlInput, check_revocation, load_crls
-from .sigs import key_problem, pss_key_misuse, verify_signed
+from .sigs import DSA_PUBLIC_KEY, ec_explicit_parameters, key_problem, pss_key_misuse, serial_octets, verify_signed
 
 __all__ = ["validate_chain", "ChainReport", "DEFAULT_CACHE", "MAX_INTERMEDIATES", "MAX_ANCHORS"]
 
@@ -73,6 +73,7 @@ UTC = dt.UTC
 MAX_INTERMEDIATES = 256
 MAX_ANCHORS = 10_000
 MAX_CERT_SIZE = 1024 * 1024
+_MAX_DEPTH = 32  # the largest max_depth a policy may set
 
 _CHAIN = SubIndication.CHAIN_CONSTRAINTS_FAILURE
 _CRYPTO = SubIndication.CRYPTO_CONSTRAINTS_FAILURE
@@ -161,7 +162,9 @@ def _load(item: Any, field: str) -> list[x509.Certificate]:
         from ..certificates import load_certificates
 
         try:
-            return list(load_certificates(item))
+            # non-positive serials: real roots with serial 0 are anchors; PKITS 4.4.14 is a valid
+            # path with a negative serial; the profile check reports serials over 20 octets
+            return list(load_certificates(item, allow_non_positive_serial=True))
         except InputError as exc:
             raise InputError(field, exc.rule) from None
     raise InputError(field, f"must be an x509.Certificate or bytes, not {type(item).__name__}")
@@ -185,34 +188,92 @@ class _Facts:
     subject: str
     error: str | None = None
     bc: x509.BasicConstraints | None = None
+    bc_critical: bool = False
     ku: x509.KeyUsage | None = None
     eku: frozenset[str] | None = None
     nc: x509.NameConstraints | None = None
     unknown_critical: tuple[str, ...] = ()
     self_issued: bool = False
+    #: RFC 5280 4.1/4.2 profile violations of the certificate itself (with their clauses)
+    profile: tuple[str, ...] = ()
+    #: authorityKeyIdentifier.keyIdentifier is absent (a profile violation unless self-signed)
+    no_aki: bool = False
+
+    @property
+    def ca(self) -> bool:
+        return self.bc is not None and self.bc.ca
 
 
+_AKI, _SKI = ExtensionOID.AUTHORITY_KEY_IDENTIFIER, ExtensionOID.SUBJECT_KEY_IDENTIFIER
+_AIA, _SAN = ExtensionOID.AUTHORITY_INFORMATION_ACCESS, ExtensionOID.SUBJECT_ALTERNATIVE_NAME
+
+
+@lru_cache(maxsize=4096)
 def _facts(cert: x509.Certificate) -> _Facts:
+    """What the checks need from ``cert`` alone. Memoised per certificate (by DER) across calls:
+    the result depends on the certificate only and is not changed after it is built."""
     f = _Facts(_subject_text(cert.subject))
     try:
         unknown: list[str] = []
-        for ext in cert.extensions:
+        critical: set[x509.ObjectIdentifier] = set()
+        present: set[x509.ObjectIdentifier] = set()
+        aki_id = False
+        extensions = cert.extensions
+        for ext in extensions:
             v = ext.value
+            present.add(ext.oid)
+            if ext.critical:
+                critical.add(ext.oid)
             if isinstance(v, x509.BasicConstraints):
-                f.bc = v
+                f.bc, f.bc_critical = v, ext.critical
             elif isinstance(v, x509.KeyUsage):
                 f.ku = v
             elif isinstance(v, x509.ExtendedKeyUsage):
                 f.eku = frozenset(o.dotted_string for o in v)
             elif isinstance(v, x509.NameConstraints):
                 f.nc = v
+            elif isinstance(v, x509.AuthorityKeyIdentifier):
+                aki_id = v.key_identifier is not None
             if ext.critical and ext.oid not in _KNOWN_EXTENSIONS:
                 unknown.append(ext.oid.dotted_string)
         f.unknown_critical = tuple(unknown)
         f.self_issued = names_match(cert.subject, cert.issuer)
+        f.profile = _profile(cert, f, present, critical)
+        f.no_aki = cert.version is x509.Version.v3 and not aki_id
     except (ValueError, TypeError) as exc:
         f.error = f"extensions unparsable ({exc})"
     return f
+
+
+def _profile(
+    cert: x509.Certificate, f: _Facts, present: set[x509.ObjectIdentifier], critical: set[x509.ObjectIdentifier]
+) -> tuple[str, ...]:
+    """The RFC 5280 section 4 rules ``cert`` breaks on its own (its place in the path is judged by the caller)."""
+    out: list[str] = []
+    if cert.version is not x509.Version.v3 and present:
+        out.append("extensions in a certificate that is not v3 (4.1.2.9)")
+    if _AKI in critical:
+        out.append("authorityKeyIdentifier is critical (4.2.1.1)")
+    if _SKI in critical:
+        out.append("subjectKeyIdentifier is critical (4.2.1.2)")
+    if _AIA in critical:
+        out.append("authorityInfoAccess is critical (4.2.2.1)")
+    empty_subject = not len(cert.subject.rdns)
+    if empty_subject and _SAN not in critical:
+        out.append("empty subject without a critical subjectAltName (4.1.2.6, 4.2.1.6)")
+    if f.ca:
+        if empty_subject:
+            out.append("a CA certificate with an empty subject (4.1.2.6)")
+        if _SKI not in present:
+            out.append("a CA certificate without subjectKeyIdentifier (4.2.1.2)")
+    if f.ku is not None and f.ku.key_cert_sign and not f.ca:
+        out.append("keyCertSign without basicConstraints cA (4.2.1.3)")
+    length, _ = serial_octets(cert)
+    if length > 20:
+        out.append(f"serial number of {length} octets, longer than 20 (4.1.2.2)")
+    if ec_explicit_parameters(cert):
+        out.append("EC key without a named curve (RFC 5480 2.1.1)")
+    return tuple(out)
 
 
 @lru_cache(maxsize=16384)
@@ -303,8 +364,8 @@ def _key_check(cert: x509.Certificate, policy: ChainPolicy, subject: str) -> Che
         if bits < policy.min_rsa_bits:
             return Check.failed("public_key", _CRYPTO, f"RSA-{bits} < {policy.min_rsa_bits}", subject=subject)
         return _ok("public_key", f"RSA-{bits}", subject)
-    if isinstance(key, dsa.DSAPublicKey):
-        bits = key.key_size
+    if isinstance(key, DSA_PUBLIC_KEY):
+        bits = cast("dsa.DSAPublicKey", key).key_size
         if bits < policy.min_dsa_bits:
             return Check.failed("public_key", _CRYPTO, f"DSA-{bits} < {policy.min_dsa_bits}", subject=subject)
         return _ok("public_key", f"DSA-{bits}", subject)
@@ -421,9 +482,11 @@ class _Run:
         per_cert[-1].append(_ok("trust_anchor", "trusted by the caller", anchor_facts.subject))
         per_cert[-1].append(_key_check(anchor, policy, anchor_facts.subject))
         max_path_length = n
-        if n == 0:  # the leaf is itself an anchor: trusted, but it must still be valid at ``at``
+        if n == 0 or not policy.ignore_anchor_validity:  # RFC 5280 6.1.1 (d) reads the anchor as pure trust input
             per_cert[-1].append(_validity_check(anchor, at, anchor_facts.subject))
-        else:  # the anchor issued the next certificate: it must be allowed to (as OpenSSL and cryptography check)
+        if anchor.version is x509.Version.v3:
+            per_cert[-1].append(self._anchor_profile(anchor_facts, n == 0))
+        if n > 0:  # the anchor issued the next certificate: it must be allowed to (as OpenSSL and cryptography check)
             self._anchor_ca_checks(anchor_facts, per_cert[-1])
             if anchor_facts.bc is not None and anchor_facts.bc.path_length is not None:
                 max_path_length = min(max_path_length, anchor_facts.bc.path_length)
@@ -460,6 +523,7 @@ class _Run:
                 out.append(Check.failed("critical_extensions", _CHAIN, msg, subject=s))
             else:
                 out.append(_ok("critical_extensions", "all critical extensions recognised", s))
+            out.append(self._profile_check(cert, f, is_leaf))
             # name constraints of every issuer above (6.1.3 (b)); self-issued intermediates are exempt
             if constraints and (is_leaf or not f.self_issued):
                 problem = self.name_constraints(cert, constraints) if signatures_ok else None
@@ -505,6 +569,41 @@ class _Run:
                     )
                 )
         return Report.from_checks(checks)
+
+    def _profile_check(self, cert: x509.Certificate, f: _Facts, is_leaf: bool) -> Check:
+        """RFC 5280 section 4 profile rules for a certificate of the path below the anchor."""
+        problems = list(f.profile)
+        if f.no_aki and not (f.self_issued and self.signature(cert, cert) is None):
+            problems.append("no authorityKeyIdentifier keyIdentifier, not self-signed (4.2.1.1)")
+        if is_leaf:
+            if f.nc is not None and not f.ca:
+                problems.append("nameConstraints in an end-entity certificate (4.2.1.10)")
+            if f.ca and self.policy.profile == "document_signing":
+                problems.append("cA=TRUE in the signer position (document-signing profile)")
+        if problems:
+            return Check.failed("profile", _CHAIN, "; ".join(problems), subject=f.subject)
+        return _ok("profile", "RFC 5280 section 4 profile rules met", f.subject)
+
+    def _anchor_profile(self, f: _Facts, is_leaf: bool) -> Check:
+        """The profile rules for a v3 trust anchor: its own rules, basicConstraints present and
+        critical (4.2.1.9; applied to the anchor only: PKITS 4.6.4 validates through a non-critical
+        one), no unknown critical extension, and an authorityKeyIdentifier unless self-issued (the
+        anchor's own signature is not verified: it is trusted input)."""
+        if f.error is not None:
+            return Check.failed("profile", _GENERAL, f.error, subject=f.subject)
+        problems = list(f.profile)
+        if f.no_aki and not f.self_issued:
+            problems.append("no authorityKeyIdentifier keyIdentifier, not self-issued (4.2.1.1)")
+        if f.unknown_critical:
+            problems.append("unknown critical extension(s) " + ", ".join(f.unknown_critical))
+        if not is_leaf:
+            if f.bc is None:
+                problems.append("a v3 CA certificate without basicConstraints (4.2.1.9)")
+            elif not f.bc_critical:
+                problems.append("basicConstraints of a CA certificate is not critical (4.2.1.9)")
+        if problems:
+            return Check.failed("profile", _CHAIN, "; ".join(problems), subject=f.subject)
+        return _ok("profile", "RFC 5280 section 4 profile rules met", f.subject)
 
     def _ca_checks(self, f: _Facts, out: list[Check], max_path_length: int) -> None:
         s = f.subject
@@ -563,6 +662,14 @@ class _Run:
             else:
                 out.append(_ok("extended_key_usage", "required EKUs present", s))
 
+    def _deeper_path(self, leaf: x509.Certificate) -> tuple[x509.Certificate, ...] | None:
+        """A path by names to an anchor longer than ``max_depth`` (up to 32 certificates), else None."""
+        deeper = PathBuilder(self.anchors, self.pool, _MAX_DEPTH, self.policy.max_candidates)
+        for path in deeper.paths(leaf):
+            if len(path) > self.policy.max_depth:
+                return path
+        return None
+
     def evaluate_best(self, leaf: x509.Certificate) -> tuple[Report, tuple[x509.Certificate, ...]]:
         """Try the built paths in order; the first that passes, else the least-bad failure."""
         builder = self.builder()
@@ -575,6 +682,15 @@ class _Run:
             rank = (sum(1 for c in failures if c.name == "signature"), len(failures))
             if best is None or rank < best[0]:
                 best = (rank, report, path)
+        if builder.cut:
+            deeper = self._deeper_path(leaf)
+            if deeper is not None:
+                msg = (
+                    f"the path to a trust anchor has {len(deeper)} certificates, more than max_depth "
+                    f"{self.policy.max_depth} (self-issued certificates count, RFC 5280 6.1)"
+                )
+                check = Check.failed("depth", _CHAIN, msg, subject=self.facts(leaf).subject, length=len(deeper))
+                return Report.from_checks([check]), deeper
         if best is not None:
             return best[1], best[2]
         partial = builder.longest or (leaf,)
@@ -655,7 +771,9 @@ def validate_chain(
     pool = [c for c in pool_all if c not in anchor_set and c != leaf_cert]
     crl_objs = load_crls(crl_items)
 
-    run = _Run(anchors, pool, crl_objs, policy, when)
+    # certificate and CRL times have whole seconds (4.1.2.5): compare at second granularity, so that
+    # 5 ms after notAfter is still inside the second notAfter names
+    run = _Run(anchors, pool, crl_objs, policy, when.replace(microsecond=0))
     report, path = run.evaluate_best(leaf_cert)
     result = ChainReport(report, path, when)
     if cache is not None and key is not None:
