@@ -168,6 +168,14 @@ def context() -> Context:
         ],
         "cms_verify": [b"\x00" + cms_attached, b"\x01" + cms_detached, b"\x02" + cms_attached],
         "pfx": [pfx, b64encode(pfx).encode()],
+        "pfx_kdf": [
+            b"\x00" + (2**10).to_bytes(3, "big") + (1).to_bytes(3, "big") + (1).to_bytes(3, "big"),
+            b"\x00" + (2**14).to_bytes(3, "big") + (1).to_bytes(3, "big") + (2**17).to_bytes(3, "big"),
+            b"\x01" + bytes(9) + (2000).to_bytes(3, "big"),
+            b"\x01" + bytes(9) + (10**6).to_bytes(3, "big") + b"\x00\x00\x01",
+            b"\x02" + bytes.fromhex("30140408c2413f663d93bab202020400020108020101"),
+            b"\x031.2.3.4",
+        ],
         "certificates": [cert_der, chain_pem, b64encode(cert_der).encode()],
         "csr": [csr, pem_encode(csr, "CERTIFICATE REQUEST").encode()],
         "names": [
@@ -435,6 +443,96 @@ def t_pfx(data: bytes) -> None:
 
     # A low iteration bound keeps each execution fast; the default bound is tested separately.
     load_pfx(data, PASSWORD, max_iterations=5000)
+
+
+#: Small bounds for the KDF-parameter harness, so that whatever passes them runs fast in OpenSSL.
+_KDF_BOUNDS = {"max_iterations": 5000, "max_scrypt_cost": 2**12, "max_scrypt_memory": 2**20}
+
+
+def _pfx_with_kdf(mode: int, numbers: list[int], raw: bytes) -> tuple[bytes, bool]:
+    """A PFX whose shrouded key (or MAC) asks for the fuzzed KDF parameters, and whether the
+    parameters are over ``_KDF_BOUNDS`` (then OpenSSL must never be asked to derive)."""
+    from asn1crypto import algos, cms, core, keys, pkcs12
+
+    from cryptokit.keys import _ScryptParams
+
+    n, r, p, iterations = [*numbers, 1, 1, 1, 1][:4]
+    over = False
+    if mode == 0:
+        params: Any = _ScryptParams(
+            {"salt": b"s" * 8, "cost_parameter": n, "block_size": r, "parallelization_parameter": p}
+        )
+        kdf: Any = {"algorithm": "1.3.6.1.4.1.11591.4.11", "parameters": core.Any.load(params.dump())}
+        over = (
+            n * r * p > _KDF_BOUNDS["max_scrypt_cost"]
+            or 128 * r * (n + p) > _KDF_BOUNDS["max_scrypt_memory"]
+            or min(n, r, p) < 1
+        )
+    elif mode == 1:
+        kdf = {
+            "algorithm": "pbkdf2",
+            "parameters": {"salt": algos.Pbkdf2Salt({"specified": b"s" * 8}), "iteration_count": iterations},
+        }
+        over = iterations > _KDF_BOUNDS["max_iterations"]
+    elif mode == 2:
+        kdf = {"algorithm": "1.3.6.1.4.1.11591.4.11", "parameters": core.Any.load(raw or b"\x05\x00")}
+        over = True  # valid parameters only by accident; checked below by the same rule as mode 0
+        try:
+            parsed = _ScryptParams.load(raw, strict=True)
+            n, r, p = (parsed[k].native for k in ("cost_parameter", "block_size", "parallelization_parameter"))
+            over = n * r * p > _KDF_BOUNDS["max_scrypt_cost"] or 128 * r * (n + p) > _KDF_BOUNDS["max_scrypt_memory"]
+        except Exception:  # anything unreadable must be refused
+            over = True
+    else:
+        kdf = {"algorithm": _text(raw[:40]) if raw else "1.2.3", "parameters": core.Integer(n)}
+        over = True
+    alg = algos.EncryptionAlgorithm(
+        {
+            "algorithm": "pbes2",
+            "parameters": {
+                "key_derivation_func": kdf,
+                "encryption_scheme": {"algorithm": "aes256_cbc", "parameters": core.OctetString(bytes(16))},
+            },
+        }
+    )
+    epki = keys.EncryptedPrivateKeyInfo({"encryption_algorithm": alg, "encrypted_data": bytes(48)})
+    bag = pkcs12.SafeBag({"bag_id": "pkcs8_shrouded_key_bag", "bag_value": epki})
+    auth = pkcs12.AuthenticatedSafe(
+        [cms.ContentInfo({"content_type": "data", "content": pkcs12.SafeContents([bag]).dump()})]
+    )
+    mac = {"mac": {"digest_algorithm": {"algorithm": "sha256"}, "digest": bytes(32)}, "mac_salt": b"m" * 8}
+    mac["iterations"] = iterations if mode == 1 and numbers[4:5] else 1
+    pfx = pkcs12.Pfx({"version": "v3", "auth_safe": {"content_type": "data", "content": auth.dump()}, "mac_data": mac})
+    return bytes(pfx.dump()), over
+
+
+def t_pfx_kdf(data: bytes) -> None:
+    """Fuzzed KDF parameters (scrypt N/r/p, PBKDF2 iterations, raw scrypt-params, unknown KDFs):
+    over the bounds (or unreadable) must be refused before OpenSSL is asked to derive anything."""
+    from cryptokit import keys
+
+    mode, rest = _mode(data, 4)
+    numbers = [int.from_bytes(rest[i : i + 3], "big") for i in range(0, min(len(rest), 15), 3)]
+    try:
+        der, over = _pfx_with_kdf(mode, numbers, rest)
+    except Exception:  # asn1crypto cannot build it (an OID that is not one, ...)
+        return
+    real = keys._openssl_load
+    asked: list[bool] = []
+
+    def watch(*args: Any) -> Any:
+        asked.append(True)
+        return real(*args)
+
+    keys._openssl_load = watch  # type: ignore[assignment]
+    try:
+        keys.load_pfx(der, PASSWORD, **_KDF_BOUNDS)
+    except CryptokitError:
+        pass
+    finally:
+        keys._openssl_load = real  # type: ignore[assignment]
+    if over and asked:
+        raise FindingError(f"OpenSSL was asked to derive keys for parameters over the bounds (mode {mode})")
 
 
 def t_certificates(data: bytes) -> None:
@@ -725,6 +823,7 @@ TARGETS: dict[str, Target] = {
         _t("cms_parse", t_cms_parse, "cms.parse.parse_signed_data"),
         _t("cms_verify", t_cms_verify, "cms_verify / cms_verify_unsafe_no_trust"),
         _t("pfx", t_pfx, "keys.load_pfx"),
+        _t("pfx_kdf", t_pfx_kdf, "keys.load_pfx: KDF parameters (scrypt, PBKDF2, MAC) bounded before OpenSSL"),
         _t("certificates", t_certificates, "certificates.load_certificates"),
         _t("csr", t_csr, "csr.verify_csr"),
         _t("names", t_names, "names.parse_subject / format_subject"),

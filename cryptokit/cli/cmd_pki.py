@@ -22,7 +22,7 @@ from .common import (
     read_crls,
     verdict_line,
 )
-from .io import add_secret_options, emit_json, read_input, read_secret, table
+from .io import add_secret_options, emit_json, read_input, read_secret_bytes, table
 
 CHAIN_EXAMPLES = """examples:
   cryptokit chain validate signer.pem --intermediates ca.pem --roots root.pem
@@ -69,7 +69,9 @@ PFX_EXAMPLES = """examples:
   cryptokit pfx inspect client.pfx --password-env PFX_PASSWORD
   cryptokit pfx inspect legacy.p12 --password-file pw.txt --json
 
-Prints the key type, the certificate and chain; never the key or the password.
+Prints the key type, the certificate and chain, whether the file's integrity was checked (its MAC),
+and the MAC and encryption algorithms with their iteration counts (scrypt: N, r, p); never the key
+or the password. A file without a MAC is refused unless --allow-no-mac (then shown as NOT CHECKED).
 """
 
 CERTS_EXAMPLES = """examples:
@@ -114,10 +116,11 @@ def _load_bundle(args: argparse.Namespace, *, require_key: bool = True) -> Any:
     from ..keys import load_pfx
 
     data = read_input(args.pfx, "PFX", max_size=4 * 1024 * 1024)
-    password = read_secret(args, "password", prompt="PFX password: ", required=False)
+    allow_no_mac = bool(getattr(args, "allow_no_mac", False))
+    password = read_secret_bytes(args, "password", prompt="PFX password: ", required=False)
     if password is None:
         try:
-            return load_pfx(data, None, require_key=require_key)
+            return load_pfx(data, None, require_key=require_key, allow_no_mac=allow_no_mac)
         except InputError as exc:
             if exc.field != "password":
                 raise
@@ -125,8 +128,8 @@ def _load_bundle(args: argparse.Namespace, *, require_key: bool = True) -> Any:
                 raise InputError(
                     "--password-env/--password-file", "the PFX needs a password and there is no terminal to prompt on"
                 ) from None
-        password = read_secret(args, "password", prompt="PFX password: ")
-    return load_pfx(data, password, require_key=require_key)
+        password = read_secret_bytes(args, "password", prompt="PFX password: ")
+    return load_pfx(data, password, require_key=require_key, allow_no_mac=allow_no_mac)
 
 
 def run_cms_sign(args: argparse.Namespace) -> int:
@@ -221,9 +224,9 @@ def _new_key(kind: str) -> Any:
     raise InputError("--new-key", "must be rsa2048, rsa3072, rsa4096, p256, p384 or ed25519")
 
 
-def _load_key(path: str, password: str | None) -> Any:
+def _load_key(path: str, password: bytes | None) -> Any:
     data = read_input(path, "--key", max_size=1024 * 1024)
-    pw = password.encode("utf-8") if password else None
+    pw = password or None
     loader = serialization.load_pem_private_key if b"-----BEGIN" in data else serialization.load_der_private_key
     try:
         return loader(data, pw)
@@ -238,13 +241,13 @@ def run_csr_new(args: argparse.Namespace) -> int:
 
     if (args.key is None) == (args.new_key is None):
         raise InputError("--key/--new-key", "give exactly one")
-    password = read_secret(args, "key-password", prompt="key password: ", required=False)
+    password = read_secret_bytes(args, "key-password", prompt="key password: ", required=False)
     if args.new_key:
         if not args.key_out:
             raise InputError("--key-out", "is required with --new-key (where to keep the new private key)")
         key = _new_key(args.new_key)
         enc: serialization.KeySerializationEncryption = (
-            serialization.BestAvailableEncryption(password.encode("utf-8"))
+            serialization.BestAvailableEncryption(password)
             if password
             else serialization.NoEncryption()
         )
@@ -319,6 +322,7 @@ def run_pfx_inspect(args: argparse.Namespace) -> int:
         "private_key": public_key_description(bundle.private_key.public_key()) if bundle.private_key else None,
         "certificate": certificate_summary(bundle.certificate) if bundle.certificate is not None else None,
         "chain": [certificate_summary(c) for c in bundle.chain],
+        "protection": bundle.pfx.to_dict() if bundle.pfx is not None else None,
     }
     if args.json:
         emit_json(doc)
@@ -326,8 +330,24 @@ def run_pfx_inspect(args: argparse.Namespace) -> int:
     key = doc["private_key"]
     print(f"private key: {_key_text(key) if key else 'none'}")
     print(f"friendly name: {bundle.friendly_name or '-'}")
+    if bundle.pfx is not None:
+        mac = bundle.pfx.mac
+        if mac is None:
+            print("integrity: NOT CHECKED - the file has no MAC: anyone could have replaced its key or certificates")
+        else:
+            print(f"integrity: MAC verified ({mac.scheme}, {_kdf_text(mac)})")
+        for kdf in bundle.pfx.kdfs:
+            print(f"encryption: {kdf.where}: {kdf.scheme}, {_kdf_text(kdf)}")
+        if not bundle.pfx.kdfs:
+            print("encryption: none (the key and certificates are stored in the clear)")
     _certs_table("certificates", [c for c in [doc["certificate"], *doc["chain"]] if c is not None])
     return 0
+
+
+def _kdf_text(kdf: Any) -> str:
+    if kdf.kdf == "scrypt":
+        return f"scrypt N={kdf.n} r={kdf.r} p={kdf.p}"
+    return f"{kdf.kdf} {kdf.iterations} iterations"
 
 
 def _key_text(key: dict[str, Any]) -> str:
@@ -426,6 +446,11 @@ def register(sub: Any) -> None:
     p = psub.add_parser("inspect", help="describe a PFX", epilog=PFX_EXAMPLES, formatter_class=EXAMPLES_FORMATTER)
     p.add_argument("pfx", metavar="PFX")
     add_secret_options(p, "password", "PFX password")
+    p.add_argument(
+        "--allow-no-mac",
+        action="store_true",
+        help="load a PFX without a MAC (its integrity cannot be checked; shown as NOT CHECKED)",
+    )
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=run_pfx_inspect)
 

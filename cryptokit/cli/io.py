@@ -18,7 +18,7 @@ import orjson
 
 from ..errors import InputError
 
-__all__ = ["emit_json", "read_input", "read_secret", "table", "add_secret_options"]
+__all__ = ["emit_json", "read_input", "read_secret", "read_secret_bytes", "table", "add_secret_options"]
 
 
 def emit_json(doc: Any) -> None:
@@ -70,6 +70,35 @@ def read_secret(args: Any, name: str, *, prompt: str, required: bool = True) -> 
     if not sys.stdin.isatty():
         raise InputError(f"--{name}-env/--{name}-file", "no secret given and no terminal to prompt on")
     return getpass.getpass(prompt)
+
+
+def read_secret_bytes(args: Any, name: str, *, prompt: str, required: bool = True) -> bytes | None:
+    """The secret named ``name`` as bytes, exactly as given: the environment variable's bytes, the
+    file's first line's bytes, or the prompt's text in UTF-8. A password need not be UTF-8 (a
+    Latin-1 one from an environment variable is bytes that do not decode); read as bytes, it reaches
+    the PKCS#12 loader unchanged and never passes through a str whose encoding errors would show it."""
+    attr = name.replace("-", "_")
+    env = getattr(args, f"{attr}_env", None)
+    file = getattr(args, f"{attr}_file", None)
+    if env:
+        value = os.environ.get(env)
+        if value is None:
+            raise InputError(f"--{name}-env", f"environment variable {env} is not set")
+        return os.fsencode(value)  # the variable's original bytes (surrogateescape undone)
+    if file:
+        try:
+            data = Path(file).read_bytes()
+        except OSError as exc:
+            raise InputError(f"--{name}-file", f"cannot read {file!r}: {exc.strerror or exc}") from None
+        return data.splitlines()[0] if data else b""
+    if not required:
+        return None
+    if not sys.stdin.isatty():
+        raise InputError(f"--{name}-env/--{name}-file", "no secret given and no terminal to prompt on")
+    try:
+        return getpass.getpass(prompt).encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        raise InputError(f"--{name}", "the typed secret cannot be encoded as UTF-8") from None
 
 
 def table(title: str | None, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
