@@ -175,14 +175,14 @@ def test_bearer_token_refusals() -> None:
     req = sign_request()
     no_header = HttpRequest(req.method, req.path, req.query, {"Content-Type": "application/json"}, req.body)
     response = srv.handle(no_header)
-    refused(response, adss.AdssAuthenticationError, "60045", 401)
+    refused(response, adss.AdssInvalidToken, "60045", 401)
     assert response.header("WWW-Authenticate") == "Bearer"
     basic = HttpRequest(req.method, req.path, req.query, {"Authorization": "Basic dXNlcjpwdw=="}, req.body)
-    refused(srv.handle(basic), adss.AdssAuthenticationError, "60045", 401)
-    refused(srv.handle(sign_request(token="someoneElse")), adss.AdssAuthenticationError, "60045", 401)
+    refused(srv.handle(basic), adss.AdssInvalidToken, "60045", 401)
+    refused(srv.handle(sign_request(token="someoneElse")), adss.AdssInvalidToken, "60045", 401)
     by_callable = server(make_pki("p256", label="adss-server"), token=lambda t: t == "fromCallable")
     assert by_callable.handle(sign_request(token="fromCallable")).status == 200
-    refused(by_callable.handle(sign_request()), adss.AdssAuthenticationError, "60045", 401)
+    refused(by_callable.handle(sign_request()), adss.AdssInvalidToken, "60045", 401)
 
 
 def test_wrong_path_method_and_json() -> None:
