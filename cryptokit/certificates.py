@@ -21,10 +21,11 @@ from asn1crypto import x509 as a_x509
 from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm as UnsupportedAlgorithmError
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa, x448, x25519
+from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa, x448, x25519
 from cryptography.utils import CryptographyDeprecationWarning
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
+from ._dsa import DSAPublicKey
 from .encoding import b64decode, pem_decode_all
 from .errors import InputError
 from .names import asn1_name_problem
@@ -250,7 +251,7 @@ def public_key_description(public_key: object) -> dict[str, Any]:
         return {"type": "ed25519", "size": 256, "curve": "ed25519"}
     if isinstance(public_key, ed448.Ed448PublicKey):
         return {"type": "ed448", "size": 456, "curve": "ed448"}
-    if isinstance(public_key, dsa.DSAPublicKey):
+    if isinstance(public_key, DSAPublicKey):
         return {"type": "dsa", "size": public_key.key_size, "curve": None}
     if isinstance(public_key, x25519.X25519PublicKey):
         return {"type": "x25519", "size": 256, "curve": "x25519"}

@@ -19,9 +19,10 @@ from cryptography import x509
 from cryptography.exceptions import InvalidSignature as _CryptoInvalidSignature
 from cryptography.exceptions import UnsupportedAlgorithm as _CryptoUnsupported
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, padding, rsa
+from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, padding, rsa
 from cryptography.x509.oid import AttributeOID, ExtendedKeyUsageOID, ObjectIdentifier
 
+from ._dsa import DSAPublicKey
 from .algorithms import hash_algorithm, signature_algorithm
 from .certificates import public_key_description
 from .encoding import b64decode, pem_decode
@@ -337,7 +338,7 @@ def _verify_signature(csr: x509.CertificateSigningRequest, public_key: Any, hash
             public_key.verify(signature, tbs, params, pss_hash)
         elif scheme == "ecdsa" and isinstance(public_key, ec.EllipticCurvePublicKey) and hash_name:
             public_key.verify(signature, tbs, ec.ECDSA(hash_algorithm(hash_name).cryptography()))
-        elif scheme == "dsa" and isinstance(public_key, dsa.DSAPublicKey) and hash_name:
+        elif scheme == "dsa" and isinstance(public_key, DSAPublicKey) and hash_name:
             public_key.verify(signature, tbs, hash_algorithm(hash_name).cryptography())
         else:
             raise InputError("csr", f"signature scheme {scheme} does not fit the {type(public_key).__name__} key")

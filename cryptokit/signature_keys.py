@@ -22,8 +22,9 @@ from typing import Any, Final
 from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm as _CryptoUnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa, x448, x25519
+from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa, x448, x25519
 
+from ._dsa import DSAPublicKey
 from .algorithms import hash_algorithm
 from .encoding import pem_decode_all
 from .errors import InputError, UnsupportedAlgorithm
@@ -141,7 +142,7 @@ def _pss_params_from_spki(spki_der: bytes) -> PssParams | None:
 def _wrap(key: Any, spki_der: bytes | None = None) -> PublicKey:
     kind = key_kind(key)
     if kind is None:
-        if isinstance(key, (dsa.DSAPublicKey, x25519.X25519PublicKey, x448.X448PublicKey)):
+        if isinstance(key, (DSAPublicKey, x25519.X25519PublicKey, x448.X448PublicKey)):
             raise UnsupportedAlgorithm(f"{type(key).__name__} keys are not supported for signatures")
         raise InputError("key", f"is not a supported public key ({type(key).__name__})")
     pss = _pss_params_from_spki(spki_der) if (spki_der is not None and kind == KIND_RSA) else None

@@ -88,7 +88,13 @@ def test_every_vector_has_an_expectation() -> None:
     assert {p.name for p in CSR.iterdir()} == set(VECTORS)
 
 
-@pytest.mark.parametrize("name", sorted(VECTORS))
+#: DSA vectors: cryptography 51 warns when it loads their DSA key (input the test chose).
+DSA_INPUT = pytest.mark.filterwarnings("default:DSA is deprecated")
+
+
+@pytest.mark.parametrize(
+    "name", [pytest.param(n, marks=[DSA_INPUT] if n.startswith("dsa") else []) for n in sorted(VECTORS)]
+)
 def test_vector_outcome(name: str) -> None:
     allow_sha1, expected = VECTORS[name]
     data = (CSR / name).read_bytes()

@@ -506,12 +506,19 @@ def _crl(name: str) -> bytes:
     return (PKITS / "crls" / f"{name}.crl").read_bytes()
 
 
+#: DSA input the test chose: cryptography 51 warns when it loads a DSA key, and that warning is allowed
+#: here only (issue 18: no cryptokit call warns for RSA, EC or EdDSA input).
+DSA_INPUT = pytest.mark.filterwarnings("default:DSA is deprecated")
+
+
 def _params() -> list[object]:
     out = []
     for case in CASES:
         marks = []
         if case[0] in UNSUPPORTED:
             marks.append(pytest.mark.xfail(strict=True, reason=UNSUPPORTED[case[0]]))
+        if "DSA" in case[2] and "ECDSA" not in case[2]:
+            marks.append(DSA_INPUT)
         out.append(pytest.param(*case, id=f"{case[0]}-{case[2]}", marks=marks))
     return out
 
