@@ -17,7 +17,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives import serialization
 
 from cryptokit.errors import InputError
-from cryptokit.keys import load_pfx
+from cryptokit.pkcs12 import load_pfx
 from cryptokit.testing import make_pki
 
 from .ratio import Ratio, measure

@@ -7,6 +7,8 @@ envelope, report), protocols (cryptokit.protocols.*), interfaces (cryptokit.cli,
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .algorithms import (
     HashAlgorithm,
     SignatureAlgorithm,
@@ -16,7 +18,6 @@ from .algorithms import (
     parse_digest_info,
     signature_algorithm,
 )
-from .bulk import HashError, HashResults, VerifyJob, VerifyResult, hash_many, verify_many
 from .certificates import certificate_summary, load_certificate, load_certificates
 from .chain import ChainCache, ChainPolicy, ChainReport, chain_cache_stats, validate_chain
 from .cms import (
@@ -30,7 +31,6 @@ from .cms import (
     cms_verify_unsafe_no_trust,
 )
 from .csr import CsrInfo, build_csr, verify_csr
-from .ecdsa_encoding import der_to_raw, raw_to_der
 from .envelope import Envelope
 from .errors import (
     AuthenticationFailed,
@@ -44,11 +44,13 @@ from .errors import (
     VendorError,
     VerificationFailed,
 )
+from .hash_results import HashError, HashResults
 from .hashing import HashToSign, hash_to_sign
-from .keys import KeyBundle, load_pfx
 from .names import format_subject, parse_subject
-from .signature_keys import PssParams, PublicKey, load_public_key
-from .signatures import (
+from .pkcs12 import KeyBundle, load_pfx
+from .signatures.ecdsa_encoding import der_to_raw, raw_to_der
+from .signatures.public_keys import PssParams, PublicKey, load_public_key
+from .signatures.sign_verify import (
     SignatureMatch,
     identify_signature,
     sign_digest,
@@ -57,7 +59,27 @@ from .signatures import (
     verify_message,
 )
 
+if TYPE_CHECKING:
+    from .bulk import VerifyJob, VerifyResult, hash_many, verify_many
+
 __version__ = "0.1.0"
+
+# cryptokit.bulk (and multiprocessing with it) loads on first use of one of these names.
+_LAZY_BULK = frozenset({"VerifyJob", "VerifyResult", "hash_many", "verify_many"})
+
+
+def __getattr__(name: str) -> object:
+    if name in _LAZY_BULK:
+        from . import bulk
+
+        value = getattr(bulk, name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'cryptokit' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY_BULK})
 
 __all__ = [
     "__version__",

@@ -3,7 +3,7 @@
 Steps (each timed, each with a verdict):
 
 1. ``pki``: a throwaway root, issuing CA and client PFX (written to disk, read back with
-   :func:`cryptokit.keys.load_pfx`), registered with an embedded emCA service (password, emKey,
+   :func:`cryptokit.pkcs12.load_pfx`), registered with an embedded emCA service (password, emKey,
    AuthKey client id, shared AES-256 envelope key).
 2. ``emca``: createX509CertificatesByIdWithMultipleCsrData through the real client and server halves
    (envelope, emKey + AuthKey, CMS over the CSRs, issuance with the requested validity and validFrom),
@@ -204,7 +204,7 @@ class _State:
 
 
 def _step_pki(state: _State) -> tuple[int, str, dict[str, Any]]:
-    from .keys import KeyBundle, load_pfx
+    from .pkcs12 import KeyBundle, load_pfx
     from .protocols import emca
 
     root_key, ca_key, client_key = new_key("rsa2048"), new_key("rsa2048"), new_key("rsa2048")

@@ -19,6 +19,9 @@ __all__ = [
     "AuthenticationFailed",
     "VendorError",
     "KeyAuthOtpRequired",
+    "ExecutorFailed",
+    "CmsFormatError",
+    "BerError",
 ]
 
 
@@ -114,3 +117,39 @@ class VendorError(CryptokitError):
 
 class KeyAuthOtpRequired(VendorError):
     """Signer.Digital: key use needs OTP authorization (codes OA03A, OA03B, OA04)."""
+
+
+class ExecutorFailed(CryptokitError):
+    """The executor could not run a chunk: a worker died, or an argument or answer could not be sent.
+
+    Per-item failures (a bad source, a signature that does not verify) never raise this: they are
+    entries in the result list. This is the executor itself failing; ``__cause__`` holds its exception.
+    """
+
+
+class CmsFormatError(VerificationFailed, InputError):
+    """The CMS input is malformed, not a SignedData, or exceeds a bound.
+
+    Both a :class:`VerificationFailed` (``report`` says FORMAT_FAILURE) and an :class:`InputError`
+    (``field`` is ``cms``, ``rule`` the broken rule), so callers may catch either.
+    """
+
+    def __init__(self, rule: str, *, field: str = "cms") -> None:
+        # The report block sits above this module; import it when an error is built, not at load.
+        from .report import Check, Report, SubIndication
+
+        report = Report.from_checks([Check.failed("format", SubIndication.FORMAT_FAILURE, rule, subject=field)])
+        self.field = field
+        self.rule = rule
+        self.report = report
+        # Both parents' __init__ chain through super(); set their attributes here and init Exception once.
+        Exception.__init__(self, f"{field}: {rule}")
+
+
+class BerError(CryptokitError):
+    """The input is not well-formed BER/DER, or exceeds a bound (``bound`` True). The CMS layer maps it
+    to a :class:`CmsFormatError`."""
+
+    def __init__(self, message: str, *, bound: bool = False) -> None:
+        self.bound = bound
+        super().__init__(message)

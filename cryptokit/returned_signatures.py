@@ -61,7 +61,7 @@ def optional_aware(at: object) -> dt.datetime | None:
 def recovered_digest_info(key: Any, signature: bytes) -> tuple[HashAlgorithm, bytes] | None:
     """For an RSA key: the (algorithm, digest) of the DigestInfo a PKCS#1 v1.5 signature carries,
     i.e. what the key actually signed (absent NULL parameters tolerated). None for other keys, for
-    an RSASSA-PSS-restricted :class:`~cryptokit.signature_keys.PublicKey`, and for anything that
+    an RSASSA-PSS-restricted :class:`~cryptokit.signatures.public_keys.PublicKey`, and for anything that
     is not a v1.5 signature block under the key."""
     raw = getattr(key, "key", key)  # a cryptokit PublicKey wraps the cryptography key
     if not isinstance(raw, rsa.RSAPublicKey) or getattr(key, "pss", None) is not None:
@@ -117,9 +117,9 @@ def pss_shaped_for(key: Any, signature: bytes, algorithms: Iterable[HashAlgorith
     A signature with no DigestInfo (:func:`recovered_digest_info` is None) and an empty answer here
     verifies over no hash of those algorithms, so nothing is worth probing. None when nothing can be
     ruled out this way (not an RSA key, an RSASSA-PSS-restricted key, a modulus over
-    :data:`cryptokit.rsa_pss.MAX_MODULUS_BITS`). Proves nothing about a signature it keeps.
+    :data:`cryptokit.signatures.rsa_pss.MAX_MODULUS_BITS`). Proves nothing about a signature it keeps.
     """
-    from .rsa_pss import MAX_MODULUS_BITS, pss_salt_length
+    from .signatures.rsa_pss import MAX_MODULUS_BITS, pss_salt_length
 
     raw = getattr(key, "key", key)
     if not isinstance(raw, rsa.RSAPublicKey) or getattr(key, "pss", None) is not None:
@@ -147,7 +147,7 @@ def find_signed_hash(
 ) -> int | None:
     """The first of ``candidates`` (positions in ``hashes``) whose hash ``signature`` verifies over
     under ``key`` (with :func:`~cryptokit.signatures.identify_signature`), or None."""
-    from .signatures import identify_signature
+    from .signatures.sign_verify import identify_signature
 
     for j in candidates:
         other = hashes[j]

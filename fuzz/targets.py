@@ -91,7 +91,7 @@ def context() -> Context:
     from cryptokit.encoding import b64encode, pem_encode
     from cryptokit.envelope import Envelope
     from cryptokit.hashing import hash_to_sign
-    from cryptokit.keys import KeyBundle
+    from cryptokit.pkcs12 import KeyBundle
     from cryptokit.protocols import adss, csc, emca
     from tests.pki import make_cert, make_key, make_pki
 
@@ -298,13 +298,13 @@ def t_hash_from_b64(data: bytes) -> None:
 
 
 def t_public_key(data: bytes) -> None:
-    from cryptokit.signature_keys import load_public_key
+    from cryptokit.signatures.public_keys import load_public_key
 
     load_public_key(data)
 
 
 def t_ecdsa_encoding(data: bytes) -> None:
-    from cryptokit.ecdsa_encoding import der_to_raw, is_strict_der, raw_to_der
+    from cryptokit.signatures.ecdsa_encoding import der_to_raw, is_strict_der, raw_to_der
 
     mode, payload = _mode(data, 6)
     curve = ("secp256r1", "secp384r1", "secp521r1")[mode % 3]
@@ -439,7 +439,7 @@ def t_cms_verify(data: bytes) -> None:
 
 
 def t_pfx(data: bytes) -> None:
-    from cryptokit.keys import load_pfx
+    from cryptokit.pkcs12 import load_pfx
 
     # A low iteration bound keeps each execution fast; the default bound is tested separately.
     load_pfx(data, PASSWORD, max_iterations=5000)
@@ -454,7 +454,7 @@ def _pfx_with_kdf(mode: int, numbers: list[int], raw: bytes) -> tuple[bytes, boo
     parameters are over ``_KDF_BOUNDS`` (then OpenSSL must never be asked to derive)."""
     from asn1crypto import algos, cms, core, keys, pkcs12
 
-    from cryptokit.keys import _ScryptParams
+    from cryptokit.pkcs12 import _ScryptParams
 
     n, r, p, iterations = [*numbers, 1, 1, 1, 1][:4]
     over = False

@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption,
 from cryptokit.encoding import b64encode
 from cryptokit.errors import InputError, UnsupportedAlgorithm
 from cryptokit.hashing import HashToSign, hash_to_sign
-from cryptokit.keys import KeyBundle
+from cryptokit.pkcs12 import KeyBundle
 from cryptokit.protocols import HttpRequest, HttpResponse, adss
 from cryptokit.protocols.adss import SignStatus
 from cryptokit.protocols.adss.server import (

@@ -613,7 +613,7 @@ def _garbage(n: int, size: int) -> list[bytes]:
 
 def _count_work(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
     """Count swap probes (positions handed to find_signed_hash) and all identify_signature calls."""
-    import cryptokit.signatures as signatures_module
+    import cryptokit.signatures.sign_verify as signatures_module
     from cryptokit.protocols.adss import signing
 
     counts = {"probes": 0, "verifications": 0}
@@ -716,7 +716,7 @@ def test_crls_reach_chain_validation_and_a_revoked_signer_fails() -> None:
 
     from cryptokit.errors import VerificationFailed
     from cryptokit.hashing import hash_to_sign
-    from cryptokit.keys import KeyBundle
+    from cryptokit.pkcs12 import KeyBundle
     from cryptokit.protocols import adss
     from cryptokit.report import Indication, SubIndication
     from tests.pki import make_pki

@@ -19,8 +19,8 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed448, rsa
 
-import cryptokit.bulk_hash as bulk_hash
-import cryptokit.bulk_verify as bulk_verify
+import cryptokit.bulk.hash as bulk_hash
+import cryptokit.bulk.verify as bulk_verify
 import cryptokit.errors as ck_errors
 from cryptokit.bulk import (
     RUN_HERE_MAX_WORKERS,
@@ -547,7 +547,7 @@ def _square_chunk(values: list[int], start: int) -> list[tuple[int, int]]:
 
 
 def test_run_split_keeps_order_shrinks_chunks_and_shares_the_work() -> None:
-    from cryptokit.bulk_dispatch import run_split
+    from cryptokit.bulk.dispatch import run_split
 
     values = list(range(5000))
     sizes: list[int] = []
@@ -698,7 +698,7 @@ def test_forked_pool_reads_inherited_jobs(cases: list[Any], monkeypatch: pytest.
 @pytest.mark.skipif(sys.platform != "linux", reason="the fork pool is used on Linux only")
 def test_pool_context_forks_only_while_single_threaded() -> None:
     code = (
-        "import threading, cryptokit.bulk_verify as b\n"
+        "import threading, cryptokit.bulk.verify as b\n"
         "alone = b._pool_context()\n"
         "stop = threading.Event(); t = threading.Thread(target=stop.wait); t.start()\n"
         "print(alone.get_start_method() if alone else None, b._pool_context())\n"

@@ -12,9 +12,9 @@ from cryptography.x509.oid import NameOID
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cryptokit.chain import names as chain_names
+from cryptokit.chain import name_constraints as chain_names
 from cryptokit.chain import validate_chain
-from cryptokit.chain.names import check_name_constraints, names_match
+from cryptokit.chain.name_constraints import check_name_constraints, names_match
 from cryptokit.report import SubIndication
 from tests.pki import DAY, NOW, make_cert, make_key
 

@@ -15,7 +15,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 
 from cryptokit.cli.main import main
-from cryptokit.keys import KeyBundle
+from cryptokit.pkcs12 import KeyBundle
 from tests.pki import Pki, make_pki
 
 PEM = serialization.Encoding.PEM

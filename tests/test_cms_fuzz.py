@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from cryptokit.cms import CmsPolicy, cms_sign, cms_verify
 from cryptokit.cms.ber import BerError, scan
 from cryptokit.errors import VerificationFailed
-from cryptokit.keys import KeyBundle
+from cryptokit.pkcs12 import KeyBundle
 from cryptokit.report import Report, SubIndication
 from tests.pki import make_pki
 from tests.test_cms_vendor import CONTENT, build_cms, ec_signer

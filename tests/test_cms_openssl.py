@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives.serialization import Encoding
 
 from cryptokit.cms import CmsPolicy, cms_sign, cms_verify
 from cryptokit.errors import VerificationFailed
-from cryptokit.keys import KeyBundle
+from cryptokit.pkcs12 import KeyBundle
 from cryptokit.report import SubIndication
 from tests.conftest import OPENSSL, requires_openssl
 from tests.pki import Pki, make_pki

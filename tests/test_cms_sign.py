@@ -14,7 +14,7 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from cryptokit.cms import CmsFormatError, CmsPolicy, cms_sign, cms_verify, cms_verify_unsafe_no_trust
 from cryptokit.encoding import b64encode, pem_encode
 from cryptokit.errors import InputError, UnsupportedAlgorithm, VerificationFailed
-from cryptokit.keys import KeyBundle
+from cryptokit.pkcs12 import KeyBundle
 from cryptokit.report import Indication, SubIndication
 from tests.pki import NOW, make_cert, make_key, make_pki
 

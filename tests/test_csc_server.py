@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption,
 from cryptokit.encoding import b64encode
 from cryptokit.errors import InputError, UnsupportedAlgorithm
 from cryptokit.hashing import hash_to_sign
-from cryptokit.keys import KeyBundle
+from cryptokit.pkcs12 import KeyBundle
 from cryptokit.protocols import HttpRequest, HttpResponse, csc
 from cryptokit.protocols.csc.server import (
     EmbeddedCscSigner,

@@ -17,7 +17,7 @@ from cryptokit.cms import cms_sign
 from cryptokit.csr import build_csr
 from cryptokit.envelope import PROFILES, Envelope
 from cryptokit.errors import InputError, VerificationFailed
-from cryptokit.keys import KeyBundle
+from cryptokit.pkcs12 import KeyBundle
 from cryptokit.protocols import HttpRequest, emca
 from tests.pki import make_cert, make_key, make_pki, name
 

@@ -11,7 +11,7 @@ from cryptography.x509.oid import NameOID
 from cryptokit.cms import cms_sign, cms_verify
 from cryptokit.csr import build_csr
 from cryptokit.errors import InputError, VerificationFailed
-from cryptokit.keys import KeyBundle
+from cryptokit.pkcs12 import KeyBundle
 from cryptokit.protocols import emca
 from cryptokit.protocols.emca.framing import check_csr_id
 from tests.pki import make_key, make_pki

@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptokit.cms import cms_sign
 from cryptokit.envelope import Envelope
 from cryptokit.errors import CryptokitError
-from cryptokit.keys import KeyBundle
+from cryptokit.pkcs12 import KeyBundle
 from cryptokit.protocols import emca
 from tests.conftest import OPENSSL, requires_openssl
 from tests.pki import make_key, make_pki

@@ -18,9 +18,9 @@ from Crypto.Util.Padding import pad, unpad
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cryptokit.envelope import (
-    PROFILES,
-    Envelope,
+from cryptokit.envelope import PROFILES, Envelope
+from cryptokit.errors import DecryptionFailed, InputError
+from cryptokit.hazmat.ciphers import (
     cbc_decrypt,
     cbc_encrypt,
     cbc_hmac_decrypt,
@@ -31,7 +31,6 @@ from cryptokit.envelope import (
     gcm_decrypt,
     gcm_encrypt,
 )
-from cryptokit.errors import DecryptionFailed, InputError
 
 KEY = bytes(range(32))
 AUTHENTICATED = ("aes-256-gcm", "aes-256-cbc-hmac-sha256")

@@ -19,7 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cryptokit.errors import CryptokitError, InputError
-from cryptokit.keys import KeyBundle, _encryption_oids, _encryption_params, _parse_pfx, load_pfx
+from cryptokit.pkcs12 import KeyBundle, _encryption_oids, _encryption_params, _parse_pfx, load_pfx
 from tests.conftest import OPENSSL, requires_openssl
 from tests.pki import Pki, make_key, make_pki
 
@@ -264,7 +264,7 @@ def test_legacy_cipher_without_legacy_provider_says_so() -> None:
 import sys
 from pathlib import Path
 from cryptography.hazmat.bindings._rust import openssl
-from cryptokit.keys import load_pfx
+from cryptokit.pkcs12 import load_pfx
 from cryptokit.errors import InputError
 assert not openssl._legacy_provider_loaded, "legacy provider still loaded"
 d = Path({str(PKCS12 / "cert-rc2-key-3des.p12")!r}).read_bytes()
@@ -493,7 +493,7 @@ def _repeat_encrypted_parts(der: bytes, parts: int) -> bytes:
 def test_total_key_derivation_work_is_bounded() -> None:
     import time
 
-    from cryptokit.keys import MAX_PFX_PARTS, MAX_PFX_SIZE, TOTAL_ITERATIONS_FACTOR
+    from cryptokit.pkcs12 import MAX_PFX_PARTS, MAX_PFX_SIZE, TOTAL_ITERATIONS_FACTOR
 
     raw = (PKCS12 / "cert-key-aes256cbc.p12").read_bytes()
     pfx = _parse_pfx(raw)
@@ -518,7 +518,7 @@ def test_total_key_derivation_work_is_bounded() -> None:
 
 
 def test_bag_count_is_bounded() -> None:
-    from cryptokit.keys import MAX_PFX_BAGS
+    from cryptokit.pkcs12 import MAX_PFX_BAGS
 
     pki = make_pki("p256")
     cert_bag = a_pkcs12.CertBag(

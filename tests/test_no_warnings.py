@@ -16,7 +16,7 @@ import pytest
 
 import cryptokit as ck
 from cryptokit.certificates import certificate_summary, public_key_description
-from cryptokit.keys import KeyBundle, load_pfx
+from cryptokit.pkcs12 import KeyBundle, load_pfx
 from tests.pki import NOW, make_pki
 
 KINDS = ("rsa2048", "p256", "ed25519")

@@ -24,7 +24,7 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 
 from cryptokit import keys as ck_keys
 from cryptokit.errors import CryptokitError, InputError, UnsupportedAlgorithm
-from cryptokit.keys import (
+from cryptokit.pkcs12 import (
     MAX_SCRYPT_COST,
     KeyBundle,
     _pkcs12_kdf_mac_key,

@@ -8,7 +8,7 @@ import orjson
 import pytest
 
 from cryptokit.errors import InputError, UnsupportedAlgorithm
-from cryptokit.keys import KeyBundle
+from cryptokit.pkcs12 import KeyBundle
 from cryptokit.protocols import HttpRequest, HttpResponse, _json, _server
 from cryptokit.report import Check, HasReport, Indication, Report, SubIndication
 from tests.pki import make_key

@@ -10,7 +10,7 @@ from asn1crypto import algos
 import cryptokit as ck
 from cryptokit.errors import InputError, UnsupportedAlgorithm
 from cryptokit.protocols import csc
-from cryptokit.pss_params import PssParams, encode_pss_params, parse_pss_params, pss_params_from_asn1
+from cryptokit.signatures.pss_params import PssParams, encode_pss_params, parse_pss_params, pss_params_from_asn1
 
 
 def test_one_class_everywhere() -> None:

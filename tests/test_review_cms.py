@@ -9,7 +9,7 @@ from cryptography import x509
 
 from cryptokit.cms import cms_sign, cms_verify
 from cryptokit.errors import VerificationFailed
-from cryptokit.keys import KeyBundle
+from cryptokit.pkcs12 import KeyBundle
 from cryptokit.report import SubIndication
 from tests.pki import Pki, make_pki
 

@@ -30,7 +30,7 @@ def _unknown_key_oid(der: bytes) -> bytes:
 
 @pytest.mark.parametrize("form", ["der", "pem"])
 def test_load_public_key_bad_version_certificate_is_input_error(form: str) -> None:
-    from cryptokit.signature_keys import load_public_key
+    from cryptokit.signatures.public_keys import load_public_key
 
     bad = _bad_version(_leaf_der())
     with pytest.raises(InputError):
@@ -55,7 +55,7 @@ def test_rfc4514_subject_attribute_bound() -> None:
 
 
 def test_pfx_password_with_nul_is_refused_without_echo() -> None:
-    from cryptokit.keys import KeyBundle, load_pfx
+    from cryptokit.pkcs12 import KeyBundle, load_pfx
 
     pki = make_pki("p256")
     pfx = KeyBundle(pki.leaf_key, pki.leaf, ()).to_pkcs12("right")

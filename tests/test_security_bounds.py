@@ -49,11 +49,11 @@ def _size_cases() -> list[tuple[str, Callable[[bytes], Any], int, Callable[[int]
     from cryptokit.certificates import MAX_CERTIFICATES_SIZE, load_certificates
     from cryptokit.csr import MAX_CSR_SIZE, verify_csr
     from cryptokit.encoding import DEFAULT_MAX_SIZE, b64decode, hex_decode, pem_decode_all
-    from cryptokit.keys import MAX_PFX_SIZE, load_pfx
+    from cryptokit.pkcs12 import MAX_PFX_SIZE, load_pfx
     from cryptokit.protocols import adss, csc, emca, onespan, signer_digital
     from cryptokit.protocols.adss import _wire as adss_wire
     from cryptokit.protocols.csc import _wire as csc_wire
-    from cryptokit.signature_keys import MAX_KEY_INPUT, load_public_key
+    from cryptokit.signatures.public_keys import MAX_KEY_INPUT, load_public_key
 
     zeros: Callable[[int], bytes] = lambda n: b"A" * n  # noqa: E731 - valid base64/hex alphabet
     der: Callable[[int], bytes] = lambda n: b"\x30\x84" + (n - 6).to_bytes(4, "big") + bytes(n - 6)  # noqa: E731
@@ -126,7 +126,7 @@ def test_envelope_size_bound() -> None:
 
 def test_pfx_iteration_bound() -> None:
     """A PFX asking for more KDF/MAC iterations than allowed is refused before any work."""
-    from cryptokit.keys import KeyBundle, load_pfx
+    from cryptokit.pkcs12 import KeyBundle, load_pfx
 
     pki = make_pki("p256", label="bounds")
     pfx = KeyBundle(pki.leaf_key, pki.leaf).to_pkcs12("pw", kdf_rounds=3000)
@@ -278,7 +278,7 @@ def test_pathological_mesh_finishes_in_stated_time(ca_keys: list[Any]) -> None:
 
 
 def test_name_constraints_work_is_bounded(monkeypatch: pytest.MonkeyPatch, ca_keys: list[Any]) -> None:
-    from cryptokit.chain import names as chain_names
+    from cryptokit.chain import name_constraints as chain_names
     from cryptokit.chain import validate_chain
 
     n = 2000
@@ -370,7 +370,7 @@ def _pfx_with_encrypted_parts(der: bytes, parts: int, password: bytes) -> bytes:
 
     from asn1crypto import pkcs12 as a_pkcs12
 
-    from cryptokit.keys import _pkcs12_kdf_mac_key
+    from cryptokit.pkcs12 import _pkcs12_kdf_mac_key
 
     pfx = a_pkcs12.Pfx.load(der)
     infos = []
@@ -386,7 +386,7 @@ def _pfx_with_encrypted_parts(der: bytes, parts: int, password: bytes) -> bytes:
 
 
 def test_pfx_total_kdf_work_is_bounded() -> None:
-    from cryptokit.keys import KeyBundle, load_pfx
+    from cryptokit.pkcs12 import KeyBundle, load_pfx
 
     pki = make_pki("p256", label="bounds")
     rounds = 100_000
@@ -425,7 +425,7 @@ def _pem_cases() -> list[Any]:
     from cryptokit.certificates import load_certificates
     from cryptokit.csr import verify_csr
     from cryptokit.encoding import pem_decode_all
-    from cryptokit.signature_keys import load_public_key
+    from cryptokit.signatures.public_keys import load_public_key
 
     return [
         pytest.param(pem_decode_all, id="pem_decode_all"),

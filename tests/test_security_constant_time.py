@@ -54,7 +54,8 @@ def test_spy_sees_compare_digest(spy: Spy) -> None:
 
 def test_envelope_hmac_tag(spy: Spy) -> None:
     from cryptokit.encoding import b64decode, b64encode
-    from cryptokit.envelope import Envelope, cbc_hmac_decrypt, cbc_hmac_encrypt
+    from cryptokit.envelope import Envelope
+    from cryptokit.hazmat.ciphers import cbc_hmac_decrypt, cbc_hmac_encrypt
 
     env = Envelope(bytes(range(32)), "aes-256-cbc-hmac-sha256")
     raw = bytearray(b64decode(env.seal(b"payload")))
@@ -126,7 +127,7 @@ def test_registry_passwords(spy: Spy) -> None:
 
 
 def test_pfx_mac(spy: Spy) -> None:
-    from cryptokit.keys import KeyBundle, load_pfx
+    from cryptokit.pkcs12 import KeyBundle, load_pfx
 
     pki = make_pki("p256", label="ct")
     pfx = KeyBundle(pki.leaf_key, pki.leaf).to_pkcs12("right", kdf_rounds=1000)
@@ -139,7 +140,7 @@ def test_cms_message_digest(spy: Spy) -> None:
     import hashlib
 
     from cryptokit.cms import cms_sign, cms_verify
-    from cryptokit.keys import KeyBundle
+    from cryptokit.pkcs12 import KeyBundle
 
     pki = make_pki("p256", label="ct")
     bundle = KeyBundle(pki.leaf_key, pki.leaf, tuple(pki.chain))

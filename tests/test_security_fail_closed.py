@@ -15,7 +15,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, padding
 from cryptokit.encoding import b64encode
 from cryptokit.errors import CryptokitError, InvalidSignature, VerificationFailed
 from cryptokit.hashing import hash_to_sign
-from cryptokit.keys import KeyBundle
+from cryptokit.pkcs12 import KeyBundle
 from tests.pki import make_cert, make_key, make_pki
 
 

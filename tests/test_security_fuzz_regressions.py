@@ -86,7 +86,7 @@ def test_bad_version_is_typed_where_already_handled() -> None:
 
 @pytest.mark.parametrize("form", ["der", "pem"])
 def test_load_public_key_bad_version(form: str) -> None:
-    from cryptokit.signature_keys import load_public_key
+    from cryptokit.signatures.public_keys import load_public_key
 
     bad = _bad_version_cert()
     _typed(lambda: load_public_key(bad if form == "der" else pem_encode(bad, "CERTIFICATE").encode()))

@@ -163,7 +163,7 @@ def test_digest_info_and_hash_to_sign_round_trip(alg: str, data: st.DataObject) 
 @settings(SETTINGS, max_examples=150)
 @given(st.sampled_from(("secp256r1", "secp384r1", "secp521r1")), st.data())
 def test_ecdsa_raw_der_round_trip(curve: str, data: st.DataObject) -> None:
-    from cryptokit.ecdsa_encoding import der_to_raw, order_byte_length, raw_to_der
+    from cryptokit.signatures.ecdsa_encoding import der_to_raw, order_byte_length, raw_to_der
 
     size = order_byte_length(curve)
     r = data.draw(st.integers(1, 2 ** (8 * size) - 1))

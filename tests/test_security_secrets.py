@@ -21,7 +21,7 @@ import pytest
 
 from cryptokit.errors import CryptokitError
 from cryptokit.hashing import hash_to_sign
-from cryptokit.keys import KeyBundle
+from cryptokit.pkcs12 import KeyBundle
 from tests.pki import make_key, make_pki
 
 MARKER = "S3CR3T-MARKER-7f1e"
@@ -127,7 +127,7 @@ def test_markers_are_detected() -> None:
 
 
 def test_pfx_paths(probe: Probe, bundle: KeyBundle, vectors: Path) -> None:
-    from cryptokit.keys import load_pfx
+    from cryptokit.pkcs12 import load_pfx
 
     pfx = bundle.to_pkcs12(MARKER, kdf_rounds=1000)
     loaded = load_pfx(pfx, MARKER)
@@ -152,7 +152,7 @@ def test_pfx_password_with_nul(bundle: KeyBundle, capfd: pytest.CaptureFixture[s
     """A password holding NUL made cryptography's Rust PKCS#12 loader panic: a pyo3 PanicException (a
     BaseException, past every ``except Exception``) whose message and stderr listed the password's bytes.
     It must be a typed error that does not echo the password."""
-    from cryptokit.keys import load_pfx
+    from cryptokit.pkcs12 import load_pfx
 
     pfx = bundle.to_pkcs12(MARKER, kdf_rounds=1000)
     for password in (MARKER + "\x00", (MARKER + "\x00").encode()):

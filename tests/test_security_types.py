@@ -17,13 +17,15 @@ VALUES: tuple[Any, ...] = (None, 5, 1.5, [], {}, [1], {"a": 1}, object())
 
 
 def _cases() -> dict[str, Callable[[Any], Any]]:
-    from cryptokit import algorithms, certificates, csr, encoding, hashing, keys, names, signature_keys, signatures
+    from cryptokit import algorithms, certificates, csr, encoding, hashing, names, signatures
+    from cryptokit import pkcs12 as keys
     from cryptokit.chain import validate_chain
     from cryptokit.cms import cms_verify
     from cryptokit.cms.parse import parse_signed_data
-    from cryptokit.ecdsa_encoding import der_to_raw
     from cryptokit.envelope import Envelope
     from cryptokit.protocols import adss, csc, emca, onespan, signer_digital
+    from cryptokit.signatures import public_keys as signature_keys
+    from cryptokit.signatures.ecdsa_encoding import der_to_raw
 
     ctx = context()
     env = Envelope(bytes(32))

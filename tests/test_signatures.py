@@ -19,8 +19,7 @@ from hypothesis import strategies as st
 
 from cryptokit.algorithms import hash_algorithm
 from cryptokit.errors import InputError, InvalidSignature, UnsupportedAlgorithm
-from cryptokit.keys import KeyBundle
-from cryptokit.signature_keys import KIND_RSA
+from cryptokit.pkcs12 import KeyBundle
 from cryptokit.signatures import (
     PssParams,
     PublicKey,
@@ -34,6 +33,7 @@ from cryptokit.signatures import (
     verify_digest,
     verify_message,
 )
+from cryptokit.signatures.public_keys import KIND_RSA
 from tests.conftest import OPENSSL, requires_openssl
 from tests.pki import make_cert, make_key
 
@@ -687,7 +687,7 @@ def _rsa_public(e: int) -> rsa.RSAPublicKey:
 
 @pytest.mark.parametrize("e", [2**256 + 1, 2**1024 + 1, (1 << 2047) + 1])
 def test_rsa_public_exponent_of_2_256_or_more_is_refused(e: int) -> None:
-    from cryptokit.signature_keys import PublicKey, load_public_key
+    from cryptokit.signatures.public_keys import PublicKey, load_public_key
 
     key = _rsa_public(e)
     forms: list[Any] = [
@@ -712,7 +712,7 @@ def test_rsa_public_exponent_of_2_256_or_more_is_refused(e: int) -> None:
 
 @pytest.mark.parametrize("e", [3, 65537, 2**255 + 1, 2**256 - 1])
 def test_rsa_public_exponent_below_2_256_is_accepted(e: int) -> None:
-    from cryptokit.signature_keys import load_public_key, rsa_exponent_problem
+    from cryptokit.signatures.public_keys import load_public_key, rsa_exponent_problem
 
     key = _rsa_public(e)
     assert rsa_exponent_problem(key) is None
@@ -723,7 +723,7 @@ def test_rsa_public_exponent_below_2_256_is_accepted(e: int) -> None:
 def test_rsa_even_public_exponent_is_refused() -> None:
     from asn1crypto import keys as asn1_keys
 
-    from cryptokit.signature_keys import load_public_key
+    from cryptokit.signatures.public_keys import load_public_key
 
     n = make_key("rsa2048", "exp").public_key().public_numbers().n  # type: ignore[union-attr]
     der = asn1_keys.PublicKeyInfo.wrap(asn1_keys.RSAPublicKey({"modulus": n, "public_exponent": 65538}), "rsa").dump()

@@ -19,7 +19,7 @@ from collections.abc import Iterator, Sequence
 
 from cryptography import x509
 
-from .names import name_key
+from .name_constraints import name_key
 
 __all__ = ["PathBuilder", "key_ids"]
 

@@ -29,7 +29,7 @@ from cryptography.x509.oid import CRLEntryExtensionOID, ExtensionOID
 
 from ..errors import InputError
 from ..report import Check, SubIndication
-from .names import name_key
+from .name_constraints import name_key
 from .sigs import pss_key_misuse, verify_signed
 
 __all__ = ["load_crls", "check_revocation", "MAX_CRLS", "MAX_CRL_SIZE"]

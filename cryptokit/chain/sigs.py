@@ -15,7 +15,7 @@ from cryptography import x509
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, padding, rsa
 
-from ..signature_keys import rsa_exponent_problem
+from ..signatures.public_keys import rsa_exponent_problem
 
 __all__ = ["verify_signed", "pss_key_misuse", "key_problem", "DSA_PUBLIC_KEY", "serial_octets"]
 

@@ -61,7 +61,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, ExtensionOID
 from ..errors import InputError
 from ..report import Check, HasReport, Report, SubIndication
 from .cache import ChainCache
-from .names import CompiledConstraints, check_name_constraints, compile_name_constraints, names_match
+from .name_constraints import CompiledConstraints, check_name_constraints, compile_name_constraints, names_match
 from .path import PathBuilder
 from .policy import ChainPolicy
 from .revocation import CrlInput, check_revocation, load_crls

@@ -113,7 +113,7 @@ def run_chain(args: argparse.Namespace) -> int:
 def _load_bundle(args: argparse.Namespace, *, require_key: bool = True) -> Any:
     """The PFX of ``args.pfx``; the password from --password-env/--password-file, else a prompt when
     the file does not open without one."""
-    from ..keys import load_pfx
+    from ..pkcs12 import load_pfx
 
     data = read_input(args.pfx, "PFX", max_size=4 * 1024 * 1024)
     allow_no_mac = bool(getattr(args, "allow_no_mac", False))

@@ -80,7 +80,7 @@ validated once and a row passes only if its chain does too. Exit 0 all passed, 1
 
 def _key_from_file(path: str) -> Any:
     from ..certificates import load_certificates
-    from ..signatures import load_public_key
+    from ..signatures.sign_verify import load_public_key
 
     data = read_input(path, "--cert", max_size=1024 * 1024)
     try:
@@ -108,7 +108,7 @@ def _eddsa(key: Any) -> str | None:
 def run_signature(args: argparse.Namespace) -> int:
     from ..algorithms import hash_algorithm
     from ..hashing import hash_to_sign
-    from ..signatures import identify_signature, verify_message
+    from ..signatures.sign_verify import identify_signature, verify_message
 
     key = _key_from_file(args.cert)
     sig = read_blob(args.sig, "--sig", args.sig_format)

@@ -9,8 +9,8 @@ from asn1crypto import algos
 
 from ..algorithms import HashAlgorithm, hash_algorithm, signature_algorithm
 from ..errors import UnsupportedAlgorithm
-from ..pss_params import has_stray_elements
 from ..report import SubIndication
+from ..signatures.pss_params import has_stray_elements
 from .policy import CmsPolicy
 
 __all__ = ["SignatureSpec", "AlgorithmProblem", "resolve_digest", "resolve_signature", "params_der", "same_algorithm"]

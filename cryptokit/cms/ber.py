@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..errors import BerError
+
 __all__ = ["Tlv", "BerError", "scan", "UNIVERSAL", "CONTEXT"]
 
 UNIVERSAL = 0
@@ -18,14 +20,6 @@ CONTEXT = 2
 
 # Universal string types whose constructed form is BER only (DER requires them primitive).
 _STRING_TAGS = frozenset({3, 4, 12, 18, 19, 20, 21, 22, 25, 26, 27, 28, 30})
-
-
-class BerError(Exception):
-    """The input is not well-formed BER/DER, or exceeds a bound. Internal; the CMS layer maps it."""
-
-    def __init__(self, message: str, *, bound: bool = False) -> None:
-        self.bound = bound
-        super().__init__(message)
 
 
 @dataclass(frozen=True, slots=True)

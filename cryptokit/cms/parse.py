@@ -21,8 +21,7 @@ from asn1crypto import x509 as ax509
 from cryptography import x509
 
 from ..encoding import b64decode, pem_decode_all
-from ..errors import CryptokitError, InputError, VerificationFailed
-from ..report import Check, Report, SubIndication
+from ..errors import CmsFormatError, CryptokitError, InputError
 from .ber import CONTEXT, UNIVERSAL, BerError, Tlv, scan
 from .policy import CmsPolicy
 
@@ -47,22 +46,6 @@ _DECODE_ERRORS = (
     *(ValueError, TypeError, KeyError, IndexError, OverflowError, AttributeError, BerError),
     *(x509.InvalidVersion, x509.DuplicateExtension, x509.UnsupportedGeneralNameType),  # not ValueErrors
 )
-
-
-class CmsFormatError(VerificationFailed, InputError):
-    """The CMS input is malformed, not a SignedData, or exceeds a bound.
-
-    Both a :class:`VerificationFailed` (``report`` says FORMAT_FAILURE) and an :class:`InputError`
-    (``field`` is ``cms``, ``rule`` the broken rule), so callers may catch either.
-    """
-
-    def __init__(self, rule: str, *, field: str = "cms") -> None:
-        report = Report.from_checks([Check.failed("format", SubIndication.FORMAT_FAILURE, rule, subject=field)])
-        self.field = field
-        self.rule = rule
-        self.report = report
-        # Both parents' __init__ chain through super(); set their attributes here and init Exception once.
-        Exception.__init__(self, f"{field}: {rule}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -331,6 +314,8 @@ def parse_signed_data(cms: object, policy: CmsPolicy | None = None) -> ParsedCms
         raise _fail("BER encoding refused by the policy (allow_ber=False)")
     try:
         return _parse_tree(data, root, policy, "ber" if is_ber else "der")
+    except BerError as exc:  # a CryptokitError too: map it before passing the others through
+        raise _fail(str(exc)) from None
     except CryptokitError:
         raise
     except _DECODE_ERRORS as exc:

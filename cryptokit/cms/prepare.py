@@ -31,10 +31,10 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa
 
 from ..algorithms import HashAlgorithm, hash_algorithm
-from ..ecdsa_encoding import is_strict_der, order_byte_length, raw_to_der
 from ..encoding import b64decode, b64encode
 from ..errors import CryptokitError, InputError, PolicyViolation, UnsupportedAlgorithm
 from ..hashing import HashToSign, hash_to_sign
+from ..signatures.ecdsa_encoding import is_strict_der, order_byte_length, raw_to_der
 from .policy import CmsPolicy
 from .sign import (
     assemble_signed_data,
@@ -86,7 +86,7 @@ def _chain_arg(value: object, leaf: x509.Certificate) -> tuple[x509.Certificate,
 
 def _check_certificate(cert: x509.Certificate, h: HashAlgorithm, policy: CmsPolicy) -> Any:
     """The certificate's public key, after the checks that must pass before anything is sent."""
-    from ..signature_keys import load_public_key
+    from ..signatures.public_keys import load_public_key
 
     try:
         ku = cert.extensions.get_extension_for_class(x509.KeyUsage).value

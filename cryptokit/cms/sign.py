@@ -23,7 +23,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 
 from ..algorithms import HashAlgorithm, hash_algorithm
 from ..errors import InputError, UnsupportedAlgorithm
-from ..keys import KeyBundle
+from ..pkcs12 import KeyBundle
 from .parse import DATA_OID
 
 __all__ = ["cms_sign"]
@@ -170,7 +170,7 @@ def signing_time_value(value: dt.datetime) -> acms.Time:
 
 
 def _sign(key: Any, message: bytes, h: HashAlgorithm, scheme: str) -> bytes:
-    from ..signatures import sign_digest, sign_message
+    from ..signatures.sign_verify import sign_digest, sign_message
 
     if scheme == "ed25519":
         return sign_message(key, message, None)

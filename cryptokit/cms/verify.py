@@ -34,9 +34,9 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from ..algorithms import HashAlgorithm
 from ..errors import CryptokitError, InputError, InvalidSignature, UnsupportedAlgorithm, VerificationFailed
 from ..hashing import HashToSign
-from ..keys import KeyBundle
+from ..pkcs12 import KeyBundle
 from ..report import Check, Report, SubIndication
-from ..signature_keys import PublicKey, load_public_key
+from ..signatures.public_keys import PublicKey, load_public_key
 from .algorithms import AlgorithmProblem, SignatureSpec, resolve_digest, resolve_signature, same_algorithm
 from .parse import DATA_OID, CmsFormatError, ParsedCms, ParsedSigner, attribute_values, parse_signed_data
 from .policy import CmsPolicy
@@ -368,7 +368,7 @@ def _bound_key(cert: x509.Certificate) -> PublicKey | None:
 def _check_signature(
     sc: _SignerCheck, cert: x509.Certificate, h: HashAlgorithm, spec: SignatureSpec, content: bytes | HashToSign
 ) -> None:
-    from ..signatures import verify_digest, verify_message
+    from ..signatures.sign_verify import verify_digest, verify_message
 
     signer = sc.signer
     if isinstance(content, HashToSign):

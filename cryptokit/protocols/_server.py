@@ -12,7 +12,7 @@ import orjson
 from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa
 
 from ..errors import InputError, UnsupportedAlgorithm
-from ..keys import KeyBundle
+from ..pkcs12 import KeyBundle
 from . import HttpRequest, HttpResponse
 
 __all__ = [

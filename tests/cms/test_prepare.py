@@ -24,7 +24,7 @@ from cryptography.hazmat.primitives.serialization import Encoding
 import cryptokit as ck
 from cryptokit.cms import CmsPolicy, PreparedCms, cms_prepare, cms_verify
 from cryptokit.errors import InputError, PolicyViolation, UnsupportedAlgorithm, VerificationFailed
-from cryptokit.keys import KeyBundle
+from cryptokit.pkcs12 import KeyBundle
 from cryptokit.protocols import adss, csc
 from cryptokit.report import SubIndication
 from tests.conftest import OPENSSL, requires_openssl

@@ -35,7 +35,7 @@ from ...algorithms import hash_algorithm
 from ...encoding import b64encode
 from ...errors import CryptokitError, InputError
 from ...hashing import HashToSign
-from ...keys import KeyBundle
+from ...pkcs12 import KeyBundle
 from .. import HttpRequest, HttpResponse, _server
 from . import _wire
 from .errors import ERROR_CODES, AdssError, ErrorFamily, error_for
@@ -277,7 +277,7 @@ def sign_hashes(
 ) -> list[bytes]:
     """One bare signature per hash, in request order, with :func:`cryptokit.signatures.sign_digest`.
 
-    ``signer``: a :class:`~cryptokit.keys.KeyBundle` or an RSA/EC private key. RSA signs
+    ``signer``: a :class:`~cryptokit.pkcs12.KeyBundle` or an RSA/EC private key. RSA signs
     RSASSA-PKCS1-v1_5 over the DigestInfo of each hash's algorithm (``scheme="auto"``, the guide's
     "PKCS#1") or RSASSA-PSS (``scheme="pss"``, MGF1 with the same hash, salt = digest length unless
     ``pss_salt_length``); ECDSA answers DER or raw r||s (``signature_encoding``). Does not check
@@ -296,7 +296,7 @@ def sign_hashes(
         raise InputError("request_in", "must be a SignRequestIn or a sequence of HashToSign")
     if len(hashes) > MAX_DOCUMENTS:
         raise InputError("request_in", f"holds more than {MAX_DOCUMENTS} hashes")
-    from ...signatures import sign_digest
+    from ...signatures.sign_verify import sign_digest
 
     out = []
     for index, h in enumerate(hashes):

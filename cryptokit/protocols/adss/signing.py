@@ -48,7 +48,7 @@ from .values import UserCertificate
 
 if TYPE_CHECKING:
     from ...chain import ChainPolicy, ChainReport
-    from ...signatures import SignatureMatch
+    from ...signatures.sign_verify import SignatureMatch
 
 __all__ = [
     "SignStatus",
@@ -406,7 +406,7 @@ def _signature_check(
     allow_absent_null: bool,
     required: frozenset[str] | None = None,
 ) -> tuple[Check, SignatureMatch | None]:
-    from ...signatures import identify_signature
+    from ...signatures.sign_verify import identify_signature
 
     subject = f"doc[{index}]"
     h = sent.hashes[index]
@@ -511,7 +511,7 @@ def validate_sign_response(
     :func:`verify_sign_response` to have a failure raise.
     """
     from ...chain import validate_chain
-    from ...signatures import load_public_key
+    from ...signatures.sign_verify import load_public_key
 
     if not isinstance(result, SignResult):
         raise InputError("result", "must be a SignResult from parse_sign_response or parse_sign_status")

@@ -33,7 +33,7 @@ from ...algorithms import HashAlgorithm, SignatureAlgorithm
 from ...encoding import b64encode
 from ...errors import CryptokitError, InputError, UnsupportedAlgorithm
 from ...hashing import HashToSign
-from ...keys import KeyBundle
+from ...pkcs12 import KeyBundle
 from .. import HttpRequest, HttpResponse, _server
 from . import _wire
 from .errors import CscError, error_class
@@ -232,7 +232,7 @@ def sign_hashes(request_in: SignHashIn | SignHashRequest, signer: Any) -> list[b
     A ``signAlgo`` the key cannot do is the CscError "Invalid parameter signAlgo". Does not check
     the SAD, the credential or the certificate.
     """
-    from ...signatures import sign_digest
+    from ...signatures.sign_verify import sign_digest
 
     req = request_in.request if isinstance(request_in, SignHashIn) else request_in
     if not isinstance(req, SignHashRequest) or req.sign_algorithm is None:

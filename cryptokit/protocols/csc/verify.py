@@ -33,7 +33,7 @@ from ...errors import InputError, InvalidSignature, UnsupportedAlgorithm, Verifi
 from ...hashing import HashToSign
 from ...report import Check, HasReport, Report, SubIndication
 from ...returned_signatures import chain_report_check, find_signed_hash, optional_aware, recovered_digest_info
-from ...signatures import SignatureMatch, identify_signature
+from ...signatures.sign_verify import SignatureMatch, identify_signature
 from .. import HttpRequest
 from .requests import SignHashRequest, parse_sign_hash_request
 from .responses import CredentialInfo, SignHashResult

@@ -20,7 +20,7 @@ from cryptography.hazmat.primitives import serialization
 
 from ...envelope import Envelope
 from ...errors import CryptokitError, InputError, VerificationFailed
-from ...keys import KeyBundle
+from ...pkcs12 import KeyBundle
 from ...report import Check, Report, SubIndication
 from .. import HttpRequest, _json
 from .auth import EMKEY_HEADER, TsFormat, auth_headers, check_emkey_format

@@ -33,7 +33,7 @@ from cryptography.hazmat.primitives.serialization import pkcs7
 from ...csr import CsrInfo
 from ...envelope import Envelope
 from ...errors import AuthenticationFailed, CryptokitError, DecryptionFailed, InputError
-from ...keys import KeyBundle
+from ...pkcs12 import KeyBundle
 from .. import HttpRequest
 from .auth import EMKEY_HEADER, AuthKeyVerifier, check_emkey, check_static_emkey
 from .errors import (

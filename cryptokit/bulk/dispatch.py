@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from typing import Any, TypeVar
 
-from .errors import CryptokitError
+from ..errors import CryptokitError, ExecutorFailed
 
 __all__ = ["ExecutorFailed", "Progress", "run_ordered", "run_split", "cpu_count", "chunk_size"]
 
@@ -25,14 +25,6 @@ _PIECE_SECONDS = 0.002
 
 #: ``progress(done, total)``: items finished so far and the number of items in the call.
 Progress = Callable[[int, int], object]
-
-
-class ExecutorFailed(CryptokitError):
-    """The executor could not run a chunk: a worker died, or an argument or answer could not be sent.
-
-    Per-item failures (a bad source, a signature that does not verify) never raise this: they are
-    entries in the result list. This is the executor itself failing; ``__cause__`` holds its exception.
-    """
 
 
 def cpu_count() -> int:

@@ -22,12 +22,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Final, NamedTuple
 
-from .algorithms import hash_algorithm
-from .bulk_errors import PackedError, pack_error, relabel, unpack_error
-from .ecdsa_encoding import is_strict_der, order_byte_length
-from .errors import CryptokitError, InputError
-from .signature_keys import KIND_EC, KIND_ED448, KIND_ED25519, KIND_RSA, rsa_exponent_problem
-from .signatures import (
+from ..algorithms import hash_algorithm
+from ..errors import CryptokitError, InputError
+from ..signatures.ecdsa_encoding import is_strict_der, order_byte_length
+from ..signatures.public_keys import KIND_EC, KIND_ED448, KIND_ED25519, KIND_RSA, rsa_exponent_problem
+from ..signatures.sign_verify import (
     _ECDSA_PREHASHED,
     _FAST_HASH,
     _PKCS1V15,
@@ -39,6 +38,7 @@ from .signatures import (
     verify_digest,
     verify_message,
 )
+from .packed_errors import PackedError, pack_error, relabel, unpack_error
 
 __all__ = [
     "VerifyResult",

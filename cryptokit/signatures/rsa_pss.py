@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from .algorithms import HashAlgorithm
+from ..algorithms import HashAlgorithm
 
 __all__ = ["pss_salt_length", "max_pss_salt_length", "MAX_MODULUS_BITS"]
 

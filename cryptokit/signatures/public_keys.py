@@ -24,10 +24,10 @@ from cryptography.exceptions import UnsupportedAlgorithm as _CryptoUnsupportedAl
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa, x448, x25519
 
-from ._dsa import DSAPublicKey
-from .algorithms import hash_algorithm
-from .encoding import pem_decode_all
-from .errors import InputError, UnsupportedAlgorithm
+from .._dsa import DSAPublicKey
+from ..algorithms import hash_algorithm
+from ..encoding import pem_decode_all
+from ..errors import InputError, UnsupportedAlgorithm
 from .pss_params import PssParams, pss_params_from_asn1
 
 __all__ = [
@@ -250,7 +250,7 @@ def load_public_key(key: Any) -> PublicKey:
         return _from_bytes(data)
     if isinstance(key, (bytes, bytearray, memoryview)):
         return _from_bytes(bytes(key))
-    from .keys import KeyBundle
+    from ..pkcs12 import KeyBundle
 
     if isinstance(key, KeyBundle):
         if key.certificate is not None:

@@ -15,7 +15,7 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature, encode_dss_signature
 
-from .errors import InputError, UnsupportedAlgorithm
+from ..errors import InputError, UnsupportedAlgorithm
 
 __all__ = ["der_to_raw", "raw_to_der", "order_byte_length", "is_strict_der"]
 

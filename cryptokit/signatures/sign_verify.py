@@ -44,11 +44,10 @@ from cryptography.exceptions import UnsupportedAlgorithm as _CryptoUnsupported
 from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import Prehashed
 
-from .algorithms import HashAlgorithm, hash_algorithm, hash_algorithms, parse_digest_info
+from ..algorithms import HashAlgorithm, hash_algorithm, hash_algorithms, parse_digest_info
+from ..errors import InputError, InvalidSignature, UnsupportedAlgorithm
 from .ecdsa_encoding import der_to_raw, is_strict_der, order_byte_length, raw_to_der
-from .errors import InputError, InvalidSignature, UnsupportedAlgorithm
-from .rsa_pss import max_pss_salt_length, pss_salt_length
-from .signature_keys import (
+from .public_keys import (
     _KIND_BY_TYPE,
     KIND_EC,
     KIND_ED448,
@@ -59,6 +58,7 @@ from .signature_keys import (
     load_public_key,
     rsa_exponent_problem,
 )
+from .rsa_pss import max_pss_salt_length, pss_salt_length
 
 __all__ = [
     "PublicKey",
@@ -570,7 +570,7 @@ def identify_signature(
 
 
 def pss_salt_length_of(key: rsa.RSAPublicKey, signature: bytes, h: HashAlgorithm, mgf: HashAlgorithm) -> int | None:
-    """The salt length inside an RSA-PSS signature (not a verification; see :mod:`cryptokit.rsa_pss`)."""
+    """The salt length inside an RSA-PSS signature (not a verification; see :mod:`cryptokit.signatures.rsa_pss`)."""
     try:
         return pss_salt_length(key, signature, h, mgf)
     except (ValueError, TypeError):
@@ -585,7 +585,7 @@ def _private_key(value: Any) -> Any:
         value, (rsa.RSAPrivateKey, ec.EllipticCurvePrivateKey, ed25519.Ed25519PrivateKey, ed448.Ed448PrivateKey)
     ):
         return value
-    from .keys import KeyBundle
+    from ..pkcs12 import KeyBundle
 
     if isinstance(value, KeyBundle) and value.private_key is not None:
         return _private_key(value.private_key)

@@ -17,12 +17,12 @@ from concurrent.futures import Executor, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from .algorithms import HashAlgorithm, hash_algorithm
-from .bulk_dispatch import Progress, cpu_count, run_ordered
-from .bulk_errors import PackedError, pack_error, relabel, unpack_error
-from .errors import CryptokitError, InputError
-from .hash_results import HashError, HashOutcome, HashResults
-from .hashing import BLOCK_SIZE, HashSource, HashToSign, hash_to_sign
+from ..algorithms import HashAlgorithm, hash_algorithm
+from ..errors import CryptokitError, InputError
+from ..hash_results import HashError, HashOutcome, HashResults
+from ..hashing import BLOCK_SIZE, HashSource, HashToSign, hash_to_sign
+from .dispatch import Progress, cpu_count, run_ordered
+from .packed_errors import PackedError, pack_error, relabel, unpack_error
 
 __all__ = [
     "HashError",

@@ -10,8 +10,8 @@ in the message.)
 
 from __future__ import annotations
 
-from . import errors
-from .errors import CryptokitError, InputError
+from .. import errors
+from ..errors import CryptokitError, InputError
 
 __all__ = ["PackedError", "pack_error", "unpack_error", "relabel"]
 

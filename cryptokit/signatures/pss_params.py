@@ -14,9 +14,9 @@ from typing import Any, Final
 
 from asn1crypto import algos
 
-from .algorithms import HashAlgorithm, hash_algorithm
-from .encoding import b64decode, b64encode
-from .errors import InputError, UnsupportedAlgorithm
+from ..algorithms import HashAlgorithm, hash_algorithm
+from ..encoding import b64decode, b64encode
+from ..errors import InputError, UnsupportedAlgorithm
 
 __all__ = [
     "PssParams",

@@ -38,10 +38,10 @@ strict DER is it verified a second time, as DER (as ``verify_digest`` does), and
 
 from __future__ import annotations
 
-from .bulk_dispatch import ExecutorFailed, Progress
-from .bulk_hash import HASH_CHUNK_ITEMS, HASH_PARALLEL_MIN_BYTES, HashError, HashOutcome, HashResults, hash_many, unwrap
-from .bulk_verify import RUN_HERE_MAX_WORKERS, VERIFY_PARALLEL_MIN_JOBS, VerifyJob, VerifyResult, verify_many
-from .bulk_worker import KEY_CACHE_SIZE, key_cache_info, reset_key_cache
+from .dispatch import ExecutorFailed, Progress
+from .hash import HASH_CHUNK_ITEMS, HASH_PARALLEL_MIN_BYTES, HashError, HashOutcome, HashResults, hash_many, unwrap
+from .verify import RUN_HERE_MAX_WORKERS, VERIFY_PARALLEL_MIN_JOBS, VerifyJob, VerifyResult, verify_many
+from .worker import KEY_CACHE_SIZE, key_cache_info, reset_key_cache
 
 __all__ = [
     "hash_many",

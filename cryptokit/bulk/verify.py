@@ -4,14 +4,14 @@ cryptography holds the GIL while it verifies, so threads do not scale: the paral
 process pool (or a Dask cluster through its executor). Jobs travel in chunks of hundreds to
 thousands, so the inter-process cost per signature is small; keys travel once per chunk as DER
 bytes with an index, and each worker parses each distinct key once (see
-:mod:`cryptokit.bulk_worker`). Certificates given as keys are used for their public key only: no
+:mod:`cryptokit.bulk.worker`). Certificates given as keys are used for their public key only: no
 chain is validated (validate a shared chain once with :mod:`cryptokit.chain`, which caches it).
 
 Consecutive plain jobs (prehashed digest, one key, default options) travel as one
-:class:`~cryptokit.bulk_worker.PlainRun` (signatures and digests as two lists) and verify in a
+:class:`~cryptokit.bulk.worker.PlainRun` (signatures and digests as two lists) and verify in a
 tight loop; any other job is a row of its own.
 
-Scheduling (:func:`cryptokit.bulk_dispatch.run_split`): the pool takes chunks from the front of the
+Scheduling (:func:`cryptokit.bulk.dispatch.run_split`): the pool takes chunks from the front of the
 job list, shrinking as the work runs out, so the workers finish together. A pool created by the
 call uses ``fork`` on Linux when this process runs a single thread (see :func:`_pool_context`): the
 workers then inherit the job list and receive index ranges only, and this process just dispatches.
@@ -34,11 +34,11 @@ from typing import Any, Literal
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
-from .bulk_dispatch import Progress, chunk_size, cpu_count, run_split
-from .bulk_errors import pack_error
-from .bulk_worker import Failed, KeyRef, PlainRun, Prepared, Row, VerifyResult, load_ref, verify_chunk, verify_rows
-from .errors import CryptokitError, InputError
-from .hashing import HashToSign
+from ..errors import CryptokitError, InputError
+from ..hashing import HashToSign
+from .dispatch import Progress, chunk_size, cpu_count, run_split
+from .packed_errors import pack_error
+from .worker import Failed, KeyRef, PlainRun, Prepared, Row, VerifyResult, load_ref, verify_chunk, verify_rows
 
 __all__ = ["VerifyJob", "VerifyResult", "verify_many", "VERIFY_PARALLEL_MIN_JOBS", "RUN_HERE_MAX_WORKERS"]
 
@@ -88,7 +88,7 @@ def _alg_name(value: Any) -> Any:
     """A hash given as an object becomes its cryptokit name, so that it pickles."""
     if value is None or isinstance(value, str):
         return value
-    from .algorithms import hash_algorithm
+    from ..algorithms import hash_algorithm
 
     return hash_algorithm(value).name
 
@@ -113,7 +113,7 @@ def _row(job: Any, key_index: int, index: int, portable: bool) -> Row:
             algorithm = _alg_name(algorithm)
             mgf = _alg_name(mgf)
         except CryptokitError as exc:
-            from .bulk_errors import relabel
+            from .packed_errors import relabel
 
             return VerifyResult(False, relabel(exc, f"jobs[{index}]"), None, None)
     return (
@@ -180,7 +180,7 @@ class _Keys:
 
 
 def _load_here(key: Any) -> Any:
-    from .signatures import load_public_key
+    from ..signatures.sign_verify import load_public_key
 
     try:
         return load_public_key(key)
@@ -315,7 +315,7 @@ def verify_many(
     or a thread pool, which shares the GIL and so does not speed verification up); ``workers`` then
     sizes the chunks (default: the local core count). ``progress(done, total)`` runs in this thread
     after each chunk. Raises only :class:`InputError` for a bad ``workers`` and
-    :class:`~cryptokit.bulk_dispatch.ExecutorFailed` when the executor itself fails.
+    :class:`~cryptokit.bulk.dispatch.ExecutorFailed` when the executor itself fails.
 
     Proves, per job, what ``verify_digest``/``verify_message`` prove: the signature is valid under
     the key. It validates no certificate chain and no certificate's validity.
