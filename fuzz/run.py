@@ -7,7 +7,7 @@ Each harness starts from its seeds (``fuzz/targets.py``) plus the saved regressi
 ``tests/fuzz_regressions/<name>/``. A finding (an exception that is not a CryptokitError, an input
 slower than ``--timeout`` seconds, or memory over ``--rss-mb``) is saved as
 ``fuzz/crashes/<name>-crash-<sha1>`` (or ``-timeout-``/``-oom-``) and makes the run exit 1. Move a
-finding into ``tests/fuzz_regressions/<name>/`` once fixed: ``tests/test_security_fuzz_regressions.py``
+finding into ``tests/fuzz_regressions/<name>/`` once fixed: ``tests/properties/test_fuzz_regressions.py``
 replays every file there.
 """
 

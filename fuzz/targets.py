@@ -1,5 +1,5 @@
 """Fuzz targets: one entry per public parser or verifier, shared by the atheris harnesses
-(``fuzz/fuzz_<name>.py``) and the hypothesis property tests (``tests/test_security_properties.py``).
+(``fuzz/fuzz_<name>.py``) and the hypothesis property tests (``tests/properties/test_typed_errors.py``).
 
 A target takes arbitrary bytes and calls the parser. It may raise only a
 :class:`~cryptokit.errors.CryptokitError` (the documented failure); anything else (a bare

@@ -437,3 +437,15 @@ def test_stray_bits_are_refused_in_every_buffer_shape() -> None:
     for shaped in (memoryview(stray), memoryview(stray).cast("I"), memoryview(stray).cast("B", (len(stray) // 4, 4))):
         with pytest.raises(DecryptionFailed):
             env.open(shaped)
+
+
+@pytest.mark.parametrize("value", [None, 5, 1.5, [], {}, object()])
+def test_envelope_open_wrong_type_is_input_error(value: object) -> None:
+    from cryptokit.envelope import Envelope
+
+    env = Envelope(bytes(32))
+    for fn in (env.open, env.open_json, env.open_bytes):
+        with pytest.raises(InputError):
+            fn(value)  # type: ignore[arg-type]
+    with pytest.raises(DecryptionFailed):
+        env.open("not base64!")

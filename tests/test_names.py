@@ -187,3 +187,12 @@ def test_random_strings_raise_only_cryptokit_errors(text: str) -> None:
         parse_subject(text)
     except CryptokitError:
         pass
+
+
+def test_rfc4514_subject_attribute_bound() -> None:
+    from cryptokit.names import MAX_SUBJECT_ATTRIBUTES, parse_subject
+
+    many = ",".join(f"OU=u{i}" for i in range(MAX_SUBJECT_ATTRIBUTES + 1))
+    with pytest.raises(InputError):
+        parse_subject(many, style="rfc4514")
+    assert len(parse_subject(",".join(f"OU=u{i}" for i in range(MAX_SUBJECT_ATTRIBUTES)), style="rfc4514").rdns)

@@ -24,7 +24,7 @@ Errors: :class:`InvalidSignature` for a well-formed signature that does not veri
 not match the algorithm, non-strict DER, a scheme that does not fit the key, PSS parameters that
 contradict an RSASSA-PSS key); :class:`UnsupportedAlgorithm` for unknown hashes and key types.
 
-Policy for Wycheproof "acceptable" cases (tested in tests/test_wycheproof_signatures.py):
+Policy for Wycheproof "acceptable" cases (tested in tests/conformance/test_wycheproof_signatures.py):
 
 * RSA PKCS#1 v1.5 with a DigestInfo whose NULL parameters are absent ("MissingNull"): refused
   (:class:`InvalidSignature`) by default, accepted only with ``allow_absent_null=True``.

@@ -39,7 +39,7 @@ FORMS = (
     OTP_MARKER,
     ", ".join(str(b) for b in MARKER.encode()[:8]),  # the password as a list of byte values
 )
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _leaks(text: str) -> list[str]:

@@ -19,7 +19,7 @@ from cryptokit.encoding import b64encode, pem_encode
 from cryptokit.errors import CryptokitError
 from fuzz.targets import TARGETS, context, run_one
 
-HERE = Path(__file__).resolve().parent / "fuzz_regressions"
+HERE = Path(__file__).resolve().parents[1] / "fuzz_regressions"
 INVALID_VERSION = "x509.InvalidVersion (not a ValueError) escapes x509.load_der_x509_certificate"
 UNKNOWN_KEY = "cryptography.exceptions.UnsupportedAlgorithm escapes cert.public_key() for an unknown key OID"
 KNOWN: dict[str, tuple[str, type[BaseException]]] = {}

@@ -543,3 +543,15 @@ def test_nesting_depth_error_is_not_swallowed() -> None:
     )
     with pytest.raises(InputError, match="more than 4 deep"):
         load_pfx(pfx.dump(), None)
+
+
+def test_pfx_password_with_nul_is_refused_without_echo() -> None:
+    from cryptokit.pkcs12 import KeyBundle, load_pfx
+
+    pki = make_pki("p256")
+    pfx = KeyBundle(pki.leaf_key, pki.leaf, ()).to_pkcs12("right")
+    secret = "s3cr\x00t-pw"
+    with pytest.raises(InputError) as info:
+        load_pfx(pfx, secret)
+    assert info.value.field == "password" and "s3cr" not in str(info.value)
+    assert load_pfx(pfx, "right").certificate == pki.leaf

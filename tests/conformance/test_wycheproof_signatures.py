@@ -18,7 +18,7 @@ import pytest
 from cryptokit.errors import InputError, InvalidSignature
 from cryptokit.signatures import identify_signature, load_public_key, verify_message
 
-WYCHEPROOF = Path(__file__).resolve().parent.parent / "vectors" / "wycheproof"
+WYCHEPROOF = Path(__file__).resolve().parents[2] / "vectors" / "wycheproof"
 PATTERNS = ("rsa_signature_*_test.json", "rsa_pss_*_test.json", "ecdsa_*_test.json", "ed25519_test.json")
 FILES = sorted({p.name for pattern in PATTERNS for p in WYCHEPROOF.glob(pattern)})
 

@@ -13,8 +13,8 @@ from cryptokit.cms.ber import BerError, scan
 from cryptokit.errors import VerificationFailed
 from cryptokit.pkcs12 import KeyBundle
 from cryptokit.report import Report, SubIndication
+from tests.cms.test_verify import CONTENT, build_cms, ec_signer
 from tests.pki import make_pki
-from tests.test_cms_vendor import CONTENT, build_cms, ec_signer
 
 FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
