@@ -1,8 +1,10 @@
 """cryptokit: the cryptography of remote-signing and certificate-authority protocols.
 
 The public names live here; see README.md for a tour. Layers (imports point down):
-primitives (errors, encoding, algorithms), blocks (hashing, signatures, keys, chain, cms, csr,
-envelope, report), protocols (cryptokit.protocols.*), interfaces (cryptokit.cli, cryptokit.bulk).
+primitives (errors, encoding, algorithms), blocks (hashing, hash_results, signatures/, pkcs12,
+certificates, csr, names, cms/, chain/, envelope, report, returned_signatures), protocols
+(cryptokit.protocols.*), interfaces (cryptokit.cli, cryptokit.bulk, cryptokit.demo); low level:
+cryptokit.hazmat. cryptokit.bulk is imported on first use of a bulk name.
 """
 
 from __future__ import annotations
@@ -80,6 +82,7 @@ def __getattr__(name: str) -> object:
 
 def __dir__() -> list[str]:
     return sorted({*globals(), *_LAZY_BULK})
+
 
 __all__ = [
     "__version__",

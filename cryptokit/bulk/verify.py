@@ -38,7 +38,8 @@ from ..errors import CryptokitError, InputError
 from ..hashing import HashToSign
 from .dispatch import Progress, chunk_size, cpu_count, run_split
 from .packed_errors import pack_error
-from .worker import Failed, KeyRef, PlainRun, Prepared, Row, VerifyResult, load_ref, verify_chunk, verify_rows
+from .results import VerifyResult
+from .worker import Failed, KeyRef, PlainRun, Prepared, Row, load_ref, verify_chunk, verify_rows
 
 __all__ = ["VerifyJob", "VerifyResult", "verify_many", "VERIFY_PARALLEL_MIN_JOBS", "RUN_HERE_MAX_WORKERS"]
 

@@ -25,12 +25,9 @@ from typing import Any, Final, NamedTuple
 from ..algorithms import hash_algorithm
 from ..errors import CryptokitError, InputError
 from ..signatures.ecdsa_encoding import is_strict_der, order_byte_length
+from ..signatures.prehashed import HASH_BY_NAME, direct_args, verify_direct
 from ..signatures.public_keys import KIND_EC, KIND_ED448, KIND_ED25519, KIND_RSA, rsa_exponent_problem
 from ..signatures.sign_verify import (
-    _ECDSA_PREHASHED,
-    _FAST_HASH,
-    _PKCS1V15,
-    _PREHASHED,
     MAX_SIGNATURE_SIZE,
     PssParams,
     PublicKey,
@@ -38,10 +35,11 @@ from ..signatures.sign_verify import (
     verify_digest,
     verify_message,
 )
-from .packed_errors import PackedError, pack_error, relabel, unpack_error
+from .packed_errors import pack_error, relabel, unpack_error
+from .results import VerifyResult
+from .results import ok_result as _ok
 
 __all__ = [
-    "VerifyResult",
     "KeyRef",
     "Row",
     "PlainRun",
@@ -62,69 +60,6 @@ KeyRef = Any
 #: pss_mgf_hash), a :class:`PlainRun` of plain digest jobs, or a ready VerifyResult for a job the
 #: caller already found malformed.
 Row = Any
-
-
-@dataclass(frozen=True, slots=True, eq=False)
-class VerifyResult:
-    """The outcome of one :class:`VerifyJob`.
-
-    ``ok`` is True when the signature verified; else ``error`` is the typed error
-    (:class:`InvalidSignature` for a well-formed signature that does not verify, :class:`InputError`
-    naming ``jobs[i].field`` for malformed input, :class:`UnsupportedAlgorithm`). ``scheme`` is the
-    scheme checked (``pkcs1v15``, ``pss``, ``ecdsa``, ``ed25519``, ``ed448``; None when the key did
-    not load) and ``encoding`` the ECDSA encoding checked (``der`` or ``raw``; None otherwise).
-    Results compare equal when ok, scheme, encoding, error type and message are equal.
-    """
-
-    ok: bool
-    error: CryptokitError | None
-    scheme: str | None
-    encoding: str | None
-
-    def __bool__(self) -> bool:
-        return self.ok
-
-    def _key(self) -> tuple[Any, ...]:
-        err = self.error
-        return (self.ok, self.scheme, self.encoding, type(err), None if err is None else str(err))
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, VerifyResult):
-            return NotImplemented
-        return self._key() == other._key()
-
-    def __hash__(self) -> int:
-        return hash(self._key())
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        # Typed errors do not pickle (InputError needs field and rule); send them packed.
-        packed = None if self.error is None else pack_error(self.error)
-        return (_rebuild, (self.ok, packed, self.scheme, self.encoding))
-
-
-def _rebuild(ok: bool, packed: PackedError | None, scheme: str | None, encoding: str | None) -> VerifyResult:
-    if ok:
-        return _ok(scheme, encoding)
-    return VerifyResult(False, None if packed is None else unpack_error(packed), scheme, encoding)
-
-
-_OK: dict[tuple[str | None, str | None], VerifyResult] = {
-    (s, e): VerifyResult(True, None, s, e)
-    for s, e in (
-        ("pkcs1v15", None),
-        ("pss", None),
-        ("ecdsa", "der"),
-        ("ecdsa", "raw"),
-        ("ed25519", None),
-        ("ed448", None),
-    )
-}
-
-
-def _ok(scheme: str | None, encoding: str | None) -> VerifyResult:
-    """The shared success result (results are immutable, so one object serves every success)."""
-    result = _OK.get((scheme, encoding))
-    return result if result is not None else VerifyResult(True, None, scheme, encoding)
 
 
 @dataclass(frozen=True, slots=True)
@@ -272,19 +207,19 @@ def _verify_run(p: Prepared | Failed, run: PlainRun, index: int, out: list[Verif
     append = out.append
     base = len(out)
     algorithm, scheme, encoding = run.algorithm, run.scheme, run.encoding
-    h = _FAST_HASH.get(algorithm) if type(algorithm) is str else None
+    h = HASH_BY_NAME.get(algorithm) if type(algorithm) is str else None
     if h is not None and isinstance(p, Prepared):
         size = h.digest_size
         raw_length = 0
-        extra: tuple[Any, ...] = ()
+        extra: tuple[Any, ...] | None = None
         ok = None
-        if p.fast == _FAST_RSA and scheme in ("auto", "pkcs1v15") and encoding in ("auto", "der"):
-            extra, ok = (_PKCS1V15, _PREHASHED[h.name]), _ok("pkcs1v15", None)
-        elif p.fast == _FAST_EC and scheme in ("auto", "ecdsa") and encoding in ("auto", "der"):
-            extra, ok = (_ECDSA_PREHASHED[h.name],), _ok("ecdsa", "der")
+        if p.fast == _FAST_RSA:
+            extra, ok = direct_args(KIND_RSA, h.name, scheme, encoding), _ok("pkcs1v15", None)
+        elif p.fast == _FAST_EC and encoding in ("auto", "der"):
+            extra, ok = direct_args(KIND_EC, h.name, scheme, "der"), _ok("ecdsa", "der")
             raw_length = p.raw_length if encoding == "auto" else 0  # "auto" reads that length as raw r||s
-        if ok is not None:  # p.fast says call_key is a cryptography key
-            verify = p.call_key.verify
+        if extra is not None and ok is not None:  # p.fast says call_key is a cryptography key
+            verify = p.call_key.verify  # prehashed.verify_direct, with the method looked up once per run
             for sig, digest in zip(run.signatures, run.digests, strict=True):
                 if (
                     type(sig) is bytes
@@ -349,14 +284,12 @@ def _verify_row(
                     p.call_key.verify(sig, message)
                     return _ok(shown, None)
             elif digest is not None and type(digest) is bytes and message is None and type(algorithm) is str:
-                h = _FAST_HASH.get(algorithm)
+                h = HASH_BY_NAME.get(algorithm)
                 if h is not None and len(digest) == h.digest_size:
-                    if fast_kind == _FAST_RSA:
-                        if (scheme == "auto" or scheme == "pkcs1v15") and (encoding == "auto" or encoding == "der"):
-                            p.call_key.verify(sig, digest, _PKCS1V15, _PREHASHED[h.name])
-                            return _ok(shown, None)
-                    elif (scheme == "auto" or scheme == "ecdsa") and enc == "der":
-                        p.call_key.verify(sig, digest, _ECDSA_PREHASHED[h.name])
+                    rsa_key = fast_kind == _FAST_RSA
+                    args = direct_args(KIND_RSA if rsa_key else KIND_EC, h.name, scheme, encoding if rsa_key else enc)
+                    if args is not None:
+                        verify_direct(p.call_key, sig, digest, args)
                         return _ok(shown, shown_enc)
         except Exception:  # noqa: S110 - verified again below, which reports the typed error
             pass

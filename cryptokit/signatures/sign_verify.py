@@ -42,11 +42,11 @@ from typing import Any, Final, Literal
 from cryptography.exceptions import InvalidSignature as _CryptoInvalidSignature
 from cryptography.exceptions import UnsupportedAlgorithm as _CryptoUnsupported
 from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, padding, rsa
-from cryptography.hazmat.primitives.asymmetric.utils import Prehashed
 
-from ..algorithms import HashAlgorithm, hash_algorithm, hash_algorithms, parse_digest_info
+from ..algorithms import HashAlgorithm, hash_algorithm, parse_digest_info
 from ..errors import InputError, InvalidSignature, UnsupportedAlgorithm
 from .ecdsa_encoding import der_to_raw, is_strict_der, order_byte_length, raw_to_der
+from .prehashed import ECDSA_PREHASHED, HASH_BY_NAME, PKCS1V15, PREHASHED, direct_args, verify_direct
 from .public_keys import (
     _KIND_BY_TYPE,
     KIND_EC,
@@ -84,11 +84,6 @@ BytesLike = bytes | bytearray | memoryview
 #: Longest signature accepted (an RSA-16384 signature is 2,048 bytes).
 MAX_SIGNATURE_SIZE: Final = 4096
 
-_PKCS1V15: Final = padding.PKCS1v15()
-_HASHES: Final = hash_algorithms()
-_FAST_HASH: Final[dict[str, HashAlgorithm]] = {h.name: h for h in _HASHES}
-_PREHASHED: Final[dict[str, Prehashed]] = {h.name: Prehashed(h.cryptography()) for h in _HASHES}
-_ECDSA_PREHASHED: Final[dict[str, ec.ECDSA]] = {h.name: ec.ECDSA(Prehashed(h.cryptography())) for h in _HASHES}
 _ED_KINDS: Final = (KIND_ED25519, KIND_ED448)
 _ED_SCHEME: Final = {KIND_ED25519: "ed25519", KIND_ED448: "ed448"}
 
@@ -146,7 +141,7 @@ def _invalid(what: str) -> InvalidSignature:
 
 @lru_cache(maxsize=256)
 def _pss_padding(mgf_name: str, salt: int | None) -> padding.PSS:
-    mgf = padding.MGF1(_FAST_HASH[mgf_name].cryptography())
+    mgf = padding.MGF1(HASH_BY_NAME[mgf_name].cryptography())
     return padding.PSS(mgf, padding.PSS.AUTO if salt is None else salt)
 
 
@@ -175,7 +170,7 @@ def _scheme_error(scheme: str, key_type: str) -> InputError:
 
 def _verify_pkcs1v15(key: rsa.RSAPublicKey, sig: bytes, digest: bytes, h: HashAlgorithm, absent_null: bool) -> None:
     try:
-        key.verify(sig, digest, _PKCS1V15, _PREHASHED[h.name])
+        key.verify(sig, digest, PKCS1V15, PREHASHED[h.name])
         return
     except _CryptoInvalidSignature:
         pass
@@ -187,7 +182,7 @@ def _verify_pkcs1v15(key: rsa.RSAPublicKey, sig: bytes, digest: bytes, h: HashAl
 def _absent_null_matches(key: rsa.RSAPublicKey, sig: bytes, digest: bytes, h: HashAlgorithm) -> bool:
     """The legacy DigestInfo without NULL parameters: recover the payload, parse, compare in constant time."""
     try:
-        recovered = key.recover_data_from_signature(sig, _PKCS1V15, None)
+        recovered = key.recover_data_from_signature(sig, PKCS1V15, None)
     except (_CryptoInvalidSignature, ValueError, TypeError):
         return False
     try:
@@ -201,7 +196,7 @@ def _verify_pss(
     key: rsa.RSAPublicKey, sig: bytes, digest: bytes, h: HashAlgorithm, mgf: HashAlgorithm, salt: int | None
 ) -> None:
     try:
-        key.verify(sig, digest, _pss_padding(mgf.name, salt), _PREHASHED[h.name])
+        key.verify(sig, digest, _pss_padding(mgf.name, salt), PREHASHED[h.name])
     except _CryptoInvalidSignature:
         raise _invalid(f"RSA-PSS, {h.name}, MGF1-{mgf.name}, salt {'auto' if salt is None else salt}") from None
 
@@ -269,7 +264,7 @@ def _verify_rsa(
 
 def _ecdsa_der(key: ec.EllipticCurvePublicKey, sig: bytes, digest: bytes, h: HashAlgorithm) -> None:
     try:
-        key.verify(sig, digest, _ECDSA_PREHASHED[h.name])
+        key.verify(sig, digest, ECDSA_PREHASHED[h.name])
     except _CryptoInvalidSignature:
         if not is_strict_der(sig, key):
             raise InputError(
@@ -281,7 +276,7 @@ def _ecdsa_der(key: ec.EllipticCurvePublicKey, sig: bytes, digest: bytes, h: Has
 def _ecdsa_raw(key: ec.EllipticCurvePublicKey, sig: bytes, digest: bytes, h: HashAlgorithm) -> None:
     der = raw_to_der(sig, key)
     try:
-        key.verify(der, digest, _ECDSA_PREHASHED[h.name])
+        key.verify(der, digest, ECDSA_PREHASHED[h.name])
     except _CryptoInvalidSignature:
         raise _invalid(f"ECDSA {key.curve.name}, {h.name}, raw r||s") from None
 
@@ -395,20 +390,17 @@ def verify_digest(
         data = digest if type(digest) is bytes else _bytes_arg(digest, "digest")
         if kind == KIND_ED25519 or kind == KIND_ED448:
             raise _prehashed_eddsa(kind)
-        h = _FAST_HASH.get(algorithm) if type(algorithm) is str else None
+        h = HASH_BY_NAME.get(algorithm) if type(algorithm) is str else None
         if h is None:
             h = _hash(algorithm)
         if len(data) != h.digest_size:
             _check_digest(data, h)
         if kind == KIND_RSA:
             _check_rsa_exponent(key)
-        if (
-            kind == KIND_RSA
-            and (scheme == "auto" or scheme == "pkcs1v15")
-            and (signature_encoding == "auto" or signature_encoding == "der")
-        ):
+        args = direct_args(kind, h.name, scheme, signature_encoding) if kind == KIND_RSA else None
+        if args is not None:
             try:
-                key.verify(sig, data, _PKCS1V15, _PREHASHED[h.name])
+                verify_direct(key, sig, data, args)
                 return
             except _CryptoInvalidSignature:
                 raise _invalid(f"RSA PKCS#1 v1.5, {h.name}") from None
@@ -549,7 +541,7 @@ def identify_signature(
         _verify_pss(key, sig, data, h, mgf, salt)
         return SignatureMatch("pss", None, h, salt)
     try:
-        key.verify(sig, data, _PKCS1V15, _PREHASHED[h.name])
+        key.verify(sig, data, PKCS1V15, PREHASHED[h.name])
         return SignatureMatch("pkcs1v15", None, h)
     except _CryptoInvalidSignature:
         pass
@@ -618,16 +610,16 @@ def sign_digest(
                 raise InputError("signature_encoding", f"{signature_encoding!r} applies only to ECDSA")
             if scheme in ("auto", "pkcs1v15"):
                 _no_pss_options(pss_salt_length, pss_mgf_hash)
-                return key.sign(data, _PKCS1V15, _PREHASHED[h.name])
+                return key.sign(data, PKCS1V15, PREHASHED[h.name])
             if scheme != "pss":
                 raise _scheme_error(scheme, "an RSA")
             mgf = h if pss_mgf_hash is None else _hash(pss_mgf_hash, "pss_mgf_hash")
             salt = h.digest_size if pss_salt_length is None else _salt_int(pss_salt_length, key, h)
-            return key.sign(data, _pss_padding(mgf.name, salt), _PREHASHED[h.name])
+            return key.sign(data, _pss_padding(mgf.name, salt), PREHASHED[h.name])
         if scheme not in ("auto", "ecdsa"):
             raise _scheme_error(scheme, "an EC")
         _no_pss_options(pss_salt_length, pss_mgf_hash)
-        der = key.sign(data, _ECDSA_PREHASHED[h.name])
+        der = key.sign(data, ECDSA_PREHASHED[h.name])
         if signature_encoding in ("der", "auto"):
             return bytes(der)
         if signature_encoding == "raw":
