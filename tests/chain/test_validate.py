@@ -674,7 +674,7 @@ def test_rsassa_pss_issuer_key_refuses_pkcs1v15_certificate_signature(pss_ca: tu
 def test_certificate_objects_with_duplicate_extensions_are_input_errors() -> None:
     """cryptography parses extensions lazily; a bad one must be an InputError, as it is for bytes input."""
     from cryptokit.errors import InputError
-    from tests.test_review_cms import _duplicate_extension_leaf
+    from tests.cms.test_verify import _duplicate_extension_leaf
 
     pki, dup = _duplicate_extension_leaf()
     assert isinstance(dup, x509.Certificate)
