@@ -815,7 +815,7 @@ TARGETS: dict[str, Target] = {
         _t("encoding", t_encoding, "b64decode, hex_decode, pem_decode_all, asn1_kind"),
         _t("digest_info", t_digest_info, "algorithms.parse_digest_info"),
         _t("hash_from_b64", t_hash_from_b64, "HashToSign.from_b64 / from_hex"),
-        _t("public_key", t_public_key, "signature_keys.load_public_key"),
+        _t("public_key", t_public_key, "signatures.public_keys.load_public_key"),
         _t("ecdsa_encoding", t_ecdsa_encoding, "der_to_raw / raw_to_der"),
         _t("verify_digest", t_verify_digest, "verify_digest / identify_signature"),
         _t("bulk_verify", t_bulk_verify, "verify_many against verify_digest, job by job (differential)"),

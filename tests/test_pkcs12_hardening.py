@@ -22,7 +22,7 @@ from asn1crypto import pkcs12 as a_pkcs12
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
 
-from cryptokit import keys as ck_keys
+from cryptokit import pkcs12 as ck_keys
 from cryptokit.errors import CryptokitError, InputError, UnsupportedAlgorithm
 from cryptokit.pkcs12 import (
     MAX_SCRYPT_COST,
