@@ -509,7 +509,7 @@ def _pfx_with_kdf(mode: int, numbers: list[int], raw: bytes) -> tuple[bytes, boo
 def t_pfx_kdf(data: bytes) -> None:
     """Fuzzed KDF parameters (scrypt N/r/p, PBKDF2 iterations, raw scrypt-params, unknown KDFs):
     over the bounds (or unreadable) must be refused before OpenSSL is asked to derive anything."""
-    from cryptokit import keys
+    from cryptokit import pkcs12 as keys
 
     mode, rest = _mode(data, 4)
     numbers = [int.from_bytes(rest[i : i + 3], "big") for i in range(0, min(len(rest), 15), 3)]
