@@ -183,7 +183,8 @@ def test_cli_pfx_password_with_nul(tmp_path: Path, bundle: KeyBundle) -> None:
 
 
 def test_envelope_paths(probe: Probe) -> None:
-    from cryptokit.envelope import PROFILES, Envelope, gcm_decrypt
+    from cryptokit.envelope import PROFILES, Envelope
+    from cryptokit.hazmat.ciphers import gcm_decrypt
 
     profile: Any
     for profile in PROFILES:
