@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from . import errors
 from .algorithms import (
     HashAlgorithm,
     SignatureAlgorithm,
@@ -34,18 +35,7 @@ from .cms import (
 )
 from .csr import CsrInfo, build_csr, verify_csr
 from .envelope import Envelope
-from .errors import (
-    AuthenticationFailed,
-    CryptokitError,
-    DecryptionFailed,
-    InputError,
-    InvalidSignature,
-    KeyAuthOtpRequired,
-    PolicyViolation,
-    UnsupportedAlgorithm,
-    VendorError,
-    VerificationFailed,
-)
+from .errors import *  # noqa: F403
 from .hash_results import HashError, HashResults
 from .hashing import HashToSign, hash_to_sign
 from .names import format_subject, parse_subject
@@ -86,17 +76,8 @@ def __dir__() -> list[str]:
 
 __all__ = [
     "__version__",
-    # errors
-    "CryptokitError",
-    "InputError",
-    "UnsupportedAlgorithm",
-    "InvalidSignature",
-    "VerificationFailed",
-    "PolicyViolation",
-    "DecryptionFailed",
-    "AuthenticationFailed",
-    "VendorError",
-    "KeyAuthOtpRequired",
+    # errors (every class of cryptokit.errors)
+    *errors.__all__,
     # algorithms
     "HashAlgorithm",
     "SignatureAlgorithm",

@@ -8,32 +8,7 @@ Modules: :mod:`.sign_verify` (``verify_digest``, ``verify_message``, ``sign_dige
 
 from __future__ import annotations
 
-from .sign_verify import (
-    MAX_SIGNATURE_SIZE,
-    PssParams,
-    PublicKey,
-    SignatureMatch,
-    der_to_raw,
-    identify_signature,
-    load_public_key,
-    raw_to_der,
-    sign_digest,
-    sign_message,
-    verify_digest,
-    verify_message,
-)
+from . import sign_verify
+from .sign_verify import *  # noqa: F403
 
-__all__ = [
-    "PublicKey",
-    "PssParams",
-    "SignatureMatch",
-    "load_public_key",
-    "verify_digest",
-    "verify_message",
-    "sign_digest",
-    "sign_message",
-    "identify_signature",
-    "der_to_raw",
-    "raw_to_der",
-    "MAX_SIGNATURE_SIZE",
-]
+__all__ = [*sign_verify.__all__]

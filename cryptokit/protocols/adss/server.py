@@ -49,6 +49,7 @@ __all__ = [
     "SignStatusIn",
     "EmbeddedSigner",
     "parse_sign_request",
+    "parse_sign_http_request",
     "parse_sign_status_request",
     "sign_hashes",
     "build_sign_response",
@@ -512,3 +513,7 @@ class EmbeddedSigner:
         if pending:
             return build_sign_status_response(SignStatus.PENDING)
         return build_sign_status_response(SignStatus.SUCCESS, entry.signatures)
+
+
+#: The same-role name as ``csc.parse_sign_hash_http_request``: reads the incoming HttpRequest.
+parse_sign_http_request = parse_sign_request

@@ -14,98 +14,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from .errors import (
-    CscAuthorizationFailed,
-    CscCredentialUnavailable,
-    CscError,
-    CscInvalidHash,
-    CscInvalidOtp,
-    CscInvalidPin,
-    CscInvalidRequest,
-    CscInvalidSad,
-    CscSadExpired,
-    CscServerError,
-    CscTokenError,
-    error_from_answer,
-)
-from .pss import PssParams, encode_pss_params, parse_pss_params
-from .requests import (
-    RSA_ENCRYPTION,
-    RSASSA_PSS,
-    SignHashRequest,
-    build_credentials_info_request,
-    build_credentials_list_request,
-    build_sign_hash_request,
-    build_sign_polling_request,
-    parse_sign_hash_request,
-)
-from .responses import (
-    CredentialInfo,
-    CredentialsList,
-    SignHashResult,
-    parse_credential_info,
-    parse_credentials_list,
-    parse_sign_hash_response,
-)
-from .server import (
-    EmbeddedCscSigner,
-    SignHashIn,
-    build_credential_info_response,
-    build_error_response,
-    build_sign_hash_response,
-    sign_hashes,
-)
-from .server import parse_sign_hash_request as parse_sign_hash_http_request
+from . import errors, requests, responses, server
+from .errors import *  # noqa: F403
+from .requests import *  # noqa: F403
+from .responses import *  # noqa: F403
+from .server import *  # noqa: F403
 
-__all__ = [
-    "RSA_ENCRYPTION",
-    "RSASSA_PSS",
-    "SignHashRequest",
-    "SignHashResult",
-    "CredentialInfo",
-    "CredentialsList",
-    "PssParams",
-    "build_sign_hash_request",
-    "parse_sign_hash_request",
-    "build_sign_polling_request",
-    "build_credentials_info_request",
-    "build_credentials_list_request",
-    "parse_sign_hash_response",
-    "parse_credential_info",
-    "parse_credentials_list",
-    "encode_pss_params",
-    "parse_pss_params",
-    "validate_sign_hash_response",
-    "verify_sign_hash_response",
-    "SignHashReport",
-    "HashVerification",
-    "CscError",
-    "CscInvalidRequest",
-    "CscInvalidHash",
-    "CscInvalidSad",
-    "CscSadExpired",
-    "CscCredentialUnavailable",
-    "CscAuthorizationFailed",
-    "CscInvalidOtp",
-    "CscInvalidPin",
-    "CscTokenError",
-    "CscServerError",
-    "error_from_answer",
-    # server half (csc.server.parse_sign_hash_request is parse_sign_hash_http_request here)
-    "SignHashIn",
-    "EmbeddedCscSigner",
-    "parse_sign_hash_http_request",
-    "sign_hashes",
-    "build_sign_hash_response",
-    "build_credential_info_response",
-    "build_error_response",
-]
+# The verifier imports the chain layer; it is loaded on first use of one of its names.
+_VERIFY = ("validate_sign_hash_response", "verify_sign_hash_response", "SignHashReport", "HashVerification")
 
-_VERIFY = {"validate_sign_hash_response", "verify_sign_hash_response", "SignHashReport", "HashVerification"}
+__all__ = [*errors.__all__, *requests.__all__, *responses.__all__, *server.__all__, *_VERIFY]
 
 
 def __getattr__(name: str) -> Any:
-    # The verifier imports the chain layer; load it only when asked for.
     if name in _VERIFY:
         from . import verify
 

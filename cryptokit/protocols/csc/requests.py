@@ -15,9 +15,9 @@ from ...algorithms import HashAlgorithm, SignatureAlgorithm, hash_algorithm, sig
 from ...encoding import b64decode, b64encode
 from ...errors import InputError, UnsupportedAlgorithm
 from ...hashing import HashToSign
+from ...signatures.pss_params import PssParams, encode_pss_params, parse_pss_params
 from .. import HttpRequest
 from . import _wire
-from .pss import PssParams, encode_pss_params, parse_pss_params
 
 if TYPE_CHECKING:
     from .responses import CredentialInfo
@@ -31,6 +31,10 @@ __all__ = [
     "build_credentials_list_request",
     "RSA_ENCRYPTION",
     "RSASSA_PSS",
+    # RSASSA-PSS-params for signAlgoParams: the library's one implementation, under CSC's names
+    "PssParams",
+    "encode_pss_params",
+    "parse_pss_params",
 ]
 
 RSA_ENCRYPTION = "1.2.840.113549.1.1.1"

@@ -1,7 +1,7 @@
 """Server half of the CSC API ``signatures/signHash`` (v1.0.4 and v2.0), sans-I/O.
 
 For a signing service that embeds cryptokit (or a test double of a CSC remote signing service).
-:func:`parse_sign_hash_request` takes an :class:`~cryptokit.protocols.HttpRequest` and returns a
+:func:`parse_sign_hash_http_request` takes an :class:`~cryptokit.protocols.HttpRequest` and returns a
 :class:`SignHashIn` or raises the :class:`~.errors.CscError` to answer with; :func:`sign_hashes`
 signs with the scheme ``signAlgo``/``signAlgoParams`` ask for; :func:`build_sign_hash_response`
 and :func:`build_error_response` make the :class:`~cryptokit.protocols.HttpResponse` that the
@@ -34,17 +34,18 @@ from ...encoding import b64encode
 from ...errors import CryptokitError, InputError, UnsupportedAlgorithm
 from ...hashing import HashToSign
 from ...pkcs12 import KeyBundle
+from ...signatures.pss_params import PssParams
 from .. import HttpRequest, HttpResponse, _server
 from . import _wire
 from .errors import CscError, error_class
-from .pss import PssParams
 from .requests import MAX_HASHES, RSA_ENCRYPTION, RSASSA_PSS, SignHashRequest
 from .requests import parse_sign_hash_request as _parse_body
 
 __all__ = [
     "SignHashIn",
     "EmbeddedCscSigner",
-    "parse_sign_hash_request",
+    "EmbeddedSigner",
+    "parse_sign_hash_http_request",
     "sign_hashes",
     "build_sign_hash_response",
     "build_credential_info_response",
@@ -159,7 +160,7 @@ def _input_error_text(exc: InputError, version: int) -> str:
     return f"Invalid parameter {renamed}"
 
 
-def parse_sign_hash_request(
+def parse_sign_hash_http_request(
     http_request: HttpRequest, *, base_path: str | None = None, require_token: bool = True
 ) -> SignHashIn:
     """Read a ``POST .../signatures/signHash``: path, method, bearer header, body, every hash.
@@ -411,7 +412,7 @@ class EmbeddedCscSigner:
         try:
             if http_request.path.rstrip("/").endswith("/credentials/info"):
                 return self._info(http_request)
-            return self._sign(parse_sign_hash_request(http_request, base_path=self.base_path))
+            return self._sign(parse_sign_hash_http_request(http_request, base_path=self.base_path))
         except CscError as exc:
             return build_error_response(exc)
         except CryptokitError:
@@ -450,3 +451,11 @@ class EmbeddedCscSigner:
         if credential_id is None or not _server.same(credential_id, self.credential_id):
             raise _refuse("Invalid parameter credentialID")
         return build_credential_info_response(self._signer, key_algos=self.key_algos, multisign=self.multisign)
+
+
+#: The name this function had first (``csc.server.parse_sign_hash_request``); the package exports
+#: :func:`parse_sign_hash_http_request`, since ``csc.parse_sign_hash_request`` reads a body.
+parse_sign_hash_request = parse_sign_hash_http_request
+
+#: The same-role name as ``adss.EmbeddedSigner``.
+EmbeddedSigner = EmbeddedCscSigner

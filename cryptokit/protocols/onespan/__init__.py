@@ -9,27 +9,9 @@ and reports no "verified" flag; only the server's ``returnCode`` 0 means it was 
 
 from __future__ import annotations
 
-from .errors import (
-    STATUS_NAMES,
-    OneSpanChallengeExpired,
-    OneSpanError,
-    OneSpanInvalidCredentials,
-    OneSpanLocked,
-    OneSpanRequestNotFound,
-)
-from .requests import BASE_PATH, build_auth_signature_request, build_get_prepared_signature_request
-from .responses import OneSpanResponse, parse_response
+from . import errors, requests, responses
+from .errors import *  # noqa: F403
+from .requests import *  # noqa: F403
+from .responses import *  # noqa: F403
 
-__all__ = [
-    "BASE_PATH",
-    "STATUS_NAMES",
-    "build_get_prepared_signature_request",
-    "build_auth_signature_request",
-    "parse_response",
-    "OneSpanResponse",
-    "OneSpanError",
-    "OneSpanInvalidCredentials",
-    "OneSpanChallengeExpired",
-    "OneSpanLocked",
-    "OneSpanRequestNotFound",
-]
+__all__ = [*errors.__all__, *requests.__all__, *responses.__all__]

@@ -8,23 +8,10 @@ the documented recovery when a Sign call answers OA03A, OA03B or OA04
 
 from __future__ import annotations
 
-from .errors import KEY_AUTH_OTP_CODES, SignerDigitalError, SignerDigitalKeyAuthOtpRequired
-from .flow import AwaitingOtp, Completed, Failed, FlowState, KeyAuthFlow
-from .requests import BASE_PATH, build_gen_key_auth_otp_request, build_set_key_auth_otp_request
-from .responses import RespErrPl, parse_response
+from . import errors, flow, requests, responses
+from .errors import *  # noqa: F403
+from .flow import *  # noqa: F403
+from .requests import *  # noqa: F403
+from .responses import *  # noqa: F403
 
-__all__ = [
-    "BASE_PATH",
-    "KEY_AUTH_OTP_CODES",
-    "build_gen_key_auth_otp_request",
-    "build_set_key_auth_otp_request",
-    "parse_response",
-    "RespErrPl",
-    "SignerDigitalError",
-    "SignerDigitalKeyAuthOtpRequired",
-    "KeyAuthFlow",
-    "FlowState",
-    "AwaitingOtp",
-    "Completed",
-    "Failed",
-]
+__all__ = [*errors.__all__, *requests.__all__, *responses.__all__, *flow.__all__]

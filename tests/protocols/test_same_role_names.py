@@ -1,0 +1,45 @@
+"""Vendor packages give the same role the same name (old names kept working), and each package
+exports exactly the union of its modules' export lists."""
+
+from __future__ import annotations
+
+import importlib
+
+import pytest
+
+from cryptokit.protocols import adss, csc
+
+
+def test_embedded_signers_share_a_name() -> None:
+    assert csc.EmbeddedSigner is csc.EmbeddedCscSigner
+    assert adss.EmbeddedSigner.__name__ == "EmbeddedSigner"
+
+
+def test_http_request_readers_share_a_pattern() -> None:
+    assert adss.parse_sign_http_request is adss.parse_sign_request
+    assert csc.parse_sign_hash_http_request is csc.server.parse_sign_hash_request
+    # csc.parse_sign_hash_request reads a body; the HttpRequest reader is the *_http_request one
+    assert csc.parse_sign_hash_request is csc.requests.parse_sign_hash_request
+    assert csc.parse_sign_hash_request is not csc.parse_sign_hash_http_request
+
+
+@pytest.mark.parametrize(
+    ("vendor", "modules"),
+    [
+        ("adss", ["errors", "values", "password_policy", "requests", "responses", "signing", "server"]),
+        ("csc", ["errors", "requests", "responses", "server", "verify"]),
+        ("emca", ["errors", "auth", "strings", "framing", "client", "server"]),
+        ("onespan", ["errors", "requests", "responses"]),
+        ("signer_digital", ["errors", "requests", "responses", "flow"]),
+    ],
+)
+def test_package_exports_are_its_modules_exports(vendor: str, modules: list[str]) -> None:
+    pkg = importlib.import_module(f"cryptokit.protocols.{vendor}")
+    union: list[str] = []
+    for name in modules:
+        mod = importlib.import_module(f"cryptokit.protocols.{vendor}.{name}")
+        union.extend(mod.__all__)
+        for exported in mod.__all__:
+            assert getattr(pkg, exported) is getattr(mod, exported), f"{vendor}.{exported}"
+    assert sorted(pkg.__all__) == sorted(union)
+    assert len(set(pkg.__all__)) == len(pkg.__all__), "a name exported by two modules"
