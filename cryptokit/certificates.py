@@ -20,7 +20,7 @@ from asn1crypto import cms as a_cms
 from asn1crypto import x509 as a_x509
 from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm as UnsupportedAlgorithmError
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa, x448, x25519
 from cryptography.utils import CryptographyDeprecationWarning
 from cryptography.x509.oid import ExtendedKeyUsageOID
@@ -327,7 +327,3 @@ def _summary(cert: x509.Certificate) -> dict[str, Any]:
         "sha256": cert.fingerprint(hashes.SHA256()).hex(),
     }
 
-
-def certificates_pem(certs: Iterable[x509.Certificate]) -> bytes:
-    """PEM text of ``certs``, in order."""
-    return b"".join(c.public_bytes(serialization.Encoding.PEM) for c in certs)

@@ -80,11 +80,20 @@ class Constraint(Protocol):
     def check(self, path: tuple[x509.Certificate, ...], at: dt.datetime) -> tuple[Check, ...]: ...
 
 
+def _non_empty(constraints: object, kind: str) -> None:
+    """A composite constraint names at least one constraint (as sigstore's policy composites do)."""
+    if not isinstance(constraints, tuple) or not constraints:
+        raise InputError("constraints", f"{kind} needs a non-empty tuple of constraints")
+
+
 @dataclass(frozen=True, slots=True)
 class AllOf:
-    """Every constraint must pass; all their checks are reported."""
+    """Every constraint must pass; all their checks are reported. An empty AllOf is refused (it would pass anything)."""
 
     constraints: tuple[Constraint, ...]
+
+    def __post_init__(self) -> None:
+        _non_empty(self.constraints, "AllOf")
 
     def check(self, path: tuple[x509.Certificate, ...], at: dt.datetime) -> tuple[Check, ...]:
         out: list[Check] = []
@@ -95,10 +104,14 @@ class AllOf:
 
 @dataclass(frozen=True, slots=True)
 class AnyOf:
-    """At least one constraint must pass (no failed check); otherwise one failed check names them all."""
+    """At least one constraint must pass (no failed check); otherwise one failed check names them all.
+    An empty AnyOf is refused (it could never pass)."""
 
     constraints: tuple[Constraint, ...]
     name: str = "any_of"
+
+    def __post_init__(self) -> None:
+        _non_empty(self.constraints, "AnyOf")
 
     def check(self, path: tuple[x509.Certificate, ...], at: dt.datetime) -> tuple[Check, ...]:
         reasons: list[str] = []

@@ -4,7 +4,7 @@
 ``emca.parse_request_ids``, ``emca.auth_key``, the createX509CertificatesByIdWithMultipleCsrData
 client (:func:`build_create_certificates_request`, :func:`parse_create_certificates_response`) and
 server (:func:`open_create_certificates_request`, :func:`issue_certificates`, :func:`build_response`).
-See ``docs/protocols.md`` section 1 for what the vendor documents and what cryptokit chose.
+README.md ("AES-256 envelopes and eMudhra emCA") says what the vendor documents and what cryptokit chose.
 """
 
 from __future__ import annotations

@@ -186,7 +186,7 @@ def sign_content(content: bytes | str, sign: Sign) -> str:
 
     createCertificate* and rekey sign the CSR (pass its DER), createPKCS12 the string of
     :func:`format_pkcs12_content`, getCertificate/revoke/suspend/reinstate the serial number,
-    getCertificateByRequestID the request id (the vendor's table, docs/protocols.md section 1).
+    getCertificateByRequestID the request id (the vendor's API guide, signature table).
     """
     data = content.encode("utf-8") if isinstance(content, str) else bytes(content)
     if not data:

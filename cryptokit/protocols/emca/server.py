@@ -128,9 +128,6 @@ class InMemoryRegistry:
         self._clients[user_name] = (self._digest(password), client)
         return client
 
-    def add_profile(self, profile_id: str) -> None:
-        self._profiles.add(profile_id)
-
     def authenticate(self, user_name: str, password: str) -> RegisteredClient | None:
         entry = self._clients.get(user_name)
         presented = self._digest(password)
