@@ -210,3 +210,7 @@ class HasReport:
 
     def failures(self) -> tuple[Check, ...]:
         return self.report.failures()
+
+    def to_dict(self) -> dict[str, Any]:
+        """The verdict as JSON-able data; results with more to say extend it."""
+        return self.report.to_dict()

@@ -35,7 +35,7 @@ from ..algorithms import HashAlgorithm
 from ..errors import CryptokitError, InputError, InvalidSignature, UnsupportedAlgorithm, VerificationFailed
 from ..hashing import HashToSign
 from ..pkcs12 import KeyBundle
-from ..report import Check, Report, SubIndication
+from ..report import Check, HasReport, Report, SubIndication
 from ..signatures.public_keys import PublicKey, load_public_key
 from .algorithms import AlgorithmProblem, SignatureSpec, resolve_digest, resolve_signature, same_algorithm
 from .parse import DATA_OID, CmsFormatError, ParsedCms, ParsedSigner, attribute_values, parse_signed_data
@@ -66,12 +66,24 @@ class SignerResult:
     signing_time: dt.datetime | None
     chain: tuple[x509.Certificate, ...] = ()
 
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "index": self.index,
+            "signer": self.certificate.subject.rfc4514_string(),
+            "digest_algorithm": self.digest_algorithm.name,
+            "signature_algorithm": self.signature_algorithm,
+            "signed_attributes": self.signed_attributes,
+            "signing_time": None if self.signing_time is None else self.signing_time.isoformat(),
+            "chain": [c.subject.rfc4514_string() for c in self.chain],
+        }
+
 
 @dataclass(frozen=True, slots=True)
-class CmsResult:
+class CmsResult(HasReport):
     """A verified SignedData: the signed ``content`` (embedded or the supplied detached bytes), its
     ``content_type`` OID, the first ``signer``'s certificate and digest algorithm, every signer in
-    ``signers``, the input ``encoding`` (``der`` or ``ber``) and the ``report``."""
+    ``signers``, the input ``encoding`` (``der`` or ``ber``) and the ``report`` (``ok``,
+    ``indication``, ``sub_indication``, ``checks`` and ``to_dict()`` read through it)."""
 
     content: bytes
     content_type: str
@@ -81,6 +93,19 @@ class CmsResult:
     report: Report
     encoding: str
     detached: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        out = self.report.to_dict()
+        out.update(
+            content_type=self.content_type,
+            content_length=len(self.content),
+            signer=self.signer.subject.rfc4514_string(),
+            digest_algorithm=self.digest_algorithm.name,
+            encoding=self.encoding,
+            detached=self.detached,
+            signers=[s.to_dict() for s in self.signers],
+        )
+        return out
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,7 +21,7 @@ from cryptography.hazmat.primitives import serialization
 from ...envelope import Envelope
 from ...errors import CryptokitError, InputError, VerificationFailed
 from ...pkcs12 import KeyBundle
-from ...report import Check, Report, SubIndication
+from ...report import Check, HasReport, Report, SubIndication
 from .. import HttpRequest, _json
 from .auth import EMKEY_HEADER, TsFormat, auth_headers, check_emkey_format
 from .errors import EmcaError, error_from_text
@@ -39,6 +39,8 @@ __all__ = [
     "build_create_certificates_request",
     "parse_response",
     "parse_create_certificates_response",
+    "validate_create_certificates_response",
+    "verify_create_certificates_response",
 ]
 
 METHOD_CREATE_CERTIFICATES = "createX509CertificatesByIdWithMultipleCsrData"
@@ -288,7 +290,7 @@ class IssuedCertificate:
 
 
 @dataclass(frozen=True, slots=True)
-class CreateCertificatesResult:
+class CreateCertificatesResult(HasReport):
     """The answer, checked against the request.
 
     ``pending`` is True when emCA answered with request ids to poll (manual authorization);
@@ -305,9 +307,17 @@ class CreateCertificatesResult:
     extra: tuple[x509.Certificate, ...]
     report: Report
 
-    @property
-    def ok(self) -> bool:
-        return self.report.ok
+    def to_dict(self) -> dict[str, Any]:
+        out = self.report.to_dict()
+        out.update(
+            pending=self.pending,
+            certificates={k: v.certificate.subject.rfc4514_string() for k, v in self.certificates.items()},
+            request_ids=dict(self.request_ids),
+            subscriber_id=self.subscriber_id,
+            message=self.message,
+            extra=[c.subject.rfc4514_string() for c in self.extra],
+        )
+        return out
 
 
 def _is_ca(cert: x509.Certificate) -> bool:
@@ -414,7 +424,9 @@ def parse_create_certificates_response(
     public key and checked: subject equal to the CSR's, validity length and notBefore equal to what
     was requested (within ``tolerance``), one certificate per CSR, no end-entity certificate for a
     key that was not requested, the same subscriberId. With ``strict`` (default) any failed check
-    raises :class:`VerificationFailed` carrying the report; otherwise the result carries it.
+    raises :class:`VerificationFailed` carrying the report; otherwise the result carries it
+    (:func:`verify_create_certificates_response` / :func:`validate_create_certificates_response`
+    are the two behaviours by name).
     This proves the certificates answer the request; it does not validate their chain.
     """
     if not isinstance(request, CreateCertificatesRequest):
@@ -502,3 +514,27 @@ def parse_create_certificates_response(
         raise VerificationFailed(f"emCA answer does not match the request: {failed[0].message}", report)
     ordered = {r.csr_id: issued[r.csr_id] for r in request.csrs if r.csr_id in issued}
     return CreateCertificatesResult(False, ordered, issued_ids, subscriber_id, None, tuple(extra), report)
+
+
+def validate_create_certificates_response(
+    status: int,
+    body: bytes | str | Mapping[str, Any],
+    *,
+    request: CreateCertificatesRequest,
+    tolerance: dt.timedelta = dt.timedelta(seconds=1),
+) -> CreateCertificatesResult:
+    """:func:`parse_create_certificates_response` returning the result whatever its checks say: the
+    caller checks ``.ok`` (a ``Failure`` answer still raises its :class:`EmcaError`)."""
+    return parse_create_certificates_response(status, body, request=request, tolerance=tolerance, strict=False)
+
+
+def verify_create_certificates_response(
+    status: int,
+    body: bytes | str | Mapping[str, Any],
+    *,
+    request: CreateCertificatesRequest,
+    tolerance: dt.timedelta = dt.timedelta(seconds=1),
+) -> CreateCertificatesResult:
+    """:func:`parse_create_certificates_response`, failing closed: a failed check raises
+    :class:`VerificationFailed` carrying the report (the default of the parser, named for what it does)."""
+    return parse_create_certificates_response(status, body, request=request, tolerance=tolerance, strict=True)
