@@ -340,7 +340,7 @@ def test_adss_swap_probing_is_bounded_per_response(monkeypatch: pytest.MonkeyPat
     from cryptokit.encoding import b64encode
     from cryptokit.hashing import hash_to_sign
     from cryptokit.protocols import adss
-    from cryptokit.protocols.adss import signing
+    from cryptokit.protocols.adss import verify as signing
     from fuzz.targets import context
 
     ctx = context()

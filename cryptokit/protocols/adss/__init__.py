@@ -19,14 +19,14 @@ The server half (:mod:`.server`): :func:`parse_sign_request`, :func:`sign_hashes
 
 from __future__ import annotations
 
-from . import errors, password_policy, requests, responses, server, signing, values
+from . import errors, password_policy, requests, responses, server, values, verify
 from .errors import *  # noqa: F403
 from .password_policy import *  # noqa: F403
 from .requests import *  # noqa: F403
 from .responses import *  # noqa: F403
 from .server import *  # noqa: F403
-from .signing import *  # noqa: F403
 from .values import *  # noqa: F403
+from .verify import *  # noqa: F403
 
 __all__ = [
     *errors.__all__,
@@ -34,6 +34,6 @@ __all__ = [
     *password_policy.__all__,
     *requests.__all__,
     *responses.__all__,
-    *signing.__all__,
+    *verify.__all__,
     *server.__all__,
 ]

@@ -1,4 +1,4 @@
-"""Request builders for every ADSS CSP (v2) endpoint except signing (see :mod:`.signing`).
+"""Request builders for every ADSS CSP (v2) endpoint, signing included (answers are checked in :mod:`.verify`).
 
 Each builder returns a :class:`~cryptokit.protocols.HttpRequest` whose path is relative to the
 server's base URL (``https://server:8779``). Authenticated calls take ``token`` (the access token
@@ -17,11 +17,14 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import urlencode
 
+from ...algorithms import HashAlgorithm, hash_algorithm
+from ...encoding import b64encode
 from ...errors import InputError
+from ...hashing import HashToSign
 from .. import HttpRequest
 from . import _wire
 from .password_policy import PasswordPolicy
-from .values import Token, UserCertificate, UserStatus
+from .values import MAX_DOCUMENTS, Token, UserCertificate, UserStatus
 
 __all__ = [
     "BASE_PATH",
@@ -59,6 +62,8 @@ __all__ = [
     "build_list_certificates_request",
     "build_get_certificates_request",
     "bearer_headers",
+    "build_sign_request",
+    "build_sign_status_request",
 ]
 
 BASE_PATH = "/adss/service/csp"
@@ -660,3 +665,102 @@ def build_get_certificates_request(
     """``GET /v2/users/certs/{user_id}``: a user's certificates (business application)."""
     path = f"{V2_PATH}/users/certs/{_wire.path_segment(user_id, 'user_id')}"
     return _bodyless("GET", path, token, app_name=app_name, accept_language=accept_language)
+
+
+# --------------------------------------------------------------------------- signing
+
+
+def _hash_item(item: object, index: int) -> HashToSign:
+    """Re-check a hash before it is sent: the condition of ADSS error 60055."""
+    where = f"hashes[{index}]"
+    algorithm = getattr(item, "algorithm", None)
+    digest = getattr(item, "digest", None)
+    if not isinstance(algorithm, HashAlgorithm) or not isinstance(digest, bytes):
+        raise InputError(where, "must be a HashToSign (algorithm and digest)")
+    alg = hash_algorithm(algorithm.oid)  # the registry's entry for this OID; refuses MD5
+    if alg != algorithm:
+        raise InputError(where, f"algorithm {algorithm.name} does not match the registry entry of OID {algorithm.oid}")
+    if len(digest) != alg.digest_size:
+        raise InputError(
+            where,
+            f"digest is {len(digest)} bytes but {alg.name} ({alg.oid}) digests are {alg.digest_size} "
+            "(ADSS error 60055: invalid hash algorithm or data)",
+        )
+    return item if isinstance(item, HashToSign) else HashToSign(alg, digest)
+
+
+def build_sign_request(
+    hashes: Sequence[HashToSign],
+    *,
+    profile_id: str,
+    cert_alias: str,
+    token: TokenArg,
+    sam_user_id: str | None = None,
+    cert_password: str | None = None,
+    request_description: str | None = None,
+    doc_aliases: Sequence[str | None] | None = None,
+    base64_description: bool = False,
+    app_name: str | None = None,
+    accept_language: str | None = None,
+) -> HttpRequest:
+    """``POST /adss/service/csp/v2/sign/request`` for ``hashes`` (one ``docs_to_sign_info`` entry each).
+
+    Every hash is checked against its algorithm's digest length before anything is built (ADSS
+    error 60055 otherwise). ``doc_aliases`` (optional, one per hash; None leaves ``doc_alias``
+    out). ``base64_description`` sends ``request_description`` as base64 of its UTF-8 (what the
+    guide asks for characters the phone app would otherwise garble). ``cert_password`` goes in the
+    body only and never appears in ``repr``.
+    """
+    if isinstance(hashes, (str, bytes)) or not isinstance(hashes, Sequence):
+        raise InputError("hashes", "must be a sequence of HashToSign")
+    if not hashes:
+        raise InputError("hashes", "must not be empty (ADSS error 60049: data to be signed is missing)")
+    if len(hashes) > MAX_DOCUMENTS:
+        raise InputError("hashes", f"holds {len(hashes)} items, over the limit of {MAX_DOCUMENTS}")
+    checked = [_hash_item(h, i) for i, h in enumerate(hashes)]
+    if doc_aliases is not None:
+        if isinstance(doc_aliases, (str, bytes)) or len(doc_aliases) != len(checked):
+            raise InputError("doc_aliases", f"must hold one alias per hash ({len(checked)})")
+    body: dict[str, Any] = {"profile_id": _wire.text_arg(profile_id, "profile_id", max_len=256)}
+    if sam_user_id is not None:
+        body["sam_user_id"] = _wire.text_arg(sam_user_id, "sam_user_id", max_len=256)
+    body["cert_alias"] = _wire.text_arg(cert_alias, "cert_alias", max_len=256)
+    if cert_password is not None:
+        body["cert_password"] = _wire.text_arg(cert_password, "cert_password", max_len=4096)
+    if request_description is not None:
+        if not isinstance(request_description, str) or len(request_description) > 4096:
+            raise InputError("request_description", "must be a str of at most 4096 characters")
+        body["request_description"] = (
+            b64encode(request_description.encode("utf-8")) if base64_description else request_description
+        )
+    docs = []
+    for index, h in enumerate(checked):
+        entry: dict[str, str] = {}
+        alias = None if doc_aliases is None else doc_aliases[index]
+        if alias is not None:
+            entry["doc_alias"] = _wire.text_arg(alias, f"doc_aliases[{index}]", max_len=1024)
+        entry["hash_algo"] = h.algorithm.oid
+        entry["hash_to_sign_base64"] = b64encode(h.digest)
+        docs.append(entry)
+    body["docs_to_sign_info"] = docs
+    return _json_request(
+        "POST", V2_PATH + "/sign/request", body, token, app_name=app_name, accept_language=accept_language
+    )
+
+
+def build_sign_status_request(
+    profile_id: str,
+    request_id: str,
+    *,
+    token: TokenArg,
+    app_name: str | None = None,
+    accept_language: str | None = None,
+) -> HttpRequest:
+    """``POST /adss/service/csp/v2/sign/status`` to poll a PENDING request."""
+    body = {
+        "profile_id": _wire.text_arg(profile_id, "profile_id", max_len=256),
+        "request_id": _wire.text_arg(request_id, "request_id (ADSS error 60015)", max_len=256),
+    }
+    return _json_request(
+        "POST", V2_PATH + "/sign/status", body, token, app_name=app_name, accept_language=accept_language
+    )

@@ -1,4 +1,4 @@
-"""Response parsers for the ADSS CSP API (signing answers are in :mod:`.signing`).
+"""Response parsers for the ADSS CSP API, signing answers included (checked offline in :mod:`.verify`).
 
 Every ``parse_*(status, body)`` returns a typed value for a successful answer, raises the
 :class:`~.errors.AdssError` subclass of the code for an error answer ``{error, error_description}``
@@ -11,17 +11,22 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from typing import Any
 
+from ...encoding import b64decode
 from ...errors import InputError
 from . import _wire
 from .password_policy import PasswordPolicy
 from .values import (
+    MAX_DOCUMENTS,
     MAX_EXPIRES_IN,
     About,
     AdvanceSettings,
     AuthProfile,
     AuthProfiles,
     ServiceStatus,
+    SignResult,
+    SignStatus,
     Token,
     User,
     UserCertificate,
@@ -43,6 +48,8 @@ __all__ = [
     "parse_user_count_response",
     "parse_users_response",
     "parse_certificates_response",
+    "parse_sign_response",
+    "parse_sign_status",
 ]
 
 Body = bytes | bytearray | memoryview | str | None
@@ -178,3 +185,49 @@ def parse_certificates_response(status: int, body: Body) -> tuple[UserCertificat
     data = _wire.decode(status, body)
     entries = _wire.get_list(data, "certificates", "certificates_response", max_items=1000)
     return tuple(UserCertificate.from_dict(e, f"certificates[{i}]") for i, e in enumerate(entries))
+
+
+# --------------------------------------------------------------------------- signing
+
+#: Longest ``signature_base64`` accepted (base64 of an RSA-16384 signature is 2,732 characters).
+MAX_SIGNATURE_B64 = 8192
+
+
+
+
+
+def _parse(status: int, body: Any, where: str, *, need_request_id: bool) -> SignResult:
+    data = _wire.decode(status, body)
+    text = _wire.get_str(data, "status", where)
+    try:
+        sign_status = SignStatus(text.strip().upper())
+    except ValueError:
+        raise InputError(f"{where}.status", "must be PENDING, TIMEOUT, DECLINED, FAILED or SUCCESS") from None
+    request_id = _wire.get_opt_str(data, "request_id", where, aliases=("requestId",))
+    if request_id is not None and (not request_id or len(request_id) > 256):
+        raise InputError(f"{where}.request_id", "must be 1..256 characters")
+    if need_request_id and sign_status is SignStatus.PENDING and request_id is None:
+        raise InputError(f"{where}.request_id", "is missing in a PENDING answer (nothing to poll)")
+    signatures: list[bytes] = []
+    if data.get("signatures") is not None:
+        for index, entry in enumerate(_wire.get_list(data, "signatures", where, max_items=MAX_DOCUMENTS)):
+            field = f"{where}.signatures[{index}].signature_base64"
+            obj = _wire.get_obj(entry, f"{where}.signatures[{index}]")
+            value = _wire.get_str(obj, "signature_base64", f"{where}.signatures[{index}]")
+            raw = b64decode(value, field=field, max_size=MAX_SIGNATURE_B64)
+            if not raw:
+                raise InputError(field, "is empty")
+            signatures.append(raw)
+    if signatures and sign_status is not SignStatus.SUCCESS:
+        raise InputError(f"{where}.signatures", f"present although the status is {sign_status.value}")
+    return SignResult(sign_status, request_id, tuple(signatures))
+
+
+def parse_sign_response(status: int, body: bytes | bytearray | memoryview | str | None) -> SignResult:
+    """The answer of ``/v2/sign/request`` (raises the ADSS error of an error answer)."""
+    return _parse(status, body, "sign_response", need_request_id=True)
+
+
+def parse_sign_status(status: int, body: bytes | bytearray | memoryview | str | None) -> SignResult:
+    """The answer of ``/v2/sign/status`` (raises the ADSS error of an error answer)."""
+    return _parse(status, body, "sign_status", need_request_id=False)

@@ -4,7 +4,7 @@ For a signing service that embeds cryptokit (or a test double of ADSS). ``parse_
 :class:`~cryptokit.protocols.HttpRequest` and return a typed value or raise the :class:`AdssError`
 the vendor would answer with (code from the guide's table, section 8, and an HTTP status);
 ``build_*`` turn a value or an error into an :class:`~cryptokit.protocols.HttpResponse` that the
-client half (:func:`~.signing.parse_sign_response`) reads back into the same result or error class.
+client half (:func:`~.responses.parse_sign_response`) reads back into the same result or error class.
 :class:`EmbeddedSigner` puts the pieces together for one key.
 
 Which code answers which refusal is cryptokit's reading of the table (the guide assigns none):
@@ -40,7 +40,7 @@ from .. import HttpRequest, HttpResponse, _server
 from . import _wire
 from .errors import ERROR_CODES, AdssError, ErrorFamily, error_for
 from .requests import V2_PATH
-from .signing import MAX_DOCUMENTS, SignStatus
+from .values import MAX_DOCUMENTS, SignStatus
 
 __all__ = [
     "SIGN_REQUEST_PATH",

@@ -30,6 +30,9 @@ __all__ = [
     "About",
     "AdvanceSettings",
     "certificate_b64",
+    "MAX_DOCUMENTS",
+    "SignStatus",
+    "SignResult",
 ]
 
 
@@ -349,3 +352,37 @@ class AdvanceSettings:
     otp_length: int
     user_auth_retries_limit: int
     user_block_period: int
+
+
+#: Most documents one sign request may carry (and one answer may return).
+MAX_DOCUMENTS = 10_000
+
+
+class SignStatus(StrEnum):
+    PENDING = "PENDING"
+    TIMEOUT = "TIMEOUT"
+    DECLINED = "DECLINED"
+    FAILED = "FAILED"
+    SUCCESS = "SUCCESS"
+
+    @property
+    def final(self) -> bool:
+        """False only for PENDING (poll ``/v2/sign/status`` again)."""
+        return self is not SignStatus.PENDING
+
+
+@dataclass(frozen=True, slots=True)
+class SignResult:
+    """A sign answer: ``status``, ``request_id`` (for polling; None in status answers) and the raw
+    signature values in the order the server listed them (the guide: request order)."""
+
+    status: SignStatus
+    request_id: str | None
+    signatures: tuple[bytes, ...]
+
+    @property
+    def succeeded(self) -> bool:
+        return self.status is SignStatus.SUCCESS
+
+    def __repr__(self) -> str:
+        return f"SignResult({self.status.value}, request_id={self.request_id!r}, signatures={len(self.signatures)})"

@@ -1,4 +1,5 @@
-"""ADSS CSP signing: ``POST /v2/sign/request`` and ``/v2/sign/status``, and offline verification.
+"""ADSS CSP signing answers checked offline (the request builders and answer parsers of
+``POST /v2/sign/request`` and ``/v2/sign/status`` are in :mod:`.requests` and :mod:`.responses`).
 
 The client sends hashes (``docs_to_sign_info``), ADSS answers with a status and, on SUCCESS, one
 bare ``signature_base64`` per hash in request order ("PKCS#1" in the guide: RSASSA-PKCS1-v1_5 for
@@ -19,15 +20,14 @@ import dataclasses
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from enum import StrEnum
 from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 import orjson
 from cryptography import x509
 
-from ...algorithms import HashAlgorithm, hash_algorithm
-from ...encoding import b64decode, b64encode
+from ...algorithms import HashAlgorithm
+from ...encoding import b64encode
 from ...errors import CryptokitError, InputError, InvalidSignature, UnsupportedAlgorithm, VerificationFailed
 from ...hashing import HashToSign
 from ...report import Check, HasReport, Indication, Report, SubIndication, derive
@@ -43,204 +43,24 @@ from ...returned_signatures import (
 )
 from .. import HttpRequest
 from . import _wire
-from .requests import V2_PATH, TokenArg, _json_request
-from .values import UserCertificate
+from .requests import _hash_item
+from .values import MAX_DOCUMENTS, SignResult, SignStatus, UserCertificate
 
 if TYPE_CHECKING:
     from ...chain import ChainPolicy, ChainReport
     from ...signatures.sign_verify import SignatureMatch
 
 __all__ = [
-    "SignStatus",
-    "SignResult",
     "DocumentVerification",
     "SignResponseReport",
-    "MAX_DOCUMENTS",
-    "build_sign_request",
-    "build_sign_status_request",
-    "parse_sign_response",
-    "parse_sign_status",
     "validate_sign_response",
     "verify_sign_response",
 ]
 
-#: Most documents one sign request may carry (and one answer may return).
-MAX_DOCUMENTS = 10_000
-#: Longest ``signature_base64`` accepted (base64 of an RSA-16384 signature is 2,732 characters).
-MAX_SIGNATURE_B64 = 8192
 #: How many signature verifications over another sent hash one whole response may cost to detect a
 #: swapped order (shared by all its failed signatures), and how many nearest positions one failed
 #: signature looks at.
 MAX_SWAP_PROBES = 32
-
-
-class SignStatus(StrEnum):
-    PENDING = "PENDING"
-    TIMEOUT = "TIMEOUT"
-    DECLINED = "DECLINED"
-    FAILED = "FAILED"
-    SUCCESS = "SUCCESS"
-
-    @property
-    def final(self) -> bool:
-        """False only for PENDING (poll ``/v2/sign/status`` again)."""
-        return self is not SignStatus.PENDING
-
-
-# --------------------------------------------------------------------------- requests
-
-
-def _hash_item(item: object, index: int) -> HashToSign:
-    """Re-check a hash before it is sent: the condition of ADSS error 60055."""
-    where = f"hashes[{index}]"
-    algorithm = getattr(item, "algorithm", None)
-    digest = getattr(item, "digest", None)
-    if not isinstance(algorithm, HashAlgorithm) or not isinstance(digest, bytes):
-        raise InputError(where, "must be a HashToSign (algorithm and digest)")
-    alg = hash_algorithm(algorithm.oid)  # the registry's entry for this OID; refuses MD5
-    if alg != algorithm:
-        raise InputError(where, f"algorithm {algorithm.name} does not match the registry entry of OID {algorithm.oid}")
-    if len(digest) != alg.digest_size:
-        raise InputError(
-            where,
-            f"digest is {len(digest)} bytes but {alg.name} ({alg.oid}) digests are {alg.digest_size} "
-            "(ADSS error 60055: invalid hash algorithm or data)",
-        )
-    return item if isinstance(item, HashToSign) else HashToSign(alg, digest)
-
-
-def build_sign_request(
-    hashes: Sequence[HashToSign],
-    *,
-    profile_id: str,
-    cert_alias: str,
-    token: TokenArg,
-    sam_user_id: str | None = None,
-    cert_password: str | None = None,
-    request_description: str | None = None,
-    doc_aliases: Sequence[str | None] | None = None,
-    base64_description: bool = False,
-    app_name: str | None = None,
-    accept_language: str | None = None,
-) -> HttpRequest:
-    """``POST /adss/service/csp/v2/sign/request`` for ``hashes`` (one ``docs_to_sign_info`` entry each).
-
-    Every hash is checked against its algorithm's digest length before anything is built (ADSS
-    error 60055 otherwise). ``doc_aliases`` (optional, one per hash; None leaves ``doc_alias``
-    out). ``base64_description`` sends ``request_description`` as base64 of its UTF-8 (what the
-    guide asks for characters the phone app would otherwise garble). ``cert_password`` goes in the
-    body only and never appears in ``repr``.
-    """
-    if isinstance(hashes, (str, bytes)) or not isinstance(hashes, Sequence):
-        raise InputError("hashes", "must be a sequence of HashToSign")
-    if not hashes:
-        raise InputError("hashes", "must not be empty (ADSS error 60049: data to be signed is missing)")
-    if len(hashes) > MAX_DOCUMENTS:
-        raise InputError("hashes", f"holds {len(hashes)} items, over the limit of {MAX_DOCUMENTS}")
-    checked = [_hash_item(h, i) for i, h in enumerate(hashes)]
-    if doc_aliases is not None:
-        if isinstance(doc_aliases, (str, bytes)) or len(doc_aliases) != len(checked):
-            raise InputError("doc_aliases", f"must hold one alias per hash ({len(checked)})")
-    body: dict[str, Any] = {"profile_id": _wire.text_arg(profile_id, "profile_id", max_len=256)}
-    if sam_user_id is not None:
-        body["sam_user_id"] = _wire.text_arg(sam_user_id, "sam_user_id", max_len=256)
-    body["cert_alias"] = _wire.text_arg(cert_alias, "cert_alias", max_len=256)
-    if cert_password is not None:
-        body["cert_password"] = _wire.text_arg(cert_password, "cert_password", max_len=4096)
-    if request_description is not None:
-        if not isinstance(request_description, str) or len(request_description) > 4096:
-            raise InputError("request_description", "must be a str of at most 4096 characters")
-        body["request_description"] = (
-            b64encode(request_description.encode("utf-8")) if base64_description else request_description
-        )
-    docs = []
-    for index, h in enumerate(checked):
-        entry: dict[str, str] = {}
-        alias = None if doc_aliases is None else doc_aliases[index]
-        if alias is not None:
-            entry["doc_alias"] = _wire.text_arg(alias, f"doc_aliases[{index}]", max_len=1024)
-        entry["hash_algo"] = h.algorithm.oid
-        entry["hash_to_sign_base64"] = b64encode(h.digest)
-        docs.append(entry)
-    body["docs_to_sign_info"] = docs
-    return _json_request(
-        "POST", V2_PATH + "/sign/request", body, token, app_name=app_name, accept_language=accept_language
-    )
-
-
-def build_sign_status_request(
-    profile_id: str,
-    request_id: str,
-    *,
-    token: TokenArg,
-    app_name: str | None = None,
-    accept_language: str | None = None,
-) -> HttpRequest:
-    """``POST /adss/service/csp/v2/sign/status`` to poll a PENDING request."""
-    body = {
-        "profile_id": _wire.text_arg(profile_id, "profile_id", max_len=256),
-        "request_id": _wire.text_arg(request_id, "request_id (ADSS error 60015)", max_len=256),
-    }
-    return _json_request(
-        "POST", V2_PATH + "/sign/status", body, token, app_name=app_name, accept_language=accept_language
-    )
-
-
-# --------------------------------------------------------------------------- responses
-
-
-@dataclass(frozen=True, slots=True)
-class SignResult:
-    """A sign answer: ``status``, ``request_id`` (for polling; None in status answers) and the raw
-    signature values in the order the server listed them (the guide: request order)."""
-
-    status: SignStatus
-    request_id: str | None
-    signatures: tuple[bytes, ...]
-
-    @property
-    def succeeded(self) -> bool:
-        return self.status is SignStatus.SUCCESS
-
-    def __repr__(self) -> str:
-        return f"SignResult({self.status.value}, request_id={self.request_id!r}, signatures={len(self.signatures)})"
-
-
-def _parse(status: int, body: Any, where: str, *, need_request_id: bool) -> SignResult:
-    data = _wire.decode(status, body)
-    text = _wire.get_str(data, "status", where)
-    try:
-        sign_status = SignStatus(text.strip().upper())
-    except ValueError:
-        raise InputError(f"{where}.status", "must be PENDING, TIMEOUT, DECLINED, FAILED or SUCCESS") from None
-    request_id = _wire.get_opt_str(data, "request_id", where, aliases=("requestId",))
-    if request_id is not None and (not request_id or len(request_id) > 256):
-        raise InputError(f"{where}.request_id", "must be 1..256 characters")
-    if need_request_id and sign_status is SignStatus.PENDING and request_id is None:
-        raise InputError(f"{where}.request_id", "is missing in a PENDING answer (nothing to poll)")
-    signatures: list[bytes] = []
-    if data.get("signatures") is not None:
-        for index, entry in enumerate(_wire.get_list(data, "signatures", where, max_items=MAX_DOCUMENTS)):
-            field = f"{where}.signatures[{index}].signature_base64"
-            obj = _wire.get_obj(entry, f"{where}.signatures[{index}]")
-            value = _wire.get_str(obj, "signature_base64", f"{where}.signatures[{index}]")
-            raw = b64decode(value, field=field, max_size=MAX_SIGNATURE_B64)
-            if not raw:
-                raise InputError(field, "is empty")
-            signatures.append(raw)
-    if signatures and sign_status is not SignStatus.SUCCESS:
-        raise InputError(f"{where}.signatures", f"present although the status is {sign_status.value}")
-    return SignResult(sign_status, request_id, tuple(signatures))
-
-
-def parse_sign_response(status: int, body: bytes | bytearray | memoryview | str | None) -> SignResult:
-    """The answer of ``/v2/sign/request`` (raises the ADSS error of an error answer)."""
-    return _parse(status, body, "sign_response", need_request_id=True)
-
-
-def parse_sign_status(status: int, body: bytes | bytearray | memoryview | str | None) -> SignResult:
-    """The answer of ``/v2/sign/status`` (raises the ADSS error of an error answer)."""
-    return _parse(status, body, "sign_status", need_request_id=False)
 
 
 # --------------------------------------------------------------------------- verification

@@ -614,7 +614,7 @@ def _garbage(n: int, size: int) -> list[bytes]:
 def _count_work(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
     """Count swap probes (positions handed to find_signed_hash) and all identify_signature calls."""
     import cryptokit.signatures.sign_verify as signatures_module
-    from cryptokit.protocols.adss import signing
+    from cryptokit.protocols.adss import verify as signing
 
     counts = {"probes": 0, "verifications": 0}
     real_find = signing.find_signed_hash
@@ -650,7 +650,7 @@ def test_rsa_garbage_is_never_probed(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_probe_budget_is_per_response(monkeypatch: pytest.MonkeyPatch) -> None:
     """ECDSA (nothing to recover) and well-formed PSS over foreign hashes: the whole response costs at
     most MAX_SWAP_PROBES probes, however many signatures fail."""
-    from cryptokit.protocols.adss import signing
+    from cryptokit.protocols.adss import verify as signing
 
     counts = _count_work(monkeypatch)
     n = 200
@@ -691,7 +691,7 @@ def test_pkcs1v15_swap_is_found_at_any_distance_without_probing(monkeypatch: pyt
 
 def test_pss_swap_beyond_the_budget_is_a_crypto_failure() -> None:
     """PSS hides the hash: swaps are found by probing nearest first until the response's budget is spent."""
-    from cryptokit.protocols.adss import signing
+    from cryptokit.protocols.adss import verify as signing
 
     pki = make_pki("rsa2048", label="adss")
     n = 2 * signing.MAX_SWAP_PROBES
