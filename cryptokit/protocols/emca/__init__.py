@@ -9,12 +9,14 @@ README.md ("AES-256 envelopes and eMudhra emCA") says what the vendor documents 
 
 from __future__ import annotations
 
-from . import auth, client, errors, framing, server, strings
+from . import auth, errors, framing, requests, responses, server, strings
 from .auth import *  # noqa: F403
-from .client import *  # noqa: F403
 from .errors import *  # noqa: F403
 from .framing import *  # noqa: F403
+from .requests import *  # noqa: F403
+from .responses import *  # noqa: F403
 from .server import *  # noqa: F403
 from .strings import *  # noqa: F403
 
-__all__ = [*errors.__all__, *auth.__all__, *strings.__all__, *framing.__all__, *client.__all__, *server.__all__]
+__all__ = [*errors.__all__, *auth.__all__, *strings.__all__, *framing.__all__, *requests.__all__,
+    *responses.__all__, *server.__all__]
