@@ -8,15 +8,30 @@ this module only turns untrusted bytes into JSON values and reads plain typed fi
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal, overload
 
 import orjson
 
 from ..errors import InputError
 
-__all__ = ["Body", "body_bytes", "loads", "load_object", "as_object", "http_status", "opt_str", "opt_int", "dumps"]
+__all__ = [
+    "Body",
+    "body_bytes",
+    "loads",
+    "load_object",
+    "as_object",
+    "http_status",
+    "get_str",
+    "opt_str",
+    "MAX_FIELD",
+    "opt_int",
+    "dumps",
+]
 
 Body = bytes | bytearray | memoryview | str | None
+
+#: Longest string field taken from a vendor's JSON (base64 certificates and chains included).
+MAX_FIELD = 1024 * 1024
 
 
 def body_bytes(body: object, *, max_size: int, field: str = "body", allow_none: bool = False) -> bytes:
@@ -62,12 +77,58 @@ def http_status(status: object) -> int:
     return status
 
 
-def opt_str(obj: Mapping[str, Any], key: str, where: str) -> str | None:
-    """``obj[key]`` when it is a string, None when absent or null; InputError ``{where}.{key}`` otherwise."""
-    value = obj.get(key)
-    if value is not None and not isinstance(value, str):
-        raise InputError(f"{where}.{key}", "must be a string")
-    return value
+@overload
+def get_str(
+    obj: Mapping[str, Any],
+    key: str,
+    where: str,
+    *,
+    required: Literal[True] = True,
+    aliases: tuple[str, ...] = (),
+    max_len: int = MAX_FIELD,
+) -> str: ...
+@overload
+def get_str(
+    obj: Mapping[str, Any],
+    key: str,
+    where: str,
+    *,
+    required: bool,
+    aliases: tuple[str, ...] = (),
+    max_len: int = MAX_FIELD,
+) -> str | None: ...
+def get_str(
+    obj: Mapping[str, Any],
+    key: str,
+    where: str,
+    *,
+    required: bool = True,
+    aliases: tuple[str, ...] = (),
+    max_len: int = MAX_FIELD,
+) -> str | None:
+    """The one string-field reader of every vendor package: ``obj[key]`` (or the first of ``aliases``,
+    other spellings seen in a vendor's samples, that is present and not null) when it is a string of
+    at most ``max_len`` characters. Absent or null: InputError ``{where}.{key} is missing`` when
+    ``required``, else None. Any other type: InputError ``{where}.{key} must be a string``."""
+    for name in (key, *aliases):
+        value = obj.get(name)
+        if value is None:
+            continue
+        if not isinstance(value, str):
+            raise InputError(f"{where}.{key}", f"must be a string, not {type(value).__name__}")
+        if len(value) > max_len:
+            raise InputError(f"{where}.{key}", f"is over {max_len} characters")
+        return value
+    if required:
+        raise InputError(f"{where}.{key}", "is missing")
+    return None
+
+
+def opt_str(
+    obj: Mapping[str, Any], key: str, where: str, *, aliases: tuple[str, ...] = (), max_len: int = MAX_FIELD
+) -> str | None:
+    """:func:`get_str` with ``required=False``: None when absent or null."""
+    return get_str(obj, key, where, required=False, aliases=aliases, max_len=max_len)
 
 
 def opt_int(obj: Mapping[str, Any], key: str, where: str) -> int | None:

@@ -134,3 +134,24 @@ def test_has_report_reads_through() -> None:
     assert result.checks == result.report.checks and result.failures() == (failed,)
     assert _Result(Report.from_checks([Check.passed("count")])).ok
     assert not hasattr(result, "__dict__")  # the mixin adds no per-instance state
+
+
+def test_one_json_field_reader_for_every_vendor() -> None:
+    from cryptokit.protocols import _json
+    from cryptokit.protocols.adss import _wire as adss_wire
+    from cryptokit.protocols.csc import _wire as csc_wire
+
+    assert adss_wire.get_str is _json.get_str is csc_wire.get_str
+    assert adss_wire.opt_str is _json.opt_str
+    obj = {"a": "x", "n": None, "i": 5, "alt": "y", "big": "z" * 11}
+    assert _json.get_str(obj, "a", "body") == "x"
+    assert _json.get_str(obj, "missing", "body", aliases=("n", "alt")) == "y"  # null aliases are skipped
+    assert _json.get_str(obj, "n", "body", required=False) is None
+    assert _json.opt_str(obj, "missing", "body") is None
+    for key, rule in (("missing", "is missing"), ("n", "is missing"), ("i", "must be a string, not int")):
+        with pytest.raises(InputError) as info:
+            _json.get_str(obj, key, "body")
+        assert info.value.field == f"body.{key}" and info.value.rule == rule
+    with pytest.raises(InputError) as info:
+        _json.opt_str(obj, "big", "body", max_len=10)
+    assert info.value.rule == "is over 10 characters"

@@ -8,13 +8,14 @@ from urllib.parse import quote
 
 from ...errors import InputError
 from .. import _json
+from .._json import MAX_FIELD as MAX_FIELD
 from .._json import dumps as dumps  # the ADSS modules write their request bodies with it
+from .._json import get_str as get_str  # the one field reader of every vendor
+from .._json import opt_str as opt_str
 from .errors import AdssError, error_for
 
 #: Largest response body parsed (a certificate list with chains is the biggest documented answer).
 MAX_BODY = 8 * 1024 * 1024
-#: Largest string field taken from a response (base64 certificates and chains included).
-MAX_FIELD = 1024 * 1024
 
 # The seed's status-service sample spells the description key "error__escription"; accept it.
 _DESCRIPTION_KEYS = ("error_description", "error__escription")
@@ -79,29 +80,6 @@ def decode_empty(status: int, body: bytes | bytearray | memoryview | str | None)
     if not text or text in (b"Created", b"OK") or isinstance(data, dict):
         return None
     raise InputError("body", "expected an empty body, 'Created' or a JSON object")
-
-
-def get_str(
-    obj: Mapping[str, Any], key: str, where: str, *, required: bool = True, aliases: tuple[str, ...] = ()
-) -> str:
-    """A string field (``aliases`` are other spellings seen in the vendor's samples)."""
-    for name in (key, *aliases):
-        if name in obj and obj[name] is not None:
-            value = obj[name]
-            if not isinstance(value, str):
-                raise InputError(f"{where}.{key}", f"must be a string, not {type(value).__name__}")
-            if len(value) > MAX_FIELD:
-                raise InputError(f"{where}.{key}", f"is over {MAX_FIELD} characters")
-            return value
-    if required:
-        raise InputError(f"{where}.{key}", "is missing")
-    return ""
-
-
-def get_opt_str(obj: Mapping[str, Any], key: str, where: str, *, aliases: tuple[str, ...] = ()) -> str | None:
-    value = get_str(obj, key, where, required=False, aliases=aliases)
-    present = any(name in obj and obj[name] is not None for name in (key, *aliases))
-    return value if present else None
 
 
 def get_int(obj: Mapping[str, Any], key: str, where: str, *, aliases: tuple[str, ...] = (), minimum: int = 0) -> int:

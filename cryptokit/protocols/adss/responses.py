@@ -73,7 +73,7 @@ def parse_token_response(status: int, body: Body, *, now: dt.datetime | None = N
     access = _wire.get_str(data, "access_token", where)
     if not access:
         raise InputError(f"{where}.access_token", "is empty")
-    refresh = _wire.get_opt_str(data, "refresh_token", where)
+    refresh = _wire.opt_str(data, "refresh_token", where)
     return Token.issued(access, expires_in=expires, refresh_token=refresh, now=now)
 
 
@@ -112,7 +112,7 @@ def parse_status_response(status: int, body: Body) -> ServiceStatus:
     data = _wire.decode(status, body)
     return ServiceStatus(
         _wire.get_str(data, "message", "status_response"),
-        _wire.get_opt_str(data, "message_description", "status_response"),
+        _wire.opt_str(data, "message_description", "status_response"),
     )
 
 
@@ -203,7 +203,7 @@ def _parse(status: int, body: Any, where: str, *, need_request_id: bool) -> Sign
         sign_status = SignStatus(text.strip().upper())
     except ValueError:
         raise InputError(f"{where}.status", "must be PENDING, TIMEOUT, DECLINED, FAILED or SUCCESS") from None
-    request_id = _wire.get_opt_str(data, "request_id", where, aliases=("requestId",))
+    request_id = _wire.opt_str(data, "request_id", where, aliases=("requestId",))
     if request_id is not None and (not request_id or len(request_id) > 256):
         raise InputError(f"{where}.request_id", "must be 1..256 characters")
     if need_request_id and sign_status is SignStatus.PENDING and request_id is None:

@@ -152,14 +152,14 @@ class User:
     @classmethod
     def from_dict(cls, data: Any, where: str) -> User:
         obj = _wire.get_obj(data, where)
-        status = _wire.get_opt_str(obj, "status", where)
+        status = _wire.opt_str(obj, "status", where)
         return cls(
             user_id=_wire.get_str(obj, "user_id", where),
-            user_name=_wire.get_opt_str(obj, "user_name", where),
+            user_name=_wire.opt_str(obj, "user_name", where),
             # The get-users sample spells it "user_email" once; the table says "email".
-            email=_wire.get_opt_str(obj, "email", where, aliases=("user_email",)),
+            email=_wire.opt_str(obj, "email", where, aliases=("user_email",)),
             status=UserStatus(status) if status is not None and status in UserStatus.__members__ else status,
-            profile_id=_wire.get_opt_str(obj, "profile_id", where),
+            profile_id=_wire.opt_str(obj, "profile_id", where),
         )
 
 
@@ -269,7 +269,7 @@ class UserCertificate:
     def from_dict(cls, data: Any, where: str) -> UserCertificate:
         obj = _wire.get_obj(data, where)
         certificate = _wire.get_str(obj, "certificate", where)
-        chain = _wire.get_opt_str(obj, "certificate_chain", where)
+        chain = _wire.opt_str(obj, "certificate_chain", where)
         for name, value in (("certificate", certificate), ("certificate_chain", chain)):
             if value is not None:
                 b64decode(value, field=f"{where}.{name}", max_size=_wire.MAX_FIELD)
@@ -277,7 +277,7 @@ class UserCertificate:
             cert_alias=_wire.get_str(obj, "cert_alias", where),
             auth_pass=_wire.get_bool(obj, "auth_pass", where),
             certificate=certificate,
-            sam_user_id=_wire.get_opt_str(obj, "sam_user_id", where),
+            sam_user_id=_wire.opt_str(obj, "sam_user_id", where),
             certificate_chain=chain,
         )
 
@@ -314,7 +314,7 @@ class AuthProfile:
             raise InputError(f"{where}.auth_info", "must be an object of plain values")
         return cls(
             profile_id=_wire.get_str(obj, "profile_id", where),
-            profile_name=_wire.get_opt_str(obj, "profile_name", where),
+            profile_name=_wire.opt_str(obj, "profile_name", where),
             auth_type=_wire.get_str(obj, "auth_type", where).strip(),
             auth_info=info,
         )

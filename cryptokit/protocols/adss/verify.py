@@ -142,7 +142,7 @@ def _requested(request: object) -> list[tuple[str | None, HashToSign]]:
             obj = _wire.get_obj(entry, where)
             alg = _wire.get_str(obj, "hash_algo", where)
             digest_b64 = _wire.get_str(obj, "hash_to_sign_base64", where)
-            out.append((_wire.get_opt_str(obj, "doc_alias", where), HashToSign.from_b64(alg, digest_b64)))
+            out.append((_wire.opt_str(obj, "doc_alias", where), HashToSign.from_b64(alg, digest_b64)))
         return out
     if isinstance(request, (str, bytes)) or not isinstance(request, Sequence):
         raise InputError("request", "must be the HttpRequest from build_sign_request or a sequence of HashToSign")

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ...errors import InputError
-from .._json import dumps, opt_int, opt_str
+from .._json import dumps, get_str, opt_int
 from .._json import load_object as _load_object
 
 __all__ = ["MAX_BODY", "dumps", "load_object", "get_str", "get_int", "get_str_list"]
@@ -18,13 +18,6 @@ MAX_BODY = 8 * 1024 * 1024
 def load_object(body: bytes | bytearray | memoryview | str, *, field: str = "body") -> dict[str, Any] | None:
     """The JSON object in ``body``; None when the body is empty. Anything else is an InputError."""
     return _load_object(body, max_size=MAX_BODY, field=field)
-
-
-def get_str(obj: Mapping[str, Any], key: str, field: str, *, required: bool = True) -> str | None:
-    value = opt_str(obj, key, field)
-    if value is None and required:
-        raise InputError(f"{field}.{key}", "is required")
-    return value
 
 
 def get_int(obj: Mapping[str, Any], key: str, field: str, *, required: bool = True) -> int | None:
