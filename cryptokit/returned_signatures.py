@@ -13,7 +13,11 @@ field names, statuses and declared-scheme rules.
   failed), so garbage is ruled out without any verification;
 * :class:`ProbeBudget`: one allowance of probes for a whole response, not per signature;
 * :func:`signing_certificate`: the signer's certificate out of what the service returned;
-* :func:`optional_aware`: the ``at`` argument of a verifier.
+* :func:`optional_aware`: the ``at`` argument of a verifier;
+* :class:`SignatureVerification` / :class:`ReturnedSignaturesReport`: the one result shape of every
+  vendor's check (ADSS ``DocumentVerification``/``SignResponseReport`` and CSC
+  ``HashVerification``/``SignHashReport`` are these two classes);
+* :data:`MAX_SWAP_PROBES`: the one bound on the swapped-order search of a response.
 
 None of these proves that a signature is good: :func:`cryptokit.signatures.identify_signature`
 does that. They explain a failure (which hash the key did sign) and find the key to verify with.
@@ -23,6 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from itertools import islice
 from typing import TYPE_CHECKING, Any
 
@@ -33,12 +38,16 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from .algorithms import HashAlgorithm, parse_digest_info
 from .errors import CryptokitError, InputError
 from .hashing import HashToSign
-from .report import Check, SubIndication
+from .report import Check, HasReport, Report, SubIndication
 
 if TYPE_CHECKING:
     from .chain import ChainReport
+    from .signatures.sign_verify import SignatureMatch
 
 __all__ = [
+    "SignatureVerification",
+    "ReturnedSignaturesReport",
+    "MAX_SWAP_PROBES",
     "chain_report_check",
     "recovered_digest_info",
     "find_signed_hash",
@@ -49,6 +58,74 @@ __all__ = [
     "signing_certificate",
     "optional_aware",
 ]
+
+
+#: How many signature verifications over another sent hash one whole response may cost to detect a
+#: swapped order (shared by all its failed signatures), and how many nearest positions one failed
+#: signature looks at. The same for every vendor.
+MAX_SWAP_PROBES = 32
+
+
+@dataclass(frozen=True, slots=True)
+class SignatureVerification(HasReport):
+    """The verdict on one sent hash: its position, the vendor's ``label`` for the document (ADSS
+    ``doc_alias``; None when the vendor has none), the hash, the checks (signature, then the chain)
+    and, when the signature verified, how (``scheme``: pkcs1v15/pss/ecdsa/ed25519/ed448;
+    ``encoding``: der/raw for ECDSA)."""
+
+    index: int
+    hash: HashToSign
+    report: Report
+    match: SignatureMatch | None = None
+    label: str | None = None
+
+    @property
+    def scheme(self) -> str | None:
+        return None if self.match is None else self.match.scheme
+
+    @property
+    def encoding(self) -> str | None:
+        return None if self.match is None else self.match.encoding
+
+    @property
+    def doc_alias(self) -> str | None:
+        """ADSS's name for :attr:`label`."""
+        return self.label
+
+    def to_dict(self) -> dict[str, Any]:
+        out = self.report.to_dict()
+        out.update(
+            index=self.index,
+            doc_alias=self.label,
+            hash_algo=self.hash.oid,
+            algorithm=self.hash.algorithm.name,
+            hash=self.hash.b64,
+        )
+        if self.match is not None:
+            out["scheme"] = self.match.scheme
+            out["encoding"] = self.match.encoding
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class ReturnedSignaturesReport(HasReport):
+    """The overall verdict on a signing answer (``ok`` only for TOTAL_PASSED; ``indication``,
+    ``sub_indication``, ``checks`` read through ``report``), one :class:`SignatureVerification` per
+    sent hash, the chain report (None when no signing certificate could be found) and the vendor's
+    answer ``status`` (ADSS ``SignStatus``; None for vendors without one)."""
+
+    report: Report
+    documents: tuple[SignatureVerification, ...]
+    chain: ChainReport | None = None
+    status: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out = self.report.to_dict()
+        if self.status is not None:
+            out["status"] = str(self.status)
+        out["documents"] = [d.to_dict() for d in self.documents]
+        out["chain"] = None if self.chain is None else self.chain.to_dict()
+        return out
 
 
 def optional_aware(at: object) -> dt.datetime | None:

@@ -16,10 +16,8 @@ policy requires CRLs.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
 from itertools import islice
 from typing import TYPE_CHECKING, Any
 
@@ -30,9 +28,12 @@ from ...algorithms import HashAlgorithm
 from ...encoding import b64encode
 from ...errors import CryptokitError, InputError, InvalidSignature, UnsupportedAlgorithm, VerificationFailed
 from ...hashing import HashToSign
-from ...report import Check, HasReport, Indication, Report, SubIndication, derive
+from ...report import Check, Report, SubIndication, derive
 from ...returned_signatures import (
+    MAX_SWAP_PROBES,
     ProbeBudget,
+    ReturnedSignaturesReport,
+    SignatureVerification,
     chain_report_check,
     find_signed_hash,
     iter_nearest,
@@ -57,73 +58,13 @@ __all__ = [
     "verify_sign_response",
 ]
 
-#: How many signature verifications over another sent hash one whole response may cost to detect a
-#: swapped order (shared by all its failed signatures), and how many nearest positions one failed
-#: signature looks at.
-MAX_SWAP_PROBES = 32
-
 
 # --------------------------------------------------------------------------- verification
 
 
-@dataclass(frozen=True, slots=True)
-class DocumentVerification(HasReport):
-    """The verdict on one document: its position, alias and hash, the checks (signature, then the
-    chain) and, when the signature verified, how (``scheme``: pkcs1v15/pss/ecdsa; ``encoding``:
-    der/raw for ECDSA)."""
-
-    index: int
-    doc_alias: str | None
-    hash: HashToSign
-    report: Report
-    match: SignatureMatch | None
-
-    @property
-    def scheme(self) -> str | None:
-        return None if self.match is None else self.match.scheme
-
-    @property
-    def encoding(self) -> str | None:
-        return None if self.match is None else self.match.encoding
-
-    def to_dict(self) -> dict[str, Any]:
-        out = self.report.to_dict()
-        out.update(index=self.index, doc_alias=self.doc_alias, hash_algo=self.hash.oid, hash=self.hash.b64)
-        if self.match is not None:
-            out["scheme"] = self.match.scheme
-            out["encoding"] = self.match.encoding
-        return out
-
-
-@dataclass(frozen=True, slots=True)
-class SignResponseReport(HasReport):
-    """The overall verdict (``ok`` only for TOTAL_PASSED) with its checks, one
-    :class:`DocumentVerification` per requested hash, and the chain report (None when no signing
-    certificate could be found)."""
-
-    # dataclasses.field(): these fields replace HasReport's read-through properties (no default is inherited).
-    indication: Indication = dataclasses.field()
-    sub_indication: SubIndication | None = dataclasses.field()
-    checks: tuple[Check, ...] = dataclasses.field()
-    documents: tuple[DocumentVerification, ...]
-    chain: ChainReport | None
-    status: SignStatus
-
-    @property
-    def report(self) -> Report:
-        """The overall verdict as a :class:`Report` (``ok`` and ``failures()`` read through it)."""
-        return Report(self.indication, self.sub_indication, self.checks)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "ok": self.ok,
-            "indication": self.indication.value,
-            "sub_indication": self.sub_indication.value if self.sub_indication else None,
-            "status": self.status.value,
-            "checks": [c.to_dict() for c in self.checks],
-            "documents": [d.to_dict() for d in self.documents],
-            "chain": None if self.chain is None else self.chain.to_dict(),
-        }
+#: One document's verdict and the whole answer's: the shape every vendor's check returns.
+DocumentVerification = SignatureVerification
+SignResponseReport = ReturnedSignaturesReport
 
 
 def _requested(request: object) -> list[tuple[str | None, HashToSign]]:
@@ -375,7 +316,7 @@ def validate_sign_response(
 
     status_check = checks[0]
     sent = _Sent(docs)
-    documents: list[DocumentVerification] = []
+    documents: list[SignatureVerification] = []
     for index, (alias, h) in enumerate(docs):
         subject = f"doc[{index}]"
         match: SignatureMatch | None = None
@@ -394,11 +335,13 @@ def validate_sign_response(
             sig_check, match = _signature_check(key, result.signatures, index, sent, allow_absent_null, required)
             doc_checks = [sig_check, chain_check]
         checks.append(sig_check)
-        documents.append(DocumentVerification(index, alias, h, Report.from_checks(doc_checks), match))
+        documents.append(SignatureVerification(index, h, Report.from_checks(doc_checks), match, alias))
 
     checks.append(chain_check)  # order: status, count, one signature check per document, chain
     indication, sub = derive(checks)
-    return SignResponseReport(indication, sub, tuple(checks), tuple(documents), chain_report, result.status)
+    return ReturnedSignaturesReport(
+        Report(indication, sub, tuple(checks)), tuple(documents), chain_report, result.status
+    )
 
 
 def verify_sign_response(

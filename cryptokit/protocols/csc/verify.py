@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+from itertools import islice
 from typing import Any
 
 from cryptography import x509
@@ -30,9 +30,18 @@ from cryptography import x509
 from ...certificates import load_certificates
 from ...chain import ChainPolicy, ChainReport, validate_chain
 from ...errors import InputError, InvalidSignature, UnsupportedAlgorithm, VerificationFailed
-from ...hashing import HashToSign
-from ...report import Check, HasReport, Report, SubIndication
-from ...returned_signatures import chain_report_check, find_signed_hash, optional_aware, recovered_digest_info
+from ...report import Check, Report, SubIndication
+from ...returned_signatures import (
+    MAX_SWAP_PROBES,
+    ProbeBudget,
+    ReturnedSignaturesReport,
+    SignatureVerification,
+    chain_report_check,
+    find_signed_hash,
+    iter_nearest,
+    optional_aware,
+    recovered_digest_info,
+)
 from ...signatures.sign_verify import SignatureMatch, identify_signature
 from .. import HttpRequest
 from .requests import SignHashRequest, parse_sign_hash_request
@@ -40,42 +49,9 @@ from .responses import CredentialInfo, SignHashResult
 
 __all__ = ["HashVerification", "SignHashReport", "validate_sign_hash_response", "verify_sign_hash_response"]
 
-#: Beyond this many hashes, a failed signature is not tried against the other hashes (order search).
-MAX_ORDER_SEARCH = 64
-
-
-@dataclass(frozen=True, slots=True)
-class HashVerification(HasReport):
-    """The verdict for one requested hash: its checks (signature and chain) and the matched scheme."""
-
-    index: int
-    hash: HashToSign
-    report: Report
-    match: SignatureMatch | None = None  # set when the signature verified
-
-    def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"index": self.index, "hash": self.hash.b64, "algorithm": self.hash.algorithm.name}
-        out.update(self.report.to_dict())
-        if self.match is not None:
-            out["scheme"] = self.match.scheme
-            out["encoding"] = self.match.encoding
-        return out
-
-
-@dataclass(frozen=True, slots=True)
-class SignHashReport(HasReport):
-    """Overall verdict (``report``), one :class:`HashVerification` per requested hash, and the chain report."""
-
-    report: Report
-    documents: tuple[HashVerification, ...]
-    chain: ChainReport | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        out = self.report.to_dict()
-        out["documents"] = [d.to_dict() for d in self.documents]
-        if self.chain is not None:
-            out["chain"] = self.chain.to_dict()
-        return out
+#: One hash's verdict and the whole answer's: the shape every vendor's check returns.
+HashVerification = SignatureVerification
+SignHashReport = ReturnedSignaturesReport
 
 
 def _request(request: SignHashRequest | HttpRequest | bytes | str) -> SignHashRequest:
@@ -96,13 +72,27 @@ def _signatures(result: SignHashResult | Sequence[bytes]) -> tuple[bytes, ...] |
     raise InputError("result", "must be a SignHashResult or a sequence of signature bytes")
 
 
-def _certificates(certificates: Any) -> list[x509.Certificate]:
+def _certificates(certificates: Any, field: str = "certificates") -> list[x509.Certificate]:
     if isinstance(certificates, CredentialInfo):
         certs = list(certificates.certificates)
         if not certs:
-            raise InputError("certificates", "the credential info carries no certificate")
+            raise InputError(field, "the credential info carries no certificate")
         return certs
     return load_certificates(certificates)
+
+
+def _signer_certificates(certificate: Any, certificate_chain: Any, certificates: Any) -> list[x509.Certificate]:
+    """End-entity first: ``certificate`` (then ``certificate_chain``), or the older ``certificates``."""
+    if certificates is not None:
+        if certificate is not None or certificate_chain is not None:
+            raise InputError("certificate", "give certificate (and certificate_chain) or certificates, not both")
+        return _certificates(certificates)
+    if certificate is None:
+        raise InputError("certificate", "is required (the signer's certificate, or a CredentialInfo)")
+    certs = _certificates(certificate, "certificate")
+    if certificate_chain is not None:
+        certs += _certificates(certificate_chain, "certificate_chain")
+    return certs
 
 
 def _check_scheme(req: SignHashRequest, match: SignatureMatch, subject: str, allow_absent_null: bool) -> Check:
@@ -145,7 +135,7 @@ def _check_scheme(req: SignHashRequest, match: SignatureMatch, subject: str, all
 
 
 def _verify_one(
-    req: SignHashRequest, index: int, signature: bytes, key: Any, allow_absent_null: bool
+    req: SignHashRequest, index: int, signature: bytes, key: Any, allow_absent_null: bool, budget: ProbeBudget
 ) -> tuple[list[Check], SignatureMatch | None, int | None]:
     """Checks for hash ``index``, the SignatureMatch (or None) and the index of the hash it really signs."""
     h = req.hashes[index]
@@ -178,16 +168,16 @@ def _verify_one(
             index,
         )
     # Not over this hash: is it over another hash of the request (order), or another digest (RSA)?
-    if len(req.hashes) <= MAX_ORDER_SEARCH:
-        others = [j for j, other in enumerate(req.hashes) if j != index and other.digest != h.digest]
-        j = find_signed_hash(key, signature, req.hashes, others, **pss_kw)
-        if j is not None:
-            message = f"signature {index} is over hash {j} of the request: the order differs"
-            return (
-                [Check.failed("signature", SubIndication.HASH_FAILURE, message, subject=subject, signs_hash=j)],
-                None,
-                j,
-            )
+    nearby = islice(iter_nearest(index, len(req.hashes)), MAX_SWAP_PROBES)
+    others = (j for j in nearby if req.hashes[j].digest != h.digest)
+    j = find_signed_hash(key, signature, req.hashes, budget.take(others), **pss_kw)
+    if j is not None:
+        message = f"signature {index} is over hash {j} of the request: the order differs"
+        return (
+            [Check.failed("signature", SubIndication.HASH_FAILURE, message, subject=subject, signs_hash=j)],
+            None,
+            j,
+        )
     recovered = recovered_digest_info(key, signature)
     if recovered is not None and recovered[1] != h.digest:
         message = "signature is valid PKCS#1 v1.5 under the key but over another digest"
@@ -209,19 +199,23 @@ def validate_sign_hash_response(
     request: SignHashRequest | HttpRequest | bytes | str,
     result: SignHashResult | Sequence[bytes],
     *,
-    certificates: Any,
+    certificate: Any = None,
+    certificate_chain: Any = None,
     trust_anchors: Any,
     at: dt.datetime | None = None,
     policy: ChainPolicy | None = None,
     crls: Any = (),
     allow_absent_null: bool = False,
+    certificates: Any = None,
 ) -> SignHashReport:
     """Check every signature of a signHash answer against the hash sent and the signer's chain.
 
     ``request`` is what :func:`build_sign_hash_request` returned (or the sent HttpRequest/body);
     ``result`` what :func:`parse_sign_hash_response` returned (or the raw signatures);
-    ``certificates`` the credential's certificates end-entity first (a :class:`CredentialInfo`, or
-    anything :func:`cryptokit.certificates.load_certificates` reads); ``trust_anchors``, ``at``
+    ``certificate`` the signer's certificate (a :class:`CredentialInfo`, whose certificates come
+    end-entity first, or anything :func:`cryptokit.certificates.load_certificates` reads) and
+    ``certificate_chain`` the others, the keywords of ``adss.validate_sign_response`` too
+    (``certificates=``, all of them end-entity first, is the older spelling); ``trust_anchors``, ``at``
     (aware UTC), ``policy`` and ``crls`` go to :func:`cryptokit.chain.validate_chain`.
 
     Returns a report; the caller checks ``.ok``. A missing, extra or misordered signature is a
@@ -231,17 +225,18 @@ def validate_sign_hash_response(
     at = optional_aware(at)
     req = _request(request)
     sigs = _signatures(result)
-    certs = _certificates(certificates)
+    certs = _signer_certificates(certificate, certificate_chain, certificates)
     key = certs[0].public_key()
     chain_check, chain = _chain_check(certs, trust_anchors, at, policy, crls)
     overall: list[Check] = []
-    documents: list[HashVerification] = []
+    documents: list[SignatureVerification] = []
+    budget = ProbeBudget(MAX_SWAP_PROBES)
     if sigs is None:
         pending = Check.failed(
             "signature-count", SubIndication.TRY_LATER, "asynchronous request: no signatures yet (poll responseID)"
         )
         report = Report.from_checks([pending, chain_check])
-        return SignHashReport(report, (), chain)
+        return ReturnedSignaturesReport(report, (), chain)
     n, m = len(req.hashes), len(sigs)
     if n == m:
         overall.append(Check.passed("signature-count", f"{m} signatures for {n} hashes"))
@@ -262,28 +257,30 @@ def validate_sign_hash_response(
             checks = [Check.failed("signature", SubIndication.FORMAT_FAILURE, "no signature returned", subject=subject)]
             match = None
         else:
-            checks, match, signs = _verify_one(req, i, sigs[i], key, allow_absent_null)
+            checks, match, signs = _verify_one(req, i, sigs[i], key, allow_absent_null, budget)
             misordered = misordered or (signs is not None and signs != i)
         overall.extend(checks)
-        documents.append(HashVerification(i, h, Report.from_checks([*checks, chain_check]), match))
+        documents.append(SignatureVerification(i, h, Report.from_checks([*checks, chain_check]), match))
     if misordered:
         overall.append(
             Check.failed("signature-order", SubIndication.HASH_FAILURE, "signatures are not in the order of the hashes")
         )
     overall.append(chain_check)
-    return SignHashReport(Report.from_checks(overall), tuple(documents), chain)
+    return ReturnedSignaturesReport(Report.from_checks(overall), tuple(documents), chain)
 
 
 def verify_sign_hash_response(
     request: SignHashRequest | HttpRequest | bytes | str,
     result: SignHashResult | Sequence[bytes],
     *,
-    certificates: Any,
+    certificate: Any = None,
+    certificate_chain: Any = None,
     trust_anchors: Any,
     at: dt.datetime | None = None,
     policy: ChainPolicy | None = None,
     crls: Any = (),
     allow_absent_null: bool = False,
+    certificates: Any = None,
     raise_on_failure: bool = True,
 ) -> SignHashReport:
     """:func:`validate_sign_hash_response`, failing closed: returns the report only when it passed,
@@ -296,6 +293,8 @@ def verify_sign_hash_response(
     report = validate_sign_hash_response(
         request,
         result,
+        certificate=certificate,
+        certificate_chain=certificate_chain,
         certificates=certificates,
         trust_anchors=trust_anchors,
         at=at,
