@@ -8,6 +8,7 @@ from urllib.parse import quote
 
 from ...errors import InputError
 from .. import _json
+from .._args import text_arg as text_arg  # the one caller-text check of every vendor
 from .._json import MAX_FIELD as MAX_FIELD
 from .._json import dumps as dumps  # the ADSS modules write their request bodies with it
 from .._json import get_str as get_str  # the one field reader of every vendor
@@ -125,19 +126,6 @@ def get_list(obj: Mapping[str, Any], key: str, where: str, *, max_items: int = 1
 
 def get_obj(value: Any, where: str) -> dict[str, Any]:
     return _json.as_object(value, where)
-
-
-def text_arg(value: object, field: str, *, max_len: int = 1024, allow_empty: bool = False) -> str:
-    """A caller-supplied text argument: a str, bounded, no control characters."""
-    if not isinstance(value, str):
-        raise InputError(field, f"must be a str, not {type(value).__name__}")
-    if not value and not allow_empty:
-        raise InputError(field, "must not be empty")
-    if len(value) > max_len:
-        raise InputError(field, f"is over {max_len} characters")
-    if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in value):
-        raise InputError(field, "must not contain control characters")
-    return value
 
 
 def path_segment(value: object, field: str) -> str:

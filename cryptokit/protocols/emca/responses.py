@@ -1,10 +1,10 @@
-"""Client half of emCA, sans-I/O: parse the answers and check them against the request (:mod:`.requests`).
+"""Client half of emCA, sans-I/O: parse the answers and check them against the request that was sent.
 
-Request shape (vendor-documented): body ``{"requestData": <envelope token>, "userName": ..}``,
-headers ``Content-Type: application/json`` and ``emKey``. The inner JSON holds the method's
-parameters plus ``userName`` and ``password``; its ``signature`` is a CMS made with the client's
-registered PFX over the method's content (see :mod:`.framing`). The envelope profile and the CSR
-framing are cryptokit's explicit choices where the vendor is silent.
+Answer shape (vendor-documented): JSON ``{"status": "Success"|"Failure", "result": ..,
+"subscriberId": ..}`` (the status in either case), HTTP 200 even for failures; a ``Failure``'s
+``result`` is one of the vendor's error texts (:mod:`.errors`). A manual-authorization profile
+answers ``Success`` with ``requestId`` ids to poll. Certificates come as base64 PKCS#7 certs-only,
+DER or PEM and are matched to the requested CSRs by public key (see :mod:`.requests`).
 """
 
 from __future__ import annotations

@@ -17,6 +17,7 @@ import orjson
 from ...encoding import b64encode
 from ...errors import InputError
 from .. import HttpRequest
+from .._args import text_arg
 
 __all__ = ["build_get_prepared_signature_request", "build_auth_signature_request", "BASE_PATH"]
 
@@ -27,11 +28,7 @@ _MAX_TEXT = 255
 
 
 def _text(value: object, field: str) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise InputError(field, "is required (a non-empty string)")
-    if len(value) > _MAX_TEXT or any(ord(c) < 0x20 for c in value):
-        raise InputError(field, f"must be at most {_MAX_TEXT} printable characters")
-    return value
+    return text_arg(value, field, max_len=_MAX_TEXT, refuse_blank=True)
 
 
 def _request_key(value: object) -> str:

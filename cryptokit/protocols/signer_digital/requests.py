@@ -15,6 +15,7 @@ import orjson
 
 from ...errors import InputError
 from .. import HttpRequest
+from .._args import text_arg
 
 __all__ = ["build_gen_key_auth_otp_request", "build_set_key_auth_otp_request", "BASE_PATH"]
 
@@ -25,14 +26,8 @@ _MAX = 256
 
 
 def _text(value: object, field: str, *, secret: bool = False) -> str:
-    if not isinstance(value, str) or not value:
-        raise InputError(field, "is required (a non-empty string)")
-    if len(value) > _MAX or any(ord(c) < 0x20 or ord(c) == 0x7F for c in value):
-        # The message never repeats the value: it may be a password or an OTP.
-        raise InputError(
-            field, f"must be at most {_MAX} printable characters" + (" (value not shown)" if secret else "")
-        )
-    return value
+    # The message never repeats the value: it may be a password or an OTP.
+    return text_arg(value, field, max_len=_MAX, secret=secret)
 
 
 def _credentials(csc_id: str, password: str, where: CredentialsIn) -> dict[str, str]:
