@@ -20,6 +20,7 @@ __all__ = [
     "VendorError",
     "KeyAuthOtpRequired",
     "ExecutorFailed",
+    "FlowMisuse",
     "CmsFormatError",
     "BerError",
 ]
@@ -153,3 +154,17 @@ class BerError(CryptokitError):
     def __init__(self, message: str, *, bound: bool = False) -> None:
         self.bound = bound
         super().__init__(message)
+
+
+class FlowMisuse(InputError):
+    """A sans-I/O protocol flow was driven out of order: ``event`` (the method called) is not a
+    transition of the flow's current ``state`` (h11's LocalProtocolError). An :class:`InputError`
+    too, with ``field`` "flow"; each vendor flow raises its own subclass."""
+
+    def __init__(self, state: str, event: str) -> None:
+        self.state = state
+        self.event = event
+        super().__init__("flow", f"{event}() is not expected in state {state}")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.state, self.event))

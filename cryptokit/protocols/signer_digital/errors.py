@@ -7,9 +7,15 @@ and a :class:`SignerDigitalError`. Every other code raises :class:`SignerDigital
 
 from __future__ import annotations
 
-from ...errors import KeyAuthOtpRequired, VendorError
+from ...errors import FlowMisuse, KeyAuthOtpRequired, VendorError
 
-__all__ = ["SignerDigitalError", "SignerDigitalKeyAuthOtpRequired", "KEY_AUTH_OTP_CODES", "error_for"]
+__all__ = [
+    "SignerDigitalError",
+    "SignerDigitalKeyAuthOtpRequired",
+    "KeyAuthFlowMisuse",
+    "KEY_AUTH_OTP_CODES",
+    "error_for",
+]
 
 VENDOR = "signer_digital"
 #: Error codes that ask for GenKeyAuthOTP + SetKeyAuthOTP before the Sign call is retried.
@@ -35,3 +41,8 @@ def error_for(code: str | None, message: str, http_status: int | None) -> Signer
     if code is not None and code.strip().upper() in KEY_AUTH_OTP_CODES:
         return SignerDigitalKeyAuthOtpRequired(code, message, http_status)
     return SignerDigitalError(code, message, http_status)
+
+
+class KeyAuthFlowMisuse(FlowMisuse):
+    """:class:`~cryptokit.protocols.signer_digital.KeyAuthFlow` was called out of order (a
+    :class:`~cryptokit.errors.FlowMisuse`, hence an InputError with field "flow")."""

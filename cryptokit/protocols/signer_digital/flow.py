@@ -15,19 +15,22 @@ the same Sign call again, once. :class:`KeyAuthFlow` holds the state; the caller
 
 Every outcome other than the documented path is reported as :class:`Failed` (never raised, never
 looped): an error at any stage, or a second OTP demand after the one retry. Calling a method the
-current state does not expect raises :class:`~cryptokit.errors.InputError`. The password and the
-OTP never appear in ``repr`` or in messages.
+current state does not expect raises :class:`KeyAuthFlowMisuse` (an InputError). The states and
+their transitions are the one table :data:`TRANSITIONS`: every method checks it before acting and
+every move is checked against it. The password and the OTP never appear in ``repr`` or in messages.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from types import MappingProxyType
 
 from ...errors import CryptokitError, InputError, KeyAuthOtpRequired
 from .. import HttpRequest
 from .._json import http_status, loads
-from .errors import SignerDigitalError, error_for
+from .errors import KeyAuthFlowMisuse, SignerDigitalError, error_for
 from .requests import (
     BASE_PATH,
     CredentialsIn,
@@ -37,7 +40,7 @@ from .requests import (
 )
 from .responses import MAX_BODY, parse_response, read_resp_err_pl
 
-__all__ = ["FlowState", "AwaitingOtp", "Completed", "Failed", "KeyAuthFlow"]
+__all__ = ["FlowState", "TRANSITIONS", "AwaitingOtp", "Completed", "Failed", "KeyAuthFlow"]
 
 
 class FlowState(StrEnum):
@@ -49,6 +52,20 @@ class FlowState(StrEnum):
     RETRYING = "retrying"  # second (last) Sign call sent
     DONE = "done"
     FAILED = "failed"
+
+
+_S = FlowState
+#: (state, method) -> the states that call may lead to. A method not listed for a state is a misuse.
+TRANSITIONS: Mapping[tuple[FlowState, str], frozenset[FlowState]] = MappingProxyType(
+    {
+        (_S.IDLE, "start"): frozenset({_S.SIGNING}),
+        (_S.SIGNING, "receive"): frozenset({_S.DONE, _S.GENERATING, _S.FAILED}),
+        (_S.GENERATING, "receive"): frozenset({_S.AWAITING_OTP, _S.FAILED}),
+        (_S.AWAITING_OTP, "submit_otp"): frozenset({_S.SUBMITTING}),
+        (_S.SUBMITTING, "receive"): frozenset({_S.RETRYING, _S.FAILED}),
+        (_S.RETRYING, "receive"): frozenset({_S.DONE, _S.FAILED}),
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,9 +168,16 @@ class KeyAuthFlow:
     def __repr__(self) -> str:
         return f"KeyAuthFlow(state={self._state.value}, key_label={self._key_label!r})"
 
-    def _expect(self, method: str, *states: FlowState) -> None:
-        if self._state not in states:
-            raise InputError("flow", f"{method}() is not expected in state {self._state.value}")
+    def _expect(self, method: str) -> FlowState:
+        """The current state, when ``method`` is one of its transitions; KeyAuthFlowMisuse otherwise."""
+        if (self._state, method) not in TRANSITIONS:
+            raise KeyAuthFlowMisuse(self._state.value, method)
+        return self._state
+
+    def _move(self, method: str, origin: FlowState, target: FlowState) -> None:
+        if target not in TRANSITIONS[(origin, method)]:  # pragma: no cover - the table and the code disagree
+            raise AssertionError(f"KeyAuthFlow: {origin.value} --{method}--> {target.value} is not in TRANSITIONS")
+        self._state = target
 
     def _gen_request(self) -> HttpRequest:
         return build_gen_key_auth_otp_request(
@@ -166,46 +190,45 @@ class KeyAuthFlow:
             base_path=self._base_path,
         )
 
-    def _fail(self, stage: str, error: CryptokitError) -> Failed:
-        self._state = FlowState.FAILED
+    def _fail(self, origin: FlowState, stage: str, error: CryptokitError) -> Failed:
+        self._move("receive", origin, FlowState.FAILED)
         return Failed(stage, error)
 
     def start(self) -> HttpRequest:
         """The first Sign request."""
-        self._expect("start", FlowState.IDLE)
-        self._state = FlowState.SIGNING
+        origin = self._expect("start")
+        self._move("start", origin, FlowState.SIGNING)
         return self._sign_request
 
     def receive(self, status: int, body: bytes | str) -> Step:
         """Feed the answer to the request last returned; get the next request or an outcome."""
-        self._expect("receive", FlowState.SIGNING, FlowState.GENERATING, FlowState.SUBMITTING, FlowState.RETRYING)
+        state = self._expect("receive")
         http_status(status)
-        state = self._state
         if state in (FlowState.SIGNING, FlowState.RETRYING):
             stage = "sign" if state is FlowState.SIGNING else "retry"
             error = _sign_answer(status, body)
             if error is None:
-                self._state = FlowState.DONE
+                self._move("receive", state, FlowState.DONE)
                 raw = body.encode("utf-8") if isinstance(body, str) else bytes(body)
                 return Completed(status, raw, otp_authorized=state is FlowState.RETRYING)
             if isinstance(error, KeyAuthOtpRequired) and state is FlowState.SIGNING:
-                self._state = FlowState.GENERATING
+                self._move("receive", state, FlowState.GENERATING)
                 return self._gen_request()
-            return self._fail(stage, error)
+            return self._fail(state, stage, error)
         stage = "gen_otp" if state is FlowState.GENERATING else "set_otp"
         try:
             resp = parse_response(status, body)
         except CryptokitError as exc:
-            return self._fail(stage, exc)
+            return self._fail(state, stage, exc)
         if state is FlowState.GENERATING:
-            self._state = FlowState.AWAITING_OTP
+            self._move("receive", state, FlowState.AWAITING_OTP)
             return AwaitingOtp(self._key_label, resp.message)
-        self._state = FlowState.RETRYING
+        self._move("receive", state, FlowState.RETRYING)
         return self._sign_request
 
     def submit_otp(self, otp: str) -> HttpRequest:
         """The SetKeyAuthOTP request carrying the owner's ``otp`` (checked for shape, never shown)."""
-        self._expect("submit_otp", FlowState.AWAITING_OTP)
+        origin = self._expect("submit_otp")
         request = build_set_key_auth_otp_request(
             otp=otp,
             key_label=self._key_label,
@@ -215,5 +238,5 @@ class KeyAuthFlow:
             credentials_in=self._credentials_in,
             base_path=self._base_path,
         )
-        self._state = FlowState.SUBMITTING
+        self._move("submit_otp", origin, FlowState.SUBMITTING)
         return request

@@ -7,9 +7,17 @@ from urllib.parse import parse_qsl, urlsplit
 import orjson
 import pytest
 
-from cryptokit.errors import InputError, KeyAuthOtpRequired, VendorError
+from cryptokit.errors import FlowMisuse, InputError, KeyAuthOtpRequired, VendorError
 from cryptokit.protocols import HttpRequest, signer_digital
-from cryptokit.protocols.signer_digital import AwaitingOtp, Completed, Failed, FlowState, KeyAuthFlow
+from cryptokit.protocols.signer_digital import (
+    TRANSITIONS,
+    AwaitingOtp,
+    Completed,
+    Failed,
+    FlowState,
+    KeyAuthFlow,
+    KeyAuthFlowMisuse,
+)
 
 CSC_ID = "CSC-000123"
 PASSWORD = "Pa55-w0rd-Kluis!"
@@ -297,3 +305,67 @@ def test_bad_flow_arguments_fail_at_construction() -> None:
         KeyAuthFlow(SIGN, key_label="", csc_id=CSC_ID, password=PASSWORD)
     with pytest.raises(InputError):
         KeyAuthFlow("POST /sign", key_label="K", csc_id=CSC_ID, password=PASSWORD)  # type: ignore[arg-type]
+
+
+# --------------------------------------------------------------------------- the state table
+
+# A path of canned answers into each state: (method, argument) steps from a new flow.
+_PATHS: dict[FlowState, list[tuple[str, object]]] = {
+    FlowState.IDLE: [],
+    FlowState.SIGNING: [("start", None)],
+    FlowState.DONE: [("start", None), ("receive", OK)],
+    FlowState.FAILED: [("start", None), ("receive", resp("0", "KL01"))],
+    FlowState.GENERATING: [("start", None), ("receive", resp("0", "OA03A"))],
+    FlowState.AWAITING_OTP: [("start", None), ("receive", resp("0", "OA03A")), ("receive", OK)],
+    FlowState.SUBMITTING: [("start", None), ("receive", resp("0", "OA03A")), ("receive", OK), ("submit_otp", OTP)],
+    FlowState.RETRYING: [
+        ("start", None),
+        ("receive", resp("0", "OA03A")),
+        ("receive", OK),
+        ("submit_otp", OTP),
+        ("receive", OK),
+    ],
+}
+_METHODS = ("start", "receive", "submit_otp")
+
+
+def _call(f: KeyAuthFlow, method: str, arg: object) -> object:
+    if method == "start":
+        return f.start()
+    if method == "receive":
+        return f.receive(200, arg)  # type: ignore[arg-type]
+    return f.submit_otp(arg)  # type: ignore[arg-type]
+
+
+def _walk(path: list[tuple[str, object]]) -> tuple[KeyAuthFlow, list[FlowState]]:
+    f = flow()
+    seen = [state(f)]
+    for method, arg in path:
+        before = state(f)
+        _call(f, method, arg)
+        assert state(f) in TRANSITIONS[(before, method)], f"{before} --{method}--> {state(f)} is not in the table"
+        seen.append(state(f))
+    return f, seen
+
+
+def test_the_table_names_every_state_and_each_path_follows_it() -> None:
+    assert {s for s, _ in TRANSITIONS} | {t for targets in TRANSITIONS.values() for t in targets} == set(FlowState)
+    for target, path in _PATHS.items():
+        _f, seen = _walk(path)
+        assert seen[-1] is target
+
+
+@pytest.mark.parametrize("current", list(FlowState))
+@pytest.mark.parametrize("method", _METHODS)
+def test_every_call_outside_the_table_is_a_flow_misuse(current: FlowState, method: str) -> None:
+    f, _seen = _walk(_PATHS[current])
+    arg = OTP if method == "submit_otp" else OK
+    if (current, method) in TRANSITIONS:
+        _call(f, method, arg)
+        assert state(f) in TRANSITIONS[(current, method)]
+        return
+    with pytest.raises(KeyAuthFlowMisuse) as info:
+        _call(f, method, arg)
+    assert isinstance(info.value, FlowMisuse) and isinstance(info.value, InputError)
+    assert (info.value.state, info.value.event, info.value.field) == (current.value, method, "flow")
+    assert state(f) is current  # a misuse changes nothing
