@@ -13,6 +13,8 @@ signatures offline (scheme, encoding, chain) and returns a DSS-style report (che
     result = adss.parse_sign_response(status, body)
     report = adss.verify_sign_response(req, result, certificate=cert, trust_anchors=[root])
 
+:class:`SignStatusPoller` (:mod:`.poll`) drives a PENDING request to its final status, sans-I/O.
+
 The server half (:mod:`.server`): :func:`parse_sign_request`, :func:`sign_hashes`,
 :func:`build_sign_response`, :func:`build_error_response` and :class:`EmbeddedSigner`.
 """
@@ -27,14 +29,20 @@ from .errors import (
     AdssError,
     AdssInputError,
     AdssInvalidToken,
+    AdssPollTimeout,
     AdssServiceError,
+    AdssSignDeclined,
+    AdssSignFailed,
     AdssSigningError,
+    AdssSignStatusError,
+    AdssSignTimeout,
     ErrorCode,
     ErrorFamily,
     error_class,
     error_for,
 )
 from .password_policy import SPECIAL_CHARACTERS, PasswordPolicy
+from .poll import Poll, PollState, Signed, SignStatusPoller, raise_for_sign_status
 from .requests import (
     BASE_PATH,
     GRANT_TYPES,
@@ -139,6 +147,11 @@ __all__ = [
     "AdssCertificateError",
     "AdssSigningError",
     "AdssAccessControlError",
+    "AdssSignStatusError",
+    "AdssSignTimeout",
+    "AdssSignDeclined",
+    "AdssSignFailed",
+    "AdssPollTimeout",
     "error_for",
     "error_class",
     # values
@@ -215,6 +228,12 @@ __all__ = [
     "parse_sign_status",
     "validate_sign_response",
     "verify_sign_response",
+    # PENDING -> final status
+    "SignStatusPoller",
+    "Poll",
+    "Signed",
+    "PollState",
+    "raise_for_sign_status",
     # server half
     "SIGN_REQUEST_PATH",
     "SIGN_STATUS_PATH",
