@@ -206,7 +206,20 @@ def context() -> Context:
         "adss_server": [b"\x00" + adss_request.body, b"\x01" + orjson.dumps({"profile_id": "p", "request_id": "r"})],
         "csc_server": [b"\x00" + csc_request.body, b"\x02Bearer t0k"],
         "adss_poll": _adss_poll_seeds(pki, adss_request),
-        "onespan": [b"\x00" + orjson.dumps({"resultCodes": {"returnCode": 0, "statusCode": 0}, "result": {}})],
+        "onespan": [
+            b"\x00" + orjson.dumps({"resultCodes": {"returnCode": 0, "statusCode": 0}, "result": {}}),
+            bytes([len(STATUSES)])
+            + orjson.dumps(
+                {
+                    "resultCodes": {"returnCode": 0, "statusCode": 0},
+                    "result": {"userID": "jane.doe", "domain": "mydomain.com"},
+                }
+            ),
+            bytes([2 * len(STATUSES)])
+            + orjson.dumps(
+                {"resultCodes": {"returnCode": 0, "statusCode": 0}, "result": {"requestMessage": "00C1C3E4"}}
+            ),
+        ],
         "signer_digital": [
             b"\x00" + orjson.dumps({"Status_cd": "1", "Error_cd": None, "Message": "OTP sent"}),
             b"\x00" + orjson.dumps({"Status_cd": "0", "Error_cd": "OA03A", "Message": "otp"}),
@@ -850,8 +863,22 @@ def t_csc_server(data: bytes) -> None:
 def t_onespan(data: bytes) -> None:
     from cryptokit.protocols import onespan
 
-    mode, payload = _mode(data, len(STATUSES))
-    onespan.parse_response(STATUSES[mode], payload)
+    mode, payload = _mode(data, 3 * len(STATUSES))
+    status = STATUSES[mode % len(STATUSES)]
+    kind = mode // len(STATUSES)
+    if kind == 0:
+        onespan.parse_response(status, payload)
+    elif kind == 1:
+        request = onespan.build_auth_signature_request(
+            user_id="jane.doe", domain="mydomain.com", request_key="8408980524", signature="3833791", api_key="k"
+        )
+        resp = onespan.parse_response(status, payload, request=request)
+        if resp.user_id != "jane.doe" or resp.domain != "mydomain.com":
+            raise FindingError("parse_response(request=) accepted an answer for another user or domain")
+    else:
+        prepared = onespan.parse_prepared_signature_response(status, payload)
+        if bytes.fromhex(prepared.request_message) != prepared.message or not prepared.message:
+            raise FindingError("PreparedSignatureRequest message is not the hex it holds")
 
 
 def t_signer_digital(data: bytes) -> None:
@@ -903,7 +930,7 @@ TARGETS: dict[str, Target] = {
         _t("adss_server", t_adss_server, "adss.server parse_sign_request / parse_sign_status_request"),
         _t("csc_server", t_csc_server, "csc.server parse_sign_hash_request"),
         _t("adss_poll", t_adss_poll, "adss.SignStatusPoller fed answer sequences (PENDING, errors, SUCCESS)"),
-        _t("onespan", t_onespan, "onespan.parse_response"),
+        _t("onespan", t_onespan, "onespan.parse_response (also with request=), parse_prepared_signature_response"),
         _t("signer_digital", t_signer_digital, "signer_digital.parse_response"),
     )
 }
