@@ -390,3 +390,19 @@ def test_prepared_signature_errors_are_typed() -> None:
         onespan.parse_prepared_signature_response(200, codes(-1, 1010, "STAT_NOT_FOUND"))
     with pytest.raises(onespan.OneSpanError):
         onespan.parse_prepared_signature_response(503, b"Service Unavailable")
+
+
+def test_errors_survive_pickling() -> None:
+    import pickle
+
+    with pytest.raises(onespan.OneSpanLocked) as err:
+        onespan.parse_response(200, codes(-1, 1007))
+    again = pickle.loads(pickle.dumps(err.value))
+    assert type(again) is onespan.OneSpanLocked
+    assert (again.code, again.message, again.http_status, again.return_code, again.status_code) == (
+        "STAT_LOCKED",
+        err.value.message,
+        200,
+        -1,
+        1007,
+    )
