@@ -223,6 +223,7 @@ def context() -> Context:
         "signer_digital": [
             b"\x00" + orjson.dumps({"Status_cd": "1", "Error_cd": None, "Message": "OTP sent"}),
             b"\x00" + orjson.dumps({"Status_cd": "0", "Error_cd": "OA03A", "Message": "otp"}),
+            bytes([len(STATUSES)]) + orjson.dumps({"Status_cd": 0, "Result": {"ErrorCode": "OA04", "Msg": "otp"}}),
         ],
     }
     return Context(
@@ -884,8 +885,17 @@ def t_onespan(data: bytes) -> None:
 def t_signer_digital(data: bytes) -> None:
     from cryptokit.protocols import signer_digital
 
-    mode, payload = _mode(data, len(STATUSES))
-    signer_digital.parse_response(STATUSES[mode], payload)
+    mode, payload = _mode(data, 2 * len(STATUSES))
+    status = STATUSES[mode % len(STATUSES)]
+    if mode < len(STATUSES):
+        signer_digital.parse_response(status, payload)
+        return
+    try:
+        signer_digital.raise_for_sign_answer(status, payload)
+    except signer_digital.SignerDigitalKeyAuthOtpRequired as exc:
+        if exc.code not in signer_digital.KEY_AUTH_OTP_CODES:
+            raise FindingError("an OTP demand with a code outside OA03A/OA03B/OA04") from None
+        raise
 
 
 @dataclass(frozen=True)
@@ -931,7 +941,7 @@ TARGETS: dict[str, Target] = {
         _t("csc_server", t_csc_server, "csc.server parse_sign_hash_request"),
         _t("adss_poll", t_adss_poll, "adss.SignStatusPoller fed answer sequences (PENDING, errors, SUCCESS)"),
         _t("onespan", t_onespan, "onespan.parse_response (also with request=), parse_prepared_signature_response"),
-        _t("signer_digital", t_signer_digital, "signer_digital.parse_response"),
+        _t("signer_digital", t_signer_digital, "signer_digital.parse_response, raise_for_sign_answer"),
     )
 }
 
