@@ -205,15 +205,55 @@ def context() -> Context:
         ],
         "adss_server": [b"\x00" + adss_request.body, b"\x01" + orjson.dumps({"profile_id": "p", "request_id": "r"})],
         "csc_server": [b"\x00" + csc_request.body, b"\x02Bearer t0k"],
-        "onespan": [b"\x00" + orjson.dumps({"resultCodes": {"returnCode": 0, "statusCode": 0}, "result": {}})],
+        "adss_poll": _adss_poll_seeds(pki, adss_request),
+        "onespan": [
+            b"\x00" + orjson.dumps({"resultCodes": {"returnCode": 0, "statusCode": 0}, "result": {}}),
+            bytes([len(STATUSES)])
+            + orjson.dumps(
+                {
+                    "resultCodes": {"returnCode": 0, "statusCode": 0},
+                    "result": {"userID": "jane.doe", "domain": "mydomain.com"},
+                }
+            ),
+            bytes([2 * len(STATUSES)])
+            + orjson.dumps(
+                {"resultCodes": {"returnCode": 0, "statusCode": 0}, "result": {"requestMessage": "00C1C3E4"}}
+            ),
+        ],
         "signer_digital": [
             b"\x00" + orjson.dumps({"Status_cd": "1", "Error_cd": None, "Message": "OTP sent"}),
             b"\x00" + orjson.dumps({"Status_cd": "0", "Error_cd": "OA03A", "Message": "otp"}),
+            bytes([len(STATUSES)]) + orjson.dumps({"Status_cd": 0, "Result": {"ErrorCode": "OA04", "Msg": "otp"}}),
         ],
     }
     return Context(
         pki, bundle, rsa_key, rsa_cert, envelope, registry, ca, at, emca_request, csc_request, adss_request, s
     )
+
+
+def _adss_poll_seeds(pki: Any, adss_request: Any) -> list[bytes]:
+    """Answer sequences for t_adss_poll: PENDING, an error, then SUCCESS signed by the test PKI's leaf."""
+    import orjson
+
+    from cryptokit.encoding import b64encode
+    from cryptokit.hashing import HashToSign
+    from cryptokit.signatures import sign_digest
+
+    docs = orjson.loads(adss_request.body)["docs_to_sign_info"]
+    hashes = [HashToSign.from_b64(d["hash_algo"], d["hash_to_sign_base64"]) for d in docs]
+    sigs = [b64encode(sign_digest(pki.leaf_key, h.digest, h.algorithm)) for h in hashes]
+    success = orjson.dumps({"status": "SUCCESS", "signatures": [{"signature_base64": s} for s in sigs]})
+    pending = b'{"status": "PENDING"}'
+    expired = b'{"error": "60045", "error_description": "Invalid or expired token"}'
+    sep = _POLL_SEPARATOR
+    return [
+        b"\x00" + pending + sep + b"\x00" + success,
+        b"\x05" + expired + sep + b"\x00" + pending + sep + b"\x00" + success,
+        b"\x00" + b'{"status": "DECLINED"}',
+    ]
+
+
+_POLL_SEPARATOR = b"\x1e"
 
 
 def _authkey_seed(at: dt.datetime) -> bytes:
@@ -766,6 +806,44 @@ def t_adss_server(data: bytes) -> None:
         server.parse_sign_status_request(status_request)
 
 
+def t_adss_poll(data: bytes) -> None:
+    """SignStatusPoller fed a sequence of answers (separated by 0x1e, each led by a status byte):
+    only CryptokitErrors come out, the poll count stays bounded, and Signed always carries a passing report."""
+    from cryptokit.protocols import adss
+
+    ctx = context()
+    clock = [0.0]
+    poller = adss.SignStatusPoller(
+        ctx.adss_request,
+        "r1",
+        profile_id="p",
+        token="t0k",
+        certificate=ctx.pki.leaf,
+        certificate_chain=ctx.pki.chain,
+        trust_anchors=[ctx.pki.root],
+        at=ctx.at,
+        max_polls=8,
+        deadline=100.0,
+        clock=lambda: clock[0],
+    )
+    step: Any = poller.start()
+    for chunk in data.split(_POLL_SEPARATOR)[:16]:
+        mode, payload = _mode(chunk, len(STATUSES))
+        if isinstance(step, adss.Signed):
+            break
+        clock[0] += step.delay
+        try:
+            step = poller.receive(STATUSES[mode], payload)
+        except adss.AdssError:
+            if poller.state is not adss.PollState.INTERRUPTED:
+                raise
+            step = poller.resume(token="t0k2" if mode % 2 else None)
+        if poller.attempts > 8:
+            raise FindingError("the poller handed out more polls than max_polls")
+    if isinstance(step, adss.Signed) and not step.report.ok:
+        raise FindingError("the poller returned Signed with a failing report")
+
+
 def t_csc_server(data: bytes) -> None:
     from cryptokit.protocols import HttpRequest
     from cryptokit.protocols.csc import server
@@ -786,15 +864,38 @@ def t_csc_server(data: bytes) -> None:
 def t_onespan(data: bytes) -> None:
     from cryptokit.protocols import onespan
 
-    mode, payload = _mode(data, len(STATUSES))
-    onespan.parse_response(STATUSES[mode], payload)
+    mode, payload = _mode(data, 3 * len(STATUSES))
+    status = STATUSES[mode % len(STATUSES)]
+    kind = mode // len(STATUSES)
+    if kind == 0:
+        onespan.parse_response(status, payload)
+    elif kind == 1:
+        request = onespan.build_auth_signature_request(
+            user_id="jane.doe", domain="mydomain.com", request_key="8408980524", signature="3833791", api_key="k"
+        )
+        resp = onespan.parse_response(status, payload, request=request)
+        if resp.user_id != "jane.doe" or resp.domain != "mydomain.com":
+            raise FindingError("parse_response(request=) accepted an answer for another user or domain")
+    else:
+        prepared = onespan.parse_prepared_signature_response(status, payload)
+        if bytes.fromhex(prepared.request_message) != prepared.message or not prepared.message:
+            raise FindingError("PreparedSignatureRequest message is not the hex it holds")
 
 
 def t_signer_digital(data: bytes) -> None:
     from cryptokit.protocols import signer_digital
 
-    mode, payload = _mode(data, len(STATUSES))
-    signer_digital.parse_response(STATUSES[mode], payload)
+    mode, payload = _mode(data, 2 * len(STATUSES))
+    status = STATUSES[mode % len(STATUSES)]
+    if mode < len(STATUSES):
+        signer_digital.parse_response(status, payload)
+        return
+    try:
+        signer_digital.raise_for_sign_answer(status, payload)
+    except signer_digital.SignerDigitalKeyAuthOtpRequired as exc:
+        if exc.code not in signer_digital.KEY_AUTH_OTP_CODES:
+            raise FindingError("an OTP demand with a code outside OA03A/OA03B/OA04") from None
+        raise
 
 
 @dataclass(frozen=True)
@@ -838,8 +939,9 @@ TARGETS: dict[str, Target] = {
         _t("csc", t_csc, "csc parse_* and verify_sign_hash_response"),
         _t("adss_server", t_adss_server, "adss.server parse_sign_request / parse_sign_status_request"),
         _t("csc_server", t_csc_server, "csc.server parse_sign_hash_request"),
-        _t("onespan", t_onespan, "onespan.parse_response"),
-        _t("signer_digital", t_signer_digital, "signer_digital.parse_response"),
+        _t("adss_poll", t_adss_poll, "adss.SignStatusPoller fed answer sequences (PENDING, errors, SUCCESS)"),
+        _t("onespan", t_onespan, "onespan.parse_response (also with request=), parse_prepared_signature_response"),
+        _t("signer_digital", t_signer_digital, "signer_digital.parse_response, raise_for_sign_answer"),
     )
 }
 

@@ -44,6 +44,8 @@ ADSS_EXAMPLES = """examples:
       --cert signer.cer --chain issuing-ca.cer --roots root.pem
   cryptokit verify adss-response --request req.json --response resp.json --cert signer.b64 \\
       --roots root.pem --at 2026-01-31T12:00:00Z --json
+  cryptokit verify adss-response --request req.json --response resp.json --cert signer.cer \\
+      --roots root.pem --require-scheme pkcs1v15      # the guide's "PKCS#1": a PSS answer fails
 
 --request is the body sent to /v2/sign/request (its docs_to_sign_info); --response the body of the
 /v2/sign/request or /v2/sign/status answer. Prints one row per document and the overall verdict
@@ -203,6 +205,7 @@ def run_adss(args: argparse.Namespace) -> int:
         policy=chain_policy(args),
         allow_absent_null=args.allow_absent_null,
         crls=read_crls(args.crl),
+        require_scheme=tuple(args.require_scheme) if args.require_scheme else None,
     )
     return _finish(args, report, "ADSS sign response")
 
@@ -459,6 +462,15 @@ def register(sub: Any) -> None:
         p.add_argument("--chain", nargs="+", default=[], metavar="FILE", help="other certificates of the chain")
         add_chain_options(p)
         p.add_argument("--allow-absent-null", action="store_true", help="accept legacy DigestInfo without NULL")
+        if name == "adss-response":
+            p.add_argument(
+                "--require-scheme",
+                action="append",
+                choices=("pkcs1v15", "pss", "ecdsa", "ed25519", "ed448"),
+                metavar="SCHEME",
+                help="fail a signature that verifies under another scheme (repeat to accept several): "
+                "pkcs1v15, pss, ecdsa, ed25519, ed448",
+            )
         p.add_argument("--json", action="store_true", help="print the report as JSON")
         p.add_argument("-v", "--verbose", action="store_true", help="show every check")
         p.set_defaults(func=fn)

@@ -178,6 +178,25 @@ def test_adss_response(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
     assert "FAILED" in capsys.readouterr().out
 
 
+def test_adss_response_require_scheme(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    pki = make_pki("rsa2048", label="cli")
+    _, req, resp, paths = adss_exchange(tmp_path, count=2, pki=pki)
+    base = ["verify", "adss-response", "--request", str(req), "--response", str(resp), "--cert", str(paths["leaf"]),
+            "--chain", str(paths["ca"]), "--roots", str(paths["root"])]  # fmt: skip
+    assert main([*base, "--require-scheme", "pkcs1v15"]) == 0
+    capsys.readouterr()
+    assert main([*base, "--require-scheme", "pss", "--json"]) == 1
+    out = orjson.loads(capsys.readouterr().out)
+    assert out["sub_indication"] == "CRYPTO_CONSTRAINTS_FAILURE"
+    assert "verified as pkcs1v15, not the required pss" in out["documents"][0]["checks"][0]["message"]
+    assert main([*base, "--require-scheme", "pss", "--require-scheme", "pkcs1v15"]) == 0
+    capsys.readouterr()
+    r = run_cli(*base, "--require-scheme", "PKCS1")
+    assert r.returncode == 2
+    r = run_cli("verify", "adss-response", "--help")
+    assert "--require-scheme" in r.stdout
+
+
 def test_adss_response_revoked_with_crl(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     pki = make_pki("rsa2048", label="cli")
     _, req, resp, paths = adss_exchange(tmp_path, pki=pki)

@@ -26,7 +26,7 @@ def test_http_request_readers_share_a_pattern() -> None:
 @pytest.mark.parametrize(
     ("vendor", "modules"),
     [
-        ("adss", ["errors", "values", "password_policy", "requests", "responses", "verify", "server"]),
+        ("adss", ["errors", "values", "password_policy", "requests", "responses", "verify", "poll", "server"]),
         ("csc", ["errors", "requests", "responses", "server", "verify"]),
         ("emca", ["errors", "auth", "strings", "framing", "requests", "responses", "server"]),
         ("onespan", ["errors", "requests", "responses"]),

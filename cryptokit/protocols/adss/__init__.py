@@ -13,15 +13,18 @@ signatures offline (scheme, encoding, chain) and returns a DSS-style report (che
     result = adss.parse_sign_response(status, body)
     report = adss.verify_sign_response(req, result, certificate=cert, trust_anchors=[root])
 
+:class:`SignStatusPoller` (:mod:`.poll`) drives a PENDING request to its final status, sans-I/O.
+
 The server half (:mod:`.server`): :func:`parse_sign_request`, :func:`sign_hashes`,
 :func:`build_sign_response`, :func:`build_error_response` and :class:`EmbeddedSigner`.
 """
 
 from __future__ import annotations
 
-from . import errors, password_policy, requests, responses, server, values, verify
+from . import errors, password_policy, poll, requests, responses, server, values, verify
 from .errors import *  # noqa: F403
 from .password_policy import *  # noqa: F403
+from .poll import *  # noqa: F403
 from .requests import *  # noqa: F403
 from .responses import *  # noqa: F403
 from .server import *  # noqa: F403
@@ -35,5 +38,6 @@ __all__ = [
     *requests.__all__,
     *responses.__all__,
     *verify.__all__,
+    *poll.__all__,
     *server.__all__,
 ]

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from types import MappingProxyType
+from typing import Any
 
 from ...errors import VendorError
 
@@ -30,6 +31,11 @@ __all__ = [
     "AdssCertificateError",
     "AdssSigningError",
     "AdssAccessControlError",
+    "AdssSignStatusError",
+    "AdssSignTimeout",
+    "AdssSignDeclined",
+    "AdssSignFailed",
+    "AdssPollTimeout",
     "error_for",
     "error_class",
 ]
@@ -44,6 +50,9 @@ class AdssError(VendorError):
 
     def __init__(self, code: str | None, message: str, http_status: int | None = None) -> None:
         super().__init__(VENDOR, code, message, http_status)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.code, self.message, self.http_status))
 
 
 class AdssServiceError(AdssError):
@@ -72,6 +81,38 @@ class AdssCertificateError(AdssError):
 
 class AdssSigningError(AdssError):
     """The data to sign is missing or does not fit its hash algorithm (60055), or signing was declined."""
+
+
+class AdssSignStatusError(AdssSigningError):
+    """A sign request ended without signatures: the final ``status`` (TIMEOUT, DECLINED or FAILED)
+    of ``request_id``. Not an error answer (``code`` is None): the service answered 200 with that
+    status, to ``/v2/sign/request`` or to a ``/v2/sign/status`` poll."""
+
+    def __init__(self, status: str, request_id: str | None, message: str | None = None) -> None:
+        self.status = status
+        self.request_id = request_id
+        rid = f" {request_id!r}" if request_id else ""
+        super().__init__(None, message or f"the sign request{rid} ended {status}: no signatures", None)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.status, self.request_id, self.message))
+
+
+class AdssSignTimeout(AdssSignStatusError):
+    """Status TIMEOUT: the user did not authorise the request in time. Send a new sign request."""
+
+
+class AdssSignDeclined(AdssSignStatusError):
+    """Status DECLINED: the user refused to authorise the request."""
+
+
+class AdssSignFailed(AdssSignStatusError):
+    """Status FAILED: the service could not sign (see its logs)."""
+
+
+class AdssPollTimeout(AdssSignTimeout):
+    """The poller's own deadline (or its poll limit) passed while the request was still PENDING.
+    The service may still complete it: a new poller for the same ``request_id`` can look again."""
 
 
 class AdssAccessControlError(AdssError):

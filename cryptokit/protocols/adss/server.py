@@ -411,9 +411,14 @@ class EmbeddedSigner:
     Serves ``/v2/sign/request`` and ``/v2/sign/status``. Checks the bearer token (``token``: the
     expected value, a callable that says yes or no, or None to accept any well-formed token: for
     demos and tests only), ``cert_alias`` (60030 otherwise) and ``profile_id`` when given (60019).
+    When the alias is configured with a ``sam_user_id``, the request must name that SAM user (60011
+    when it names none, 60039 "Invalid User ID" when another); with a ``cert_password`` (the guide:
+    "if certificate is password protected"), the request must carry it (60012 when absent, 60008
+    "User ID or password is not valid" when wrong, compared in constant time; never in ``repr``).
     With ``pending_polls=0`` a sign request is answered SUCCESS with its signatures ("simple remote
     signing"); with ``n > 0`` it is answered PENDING and the status poll answers PENDING ``n - 1``
-    times, then SUCCESS ("authorise remote signing"). Requests are kept in memory, the oldest
+    times, then ``final_status`` (SUCCESS, or TIMEOUT/DECLINED/FAILED to stand for a user who let
+    it expire or refused, without signatures) ("authorise remote signing"). Requests are kept in memory, the oldest
     dropped beyond ``max_requests``. Every refusal is an ADSS error answer; nothing raises out of
     :meth:`handle` for a bad request. Thread-safe.
     """
@@ -430,6 +435,9 @@ class EmbeddedSigner:
         pss_salt_length: int | None = None,
         pending_polls: int = 0,
         max_requests: int = 1024,
+        sam_user_id: str | None = None,
+        cert_password: str | None = None,
+        final_status: SignStatus | str = SignStatus.SUCCESS,
     ) -> None:
         _private_key(signer)  # refuse an unusable signer now, not on the first request
         self._signer = signer
@@ -450,6 +458,17 @@ class EmbeddedSigner:
                 raise InputError(name, f"must be an integer >= {low}")
         self.pending_polls = pending_polls
         self.max_requests = max_requests
+        self.sam_user_id = None if sam_user_id is None else _wire.text_arg(sam_user_id, "sam_user_id", max_len=256)
+        self._cert_password = (
+            None if cert_password is None else _wire.text_arg(cert_password, "cert_password", max_len=4096)
+        )
+        try:
+            final = SignStatus(final_status)
+        except ValueError:
+            final = SignStatus.PENDING
+        if final is SignStatus.PENDING:
+            raise InputError("final_status", "must be SUCCESS, TIMEOUT, DECLINED or FAILED")
+        self.final_status = final
         self._requests: OrderedDict[str, _Entry] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -468,6 +487,22 @@ class EmbeddedSigner:
     def _check_token(self, token: str) -> None:
         if not _server.accepts(self._token, token):
             raise _refuse("60045", "the bearer token is not accepted")
+
+    def _check_sam_user(self, sam_user_id: str | None) -> None:
+        if self.sam_user_id is None:
+            return
+        if sam_user_id is None:
+            raise _refuse("60011", "sam_user_id is missing: this certificate is for authorised remote signing")
+        if not _server.same(sam_user_id, self.sam_user_id):
+            raise _refuse("60039", "sam_user_id is not the SAM user of this certificate")
+
+    def _check_cert_password(self, req: SignRequestIn) -> None:
+        if self._cert_password is None:
+            return  # the guide: cert_password only "if certificate is password protected"
+        if req.cert_password is None:
+            raise _refuse("60012", "cert_password is missing: the certificate is password protected")
+        if not req.cert_password_matches(self._cert_password):
+            raise _refuse("60008", "cert_password is not the certificate's password")
 
     def _check_profile(self, profile_id: str) -> None:
         if self.profile_id is not None and not _server.same(profile_id, self.profile_id):
@@ -490,7 +525,10 @@ class EmbeddedSigner:
         self._check_profile(req.profile_id)
         if not _server.same(req.cert_alias, self.cert_alias):
             raise _refuse("60030", "no certificate with this cert_alias")
-        signatures = tuple(sign_hashes(req, self._signer, **self._options))
+        self._check_sam_user(req.sam_user_id)
+        self._check_cert_password(req)
+        final = self.final_status
+        signatures = tuple(sign_hashes(req, self._signer, **self._options)) if final is SignStatus.SUCCESS else ()
         request_id = secrets.token_hex(10)
         with self._lock:
             self._requests[request_id] = _Entry(req.profile_id, signatures, self.pending_polls - 1)
@@ -498,7 +536,7 @@ class EmbeddedSigner:
                 self._requests.popitem(last=False)
         if self.pending_polls:
             return build_sign_response(request_id, SignStatus.PENDING)
-        return build_sign_response(request_id, SignStatus.SUCCESS, signatures)
+        return build_sign_response(request_id, final, signatures)
 
     def _status(self, poll: SignStatusIn) -> HttpResponse:
         self._check_token(poll.token)
@@ -512,7 +550,7 @@ class EmbeddedSigner:
                 entry.polls_left -= 1
         if pending:
             return build_sign_status_response(SignStatus.PENDING)
-        return build_sign_status_response(SignStatus.SUCCESS, entry.signatures)
+        return build_sign_status_response(self.final_status, entry.signatures)
 
 
 #: The same-role name as ``csc.parse_sign_hash_http_request``: reads the incoming HttpRequest.

@@ -7,6 +7,7 @@ the numeric ``statusCode`` as text; ``status_code`` and ``return_code`` keep the
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from ...errors import VendorError
 
@@ -16,6 +17,7 @@ __all__ = [
     "OneSpanChallengeExpired",
     "OneSpanLocked",
     "OneSpanRequestNotFound",
+    "OneSpanResultMismatch",
     "STATUS_NAMES",
     "error_class",
 ]
@@ -39,6 +41,14 @@ class OneSpanError(VendorError):
         self.status_code = status_code
         super().__init__(VENDOR, code, message, http_status)
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        args = (self.code, self.message, self.http_status)
+        return (_rebuild, (type(self), args, {"return_code": self.return_code, "status_code": self.status_code}))
+
+
+def _rebuild(cls: type[OneSpanError], args: tuple[Any, ...], kwargs: dict[str, Any]) -> OneSpanError:
+    return cls(*args, **kwargs)
+
 
 class OneSpanInvalidCredentials(OneSpanError):
     """1000 STAT_INVCREDENTIALS: the e-signature (or user) was not accepted."""
@@ -54,6 +64,32 @@ class OneSpanLocked(OneSpanError):
 
 class OneSpanRequestNotFound(OneSpanError):
     """STAT_NOT_FOUND: no pending request for this requestKey (it is single-use, or it never existed)."""
+
+
+class OneSpanResultMismatch(OneSpanError):
+    """The gateway accepted the request (``returnCode`` 0) but its ``result`` names another user
+    (``field`` ``userID``) or domain (``domain``) than the request that was sent: do not treat the
+    transaction as completed by that user. ``expected`` and ``received`` hold the two values."""
+
+    def __init__(
+        self,
+        field: str,
+        expected: str | None,
+        received: str | None,
+        http_status: int | None = None,
+        *,
+        return_code: int | None = 0,
+        status_code: int | None = 0,
+    ) -> None:
+        self.field = field
+        self.expected = expected
+        self.received = received
+        shown = "missing" if received is None else repr(received)
+        message = f"result.{field} is {shown}, not the request's {expected!r}"
+        super().__init__("RESULT_MISMATCH", message, http_status, return_code=return_code, status_code=status_code)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.field, self.expected, self.received, self.http_status))
 
 
 #: statusCode -> statusCodeEnum for the codes the documentation names.

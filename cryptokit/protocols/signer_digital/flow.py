@@ -29,16 +29,18 @@ from types import MappingProxyType
 
 from ...errors import CryptokitError, InputError, KeyAuthOtpRequired
 from .. import HttpRequest
-from .._json import http_status, loads
-from .errors import KeyAuthFlowMisuse, SignerDigitalError, error_for
+from .._json import http_status
+from .errors import KeyAuthFlowMisuse
 from .requests import (
     BASE_PATH,
+    CSC_ID_HEADER,
+    PASSWORD_HEADER,
     CredentialsIn,
     ProfileParam,
     build_gen_key_auth_otp_request,
     build_set_key_auth_otp_request,
 )
-from .responses import MAX_BODY, parse_response, read_resp_err_pl
+from .responses import parse_response, raise_for_sign_answer
 
 __all__ = ["FlowState", "TRANSITIONS", "AwaitingOtp", "Completed", "Failed", "KeyAuthFlow"]
 
@@ -100,23 +102,11 @@ Step = HttpRequest | AwaitingOtp | Completed | Failed
 
 
 def _sign_answer(status: int, body: bytes | str) -> CryptokitError | None:
-    """The error a Sign answer carries, or None when it is not an error answer."""
-    raw = body.encode("utf-8") if isinstance(body, str) else bytes(body)
-    obj = None
-    if raw.strip() and len(raw) <= MAX_BODY:
-        try:
-            obj = loads(raw)
-        except InputError:
-            obj = None
-    if isinstance(obj, dict) and "Status_cd" in obj:
-        try:
-            resp = read_resp_err_pl(obj)
-        except InputError as exc:
-            return exc
-        if resp.status_cd == "0":
-            return error_for(resp.error_cd, resp.message or "Sign failed", status)
-    if not 200 <= status < 300:
-        return SignerDigitalError(None, f"Sign answered HTTP {status}", status)
+    """The error a Sign answer carries (in any shape: see :func:`~.responses.raise_for_sign_answer`), or None."""
+    try:
+        raise_for_sign_answer(status, body)
+    except CryptokitError as exc:
+        return exc
     return None
 
 
@@ -127,8 +117,10 @@ class KeyAuthFlow:
         "_base_path",
         "_credentials_in",
         "_csc_id",
+        "_csc_id_header",
         "_key_label",
         "_password",
+        "_password_header",
         "_profile",
         "_profile_param",
         "_sign_request",
@@ -146,6 +138,8 @@ class KeyAuthFlow:
         credentials_in: CredentialsIn = "headers",
         profile_param: ProfileParam = "ClientAppProfName",
         base_path: str = BASE_PATH,
+        csc_id_header: str = CSC_ID_HEADER,
+        password_header: str = PASSWORD_HEADER,
     ) -> None:
         if not isinstance(sign_request, HttpRequest):
             raise InputError("sign_request", "must be the HttpRequest of the Sign call")
@@ -157,6 +151,8 @@ class KeyAuthFlow:
         self._credentials_in: CredentialsIn = credentials_in
         self._profile_param: ProfileParam = profile_param
         self._base_path = base_path
+        self._csc_id_header = csc_id_header
+        self._password_header = password_header
         # Build once now so that bad arguments fail at construction, not halfway through.
         self._gen_request()
         self._state = FlowState.IDLE
@@ -188,6 +184,8 @@ class KeyAuthFlow:
             credentials_in=self._credentials_in,
             profile_param=self._profile_param,
             base_path=self._base_path,
+            csc_id_header=self._csc_id_header,
+            password_header=self._password_header,
         )
 
     def _fail(self, origin: FlowState, stage: str, error: CryptokitError) -> Failed:
@@ -237,6 +235,8 @@ class KeyAuthFlow:
             client_app_profile=self._profile,
             credentials_in=self._credentials_in,
             base_path=self._base_path,
+            csc_id_header=self._csc_id_header,
+            password_header=self._password_header,
         )
         self._move("submit_otp", origin, FlowState.SUBMITTING)
         return request

@@ -1,14 +1,17 @@
 """Signer.Digital key-authorization OTP requests: ``GenKeyAuthOTP`` (GET) and ``SetKeyAuthOTP`` (POST).
 
 Credentials (``CscId``, ``Password``) go in headers by default, in the query string with
-``credentials_in="query"`` (the seed's sample URL does that). The optional client-application
-profile is sent as ``ClientAppProfName`` (the seed's table) or, with
+``credentials_in="query"`` (the seed's sample URL does that). The header names are named options,
+``csc_id_header`` and ``password_header``, with the seed's names as defaults (the seed says only
+that the two "may be in headers", not under which names a deployment or its proxy expects them).
+The optional client-application profile is sent as ``ClientAppProfName`` (the seed's table) or, with
 ``profile_param="CertProfileName"``, under the name the seed's sample URL uses. ``repr`` of the
 returned HttpRequest shows header and query *names* only, never the password or the OTP.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any, Literal
 
 import orjson
@@ -17,9 +20,21 @@ from ...errors import InputError
 from .. import HttpRequest
 from .._args import text_arg
 
-__all__ = ["build_gen_key_auth_otp_request", "build_set_key_auth_otp_request", "BASE_PATH"]
+__all__ = [
+    "build_gen_key_auth_otp_request",
+    "build_set_key_auth_otp_request",
+    "BASE_PATH",
+    "CSC_ID_HEADER",
+    "PASSWORD_HEADER",
+]
 
 BASE_PATH = "/signer/KeyAuthV1/"
+#: Default header names of the credentials (the names the seed uses).
+CSC_ID_HEADER = "CscId"
+PASSWORD_HEADER = "Password"  # noqa: S105 - a header name, not a password
+# RFC 9110 field-name (token); the builders' own headers cannot be taken.
+_TOKEN = re.compile(r"\A[!#$%&'*+\-.^_`|~0-9A-Za-z]{1,64}\Z")
+_RESERVED = frozenset({"accept", "content-type", "content-length", "host", "authorization", "transfer-encoding"})
 CredentialsIn = Literal["headers", "query"]
 ProfileParam = Literal["ClientAppProfName", "CertProfileName"]
 _MAX = 256
@@ -30,10 +45,27 @@ def _text(value: object, field: str, *, secret: bool = False) -> str:
     return text_arg(value, field, max_len=_MAX, secret=secret)
 
 
-def _credentials(csc_id: str, password: str, where: CredentialsIn) -> dict[str, str]:
+def _header_name(value: object, field: str) -> str:
+    if not isinstance(value, str) or not _TOKEN.match(value):
+        raise InputError(field, "must be an HTTP header name (1..64 token characters)")
+    if value.lower() in _RESERVED:
+        raise InputError(field, f"must not be the {value} header the request needs for itself")
+    return value
+
+
+def _credentials(
+    csc_id: str, password: str, where: CredentialsIn, csc_id_header: str, password_header: str
+) -> dict[str, str]:
+    """The two credentials under their names: the header names in headers, the seed's names in the query."""
     if where not in ("headers", "query"):
         raise InputError("credentials_in", 'must be "headers" or "query"')
-    return {"CscId": _text(csc_id, "csc_id"), "Password": _text(password, "password", secret=True)}
+    id_name = _header_name(csc_id_header, "csc_id_header")
+    pw_name = _header_name(password_header, "password_header")
+    if id_name.lower() == pw_name.lower():
+        raise InputError("password_header", "must differ from csc_id_header")
+    if where == "query":
+        id_name, pw_name = CSC_ID_HEADER, PASSWORD_HEADER
+    return {id_name: _text(csc_id, "csc_id"), pw_name: _text(password, "password", secret=True)}
 
 
 def _base(base_path: str) -> str:
@@ -49,6 +81,8 @@ def build_gen_key_auth_otp_request(
     credentials_in: CredentialsIn = "headers",
     profile_param: ProfileParam = "ClientAppProfName",
     base_path: str = BASE_PATH,
+    csc_id_header: str = CSC_ID_HEADER,
+    password_header: str = PASSWORD_HEADER,
 ) -> HttpRequest:
     """``GET GenKeyAuthOTP?KeyLabel=..[&ClientAppProfName=..]``: have Kluis send an OTP to the key owner.
 
@@ -57,7 +91,7 @@ def build_gen_key_auth_otp_request(
     """
     if profile_param not in ("ClientAppProfName", "CertProfileName"):
         raise InputError("profile_param", 'must be "ClientAppProfName" or "CertProfileName"')
-    creds = _credentials(csc_id, password, credentials_in)
+    creds = _credentials(csc_id, password, credentials_in, csc_id_header, password_header)
     query: dict[str, str] = {}
     headers: dict[str, str] = {"Accept": "application/json"}
     (query if credentials_in == "query" else headers).update(creds)
@@ -76,12 +110,14 @@ def build_set_key_auth_otp_request(
     client_app_profile: str | None = None,
     credentials_in: CredentialsIn = "headers",
     base_path: str = BASE_PATH,
+    csc_id_header: str = CSC_ID_HEADER,
+    password_header: str = PASSWORD_HEADER,
 ) -> HttpRequest:
     """``POST SetKeyAuthOTP {OTP, KeyLabel, ClientAppProfName?}``: submit the OTP the owner received.
 
     ``client_app_profile`` must be the one given to GenKeyAuthOTP. The OTP is in the body only.
     """
-    creds = _credentials(csc_id, password, credentials_in)
+    creds = _credentials(csc_id, password, credentials_in, csc_id_header, password_header)
     body: dict[str, Any] = {"OTP": _text(otp, "otp", secret=True), "KeyLabel": _text(key_label, "key_label")}
     if client_app_profile is not None:
         body["ClientAppProfName"] = _text(client_app_profile, "client_app_profile")

@@ -203,3 +203,14 @@ def test_bad_status_argument() -> None:
     for status in (99, 600, True, "200"):
         with pytest.raises(InputError):
             adss.parse_about_response(status, b"{}")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("code", ["60045", "60055", "86024", "99999", None])
+def test_errors_survive_pickling(code: str | None) -> None:
+    # Errors cross process pools (bulk runs, executors): the class, code, text and status come back.
+    import pickle
+
+    err = adss.error_for(code, "Detailed error message", 401)
+    again = pickle.loads(pickle.dumps(err))
+    assert type(again) is type(err)
+    assert (again.code, again.message, again.http_status, str(again)) == (err.code, err.message, 401, str(err))

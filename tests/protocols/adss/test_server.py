@@ -275,3 +275,86 @@ def test_unusable_signers_and_options() -> None:
     with pytest.raises(InputError):
         EmbeddedSigner(rsa_key, cert_alias=ALIAS).handle(b"POST /")  # type: ignore[arg-type]
     assert isinstance(sign_hashes([HashToSign.from_b64("sha256", HASHES[0].b64)], rsa_key)[0], bytes)
+
+
+# --------------------------------------------------------------------------- sam_user_id and cert_password
+
+SAM_USER = "john.doe@ascertia.com"  # the guide's sample request (section 7.1)
+CERT_PASSWORD = "password"  # the guide's sample cert_password
+
+
+def guarded(pki: Pki) -> EmbeddedSigner:
+    return server(pki, sam_user_id=SAM_USER, cert_password=CERT_PASSWORD)
+
+
+def guide_request(**options: Any) -> HttpRequest:
+    options.setdefault("token", TOKEN)
+    return adss.build_sign_request(
+        HASHES, profile_id=PROFILE, cert_alias=ALIAS, request_description="Display Text", **options
+    )
+
+
+def test_sam_user_and_cert_password_as_in_the_guide_sample_are_accepted() -> None:
+    pki = make_pki("rsa2048", label="adss-server")
+    srv = guarded(pki)
+    req = guide_request(sam_user_id=SAM_USER, cert_password=CERT_PASSWORD)
+    response = srv.handle(req)
+    assert response.status == 200
+    assert verify(req, adss.parse_sign_response(response.status, response.body), pki).ok
+    assert CERT_PASSWORD not in repr(srv) and CERT_PASSWORD not in repr(parse_sign_request(req))
+
+
+@pytest.mark.parametrize(
+    ("options", "cls", "code", "http_status"),
+    [
+        ({"cert_password": CERT_PASSWORD}, adss.AdssInputError, "60011", 400),  # no sam_user_id
+        ({"sam_user_id": "jane.doe@ascertia.com", "cert_password": CERT_PASSWORD}, adss.AdssInputError, "60039", 400),
+        ({"sam_user_id": SAM_USER}, adss.AdssInputError, "60012", 400),  # no cert_password
+        ({"sam_user_id": SAM_USER, "cert_password": "Wr0ng-Secret!"}, adss.AdssAuthenticationError, "60008", 401),
+        ({"sam_user_id": SAM_USER, "cert_password": CERT_PASSWORD + "-x"}, adss.AdssAuthenticationError, "60008", 401),
+    ],
+)
+def test_sam_user_and_cert_password_refusals_use_the_guide_codes(
+    options: dict[str, str], cls: type[adss.AdssError], code: str, http_status: int
+) -> None:
+    srv = guarded(make_pki("p256", label="adss-server"))
+    err = refused(srv.handle(guide_request(**options)), cls, code, http_status)
+    assert err.message.startswith(adss.ERROR_CODES[code].description)
+    wrong = options.get("cert_password")
+    if wrong is not None and wrong != CERT_PASSWORD:
+        assert wrong not in err.message
+
+
+def test_without_configuration_neither_is_required() -> None:
+    srv = server(make_pki("p256", label="adss-server"))
+    assert srv.handle(guide_request()).status == 200
+    assert srv.handle(guide_request(sam_user_id="anyone", cert_password="anything")).status == 200
+
+
+@pytest.mark.parametrize(
+    ("final", "cls"),
+    [("TIMEOUT", adss.AdssSignTimeout), ("DECLINED", adss.AdssSignDeclined), ("FAILED", adss.AdssSignFailed)],
+)
+def test_final_status_other_than_success_reaches_the_poller_as_its_error(final: str, cls: type[Exception]) -> None:
+    pki = make_pki("p256", label="adss-server")
+    srv = server(pki, pending_polls=2, final_status=final)
+    req = sign_request()
+    first = srv.handle(req)
+    poller = adss.SignStatusPoller.for_answer(
+        req,
+        adss.parse_sign_response(first.status, first.body),
+        profile_id=PROFILE,
+        token=TOKEN,
+        certificate=pki.leaf,
+        trust_anchors=[pki.root],
+        clock=lambda: 0.0,
+    )
+    step = poller.start()
+    with pytest.raises(cls):
+        while isinstance(step, adss.Poll):
+            answer = srv.handle(step.request)
+            step = poller.receive(answer.status, answer.body)
+    direct = server(pki, final_status=final).handle(sign_request())
+    assert json.loads(direct.body)["status"] == final and "signatures" not in json.loads(direct.body)
+    with pytest.raises(InputError):
+        server(pki, final_status="PENDING")

@@ -190,3 +190,219 @@ def test_http_error_without_result_codes() -> None:
 def test_wrong_shapes_are_input_errors(raw: bytes) -> None:
     with pytest.raises(InputError):
         onespan.parse_response(200, raw)
+
+
+# --------------------------------------------------------------------------- format rules (undocumented)
+
+
+def test_format_defaults_are_documented_and_named() -> None:
+    rules = onespan.DEFAULT_RULES
+    assert (rules.request_key, rules.signature_charset, rules.signature_min_length, rules.signature_max_length) == (
+        "decimal",
+        "hex",
+        6,
+        16,
+    )
+    assert onespan.build_auth_signature_request.__doc__ is not None
+    assert "6..16" in onespan.build_auth_signature_request.__doc__
+    assert onespan_requests.__doc__ is not None and "8408980524" in onespan_requests.__doc__
+    with pytest.raises(InputError) as err:
+        onespan.build_auth_signature_request(**auth(request_key="abcdef010203"))  # type: ignore[arg-type]
+    assert 'FormatRules(request_key="text")' in str(err.value)
+
+
+def test_rules_widen_the_request_key_by_name() -> None:
+    # OneSpan's SOAP reference shows the request key "abcdef010203": a gateway may hand out hex keys.
+    hexkey = onespan.FormatRules(request_key="hex")
+    req = onespan.build_auth_signature_request(**auth(request_key="abcdef010203"), rules=hexkey)  # type: ignore[arg-type]
+    assert orjson.loads(req.body)["requestKey"] == "abcdef010203"
+    prepared = onespan.build_get_prepared_signature_request(
+        request_key="abcdef010203", serial_number="VDS1000120-1", api_key=API_KEY, rules=hexkey
+    )
+    assert orjson.loads(prepared.body)["requestKey"] == "abcdef010203"
+    text = onespan.FormatRules(request_key="text")
+    assert (
+        orjson.loads(
+            onespan.build_auth_signature_request(**auth(request_key="Rk-84_08/98"), rules=text).body  # type: ignore[arg-type]
+        )["requestKey"]
+        == "Rk-84_08/98"
+    )
+    for still_bad in ("", "a b", "x" * 65, "k\n"):
+        with pytest.raises(InputError) as err:
+            onespan.build_auth_signature_request(**auth(request_key=still_bad), rules=text)  # type: ignore[arg-type]
+        assert err.value.field == "request_key"
+
+
+def test_rules_widen_or_narrow_the_signature_by_name() -> None:
+    long_sig = "0123456789ABCDEF0123"
+    with pytest.raises(InputError):
+        onespan.build_auth_signature_request(**auth(signature=long_sig))  # type: ignore[arg-type]
+    wide = onespan.FormatRules(signature_max_length=20)
+    assert (
+        orjson.loads(onespan.build_auth_signature_request(**auth(signature=long_sig), rules=wide).body)[  # type: ignore[arg-type]
+            "signature"
+        ]
+        == long_sig
+    )
+    decimal = onespan.FormatRules(signature_charset="decimal")
+    onespan.build_auth_signature_request(**auth(), rules=decimal)  # type: ignore[arg-type]  # the seed's 3833791
+    with pytest.raises(InputError) as err:
+        onespan.build_auth_signature_request(**auth(signature="ABCDEF12"), rules=decimal)  # type: ignore[arg-type]
+    assert err.value.field == "signature"
+    short = onespan.FormatRules(signature_min_length=4)
+    onespan.build_auth_signature_request(**auth(signature="1234"), rules=short)  # type: ignore[arg-type]
+    anything = onespan.FormatRules(signature_charset="text")
+    onespan.build_auth_signature_request(**auth(signature="38-33:79"), rules=anything)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"request_key": "alpha"}, "request_key"),
+        ({"signature_charset": "base64"}, "signature_charset"),
+        ({"signature_min_length": 0}, "signature_min_length"),
+        ({"signature_max_length": 256}, "signature_max_length"),
+        ({"signature_min_length": 10, "signature_max_length": 8}, "signature_max_length"),
+        ({"signature_min_length": True}, "signature_min_length"),
+    ],
+)
+def test_rules_are_checked(kwargs: dict[str, object], field: str) -> None:
+    with pytest.raises(InputError) as err:
+        onespan.FormatRules(**kwargs)  # type: ignore[arg-type]
+    assert err.value.field == field
+    with pytest.raises(InputError) as err:
+        onespan.build_auth_signature_request(**auth(), rules="lenient")  # type: ignore[arg-type]
+    assert err.value.field == "rules"
+
+
+# --------------------------------------------------------------------------- answers compared with the request
+
+
+def seed_request(**overrides: str | None) -> onespan_requests.HttpRequest:
+    return onespan.build_auth_signature_request(**auth(**overrides))  # type: ignore[arg-type]
+
+
+def answered(**result: object) -> bytes:
+    return orjson.dumps({**SEED_RESPONSE, "result": {**SEED_RESPONSE["result"], **result}})  # type: ignore[dict-item]
+
+
+def test_seed_answer_matches_the_seed_request() -> None:
+    resp = onespan.parse_response(200, orjson.dumps(SEED_RESPONSE), request=seed_request())
+    assert (resp.user_id, resp.domain, resp.serial_no) == ("jane.doe", "mydomain.com", "VDS1000120-1")
+
+
+@pytest.mark.parametrize(
+    ("result", "field", "received"),
+    [
+        ({"userID": "john.doe"}, "userID", "john.doe"),
+        ({"userID": "Jane.Doe"}, "userID", "Jane.Doe"),
+        ({"userID": None}, "userID", None),
+        ({"domain": "otherdomain.com"}, "domain", "otherdomain.com"),
+        ({"domain": None}, "domain", None),
+    ],
+)
+def test_an_answer_for_another_user_or_domain_is_a_typed_error(
+    result: dict[str, object], field: str, received: str | None
+) -> None:
+    with pytest.raises(onespan.OneSpanResultMismatch) as err:
+        onespan.parse_response(200, answered(**result), request=seed_request())
+    e = err.value
+    assert isinstance(e, onespan.OneSpanError) and isinstance(e, VendorError)
+    assert (e.field, e.received, e.code, e.http_status) == (field, received, "RESULT_MISMATCH", 200)
+    assert e.expected == SEED_REQUEST[field]
+    assert f"result.{field}" in str(e)
+    # without the request nothing is compared (the answer alone says nothing about whom it is for)
+    onespan.parse_response(200, answered(**result))
+    import pickle
+
+    again = pickle.loads(pickle.dumps(e))
+    assert type(again) is type(e) and (again.field, again.expected, again.received) == (field, e.expected, received)
+
+
+def test_comparison_options() -> None:
+    # case differences pass only when asked by name
+    upper = answered(userID="JANE.DOE", domain="MyDomain.com")
+    with pytest.raises(onespan.OneSpanResultMismatch):
+        onespan.parse_response(200, upper, request=seed_request())
+    assert onespan.parse_response(200, upper, request=seed_request(), ignore_case=True).user_id == "JANE.DOE"
+    # a request without a domain lets the server resolve one
+    no_domain = seed_request(domain=None)
+    assert onespan.parse_response(200, orjson.dumps(SEED_RESPONSE), request=no_domain).domain == "mydomain.com"
+    # a getPreparedSignatureRequest request carries no user: nothing to compare
+    prepared = onespan.build_get_prepared_signature_request(
+        request_key="8408980524", serial_number="VDS1000120-1", api_key=API_KEY
+    )
+    onespan.parse_response(200, orjson.dumps(SEED_RESPONSE), request=prepared)
+    # error answers stay their own class whatever the request
+    with pytest.raises(onespan.OneSpanInvalidCredentials):
+        onespan.parse_response(200, codes(-1, 1000), request=seed_request())
+    for bad in (
+        "jane.doe",
+        b"{}",
+        onespan_requests.HttpRequest("POST", "/rest/v2/signature/push/authSignature", {}, {}, b"["),
+    ):
+        with pytest.raises(InputError) as err:
+            onespan.parse_response(200, orjson.dumps(SEED_RESPONSE), request=bad)  # type: ignore[arg-type]
+        assert err.value.field == "request"
+    with pytest.raises(InputError):
+        onespan.parse_response(200, orjson.dumps(SEED_RESPONSE), ignore_case="yes")  # type: ignore[arg-type]
+
+
+# --------------------------------------------------------------------------- getPreparedSignatureRequest answer
+
+# OneSpan's getPreparedSignatureRequest (Service) page: result {"requestMessage": "<hex>"} (its example is
+# cut with an ellipsis; the hex digits it shows are kept).
+PREPARED_ANSWER = {
+    "resultCodes": {
+        "returnCodeEnum": "RET_SUCCESS",
+        "statusCodeEnum": "STAT_SUCCESS",
+        "returnCode": 0,
+        "statusCode": 0,
+    },
+    "result": {"requestMessage": "00C1C3E40F42B8B36D836BE8A3CC1168"},
+}
+
+
+def test_prepared_signature_answer_is_a_typed_value() -> None:
+    prepared = onespan.parse_prepared_signature_response(200, orjson.dumps(PREPARED_ANSWER))
+    assert isinstance(prepared, onespan.PreparedSignatureRequest)
+    assert prepared.request_message == "00C1C3E40F42B8B36D836BE8A3CC1168"
+    assert prepared.message == bytes.fromhex("00C1C3E40F42B8B36D836BE8A3CC1168") and len(prepared.message) == 16
+    assert (prepared.return_code, prepared.status_code) == (0, 0)
+    with pytest.raises(AttributeError):
+        prepared.request_message = "00"  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    "message",
+    [None, "", "00C1C", "00 C1", "XYZ0", 1234, "\u0660\u0661", ["00"]],
+)
+def test_prepared_signature_answer_without_a_hex_message_is_an_input_error(message: object) -> None:
+    body = {**PREPARED_ANSWER, "result": {"requestMessage": message}}
+    with pytest.raises(InputError) as err:
+        onespan.parse_prepared_signature_response(200, orjson.dumps(body))
+    assert err.value.field in ("body.result.requestMessage",)
+
+
+def test_prepared_signature_errors_are_typed() -> None:
+    # the request key is consumed by the first retrieval: a second one answers STAT_NOT_FOUND
+    with pytest.raises(onespan.OneSpanRequestNotFound):
+        onespan.parse_prepared_signature_response(200, codes(-1, 1010, "STAT_NOT_FOUND"))
+    with pytest.raises(onespan.OneSpanError):
+        onespan.parse_prepared_signature_response(503, b"Service Unavailable")
+
+
+def test_errors_survive_pickling() -> None:
+    import pickle
+
+    with pytest.raises(onespan.OneSpanLocked) as err:
+        onespan.parse_response(200, codes(-1, 1007))
+    again = pickle.loads(pickle.dumps(err.value))
+    assert type(again) is onespan.OneSpanLocked
+    assert (again.code, again.message, again.http_status, again.return_code, again.status_code) == (
+        "STAT_LOCKED",
+        err.value.message,
+        200,
+        -1,
+        1007,
+    )

@@ -150,7 +150,9 @@ def test_other_codes_are_signer_digital_errors() -> None:
         b"not json",
         b"[]",
         b"{}",
-        b'{"Status_cd": 1}',
+        b'{"Status_cd": 2}',
+        b'{"Status_cd": true}',
+        b'{"Status_cd": 1.0}',
         b'{"Status_cd": "2"}',
         b'{"Status_cd": "0", "Error_cd": 3}',
         b'{"Status_cd": "1", "Message": ["x"]}',
@@ -244,7 +246,7 @@ def test_sign_http_error_without_body() -> None:
 def test_sign_with_malformed_resp_err_pl() -> None:
     f = flow()
     f.start()
-    out = f.receive(200, b'{"Status_cd": 0}')
+    out = f.receive(200, b'{"Status_cd": 2}')
     assert isinstance(out, Failed) and isinstance(out.error, InputError)
 
 
@@ -369,3 +371,151 @@ def test_every_call_outside_the_table_is_a_flow_misuse(current: FlowState, metho
     assert isinstance(info.value, FlowMisuse) and isinstance(info.value, InputError)
     assert (info.value.state, info.value.event, info.value.field) == (current.value, method, "flow")
     assert state(f) is current  # a misuse changes nothing
+
+
+# --------------------------------------------------------------------------- numeric Status_cd, OTP codes in any shape
+
+
+@pytest.mark.parametrize(("number", "text"), [(1, "1"), (0, "0")])
+def test_numeric_status_cd_reads_like_the_string(number: int, text: str) -> None:
+    if number:
+        ok = signer_digital.parse_response(
+            200, orjson.dumps({"Status_cd": number, "Error_cd": None, "Message": "OTP sent"})
+        )
+        assert ok.ok and ok.status_cd == "1" and ok == signer_digital.parse_response(200, resp("1", None, "OTP sent"))
+        return
+    for code in ("OA03A", "OA03B", "OA04"):
+        with pytest.raises(signer_digital.SignerDigitalKeyAuthOtpRequired) as err:
+            signer_digital.parse_response(200, orjson.dumps({"Status_cd": number, "Error_cd": code, "Message": "otp"}))
+        assert err.value.code == code
+    with pytest.raises(signer_digital.SignerDigitalError) as other:
+        signer_digital.parse_response(200, orjson.dumps({"Status_cd": number, "Error_cd": "KL01"}))
+    assert other.value.code == "KL01" and not isinstance(other.value, KeyAuthOtpRequired)
+
+
+# Sign answers of other shapes than RespErrPl: the seed documents none, so these are the shapes a Kluis
+# Sign call can plausibly take (RespErrPl fields next to the payload, a wrapped RespErrPl, .NET spellings).
+SIGN_SHAPES = [
+    {"Status_cd": 0, "Error_cd": "{code}", "Message": "Key use needs OTP authorization", "SignedData": None},
+    {"RespErrPl": {"Status_cd": "0", "Error_cd": "{code}", "Message": "Key use needs OTP authorization"}},
+    {"Data": None, "Result": {"ErrorCode": "{code}", "ErrorMessage": "Key use needs OTP authorization"}},
+    {"status": "failed", "errorCd": "{code}", "msg": "Key use needs OTP authorization"},
+    {"errors": [{"error_code": "{code}", "message": "Key use needs OTP authorization"}]},
+]
+
+
+def shaped(shape: dict[str, object], code: str) -> bytes:
+    return orjson.dumps(shape).replace(b"{code}", code.encode())
+
+
+@pytest.mark.parametrize("shape", SIGN_SHAPES)
+@pytest.mark.parametrize("code", ["OA03A", "OA03B", "OA04", "oa04"])
+@pytest.mark.parametrize("status", [200, 401, 403])
+def test_otp_codes_are_recognised_in_any_answer_shape(shape: dict[str, object], code: str, status: int) -> None:
+    body = shaped(shape, code)
+    with pytest.raises(signer_digital.SignerDigitalKeyAuthOtpRequired) as err:
+        signer_digital.raise_for_sign_answer(status, body)
+    assert (err.value.code, err.value.http_status) == (code.upper(), status)
+    assert err.value.message == "Key use needs OTP authorization"
+    with pytest.raises(KeyAuthOtpRequired):
+        signer_digital.parse_response(status, body)
+    # the flow takes the documented recovery path for each of them
+    f = flow()
+    f.start()
+    gen = f.receive(status, body)
+    assert isinstance(gen, HttpRequest) and gen.path.endswith("/GenKeyAuthOTP") and state(f) is FlowState.GENERATING
+
+
+def test_codes_are_not_found_where_they_are_not_an_error() -> None:
+    # a success echoing a code, the code inside a signature value, another error code, a free-text message
+    for body in (
+        b'{"Status_cd": 1, "Error_cd": "OA04", "Signature": "MEUCIQ"}',
+        b'{"Status_cd": "1", "Signature": "OA04"}',
+        b'{"Status_cd": "1", "Data": {"Note": "OA03A"}}',
+        b'{"Signature": "+OA04/"}',
+        b"OA04 appears in these signed bytes",
+    ):
+        signer_digital.raise_for_sign_answer(200, body)
+        f = flow()
+        f.start()
+        assert isinstance(f.receive(200, body), Completed)
+    with pytest.raises(signer_digital.SignerDigitalError) as err:
+        signer_digital.raise_for_sign_answer(200, b'{"Status_cd": 0, "Error_cd": "KL01", "Message": "OA04 said"}')
+    assert err.value.code == "KL01" and not isinstance(err.value, KeyAuthOtpRequired)
+    assert signer_digital.key_auth_otp_code('"OA03B"'.strip('"')) == ("OA03B", None)
+    assert signer_digital.key_auth_otp_code({"a": {"b": {"c": {"d": {"Error_cd": "OA04"}}}}}) is None  # too deep
+    assert signer_digital.key_auth_otp_code([{"x": i} for i in range(2000)] + [{"Error_cd": "OA04"}]) is None  # bounded
+
+
+# --------------------------------------------------------------------------- credential header names
+
+
+def test_credential_header_names_are_named_options_with_the_seed_defaults() -> None:
+    assert (signer_digital.CSC_ID_HEADER, signer_digital.PASSWORD_HEADER) == ("CscId", "Password")
+    req = signer_digital.build_gen_key_auth_otp_request(
+        key_label="InvoiceSigner",
+        csc_id=CSC_ID,
+        password=PASSWORD,
+        csc_id_header="X-Csc-Id",
+        password_header="X-Csc-Password",
+    )
+    assert (req.header("X-Csc-Id"), req.header("X-Csc-Password")) == (CSC_ID, PASSWORD)
+    assert req.header("CscId") is None and req.header("Password") is None
+    assert PASSWORD not in repr(req)
+    put = signer_digital.build_set_key_auth_otp_request(
+        otp=OTP,
+        key_label="K",
+        csc_id=CSC_ID,
+        password=PASSWORD,
+        csc_id_header="X-Csc-Id",
+        password_header="X-Csc-Password",
+    )
+    assert (put.header("X-Csc-Id"), put.header("X-Csc-Password")) == (CSC_ID, PASSWORD)
+    # the flow sends both of its requests under the chosen names
+    f = flow(csc_id_header="X-Csc-Id", password_header="X-Csc-Password")
+    f.start()
+    gen = f.receive(200, resp("0", "OA03A"))
+    assert isinstance(gen, HttpRequest) and gen.header("X-Csc-Id") == CSC_ID and gen.header("Password") is None
+    f.receive(200, OK)
+    submit = f.submit_otp(OTP)
+    assert submit.header("X-Csc-Password") == PASSWORD and submit.header("Password") is None
+    # in the query string the seed's names stay
+    q = signer_digital.build_gen_key_auth_otp_request(
+        key_label="K", csc_id=CSC_ID, password=PASSWORD, credentials_in="query", csc_id_header="X-Csc-Id"
+    )
+    assert dict(q.query)["CscId"] == CSC_ID and q.header("X-Csc-Id") is None
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"csc_id_header": ""}, "csc_id_header"),
+        ({"csc_id_header": "Csc Id"}, "csc_id_header"),
+        ({"csc_id_header": "CscId\r\nX-Injected"}, "csc_id_header"),
+        ({"password_header": "Accept"}, "password_header"),
+        ({"password_header": "content-type"}, "password_header"),
+        ({"password_header": "cscid"}, "password_header"),
+        ({"password_header": 7}, "password_header"),
+    ],
+)
+def test_credential_header_names_are_checked(kwargs: dict[str, object], field: str) -> None:
+    with pytest.raises(InputError) as err:
+        signer_digital.build_gen_key_auth_otp_request(key_label="K", csc_id=CSC_ID, password=PASSWORD, **kwargs)  # type: ignore[arg-type]
+    assert err.value.field == field
+    with pytest.raises(InputError):
+        flow(**kwargs)
+
+
+def test_errors_survive_pickling() -> None:
+    import pickle
+
+    for err in (
+        signer_digital.SignerDigitalKeyAuthOtpRequired("OA04", "otp", 200),
+        signer_digital.SignerDigitalError("KL01", "no key", 400),
+    ):
+        again = pickle.loads(pickle.dumps(err))
+        assert type(again) is type(err) and (again.code, again.message, again.http_status) == (
+            err.code,
+            err.message,
+            err.http_status,
+        )
