@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from . import errors
 from .algorithms import (
     HashAlgorithm,
+    HashArg,
     SignatureAlgorithm,
     digest_info,
     hash_algorithm,
@@ -21,8 +22,9 @@ from .algorithms import (
     parse_digest_info,
     signature_algorithm,
 )
-from .certificates import certificate_summary, load_certificate, load_certificates
+from .certificates import CertificateLike, certificate_summary, load_certificate, load_certificates
 from .chain import ChainCache, ChainPolicy, ChainReport, chain_cache_stats, validate_chain
+from .chain.revocation import CrlLike
 from .cms import (
     CmsPolicy,
     CmsResult,
@@ -41,7 +43,7 @@ from .hashing import HashToSign, hash_to_sign
 from .names import format_subject, parse_subject
 from .pkcs12 import KeyBundle, load_pfx
 from .signatures.ecdsa_encoding import der_to_raw, raw_to_der
-from .signatures.public_keys import PssParams, PublicKey, load_public_key
+from .signatures.public_keys import KeyLike, PrivateKeyLike, PssParams, PublicKey, load_public_key
 from .signatures.sign_verify import (
     SignatureMatch,
     identify_signature,
@@ -78,6 +80,12 @@ __all__ = [
     "__version__",
     # errors (every class of cryptokit.errors)
     *errors.__all__,
+    # argument types (what the public functions take)
+    "HashArg",
+    "KeyLike",
+    "PrivateKeyLike",
+    "CertificateLike",
+    "CrlLike",
     # algorithms
     "HashAlgorithm",
     "SignatureAlgorithm",

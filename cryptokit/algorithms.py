@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, TypeAlias
 
 from cryptography.hazmat.primitives import hashes
 
@@ -23,6 +23,7 @@ __all__ = [
     "HashAlgorithm",
     "SignatureAlgorithm",
     "Scheme",
+    "HashArg",
     "hash_algorithm",
     "hash_algorithms",
     "signature_algorithm",
@@ -162,8 +163,13 @@ _BY_KEY["sha2512"] = _BY_KEY["sha512"]
 _FAST: dict[str, HashAlgorithm] = {h.name: h for h in _HASHES if not h.weak}
 
 
+#: What names a hash wherever cryptokit takes one: a name or alias ("SHA-256", "sha256"), a dotted
+#: OID, a :class:`HashAlgorithm`, or a cryptography ``hashes.HashAlgorithm`` instance.
+HashArg: TypeAlias = str | HashAlgorithm | hashes.HashAlgorithm
+
+
 def hash_algorithm(
-    name: str | HashAlgorithm | hashes.HashAlgorithm,
+    name: HashArg,
     *,
     allow_md5: bool = False,
 ) -> HashAlgorithm:

@@ -14,7 +14,7 @@ import binascii
 import re
 import warnings
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, TypeAlias
 
 from asn1crypto import cms as a_cms
 from asn1crypto import x509 as a_x509
@@ -31,6 +31,7 @@ from .errors import InputError
 from .names import asn1_name_problem
 
 __all__ = [
+    "CertificateLike",
     "MAX_CERTIFICATES",
     "MAX_CERTIFICATES_SIZE",
     "CertificateInput",
@@ -46,13 +47,16 @@ MAX_CERTIFICATES_SIZE = 16 * 1024 * 1024
 MAX_CERTIFICATES = 1000
 
 CertificateInput = bytes | bytearray | memoryview | str | x509.Certificate
+#: What every certificate argument takes: an ``x509.Certificate``, PEM/DER/base64 bytes or text (a
+#: bundle, or PKCS#7 certs-only), or a sequence of these.
+CertificateLike: TypeAlias = CertificateInput | Iterable[CertificateInput]
 _PEM_LABELS = ("CERTIFICATE", "X509 CERTIFICATE", "PKCS7", "CMS")
 _SIGNED_DATA_OID = "1.2.840.113549.1.7.2"
 _WS = re.compile(rb"\A[ \t\r\n]*\Z")
 
 
 def load_certificates(
-    data: CertificateInput | Iterable[CertificateInput],
+    data: CertificateLike,
     *,
     max_size: int = MAX_CERTIFICATES_SIZE,
     max_count: int = MAX_CERTIFICATES,
@@ -80,7 +84,7 @@ def load_certificates(
     return out
 
 
-def load_certificate(data: CertificateInput | Iterable[CertificateInput]) -> x509.Certificate:
+def load_certificate(data: CertificateLike) -> x509.Certificate:
     """The one certificate in ``data`` (any form :func:`load_certificates` takes); more than one is an error."""
     certs = load_certificates(data)
     if len(certs) != 1:

@@ -12,7 +12,7 @@ import ipaddress
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from asn1crypto import csr as a_csr
 from cryptography import x509
@@ -28,6 +28,9 @@ from .certificates import public_key_description
 from .encoding import b64decode, pem_decode
 from .errors import InputError, InvalidSignature, PolicyViolation, UnsupportedAlgorithm
 from .names import asn1_name_problem, parse_subject
+
+if TYPE_CHECKING:
+    from .signatures.public_keys import PrivateKeyLike
 
 __all__ = ["CsrInfo", "build_csr", "verify_csr", "MAX_CSR_SIZE", "san_item", "eku_oid"]
 
@@ -216,7 +219,7 @@ def _key_usage(value: x509.KeyUsage | Iterable[str]) -> x509.KeyUsage:
 
 
 def build_csr(
-    private_key: Any,
+    private_key: PrivateKeyLike,
     subject: x509.Name | Mapping[str, Any] | str,
     *,
     san: Iterable[x509.GeneralName | str | tuple[str, str]] = (),

@@ -392,7 +392,7 @@ def _step_adss_sign(state: _State) -> tuple[int, str, dict[str, Any]]:
 def _step_adss_verify(state: _State) -> tuple[int, str, dict[str, Any]]:
     from .protocols import adss
 
-    if state.sign_result is None or state.sign_request is None or state.root is None:
+    if state.sign_result is None or state.sign_request is None or state.root is None or state.signer_cert is None:
         raise _Skipped("needs the adss-sign step")
     started = time.perf_counter()
     try:  # fail closed: returns the report only when every document and the chain passed

@@ -21,6 +21,7 @@ import warnings
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TypeAlias
 
 from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
@@ -32,7 +33,7 @@ from ..report import Check, SubIndication
 from .name_constraints import name_key
 from .sigs import pss_key_misuse, verify_signed
 
-__all__ = ["load_crls", "check_revocation", "MAX_CRLS", "MAX_CRL_SIZE"]
+__all__ = ["CrlLike", "load_crls", "check_revocation", "MAX_CRLS", "MAX_CRL_SIZE"]
 
 MAX_CRLS = 256
 MAX_CRL_SIZE = 32 * 1024 * 1024
@@ -52,6 +53,8 @@ _KNOWN_ENTRY_EXTENSIONS = frozenset(
 )
 
 CrlInput = bytes | bytearray | memoryview | str | x509.CertificateRevocationList
+#: What every ``crls=`` argument takes: one CRL (object, DER, PEM or base64) or a sequence of them.
+CrlLike: TypeAlias = CrlInput | Iterable[CrlInput]
 
 
 def load_crls(crls: Iterable[CrlInput]) -> tuple[x509.CertificateRevocationList, ...]:

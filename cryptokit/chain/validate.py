@@ -58,13 +58,14 @@ from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, ExtensionOID
 
+from ..certificates import CertificateLike
 from ..errors import InputError
 from ..report import Check, HasReport, Report, SubIndication
 from .cache import ChainCache
 from .name_constraints import CompiledConstraints, check_name_constraints, compile_name_constraints, names_match
 from .path import PathBuilder
 from .policy import ChainPolicy
-from .revocation import CrlInput, check_revocation, load_crls
+from .revocation import CrlLike, check_revocation, load_crls
 from .sigs import DSA_PUBLIC_KEY, ec_explicit_parameters, key_problem, pss_key_misuse, serial_octets, verify_signed
 
 __all__ = ["validate_chain", "ChainReport", "DEFAULT_CACHE", "MAX_INTERMEDIATES", "MAX_ANCHORS"]
@@ -715,11 +716,11 @@ class _Run:
 def validate_chain(
     leaf: x509.Certificate | bytes | str,
     *,
-    intermediates: Iterable[x509.Certificate | bytes | str] | bytes | str = (),
-    trust_anchors: Iterable[x509.Certificate | bytes | str] | x509.Certificate | bytes | str,
+    intermediates: CertificateLike = (),
+    trust_anchors: CertificateLike,
     at: dt.datetime | None = None,
     policy: ChainPolicy | None = None,
-    crls: Iterable[CrlInput] | CrlInput = (),
+    crls: CrlLike = (),
     cache: ChainCache[ChainReport] | None = DEFAULT_CACHE,
 ) -> ChainReport:
     """Validate ``leaf`` to one of ``trust_anchors`` at ``at`` (default now, UTC) under ``policy``

@@ -23,7 +23,7 @@ import datetime as dt
 import hmac
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from asn1crypto import x509 as ax509
 from cryptography import x509
@@ -36,7 +36,7 @@ from ..errors import CryptokitError, InputError, InvalidSignature, UnsupportedAl
 from ..hashing import HashToSign
 from ..pkcs12 import KeyBundle
 from ..report import Check, HasReport, Report, SubIndication
-from ..signatures.public_keys import PublicKey, load_public_key
+from ..signatures.public_keys import KeyLike, PublicKey, load_public_key
 from .algorithms import AlgorithmProblem, SignatureSpec, resolve_digest, resolve_signature, same_algorithm
 from .parse import DATA_OID, CmsFormatError, ParsedCms, ParsedSigner, attribute_values, parse_signed_data
 from .policy import CmsPolicy
@@ -407,7 +407,7 @@ def _check_signature(
         content = b""
     message = signer.signed_attrs if signer.signed_attrs is not None else content
     what = "the signed attributes" if signer.signed_attrs is not None else "the content"
-    key = _public_key(cert)
+    key: Any = _public_key(cert)
     if key is None:
         sc.skipped("signature", "not checked: unsupported public key")
         return
@@ -428,14 +428,15 @@ def _check_signature(
             f"{spec.name} is refused for the certificate's RSASSA-PSS key (RFC 4055: PSS only)",
         )
         return
+    verify_key = cast(KeyLike, key)  # the certificate's key, of the type the scheme needs (checked above)
     try:
         if spec.scheme == "ed25519":
-            verify_message(key, signer.signature, message, None, scheme="ed25519")
+            verify_message(verify_key, signer.signature, message, None, scheme="ed25519")
         else:
             hasher = h.new()
             hasher.update(message)
             verify_digest(
-                bound if bound is not None and bound.pss is not None else key,
+                bound if bound is not None and bound.pss is not None else verify_key,
                 signer.signature,
                 hasher.digest(),
                 h,

@@ -17,7 +17,7 @@ Loading proves only that the input is a well-formed public key of a supported ty
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final, TypeAlias, cast
 
 from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm as _CryptoUnsupportedAlgorithm
@@ -30,7 +30,12 @@ from ..encoding import pem_decode_all
 from ..errors import InputError, UnsupportedAlgorithm
 from .pss_params import PssParams, pss_params_from_asn1
 
+if TYPE_CHECKING:
+    from ..pkcs12 import KeyBundle
+
 __all__ = [
+    "KeyLike",
+    "PrivateKeyLike",
     "PublicKey",
     "PssParams",
     "load_public_key",
@@ -223,7 +228,24 @@ def _pkcs1_to_spki(pkcs1: bytes) -> bytes:
         raise InputError("key", "PEM RSA PUBLIC KEY block is not a PKCS#1 RSAPublicKey") from None
 
 
-def load_public_key(key: Any) -> PublicKey:
+#: What a verifier takes as its key: a loaded :class:`PublicKey`, a cryptography public (or RSA/EC/
+#: EdDSA private) key, an ``x509.Certificate``, a :class:`~cryptokit.pkcs12.KeyBundle`, or PEM/DER/
+#: base64 bytes or text of a certificate or SubjectPublicKeyInfo.
+KeyLike: TypeAlias = (
+    "PublicKey | rsa.RSAPublicKey | ec.EllipticCurvePublicKey | ed25519.Ed25519PublicKey | ed448.Ed448PublicKey"
+    " | rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey | ed25519.Ed25519PrivateKey | ed448.Ed448PrivateKey"
+    " | x509.Certificate | KeyBundle | bytes | bytearray | memoryview | str"
+)
+
+
+#: What a signer takes as its key: an RSA, EC, Ed25519 or Ed448 private key from cryptography, or a
+#: :class:`~cryptokit.pkcs12.KeyBundle` holding one.
+PrivateKeyLike: TypeAlias = (
+    "rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey | ed25519.Ed25519PrivateKey | ed448.Ed448PrivateKey | KeyBundle"
+)
+
+
+def load_public_key(key: KeyLike) -> PublicKey:
     """Load a verification key; see the module docstring for the accepted forms.
 
     Raises :class:`InputError` for anything that is not a key and :class:`UnsupportedAlgorithm` for
@@ -232,7 +254,7 @@ def load_public_key(key: Any) -> PublicKey:
     if isinstance(key, PublicKey):
         return key
     if key_kind(key) is not None:
-        return PublicKey(key, _KIND_BY_TYPE[type(key)])
+        return PublicKey(cast(Any, key), _KIND_BY_TYPE[type(key)])
     if isinstance(
         key,
         (rsa.RSAPrivateKey, ec.EllipticCurvePrivateKey, ed25519.Ed25519PrivateKey, ed448.Ed448PrivateKey),
@@ -256,6 +278,6 @@ def load_public_key(key: Any) -> PublicKey:
         if key.certificate is not None:
             return _from_certificate(key.certificate)
         if key.private_key is not None:
-            return load_public_key(key.private_key)
+            return load_public_key(cast(Any, key.private_key))  # any type: refused below if not a key
         raise InputError("key", "KeyBundle holds neither a certificate nor a private key")
     return _wrap(key)

@@ -37,13 +37,13 @@ from __future__ import annotations
 import hmac
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Final, Literal
+from typing import Any, Final, Literal, cast
 
 from cryptography.exceptions import InvalidSignature as _CryptoInvalidSignature
 from cryptography.exceptions import UnsupportedAlgorithm as _CryptoUnsupported
 from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, padding, rsa
 
-from ..algorithms import HashAlgorithm, hash_algorithm, parse_digest_info
+from ..algorithms import HashAlgorithm, HashArg, hash_algorithm, parse_digest_info
 from ..errors import InputError, InvalidSignature, UnsupportedAlgorithm
 from .ecdsa_encoding import der_to_raw, is_strict_der, order_byte_length, raw_to_der
 from .prehashed import ECDSA_PREHASHED, HASH_BY_NAME, PKCS1V15, PREHASHED, direct_args, verify_direct
@@ -53,6 +53,8 @@ from .public_keys import (
     KIND_ED448,
     KIND_ED25519,
     KIND_RSA,
+    KeyLike,
+    PrivateKeyLike,
     PssParams,
     PublicKey,
     load_public_key,
@@ -78,7 +80,6 @@ __all__ = [
 SchemeArg = Literal["auto", "pkcs1v15", "pss", "ecdsa", "ed25519", "ed448"]
 EncodingArg = Literal["auto", "der", "raw"]
 SaltArg = int | Literal["auto"] | None
-HashArg = Any  # str (name, alias or OID) | HashAlgorithm | cryptography HashAlgorithm
 BytesLike = bytes | bytearray | memoryview
 
 #: Longest signature accepted (an RSA-16384 signature is 2,048 bytes).
@@ -124,7 +125,7 @@ def _signature_arg(value: object) -> bytes:
     return data
 
 
-def _hash(algorithm: HashArg, field: str = "algorithm") -> HashAlgorithm:
+def _hash(algorithm: HashArg | None, field: str = "algorithm") -> HashAlgorithm:
     if algorithm is None:
         raise InputError(field, "is required for RSA and ECDSA")
     return hash_algorithm(algorithm)
@@ -154,7 +155,7 @@ def _salt_int(value: object, key: rsa.RSAPublicKey | rsa.RSAPrivateKey, h: HashA
     return value
 
 
-def _no_pss_options(salt: SaltArg, mgf: HashArg) -> None:
+def _no_pss_options(salt: SaltArg, mgf: HashArg | None) -> None:
     if salt is not None:
         raise InputError("pss_salt_length", "applies only to PSS (pass scheme='pss')")
     if mgf is not None:
@@ -202,7 +203,7 @@ def _verify_pss(
 
 
 def _bind_pss(
-    pk: PublicKey, params: PssParams, sig: bytes, h: HashAlgorithm, salt: SaltArg, mgf_arg: HashArg
+    pk: PublicKey, params: PssParams, sig: bytes, h: HashAlgorithm, salt: SaltArg, mgf_arg: HashArg | None
 ) -> tuple[HashAlgorithm, int]:
     """Apply an RSASSA-PSS key's parameters; return (MGF1 hash, explicit salt length)."""
     if h.name != params.hash.name:
@@ -233,7 +234,7 @@ def _verify_rsa(
     h: HashAlgorithm,
     scheme: str,
     salt: SaltArg,
-    mgf_arg: HashArg,
+    mgf_arg: HashArg | None,
     encoding: str,
     absent_null: bool,
 ) -> None:
@@ -307,7 +308,7 @@ def _verify_digest_general(
     h: HashAlgorithm,
     scheme: str,
     salt: SaltArg,
-    mgf_arg: HashArg,
+    mgf_arg: HashArg | None,
     encoding: str,
     absent_null: bool,
 ) -> None:
@@ -359,14 +360,14 @@ def _check_rsa_exponent(key: rsa.RSAPublicKey) -> None:
 
 
 def verify_digest(
-    key: Any,
+    key: KeyLike,
     signature: BytesLike,
     digest: BytesLike,
     algorithm: HashArg,
     *,
     scheme: SchemeArg = "auto",
     pss_salt_length: SaltArg = None,
-    pss_mgf_hash: HashArg = None,
+    pss_mgf_hash: HashArg | None = None,
     signature_encoding: EncodingArg = "auto",
     allow_absent_null: bool = False,
 ) -> None:
@@ -396,7 +397,7 @@ def verify_digest(
         if len(data) != h.digest_size:
             _check_digest(data, h)
         if kind == KIND_RSA:
-            _check_rsa_exponent(key)
+            _check_rsa_exponent(cast(rsa.RSAPublicKey, key))  # kind says so
         args = direct_args(kind, h.name, scheme, signature_encoding) if kind == KIND_RSA else None
         if args is not None:
             try:
@@ -408,13 +409,13 @@ def verify_digest(
                 raise _wrap_crypto_errors(exc) from None
         if kind == KIND_EC and (scheme == "auto" or scheme == "ecdsa"):
             try:
-                _verify_ecdsa(key, sig, data, h, signature_encoding)
+                _verify_ecdsa(cast(ec.EllipticCurvePublicKey, key), sig, data, h, signature_encoding)
                 return
             except (ValueError, TypeError, _CryptoUnsupported) as exc:
                 if isinstance(exc, InputError):
                     raise
                 raise _wrap_crypto_errors(exc) from None
-        pk = PublicKey(key, kind)
+        pk = PublicKey(cast(Any, key), kind)
     else:
         pk = load_public_key(key)
         sig = _signature_arg(signature)
@@ -434,14 +435,14 @@ def verify_digest(
 
 
 def verify_message(
-    key: Any,
+    key: KeyLike,
     signature: BytesLike,
     message: BytesLike,
-    algorithm: HashArg = None,
+    algorithm: HashArg | None = None,
     *,
     scheme: SchemeArg = "auto",
     pss_salt_length: SaltArg = None,
-    pss_mgf_hash: HashArg = None,
+    pss_mgf_hash: HashArg | None = None,
     signature_encoding: EncodingArg = "auto",
     allow_absent_null: bool = False,
 ) -> None:
@@ -493,13 +494,13 @@ def verify_message(
 
 
 def identify_signature(
-    key: Any,
+    key: KeyLike,
     signature: BytesLike,
     digest: BytesLike,
     algorithm: HashArg,
     *,
     pss_salt_length: SaltArg = None,
-    pss_mgf_hash: HashArg = None,
+    pss_mgf_hash: HashArg | None = None,
 ) -> SignatureMatch:
     """Find the scheme and encoding under which ``signature`` verifies; raise InvalidSignature if none.
 
@@ -585,14 +586,14 @@ def _private_key(value: Any) -> Any:
 
 
 def sign_digest(
-    private_key: Any,
+    private_key: PrivateKeyLike,
     digest: BytesLike,
     algorithm: HashArg,
     *,
     scheme: SchemeArg = "auto",
     signature_encoding: EncodingArg = "der",
     pss_salt_length: int | None = None,
-    pss_mgf_hash: HashArg = None,
+    pss_mgf_hash: HashArg | None = None,
 ) -> bytes:
     """Sign a prehashed ``digest``. RSA: PKCS#1 v1.5 (``auto``) or PSS (salt = digest length by
     default, MGF1 with the message hash by default); ECDSA: DER or raw r||s. EdDSA keys refuse."""
@@ -634,14 +635,14 @@ def sign_digest(
 
 
 def sign_message(
-    private_key: Any,
+    private_key: PrivateKeyLike,
     message: BytesLike,
-    algorithm: HashArg = None,
+    algorithm: HashArg | None = None,
     *,
     scheme: SchemeArg = "auto",
     signature_encoding: EncodingArg = "der",
     pss_salt_length: int | None = None,
-    pss_mgf_hash: HashArg = None,
+    pss_mgf_hash: HashArg | None = None,
 ) -> bytes:
     """Sign ``message``: EdDSA directly (``algorithm`` None), RSA/ECDSA by hashing it and calling
     :func:`sign_digest`."""

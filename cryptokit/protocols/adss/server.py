@@ -36,6 +36,7 @@ from ...encoding import b64encode
 from ...errors import CryptokitError, InputError
 from ...hashing import HashToSign
 from ...pkcs12 import KeyBundle
+from ...signatures.public_keys import PrivateKeyLike
 from .. import HttpRequest, HttpResponse, _server
 from . import _wire
 from .errors import ERROR_CODES, AdssError, ErrorFamily, error_for
@@ -270,7 +271,7 @@ def _private_key(signer: object) -> rsa.RSAPrivateKey | ec.EllipticCurvePrivateK
 
 def sign_hashes(
     request_in: SignRequestIn | Sequence[HashToSign],
-    signer: Any,
+    signer: PrivateKeyLike,
     *,
     scheme: Scheme = "auto",
     signature_encoding: Encoding = "der",

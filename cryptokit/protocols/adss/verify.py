@@ -48,7 +48,9 @@ from .requests import _hash_item
 from .values import MAX_DOCUMENTS, SignResult, SignStatus, UserCertificate
 
 if TYPE_CHECKING:
+    from ...certificates import CertificateLike
     from ...chain import ChainPolicy, ChainReport
+    from ...chain.revocation import CrlLike
     from ...signatures.sign_verify import SignatureMatch
 
 __all__ = [
@@ -242,13 +244,13 @@ def validate_sign_response(
     request: HttpRequest | Sequence[HashToSign],
     result: SignResult,
     *,
-    certificate: Any,
-    certificate_chain: Any = None,
-    trust_anchors: Any,
+    certificate: CertificateLike | UserCertificate,
+    certificate_chain: CertificateLike | None = None,
+    trust_anchors: CertificateLike,
     at: dt.datetime | None = None,
     policy: ChainPolicy | None = None,
     allow_absent_null: bool = False,
-    crls: Any = (),
+    crls: CrlLike = (),
     require_scheme: str | Sequence[str] | frozenset[str] | None = None,
 ) -> SignResponseReport:
     """Check an ADSS sign answer offline against the request that produced it.
@@ -348,13 +350,13 @@ def verify_sign_response(
     request: HttpRequest | Sequence[HashToSign],
     result: SignResult,
     *,
-    certificate: Any,
-    certificate_chain: Any = None,
-    trust_anchors: Any,
+    certificate: CertificateLike | UserCertificate,
+    certificate_chain: CertificateLike | None = None,
+    trust_anchors: CertificateLike,
     at: dt.datetime | None = None,
     policy: ChainPolicy | None = None,
     allow_absent_null: bool = False,
-    crls: Any = (),
+    crls: CrlLike = (),
     require_scheme: str | Sequence[str] | frozenset[str] | None = None,
 ) -> SignResponseReport:
     """:func:`validate_sign_response`, failing closed: returns the report only when it passed

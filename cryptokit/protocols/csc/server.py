@@ -35,6 +35,7 @@ from ...errors import CryptokitError, InputError, UnsupportedAlgorithm
 from ...hashing import HashToSign
 from ...pkcs12 import KeyBundle
 from ...signatures.pss_params import PssParams
+from ...signatures.public_keys import PrivateKeyLike
 from .. import HttpRequest, HttpResponse, _server
 from . import _wire
 from .errors import CscError, error_class
@@ -225,7 +226,7 @@ def _private_key(signer: object) -> rsa.RSAPrivateKey | ec.EllipticCurvePrivateK
     return _server.hash_signing_key(signer, "signHash")
 
 
-def sign_hashes(request_in: SignHashIn | SignHashRequest, signer: Any) -> list[bytes]:
+def sign_hashes(request_in: SignHashIn | SignHashRequest, signer: PrivateKeyLike) -> list[bytes]:
     """One signature per hash, in request order, with the scheme the request names.
 
     rsaEncryption and ``sha*WithRSAEncryption``: RSASSA-PKCS1-v1_5; RSASSA-PSS: with the

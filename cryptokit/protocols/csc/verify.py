@@ -23,12 +23,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from itertools import islice
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cryptography import x509
 
-from ...certificates import load_certificates
+from ...certificates import CertificateLike, load_certificates
 from ...chain import ChainPolicy, ChainReport, validate_chain
+from ...chain.revocation import CrlLike
 from ...errors import InputError, InvalidSignature, UnsupportedAlgorithm, VerificationFailed
 from ...report import Check, Report, SubIndication
 from ...returned_signatures import (
@@ -46,6 +47,9 @@ from ...signatures.sign_verify import SignatureMatch, identify_signature
 from .. import HttpRequest
 from .requests import SignHashRequest, parse_sign_hash_request
 from .responses import CredentialInfo, SignHashResult
+
+if TYPE_CHECKING:
+    from ...chain.revocation import CrlLike
 
 __all__ = ["HashVerification", "SignHashReport", "validate_sign_hash_response", "verify_sign_hash_response"]
 
@@ -199,14 +203,14 @@ def validate_sign_hash_response(
     request: SignHashRequest | HttpRequest | bytes | str,
     result: SignHashResult | Sequence[bytes],
     *,
-    certificate: Any = None,
-    certificate_chain: Any = None,
-    trust_anchors: Any,
+    certificate: CertificateLike | CredentialInfo | None = None,
+    certificate_chain: CertificateLike | CredentialInfo | None = None,
+    trust_anchors: CertificateLike,
     at: dt.datetime | None = None,
     policy: ChainPolicy | None = None,
-    crls: Any = (),
+    crls: CrlLike = (),
     allow_absent_null: bool = False,
-    certificates: Any = None,
+    certificates: CertificateLike | CredentialInfo | None = None,
 ) -> SignHashReport:
     """Check every signature of a signHash answer against the hash sent and the signer's chain.
 
@@ -273,14 +277,14 @@ def verify_sign_hash_response(
     request: SignHashRequest | HttpRequest | bytes | str,
     result: SignHashResult | Sequence[bytes],
     *,
-    certificate: Any = None,
-    certificate_chain: Any = None,
-    trust_anchors: Any,
+    certificate: CertificateLike | CredentialInfo | None = None,
+    certificate_chain: CertificateLike | CredentialInfo | None = None,
+    trust_anchors: CertificateLike,
     at: dt.datetime | None = None,
     policy: ChainPolicy | None = None,
-    crls: Any = (),
+    crls: CrlLike = (),
     allow_absent_null: bool = False,
-    certificates: Any = None,
+    certificates: CertificateLike | CredentialInfo | None = None,
     raise_on_failure: bool = True,
 ) -> SignHashReport:
     """:func:`validate_sign_hash_response`, failing closed: returns the report only when it passed,

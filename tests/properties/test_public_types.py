@@ -1,0 +1,54 @@
+"""Public signatures name what they take (HashArg, KeyLike, PrivateKeyLike, CertificateLike, CrlLike)
+instead of Any; only JSON mappings (Mapping[str, Any]) and a few vendor option bags keep Any."""
+
+from __future__ import annotations
+
+import inspect
+
+import pytest
+
+import cryptokit as ck
+from cryptokit.protocols import adss, csc
+
+NAMED = {
+    ck.verify_digest: {"key": "KeyLike", "algorithm": "HashArg", "pss_mgf_hash": "HashArg | None"},
+    ck.verify_message: {"key": "KeyLike", "algorithm": "HashArg | None"},
+    ck.identify_signature: {"key": "KeyLike", "algorithm": "HashArg"},
+    ck.sign_digest: {"private_key": "PrivateKeyLike", "algorithm": "HashArg"},
+    ck.sign_message: {"private_key": "PrivateKeyLike"},
+    ck.load_public_key: {"key": "KeyLike"},
+    ck.load_certificates: {"data": "CertificateLike"},
+    ck.validate_chain: {"trust_anchors": "CertificateLike", "intermediates": "CertificateLike", "crls": "CrlLike"},
+    ck.hash_algorithm: {"name": "HashArg"},
+    ck.build_csr: {"private_key": "PrivateKeyLike"},
+    adss.validate_sign_response: {"trust_anchors": "CertificateLike", "crls": "CrlLike"},
+    adss.verify_sign_response: {"trust_anchors": "CertificateLike", "crls": "CrlLike"},
+    csc.validate_sign_hash_response: {"trust_anchors": "CertificateLike", "crls": "CrlLike"},
+    csc.verify_sign_hash_response: {"trust_anchors": "CertificateLike", "crls": "CrlLike"},
+    adss.sign_hashes: {"signer": "PrivateKeyLike"},
+    csc.sign_hashes: {"signer": "PrivateKeyLike"},
+}
+
+
+@pytest.mark.parametrize("function", list(NAMED), ids=lambda f: f.__qualname__)
+def test_arguments_are_annotated_with_the_named_aliases(function: object) -> None:
+    params = inspect.signature(function).parameters  # type: ignore[arg-type]
+    for name, alias in NAMED[function].items():  # type: ignore[index]
+        assert str(params[name].annotation) == alias, f"{name}: {params[name].annotation}"
+
+
+def test_the_aliases_are_public() -> None:
+    for alias in ("HashArg", "KeyLike", "PrivateKeyLike", "CertificateLike", "CrlLike"):
+        assert alias in ck.__all__ and getattr(ck, alias) is not None
+
+
+def test_no_public_function_of_cryptokit_takes_a_bare_any() -> None:
+    loose = []
+    for name in ck.__all__:
+        value = getattr(ck, name)
+        if inspect.isfunction(value):
+            for p in inspect.signature(value).parameters.values():
+                text = str(p.annotation)
+                if "Any" in text.replace("Mapping[str, Any]", "").replace("PathLike[Any]", ""):
+                    loose.append(f"{name}({p.name}: {text})")
+    assert loose == ["der_to_raw(curve_or_key: Any)", "raw_to_der(curve_or_key: Any)"]
