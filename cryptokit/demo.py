@@ -277,7 +277,7 @@ def _step_emca(state: _State) -> tuple[int, str, dict[str, Any]]:
     verifier = emca.AuthKeyVerifier(client_ids=[_USER])
 
     def serve(raw: bytes) -> bytes:
-        status, body = emca.handle_create_certificates(
+        answer = emca.handle_create_certificates(
             parse_request_bytes(raw),
             envelope=server_env,
             registry=state.registry,
@@ -286,7 +286,7 @@ def _step_emca(state: _State) -> tuple[int, str, dict[str, Any]]:
             emkey_secret=state.emkey_secret,
             include_chain=True,
         )
-        return response_bytes(status, body)
+        return response_bytes(answer.status, answer.body)
 
     wire_out = serve(wire_in)
     status, body = parse_response_bytes(wire_out)

@@ -695,7 +695,7 @@ def t_emca_server(data: bytes) -> None:
         emca.open_create_certificates_request(request, envelope=ctx.envelope, registry=ctx.registry, at=ctx.at)
     except emca.EmcaError:
         pass
-    status, answer = emca.handle_create_certificates(
+    status, _, answer = emca.handle_create_certificates(
         request, envelope=ctx.envelope, registry=ctx.registry, ca=ctx.ca, now=ctx.at
     )
     if not 100 <= status <= 599:

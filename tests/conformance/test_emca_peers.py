@@ -84,7 +84,7 @@ def test_server_accepts_openssl_streamed_ber_signature(tmp_path: Path) -> None:
     )
     opened = emca.open_create_certificates_request(http, envelope=envelope, registry=_registry())
     assert {k: v.der for k, v in opened.csrs.items()} == csrs
-    status, body = emca.handle_create_certificates(http, envelope=envelope, registry=_registry(), ca=CA)
+    status, _, body = emca.handle_create_certificates(http, envelope=envelope, registry=_registry(), ca=CA)
     assert emca.parse_create_certificates_response(status, body, request=valid).ok
 
 
@@ -113,7 +113,7 @@ def test_third_party_csr_vectors(vectors: Path) -> None:
         "ec": (vectors / "csr" / "ec_sha256.der").read_bytes(),
     }
     request = _request(csrs, envelope)
-    status, body = emca.handle_create_certificates(request, envelope=envelope, registry=_registry(), ca=CA)
+    status, _, body = emca.handle_create_certificates(request, envelope=envelope, registry=_registry(), ca=CA)
     result = emca.parse_create_certificates_response(status, body, request=request)
     assert result.ok and list(result.certificates) == ["rsa", "ec"]
 

@@ -48,16 +48,16 @@ def test_create_certificates_result_has_the_report_shape_and_a_verify_validate_p
     envelope = Envelope(KEY)
     request = build(s, envelope, csrs("ec", 2), validity="365:00:00:00")
     good = emca.build_response(subscriber_id="SUB-1", certificates=_answer(s, request, envelope))
-    result = emca.verify_create_certificates_response(*good, request=request)
+    result = emca.verify_create_certificates_response(good, request=request)
     data = _shape(result)
     assert data["ok"] is True and sorted(data["certificates"]) == ["CSR-0", "CSR-1"]  # type: ignore[call-overload]
     bad = emca.build_response(
         subscriber_id="SUB-1", certificates=_answer(s, request, envelope, validity=emca.Validity(30))
     )
     with pytest.raises(VerificationFailed) as info:
-        emca.verify_create_certificates_response(*bad, request=request)
+        emca.verify_create_certificates_response(bad, request=request)
     assert {c.name for c in info.value.report.failures()} == {"validity"}
-    lenient = emca.validate_create_certificates_response(*bad, request=request)
+    lenient = emca.validate_create_certificates_response(bad, request=request)
     data = _shape(lenient)
     assert data["ok"] is False and lenient.sub_indication is not None
     assert {c.name for c in lenient.failures()} == {"validity"}

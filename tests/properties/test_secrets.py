@@ -434,7 +434,7 @@ def test_emca_client_and_server(probe: Probe, pki: Any, bundle: KeyBundle) -> No
         "wrong emkey", lambda: emca.open_create_certificates_request(bad_emkey, envelope=env, registry=registry, at=at)
     )
     for req in (wrong_pw, bad_emkey, request):
-        _status, body = emca.handle_create_certificates(
+        _status, _, body = emca.handle_create_certificates(
             req, envelope=env, registry=registry, ca=KeyBundle(pki.intermediate_key, pki.intermediate), now=at
         )
         probe.texts.append(("answer", body.decode("utf-8", "replace")))

@@ -43,3 +43,20 @@ def test_package_exports_are_its_modules_exports(vendor: str, modules: list[str]
             assert getattr(pkg, exported) is getattr(mod, exported), f"{vendor}.{exported}"
     assert sorted(pkg.__all__) == sorted(union)
     assert len(set(pkg.__all__)) == len(pkg.__all__), "a name exported by two modules"
+
+
+def test_every_server_half_answers_with_an_http_response() -> None:
+    from cryptokit.protocols import HttpResponse, emca
+
+    answers = [
+        emca.build_response(subscriber_id="S", error=emca.InvalidParameter()),
+        emca.build_pending_response({"CSR-0": "R1"}, subscriber_id="S"),
+        adss.build_error_response(adss.AdssInputError("60055", "bad hash")),
+        csc.build_error_response(csc.CscInvalidRequest("invalid_request", "bad", 400)),
+    ]
+    for answer in answers:
+        assert isinstance(answer, HttpResponse) and 100 <= answer.status <= 599
+    # and the emCA client parser reads one as it is
+    with pytest.raises(emca.InvalidParameter):
+        emca.parse_response(answers[0])
+    assert emca.parse_response(answers[1])["requestId"] == "CSR-0|R1"

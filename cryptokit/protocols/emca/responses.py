@@ -19,7 +19,7 @@ from cryptography.hazmat.primitives import serialization
 
 from ...errors import CryptokitError, InputError, VerificationFailed
 from ...report import Check, HasReport, Report, SubIndication
-from .. import _json
+from .. import HttpResponse, _json
 from .errors import EmcaError, error_from_text
 from .requests import CreateCertificatesRequest, RequestedCsr
 from .strings import parse_request_ids
@@ -55,8 +55,24 @@ def _body_json(status: int, body: bytes | str | Mapping[str, Any]) -> dict[str, 
     return _json.as_object(doc, "response")
 
 
-def parse_response(status: int, body: bytes | str | Mapping[str, Any]) -> dict[str, Any]:
-    """The JSON of a ``Success`` answer (any case); a ``Failure`` raises its typed :class:`EmcaError`."""
+Answer = bytes | str | Mapping[str, Any]
+
+
+def _status_body(status: int | HttpResponse, body: Answer | None) -> tuple[int, Answer]:
+    """``(status, body)`` from an :class:`HttpResponse` (what the server half returns) or the two parts."""
+    if isinstance(status, HttpResponse):
+        if body is not None:
+            raise InputError("body", "give an HttpResponse or (status, body), not both")
+        return status.status, status.body
+    if body is None:
+        raise InputError("body", "is required with a status (or pass the HttpResponse alone)")
+    return status, body
+
+
+def parse_response(status: int | HttpResponse, body: Answer | None = None) -> dict[str, Any]:
+    """The JSON of a ``Success`` answer (any case); a ``Failure`` raises its typed :class:`EmcaError`.
+    Takes ``(status, body)`` or one :class:`HttpResponse`."""
+    status, body = _status_body(status, body)
     doc = _body_json(status, body)
     state = doc.get("status")
     if not isinstance(state, str) or state.lower() not in ("success", "failure"):
@@ -200,8 +216,8 @@ def _certificate_checks(
 
 
 def parse_create_certificates_response(
-    status: int,
-    body: bytes | str | Mapping[str, Any],
+    status: int | HttpResponse,
+    body: Answer | None = None,
     *,
     request: CreateCertificatesRequest,
     tolerance: dt.timedelta = dt.timedelta(seconds=1),
@@ -307,8 +323,8 @@ def parse_create_certificates_response(
 
 
 def validate_create_certificates_response(
-    status: int,
-    body: bytes | str | Mapping[str, Any],
+    status: int | HttpResponse,
+    body: Answer | None = None,
     *,
     request: CreateCertificatesRequest,
     tolerance: dt.timedelta = dt.timedelta(seconds=1),
@@ -319,8 +335,8 @@ def validate_create_certificates_response(
 
 
 def verify_create_certificates_response(
-    status: int,
-    body: bytes | str | Mapping[str, Any],
+    status: int | HttpResponse,
+    body: Answer | None = None,
     *,
     request: CreateCertificatesRequest,
     tolerance: dt.timedelta = dt.timedelta(seconds=1),

@@ -34,7 +34,7 @@ from ...csr import CsrInfo
 from ...envelope import Envelope
 from ...errors import AuthenticationFailed, CryptokitError, DecryptionFailed, InputError
 from ...pkcs12 import KeyBundle
-from .. import HttpRequest
+from .. import HttpRequest, HttpResponse
 from .auth import EMKEY_HEADER, AuthKeyVerifier, check_emkey, check_static_emkey
 from .errors import (
     EmcaError,
@@ -405,10 +405,10 @@ def _encode_certificates(certs: list[x509.Certificate], form: str) -> str:
     raise InputError("form", "must be 'pkcs7', 'der' or 'pem'")
 
 
-def _answer(doc: dict[str, Any], status_case: str) -> tuple[int, bytes]:
+def _answer(doc: dict[str, Any], status_case: str) -> HttpResponse:
     state = doc["status"]
     doc["status"] = state.lower() if status_case == "lower" else state
-    return 200, orjson.dumps(doc)
+    return HttpResponse(200, {"Content-Type": "application/json"}, orjson.dumps(doc))
 
 
 def build_response(
@@ -419,8 +419,8 @@ def build_response(
     chain: Iterable[x509.Certificate] = (),
     form: Literal["pkcs7", "der", "pem"] = "pkcs7",
     status_case: Literal["title", "lower"] = "title",
-) -> tuple[int, bytes]:
-    """(HTTP status, JSON body) of a ``Success`` answer with ``certificates`` (base64 PKCS#7
+) -> HttpResponse:
+    """The :class:`HttpResponse` (JSON body) of a ``Success`` answer with ``certificates`` (base64 PKCS#7
     certs-only by default, ``chain`` appended), or of a ``Failure`` answer with ``error``'s text.
 
     Always HTTP 200, as emCA answers failures in the JSON ``status``. ``status_case="lower"``
@@ -445,7 +445,7 @@ def build_pending_response(
     subscriber_id: str | None,
     message: str = "Request submitted for manual authorization",
     status_case: Literal["title", "lower"] = "title",
-) -> tuple[int, bytes]:
+) -> HttpResponse:
     """The ``Success`` answer of a manual-authorization profile: ``requestId`` = ``ID|requestId~...``."""
     doc = {"status": "Success", "result": message, "subscriberId": subscriber_id}
     doc["requestId"] = format_request_ids(request_ids)
@@ -466,7 +466,7 @@ def handle_create_certificates(
     now: dt.datetime | None = None,
     form: Literal["pkcs7", "der", "pem"] = "pkcs7",
     include_chain: bool = False,
-) -> tuple[int, bytes]:
+) -> HttpResponse:
     """The whole exchange on the server: open, issue, answer. Any :class:`EmcaError` becomes its
     ``Failure`` answer; any other error becomes "Internal server error" (no detail leaks)."""
     subscriber_id: str | None = None

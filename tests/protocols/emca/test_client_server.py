@@ -18,7 +18,7 @@ from cryptokit.csr import build_csr
 from cryptokit.envelope import PROFILES, Envelope
 from cryptokit.errors import InputError, VerificationFailed
 from cryptokit.pkcs12 import KeyBundle
-from cryptokit.protocols import HttpRequest, emca
+from cryptokit.protocols import HttpRequest, HttpResponse, emca
 from tests.pki import make_cert, make_key, make_pki, name
 
 UTC = dt.UTC
@@ -71,7 +71,7 @@ def build(s: Setup, envelope: Envelope, items: dict[str, bytes], **kw: Any) -> e
     return emca.build_create_certificates_request(items, **options)
 
 
-def serve(s: Setup, request: HttpRequest, envelope: Envelope, **kw: Any) -> tuple[int, bytes]:
+def serve(s: Setup, request: HttpRequest, envelope: Envelope, **kw: Any) -> HttpResponse:
     return emca.handle_create_certificates(request, envelope=envelope, registry=s.registry, ca=s.ca, **kw)
 
 
@@ -88,7 +88,7 @@ def test_round_trip(profile: Any, kind: str, count: int) -> None:
     start = NOW - dt.timedelta(hours=1)
     request = build(s, envelope, items, validity="365:12:45:45", valid_from=start)
     assert PASSWORD.encode() not in request.body
-    status, body = serve(s, request, envelope)
+    status, _, body = serve(s, request, envelope)
     result = emca.parse_create_certificates_response(status, body, request=request)
     assert result.ok and not result.pending
     assert list(result.certificates) == list(items)
@@ -139,9 +139,9 @@ def test_per_csr_framing_and_auth_headers_round_trip() -> None:
         source_ip="10.0.0.1",
         framing=emca.PerCsrFraming(),
     )
-    assert emca.parse_create_certificates_response(*answer, request=request).ok
+    assert emca.parse_create_certificates_response(answer, request=request).ok
     # the same request again is a replay
-    status, body = emca.handle_create_certificates(
+    status, _, body = emca.handle_create_certificates(
         request, envelope=envelope, registry=registry, ca=s.ca, auth_verifier=verifier, source_ip="10.0.0.1"
     )
     with pytest.raises(emca.InvalidRequestDetails):
@@ -157,7 +157,7 @@ def test_answer_forms_chain_and_lowercase_status(form: Any) -> None:
     certs = emca.issue_certificates(opened, ca=s.ca)
     assert s.ca.certificate is not None
     chain = [s.ca.certificate, *s.ca.chain] if form != "der" else []
-    status, body = emca.build_response(
+    status, _, body = emca.build_response(
         subscriber_id="SUB-1", certificates=certs, chain=chain, form=form, status_case="lower"
     )
     assert orjson.loads(body)["status"] == "success"
@@ -171,13 +171,13 @@ def test_manual_authorization_answer() -> None:
     envelope = Envelope(KEY)
     request = build(s, envelope, csrs("ec", 3))
     ids = {"CSR-0": "R100", "CSR-1": "R101", "CSR-2": "R102"}
-    status, body = emca.build_pending_response(ids, subscriber_id="SUB-1")
+    status, _, body = emca.build_pending_response(ids, subscriber_id="SUB-1")
     assert orjson.loads(body)["requestId"] == "CSR-0|R100~CSR-1|R101~CSR-2|R102"
     result = emca.parse_create_certificates_response(status, body, request=request)
     assert result.pending and result.request_ids == ids and not result.certificates
     assert result.message == "Request submitted for manual authorization"
     # an id that was never requested
-    status, body = emca.build_pending_response({"CSR-9": "R1"}, subscriber_id="SUB-1")
+    status, _, body = emca.build_pending_response({"CSR-9": "R1"}, subscriber_id="SUB-1")
     with pytest.raises(InputError):
         emca.parse_create_certificates_response(status, body, request=request)
     # one CSR: a bare request id
@@ -253,7 +253,7 @@ def test_documented_error_round_trip(cls: type[emca.EmcaError]) -> None:
     s = setup("ec")
     envelope = Envelope(KEY)
     valid_request = build(s, envelope, csrs("ec", 1))
-    status, body = serve(s, _cases(s, envelope)[cls], envelope)
+    status, _, body = serve(s, _cases(s, envelope)[cls], envelope)
     doc = orjson.loads(body)
     assert doc["status"] == "Failure"
     with pytest.raises(cls) as info:
@@ -271,7 +271,7 @@ def test_internal_server_error_round_trip_leaks_nothing() -> None:
     envelope = Envelope(KEY)
     request = build(s, envelope, csrs("ec", 1))
     broken_ca = KeyBundle(None, s.ca.certificate)
-    status, body = emca.handle_create_certificates(request, envelope=envelope, registry=s.registry, ca=broken_ca)
+    status, _, body = emca.handle_create_certificates(request, envelope=envelope, registry=s.registry, ca=broken_ca)
     assert orjson.loads(body) == {"status": "Failure", "result": "Internal server error", "subscriberId": "SUB-1"}
     with pytest.raises(emca.InternalServerError):
         emca.parse_create_certificates_response(status, body, request=request)
@@ -372,7 +372,7 @@ def test_validity_differs_is_reported() -> None:
     envelope = Envelope(KEY)
     request = build(s, envelope, csrs("ec", 2), validity="365:00:00:00")
     certs = _answer(s, request, envelope, validity=emca.Validity(30))
-    status, body = emca.build_response(subscriber_id="SUB-1", certificates=certs)
+    status, _, body = emca.build_response(subscriber_id="SUB-1", certificates=certs)
     with pytest.raises(VerificationFailed) as info:
         emca.parse_create_certificates_response(status, body, request=request)
     assert _failed(info.value) == {"validity"}
@@ -387,13 +387,13 @@ def test_start_differs_is_reported() -> None:
     request = build(s, envelope, csrs("ec", 1), valid_from=start)
     certs = _answer(s, request, envelope, valid_from=start + dt.timedelta(minutes=5))
     result = emca.parse_create_certificates_response(
-        *emca.build_response(subscriber_id="SUB-1", certificates=certs), request=request, strict=False
+        emca.build_response(subscriber_id="SUB-1", certificates=certs), request=request, strict=False
     )
     assert _failed(result) == {"valid_from"}
     # within the tolerance it passes
     certs = _answer(s, request, envelope, valid_from=start + dt.timedelta(seconds=1))
     assert emca.parse_create_certificates_response(
-        *emca.build_response(subscriber_id="SUB-1", certificates=certs), request=request
+        emca.build_response(subscriber_id="SUB-1", certificates=certs), request=request
     ).ok
 
 
@@ -404,7 +404,7 @@ def test_subject_differs_is_reported() -> None:
     key = make_key("p256", "emca-csr-0")
     wrong = make_cert(name("Someone Else", o="Acme", c="IN"), key, s.ca.certificate, s.ca.private_key)  # type: ignore[arg-type]
     result = emca.parse_create_certificates_response(
-        *emca.build_response(subscriber_id="SUB-1", certificates={"CSR-0": wrong}), request=request, strict=False
+        emca.build_response(subscriber_id="SUB-1", certificates={"CSR-0": wrong}), request=request, strict=False
     )
     assert _failed(result) == {"subject"}
     assert result.certificates["CSR-0"].certificate == wrong
@@ -418,7 +418,7 @@ def test_key_differs_is_reported() -> None:
     wrong = make_cert(name("Subscriber 0", o="Acme", c="IN"), other_key, s.ca.certificate, s.ca.private_key)  # type: ignore[arg-type]
     with pytest.raises(VerificationFailed) as info:
         emca.parse_create_certificates_response(
-            *emca.build_response(subscriber_id="SUB-1", certificates={"CSR-0": wrong}), request=request
+            emca.build_response(subscriber_id="SUB-1", certificates={"CSR-0": wrong}), request=request
         )
     assert _failed(info.value) == {"public_key", "certificate"}
 
@@ -430,11 +430,11 @@ def test_missing_and_duplicate_certificates_are_reported() -> None:
     certs = _answer(s, request, envelope)
     del certs["CSR-2"]
     result = emca.parse_create_certificates_response(
-        *emca.build_response(subscriber_id="SUB-1", certificates=certs), request=request, strict=False
+        emca.build_response(subscriber_id="SUB-1", certificates=certs), request=request, strict=False
     )
     assert _failed(result) == {"certificate"} and list(result.certificates) == ["CSR-0", "CSR-1"]
     doubled = _answer(s, request, envelope)
-    status, body = emca.build_response(
+    status, _, body = emca.build_response(
         subscriber_id="SUB-1", certificates=doubled, chain=[_answer(s, request, envelope)["CSR-0"]]
     )
     result = emca.parse_create_certificates_response(status, body, request=request, strict=False)
@@ -447,7 +447,7 @@ def test_subscriber_id_differs_is_reported() -> None:
     request = build(s, envelope, csrs("ec", 1))
     certs = _answer(s, request, envelope)
     result = emca.parse_create_certificates_response(
-        *emca.build_response(subscriber_id="SUB-2", certificates=certs), request=request, strict=False
+        emca.build_response(subscriber_id="SUB-2", certificates=certs), request=request, strict=False
     )
     assert _failed(result) == {"subscriber_id"}
 
