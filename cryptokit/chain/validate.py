@@ -59,7 +59,7 @@ from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, r
 from cryptography.x509.oid import ExtendedKeyUsageOID, ExtensionOID
 
 from ..errors import InputError
-from ..report import Check, HasReport, Report, SubIndication
+from ..report import Check, HasReport, Outcome, Report, SubIndication
 from .cache import ChainCache
 from .names import CompiledConstraints, check_name_constraints, compile_name_constraints, names_match
 from .path import PathBuilder
@@ -442,7 +442,7 @@ class _Run:
     def crl_algorithm_problem(self, crl: x509.CertificateRevocationList) -> str | None:
         """Why the policy refuses ``crl``'s signature algorithm at ``at`` (None when it allows it)."""
         check = _algorithm_check(crl, self.policy, self.at, "crl")
-        return None if check.outcome.value == "passed" else check.message
+        return None if check.outcome is Outcome.PASSED else check.message
 
     def builder(self) -> PathBuilder:
         return PathBuilder(self.anchors, self.pool, self.policy.max_depth, self.policy.max_candidates)
