@@ -18,7 +18,7 @@ from typing import Any, Literal, Protocol, runtime_checkable
 from cryptography import x509
 
 from ..errors import InputError
-from ..report import Check, SubIndication
+from ..report import Check, Outcome, SubIndication
 
 __all__ = [
     "ChainPolicy",
@@ -117,7 +117,7 @@ class AnyOf:
         reasons: list[str] = []
         for c in self.constraints:
             checks = c.check(path, at)
-            failed = [k for k in checks if k.outcome.value == "failed"]
+            failed = [k for k in checks if k.outcome is Outcome.FAILED]
             if not failed:
                 return (Check.passed(self.name, "one alternative passed", subject=_leaf(path)),)
             reasons.extend(k.message for k in failed)

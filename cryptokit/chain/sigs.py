@@ -9,19 +9,16 @@ above): it is refused before any arithmetic, since a huge exponent makes each ve
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
-from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, padding, rsa
+from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, padding, rsa
 
+from .._dsa import DSAPublicKey
 from ..signatures.public_keys import rsa_exponent_problem
 
-__all__ = ["verify_signed", "pss_key_misuse", "key_problem", "DSA_PUBLIC_KEY", "serial_octets"]
-
-#: The DSA public key class under a name that cryptography 51 does not warn about (naming
-#: ``dsa.DSAPublicKey`` there emits a CryptographyDeprecationWarning; older versions have no alias).
-DSA_PUBLIC_KEY: type = getattr(dsa, "_DSAPublicKey", None) or dsa.DSAPublicKey
+__all__ = ["verify_signed", "pss_key_misuse", "key_problem", "serial_octets", "ec_explicit_parameters"]
 
 _RSASSA_PSS = "1.2.840.113549.1.1.10"
 
@@ -60,10 +57,10 @@ def verify_signed(signed: x509.Certificate | x509.CertificateRevocationList, key
             if h is not None or params is not None:
                 return "signature algorithm does not match the EdDSA key"
             key.verify(sig, tbs)
-        elif isinstance(key, DSA_PUBLIC_KEY):
+        elif isinstance(key, DSAPublicKey):
             if h is None:
                 return "signature algorithm does not match the DSA key"
-            cast("dsa.DSAPublicKey", key).verify(sig, tbs, h)
+            key.verify(sig, tbs, h)
         else:
             return f"unsupported key type {type(key).__name__}"
     except InvalidSignature:

@@ -51,22 +51,23 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, cast
+from typing import Any
 
 from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
-from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
+from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, ExtensionOID
 
+from .._dsa import DSAPublicKey
 from ..certificates import CertificateLike
 from ..errors import InputError
-from ..report import Check, HasReport, Report, SubIndication
+from ..report import Check, HasReport, Outcome, Report, SubIndication
 from .cache import ChainCache
 from .name_constraints import CompiledConstraints, check_name_constraints, compile_name_constraints, names_match
 from .path import PathBuilder
 from .policy import ChainPolicy
 from .revocation import CrlLike, check_revocation, load_crls
-from .sigs import DSA_PUBLIC_KEY, ec_explicit_parameters, key_problem, pss_key_misuse, serial_octets, verify_signed
+from .sigs import ec_explicit_parameters, key_problem, pss_key_misuse, serial_octets, verify_signed
 
 __all__ = ["validate_chain", "ChainReport", "DEFAULT_CACHE", "MAX_INTERMEDIATES", "MAX_ANCHORS"]
 
@@ -365,8 +366,8 @@ def _key_check(cert: x509.Certificate, policy: ChainPolicy, subject: str) -> Che
         if bits < policy.min_rsa_bits:
             return Check.failed("public_key", _CRYPTO, f"RSA-{bits} < {policy.min_rsa_bits}", subject=subject)
         return _ok("public_key", f"RSA-{bits}", subject)
-    if isinstance(key, DSA_PUBLIC_KEY):
-        bits = cast("dsa.DSAPublicKey", key).key_size
+    if isinstance(key, DSAPublicKey):
+        bits = key.key_size
         if bits < policy.min_dsa_bits:
             return Check.failed("public_key", _CRYPTO, f"DSA-{bits} < {policy.min_dsa_bits}", subject=subject)
         return _ok("public_key", f"DSA-{bits}", subject)
@@ -443,7 +444,7 @@ class _Run:
     def crl_algorithm_problem(self, crl: x509.CertificateRevocationList) -> str | None:
         """Why the policy refuses ``crl``'s signature algorithm at ``at`` (None when it allows it)."""
         check = _algorithm_check(crl, self.policy, self.at, "crl")
-        return None if check.outcome.value == "passed" else check.message
+        return None if check.outcome is Outcome.PASSED else check.message
 
     def builder(self) -> PathBuilder:
         return PathBuilder(self.anchors, self.pool, self.policy.max_depth, self.policy.max_candidates)

@@ -174,6 +174,8 @@ def run_cms_verify(args: argparse.Namespace) -> int:
             at=parse_at(args.at),
         )
     except VerificationFailed as exc:
+        if isinstance(exc, InputError):  # not a SignedData at all (garbage, truncated): unusable, exit 2
+            raise
         if args.json:
             doc = exc.report.to_dict() if getattr(exc, "report", None) is not None else {"ok": False}
             doc["reason"] = str(exc)

@@ -14,6 +14,7 @@ import orjson
 
 from ..encoding import b64encode
 from ..errors import InputError, InvalidSignature
+from ..report import Indication
 from .common import (
     EXAMPLES_FORMATTER,
     add_chain_options,
@@ -172,6 +173,7 @@ def _json_body(path: str, field: str) -> bytes:
 
 
 def _document_rows(documents: Any) -> list[tuple[Any, ...]]:
+    """(index, alias, indication, scheme, reason) per document; the indication as the enum."""
     rows = []
     for d in documents:
         failures = d.report.failures()
@@ -179,7 +181,7 @@ def _document_rows(documents: Any) -> list[tuple[Any, ...]]:
         match = getattr(d, "match", None)
         label = match.scheme + (f"/{match.encoding}" if match.encoding else "") if match is not None else ""
         alias = getattr(d, "doc_alias", None) or ""
-        rows.append((d.index, alias, d.report.indication.value, label, reason))
+        rows.append((d.index, alias, d.report.indication, label, reason))
     return rows
 
 
@@ -246,7 +248,7 @@ def _finish(args: argparse.Namespace, report: Any, what: str) -> int:
         emit_json(doc)
         return 0 if ok else 1
     rows = _document_rows(report.documents)
-    failed = [r for r in rows if r[2] != "TOTAL_PASSED"]
+    failed = [r for r in rows if r[2] is not Indication.TOTAL_PASSED]
     if args.verbose or len(rows) <= SHOW_ALL_DOCUMENTS:
         table(f"{what}: {len(rows)} documents", ("#", "alias", "indication", "scheme", "reason"), rows)
     else:

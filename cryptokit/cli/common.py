@@ -116,14 +116,27 @@ def chain_policy(args: argparse.Namespace) -> Any:
 
 
 def print_checks(title: str, checks: Sequence[Any], *, failed_only: bool = False) -> None:
-    """A table of report checks: outcome, name, subject, message."""
-    rows = [
-        (c.outcome.value, c.name, c.subject or "", c.message)
-        for c in checks
-        if not failed_only or c.outcome.value == "FAILED"
-    ]
+    """A table of report checks: outcome, name, subject, message (only the failed ones with
+    ``failed_only``). Checks that repeat the same outcome, name and message for several subjects (one
+    chain failure for 50 documents) are one row naming the first subject and how many more."""
+    from ..report import Outcome
+
+    groups: dict[tuple[str, str, str], list[str]] = {}
+    for c in checks:
+        if failed_only and c.outcome is not Outcome.FAILED:
+            continue
+        subjects = groups.setdefault((c.outcome.value, c.name, c.message), [])
+        if c.subject and c.subject not in subjects:
+            subjects.append(c.subject)
+    rows = [(outcome, name, _subjects(subjects), message) for (outcome, name, message), subjects in groups.items()]
     if rows:
         table(title, ("outcome", "check", "subject", "message"), rows)
+
+
+def _subjects(subjects: list[str]) -> str:
+    if len(subjects) <= 1:
+        return subjects[0] if subjects else ""
+    return f"{subjects[0]} and {len(subjects) - 1} more"
 
 
 def verdict_line(ok: bool, indication: str, sub_indication: str | None, what: str) -> None:

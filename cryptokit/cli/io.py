@@ -102,12 +102,15 @@ def read_secret_bytes(args: Any, name: str, *, prompt: str, required: bool = Tru
 
 
 def table(title: str | None, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
-    """Print a table with rich when it is installed, else as aligned text."""
+    """Print a table with rich on a terminal (when rich is installed), else as aligned plain text with
+    one row per line and no cell ever wrapped, for scripts, pipes and logs."""
     rows = [[str(c) for c in row] for row in rows]
     try:
+        if not sys.stdout.isatty():
+            raise ImportError("plain text for pipes and files")
         from rich.console import Console
         from rich.table import Table
-    except ImportError:  # the cli extra is not installed
+    except ImportError:  # not a terminal, or the cli extra is not installed
         if title:
             print(title)
         widths = [max([len(c), *(len(r[i]) for r in rows)]) for i, c in enumerate(columns)]

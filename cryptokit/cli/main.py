@@ -1,60 +1,128 @@
 """Entry point of the ``cryptokit`` command.
 
-Exit codes are stable: 0 ok, 1 verification failed, 2 bad usage or input.
-Secrets are never taken only from an argument and never printed.
+Exit codes are a contract: 0 verified (or done), 1 verification failed, 2 unusable input or bad usage
+(not CMS, truncated, unreadable, wrong password, unknown option), 3 internal error (one line on
+stderr; the traceback only with ``--debug``). A closed output pipe (``cryptokit hash docs | head -1``)
+ends the command quietly with 141, as a process stopped by SIGPIPE would. With ``--json`` every outcome,
+including 2 and 3, writes exactly one JSON object to stdout. Secrets are never taken only from an
+argument and never printed.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import traceback
 from collections.abc import Sequence
+from typing import Any, NoReturn
 
 from .. import __version__
-from ..errors import CryptokitError, InvalidSignature, VerificationFailed
+from ..errors import CryptokitError, InputError, InvalidSignature, VerificationFailed
 from . import cmd_bench, cmd_demo, cmd_emca, cmd_hash, cmd_pki, cmd_verify
+from .io import emit_json
 
 EXIT_OK = 0
 EXIT_FAILED = 1
-EXIT_USAGE = 2
+EXIT_UNUSABLE = 2
+EXIT_USAGE = EXIT_UNUSABLE  # the old name: bad usage is unusable input
+EXIT_INTERNAL = 3
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE
 
 COMMANDS = (cmd_hash, cmd_verify, cmd_pki, cmd_emca, cmd_bench, cmd_demo)
 
+EXIT_CODES = (
+    "Exit codes: 0 verified/done, 1 verification failed, 2 unusable input or bad usage, "
+    "3 internal error (--debug shows the traceback). With --json every outcome prints one JSON object."
+)
+
+
+class UsageError(Exception):
+    """argparse's complaint, raised instead of exiting so that --json can still answer."""
+
+    def __init__(self, message: str, usage: str) -> None:
+        super().__init__(message)
+        self.usage = usage
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(message, self.format_usage())
+
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="cryptokit",
         description="The cryptography of remote-signing and CA protocols (emCA, ADSS, CSC, OneSpan, "
         "Signer.Digital): hash, sign, verify, validate.",
-        epilog="Exit codes: 0 ok, 1 verification failed, 2 bad usage or input. "
-        "Run 'cryptokit COMMAND --help' for examples.",
+        epilog=EXIT_CODES + " Run 'cryptokit COMMAND --help' for examples.",
     )
     parser.add_argument("--version", action="version", version=f"cryptokit {__version__}")
+    parser.add_argument("--debug", action="store_true", help="print the traceback of an internal error")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in COMMANDS:
         module.register(sub)
     return parser
 
 
+def _failure(json_mode: bool, code: int, kind: str, message: str, **extra: Any) -> int:
+    """Report an outcome that ended the command early: one line on stderr, one JSON object with --json."""
+    label = {EXIT_FAILED: "verification failed", EXIT_INTERNAL: "internal error"}.get(code, "error")
+    print(f"cryptokit: {label}: {message}", file=sys.stderr)
+    if json_mode:
+        emit_json({"ok": False, "exit_code": code, "error": kind, "message": message, **extra})
+    return code
+
+
+def _quiet_stdout() -> None:
+    """After a broken pipe: point stdout at /dev/null so the interpreter's final flush stays silent."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # no real file descriptor (captured in tests)
+        pass
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    raw = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in raw
+    raw = [a for a in raw if a != "--debug"]  # accepted anywhere on the line
+    json_mode = "--json" in raw
     parser = build_parser()
     try:
-        args = parser.parse_args(argv)
-    except SystemExit as exc:  # argparse exits 2 on bad usage, 0 on --help / --version
+        args = parser.parse_args(raw)
+    except UsageError as exc:
+        sys.stderr.write(exc.usage)
+        return _failure(json_mode, EXIT_UNUSABLE, "usage", str(exc))
+    except SystemExit as exc:  # --help / --version
         return int(exc.code or 0)
     if not getattr(args, "func", None):
         parser.print_help()
-        return EXIT_USAGE
+        return _failure(json_mode, EXIT_UNUSABLE, "usage", "a COMMAND is required")
+    json_mode = bool(getattr(args, "json", False))
     try:
-        return int(args.func(args))
+        code = int(args.func(args))
+        sys.stdout.flush()  # a reader that went away shows here, not in the interpreter's last flush
+        return code
+    except BrokenPipeError:
+        _quiet_stdout()
+        return EXIT_BROKEN_PIPE
+    except InputError as exc:  # unusable input: also a malformed CMS (CmsFormatError is both)
+        return _failure(json_mode, EXIT_UNUSABLE, "unusable input", str(exc), field=exc.field)
     except (InvalidSignature, VerificationFailed) as exc:
-        print(f"cryptokit: verification failed: {exc}", file=sys.stderr)
-        return EXIT_FAILED
-    except CryptokitError as exc:
-        print(f"cryptokit: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    except OSError as exc:  # writing an output file, a closed pipe
-        print(f"cryptokit: error: {exc.strerror or exc}: {exc.filename or ''}", file=sys.stderr)
-        return EXIT_USAGE
+        report = getattr(exc, "report", None)
+        extra = {"report": report.to_dict()} if report is not None else {}
+        return _failure(json_mode, EXIT_FAILED, "verification failed", str(exc), **extra)
+    except CryptokitError as exc:  # UnsupportedAlgorithm, PolicyViolation, vendor errors: cannot be checked
+        return _failure(json_mode, EXIT_UNUSABLE, type(exc).__name__, str(exc))
     except KeyboardInterrupt:
         return 130
+    except OSError as exc:  # writing an output file
+        where = f": {exc.filename}" if exc.filename else ""
+        return _failure(json_mode, EXIT_UNUSABLE, "unusable input", f"{exc.strerror or exc}{where}")
+    except Exception as exc:
+        if debug:
+            traceback.print_exc()
+        hint = "" if debug else " (run with --debug for the traceback)"
+        line = " ".join(str(exc).split())[:300]
+        return _failure(json_mode, EXIT_INTERNAL, "internal error", f"{type(exc).__name__}: {line}{hint}")

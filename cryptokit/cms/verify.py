@@ -35,7 +35,7 @@ from ..algorithms import HashAlgorithm
 from ..errors import CryptokitError, InputError, InvalidSignature, UnsupportedAlgorithm, VerificationFailed
 from ..hashing import HashToSign
 from ..pkcs12 import KeyBundle
-from ..report import Check, HasReport, Report, SubIndication
+from ..report import Check, HasReport, Outcome, Report, SubIndication
 from ..signatures.public_keys import KeyLike, PublicKey, load_public_key
 from .algorithms import AlgorithmProblem, SignatureSpec, resolve_digest, resolve_signature, same_algorithm
 from .parse import DATA_OID, CmsFormatError, ParsedCms, ParsedSigner, attribute_values, parse_signed_data
@@ -538,7 +538,7 @@ def _verify_signer(
         path = _check_chain(sc, cert, parsed, anchors, at, policy)
     elif not anchors and not trusted:
         sc.skipped("trust", "UNSAFE: the signer certificate is not anchored to anything")
-    if any(c.outcome.value == "failed" for c in sc.checks) or cert is None or h is None or spec is None:
+    if any(c.outcome is Outcome.FAILED for c in sc.checks) or cert is None or h is None or spec is None:
         return sc.checks, None
     return sc.checks, SignerResult(signer.index, cert, h, spec.name, signer.attributes is not None, signing_time, path)
 

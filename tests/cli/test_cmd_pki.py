@@ -69,10 +69,18 @@ def test_chain_validate(tmp_path: Path, pki: Pki, capsys: pytest.CaptureFixture[
     assert main([*args, "--policy", "rfc5280"]) == 0
     doc = orjson.loads(capsys.readouterr().out)
     assert doc["ok"] is True and len(doc["path"]) == 3
-    # After the leaf expired: TOTAL_FAILED? INDETERMINATE/OUT_OF_BOUNDS... either way exit 1.
+    # After the leaf expired: TOTAL_FAILED / EXPIRED, and the failed check says so.
     assert main([*args, "--at", "2099-01-01T00:00:00Z"]) == 1
     doc = orjson.loads(capsys.readouterr().out)
-    assert doc["ok"] is False and doc["sub_indication"]
+    assert doc["ok"] is False and doc["indication"] == "TOTAL_FAILED" and doc["sub_indication"] == "EXPIRED"
+    expiry = pki.leaf.not_valid_after_utc.isoformat()
+    assert any(
+        c["outcome"] == "failed" and c["name"] == "validity" and c["message"] == f"expired on {expiry}"
+        for c in doc["checks"]
+    ), doc["checks"]
+    assert main([*args[:-1], "--at", "2099-01-01T00:00:00Z"]) == 1  # the table lists it without -v
+    out = capsys.readouterr().out
+    assert f"expired on {expiry}" in out and "FAILED: certificate chain: TOTAL_FAILED / EXPIRED" in out
     # An unrelated root: no chain.
     other = make_pki("p256", label="clipki-other")
     (tmp_path / "other.pem").write_bytes(other.root.public_bytes(PEM))

@@ -195,7 +195,6 @@ def _ca(name: str, key: Any, issuer_name: str, issuer_key: Any, serial: int) -> 
         .not_valid_after(NOW + dt.timedelta(days=30))
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
         .add_extension(x509.KeyUsage(True, False, False, False, False, True, True, False, False), critical=True)
-        # RFC 5280 4.2.1.1/4.2.1.2: CA certificates carry SKI, and AKI unless self-signed (the chain profile checks)
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
         .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_key.public_key()), critical=False)
         .sign(issuer_key, hashes.SHA256())
@@ -225,7 +224,7 @@ def test_chain_length_bound(ca_keys: list[Any]) -> None:
     leaf, inters, root = _linear_chain(ca_keys, policy.max_depth + 1)
     report = validate_chain(leaf, intermediates=inters, trust_anchors=[root], policy=policy, cache=None)
     assert not report.ok and report.sub_indication is not None
-    # a path that exists but is too long is reported as such (issue 16), not as "no chain"
+    # issue 16: the path exists but is too long: a depth check says so
     assert report.sub_indication.name == "CHAIN_CONSTRAINTS_FAILURE"
     assert [c.name for c in report.failures()] == ["depth"]
     with pytest.raises(InputError):
