@@ -14,13 +14,24 @@ The first qualifying check (in the order the validator ran them) names the sub-i
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import functools
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
-__all__ = ["Indication", "SubIndication", "Outcome", "Check", "Report", "HasReport", "derive"]
+__all__ = [
+    "Indication",
+    "SubIndication",
+    "Outcome",
+    "Check",
+    "Report",
+    "HasReport",
+    "derive",
+    "fail_closed",
+    "failing_closed",
+]
 
 
 class Indication(StrEnum):
@@ -214,3 +225,31 @@ class HasReport:
     def to_dict(self) -> dict[str, Any]:
         """The verdict as JSON-able data; results with more to say extend it."""
         return self.report.to_dict()
+
+
+_R = TypeVar("_R", bound=HasReport)
+_P = ParamSpec("_P")
+
+
+def fail_closed(result: _R, what: str) -> _R:
+    """``result`` when its report passed; else :class:`~cryptokit.errors.VerificationFailed` carrying
+    it (``.report``), with the indication, sub-indication and first failure in the message. The one
+    rule behind every ``verify_*`` that has a ``validate_*`` twin."""
+    if result.ok:
+        return result
+    from .errors import VerificationFailed
+
+    failures = result.failures()
+    reason = f": {failures[0].message}" if failures else ""
+    sub = f" / {result.sub_indication.value}" if result.sub_indication is not None else ""
+    raise VerificationFailed(f"{what} failed verification ({result.indication.value}{sub}){reason}", result)
+
+
+def failing_closed(validate: Callable[_P, _R], what: str) -> Callable[_P, _R]:
+    """The ``verify_*`` twin of a ``validate_*`` function: same arguments, :func:`fail_closed` result."""
+
+    @functools.wraps(validate)
+    def verify(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        return fail_closed(validate(*args, **kwargs), what)
+
+    return verify

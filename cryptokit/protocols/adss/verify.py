@@ -26,9 +26,9 @@ from cryptography import x509
 
 from ...algorithms import HashAlgorithm
 from ...encoding import b64encode
-from ...errors import CryptokitError, InputError, InvalidSignature, UnsupportedAlgorithm, VerificationFailed
+from ...errors import CryptokitError, InputError, InvalidSignature, UnsupportedAlgorithm
 from ...hashing import HashToSign
-from ...report import Check, Report, SubIndication, derive
+from ...report import Check, Report, SubIndication, derive, failing_closed
 from ...returned_signatures import (
     MAX_SWAP_PROBES,
     ProbeBudget,
@@ -346,39 +346,8 @@ def validate_sign_response(
     )
 
 
-def verify_sign_response(
-    request: HttpRequest | Sequence[HashToSign],
-    result: SignResult,
-    *,
-    certificate: CertificateLike | UserCertificate,
-    certificate_chain: CertificateLike | None = None,
-    trust_anchors: CertificateLike,
-    at: dt.datetime | None = None,
-    policy: ChainPolicy | None = None,
-    allow_absent_null: bool = False,
-    crls: CrlLike = (),
-    require_scheme: str | Sequence[str] | frozenset[str] | None = None,
-) -> SignResponseReport:
-    """:func:`validate_sign_response`, failing closed: returns the report only when it passed
-    (TOTAL_PASSED), raises :class:`~cryptokit.errors.VerificationFailed` carrying the report (its
-    ``.report``) otherwise, and :class:`InputError` for malformed arguments."""
-    report = validate_sign_response(
-        request,
-        result,
-        certificate=certificate,
-        certificate_chain=certificate_chain,
-        trust_anchors=trust_anchors,
-        at=at,
-        policy=policy,
-        allow_absent_null=allow_absent_null,
-        crls=crls,
-        require_scheme=require_scheme,
-    )
-    if not report.ok:
-        first = report.failures()[0] if report.failures() else None
-        reason = f": {first.message}" if first is not None else ""
-        sub = f" / {report.sub_indication.value}" if report.sub_indication is not None else ""
-        raise VerificationFailed(
-            f"ADSS sign answer failed verification ({report.indication.value}{sub}){reason}", report
-        )
-    return report
+verify_sign_response = failing_closed(validate_sign_response, "ADSS sign answer")
+verify_sign_response.__name__ = verify_sign_response.__qualname__ = "verify_sign_response"
+verify_sign_response.__doc__ = """:func:`validate_sign_response`, failing closed: returns the report only when it passed
+(TOTAL_PASSED), raises :class:`~cryptokit.errors.VerificationFailed` carrying the report (its
+``.report``) otherwise, and :class:`InputError` for malformed arguments."""

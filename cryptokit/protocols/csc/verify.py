@@ -30,8 +30,8 @@ from cryptography import x509
 from ...certificates import CertificateLike, load_certificates
 from ...chain import ChainPolicy, ChainReport, validate_chain
 from ...chain.revocation import CrlLike
-from ...errors import InputError, InvalidSignature, UnsupportedAlgorithm, VerificationFailed
-from ...report import Check, Report, SubIndication
+from ...errors import InputError, InvalidSignature, UnsupportedAlgorithm
+from ...report import Check, Report, SubIndication, fail_closed
 from ...returned_signatures import (
     MAX_SWAP_PROBES,
     ProbeBudget,
@@ -306,11 +306,4 @@ def verify_sign_hash_response(
         crls=crls,
         allow_absent_null=allow_absent_null,
     )
-    if raise_on_failure and not report.ok:
-        first = report.failures()[0] if report.failures() else None
-        reason = f": {first.message}" if first is not None else ""
-        sub = f" / {report.sub_indication.value}" if report.sub_indication is not None else ""
-        raise VerificationFailed(
-            f"signHash answer failed verification ({report.indication.value}{sub}){reason}", report
-        )
-    return report
+    return fail_closed(report, "signHash answer") if raise_on_failure else report
