@@ -11,7 +11,6 @@ from cryptokit import returned_signatures
 from cryptokit.errors import InputError
 from cryptokit.hashing import hash_to_sign
 from cryptokit.protocols import adss, csc
-from cryptokit.protocols.csc import verify as csc_verify
 from cryptokit.signatures import sign_digest
 from tests.pki import make_pki
 from tests.protocols.csc.test_verify import answer, request, same_verdict, sign_all
@@ -69,7 +68,7 @@ def test_csc_takes_the_adss_certificate_keywords(pki: Any) -> None:
 def test_csc_swap_search_has_the_shared_bound(pki: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     """Garbage for every signature of a long request costs at most MAX_SWAP_PROBES probes in all."""
     probes: list[int] = []
-    real = csc_verify.find_signed_hash
+    real = returned_signatures.find_signed_hash
 
     def counting(key: Any, signature: bytes, hashes: Any, candidates: Any, **kw: Any) -> Any:
         def counted() -> Any:
@@ -79,7 +78,7 @@ def test_csc_swap_search_has_the_shared_bound(pki: Any, monkeypatch: pytest.Monk
 
         return real(key, signature, hashes, counted(), **kw)
 
-    monkeypatch.setattr(csc_verify, "find_signed_hash", counting)
+    monkeypatch.setattr(returned_signatures, "find_signed_hash", counting)  # CSC calls it through the module
     n = 3 * returned_signatures.MAX_SWAP_PROBES
     hashes = [hash_to_sign(str(i).encode()) for i in range(n)]
     req = csc.build_sign_hash_request(hashes, credential_id="c", sad="s", sign_algo="1.2.840.10045.4.3.2")

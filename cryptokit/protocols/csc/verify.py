@@ -27,22 +27,12 @@ from typing import TYPE_CHECKING, Any
 
 from cryptography import x509
 
+from ... import returned_signatures as rs
 from ...certificates import CertificateLike, load_certificates
 from ...chain import ChainPolicy, ChainReport, validate_chain
 from ...chain.revocation import CrlLike
 from ...errors import InputError, InvalidSignature, UnsupportedAlgorithm
 from ...report import Check, Report, SubIndication, fail_closed
-from ...returned_signatures import (
-    MAX_SWAP_PROBES,
-    ProbeBudget,
-    ReturnedSignaturesReport,
-    SignatureVerification,
-    chain_report_check,
-    find_signed_hash,
-    iter_nearest,
-    optional_aware,
-    recovered_digest_info,
-)
 from ...signatures.sign_verify import SignatureMatch, identify_signature
 from .. import HttpRequest
 from .requests import SignHashRequest, parse_sign_hash_request
@@ -54,8 +44,8 @@ if TYPE_CHECKING:
 __all__ = ["HashVerification", "SignHashReport", "validate_sign_hash_response", "verify_sign_hash_response"]
 
 #: One hash's verdict and the whole answer's: the shape every vendor's check returns.
-HashVerification = SignatureVerification
-SignHashReport = ReturnedSignaturesReport
+HashVerification = rs.SignatureVerification
+SignHashReport = rs.ReturnedSignaturesReport
 
 
 def _request(request: SignHashRequest | HttpRequest | bytes | str) -> SignHashRequest:
@@ -139,7 +129,7 @@ def _check_scheme(req: SignHashRequest, match: SignatureMatch, subject: str, all
 
 
 def _verify_one(
-    req: SignHashRequest, index: int, signature: bytes, key: Any, allow_absent_null: bool, budget: ProbeBudget
+    req: SignHashRequest, index: int, signature: bytes, key: Any, allow_absent_null: bool, budget: rs.ProbeBudget
 ) -> tuple[list[Check], SignatureMatch | None, int | None]:
     """Checks for hash ``index``, the SignatureMatch (or None) and the index of the hash it really signs."""
     h = req.hashes[index]
@@ -172,9 +162,9 @@ def _verify_one(
             index,
         )
     # Not over this hash: is it over another hash of the request (order), or another digest (RSA)?
-    nearby = islice(iter_nearest(index, len(req.hashes)), MAX_SWAP_PROBES)
+    nearby = islice(rs.iter_nearest(index, len(req.hashes)), rs.MAX_SWAP_PROBES)
     others = (j for j in nearby if req.hashes[j].digest != h.digest)
-    j = find_signed_hash(key, signature, req.hashes, budget.take(others), **pss_kw)
+    j = rs.find_signed_hash(key, signature, req.hashes, budget.take(others), **pss_kw)
     if j is not None:
         message = f"signature {index} is over hash {j} of the request: the order differs"
         return (
@@ -182,7 +172,7 @@ def _verify_one(
             None,
             j,
         )
-    recovered = recovered_digest_info(key, signature)
+    recovered = rs.recovered_digest_info(key, signature)
     if recovered is not None and recovered[1] != h.digest:
         message = "signature is valid PKCS#1 v1.5 under the key but over another digest"
         return [Check.failed("signature", SubIndication.HASH_FAILURE, message, subject=subject)], None, None
@@ -196,7 +186,7 @@ def _chain_check(
     chain = validate_chain(
         certs[0], intermediates=certs[1:], trust_anchors=trust_anchors, at=at, policy=policy, crls=crls
     )
-    return chain_report_check(chain, certs[0]), chain
+    return rs.chain_report_check(chain, certs[0]), chain
 
 
 def validate_sign_hash_response(
@@ -226,21 +216,21 @@ def validate_sign_hash_response(
     failed check, not an exception; malformed arguments raise InputError. Use
     :func:`verify_sign_hash_response` to have a failure raise.
     """
-    at = optional_aware(at)
+    at = rs.optional_aware(at)
     req = _request(request)
     sigs = _signatures(result)
     certs = _signer_certificates(certificate, certificate_chain, certificates)
     key = certs[0].public_key()
     chain_check, chain = _chain_check(certs, trust_anchors, at, policy, crls)
     overall: list[Check] = []
-    documents: list[SignatureVerification] = []
-    budget = ProbeBudget(MAX_SWAP_PROBES)
+    documents: list[rs.SignatureVerification] = []
+    budget = rs.ProbeBudget(rs.MAX_SWAP_PROBES)
     if sigs is None:
         pending = Check.failed(
             "signature-count", SubIndication.TRY_LATER, "asynchronous request: no signatures yet (poll responseID)"
         )
         report = Report.from_checks([pending, chain_check])
-        return ReturnedSignaturesReport(report, (), chain)
+        return rs.ReturnedSignaturesReport(report, (), chain)
     n, m = len(req.hashes), len(sigs)
     if n == m:
         overall.append(Check.passed("signature-count", f"{m} signatures for {n} hashes"))
@@ -264,13 +254,13 @@ def validate_sign_hash_response(
             checks, match, signs = _verify_one(req, i, sigs[i], key, allow_absent_null, budget)
             misordered = misordered or (signs is not None and signs != i)
         overall.extend(checks)
-        documents.append(SignatureVerification(i, h, Report.from_checks([*checks, chain_check]), match))
+        documents.append(rs.SignatureVerification(i, h, Report.from_checks([*checks, chain_check]), match))
     if misordered:
         overall.append(
             Check.failed("signature-order", SubIndication.HASH_FAILURE, "signatures are not in the order of the hashes")
         )
     overall.append(chain_check)
-    return ReturnedSignaturesReport(Report.from_checks(overall), tuple(documents), chain)
+    return rs.ReturnedSignaturesReport(Report.from_checks(overall), tuple(documents), chain)
 
 
 def verify_sign_hash_response(
