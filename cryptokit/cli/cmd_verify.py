@@ -185,30 +185,34 @@ def _document_rows(documents: Any) -> list[tuple[Any, ...]]:
     return rows
 
 
+def _returned_signature_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The signer's certificate, its chain, the trust anchors and the chain options: the same keywords
+    for ADSS and CSC (``certificate=``, ``certificate_chain=``, ...)."""
+    certs = read_certificates([args.cert], "--cert")
+    chain = (
+        read_certificates([*args.chain, *args.intermediates], "--chain") if (args.chain or args.intermediates) else []
+    )
+    return {
+        "certificate": certs if len(certs) > 1 else certs[0],
+        "certificate_chain": chain or None,
+        "trust_anchors": read_certificates(args.roots, "--roots"),
+        "at": parse_at(args.at),
+        "policy": chain_policy(args),
+        "crls": read_crls(args.crl),
+        "allow_absent_null": args.allow_absent_null,
+    }
+
+
 def run_adss(args: argparse.Namespace) -> int:
     from ..protocols import HttpRequest, adss
 
     request_body = _json_body(args.request, "--request")
     response_body = _json_body(args.response, "--response")
     result = adss.parse_sign_status(200, response_body)
-    certs = read_certificates([args.cert], "--cert")
-    chain = (
-        read_certificates([*args.chain, *args.intermediates], "--chain") if (args.chain or args.intermediates) else []
-    )
-    roots = read_certificates(args.roots, "--roots")
+    options = _returned_signature_options(args)
     request = HttpRequest("POST", adss.V2_PATH + "/sign/request", {}, {}, request_body)
-    report = adss.validate_sign_response(
-        request,
-        result,
-        certificate=certs if len(certs) > 1 else certs[0],
-        certificate_chain=chain or None,
-        trust_anchors=roots,
-        at=parse_at(args.at),
-        policy=chain_policy(args),
-        allow_absent_null=args.allow_absent_null,
-        crls=read_crls(args.crl),
-        require_scheme=tuple(args.require_scheme) if args.require_scheme else None,
-    )
+    require = tuple(args.require_scheme) if args.require_scheme else None
+    report = adss.validate_sign_response(request, result, require_scheme=require, **options)
     return _finish(args, report, "ADSS sign response")
 
 
@@ -218,21 +222,8 @@ def run_csc(args: argparse.Namespace) -> int:
     request_body = _json_body(args.request, "--request")
     response_body = _json_body(args.response, "--response")
     result = csc.parse_sign_hash_response(200, response_body)
-    certs = read_certificates([args.cert], "--cert")
-    chain = (
-        read_certificates([*args.chain, *args.intermediates], "--chain") if (args.chain or args.intermediates) else []
-    )
-    roots = read_certificates(args.roots, "--roots")
-    report = csc.validate_sign_hash_response(
-        request_body,
-        result,
-        certificates=[*certs, *chain],
-        trust_anchors=roots,
-        at=parse_at(args.at),
-        policy=chain_policy(args),
-        crls=read_crls(args.crl),
-        allow_absent_null=args.allow_absent_null,
-    )
+    options = _returned_signature_options(args)
+    report = csc.validate_sign_hash_response(request_body, result, **options)
     return _finish(args, report, "CSC signHash response")
 
 
