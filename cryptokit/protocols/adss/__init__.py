@@ -14,12 +14,16 @@ signatures offline (scheme, encoding, chain) and returns a DSS-style report (che
     report = adss.verify_sign_response(req, result, certificate=cert, trust_anchors=[root])
 
 :class:`SignStatusPoller` (:mod:`.poll`) drives a PENDING request to its final status, sans-I/O.
+:func:`sign_documents` turns documents into verified CMS files in one sign request through a
+caller's HTTP callable (:mod:`.documents`).
 
 The server half (:mod:`.server`): :func:`parse_sign_request`, :func:`sign_hashes`,
 :func:`build_sign_response`, :func:`build_error_response` and :class:`EmbeddedSigner`.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from .errors import (
     ERROR_CODES,
@@ -247,4 +251,18 @@ __all__ = [
     "build_sign_status_response",
     "build_error_response",
     "http_status_for",
+    # documents in, verified CMS out (loaded on first use: it imports the CMS block)
+    "sign_documents",
+    "finish_documents",
+    "SigningPending",
 ]
+
+_DOCUMENTS = {"sign_documents", "finish_documents", "SigningPending"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _DOCUMENTS:
+        from . import documents
+
+        return getattr(documents, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

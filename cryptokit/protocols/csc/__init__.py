@@ -3,7 +3,8 @@
 Build requests (:func:`build_sign_hash_request`, :func:`build_credentials_info_request`,
 :func:`build_credentials_list_request`, :func:`build_sign_polling_request`), parse answers
 (:func:`parse_sign_hash_response`, :func:`parse_credential_info`, :func:`parse_credentials_list`),
-and check a signHash answer offline (:func:`validate_sign_hash_response` returns the report;
+sign documents into verified CMS files in one step (:func:`sign_documents`, through a caller's
+HTTP callable), and check a signHash answer offline (:func:`validate_sign_hash_response` returns the report;
 :func:`verify_sign_hash_response` raises :class:`~cryptokit.errors.VerificationFailed` unless it
 passed). Errors are
 :class:`CscError` subclasses (a :class:`~cryptokit.errors.VendorError` with ``vendor == "csc"``).
@@ -79,6 +80,8 @@ __all__ = [
     "verify_sign_hash_response",
     "SignHashReport",
     "HashVerification",
+    "sign_documents",
+    "SigningPending",
     "CscError",
     "CscInvalidRequest",
     "CscInvalidHash",
@@ -102,12 +105,17 @@ __all__ = [
 ]
 
 _VERIFY = {"validate_sign_hash_response", "verify_sign_hash_response", "SignHashReport", "HashVerification"}
+_DOCUMENTS = {"sign_documents", "SigningPending"}
 
 
 def __getattr__(name: str) -> Any:
-    # The verifier imports the chain layer; load it only when asked for.
+    # The verifier imports the chain layer, sign_documents the CMS block; load them only when asked for.
     if name in _VERIFY:
         from . import verify
 
         return getattr(verify, name)
+    if name in _DOCUMENTS:
+        from . import documents
+
+        return getattr(documents, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
