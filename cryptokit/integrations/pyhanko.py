@@ -224,8 +224,9 @@ def adss_signer(
 ) -> RemoteSigner:
     """A :class:`RemoteSigner` whose hash goes to ADSS ``/v2/sign/request`` through ``send``.
 
-    A PENDING answer is polled ``max_polls`` times, ``poll_interval`` seconds apart; still PENDING (or
-    DECLINED, FAILED, TIMEOUT) raises :class:`~cryptokit.errors.DocumentSigningError`. An ADSS error
+    A PENDING answer is polled ``max_polls`` times, ``poll_interval`` seconds apart; still PENDING
+    raises :class:`~cryptokit.errors.DocumentSigningError`, DECLINED, FAILED or TIMEOUT their
+    ``AdssSignStatusError``. An ADSS error
     answer raises its ``AdssError``.
     """
     import time
@@ -254,6 +255,7 @@ def adss_signer(
                 time.sleep(poll_interval)
             poll = adss.build_sign_status_request(profile_id, result.request_id, token=token)
             result = adss.parse_sign_status(*exchange(send, poll))
+        adss.raise_for_sign_status(result, result.request_id)  # TIMEOUT, DECLINED, FAILED: typed
         if result.status is not adss.SignStatus.SUCCESS:
             raise DocumentSigningError(
                 f"PDF signature: ADSS answered {result.status.value}", document=0, name="PDF signature"

@@ -294,3 +294,13 @@ def test_errors_pickle(rsa: Pki) -> None:
     error = MisplacedSignature("a: swapped", document=0, name="a")
     again = pickle.loads(pickle.dumps(error))
     assert (type(again), again.document, again.name, str(again)) == (MisplacedSignature, 0, "a", "a: swapped")
+
+
+def test_adss_declined_is_typed(rsa: Pki) -> None:
+    declined = adss.build_sign_response("r-1", "DECLINED")
+    with pytest.raises(adss.AdssSignDeclined):
+        _adss_sign(rsa, lambda request: declined)
+    pending = adss.build_sign_response("r-2", "PENDING")
+    answers = iter([pending, adss.build_sign_status_response("TIMEOUT")])
+    with pytest.raises(adss.AdssSignTimeout):
+        _adss_sign(rsa, lambda request: next(answers), max_polls=3, poll_interval=0)

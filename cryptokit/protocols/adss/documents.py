@@ -31,6 +31,7 @@ from .._documents import (
     finish_all,
     prepare_documents,
 )
+from .poll import raise_for_sign_status
 from .requests import TokenArg
 from .signing import (
     SignResult,
@@ -68,8 +69,9 @@ def finish_documents(
 
     if not isinstance(result, SignResult):
         raise InputError("result", "must be a SignResult")
+    raise_for_sign_status(result)  # TIMEOUT, DECLINED, FAILED: their AdssSignStatusError
     if result.status is not SignStatus.SUCCESS:
-        raise DocumentSigningError(f"the service answered {result.status.value}: nothing was signed")
+        raise DocumentSigningError(f"the service answered {result.status.value}: nothing was signed yet")
     items = as_items(prepared)
     signatures = result.signatures
     check_count(items, signatures)
@@ -137,7 +139,10 @@ def sign_documents(
     HTTP exchange and returns ``(status, headers, body)`` (an HttpResponse unpacks as that). All hashes
     go in one ``/v2/sign/request``; a PENDING answer is polled ``max_polls`` times, ``poll_interval``
     seconds apart, then raises :class:`SigningPending` carrying the request ID and the prepared
-    documents. ``doc_aliases`` are sent as ``doc_alias`` and name the documents in errors.
+    documents (for a long authorisation, drive :class:`~.poll.SignStatusPoller` with that request ID,
+    then :func:`finish_documents` with the prepared documents and the SUCCESS result). TIMEOUT,
+    DECLINED and FAILED raise their :class:`~.errors.AdssSignStatusError`. ``doc_aliases`` are sent
+    as ``doc_alias`` and name the documents in errors.
 
     Refused before anything is sent: what :func:`~cryptokit.cms.cms_prepare` refuses. An ADSS error
     answer raises its :class:`~.errors.AdssError`; a wrong answer raises the errors of
@@ -181,6 +186,7 @@ def sign_documents(
         poll = build_sign_status_request(profile_id, result.request_id, token=token, app_name=app_name)
         answer = parse_sign_status(*exchange(send, poll))
         result = SignResult(answer.status, result.request_id, answer.signatures)
+    raise_for_sign_status(result, result.request_id)
     if result.status is SignStatus.PENDING:
         raise SigningPending(
             f"ADSS request {result.request_id} is PENDING after {polls} polls: poll /v2/sign/status, then finish "
