@@ -23,6 +23,11 @@ __all__ = [
     "FlowMisuse",
     "CmsFormatError",
     "BerError",
+    "DocumentSigningError",
+    "SignatureLengthError",
+    "SignatureCountMismatch",
+    "ForeignSignature",
+    "MisplacedSignature",
 ]
 
 
@@ -168,3 +173,40 @@ class FlowMisuse(InputError):
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (type(self), (self.state, self.event))
+class DocumentSigningError(VerificationFailed):
+    """A remote signing answer that does not give a verified signed document.
+
+    ``document`` is the document's position in the call (None when the answer as a whole is wrong),
+    ``name`` its name (the path, the alias given, or ``document N``); ``report`` the verification
+    report when there is one.
+    """
+
+    def __init__(self, message: str, report: Any = None, *, document: int | None = None, name: str | None = None):
+        self.document = document
+        self.name = name
+        super().__init__(message, report)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild_document_error, (type(self), str(self), self.report, self.document, self.name))
+
+
+def _rebuild_document_error(
+    cls: type[DocumentSigningError], message: str, report: Any, document: int | None, name: str | None
+) -> DocumentSigningError:
+    return cls(message, report, document=document, name=name)
+
+
+class SignatureLengthError(DocumentSigningError):
+    """A returned signature whose length (or encoding) cannot be a signature of the certificate's key."""
+
+
+class SignatureCountMismatch(DocumentSigningError):
+    """The service returned another number of signatures than hashes were sent."""
+
+
+class ForeignSignature(DocumentSigningError):
+    """The service answered for another certificate: no returned signature verifies under its key."""
+
+
+class MisplacedSignature(DocumentSigningError):
+    """A signature that verifies, but over the hash of another document of the request (a swapped order)."""

@@ -26,8 +26,8 @@ def test_http_request_readers_share_a_pattern() -> None:
 @pytest.mark.parametrize(
     ("vendor", "modules"),
     [
-        ("adss", ["errors", "values", "password_policy", "requests", "responses", "verify", "poll", "server"]),
-        ("csc", ["errors", "requests", "responses", "server", "verify"]),
+        ("adss", ["errors", "values", "password_policy", "requests", "responses", "verify", "poll", "server", "documents"]),
+        ("csc", ["errors", "requests", "responses", "server", "verify", "documents"]),
         ("emca", ["errors", "auth", "strings", "framing", "requests", "responses", "server"]),
         ("onespan", ["errors", "requests", "responses"]),
         ("signer_digital", ["errors", "requests", "responses", "flow"]),

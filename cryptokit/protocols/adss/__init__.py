@@ -21,6 +21,8 @@ The server half (:mod:`.server`): :func:`parse_sign_request`, :func:`sign_hashes
 
 from __future__ import annotations
 
+from typing import Any
+
 from . import errors, password_policy, poll, requests, responses, server, values, verify
 from .errors import *  # noqa: F403
 from .password_policy import *  # noqa: F403
@@ -31,6 +33,9 @@ from .server import *  # noqa: F403
 from .values import *  # noqa: F403
 from .verify import *  # noqa: F403
 
+# documents in, verified CMS out (loaded on first use: it imports the CMS block)
+_DOCUMENTS = ("sign_documents", "finish_documents", "SigningPending")
+
 __all__ = [
     *errors.__all__,
     *values.__all__,
@@ -40,4 +45,14 @@ __all__ = [
     *verify.__all__,
     *poll.__all__,
     *server.__all__,
+    *_DOCUMENTS,
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _DOCUMENTS:
+        from . import documents
+
+        return getattr(documents, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+

@@ -20,10 +20,11 @@ from .requests import *  # noqa: F403
 from .responses import *  # noqa: F403
 from .server import *  # noqa: F403
 
-# The verifier imports the chain layer; it is loaded on first use of one of its names.
+# The verifier imports the chain layer, sign_documents the CMS block; loaded on first use of their names.
 _VERIFY = ("validate_sign_hash_response", "verify_sign_hash_response", "SignHashReport", "HashVerification")
+_DOCUMENTS = ("sign_documents", "SigningPending")
 
-__all__ = [*errors.__all__, *requests.__all__, *responses.__all__, *server.__all__, *_VERIFY]
+__all__ = [*errors.__all__, *requests.__all__, *responses.__all__, *server.__all__, *_VERIFY, *_DOCUMENTS]
 
 
 def __getattr__(name: str) -> Any:
@@ -31,4 +32,8 @@ def __getattr__(name: str) -> Any:
         from . import verify
 
         return getattr(verify, name)
+    if name in _DOCUMENTS:
+        from . import documents
+
+        return getattr(documents, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -66,17 +66,18 @@ def _squash(name: str) -> str:
 
 
 def _walk(value: Any, depth: int, budget: list[int]) -> tuple[str, str | None] | None:
-    """The first OTP code (and the message next to it) in ``value``, objects and arrays ``depth`` deep."""
-    if isinstance(value, list):
-        for item in value:
-            found = _walk(item, depth, budget)
-            if found is not None:
-                return found
-        return None
-    if not isinstance(value, dict) or depth < 0:
+    """The first OTP code (and the message next to it) in ``value``: objects and arrays at most
+    ``depth`` levels deep, at most ``budget[0]`` fields and items in all (no recursion runaway)."""
+    if depth < 0 or not isinstance(value, (dict, list)):
         return None
     budget[0] -= len(value)
     if budget[0] < 0:
+        return None
+    if isinstance(value, list):
+        for item in value:
+            found = _walk(item, depth - 1, budget)
+            if found is not None:
+                return found
         return None
     fields = {_squash(k): v for k, v in value.items() if isinstance(k, str)}
     for name, field in fields.items():
@@ -87,18 +88,17 @@ def _walk(value: Any, depth: int, budget: list[int]) -> tuple[str, str | None] |
             message = next((m for n, m in fields.items() if n in _MESSAGE_FIELDS and isinstance(m, str)), None)
             return field.strip().upper(), message
     for field in value.values():
-        if isinstance(field, (dict, list)):
-            found = _walk(field, depth - 1, budget)
-            if found is not None:
-                return found
+        found = _walk(field, depth - 1, budget)
+        if found is not None:
+            return found
     return None
 
 
 def key_auth_otp_code(data: Any) -> tuple[str, str | None] | None:
     """``(code, message)`` when a decoded JSON answer asks for key-authorization OTP (OA03A, OA03B,
-    OA04 in an error-code field, top level or nested up to three objects deep, not beside a
-    ``Status_cd`` of 1); a bare JSON string that is one of the codes counts too. None otherwise.
-    Bounded: at most 1000 fields are looked at."""
+    OA04 in an error-code field, top level or nested up to three objects or arrays deep, not beside
+    a ``Status_cd`` of 1); a bare JSON string that is one of the codes counts too. None otherwise.
+    Bounded: at most 1000 fields and array items are looked at, whatever the body's shape."""
     if isinstance(data, str):
         code = data.strip().upper()
         return (code, None) if code in KEY_AUTH_OTP_CODES else None

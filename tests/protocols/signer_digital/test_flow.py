@@ -519,3 +519,12 @@ def test_errors_survive_pickling() -> None:
             err.message,
             err.http_status,
         )
+
+
+def test_the_code_search_is_bounded_in_depth_and_breadth() -> None:
+    # 1000 nested arrays once made the search recurse past Python's limit (RecursionError, not typed).
+    signer_digital.raise_for_sign_answer(200, b"[" * 1000 + b"]" * 1000)
+    assert signer_digital.key_auth_otp_code([[[[{"Error_cd": "OA04"}]]]]) is None  # deeper than 3 levels
+    assert signer_digital.key_auth_otp_code([[{"Error_cd": "OA04"}]]) == ("OA04", None)
+    wide = b"[" + b",".join([b"1"] * 100_000) + b',{"Error_cd": "OA04"}]'
+    signer_digital.raise_for_sign_answer(200, wide)  # past the 1000-item budget: not looked at, no error
