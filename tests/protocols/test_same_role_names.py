@@ -26,7 +26,10 @@ def test_http_request_readers_share_a_pattern() -> None:
 @pytest.mark.parametrize(
     ("vendor", "modules"),
     [
-        ("adss", ["errors", "values", "password_policy", "requests", "responses", "verify", "poll", "server", "documents"]),
+        (
+            "adss",
+            ["errors", "values", "password_policy", "requests", "responses", "verify", "poll", "server", "documents"],
+        ),
         ("csc", ["errors", "requests", "responses", "server", "verify", "documents"]),
         ("emca", ["errors", "auth", "strings", "framing", "requests", "responses", "server"]),
         ("onespan", ["errors", "requests", "responses"]),
