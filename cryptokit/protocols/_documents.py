@@ -22,6 +22,7 @@ from ..errors import (
     DocumentSigningError,
     ForeignSignature,
     InputError,
+    MisplacedSignature,
     SignatureCountMismatch,
     SignatureLengthError,
     VerificationFailed,
@@ -196,6 +197,33 @@ def check_length(item: Prepared, signature: bytes) -> None:
                 document=item.index,
                 name=item.name,
             )
+
+
+def document_failure(
+    items: Sequence[Prepared],
+    item: Prepared,
+    message: str,
+    *,
+    foreign: bool,
+    signs: int | None,
+    failures: dict[int, str],
+) -> DocumentSigningError:
+    """The typed error for one document whose returned signature failed, recorded in ``failures``:
+    ``foreign`` (it does not verify under the key at all), misplaced (``signs``: the position of the
+    document whose hash it is over), or any other failure. Shared by the ADSS and CSC signers."""
+    if foreign:
+        failures[item.index] = "foreign"
+        return DocumentSigningError(f"{item.name}: {message}", document=item.index, name=item.name)
+    if signs is not None:
+        failures[item.index] = "misplaced"
+        return MisplacedSignature(
+            f"{item.name}: the signature returned at its position is over the hash of {items[signs].name} "
+            "(the service changed the order)",
+            document=item.index,
+            name=item.name,
+        )
+    failures[item.index] = "other"
+    return DocumentSigningError(f"{item.name}: {message}", document=item.index, name=item.name)
 
 
 def all_foreign(items: Sequence[Prepared], failures: Mapping[int, str]) -> None:

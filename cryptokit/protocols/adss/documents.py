@@ -17,7 +17,7 @@ from typing import Any
 from cryptography import x509
 
 from ...cms import CmsPolicy, PreparedCms
-from ...errors import DocumentSigningError, InputError, MisplacedSignature
+from ...errors import DocumentSigningError, InputError
 from ...report import SubIndication
 from .._documents import (
     Exchange,
@@ -27,6 +27,7 @@ from .._documents import (
     as_items,
     check_count,
     check_length,
+    document_failure,
     exchange,
     finish_all,
     prepare_documents,
@@ -79,22 +80,9 @@ def finish_documents(
         if check.outcome.value != "failed":
             continue
         other = check.details.get("signed_document")
-        if check.sub_indication is SubIndication.SIG_CRYPTO_FAILURE:
-            failures[item.index] = "foreign"
-            error: DocumentSigningError = DocumentSigningError(
-                f"{item.name}: {check.message}", document=item.index, name=item.name
-            )
-        elif isinstance(other, int):
-            failures[item.index] = "misplaced"
-            error = MisplacedSignature(
-                f"{item.name}: the signature returned at its position is over the hash of {items[other].name} "
-                "(the service changed the order)",
-                document=item.index,
-                name=item.name,
-            )
-        else:
-            failures[item.index] = "other"
-            error = DocumentSigningError(f"{item.name}: {check.message}", document=item.index, name=item.name)
+        foreign = check.sub_indication is SubIndication.SIG_CRYPTO_FAILURE
+        signs = other if isinstance(other, int) else None
+        error = document_failure(items, item, check.message, foreign=foreign, signs=signs, failures=failures)
         first = first or error
     all_foreign(items, failures)
     if first is not None:

@@ -19,7 +19,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from ...cms import CmsPolicy
-from ...errors import DocumentSigningError, ForeignSignature, InputError, MisplacedSignature
+from ...errors import DocumentSigningError, ForeignSignature, InputError
 from ...hashing import HashToSign
 from ...report import SubIndication
 from .._documents import (
@@ -29,6 +29,7 @@ from .._documents import (
     all_foreign,
     check_count,
     check_length,
+    document_failure,
     exchange,
     finish_all,
     prepare_documents,
@@ -92,20 +93,10 @@ def _finish_chunk(items: Sequence[Prepared], request: Any, signatures: Sequence[
         failed = next((c for c in checks if c.outcome.value == "failed"), None)
         if failed is None:
             continue
-        if failed.name == "signature" and failed.sub_indication is SubIndication.SIG_CRYPTO_FAILURE:
-            failures[item.index] = "foreign"
-            error = DocumentSigningError(f"{item.name}: {failed.message}", document=item.index, name=item.name)
-        elif failed.name == "signature" and isinstance(signs, int) and signs != position:
-            failures[item.index] = "misplaced"
-            error = MisplacedSignature(
-                f"{item.name}: the signature returned at its position is over the hash of {items[signs].name} "
-                "(the service changed the order)",
-                document=item.index,
-                name=item.name,
-            )
-        else:
-            failures[item.index] = "other"
-            error = DocumentSigningError(f"{item.name}: {failed.message}", document=item.index, name=item.name)
+        on_signature = failed.name == "signature"
+        foreign = on_signature and failed.sub_indication is SubIndication.SIG_CRYPTO_FAILURE
+        other = signs if on_signature and isinstance(signs, int) and signs != position else None
+        error = document_failure(items, item, failed.message, foreign=foreign, signs=other, failures=failures)
         first = first or error
     all_foreign(items, failures)
     if first is not None:
