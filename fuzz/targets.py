@@ -167,6 +167,7 @@ def context() -> Context:
             b64encode(cms_detached).encode(),
         ],
         "cms_verify": [b"\x00" + cms_attached, b"\x01" + cms_detached, b"\x02" + cms_attached],
+        "cms_prepared": _cms_prepared_seeds(),
         "pfx": [pfx, b64encode(pfx).encode()],
         "pfx_kdf": [
             b"\x00" + (2**10).to_bytes(3, "big") + (1).to_bytes(3, "big") + (1).to_bytes(3, "big"),
@@ -229,6 +230,27 @@ def context() -> Context:
     return Context(
         pki, bundle, rsa_key, rsa_cert, envelope, registry, ca, at, emca_request, csc_request, adss_request, s
     )
+
+
+@cache
+def _cms_prepared() -> tuple[Any, bytes]:
+    """A PreparedCms (P-256 leaf of the fuzz PKI, fixed signing time) and a valid signature for it."""
+    from cryptokit.cms import cms_prepare
+    from cryptokit.signatures import sign_digest
+    from tests.pki import make_pki
+
+    pki = make_pki("p256", label="fuzz")
+    at = pki.leaf.not_valid_before_utc + dt.timedelta(hours=1)
+    prepared = cms_prepare(b"fuzz content", certificate=pki.leaf, chain=pki.chain, signing_time=at)
+    h = prepared.to_sign
+    return prepared, sign_digest(pki.leaf_key, h.digest, h.algorithm)
+
+
+def _cms_prepared_seeds() -> list[bytes]:
+    import orjson
+
+    prepared, signature = _cms_prepared()
+    return [b"\x00" + orjson.dumps(prepared.to_dict()), b"\x01" + signature]
 
 
 def _adss_poll_seeds(pki: Any, adss_request: Any) -> list[bytes]:
@@ -476,6 +498,29 @@ def t_cms_verify(data: bytes) -> None:
         cms_verify(payload, content=b"fuzz content", trust_anchors=[ctx.pki.root], at=ctx.at)
     else:
         cms_verify_unsafe_no_trust(payload, at=ctx.at)
+
+
+def t_cms_prepared(data: bytes) -> None:
+    """PreparedCms.from_dict on stored JSON (then finish with the seed's signature), or finish with
+    fuzzed signature bytes; a restored value must round-trip through to_dict."""
+    import orjson
+
+    from cryptokit.cms import PreparedCms
+
+    ctx = context()
+    prepared, signature = _cms_prepared()
+    mode, payload = _mode(data, 2)
+    if mode == 0:
+        try:
+            stored = orjson.loads(payload)
+        except orjson.JSONDecodeError:
+            return
+        restored = PreparedCms.from_dict(stored)
+        if PreparedCms.from_dict(restored.to_dict()) != restored:
+            raise FindingError("PreparedCms does not round-trip through to_dict/from_dict")
+        restored.finish(signature, signature_encoding="auto", at=ctx.at)
+    else:
+        prepared.finish(payload, signature_encoding="auto", at=ctx.at)
 
 
 def t_pfx(data: bytes) -> None:
@@ -923,6 +968,7 @@ TARGETS: dict[str, Target] = {
         _t("bulk_hash", t_bulk_hash, "hash_many / hash_batch against hashlib (differential)"),
         _t("cms_parse", t_cms_parse, "cms.parse.parse_signed_data"),
         _t("cms_verify", t_cms_verify, "cms_verify / cms_verify_unsafe_no_trust"),
+        _t("cms_prepared", t_cms_prepared, "PreparedCms.from_dict (stored JSON) and PreparedCms.finish (signatures)"),
         _t("pfx", t_pfx, "keys.load_pfx"),
         _t("pfx_kdf", t_pfx_kdf, "keys.load_pfx: KDF parameters (scrypt, PBKDF2, MAC) bounded before OpenSSL"),
         _t("certificates", t_certificates, "certificates.load_certificates"),

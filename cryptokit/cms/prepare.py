@@ -27,6 +27,7 @@ from asn1crypto import algos, core, tsp
 from asn1crypto import cms as acms
 from asn1crypto import x509 as ax509
 from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm as CryptographyUnsupported
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa
 
@@ -227,11 +228,28 @@ class PreparedCms:
 
     @property
     def certificate(self) -> x509.Certificate:
-        return x509.load_der_x509_certificate(self.certificate_der)
+        try:
+            return x509.load_der_x509_certificate(self.certificate_der)
+        except (ValueError, x509.InvalidVersion):
+            raise InputError("certificate_der", "is not a DER X.509 certificate") from None
 
     @property
     def chain(self) -> tuple[x509.Certificate, ...]:
-        return tuple(x509.load_der_x509_certificate(c) for c in self.chain_der)
+        try:
+            return tuple(x509.load_der_x509_certificate(c) for c in self.chain_der)
+        except (ValueError, x509.InvalidVersion):
+            raise InputError("chain_der", "holds something that is not a DER X.509 certificate") from None
+
+    def _public_key(self) -> rsa.RSAPublicKey | ec.EllipticCurvePublicKey:
+        """The certificate's key, which must be of the kind the prepared scheme signs with."""
+        try:
+            key = self.certificate.public_key()
+        except (ValueError, CryptographyUnsupported):
+            raise InputError("certificate_der", "holds a public key that cannot be loaded") from None
+        wanted = ec.EllipticCurvePublicKey if self.scheme == "ecdsa" else rsa.RSAPublicKey
+        if self.scheme not in ("pkcs1v15", "pss", "ecdsa") or not isinstance(key, wanted):
+            raise InputError("scheme", f"{self.scheme!r} does not fit the certificate's {type(key).__name__}")
+        return key
 
     def _signature_value(self, signature: object, encoding: str) -> bytes:
         if not isinstance(signature, (bytes, bytearray, memoryview)):
@@ -239,13 +257,12 @@ class PreparedCms:
         sig = bytes(signature)
         if encoding not in ("der", "raw", "auto"):
             raise InputError("signature_encoding", "must be 'der', 'raw' or 'auto'")
-        key = self.certificate.public_key()
+        key = self._public_key()
         if isinstance(key, rsa.RSAPublicKey):
             size = (key.key_size + 7) // 8
             if len(sig) != size:
                 raise InputError("signature", f"is {len(sig)} bytes; an RSA-{key.key_size} signature is {size}")
             return sig
-        assert isinstance(key, ec.EllipticCurvePublicKey)
         n = order_byte_length(key)
         if encoding in ("der", "auto") and is_strict_der(sig, key):
             return sig
@@ -376,10 +393,9 @@ class PreparedCms:
         return prepared
 
     def _check_consistent(self) -> None:
+        self.chain  # noqa: B018 - loads every chain certificate (InputError otherwise)
+        self._public_key()
         try:
-            cert = self.certificate
-            for c in self.chain:
-                _ = c
             attrs = acms.CMSAttributes.load(self.signed_attributes, strict=True)
             sig_alg = algos.SignedDigestAlgorithm.load(self.signature_algorithm, strict=True)
             values = {a["type"].dotted: a["values"] for a in attrs}
@@ -398,7 +414,6 @@ class PreparedCms:
                 hasher.update(self.content)
                 if hasher.digest() != self.message_digest:
                     raise InputError("data.content", "does not match the messageDigest")
-            _ = cert
         except CryptokitError:
             raise
         except (ValueError, TypeError, KeyError) as exc:
