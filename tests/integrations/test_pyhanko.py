@@ -158,3 +158,23 @@ def test_refused_certificates() -> None:
         RemoteSigner(lambda h: b"", certificate=enc_only)
     with pytest.raises(UnsupportedAlgorithm):
         RemoteSigner(lambda h: b"", certificate=make_pki("ed25519", label="pdf").leaf)
+
+
+def test_pyhanko_is_imported_by_the_integration_only() -> None:
+    import re
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import cryptokit
+
+    package = Path(cryptokit.__file__).resolve().parent
+    pattern = re.compile(r"^\s*(import|from)\s+pyhanko", re.MULTILINE)
+    importers = [p.relative_to(package).as_posix() for p in package.rglob("*.py") if pattern.search(p.read_text())]
+    assert importers == ["integrations/pyhanko.py"]
+    probe = (
+        "import sys, cryptokit, cryptokit.cli.main; from cryptokit.protocols import adss, csc; "
+        "adss.sign_documents, csc.sign_documents; "
+        "assert not [m for m in sys.modules if m.startswith('pyhanko')], 'pyhanko imported'"
+    )
+    subprocess.run([sys.executable, "-c", probe], check=True, timeout=120)
