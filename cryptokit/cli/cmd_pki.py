@@ -43,10 +43,17 @@ Without -o the CMS is printed as base64. The PFX password comes from --password-
 
 CMS_VERIFY_EXAMPLES = """examples:
   cryptokit cms verify request.p7s --signer client.cer
-  cryptokit cms verify invoice.p7s --content invoice.pdf --roots root.pem --json
+  cryptokit cms verify invoice.p7s --detached invoice.pdf --roots root.pem --json
+  cryptokit cms verify mail.eml --roots root.pem --intermediates ca.pem --crl ca.crl --at 2026-01-31T12:00:00Z
 
+CMS may be DER, BER, base64 or PEM, or an S/MIME message as 'openssl cms -sign' and 'openssl smime
+-sign' write it (multipart/signed: the first part is the signed content; application/pkcs7-mime:
+the content is inside). A detached CMS needs --detached FILE; --content FILE checks that an attached
+CMS carries exactly that file. The verdict says which mode was used.
 --signer accepts only these signer certificates (the "registered PFX" check); --roots validates the
-signer's chain. At least one is required. Exit 0 verified, 1 failed, 2 bad input.
+signer's chain, with --intermediates for CA certificates the CMS does not embed and --crl for
+revocation. At least one of --signer and --roots is required.
+Exit 0 verified, 1 failed, 2 unusable input (not CMS, truncated, unreadable), 3 internal error.
 """
 
 CSR_NEW_EXAMPLES = """examples:
@@ -158,32 +165,72 @@ def run_cms_sign(args: argparse.Namespace) -> int:
     return 0
 
 
-def run_cms_verify(args: argparse.Namespace) -> int:
-    from ..cms import cms_verify
+def _cms_input(args: argparse.Namespace) -> tuple[bytes, bytes | None, str]:
+    """The CMS bytes, the content to check it against and a sentence saying which mode is used."""
+    from ..cms.smime import is_smime, unwrap_smime
 
-    cms = read_input(args.cms, "CMS")
-    content = read_input(args.content, "--content") if args.content else None
+    data = read_input(args.cms, "CMS")
+    if args.detached and args.content:
+        raise InputError("--detached/--content", "give one: --detached FILE (the signed content of a detached CMS) "
+                         "or --content FILE (must equal the content the CMS carries)")  # fmt: skip
+    given = args.detached or args.content
+    content = read_input(given, "--detached" if args.detached else "--content") if given else None
+    if is_smime(data):
+        parts = unwrap_smime(data)
+        if parts.content is not None:
+            if given:
+                raise InputError("--detached/--content", "an S/MIME multipart/signed message carries its content")
+            return parts.cms, parts.content, "detached content: the first part of the S/MIME multipart/signed message"
+        data = parts.cms
+        wrapper = "S/MIME application/pkcs7-mime, "
+    else:
+        wrapper = ""
+    from ..cms import parse_signed_data
+
+    attached = parse_signed_data(data).content is not None
+    if args.detached:
+        if attached:
+            raise InputError("--detached", "the CMS carries its content (attached): drop --detached, or use --content "
+                             "to check that it equals a file")  # fmt: skip
+        return data, content, f"detached content from {args.detached}"
+    if not attached:
+        if content is None:
+            raise InputError("CMS", "is detached (it does not carry the signed content): give --detached FILE")
+        return data, content, f"detached content from {args.content}"
+    what = f"{wrapper}attached content" + (f", equal to {args.content}" if content is not None else "")
+    return data, content, what
+
+
+def run_cms_verify(args: argparse.Namespace) -> int:
+    from ..cms import CmsPolicy, cms_verify
+
     if not args.signer and not args.roots:
         raise InputError("--signer/--roots", "give the registered signer certificates, trust anchors, or both")
+    if (args.intermediates or args.crl) and not args.roots:
+        raise InputError("--intermediates/--crl", "serve the chain check: give --roots too")
+    cms, content, mode = _cms_input(args)
     try:
         result = cms_verify(
             cms,
             content=content,
             trusted_signers=read_certificates(args.signer, "--signer") if args.signer else (),
             trust_anchors=read_certificates(args.roots, "--roots") if args.roots else (),
+            intermediates=read_certificates(args.intermediates, "--intermediates") if args.intermediates else (),
+            crls=read_crls(args.crl),
             at=parse_at(args.at),
+            policy=CmsPolicy(chain_policy=chain_policy(args)),
         )
     except VerificationFailed as exc:
         if isinstance(exc, InputError):  # not a SignedData at all (garbage, truncated): unusable, exit 2
             raise
         if args.json:
             doc = exc.report.to_dict() if getattr(exc, "report", None) is not None else {"ok": False}
-            doc["reason"] = str(exc)
+            doc.update(ok=False, reason=str(exc), mode=mode)
             emit_json(doc)
         else:
             if getattr(exc, "report", None) is not None:
                 print_checks("failed checks", exc.report.checks, failed_only=True)
-            print(f"FAILED: CMS signature: {exc}")
+            print(f"FAILED: CMS signature ({mode}): {exc}")
         return 1
     if args.out_content:
         Path(args.out_content).write_bytes(result.content)
@@ -195,16 +242,18 @@ def run_cms_verify(args: argparse.Namespace) -> int:
             digest_algorithm=result.digest_algorithm.name,
             encoding=result.encoding,
             detached=result.detached,
+            mode=mode,
             content_bytes=len(result.content),
+            chain_checked=bool(args.roots),
         )
         emit_json(doc)
     else:
         if args.verbose:
             print_checks("checks", result.report.checks)
+        trust = "chain validated" if args.roots else "registered signer only, no chain checked"
         print(
-            f"OK: CMS verified ({result.encoding.upper()}, {result.digest_algorithm.name}, "
-            f"{'detached' if result.detached else 'attached'} content of {len(result.content)} bytes), "
-            f"signer {result.signer.subject.rfc4514_string()}"
+            f"OK: CMS verified ({result.encoding.upper()}, {result.digest_algorithm.name}, {mode}, "
+            f"{len(result.content)} bytes; {trust}), signer {result.signer.subject.rfc4514_string()}"
         )
     return 0
 
@@ -414,11 +463,11 @@ def register(sub: Any) -> None:
     p = msub.add_parser(
         "verify", help="verify a CMS SignedData", epilog=CMS_VERIFY_EXAMPLES, formatter_class=EXAMPLES_FORMATTER
     )
-    p.add_argument("cms", metavar="CMS", help="DER, BER, base64 or PEM CMS")
-    p.add_argument("--content", metavar="FILE", help="detached content (or the expected attached content)")
+    p.add_argument("cms", metavar="CMS", help="DER, BER, base64 or PEM CMS, or an S/MIME signed message")
+    p.add_argument("--detached", metavar="FILE", help="the signed content of a detached CMS")
+    p.add_argument("--content", metavar="FILE", help="a file the content the CMS carries must equal")
     p.add_argument("--signer", nargs="+", default=[], metavar="FILE", help="accepted signer certificates")
-    p.add_argument("--roots", nargs="+", default=[], metavar="FILE", help="trust anchors for the signer's chain")
-    p.add_argument("--at", metavar="TIME", help="validation time, ISO 8601 with zone (default now)")
+    add_chain_options(p, roots_required=False)
     p.add_argument("--out-content", metavar="FILE", help="write the signed content here")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.add_argument("-v", "--verbose", action="store_true", help="show every check")

@@ -23,7 +23,7 @@ import datetime as dt
 import hmac
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from asn1crypto import x509 as ax509
 from cryptography import x509
@@ -40,6 +40,9 @@ from ..signatures.public_keys import KeyLike, PublicKey, load_public_key
 from .algorithms import AlgorithmProblem, SignatureSpec, resolve_digest, resolve_signature, same_algorithm
 from .parse import DATA_OID, CmsFormatError, ParsedCms, ParsedSigner, attribute_values, parse_signed_data
 from .policy import CmsPolicy
+
+if TYPE_CHECKING:
+    from ..chain.revocation import CrlInput
 
 __all__ = ["CmsResult", "SignerResult", "cms_verify", "cms_verify_unsafe_no_trust"]
 
@@ -106,6 +109,29 @@ class CmsResult(HasReport):
             signers=[s.to_dict() for s in self.signers],
         )
         return out
+
+
+@dataclass(frozen=True, slots=True)
+class _ChainInputs:
+    """What the caller adds to the chain check: certificates the CMS does not embed, and CRLs."""
+
+    intermediates: tuple[x509.Certificate, ...] = ()
+    crls: tuple[Any, ...] = ()
+
+
+def _chain_inputs(intermediates: object, crls: object) -> _ChainInputs:
+    extra = _certificates(intermediates, "intermediates")
+    if crls is None:
+        loaded: tuple[Any, ...] = ()
+    else:
+        if isinstance(crls, (bytes, bytearray, memoryview, str, x509.CertificateRevocationList)):
+            crls = (crls,)
+        if not isinstance(crls, Iterable):
+            raise InputError("crls", "must be a sequence of CRLs (DER, PEM or x509.CertificateRevocationList)")
+        from ..chain.revocation import load_crls
+
+        loaded = load_crls(list(crls))  # malformed CRLs are bad input (InputError), not a failed check
+    return _ChainInputs(extra, loaded)
 
 
 @dataclass(frozen=True, slots=True)
@@ -464,6 +490,7 @@ def _check_chain(
     anchors: tuple[x509.Certificate, ...],
     at: dt.datetime,
     policy: CmsPolicy,
+    extra: _ChainInputs,
 ) -> tuple[x509.Certificate, ...]:
     try:
         from ..chain import validate_chain
@@ -472,9 +499,15 @@ def _check_chain(
         return ()
     leaf_der = cert.public_bytes(_DER)
     intermediates = [c.certificate for c in parsed.certificates if c.der != leaf_der]
+    intermediates.extend(extra.intermediates)  # the path builder ignores duplicates and unrelated certificates
     try:
         chain_report = validate_chain(
-            cert, intermediates=intermediates, trust_anchors=anchors, at=at, policy=policy.chain_policy
+            cert,
+            intermediates=intermediates,
+            trust_anchors=anchors,
+            at=at,
+            policy=policy.chain_policy,
+            crls=extra.crls,
         )
     except CryptokitError as exc:
         sc.failed(
@@ -499,6 +532,7 @@ def _verify_signer(
     anchors: tuple[x509.Certificate, ...],
     at: dt.datetime,
     policy: CmsPolicy,
+    extra: _ChainInputs,
 ) -> tuple[list[Check], SignerResult | None]:
     sc = _SignerCheck(signer)
     h: HashAlgorithm | None = None
@@ -535,7 +569,7 @@ def _verify_signer(
         _check_signature(sc, cert, h, spec, content)
     path: tuple[x509.Certificate, ...] = ()
     if anchors and cert is not None:
-        path = _check_chain(sc, cert, parsed, anchors, at, policy)
+        path = _check_chain(sc, cert, parsed, anchors, at, policy, extra)
     elif not anchors and not trusted:
         sc.skipped("trust", "UNSAFE: the signer certificate is not anchored to anything")
     if any(c.outcome is Outcome.FAILED for c in sc.checks) or cert is None or h is None or spec is None:
@@ -562,12 +596,17 @@ def _verify(
     *,
     unsafe: bool,
     content_digest: object = None,
+    intermediates: object = (),
+    crls: object = (),
 ) -> CmsResult:
     policy = policy if policy is not None else CmsPolicy()
     if not isinstance(policy, CmsPolicy):
         raise InputError("policy", "must be a CmsPolicy")
     trusted = _as_trusted(trusted_signers, "trusted_signers")
     anchors = _certificates(trust_anchors, "trust_anchors")
+    extra = _chain_inputs(intermediates, crls)
+    if (extra.intermediates or extra.crls) and not anchors:
+        raise InputError("intermediates/crls", "serve the chain check: give trust_anchors too")
     if not unsafe and not trusted and not anchors:
         raise InputError(
             "trusted_signers",
@@ -616,7 +655,7 @@ def _verify(
     results: list[SignerResult] = []
     for signer in parsed.signers:
         try:
-            signer_checks, result = _verify_signer(signer, parsed, signed, trusted, anchors, when, policy)
+            signer_checks, result = _verify_signer(signer, parsed, signed, trusted, anchors, when, policy, extra)
         except CryptokitError:
             raise
         except (ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
@@ -650,6 +689,8 @@ def cms_verify(
     at: dt.datetime | None = None,
     policy: CmsPolicy | None = None,
     content_digest: HashToSign | None = None,
+    intermediates: Iterable[x509.Certificate] = (),
+    crls: Iterable[CrlInput] = (),
 ) -> CmsResult:
     """Verify every SignerInfo of a CMS SignedData (DER, BER, base64 or PEM); see the module docstring.
 
@@ -659,10 +700,22 @@ def cms_verify(
     both must hold. ``content``: the detached content, or, for an attached signature, bytes that must
     equal the embedded content. ``content_digest``: a detached content given by its digest (a
     HashToSign of the signer's digest algorithm; ``result.content`` is then empty). ``at``: the
-    validation time (aware; default now).
+    validation time (aware; default now). ``intermediates``: issuing-CA certificates the SignedData
+    does not embed (``openssl cms -sign`` and BouncyCastle embed only the signer's by default), used with
+    the embedded ones to build the path. ``crls``: CRLs (DER, PEM or objects) the chain check applies, so
+    a revoked signer fails (REVOKED). Both need ``trust_anchors``; a malformed CRL is an InputError.
     """
     return _verify(
-        cms, content, trusted_signers, trust_anchors, at, policy, unsafe=False, content_digest=content_digest
+        cms,
+        content,
+        trusted_signers,
+        trust_anchors,
+        at,
+        policy,
+        unsafe=False,
+        content_digest=content_digest,
+        intermediates=intermediates,
+        crls=crls,
     )
 
 
