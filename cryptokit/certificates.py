@@ -26,7 +26,7 @@ from cryptography.utils import CryptographyDeprecationWarning
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
 from ._dsa import DSAPublicKey
-from .encoding import b64decode, pem_decode_all
+from .encoding import b64decode, pem_decode_all, utf8
 from .errors import InputError
 from .names import asn1_name_problem
 
@@ -96,7 +96,7 @@ def _load_one(item: object, field: str, max_size: int, budget: int, lax: bool = 
     if isinstance(item, x509.Certificate):
         return _bounded([item], field, budget)
     if isinstance(item, str):
-        raw = item.encode("utf-8")  # text around PEM blocks (openssl's "Bag Attributes") may be any text
+        raw = utf8(item, field)  # text around PEM blocks (openssl's "Bag Attributes") may be any text
     elif isinstance(item, (bytes, bytearray, memoryview)):
         raw = bytes(item)
     else:

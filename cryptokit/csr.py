@@ -28,6 +28,7 @@ from .certificates import public_key_description
 from .encoding import b64decode, pem_decode
 from .errors import InputError, InvalidSignature, PolicyViolation, UnsupportedAlgorithm
 from .names import asn1_name_problem, parse_subject
+from .signatures.public_keys import rsa_exponent_problem
 
 if TYPE_CHECKING:
     from .signatures.public_keys import PrivateKeyLike
@@ -406,6 +407,12 @@ def verify_csr(
         public_key = csr.public_key()
     except (ValueError, TypeError, _CryptoUnsupported) as exc:
         raise UnsupportedAlgorithm(f"CSR public key is not supported ({str(exc)[:120]})") from None
+    if isinstance(public_key, rsa.RSAPublicKey):
+        # NIST SP 800-89, as verify_digest applies it: a huge exponent makes each verification slow
+        # (a 3070-bit one costs about 60 normal verifications) and emCA checks up to 1000 CSRs a request.
+        problem = rsa_exponent_problem(public_key)
+        if problem is not None:
+            raise InputError("csr.publicKey", problem)
     _verify_signature(csr, public_key, hash_name, sig.scheme)
 
     try:

@@ -127,6 +127,8 @@ def request_bytes(request: HttpRequest, host: str) -> bytes:
 
 def parse_request_bytes(raw: bytes) -> HttpRequest:
     """The server's reading of an HTTP/1.1 request message (no chunked encoding, bounded)."""
+    if not isinstance(raw, (bytes, bytearray)):
+        raise InputError("request", f"must be bytes, not {type(raw).__name__}")
     head, body = _split_message(raw, "request")
     start, *header_lines = head.split("\r\n")
     parts = start.split(" ")
@@ -146,6 +148,8 @@ def response_bytes(status: int, body: bytes) -> bytes:
 
 def parse_response_bytes(raw: bytes) -> tuple[int, bytes]:
     """(status, body) of an HTTP/1.1 answer message."""
+    if not isinstance(raw, (bytes, bytearray)):
+        raise InputError("response", f"must be bytes, not {type(raw).__name__}")
     head, body = _split_message(raw, "response")
     start, *header_lines = head.split("\r\n")
     parts = start.split(" ", 2)

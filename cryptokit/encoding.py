@@ -19,6 +19,7 @@ from .errors import InputError
 
 __all__ = [
     "DEFAULT_MAX_SIZE",
+    "utf8",
     "b64decode",
     "b64encode",
     "b64encode_all",
@@ -317,3 +318,15 @@ def asn1_kind(data: bytes | bytearray | memoryview) -> Literal["der", "ber", "no
     if pos + length != len(data):
         return "not-asn1"
     return "der"
+
+
+def utf8(text: str, field: str) -> bytes:
+    """``text`` in UTF-8; a str that has none (lone surrogates, as ``bytes.decode(..., "surrogateescape")``
+    gives for an answer that is not UTF-8) is an InputError naming ``field`` that does not quote it.
+
+    The error is raised outside the ``except`` block, so not even ``__context__`` keeps the text."""
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        pass
+    raise InputError(field, "is text that cannot be encoded as UTF-8 (lone surrogates)")

@@ -323,6 +323,8 @@ def verify_many(
     """
     if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
         raise InputError("workers", "must be a positive integer or None")
+    if not isinstance(jobs, list) and not hasattr(jobs, "__iter__"):
+        raise InputError("jobs", f"must be an iterable of VerifyJob, not {type(jobs).__name__}")
     items = jobs if isinstance(jobs, list) else list(jobs)
     total = len(items)
     if total == 0:

@@ -63,6 +63,8 @@ def load_crls(crls: Iterable[CrlInput]) -> tuple[x509.CertificateRevocationList,
 
     if isinstance(crls, (bytes, bytearray, memoryview, str, x509.CertificateRevocationList)):
         crls = [crls]
+    if not hasattr(crls, "__iter__"):
+        raise InputError("crls", f"must be CRLs (DER, PEM or objects), not {type(crls).__name__}")
     out: list[x509.CertificateRevocationList] = []
     for i, item in enumerate(crls):
         field = f"crls[{i}]"

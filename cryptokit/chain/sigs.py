@@ -13,10 +13,13 @@ from typing import Any
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, padding, rsa
 
 from .._dsa import DSAPublicKey
-from ..signatures.public_keys import rsa_exponent_problem
+from ..errors import CryptokitError, InputError
+from ..signatures.pss_params import PssParams, pss_params_from_asn1
+from ..signatures.public_keys import certificate_key, pss_binding_problem, rsa_exponent_problem
 
 __all__ = ["verify_signed", "pss_key_misuse", "key_problem", "serial_octets", "ec_explicit_parameters"]
 
@@ -33,6 +36,8 @@ def key_problem(key: Any) -> str | None:
 def verify_signed(signed: x509.Certificate | x509.CertificateRevocationList, key: Any) -> str | None:
     """None when ``key`` verifies the signature on ``signed`` (a certificate or CRL), else the reason.
     A key :func:`key_problem` refuses is not used."""
+    if not isinstance(signed, (x509.Certificate, x509.CertificateRevocationList)):
+        raise InputError("signed", f"must be a certificate or a CRL, not {type(signed).__name__}")
     problem = key_problem(key)
     if problem is not None:
         return problem
@@ -70,18 +75,37 @@ def verify_signed(signed: x509.Certificate | x509.CertificateRevocationList, key
     return None
 
 
-def pss_key_misuse(signed: x509.Certificate | x509.CertificateRevocationList, issuer: x509.Certificate) -> str | None:
-    """The reason when ``issuer``'s key is an id-RSASSA-PSS key (RFC 4055 1.2: PSS only) and ``signed``
-    carries another signature algorithm; None otherwise. (The key's hash and salt bindings are not checked.)"""
+def _signature_pss_params(signed: x509.Certificate | x509.CertificateRevocationList) -> PssParams:
+    """The RSASSA-PSS-params of an RSASSA-PSS signature on a certificate or CRL."""
+    from asn1crypto import crl as a_crl
+    from asn1crypto import x509 as a_x509
+
     try:
-        pss_key = issuer.public_key_algorithm_oid.dotted_string == _RSASSA_PSS
-        return (
-            "a non-PSS signature algorithm is refused for an RSASSA-PSS key (RFC 4055)"
-            if pss_key and signed.signature_algorithm_oid.dotted_string != _RSASSA_PSS
-            else None
-        )
+        der = signed.public_bytes(serialization.Encoding.DER)
+        loader = a_x509.Certificate if isinstance(signed, x509.Certificate) else a_crl.CertificateList
+        parsed = loader.load(der)
+        params = parsed["signature_algorithm"]["parameters"]
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError, OverflowError):
+        raise InputError("signature", "RSASSA-PSS signature algorithm cannot be parsed") from None
+    return pss_params_from_asn1(params, "signatureAlgorithm")
+
+
+def pss_key_misuse(signed: x509.Certificate | x509.CertificateRevocationList, issuer: x509.Certificate) -> str | None:
+    """The reason when ``issuer``'s key is an id-RSASSA-PSS key and the signature on ``signed`` breaks
+    what the key binds (RFC 4055: PSS only, with the key's hash and MGF1 hash and at least its salt
+    length), read through :func:`cryptokit.signatures.public_keys.certificate_key`; None otherwise."""
+    try:
+        if issuer.public_key_algorithm_oid.dotted_string != _RSASSA_PSS:
+            return None
+        pss_signature = signed.signature_algorithm_oid.dotted_string == _RSASSA_PSS
     except ValueError as exc:
         return f"signature algorithm unreadable ({exc})"
+    try:
+        bound = certificate_key(issuer).pss
+        used = _signature_pss_params(signed) if pss_signature else None
+    except CryptokitError as exc:
+        return f"RSASSA-PSS parameters unusable ({exc})"
+    return pss_binding_problem(bound, used)
 
 
 def serial_octets(cert: x509.Certificate) -> tuple[int, bool]:

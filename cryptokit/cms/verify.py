@@ -27,7 +27,6 @@ from typing import TYPE_CHECKING, Any, cast
 
 from asn1crypto import x509 as ax509
 from cryptography import x509
-from cryptography.exceptions import UnsupportedAlgorithm as CryptographyUnsupported
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 
@@ -36,7 +35,7 @@ from ..errors import CryptokitError, InputError, InvalidSignature, UnsupportedAl
 from ..hashing import HashToSign
 from ..pkcs12 import KeyBundle
 from ..report import Check, HasReport, Outcome, Report, SubIndication
-from ..signatures.public_keys import KeyLike, PublicKey, load_public_key
+from ..signatures.public_keys import KeyLike, PublicKey, certificate_key
 from .algorithms import AlgorithmProblem, SignatureSpec, resolve_digest, resolve_signature, same_algorithm
 from .parse import DATA_OID, CmsFormatError, ParsedCms, ParsedSigner, attribute_values, parse_signed_data
 from .policy import CmsPolicy
@@ -209,10 +208,9 @@ def _unique(found: Sequence[tuple[x509.Certificate, bytes]]) -> list[tuple[x509.
 
 
 def _public_key(cert: x509.Certificate) -> Any:
-    try:
-        return cert.public_key()
-    except (ValueError, CryptographyUnsupported):
-        return None
+    """The cryptography key of :func:`_bound_key` (None when it cannot be loaded)."""
+    bound = _bound_key(cert)
+    return bound.key if bound is not None else None
 
 
 class _SignerCheck:
@@ -409,9 +407,10 @@ def _check_attributes(
 
 
 def _bound_key(cert: x509.Certificate) -> PublicKey | None:
-    """The certificate's key with its RSASSA-PSS parameters (None when it cannot be loaded)."""
+    """The certificate's verification key with its RSASSA-PSS parameters, by the one rule
+    (:func:`cryptokit.signatures.public_keys.certificate_key`); None when it cannot be loaded or is refused."""
     try:
-        return load_public_key(cert)
+        return certificate_key(cert)
     except CryptokitError:
         return None
 

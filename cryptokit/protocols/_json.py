@@ -12,6 +12,7 @@ from typing import Any, Literal, overload
 
 import orjson
 
+from ..encoding import utf8
 from ..errors import InputError
 
 __all__ = [
@@ -39,7 +40,7 @@ def body_bytes(body: object, *, max_size: int, field: str = "body", allow_none: 
     if body is None and allow_none:
         return b""
     if isinstance(body, str):
-        body = body.encode("utf-8")
+        body = utf8(body, field)
     if not isinstance(body, (bytes, bytearray, memoryview)):
         raise InputError(field, f"must be bytes or str, not {type(body).__name__}")
     if len(body) > max_size:

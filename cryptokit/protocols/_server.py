@@ -56,7 +56,7 @@ def bearer_token(value: str, *, well_formed: Callable[[str], bool]) -> str | Non
 
 def same(given: str, expected: str) -> bool:
     """Constant-time equality of two texts (any characters)."""
-    return hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8"))
+    return hmac.compare_digest(given.encode("utf-8", "surrogatepass"), expected.encode("utf-8", "surrogatepass"))
 
 
 def accepts(check: TokenCheck, given: str | None) -> bool:

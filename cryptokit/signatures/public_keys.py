@@ -39,6 +39,8 @@ __all__ = [
     "PublicKey",
     "PssParams",
     "load_public_key",
+    "certificate_key",
+    "pss_binding_problem",
     "rsa_exponent_problem",
     "RSASSA_PSS_OID",
     "MAX_KEY_INPUT",
@@ -157,18 +159,52 @@ def _wrap(key: Any, spki_der: bytes | None = None) -> PublicKey:
 def _from_certificate(cert: x509.Certificate) -> PublicKey:
     try:
         key = cert.public_key()
+        pss_key = cert.public_key_algorithm_oid.dotted_string == RSASSA_PSS_OID
     except (ValueError, TypeError, _CryptoUnsupportedAlgorithm) as exc:
         raise UnsupportedAlgorithm(f"certificate public key cannot be loaded: {exc}") from None
     spki: bytes | None = None
-    if cert.public_key_algorithm_oid.dotted_string == RSASSA_PSS_OID:
+    if pss_key:
         from asn1crypto import x509 as asn1_x509
 
         try:
             parsed = asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER))
             spki = parsed["tbs_certificate"]["subject_public_key_info"].dump()
-        except (ValueError, TypeError, KeyError):
+        except (ValueError, TypeError, KeyError, IndexError, AttributeError, OverflowError):
             raise InputError("key", "certificate SubjectPublicKeyInfo cannot be parsed") from None
     return _wrap(key, spki)
+
+
+def certificate_key(cert: x509.Certificate) -> PublicKey:
+    """The verification key of ``cert``: the one rule every verifier in cryptokit (ADSS, CSC, emCA,
+    CMS, chain) applies to a certificate's key.
+
+    Its public key, with the RSASSA-PSS-params an id-RSASSA-PSS SubjectPublicKeyInfo binds (absent:
+    the RFC 4055 defaults), so that :func:`~cryptokit.signatures.verify_digest` refuses PKCS#1 v1.5,
+    another hash, another MGF1 hash or a shorter salt for it. Raises :class:`UnsupportedAlgorithm`
+    for a key algorithm cryptokit does not verify with (an unknown OID, DSA, X25519, ...) and
+    :class:`InputError` for a refused key (an RSA exponent outside NIST SP 800-89) or unreadable
+    parameters. Proves nothing about the certificate (validity, trust, key usage).
+    """
+    if not isinstance(cert, x509.Certificate):
+        raise InputError("certificate", f"must be an x509.Certificate, not {type(cert).__name__}")
+    return _from_certificate(cert)
+
+
+def pss_binding_problem(bound: PssParams | None, used: PssParams | None) -> str | None:
+    """Why a signature made with RSASSA-PSS parameters ``used`` (None: not RSASSA-PSS) is refused for
+    a key whose SubjectPublicKeyInfo binds ``bound`` (None: an unrestricted key), else None. RFC 4055
+    section 3.1: the hash and the MGF1 hash must be the key's, the salt at least the key's."""
+    if bound is None:
+        return None
+    if used is None:
+        return "a non-PSS signature algorithm is refused for an RSASSA-PSS key (RFC 4055)"
+    if used.hash.name != bound.hash.name:
+        return f"the RSASSA-PSS key binds {bound.hash.name}, not {used.hash.name}"
+    if used.mgf_hash.name != bound.mgf_hash.name:
+        return f"the RSASSA-PSS key binds MGF1-{bound.mgf_hash.name}, not MGF1-{used.mgf_hash.name}"
+    if used.salt_length < bound.salt_length:
+        return f"RSA-PSS salt length {used.salt_length} is below the key's minimum {bound.salt_length}"
+    return None
 
 
 def _from_der(der: bytes) -> PublicKey:

@@ -12,7 +12,7 @@ from typing import Any
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding, pkcs7
 
-from ...encoding import b64decode, b64encode, is_pem, pem_decode_all
+from ...encoding import b64decode, b64encode, is_pem, pem_decode_all, utf8
 from ...errors import InputError
 from . import _wire
 
@@ -199,7 +199,7 @@ def certificate_b64(value: object, field: str) -> str:
             raise InputError(field, "a sequence must hold one or more x509.Certificate objects")
         return b64encode(pkcs7.serialize_certificates(list(value), Encoding.DER))
     if isinstance(value, str):
-        raw = value.encode("utf-8")
+        raw = utf8(value, field)
         if not is_pem(raw):
             b64decode(raw, field=field, max_size=_wire.MAX_FIELD)
             return value

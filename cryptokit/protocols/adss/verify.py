@@ -274,7 +274,7 @@ def validate_sign_response(
     :func:`verify_sign_response` to have a failure raise.
     """
     from ...chain import validate_chain
-    from ...signatures.sign_verify import load_public_key
+    from ...signatures.public_keys import certificate_key
 
     if not isinstance(result, SignResult):
         raise InputError("result", "must be a SignResult from parse_sign_response or parse_sign_status")
@@ -312,7 +312,7 @@ def validate_sign_response(
     key_problem: Check | None = None
     if leaf is not None:
         try:
-            key = load_public_key(leaf)
+            key = certificate_key(leaf)
         except CryptokitError as exc:
             key_problem = Check.failed("signature", SubIndication.CRYPTO_CONSTRAINTS_FAILURE, f"unusable key: {exc}")
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 from itertools import islice
 from typing import TYPE_CHECKING, Any
 
@@ -31,8 +32,9 @@ from ... import returned_signatures as rs
 from ...certificates import CertificateLike, load_certificates
 from ...chain import ChainPolicy, ChainReport, validate_chain
 from ...chain.revocation import CrlLike
-from ...errors import InputError, InvalidSignature, UnsupportedAlgorithm
+from ...errors import CryptokitError, InputError, InvalidSignature, UnsupportedAlgorithm
 from ...report import Check, Report, SubIndication, fail_closed
+from ...signatures.public_keys import certificate_key
 from ...signatures.sign_verify import SignatureMatch, identify_signature
 from .. import HttpRequest
 from .requests import SignHashRequest, parse_sign_hash_request
@@ -128,12 +130,23 @@ def _check_scheme(req: SignHashRequest, match: SignatureMatch, subject: str, all
     return Check.passed("signature-algorithm", f"{match.scheme} as declared by {sig.name}", subject=subject, **details)
 
 
+@dataclass(frozen=True, slots=True)
+class _UnusableKey:
+    """The certificate's key could not be loaded (an unknown algorithm, a refused exponent): every
+    signature check fails with ``reason``."""
+
+    reason: str
+
+
 def _verify_one(
     req: SignHashRequest, index: int, signature: bytes, key: Any, allow_absent_null: bool, budget: rs.ProbeBudget
 ) -> tuple[list[Check], SignatureMatch | None, int | None]:
     """Checks for hash ``index``, the SignatureMatch (or None) and the index of the hash it really signs."""
     h = req.hashes[index]
     subject = f"hash[{index}]"
+    if isinstance(key, _UnusableKey):
+        failed = Check.failed("signature", SubIndication.CRYPTO_CONSTRAINTS_FAILURE, key.reason, subject=subject)
+        return [failed], None, None
     pss_kw: dict[str, Any] = {}
     if req.pss is not None:
         pss_kw = {"pss_salt_length": req.pss.salt_length, "pss_mgf_hash": req.pss.mgf_hash}
@@ -220,7 +233,11 @@ def validate_sign_hash_response(
     req = _request(request)
     sigs = _signatures(result)
     certs = _signer_certificates(certificate, certificate_chain, certificates)
-    key = certs[0].public_key()
+    key: Any
+    try:  # the one rule for a certificate's verification key: RSASSA-PSS parameters bind it
+        key = certificate_key(certs[0])
+    except CryptokitError as exc:
+        key = _UnusableKey(f"unusable key: {exc}")
     chain_check, chain = _chain_check(certs, trust_anchors, at, policy, crls)
     overall: list[Check] = []
     documents: list[rs.SignatureVerification] = []

@@ -33,6 +33,7 @@ import threading
 from collections.abc import Callable, Iterable, Mapping
 from typing import Final, Literal, Protocol, runtime_checkable
 
+from ...encoding import utf8
 from ...errors import AuthenticationFailed, InputError, PolicyViolation
 
 __all__ = [
@@ -81,7 +82,7 @@ def auth_key(client_id: str, ts: str | int, txn: str) -> str:
     """``lowercase_hex(SHA-256(client_id + ts + txn))`` (UTF-8), emCA 4.3's documented AuthKey."""
     ts_text = str(ts) if isinstance(ts, int) and not isinstance(ts, bool) else ts
     parts = (_text(client_id, "client_id"), _text(ts_text, "ts"), _text(txn, "txn"))
-    return hashlib.sha256("".join(parts).encode("utf-8")).hexdigest()
+    return hashlib.sha256(utf8("".join(parts), "AuthKey fields")).hexdigest()
 
 
 def format_ts(when: dt.datetime, ts_format: TsFormat = "epoch-millis") -> str:
@@ -282,7 +283,7 @@ def _credentials_message(user_name: str, context: Iterable[str]) -> bytes:
     fields = [_text(user_name, "user_name"), *(_text(c, "context") for c in context)]
     out = bytearray(_EMKEY_DOMAIN)
     for f in fields:
-        raw = f.encode("utf-8")
+        raw = utf8(f, "emKey fields")
         out += len(raw).to_bytes(4, "big") + raw
     return bytes(out)
 

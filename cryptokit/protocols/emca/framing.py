@@ -28,6 +28,7 @@ from typing import Protocol, runtime_checkable
 
 from cryptography import x509
 
+from ...encoding import utf8
 from ...errors import InputError
 
 __all__ = [
@@ -188,7 +189,7 @@ def sign_content(content: bytes | str, sign: Sign) -> str:
     :func:`format_pkcs12_content`, getCertificate/revoke/suspend/reinstate the serial number,
     getCertificateByRequestID the request id (the vendor's API guide, signature table).
     """
-    data = content.encode("utf-8") if isinstance(content, str) else bytes(content)
+    data = utf8(content, "content") if isinstance(content, str) else bytes(content)
     if not data:
         raise InputError("content", "is empty")
     return _b64(sign(data))

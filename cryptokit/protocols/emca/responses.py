@@ -19,6 +19,7 @@ from cryptography.hazmat.primitives import serialization
 
 from ...errors import CryptokitError, InputError, VerificationFailed
 from ...report import Check, HasReport, Report, SubIndication
+from ...signatures.public_keys import certificate_key
 from .. import HttpResponse, _json
 from .errors import EmcaError, error_from_text
 from .requests import CreateCertificatesRequest, RequestedCsr
@@ -270,8 +271,19 @@ def parse_create_certificates_response(
     issued: dict[str, IssuedCertificate] = {}
     extra: list[x509.Certificate] = []
     for index, cert in enumerate(certs):
-        key_der = cert.public_key().public_bytes(_DER, _SPKI)
-        csr = by_key.get(key_der)
+        try:  # the one rule for a certificate's key (an unknown algorithm is a typed error, not a crash)
+            key_der: bytes | None = certificate_key(cert).key.public_bytes(_DER, _SPKI)
+        except CryptokitError as exc:
+            key_der = None
+            checks.append(
+                Check.failed(
+                    "public_key",
+                    SubIndication.FORMAT_FAILURE,
+                    f"a certificate in the answer has a key that cannot be used: {exc}",
+                    subject=f"certificate[{index}]",
+                )
+            )
+        csr = by_key.get(key_der) if key_der is not None else None
         if csr is None:
             extra.append(cert)
             if not _is_ca(cert):

@@ -111,7 +111,7 @@ class InMemoryRegistry:
         self._profiles = set(profiles)
 
     def _digest(self, password: str) -> bytes:
-        return hmac.new(self._key, password.encode("utf-8"), hashlib.sha256).digest()
+        return hmac.new(self._key, password.encode("utf-8", "surrogatepass"), hashlib.sha256).digest()
 
     def register(
         self,
@@ -179,6 +179,8 @@ def open_request(
     emKey (static when the client has one registered, cryptokit's HMAC scheme when
     ``emkey_secret`` is given) (Invalid request details found).
     """
+    if not isinstance(http_request, HttpRequest):
+        raise InputError("http_request", f"must be an HttpRequest, not {type(http_request).__name__}")
     if len(http_request.body) > MAX_REQUEST_SIZE:
         raise InvalidParameter()
     try:

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from types import MappingProxyType
 
+from ...encoding import utf8
 from ...errors import CryptokitError, InputError, KeyAuthOtpRequired
 from .. import HttpRequest
 from .._json import http_status
@@ -207,7 +208,7 @@ class KeyAuthFlow:
             error = _sign_answer(status, body)
             if error is None:
                 self._move("receive", state, FlowState.DONE)
-                raw = body.encode("utf-8") if isinstance(body, str) else bytes(body)
+                raw = utf8(body, "body") if isinstance(body, str) else bytes(body)
                 return Completed(status, raw, otp_authorized=state is FlowState.RETRYING)
             if isinstance(error, KeyAuthOtpRequired) and state is FlowState.SIGNING:
                 self._move("receive", state, FlowState.GENERATING)
