@@ -23,6 +23,10 @@ class CmsPolicy:
       default because CMS is defined over BER (RFC 5652 section 1.2) and Java BouncyCastle streams it;
       :meth:`strict` turns it off.
     - ``require_signed_attributes``: refuse SignerInfos that sign the content directly.
+    - ``allow_attributes_as_content``: off by default, a SignerInfo without signed attributes whose
+      content is itself a signed-attributes encoding (SET OF Attribute with contentType or
+      messageDigest) is refused: otherwise a signature over someone's signed attributes, moved into
+      eContent with the signedAttrs dropped, would verify as a signature over that "content".
     - ``check_certificate_validity``: with ``trusted_signers``, the signer certificate must be within
       its validity period at the verification time (with ``trust_anchors`` the chain check does this).
     - Bounds (``max_size`` bytes of encoded input, ``max_depth`` nesting, ``max_elements`` ASN.1
@@ -37,6 +41,7 @@ class CmsPolicy:
     min_rsa_bits: int = 2048
     allow_ber: bool = True
     require_signed_attributes: bool = False
+    allow_attributes_as_content: bool = False
     check_certificate_validity: bool = True
     max_size: int = 64 * 1024 * 1024
     max_depth: int = 32

@@ -25,6 +25,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
+from asn1crypto import cms as a_cms
 from asn1crypto import x509 as ax509
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
@@ -415,6 +416,21 @@ def _bound_key(cert: x509.Certificate) -> PublicKey | None:
         return None
 
 
+_ATTRIBUTE_TYPES_OF_SIGNED_ATTRIBUTES = frozenset({"1.2.840.113549.1.9.3", "1.2.840.113549.1.9.4"})
+
+
+def _is_signed_attributes(content: bytes) -> bool:
+    """Whether ``content`` reads as a SET OF Attribute holding contentType or messageDigest: the bytes
+    a SignerInfo's signature covers when it has signed attributes (RFC 5652 5.4)."""
+    if content[:1] != b"\x31" or len(content) > 1024 * 1024:
+        return False
+    try:
+        types = {attribute["type"].dotted for attribute in a_cms.CMSAttributes.load(content, strict=True)}
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError, OverflowError):
+        return False
+    return bool(types & _ATTRIBUTE_TYPES_OF_SIGNED_ATTRIBUTES)
+
+
 def _check_signature(
     sc: _SignerCheck, cert: x509.Certificate, h: HashAlgorithm, spec: SignatureSpec, content: bytes | HashToSign
 ) -> None:
@@ -549,6 +565,15 @@ def _verify_signer(
     if signer.attributes is None:
         if policy.require_signed_attributes:
             sc.failed("signed_attributes", SubIndication.FORMAT_FAILURE, "signed attributes are required by the policy")
+        elif not policy.allow_attributes_as_content and isinstance(content, bytes) and _is_signed_attributes(content):
+            # A signature over someone's signed attributes, their DER moved into eContent and the
+            # signedAttrs dropped, would verify "over the content": refused unless the policy allows it.
+            sc.failed(
+                "signed_attributes",
+                SubIndication.FORMAT_FAILURE,
+                "the content is a signed-attributes encoding (SET OF Attribute with contentType/messageDigest) "
+                "and the SignerInfo has no signed attributes: signed attributes cannot pose as content",
+            )
         elif parsed.content_type != DATA_OID:
             # RFC 5652 5.3: without signed attributes nothing binds eContentType, so it must be id-data.
             sc.failed(
