@@ -18,7 +18,7 @@ import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -169,6 +169,11 @@ def context() -> Context:
         "cms_verify": [b"\x00" + cms_attached, b"\x01" + cms_detached, b"\x02" + cms_attached],
         "cms_prepared": _cms_prepared_seeds(),
         "pfx": [pfx, b64encode(pfx).encode()],
+        "redact": [
+            b"\x00" + orjson.dumps({"password": "x", "a": [{"pin": 1}], "s": "token=abc"}),
+            b"\x01\x00\x03\x04\x06\x05",
+            b"\x01\x01\x02\x07\x08\x04\x03",
+        ],
         "pfx_kdf": [
             b"\x00" + (2**10).to_bytes(3, "big") + (1).to_bytes(3, "big") + (1).to_bytes(3, "big"),
             b"\x00" + (2**14).to_bytes(3, "big") + (1).to_bytes(3, "big") + (2**17).to_bytes(3, "big"),
@@ -620,6 +625,74 @@ def t_pfx_kdf(data: bytes) -> None:
         raise FindingError(f"OpenSSL was asked to derive keys for parameters over the bounds (mode {mode})")
 
 
+SECRET_MARKER = "MARKER-s3cr3t-7"
+_SECRET_NAMES = ("password", "PIN", "pfxPin", "userOtp", "client_secret", "accessToken", "apiKey", "Passwd_Key")
+_PLAIN_NAMES = ("userName", "id", "a", "subject", "validity", "signatureX")
+
+
+@lru_cache(maxsize=1)
+def _signed_secret() -> str:
+    """base64 of a CMS SignedData whose content is createPKCS12 text holding the marker as Password."""
+    from cryptokit.cms import cms_sign
+    from cryptokit.encoding import b64encode
+
+    content = f"CN=Fuzz,KeyAlogirthmAndSize=RSA-2048,Password={SECRET_MARKER}".encode()
+    return b64encode(cms_sign(content, context().bundle))
+
+
+def _secret_doc(data: bytes) -> Any:
+    """A document in which the marker sits only under secret-named fields, at a depth and inside
+    wrappings (JSON text, base64, CMS, NAME=value text) the bytes choose."""
+    import orjson
+
+    from cryptokit.encoding import b64encode
+
+    current: Any = {_SECRET_NAMES[0]: SECRET_MARKER}
+    for i, byte in enumerate(data[:24]):
+        if len(orjson.dumps(current)) > 16 * 1024:  # JSON text of JSON text doubles its escapes
+            break
+        op, pick = byte % 9, byte // 9
+        if op == 0:
+            current = {_SECRET_NAMES[pick % len(_SECRET_NAMES)]: SECRET_MARKER, _PLAIN_NAMES[i % 6]: current}
+        elif op == 1:
+            current = {_PLAIN_NAMES[pick % len(_PLAIN_NAMES)]: current, "n": i}
+        elif op == 2:
+            current = [current, i, "x"]
+        elif op == 3:
+            current = orjson.dumps(current).decode()
+        elif op == 4:
+            current = b64encode(orjson.dumps(current))
+        elif op == 5:
+            current = {"doc": current, "note": f"user=x,{_SECRET_NAMES[pick % len(_SECRET_NAMES)]}={SECRET_MARKER},z=1"}
+        elif op == 6:
+            current = {"signature": _signed_secret(), _PLAIN_NAMES[pick % 6]: current}
+        elif op == 7:
+            current = {"b64note": b64encode(f"pin: {SECRET_MARKER}".encode()), "v": current}
+        else:
+            current = {_SECRET_NAMES[pick % len(_SECRET_NAMES)]: current}  # a whole subtree under a secret name
+    return current
+
+
+def t_redact(data: bytes) -> None:
+    """The display redaction of ``cryptokit emca open``: never raises on any JSON, and the marker of
+    a secret-named field never comes out, however nested or wrapped."""
+    import orjson
+
+    from cryptokit.cli.redact import redact
+
+    mode, rest = _mode(data, 2)
+    if mode == 0:
+        try:
+            doc = orjson.loads(rest)
+        except orjson.JSONDecodeError:
+            doc = _text(rest)
+        redact(doc)
+        return
+    shown = orjson.dumps(redact(_secret_doc(rest)))
+    if SECRET_MARKER.encode() in shown:
+        raise FindingError("a secret came out of redact()")
+
+
 def t_certificates(data: bytes) -> None:
     from cryptokit.certificates import certificate_summary, load_certificates
 
@@ -970,6 +1043,7 @@ TARGETS: dict[str, Target] = {
         _t("cms_verify", t_cms_verify, "cms_verify / cms_verify_unsafe_no_trust"),
         _t("cms_prepared", t_cms_prepared, "PreparedCms.from_dict (stored JSON) and PreparedCms.finish (signatures)"),
         _t("pfx", t_pfx, "keys.load_pfx"),
+        _t("redact", t_redact, "cli.redact.redact (emca open display): secrets masked at any depth and decoding"),
         _t("pfx_kdf", t_pfx_kdf, "keys.load_pfx: KDF parameters (scrypt, PBKDF2, MAC) bounded before OpenSSL"),
         _t("certificates", t_certificates, "certificates.load_certificates"),
         _t("csr", t_csr, "csr.verify_csr"),

@@ -15,6 +15,7 @@ from ..encoding import b64encode
 from ..errors import DecryptionFailed, InputError
 from .common import EXAMPLES_FORMATTER
 from .io import add_secret_options, emit_json, read_input, read_secret, table
+from .redact import redact
 
 SEAL_EXAMPLES = """examples:
   cryptokit emca seal request.json --key-file aes.key > token.txt
@@ -29,7 +30,9 @@ OPEN_EXAMPLES = """examples:
   cryptokit emca open token.txt --key-file aes.key
   cryptokit emca open token.txt --key-env EMCA_AES_KEY --json
 
-A JSON plaintext is printed with its secret fields (password, pfxPin, ...) shown as "***"; -o FILE
+A JSON plaintext is printed with its secrets shown as "***": the value of every field whose name
+contains password, pin, otp, secret, token or key, at any depth, also inside base64, JSON text and
+the content of base64 CMS SignedData (createPKCS12's signature holds the PFX password); -o FILE
 writes the exact plaintext. Exit 0 opened, 1 the token does not open under this key (wrong key or
 altered), 2 bad input.
 """
@@ -80,17 +83,9 @@ def run_seal(args: argparse.Namespace) -> int:
     return 0
 
 
-#: Inner-JSON fields that carry secrets (emCA password, PFX PIN): shown as "***" unless written with -o.
+#: Kept for callers of the old name; :mod:`cryptokit.cli.redact` decides (any field whose name holds one of
+#: its words, at any depth, inside base64 and CMS too).
 SECRET_FIELDS = frozenset({"password", "pfxpin", "pin", "otp", "cert_password"})
-
-
-def redact(value: Any) -> Any:
-    """``value`` with every secret field (any depth, any case) replaced by ``"***"``."""
-    if isinstance(value, dict):
-        return {k: "***" if str(k).lower() in SECRET_FIELDS else redact(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [redact(v) for v in value]
-    return value
 
 
 def run_open(args: argparse.Namespace) -> int:
@@ -110,21 +105,31 @@ def run_open(args: argparse.Namespace) -> int:
         inner: Any = orjson.loads(plaintext)
     except orjson.JSONDecodeError:
         inner = None
+    text: str | None = None
+    if inner is None:
+        try:
+            text = plaintext.decode("utf-8")
+        except UnicodeDecodeError:
+            text = None
     if args.json:
         doc: dict[str, Any] = {"ok": True, "profile": envelope.profile, "plaintext_bytes": len(plaintext)}
         if not args.out:
             if inner is not None:
                 doc["json"] = redact(inner)
+            elif text is not None:
+                doc["text"] = redact(text)
             else:
-                doc["base64"] = b64encode(plaintext)
+                doc["base64"] = redact(b64encode(plaintext))  # looked inside (CMS, text) like any base64
         emit_json(doc)
     elif not args.out:
         if inner is not None and isinstance(inner, (dict, list)):
             emit_json(redact(inner))
         else:
-            sys.stdout.buffer.write(plaintext)
-            if not plaintext.endswith(b"\n"):
-                sys.stdout.buffer.write(b"\n")
+            shown = redact(text if text is not None else b64encode(plaintext))
+            if isinstance(shown, str):
+                print(shown)
+            else:
+                emit_json(shown)
     return 0
 
 

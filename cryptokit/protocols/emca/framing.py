@@ -221,44 +221,12 @@ class Pkcs12Content:
     vendor_spelling: bool = True
 
 
-def _escape(value: str) -> str:
-    return "".join("\\" + ch if ch in "\\,~" else ch for ch in value)
+_SEPARATORS = (",", "~")
 
 
-def _split_top(text: str, separator: str) -> list[str]:
-    parts: list[str] = []
-    current: list[str] = []
-    escaped = False
-    for ch in text:
-        if escaped:
-            current.append(ch)
-            escaped = False
-        elif ch == "\\":
-            current.append(ch)
-            escaped = True
-        elif ch == separator:
-            parts.append("".join(current))
-            current = []
-        else:
-            current.append(ch)
-    parts.append("".join(current))
-    return parts
-
-
-def _unescape(value: str) -> str:
-    out: list[str] = []
-    escaped = False
-    for ch in value:
-        if escaped:
-            out.append(ch)
-            escaped = False
-        elif ch == "\\":
-            escaped = True
-        else:
-            out.append(ch)
-    if escaped:
-        raise InputError("content", "ends with a lone backslash")
-    return "".join(out)
+def _masked(message: str) -> str:
+    """``message`` with every quoted fragment replaced: a fragment may be part of a password."""
+    return re.sub(r"'[^']*'|\"[^\"]*\"", "'...'", message)
 
 
 def format_pkcs12_content(
@@ -273,24 +241,41 @@ def format_pkcs12_content(
     """``CN=..,...,KeyAlgorithmAndSize=RSA-2048,Password=..`` for createPKCS12's signature.
 
     ``vendor_spelling=True`` emits the guide's misspelled ``KeyAlogirthmAndSize``; ``separator`` is
-    ``,`` or ``~``. Separators inside values are backslash-escaped (cryptokit's convention, as in
-    :mod:`cryptokit.names`; the vendor documents no escaping).
+    ``,`` or ``~``. The vendor documents no escaping, so a value holding ``,`` or ``~`` (either
+    separator) is refused (``InputError``) rather than sent: emCA would split it, truncate the
+    password and put the rest into the certificate subject.
     """
     from ...names import format_subject, parse_subject
 
-    if separator not in (",", "~"):
+    if separator not in _SEPARATORS:
         raise InputError("separator", "must be ',' or '~'")
     if not isinstance(password, str) or not password:
         raise InputError("password", "must be a non-empty string")
+    if any(sep in password for sep in _SEPARATORS):
+        raise InputError("password", "must not contain ',' or '~' (the createPKCS12 separators; emCA has no escaping)")
     if key_algorithm.upper() not in ("RSA", "EC", "ECDSA") or not isinstance(key_size, int) or key_size <= 0:
         raise InputError("key_algorithm", "must be RSA, EC or ECDSA with a positive key size")
-    dn = format_subject(parse_subject(subject), "emca", separator)
+    name = parse_subject(subject)
+    for attribute in name:
+        value = attribute.value if isinstance(attribute.value, str) else ""
+        if any(sep in value for sep in _SEPARATORS) or "\\" in value:
+            raise InputError(
+                "subject",
+                f"attribute {attribute.oid.dotted_string} has a ',', '~' or '\\' in its value (no escaping here)",
+            )
+    dn = format_subject(name, "emca", separator)
     key_field = KEY_FIELD_VENDOR if vendor_spelling else KEY_FIELD_CORRECT
-    return separator.join((dn, f"{key_field}={key_algorithm.upper()}-{key_size}", f"Password={_escape(password)}"))
+    return separator.join((dn, f"{key_field}={key_algorithm.upper()}-{key_size}", f"Password={password}"))
 
 
 def parse_pkcs12_content(text: str | bytes) -> Pkcs12Content:
-    """Read createPKCS12 signed content with ``,`` or ``~`` and either spelling of the key field."""
+    """Read createPKCS12 signed content with ``,`` or ``~`` and either spelling of the key field.
+
+    Fields are ``NAME=value`` split at the separator (no escaping, as the vendor documents none);
+    ``Password`` must be the last field, and text holding both separators is refused, so a
+    password holding a separator is an error, never a truncated password with its tail in the
+    subject. Errors never quote values (a fragment could be part of the password).
+    """
     from ...names import parse_subject
 
     if isinstance(text, (bytes, bytearray)):
@@ -302,14 +287,20 @@ def parse_pkcs12_content(text: str | bytes) -> Pkcs12Content:
         raise InputError("content", "must be non-empty text")
     if len(text) > _MAX_CONTENT:
         raise InputError("content", f"is over {_MAX_CONTENT} characters")
-    separator = "~" if len(_split_top(text, "~")) > 1 else ","
+    if all(sep in text for sep in _SEPARATORS):
+        raise InputError("content", "holds both ',' and '~': a value must not contain a separator")
+    separator = "~" if "~" in text else ","
     dn_parts: list[str] = []
     key_value: str | None = None
     password: str | None = None
     vendor_spelling = False
-    for index, part in enumerate(_split_top(text, separator)):
+    for index, part in enumerate(text.split(separator)):
         name, eq, value = part.partition("=")
         key = name.strip()
+        if password is not None:
+            raise InputError(
+                "content", f"has field {index} after Password: Password must be last (a value holding the separator?)"
+            )
         if not eq:
             raise InputError(f"content[{index}]", "is not NAME=value")
         if key in (KEY_FIELD_VENDOR, KEY_FIELD_CORRECT):
@@ -317,9 +308,7 @@ def parse_pkcs12_content(text: str | bytes) -> Pkcs12Content:
                 raise InputError("content", "names the key algorithm twice")
             key_value, vendor_spelling = value.strip(), key == KEY_FIELD_VENDOR
         elif key == "Password":
-            if password is not None:
-                raise InputError("content", "holds Password twice")
-            password = _unescape(value)
+            password = value
         else:
             dn_parts.append(part)
     if key_value is None:
@@ -331,5 +320,10 @@ def parse_pkcs12_content(text: str | bytes) -> Pkcs12Content:
         raise InputError("content", "lacks a non-empty Password")
     if not dn_parts:
         raise InputError("content", "lacks the subject fields")
-    subject = parse_subject(separator.join(dn_parts), style="emca")
-    return Pkcs12Content(subject, match.group(1).upper(), int(match.group(2)), password, separator, vendor_spelling)
+    try:
+        subject = parse_subject(separator.join(dn_parts), style="emca")
+    except InputError as exc:
+        problem = _masked(exc.rule)
+    else:
+        return Pkcs12Content(subject, match.group(1).upper(), int(match.group(2)), password, separator, vendor_spelling)
+    raise InputError("content", f"the subject fields are not a valid subject ({problem})")

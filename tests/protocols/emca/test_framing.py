@@ -167,9 +167,15 @@ def test_pkcs12_content_vendor_sample_shape() -> None:
     assert tilde.subject == parsed.subject and tilde.separator == "~"
 
 
-def test_pkcs12_password_with_separators_is_escaped() -> None:
-    text = emca.format_pkcs12_content({"CN": "x"}, password="a,b~c\\d")
-    assert emca.parse_pkcs12_content(text).password == "a,b~c\\d"
+def test_pkcs12_password_with_a_separator_is_refused() -> None:
+    """The vendor documents no escaping: emCA would split such a password (issue 15). Backslashes are
+    plain characters."""
+    for password in ("a,b", "a~b"):
+        with pytest.raises(InputError) as info:
+            emca.format_pkcs12_content({"CN": "x"}, password=password)
+        assert info.value.field == "password" and password not in str(info.value)
+    text = emca.format_pkcs12_content({"CN": "x"}, password="c\\d")
+    assert emca.parse_pkcs12_content(text).password == "c\\d"
 
 
 @pytest.mark.parametrize(
