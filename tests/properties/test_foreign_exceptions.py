@@ -49,7 +49,10 @@ def _public_functions() -> dict[str, Callable[..., Any]]:
     for info in pkgutil.walk_packages(cryptokit.__path__, "cryptokit."):
         if info.name.startswith(("cryptokit.cli", "cryptokit.__main__")) or "._" in info.name:
             continue
-        module = importlib.import_module(info.name)
+        try:
+            module = importlib.import_module(info.name)
+        except ImportError:  # an optional extra (pyHanko, httpx, ...) that is not installed here
+            continue
         for name, obj in vars(module).items():
             if not name.startswith(PREFIXES) or not callable(obj):
                 continue
