@@ -24,7 +24,7 @@ from cryptokit.cli.redact import redact
 from cryptokit.cms import cms_sign
 from cryptokit.envelope import Envelope
 from cryptokit.errors import InputError
-from cryptokit.keys import KeyBundle
+from cryptokit.pkcs12 import KeyBundle
 from cryptokit.protocols import emca
 from cryptokit.protocols.emca.framing import sign_content
 from tests.pki import make_pki

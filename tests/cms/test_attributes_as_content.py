@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives import serialization
 
 from cryptokit.cms import CmsPolicy, cms_sign, cms_verify
 from cryptokit.errors import VerificationFailed
-from cryptokit.keys import KeyBundle
+from cryptokit.pkcs12 import KeyBundle
 from tests.pki import make_pki
 
 PKI = make_pki("p256", label="attrs-as-content")
