@@ -206,11 +206,19 @@ def context() -> Context:
         ],
         "csc": [
             b"\x00" + orjson.dumps(sign_answer),
-            b"\x11" + orjson.dumps({"error": "invalid_request", "error_description": "x"}),
+            b"\x0f" + orjson.dumps({"error": "invalid_request", "error_description": "x"}),
             b"\x03" + csc_request.body,
+            b"\x06" + orjson.dumps({"SAD": "s", "expiresIn": 60}),
+            b"\x07" + orjson.dumps({"specs": "2.0.0.2", "name": "n", "authType": ["basic"], "methods": []}),
+            b"\x08" + orjson.dumps({"access_token": "a", "expires_in": 60}),
         ],
         "adss_server": [b"\x00" + adss_request.body, b"\x01" + orjson.dumps({"profile_id": "p", "request_id": "r"})],
-        "csc_server": [b"\x00" + csc_request.body, b"\x02Bearer t0k"],
+        "csc_server": [
+            b"\x00" + csc_request.body,
+            b"\x02Bearer t0k",
+            b"\x03" + csc.build_authorize_request("cred-1", num_signatures=1, hashes=[h], pin="1234").body,
+            b"\x04" + csc.build_extend_transaction_request("cred-1", "sad").body,
+        ],
         "adss_poll": _adss_poll_seeds(pki, adss_request),
         "onespan": [
             b"\x00" + orjson.dumps({"resultCodes": {"returnCode": 0, "statusCode": 0}, "result": {}}),
@@ -880,8 +888,8 @@ def t_csc(data: bytes) -> None:
 
     ctx = context()
     mode, payload = _mode(data, 256)
-    kind = mode % 6
-    status = STATUSES[(mode // 6) % len(STATUSES)]
+    kind = mode % 10
+    status = STATUSES[(mode // 10) % len(STATUSES)]
     if kind == 0:
         result = csc.parse_sign_hash_response(status, payload, request=ctx.csc_request)
         csc.verify_sign_hash_response(
@@ -897,9 +905,21 @@ def t_csc(data: bytes) -> None:
         params = csc.parse_pss_params(payload)
         if csc.parse_pss_params(params.to_der()) != params:
             raise FindingError("PSS params round trip")
-    else:
-        csc.error_from_answer(status, None)
+    elif kind == 5:
+        csc.error_from_answer(status, None, text=payload)
         csc.parse_sign_hash_response(status, payload)
+    elif kind == 6:
+        sad = csc.parse_authorize_response(status, payload)
+        if len(sad.sad) >= 8 and sad.sad in repr(sad):
+            raise FindingError("Sad repr shows the SAD")
+    elif kind == 7:
+        csc.parse_info_response(status, payload)
+    elif kind == 8:
+        token = csc.parse_login_response(status, payload)
+        if len(token.access_token) >= 8 and token.access_token in repr(token):
+            raise FindingError("LoginToken repr shows the token")
+    else:
+        csc.parse_send_otp_response(status, payload)
 
 
 def t_adss_server(data: bytes) -> None:
@@ -967,8 +987,16 @@ def t_csc_server(data: bytes) -> None:
     from cryptokit.protocols.csc import server
 
     ctx = context()
-    mode, payload = _mode(data, 3)
+    mode, payload = _mode(data, 5)
     base = ctx.csc_request
+    if mode >= 3:
+        # the embedded service answers any body on its authorization endpoints and never raises
+        signer = _csc_service()
+        endpoint = "credentials/authorize" if mode == 3 else "credentials/extendTransaction"
+        answer = signer.handle(HttpRequest("POST", "/csc/v2/" + endpoint, {}, base.headers, payload))
+        if answer.status == 200 and mode == 4:
+            raise FindingError("extendTransaction accepted a SAD that was never issued")
+        return
     if mode == 2:
         headers = {**base.headers, "Authorization": _text(payload)}
         server.parse_sign_hash_request(HttpRequest(base.method, base.path, base.query, headers, base.body))
@@ -977,6 +1005,16 @@ def t_csc_server(data: bytes) -> None:
     parsed = server.parse_sign_hash_request(HttpRequest(base.method, path, base.query, base.headers, payload))
     if any(len(h.digest) != h.algorithm.digest_size for h in parsed.hashes):
         raise FindingError("parse_sign_hash_request accepted a hash of the wrong length")
+
+
+@cache
+def _csc_service() -> Any:
+    from cryptokit.keys import KeyBundle
+    from cryptokit.protocols.csc.server import EmbeddedCscSigner
+
+    pki = context().pki
+    bundle = KeyBundle(pki.leaf_key, pki.leaf, tuple(pki.chain))
+    return EmbeddedCscSigner(bundle, credential_id="cred-1", access_token="t", scal=2, pin="1234")
 
 
 def t_onespan(data: bytes) -> None:

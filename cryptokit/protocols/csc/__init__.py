@@ -1,9 +1,14 @@
 """Cloud Signature Consortium API (v1.0.4 and v2.0), sans-I/O.
 
 Build requests (:func:`build_sign_hash_request`, :func:`build_credentials_info_request`,
-:func:`build_credentials_list_request`, :func:`build_sign_polling_request`), parse answers
-(:func:`parse_sign_hash_response`, :func:`parse_credential_info`, :func:`parse_credentials_list`),
-and check a signHash answer offline (:func:`validate_sign_hash_response` returns the report;
+:func:`build_credentials_list_request`, :func:`build_sign_polling_request`,
+:func:`build_authorize_request`, :func:`build_extend_transaction_request`,
+:func:`build_send_otp_request`, :func:`build_info_request`, :func:`build_login_request`), parse
+answers (:func:`parse_sign_hash_response`, :func:`parse_credential_info`,
+:func:`parse_credentials_list`, :func:`parse_authorize_response` -> :class:`Sad`,
+:func:`parse_info_response`, :func:`parse_login_response`, :func:`parse_send_otp_response`),
+sign documents into verified CMS files in one step (:func:`sign_documents`, through a caller's
+HTTP callable), and check a signHash answer offline (:func:`validate_sign_hash_response` returns the report;
 :func:`verify_sign_hash_response` raises :class:`~cryptokit.errors.VerificationFailed` unless it
 passed). Errors are
 :class:`CscError` subclasses (a :class:`~cryptokit.errors.VendorError` with ``vendor == "csc"``).

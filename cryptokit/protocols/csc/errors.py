@@ -134,11 +134,27 @@ def error_class(error: str, description: str) -> type[CscError]:
     return cls
 
 
-def error_from_answer(http_status: int | None, obj: Mapping[str, Any] | None) -> CscError:
-    """The typed error for an error answer (``obj`` is the parsed body, None when there was none)."""
+def _printable(text: object, limit: int = 200) -> str:
+    """The start of a body that is not CSC JSON, as one line of printable text."""
+    if isinstance(text, (bytes, bytearray, memoryview)):
+        text = bytes(text[: limit * 4]).decode("utf-8", "replace")
+    if not isinstance(text, str):
+        return ""
+    line = "".join(c if c.isprintable() else " " for c in text[: limit * 4])
+    line = " ".join(line.split())
+    return line[:limit] + ("..." if len(line) > limit else "")
+
+
+def error_from_answer(http_status: int | None, obj: Mapping[str, Any] | None, *, text: object = None) -> CscError:
+    """The typed error for an error answer (``obj`` is the parsed body, None when there was none).
+
+    ``text`` is the raw body when it was not JSON (a proxy's ``400 Bad Request`` page): its first
+    200 printable characters are kept in the message so the reason is not lost."""
     error = obj.get("error") if obj else None
     description = obj.get("error_description") if obj else None
     if not isinstance(error, str) or not error:
-        return CscError(None, f"HTTP {http_status} answer without a CSC error body", http_status)
+        said = _printable(text)
+        suffix = f": {said}" if said else ""
+        return CscError(None, f"HTTP {http_status} answer without a CSC error body{suffix}", http_status)
     text = description if isinstance(description, str) else ""
     return error_class(error, text)(error[:100], text[:MAX_MESSAGE], http_status)

@@ -35,6 +35,12 @@ __all__ = [
     "PssParams",
     "encode_pss_params",
     "parse_pss_params",
+    "AuthorizeRequest",
+    "build_authorize_request",
+    "build_extend_transaction_request",
+    "build_send_otp_request",
+    "build_info_request",
+    "build_login_request",
 ]
 
 RSA_ENCRYPTION = "1.2.840.113549.1.1.1"
@@ -371,3 +377,215 @@ def build_credentials_list_request(
     return HttpRequest(
         "POST", _base(version, base_path) + "credentials/list", {}, _headers(access_token), _wire.dumps(body)
     )
+
+
+# --------------------------------------------------------------------------- authorization (SAD) and service calls
+
+#: Upper bound on ``numSignatures`` a client asks for in one authorization.
+MAX_NUM_SIGNATURES = 10_000
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class AuthorizeRequest(HttpRequest):
+    """A ``credentials/authorize`` (or ``credentials/extendTransaction``) request: the HTTP request
+    plus the hashes it binds the SAD to (empty when it binds none). PIN, OTP and SAD travel in the
+    body only; ``repr`` shows neither body nor headers."""
+
+    version: int = 2
+    credential_id: str = ""
+    num_signatures: int = 0
+    hashes: tuple[HashToSign, ...] = ()
+
+
+def _bound_hashes(
+    hashes: Sequence[HashInput] | HashInput | None, hash_algorithm: str | HashAlgorithm | None
+) -> tuple[tuple[HashToSign, ...], HashAlgorithm | None]:
+    if hashes is None:
+        if hash_algorithm is not None:
+            raise InputError("hash_algorithm", "names the algorithm of hashes, and no hashes are given")
+        return (), None
+    alg = _hash_alg(hash_algorithm) if hash_algorithm is not None else None
+    if alg is None:
+        first = (
+            hashes
+            if isinstance(hashes, HashToSign)
+            else hashes[0]
+            if isinstance(hashes, (list, tuple)) and hashes
+            else None
+        )
+        if isinstance(first, HashToSign):
+            alg = first.algorithm
+    if alg is not None and alg.weak:
+        raise UnsupportedAlgorithm(f"{alg.name} is refused")
+    items = _hashes(hashes, alg)
+    return items, items[0].algorithm
+
+
+def _hash_alg(value: object) -> HashAlgorithm:
+    if not isinstance(value, (str, HashAlgorithm)):
+        raise InputError("hash_algorithm", "must be a hash algorithm name or OID")
+    return value if isinstance(value, HashAlgorithm) else hash_algorithm(value)
+
+
+def _client_data(body: dict[str, Any], client_data: str | None) -> None:
+    if client_data is not None:
+        body["clientData"] = _text(client_data, "client_data")
+
+
+def _put_hashes(body: dict[str, Any], version: int, items: tuple[HashToSign, ...], alg: HashAlgorithm | None) -> None:
+    if not items:
+        return
+    if version == 1:
+        body["hash"] = [h.b64 for h in items]
+    else:
+        body["hashes"] = [h.b64 for h in items]
+        assert alg is not None
+        body["hashAlgorithmOID"] = alg.oid
+
+
+def build_authorize_request(
+    credential_id: str,
+    *,
+    num_signatures: int,
+    hashes: Sequence[HashInput] | HashInput | None = None,
+    hash_algorithm: str | HashAlgorithm | None = None,
+    pin: str | None = None,
+    otp: str | None = None,
+    description: str | None = None,
+    client_data: str | None = None,
+    version: Version = 2,
+    access_token: str | None = None,
+    base_path: str | None = None,
+) -> AuthorizeRequest:
+    """``credentials/authorize``: ask for a SAD for ``num_signatures`` signatures with ``credential_id``.
+
+    With ``hashes`` (HashToSign, or bytes/base64 with ``hash_algorithm``) the SAD is bound to them
+    (required by SCAL 2 credentials); their number must equal ``num_signatures``. v1 sends ``hash``,
+    ``PIN``, ``OTP``; v2 ``hashes`` with ``hashAlgorithmOID`` and the PIN/OTP as ``authData``.
+    Refused before anything is sent (InputError): a count out of 1..10000, hashes of the wrong
+    length or of mixed algorithms, a count that differs from the hashes, an empty PIN or OTP.
+    """
+    base = _base(version, base_path)
+    if isinstance(num_signatures, bool) or not isinstance(num_signatures, int):
+        raise InputError("num_signatures", "must be an integer")
+    if not 1 <= num_signatures <= MAX_NUM_SIGNATURES:
+        raise InputError("num_signatures", f"must be 1..{MAX_NUM_SIGNATURES}")
+    items, alg = _bound_hashes(hashes, hash_algorithm)
+    if items and len(items) != num_signatures:
+        raise InputError("num_signatures", f"is {num_signatures}, but {len(items)} hashes are bound")
+    body: dict[str, Any] = {"credentialID": _text(credential_id, "credential_id", max_len=1024)}
+    body["numSignatures"] = num_signatures
+    _put_hashes(body, version, items, alg)
+    secrets = [
+        (name, _text(value, field, max_len=1024))
+        for name, value, field in (("PIN", pin, "pin"), ("OTP", otp, "otp"))
+        if value is not None
+    ]
+    if version == 1:
+        body.update(secrets)
+    elif secrets:
+        body["authData"] = [{"id": name, "value": value} for name, value in secrets]
+    if description is not None:
+        body["description"] = _text(description, "description", max_len=500)
+    _client_data(body, client_data)
+    return AuthorizeRequest(
+        "POST",
+        base + "credentials/authorize",
+        {},
+        _headers(access_token),
+        _wire.dumps(body),
+        version=version,
+        credential_id=credential_id,
+        num_signatures=num_signatures,
+        hashes=items,
+    )
+
+
+def build_extend_transaction_request(
+    credential_id: str,
+    sad: str,
+    *,
+    hashes: Sequence[HashInput] | HashInput | None = None,
+    hash_algorithm: str | HashAlgorithm | None = None,
+    client_data: str | None = None,
+    version: Version = 2,
+    access_token: str | None = None,
+    base_path: str | None = None,
+) -> AuthorizeRequest:
+    """``credentials/extendTransaction``: trade a SAD about to expire for a new one (same credential,
+    optionally the hashes it binds). The answer is read by :func:`~.responses.parse_authorize_response`."""
+    base = _base(version, base_path)
+    items, alg = _bound_hashes(hashes, hash_algorithm)
+    body: dict[str, Any] = {"credentialID": _text(credential_id, "credential_id", max_len=1024)}
+    _put_hashes(body, version, items, alg)
+    body["SAD"] = _text(sad, "sad", max_len=65536)
+    _client_data(body, client_data)
+    return AuthorizeRequest(
+        "POST",
+        base + "credentials/extendTransaction",
+        {},
+        _headers(access_token),
+        _wire.dumps(body),
+        version=version,
+        credential_id=credential_id,
+        num_signatures=len(items),
+        hashes=items,
+    )
+
+
+def build_send_otp_request(
+    credential_id: str,
+    *,
+    client_data: str | None = None,
+    version: Version = 2,
+    access_token: str | None = None,
+    base_path: str | None = None,
+) -> HttpRequest:
+    """``credentials/sendOTP``: ask the service to send the user the OTP for ``credential_id``
+    (answered with no content; read it with :func:`~.responses.parse_send_otp_response`)."""
+    body: dict[str, Any] = {"credentialID": _text(credential_id, "credential_id", max_len=1024)}
+    _client_data(body, client_data)
+    return HttpRequest(
+        "POST", _base(version, base_path) + "credentials/sendOTP", {}, _headers(access_token), _wire.dumps(body)
+    )
+
+
+def build_info_request(*, lang: str | None = None, version: Version = 2, base_path: str | None = None) -> HttpRequest:
+    """``info``: the service's name, specification version, authentication types and methods.
+    It needs no access token."""
+    body: dict[str, Any] = {}
+    if lang is not None:
+        body["lang"] = _text(lang, "lang", max_len=64)
+    headers = {"Content-Type": "application/json"}
+    return HttpRequest("POST", _base(version, base_path) + "info", {}, headers, _wire.dumps(body))
+
+
+def build_login_request(
+    username: str,
+    password: str,
+    *,
+    remember_me: bool | None = None,
+    refresh_token: str | None = None,
+    client_data: str | None = None,
+    version: Version = 2,
+    base_path: str | None = None,
+) -> HttpRequest:
+    """``auth/login`` with HTTP Basic authentication (``authType`` "basic"): ``username:password`` in
+    the Authorization header, ``rememberMe``/``refresh_token`` in the body. The answer is read by
+    :func:`~.responses.parse_login_response`. A username holding ``:`` or a line break is refused."""
+    from ...encoding import b64encode as _b64
+
+    user = _text(username, "username", max_len=1024)
+    secret = _text(password, "password", max_len=1024)
+    if ":" in user or any(c in user + secret for c in "\r\n"):
+        raise InputError("username", "must not hold ':' or line breaks (HTTP Basic)")
+    body: dict[str, Any] = {}
+    if refresh_token is not None:
+        body["refresh_token"] = _text(refresh_token, "refresh_token", max_len=65536)
+    if remember_me is not None:
+        if not isinstance(remember_me, bool):
+            raise InputError("remember_me", "must be a boolean")
+        body["rememberMe"] = remember_me
+    _client_data(body, client_data)
+    headers = {"Content-Type": "application/json", "Authorization": "Basic " + _b64(f"{user}:{secret}".encode())}
+    return HttpRequest("POST", _base(version, base_path) + "auth/login", {}, headers, _wire.dumps(body))

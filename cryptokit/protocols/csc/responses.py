@@ -9,7 +9,7 @@ shape: a signature is checked by :func:`~cryptokit.protocols.csc.verify.verify_s
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from cryptography import x509
@@ -28,6 +28,14 @@ __all__ = [
     "parse_sign_hash_response",
     "parse_credential_info",
     "parse_credentials_list",
+    "Sad",
+    "ServiceInfo",
+    "LoginToken",
+    "parse_authorize_response",
+    "parse_extend_transaction_response",
+    "parse_send_otp_response",
+    "parse_info_response",
+    "parse_login_response",
 ]
 
 MAX_SIGNATURE = 16 * 1024
@@ -59,7 +67,7 @@ def _answer(status: int, body: bytes | str, field: str) -> dict[str, Any] | None
         obj = _wire.load_object(body, field=field)
     except InputError:
         if status >= 400:
-            raise error_from_answer(status, None) from None
+            raise error_from_answer(status, None, text=body) from None
         raise
     if status >= 300 or (obj is not None and "error" in obj):
         raise error_from_answer(status, obj)
@@ -150,7 +158,9 @@ def _is_ca(cert: x509.Certificate) -> bool:
         return False
 
 
-def _credential(obj: Mapping[str, Any], field: str, credential_id: str | None) -> CredentialInfo:
+def _credential(
+    obj: Mapping[str, Any], field: str, credential_id: str | None, allow_ca_certificate: bool = False
+) -> CredentialInfo:
     key = obj.get("key")
     if not isinstance(key, dict):
         raise InputError(f"{field}.key", "must be an object")
@@ -173,7 +183,7 @@ def _credential(obj: Mapping[str, Any], field: str, credential_id: str | None) -
         for i, text in enumerate(encoded):
             where = f"{field}.cert.certificates[{i}]"
             loaded.append(_der_certificate(b64decode(text, field=where, max_size=MAX_CERTIFICATE * 2), where))
-        if loaded and _is_ca(loaded[0]):
+        if loaded and _is_ca(loaded[0]) and not allow_ca_certificate:
             raise InputError(f"{field}.cert.certificates[0]", "is a CA certificate; CSC puts the end-entity first")
         certs = tuple(loaded)
     multisign = _wire.get_int(obj, "multisign", field)
@@ -202,12 +212,19 @@ def _credential(obj: Mapping[str, Any], field: str, credential_id: str | None) -
     )
 
 
-def parse_credential_info(status: int, body: bytes | str, *, credential_id: str | None = None) -> CredentialInfo:
-    """Parse a ``credentials/info`` answer (v1 and v2 share the fields read here)."""
+def parse_credential_info(
+    status: int, body: bytes | str, *, credential_id: str | None = None, allow_ca_certificate: bool = False
+) -> CredentialInfo:
+    """Parse a ``credentials/info`` answer (v1 and v2 share the fields read here; ``authMode`` v1 or
+    ``auth.mode`` v2, ``SCAL``).
+
+    A first certificate that is a CA certificate is refused (CSC puts the end-entity first) unless
+    ``allow_ca_certificate=True`` (a credential whose key belongs to a CA, e.g. one that signs CRLs).
+    """
     obj = _answer(status, body, "body")
     if obj is None:
         raise InputError("body", "is empty")
-    return _credential(obj, "body", credential_id)
+    return _credential(obj, "body", credential_id, allow_ca_certificate is True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,3 +261,124 @@ def parse_credentials_list(status: int, body: bytes | str) -> CredentialsList:
     return CredentialsList(
         tuple(ids), tuple(infos), _wire.get_str(obj, "nextPageToken", "body", required=False), only_valid
     )
+
+
+# --------------------------------------------------------------------------- authorization and service answers
+
+
+@dataclass(frozen=True, slots=True)
+class Sad:
+    """Signature Activation Data from ``credentials/authorize`` (or ``extendTransaction``): the
+    ``sad`` to put in signHash, valid ``expires_in`` seconds after it was issued (CSC's default
+    3600 when the answer does not say). ``repr`` never shows the SAD."""
+
+    sad: str = field(repr=False)
+    expires_in: int = 3600
+
+    def __repr__(self) -> str:
+        return f"Sad(expires_in={self.expires_in})"
+
+
+def _positive(obj: Mapping[str, Any], key: str, default: int | None) -> int | None:
+    value = _wire.get_int(obj, key, "body", required=default is None)
+    if value is None:
+        return default
+    if not 0 < value <= 10 * 365 * 86400:
+        raise InputError(f"body.{key}", "must be a positive number of seconds")
+    return value
+
+
+def parse_authorize_response(status: int, body: bytes | str) -> Sad:
+    """Parse a ``credentials/authorize`` or ``credentials/extendTransaction`` answer into a :class:`Sad`.
+
+    Proves only that the service answered with a SAD; whether it is bound to the hashes asked for
+    shows when signHash accepts it."""
+    obj = _answer(status, body, "body")
+    if obj is None:
+        raise InputError("body", "is empty")
+    sad = _wire.get_str(obj, "SAD", "body")
+    if not sad or len(sad) > 65536:
+        raise InputError("body.SAD", "must be 1..65536 characters")
+    expires = _positive(obj, "expiresIn", 3600)
+    assert expires is not None
+    return Sad(sad, expires)
+
+
+#: ``credentials/extendTransaction`` answers like ``credentials/authorize``.
+parse_extend_transaction_response = parse_authorize_response
+
+
+def parse_send_otp_response(status: int, body: bytes | str) -> None:
+    """Check a ``credentials/sendOTP`` answer: success has no content (an empty object is accepted);
+    an error answer raises its :class:`~.errors.CscError`."""
+    obj = _answer(status, body, "body")
+    if obj:
+        raise InputError("body", "must be empty for a sendOTP answer")
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceInfo:
+    """What ``info`` says about the service: ``specs`` (the CSC version), ``name``, ``auth_types``
+    (``basic``, ``oauth2code``, ``external``...), ``methods`` it implements, ``oauth2`` URI if any."""
+
+    specs: str
+    name: str
+    auth_types: tuple[str, ...]
+    methods: tuple[str, ...]
+    oauth2: str | None = None
+    region: str | None = None
+    lang: str | None = None
+    description: str | None = None
+    logo: str | None = None
+
+
+def parse_info_response(status: int, body: bytes | str) -> ServiceInfo:
+    """Parse an ``info`` answer (v1 and v2): ``specs``, ``name``, ``authType``, ``methods`` are required."""
+    obj = _answer(status, body, "body")
+    if obj is None:
+        raise InputError("body", "is empty")
+    auth = _wire.get_str_list(obj, "authType", "body", max_items=64)
+    methods = _wire.get_str_list(obj, "methods", "body", max_items=256)
+    if auth is None:
+        raise InputError("body.authType", "is required")
+    if methods is None:
+        raise InputError("body.methods", "is required")
+    return ServiceInfo(
+        specs=_wire.get_str(obj, "specs", "body") or "",
+        name=_wire.get_str(obj, "name", "body") or "",
+        auth_types=tuple(auth),
+        methods=tuple(methods),
+        oauth2=_wire.get_str(obj, "oauth2", "body", required=False),
+        region=_wire.get_str(obj, "region", "body", required=False),
+        lang=_wire.get_str(obj, "lang", "body", required=False),
+        description=_wire.get_str(obj, "description", "body", required=False),
+        logo=_wire.get_str(obj, "logo", "body", required=False),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class LoginToken:
+    """The ``auth/login`` answer: ``access_token`` for the Authorization header, optional
+    ``refresh_token``, ``expires_in`` seconds (3600 when not said). ``repr`` shows no token."""
+
+    access_token: str = field(repr=False)
+    refresh_token: str | None = field(default=None, repr=False)
+    expires_in: int = 3600
+
+    def __repr__(self) -> str:
+        refresh = ", refresh_token=..." if self.refresh_token else ""
+        return f"LoginToken(expires_in={self.expires_in}{refresh})"
+
+
+def parse_login_response(status: int, body: bytes | str) -> LoginToken:
+    """Parse an ``auth/login`` answer."""
+    obj = _answer(status, body, "body")
+    if obj is None:
+        raise InputError("body", "is empty")
+    token = _wire.get_str(obj, "access_token", "body")
+    if not token or len(token) > 65536 or any(c in token for c in "\r\n"):
+        raise InputError("body.access_token", "must be 1..65536 characters on one line")
+    refresh = _wire.get_str(obj, "refresh_token", "body", required=False)
+    expires = _positive(obj, "expires_in", 3600)
+    assert expires is not None
+    return LoginToken(token, refresh or None, expires)
