@@ -28,6 +28,7 @@ __all__ = [
     "SignatureCountMismatch",
     "ForeignSignature",
     "MisplacedSignature",
+    "TransportError",
 ]
 
 
@@ -210,3 +211,21 @@ class ForeignSignature(DocumentSigningError):
 
 class MisplacedSignature(DocumentSigningError):
     """A signature that verifies, but over the hash of another document of the request (a swapped order)."""
+
+
+class TransportError(CryptokitError):
+    """An HTTP exchange that did not complete (``cryptokit.transport``): ``kind`` is ``connect``,
+    ``timeout``, ``tls``, ``protocol`` or ``too_large``; ``method`` and ``path`` name the call (no
+    query, headers or body: they may hold credentials); ``attempts`` counts the tries made."""
+
+    def __init__(self, kind: str, method: str, path: str, detail: str = "", attempts: int = 1) -> None:
+        self.kind = kind
+        self.method = method
+        self.path = path
+        self.attempts = attempts
+        tail = f" ({detail})" if detail else ""
+        tries = f" after {attempts} attempts" if attempts > 1 else ""
+        super().__init__(f"{method} {path}: {kind} failure{tries}{tail}")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.kind, self.method, self.path, "", self.attempts))

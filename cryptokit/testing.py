@@ -23,7 +23,18 @@ from cryptography.x509.oid import NameOID
 
 from .errors import InputError
 
-__all__ = ["PrivateKey", "Pki", "new_key", "make_key", "make_cert", "make_pki", "name", "resign"]
+__all__ = [
+    "PrivateKey",
+    "Pki",
+    "TlsPki",
+    "new_key",
+    "make_key",
+    "make_cert",
+    "make_pki",
+    "make_tls_pki",
+    "name",
+    "resign",
+]
 
 UTC = dt.UTC
 DAY = dt.timedelta(days=1)
@@ -204,3 +215,65 @@ def resign(
     with warnings.catch_warnings():  # a zero or negative serial is what some tests want
         warnings.simplefilter("ignore", CryptographyDeprecationWarning)
         return x509.load_der_x509_certificate(out.dump(force=True))
+
+
+@dataclass
+class TlsPki:
+    """A TLS test PKI: ``root`` signs a ``server`` certificate (serverAuth, SAN 127.0.0.1 and
+    localhost) and a ``client`` certificate (clientAuth) for mutual TLS; both are KeyBundles."""
+
+    root: x509.Certificate
+    root_key: PrivateKey
+    server: Any
+    client: Any
+
+    def write(self, folder: str) -> dict[str, str]:
+        """PEM files in ``folder`` (``ca``, ``server_cert``, ``server_key``, ``client_cert``,
+        ``client_key``), keys unencrypted with mode 0600, as a TLS server such as uvicorn wants them."""
+        import os
+
+        from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
+
+        files: dict[str, bytes] = {
+            "ca": self.root.public_bytes(Encoding.PEM),
+            "server_cert": self.server.certificate.public_bytes(Encoding.PEM),
+            "server_key": self.server.private_key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption()),
+            "client_cert": self.client.certificate.public_bytes(Encoding.PEM),
+            "client_key": self.client.private_key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption()),
+        }
+        paths = {}
+        for label, data in files.items():
+            path = os.path.join(folder, f"{label}.pem")
+            with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as out:
+                out.write(data)
+            paths[label] = path
+        return paths
+
+
+def make_tls_pki(kind: str = "p256", *, label: str = "tls", client_name: str = "cryptokit test client") -> TlsPki:
+    """A root, a server certificate for 127.0.0.1/localhost and a client certificate, for loopback TLS tests."""
+    import ipaddress
+
+    from cryptography.x509.oid import ExtendedKeyUsageOID
+
+    from .keys import KeyBundle
+
+    root_key = make_key(kind, label + "-root")
+    root = make_cert(name(f"Test TLS Root {label}"), root_key, ca=True)
+    tls_usage = {"content_commitment": False, "key_encipherment": not kind.startswith("p")}
+    server_key = make_key(kind, label + "-server")
+    san = x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1")), x509.DNSName("localhost")])
+    server = make_cert(
+        name("localhost"),
+        server_key,
+        root,
+        root_key,
+        key_usage=tls_usage,
+        eku=[ExtendedKeyUsageOID.SERVER_AUTH],
+        extra_extensions=[(san, False)],
+    )
+    client_key = make_key(kind, label + "-client")
+    client = make_cert(
+        name(client_name), client_key, root, root_key, key_usage=tls_usage, eku=[ExtendedKeyUsageOID.CLIENT_AUTH]
+    )
+    return TlsPki(root, root_key, KeyBundle(server_key, server, (root,)), KeyBundle(client_key, client, (root,)))
