@@ -328,10 +328,14 @@ def test_through_adss_embedded_signer(kind: str, encoding: str) -> None:
 def test_through_csc_embedded_signer(rsa: Pki, scheme: str) -> None:
     service = csc.EmbeddedCscSigner(KeyBundle(rsa.leaf_key, rsa.leaf, tuple(rsa.chain)), credential_id="cred")
     prepared = cms_prepare(CONTENT, certificate=rsa.leaf, chain=rsa.chain, scheme=scheme, detached=False)
+    # the service issues a SAD bound to this one hash (credentials/authorize) before it signs it
+    status, _, body = service.handle(csc.build_authorize_request("cred", num_signatures=1, hashes=[prepared.to_sign]))
+    sad = csc.parse_authorize_response(status, body)
     request = csc.build_sign_hash_request(
         [prepared.to_sign],
         credential_id="cred",
         sign_algo=csc.RSASSA_PSS if scheme == "pss" else csc.RSA_ENCRYPTION,
+        sad=sad.sad,
         access_token="token",
     )
     status, _, body = service.handle(request)
