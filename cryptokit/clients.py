@@ -1,0 +1,372 @@
+"""Clients for the flows people run: the protocol builders, one HTTP exchange, the parsers.
+
+Each client takes ``send``: any callable ``HttpRequest -> HttpResponse`` (a
+:class:`cryptokit.transport.Transport`, a server half's ``handle`` in tests, or your own adapter),
+or is opened on a URL with ``connect(base_url, **transport_options)`` (needs the ``http`` extra).
+They add no cryptography of their own: every answer goes through the same parser and offline
+verifier as a hand-written exchange, so what a result proves is what those functions document.
+
+* :class:`CscClient`: ``info``, ``credentials``, ``credential``, ``authorize``, ``send_otp``,
+  ``sign_hash`` (authorizes and splits the hashes into calls of at most the credential's
+  ``multisign``, each with its own SAD bound to its hashes; verifies the signatures when given
+  ``trust_anchors``).
+* :class:`AdssClient`: ``authenticate`` (keeps the token), ``sign`` (polls ``sign/status`` while
+  the answer is PENDING, with a bounded backoff and an overall deadline; verifies when given a
+  certificate and ``trust_anchors``).
+* :class:`EmcaClient`: ``create_certificates`` (the multiple-CSR request, answer checked against it).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from cryptography import x509
+
+from .errors import InputError
+from .hashing import HashToSign
+from .protocols import HttpRequest, HttpResponse, adss, csc, emca
+
+__all__ = ["Send", "CscClient", "AdssClient", "EmcaClient"]
+
+Send = Callable[[HttpRequest], HttpResponse]
+
+
+def _send_arg(send: object) -> Send:
+    if not callable(send):
+        raise InputError("send", "must be a callable HttpRequest -> HttpResponse (e.g. a Transport)")
+    return send
+
+
+def _exchange(send: Send, request: HttpRequest, *, idempotent: bool = False) -> HttpResponse:
+    """One exchange; an idempotent call tells a Transport it may retry it."""
+    method = getattr(send, "send", None)
+    if idempotent and method is not None and getattr(send, "_tries", None) is not None:
+        response = method(request, idempotent=True)
+    else:
+        response = send(request)
+    if not isinstance(response, HttpResponse):
+        if isinstance(response, tuple) and len(response) in (2, 3):  # (status, body) / (status, headers, body)
+            status, body = response[0], response[-1]
+            headers = response[1] if len(response) == 3 else {}
+            return HttpResponse(status, headers, body)
+        raise InputError("send", f"returned {type(response).__name__}, not an HttpResponse")
+    return response
+
+
+def _transport(base_url: str, options: dict[str, Any]) -> Send:
+    from .transport import Transport
+
+    options.setdefault("timeout", 30.0)
+    return Transport(base_url, **options)
+
+
+# --------------------------------------------------------------------------- CSC
+
+
+class CscClient:
+    """A CSC API client (v1 or v2) over ``send``; ``access_token`` is sent as a bearer token (None:
+    a service without authentication, or call :meth:`login` first)."""
+
+    def __init__(
+        self,
+        send: Send,
+        *,
+        access_token: str | None = None,
+        version: int = 2,
+        base_path: str | None = None,
+    ) -> None:
+        self._send = _send_arg(send)
+        if version not in (1, 2) or isinstance(version, bool):
+            raise InputError("version", "must be 1 or 2")
+        self.version: Any = version
+        self.base_path = base_path
+        self._token = access_token
+
+    @classmethod
+    def connect(
+        cls,
+        base_url: str,
+        *,
+        access_token: str | None = None,
+        version: int = 2,
+        base_path: str | None = None,
+        **transport_options: Any,
+    ) -> CscClient:
+        """A client over a new :class:`~cryptokit.transport.Transport` to ``base_url``."""
+        return cls(
+            _transport(base_url, transport_options), access_token=access_token, version=version, base_path=base_path
+        )
+
+    def __repr__(self) -> str:
+        return f"CscClient(v{self.version}, token={'set' if self._token else 'none'})"
+
+    def _common(self) -> dict[str, Any]:
+        return {"version": self.version, "access_token": self._token, "base_path": self.base_path}
+
+    def info(self) -> csc.ServiceInfo:
+        req = csc.build_info_request(version=self.version, base_path=self.base_path)
+        resp = _exchange(self._send, req, idempotent=True)
+        return csc.parse_info_response(resp.status, resp.body)
+
+    def login(self, username: str, password: str) -> csc.LoginToken:
+        """``auth/login`` (HTTP Basic); the access token is kept for the next calls."""
+        req = csc.build_login_request(username, password, version=self.version, base_path=self.base_path)
+        resp = _exchange(self._send, req)
+        token = csc.parse_login_response(resp.status, resp.body)
+        self._token = token.access_token
+        return token
+
+    def credentials(self, **options: Any) -> csc.CredentialsList:
+        """``credentials/list``; ``options`` as :func:`csc.build_credentials_list_request` takes them."""
+        req = csc.build_credentials_list_request(**self._common(), **options)
+        resp = _exchange(self._send, req, idempotent=True)
+        return csc.parse_credentials_list(resp.status, resp.body)
+
+    def credential(self, credential_id: str, *, allow_ca_certificate: bool = False) -> csc.CredentialInfo:
+        """``credentials/info`` with the whole chain."""
+        req = csc.build_credentials_info_request(credential_id, **self._common())
+        resp = _exchange(self._send, req, idempotent=True)
+        return csc.parse_credential_info(
+            resp.status, resp.body, credential_id=credential_id, allow_ca_certificate=allow_ca_certificate
+        )
+
+    def authorize(
+        self,
+        credential_id: str,
+        *,
+        num_signatures: int | None = None,
+        hashes: Sequence[HashToSign] | None = None,
+        **options: Any,
+    ) -> csc.Sad:
+        """``credentials/authorize``: a SAD for ``num_signatures`` (default: one per hash), bound
+        to ``hashes`` when given; ``options``: ``pin``, ``otp``, ``description``, ``client_data``."""
+        count = num_signatures if num_signatures is not None else len(hashes or ())
+        req = csc.build_authorize_request(
+            credential_id, num_signatures=count, hashes=hashes, **self._common(), **options
+        )
+        resp = _exchange(self._send, req)
+        return csc.parse_authorize_response(resp.status, resp.body)
+
+    def send_otp(self, credential_id: str) -> None:
+        req = csc.build_send_otp_request(credential_id, **self._common())
+        resp = _exchange(self._send, req)
+        csc.parse_send_otp_response(resp.status, resp.body)
+
+    def sign_hash(
+        self,
+        credential_id: str,
+        hashes: Sequence[HashToSign],
+        *,
+        sign_algo: str,
+        credential: csc.CredentialInfo | None = None,
+        sad: str | None = None,
+        pin: str | None = None,
+        otp: str | Callable[[], str] | None = None,
+        trust_anchors: Sequence[x509.Certificate] | None = None,
+        **options: Any,
+    ) -> tuple[bytes, ...]:
+        """Sign ``hashes`` with ``credential_id``: one signature per hash, in order.
+
+        The hashes go in calls of at most the credential's ``multisign`` (``credential`` or a
+        ``credentials/info`` call). Without ``sad``, each call is authorized first with a SAD
+        bound to its hashes (``pin``; ``otp`` a value or a callable asked once per call, e.g.
+        after :meth:`send_otp`). With ``trust_anchors``, each answer is verified offline
+        (:func:`csc.verify_sign_hash_response`: signature per hash, in order, chain to an anchor),
+        raising VerificationFailed otherwise. ``options`` go to :func:`csc.build_sign_hash_request`.
+        """
+        items = list(hashes)
+        if not items:
+            raise InputError("hashes", "must hold at least one hash")
+        info = credential if credential is not None else self.credential(credential_id)
+        size = info.multisign
+        out: list[bytes] = []
+        for start in range(0, len(items), size):
+            batch = items[start : start + size]
+            batch_sad = sad
+            if batch_sad is None:
+                code = otp() if callable(otp) else otp
+                batch_sad = self.authorize(credential_id, hashes=batch, pin=pin, otp=code).sad
+            req = csc.build_sign_hash_request(
+                batch,
+                credential_id=credential_id,
+                sign_algo=sign_algo,
+                sad=batch_sad,
+                credential=info,
+                **self._common(),
+                **options,
+            )
+            resp = _exchange(self._send, req)
+            result = csc.parse_sign_hash_response(resp.status, resp.body, request=req)
+            if trust_anchors is not None:
+                from .protocols.csc import verify_sign_hash_response
+
+                verify_sign_hash_response(req, result, certificates=info, trust_anchors=list(trust_anchors))
+            elif len(result.signatures) != len(batch):
+                raise InputError(
+                    "body.signatures", f"holds {len(result.signatures)} signatures for {len(batch)} hashes"
+                )
+            out.extend(result.signatures)
+        return tuple(out)
+
+
+# --------------------------------------------------------------------------- ADSS
+
+
+class AdssClient:
+    """An ADSS CSP client over ``send`` for one ``profile_id``: authenticate, then sign.
+
+    PENDING answers (authorised remote signing) are polled every ``poll_interval`` seconds,
+    doubling up to ``max_interval``, until ``poll_timeout`` seconds have passed (then an
+    :class:`~cryptokit.protocols.adss.AdssSigningError`). ``sleep``/``clock`` are injectable.
+    """
+
+    def __init__(
+        self,
+        send: Send,
+        *,
+        profile_id: str,
+        cert_alias: str | None = None,
+        token: str | adss.Token | None = None,
+        poll_interval: float = 1.0,
+        max_interval: float = 10.0,
+        poll_timeout: float = 300.0,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._send = _send_arg(send)
+        if not isinstance(profile_id, str) or not profile_id:
+            raise InputError("profile_id", "must be a non-empty string")
+        for name, value in (
+            ("poll_interval", poll_interval),
+            ("max_interval", max_interval),
+            ("poll_timeout", poll_timeout),
+        ):
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 86400:
+                raise InputError(name, "must be 0..86400 seconds")
+        self.profile_id = profile_id
+        self.cert_alias = cert_alias
+        self._token: Any = token
+        self.poll_interval, self.max_interval, self.poll_timeout = poll_interval, max_interval, poll_timeout
+        self._sleep = sleep
+        self._clock = clock
+
+    @classmethod
+    def connect(
+        cls, base_url: str, *, profile_id: str, transport: Mapping[str, Any] | None = None, **options: Any
+    ) -> AdssClient:
+        """A client over a new :class:`~cryptokit.transport.Transport` to ``base_url`` (``transport``:
+        its options, e.g. ``client_cert`` for ADSS's mutual TLS)."""
+        return cls(_transport(base_url, dict(transport or {})), profile_id=profile_id, **options)
+
+    def __repr__(self) -> str:
+        return f"AdssClient(profile_id={self.profile_id!r}, token={'set' if self._token else 'none'})"
+
+    @property
+    def token(self) -> Any:
+        return self._token
+
+    def authenticate(self, grant_type: str = "client_credentials", **options: Any) -> adss.Token:
+        """``/authenticate`` (``client_id``, ``client_secret``, ``username``, ``password``... as
+        :func:`adss.build_authenticate_request` takes them); the token is kept for :meth:`sign`."""
+        resp = _exchange(self._send, adss.build_authenticate_request(grant_type, **options))
+        token = adss.parse_token_response(resp.status, resp.body)
+        self._token = token
+        return token
+
+    def _token_arg(self) -> Any:
+        if self._token is None:
+            raise InputError("token", "authenticate first (or give token=)")
+        return self._token
+
+    def sign(
+        self,
+        hashes: Sequence[HashToSign],
+        *,
+        cert_alias: str | None = None,
+        certificate: Any = None,
+        certificate_chain: Sequence[x509.Certificate] | None = None,
+        trust_anchors: Sequence[x509.Certificate] | None = None,
+        **options: Any,
+    ) -> adss.SignResult:
+        """``/v2/sign/request`` for ``hashes``, then ``/v2/sign/status`` while PENDING; the final
+        SUCCESS result (TIMEOUT, DECLINED, FAILED raise AdssSigningError). With ``certificate``
+        (``certificate_chain``) and ``trust_anchors`` the signatures are verified
+        (:func:`adss.verify_sign_response`, VerificationFailed otherwise)."""
+        alias = cert_alias or self.cert_alias
+        if alias is None:
+            raise InputError("cert_alias", "is required (here or in the client)")
+        req = adss.build_sign_request(
+            list(hashes), profile_id=self.profile_id, cert_alias=alias, token=self._token_arg(), **options
+        )
+        resp = _exchange(self._send, req)
+        result = adss.parse_sign_response(resp.status, resp.body)
+        result = self._until_final(result)
+        if result.status is not adss.SignStatus.SUCCESS:
+            raise adss.AdssSigningError(None, f"the signing request ended {result.status.value}")
+        if certificate is not None and trust_anchors is not None:
+            adss.verify_sign_response(
+                req,
+                result,
+                certificate=certificate,
+                certificate_chain=list(certificate_chain or ()),
+                trust_anchors=list(trust_anchors),
+            )
+        return result
+
+    def _until_final(self, result: adss.SignResult) -> adss.SignResult:
+        request_id = result.request_id
+        deadline = self._clock() + self.poll_timeout
+        interval = self.poll_interval
+        while result.status is adss.SignStatus.PENDING:
+            if request_id is None:
+                raise InputError("sign_response.request_id", "is missing in a PENDING answer")
+            if self._clock() + interval > deadline:
+                raise adss.AdssSigningError(None, f"still PENDING after {self.poll_timeout} seconds")
+            self._sleep(interval)
+            interval = min(interval * 2 or self.max_interval, self.max_interval)
+            poll = adss.build_sign_status_request(self.profile_id, request_id, token=self._token_arg())
+            resp = _exchange(self._send, poll, idempotent=True)
+            result = adss.parse_sign_status(resp.status, resp.body)
+        return result
+
+
+# --------------------------------------------------------------------------- emCA
+
+
+class EmcaClient:
+    """An emCA client over ``send`` for one registered user: ``username``, ``password``, the
+    ``signer`` KeyBundle whose certificate the CA registered, the shared ``envelope``; ``options``
+    (``auth``, ``framing``, ``path``...) go to every :func:`emca.build_create_certificates_request`."""
+
+    def __init__(self, send: Send, *, username: str, password: str, signer: Any, envelope: Any, **options: Any) -> None:
+        self._send = _send_arg(send)
+        self.username = username
+        self._password = password
+        self._signer = signer
+        self._envelope = envelope
+        self._options = options
+
+    @classmethod
+    def connect(cls, base_url: str, *, transport: Mapping[str, Any] | None = None, **options: Any) -> EmcaClient:
+        return cls(_transport(base_url, dict(transport or {})), **options)
+
+    def __repr__(self) -> str:
+        return f"EmcaClient(username={self.username!r})"
+
+    def create_certificates(self, csrs: Mapping[str, Any], **options: Any) -> emca.CreateCertificatesResult:
+        """Send the multiple-CSR request (``application_id``, ``profile_id``, ``subscriber_id``,
+        ``validity``... in ``options``) and return the answer checked against it."""
+        merged = {**self._options, **options}
+        strict = merged.pop("strict", True)
+        req = emca.build_create_certificates_request(
+            csrs,
+            username=self.username,
+            password=self._password,
+            signer=self._signer,
+            envelope=self._envelope,
+            **merged,
+        )
+        resp = _exchange(self._send, req)
+        return emca.parse_create_certificates_response(resp.status, resp.body, request=req, strict=strict)

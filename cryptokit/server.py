@@ -1,0 +1,416 @@
+"""A servable signing service: one ASGI application mounting the ADSS, CSC and emCA server halves
+(extra ``server`` runs it with uvicorn; any ASGI 3 server works).
+
+    from cryptokit.server import ServiceApp, AdssTokens
+    app = ServiceApp(csc=csc.EmbeddedCscSigner(...), adss=adss.EmbeddedSigner(..., token=tokens.check),
+                     adss_tokens=tokens, emca=EmcaService(envelope=..., registry=..., ca=...))
+    uvicorn.run(app, host="127.0.0.1", port=8443, ssl_certfile=..., ssl_keyfile=..., ssl_ca_certs=...,
+                ssl_cert_reqs=ssl.CERT_REQUIRED)      # mutual TLS is the TLS server's job
+
+Routing by path: ``/csc/...`` goes to the CSC half; ``/adss/service/csp/authenticate`` to
+:class:`AdssTokens` (the OAuth client-credentials grant), other ``/adss/...`` paths to the ADSS
+half; a path ending in an emCA method name (:data:`EMCA_METHODS`) to the emCA half.
+A path no mounted half serves is a 404 JSON answer naming the path. Bodies over ``max_body`` are
+413 before they are read in full. The halves are sans-I/O and synchronous: each request runs in a
+worker thread. The app keeps no secrets in logs; it writes none.
+
+What it proves: nothing beyond the mounted halves. Real deployments plug in their own signer,
+registry and token check; ``cryptokit serve --demo`` mounts throwaway ones.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+import threading
+import time
+from collections.abc import Awaitable, Callable, Mapping, MutableMapping
+from typing import Any
+from urllib.parse import parse_qsl
+
+import orjson
+
+from .errors import CryptokitError, InputError
+from .protocols import HttpRequest, HttpResponse, _server
+
+__all__ = ["ServiceApp", "AdssTokens", "EmcaService", "MAX_BODY", "demo_app", "run_demo_server"]
+
+#: Largest request body read (the emCA limit; ADSS and CSC bodies are far smaller).
+MAX_BODY = 32 * 1024 * 1024
+ADSS_AUTHENTICATE = "/adss/service/csp/authenticate"
+
+Scope = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
+AsgiSend = Callable[[MutableMapping[str, Any]], Awaitable[None]]
+
+
+class AdssTokens:
+    """The ADSS ``/authenticate`` endpoint for ``client_credentials``: ``clients`` maps client_id
+    to client_secret (compared in constant time); tokens are random, expire after ``lifetime``
+    seconds, and :meth:`check` is the ``token=`` callable of :class:`adss.EmbeddedSigner`.
+    At most ``max_tokens`` live tokens (the oldest dropped)."""
+
+    def __init__(
+        self,
+        clients: Mapping[str, str],
+        *,
+        lifetime: int = 3600,
+        max_tokens: int = 10_000,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        if not isinstance(clients, Mapping) or not clients:
+            raise InputError("clients", "must map at least one client_id to its client_secret")
+        for key, value in clients.items():
+            if not isinstance(key, str) or not isinstance(value, str) or not key or not value:
+                raise InputError("clients", "client ids and secrets must be non-empty strings")
+        if isinstance(lifetime, bool) or not isinstance(lifetime, int) or not 1 <= lifetime <= 86400:
+            raise InputError("lifetime", "must be 1..86400 seconds")
+        self._clients = dict(clients)
+        self.lifetime = lifetime
+        self.max_tokens = max_tokens
+        self._clock = clock
+        self._tokens: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"AdssTokens({len(self._clients)} clients, {len(self._tokens)} tokens)"
+
+    def check(self, token: str) -> bool:
+        """Whether ``token`` was issued here and has not expired."""
+        now = self._clock()
+        with self._lock:
+            for issued, expires in self._tokens.items():
+                if _server.same(issued, token):
+                    return expires > now
+        return False
+
+    def handle(self, http_request: HttpRequest) -> HttpResponse:
+        from .protocols.adss import build_error_response
+
+        form = dict(parse_qsl(http_request.body.decode("utf-8", "replace"), keep_blank_values=True))
+        if http_request.method.upper() != "POST":
+            return build_error_response("60056")
+        if form.get("grant_type") != "client_credentials":
+            return build_error_response("60054")
+        client_id, secret = form.get("client_id"), form.get("client_secret")
+        if not client_id:
+            return build_error_response("60010")
+        if not secret:
+            return build_error_response("60007")
+        expected = self._clients.get(client_id, "")
+        if not (_server.same(secret, expected) and expected):
+            return build_error_response("60008")
+        token = secrets.token_urlsafe(32)
+        now = self._clock()
+        with self._lock:
+            for old in [t for t, e in self._tokens.items() if e <= now]:
+                del self._tokens[old]
+            while len(self._tokens) >= self.max_tokens:
+                del self._tokens[next(iter(self._tokens))]
+            self._tokens[token] = now + self.lifetime
+        doc = {"access_token": token, "token_type": "Bearer", "expires_in": self.lifetime}
+        return _server.json_response(200, doc, "application/json", {"Cache-Control": "no-store"})
+
+
+#: emCA method names routed to the emCA half (the last path segment): the seed's name and the
+#: one other emCA versions use; the emCA half itself decides which it serves.
+EMCA_METHODS = frozenset(
+    {
+        "createCertificatesByIdWithMultipleCsrData",
+        "createX509CertificatesByIdWithMultipleCsrData",
+        "getCertificateByRequestID",
+    }
+)
+
+
+class EmcaService:
+    """The emCA half as one handler: ``options`` go to :func:`emca.handle_create_certificates`
+    (``envelope``, ``registry``, ``ca``, ``auth_verifier``, ``emkey_secret``...); the source IP
+    is the peer address the ASGI server reports. ``methods``: the path endpoints it is routed."""
+
+    def __init__(self, *, methods: frozenset[str] | None = None, **options: Any) -> None:
+        from .protocols import emca
+
+        for name in ("envelope", "registry", "ca"):
+            if name not in options:
+                raise InputError(name, "is required by the emCA half")
+        self._handle = emca.handle_create_certificates
+        self._options = options
+        self.methods = frozenset(methods) if methods is not None else EMCA_METHODS | {emca.METHOD_CREATE_CERTIFICATES}
+
+    def serves(self, path: str) -> bool:
+        return path.rstrip("/").rsplit("/", 1)[-1] in self.methods
+
+    def __repr__(self) -> str:
+        return "EmcaService()"
+
+    def handle(self, http_request: HttpRequest, source_ip: str | None = None) -> HttpResponse:
+        answer = self._handle(http_request, source_ip=source_ip, **self._options)
+        if isinstance(answer, HttpResponse):
+            return answer
+        status, body = answer[0], answer[-1]
+        return HttpResponse(status, {"Content-Type": "application/json"}, body)
+
+
+def _not_found(path: str) -> HttpResponse:
+    shown = "".join(c if c.isprintable() else "?" for c in path[:200])
+    doc = {"error": "not_found", "error_description": f"No service is mounted at {shown}"}
+    return _server.json_response(404, doc, "application/json")
+
+
+class ServiceApp:
+    """The ASGI 3 application (see the module text). ``csc``, ``adss``, ``emca`` are the mounted
+    halves (any may be None); ``adss_tokens`` serves ADSS ``/authenticate``."""
+
+    def __init__(
+        self,
+        *,
+        csc: Any = None,
+        adss: Any = None,
+        adss_tokens: AdssTokens | None = None,
+        emca: EmcaService | None = None,
+        max_body: int = MAX_BODY,
+    ) -> None:
+        for name, half in (("csc", csc), ("adss", adss), ("adss_tokens", adss_tokens), ("emca", emca)):
+            if half is not None and not callable(getattr(half, "handle", None)):
+                raise InputError(name, "must be a server half with handle(HttpRequest)")
+        if isinstance(max_body, bool) or not isinstance(max_body, int) or not 1 <= max_body <= MAX_BODY:
+            raise InputError("max_body", f"must be 1..{MAX_BODY} bytes")
+        self.csc, self.adss, self.adss_tokens, self.emca = csc, adss, adss_tokens, emca
+        self.max_body = max_body
+
+    def __repr__(self) -> str:
+        mounted = [n for n in ("csc", "adss", "emca") if getattr(self, n) is not None]
+        return f"ServiceApp({', '.join(mounted) or 'nothing mounted'})"
+
+    def route(self, http_request: HttpRequest, source_ip: str | None = None) -> HttpResponse:
+        """The answer for one request (what the ASGI callable sends; usable without a server)."""
+        path = http_request.path
+        try:
+            if path.startswith("/csc/") and self.csc is not None:
+                response: HttpResponse = self.csc.handle(http_request)
+            elif path.rstrip("/") == ADSS_AUTHENTICATE and self.adss_tokens is not None:
+                response = self.adss_tokens.handle(http_request)
+            elif path.startswith("/adss/") and self.adss is not None:
+                response = self.adss.handle(http_request)
+            elif self.emca is not None and self.emca.serves(path):
+                response = self.emca.handle(http_request, source_ip)
+            else:
+                response = _not_found(path)
+        except CryptokitError:
+            response = _server.json_response(500, {"error": "server_error"}, "application/json")
+        return response
+
+    async def __call__(self, scope: Scope, receive: Receive, send: AsgiSend) -> None:
+        if scope["type"] == "lifespan":
+            while True:
+                message = await receive()
+                if message["type"] == "lifespan.startup":
+                    await send({"type": "lifespan.startup.complete"})
+                elif message["type"] == "lifespan.shutdown":
+                    await send({"type": "lifespan.shutdown.complete"})
+                    return
+        if scope["type"] != "http":
+            return
+        headers: dict[str, str] = {}
+        length = 0
+        for raw_key, raw_value in scope.get("headers", []):
+            key, value = raw_key.decode("latin-1"), raw_value.decode("latin-1")
+            headers[key] = f"{headers[key]}, {value}" if key in headers else value
+            if key.lower() == "content-length" and value.strip().isdigit():
+                length = int(value)
+        if length > self.max_body:
+            await _respond(send, HttpResponse(413, {"Content-Type": "application/json"}, b'{"error": "too_large"}'))
+            return
+        body = bytearray()
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            body += message.get("body", b"")
+            if len(body) > self.max_body:
+                await _respond(send, HttpResponse(413, {"Content-Type": "application/json"}, b'{"error": "too_large"}'))
+                return
+            if not message.get("more_body", False):
+                break
+        query = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True))
+        request = HttpRequest(scope["method"], scope["path"], query, headers, bytes(body))
+        client = scope.get("client")
+        source_ip = client[0] if client else None
+        loop = asyncio.get_running_loop()
+        response = await loop.run_in_executor(None, self.route, request, source_ip)
+        await _respond(send, response)
+
+
+async def _respond(send: AsgiSend, response: HttpResponse) -> None:
+    headers = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in response.headers.items()]
+    headers.append((b"content-length", str(len(response.body)).encode("ascii")))
+    await send({"type": "http.response.start", "status": response.status, "headers": headers})
+    await send({"type": "http.response.body", "body": response.body})
+
+
+# --------------------------------------------------------------------------- the demo service
+
+
+def demo_app(folder: str, *, tls: bool = False) -> tuple[ServiceApp, dict[str, Any]]:
+    """A :class:`ServiceApp` with throwaway signers, and the credentials to use them.
+
+    Writes to ``folder``: ``root.pem`` (the trust anchor of every signature and certificate),
+    ``client.pfx`` (the emCA client's signing PFX), ``credentials.json`` (mode 0600: tokens,
+    secrets, passwords, the envelope key and emKey) and with ``tls`` ``tls/`` (CA, server and
+    client certificate and keys). Returns the app and the credentials document."""
+    import os
+
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    from .envelope import Envelope
+    from .keys import KeyBundle
+    from .protocols import adss, csc, emca
+    from .testing import make_cert, make_pki, make_tls_pki, name, new_key
+
+    pki = make_pki("rsa2048", label=" serve")
+    signer = KeyBundle(pki.leaf_key, pki.leaf, (pki.intermediate, pki.root))
+    ca = KeyBundle(pki.intermediate_key, pki.intermediate, (pki.root,))
+    root_path = os.path.join(folder, "root.pem")
+    with open(root_path, "wb") as out:
+        out.write(pki.root.public_bytes(Encoding.PEM))
+
+    csc_token = secrets.token_urlsafe(24)
+    csc_half = csc.EmbeddedCscSigner(
+        signer, credential_id="demo-rsa", access_token=csc_token, scal=2, multisign=10, service_name="cryptokit serve"
+    )
+    adss_client, adss_secret = "demo-client", secrets.token_urlsafe(24)
+    tokens = AdssTokens({adss_client: adss_secret})
+    adss_half = adss.EmbeddedSigner(
+        signer, cert_alias="demo-signer", profile_id="demo-profile", token=tokens.check, pending_polls=1
+    )
+
+    user, password, pfx_password = "demo-user", secrets.token_urlsafe(18), secrets.token_urlsafe(18)
+    client_key = new_key("p256")
+    client_cert = make_cert(name("cryptokit serve emCA client"), client_key, pki.intermediate, pki.intermediate_key)
+    pfx_path = os.path.join(folder, "client.pfx")
+    with open(os.open(pfx_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as out:
+        out.write(KeyBundle(client_key, client_cert, (pki.intermediate, pki.root)).to_pkcs12(pfx_password))
+    envelope_key = secrets.token_hex(32)
+    emkey_secret = secrets.token_bytes(32)
+    registry = emca.InMemoryRegistry(profiles=["demo-profile"])
+    registry.register(user, password, client_cert, allowed_ips=["127.0.0.1"])
+    emca_half = EmcaService(
+        envelope=Envelope.from_key_text(envelope_key),
+        registry=registry,
+        ca=ca,
+        auth_verifier=emca.AuthKeyVerifier(client_ids=[user]),
+        emkey_secret=emkey_secret,
+        include_chain=True,
+    )
+    creds: dict[str, Any] = {
+        "root": root_path,
+        "csc": {"base_path": "/csc/v1/", "credential_id": "demo-rsa", "access_token": csc_token, "scal": 2},
+        "adss": {
+            "client_id": adss_client,
+            "client_secret": adss_secret,
+            "profile_id": "demo-profile",
+            "cert_alias": "demo-signer",
+        },
+        "emca": {
+            "username": user,
+            "password": password,
+            "pfx": pfx_path,
+            "pfx_password": pfx_password,
+            "envelope_key": envelope_key,
+            "emkey": emca.issue_emkey(emkey_secret, user),
+            "profile_id": "demo-profile",
+        },
+    }
+    if tls:
+        tls_dir = os.path.join(folder, "tls")
+        os.makedirs(tls_dir, mode=0o700, exist_ok=True)
+        creds["tls"] = make_tls_pki("p256", label="serve").write(tls_dir)
+    creds_path = os.path.join(folder, "credentials.json")
+    with open(os.open(creds_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as out:
+        out.write(orjson.dumps(creds, option=orjson.OPT_INDENT_2))
+    creds["credentials"] = creds_path
+    app = ServiceApp(csc=csc_half, adss=adss_half, adss_tokens=tokens, emca=emca_half)
+    return app, creds
+
+
+def run_demo_server(
+    *,
+    port: int = 8780,
+    tls: bool = False,
+    folder: str | None = None,
+    max_seconds: float | None = None,
+    announce: Callable[[dict[str, Any]], None] | None = None,
+) -> None:
+    """Serve :func:`demo_app` with uvicorn on 127.0.0.1:``port`` (0: a free port) until Ctrl-C or
+    ``max_seconds``; ``announce`` gets the URL, the folder and the public identifiers once the socket
+    is bound. A temporary folder is deleted on exit."""
+    import os
+    import shutil
+    import socket
+    import ssl
+    import tempfile
+
+    try:
+        import uvicorn
+    except ImportError:  # pragma: no cover - the extra is not installed
+        raise InputError("serve", "needs uvicorn: pip install 'cryptokit[server]'") from None
+
+    own = folder is None
+    where = tempfile.mkdtemp(prefix="cryptokit-serve-") if folder is None else folder
+    os.makedirs(where, mode=0o700, exist_ok=True)
+    try:
+        app, creds = demo_app(where, tls=tls)
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            sock.close()
+            raise InputError("port", f"127.0.0.1:{port} cannot be bound (in use?)") from None
+        sock.listen(128)  # connections wait in the backlog from the moment the URL is announced
+        bound = sock.getsockname()[1]
+        options: dict[str, Any] = {}
+        if tls:
+            files = creds["tls"]
+            options = {
+                "ssl_certfile": files["server_cert"],
+                "ssl_keyfile": files["server_key"],
+                "ssl_ca_certs": files["ca"],
+                "ssl_cert_reqs": ssl.CERT_REQUIRED,
+            }
+        config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off", **options)
+        server = uvicorn.Server(config)
+        url = f"{'https' if tls else 'http'}://127.0.0.1:{bound}"
+        summary: dict[str, Any] = {
+            "url": url,
+            "folder": where,
+            "credentials": creds["credentials"],
+            "root": creds["root"],
+            "csc": {k: v for k, v in creds["csc"].items() if k != "access_token"},
+            "adss": {k: v for k, v in creds["adss"].items() if k != "client_secret"},
+            "emca": {"username": creds["emca"]["username"], "pfx": creds["emca"]["pfx"]},
+            "tls": {k: v for k, v in creds["tls"].items() if k in ("ca", "client_cert", "client_key")} if tls else None,
+        }
+        if announce is not None:
+            announce(summary)
+
+        async def serve() -> None:
+            async def stop_later() -> None:
+                if max_seconds is not None:
+                    await asyncio.sleep(max_seconds)
+                    server.should_exit = True
+
+            stopper = asyncio.create_task(stop_later())
+            try:
+                await server.serve(sockets=[sock])
+            finally:
+                stopper.cancel()
+
+        try:
+            asyncio.run(serve())
+        finally:
+            sock.close()
+    finally:
+        if own:
+            shutil.rmtree(where, ignore_errors=True)

@@ -1,0 +1,174 @@
+"""CscClient, AdssClient and EmcaClient composing builders, one exchange and parsers, against the real
+server halves (sans-I/O here; over HTTP in test_server.py): batching by multisign with one SAD per
+batch, PENDING polling with a bounded backoff and deadline, the emCA exchange checked."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from cryptokit.clients import AdssClient, CscClient, EmcaClient
+from cryptokit.csr import build_csr
+from cryptokit.envelope import Envelope
+from cryptokit.errors import InputError, VerificationFailed
+from cryptokit.hashing import hash_to_sign
+from cryptokit.keys import KeyBundle
+from cryptokit.protocols import HttpRequest, HttpResponse, adss, csc, emca
+from cryptokit.server import AdssTokens, EmcaService
+from tests.pki import make_cert, make_key, make_pki, name
+
+DOCS = [f"document {i}".encode() for i in range(5)]
+
+
+class Recorder:
+    """A ``send`` that hands each request to a server half and keeps the paths it saw."""
+
+    def __init__(self, handle: Any) -> None:
+        self.handle = handle
+        self.paths: list[str] = []
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        self.paths.append(request.path.rsplit("/", 2)[-2] + "/" + request.path.rsplit("/", 1)[-1])
+        response: HttpResponse = self.handle(request)
+        return response
+
+
+@pytest.mark.parametrize("version", [1, 2])
+def test_csc_client_batches_by_multisign_with_one_sad_each(version: int) -> None:
+    pki = make_pki("p256", label="clients")
+    service = csc.EmbeddedCscSigner(
+        KeyBundle(pki.leaf_key, pki.leaf, tuple(pki.chain)), credential_id="c1", access_token="tk", scal=2, multisign=2
+    )
+    send = Recorder(service.handle)
+    client = CscClient(send, access_token="tk", version=version)
+    assert "tk" not in repr(client)
+    assert client.credentials().credential_ids == ("c1",)
+    info = client.credential("c1")
+    hashes = [hash_to_sign(d) for d in DOCS]
+    send.paths.clear()
+    signatures = client.sign_hash(
+        "c1", hashes, sign_algo="1.2.840.10045.4.3.2", credential=info, trust_anchors=[pki.root]
+    )
+    assert len(signatures) == 5
+    assert send.paths == ["credentials/authorize", "signatures/signHash"] * 3  # 2 + 2 + 1 hashes
+    from cryptokit.signatures import verify_digest
+
+    for h, sig in zip(hashes, signatures, strict=True):
+        verify_digest(pki.leaf, sig, h.digest, "sha256")
+
+
+def test_csc_client_verification_failure_raises() -> None:
+    pki, other = make_pki("p256", label="clients"), make_pki("p256", label="clients-other")
+    service = csc.EmbeddedCscSigner(KeyBundle(pki.leaf_key, pki.leaf, tuple(pki.chain)), credential_id="c1")
+    client = CscClient(service.handle)
+    with pytest.raises(VerificationFailed):
+        client.sign_hash("c1", [hash_to_sign(b"x")], sign_algo="1.2.840.10045.4.3.2", trust_anchors=[other.root])
+    with pytest.raises(InputError):
+        client.sign_hash("c1", [], sign_algo="1.2.840.10045.4.3.2")
+    with pytest.raises(InputError):
+        CscClient("not callable")  # type: ignore[arg-type]
+
+
+class FakeTime:
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.slept: list[float] = []
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+
+    def clock(self) -> float:
+        return self.now
+
+
+def adss_service(pending_polls: int) -> tuple[Any, AdssTokens, Any]:
+    pki = make_pki("rsa2048", label="clients")
+    tokens = AdssTokens({"app": "app-secret"})
+    signer = adss.EmbeddedSigner(
+        KeyBundle(pki.leaf_key, pki.leaf, tuple(pki.chain)),
+        cert_alias="alias",
+        profile_id="prof",
+        token=tokens.check,
+        pending_polls=pending_polls,
+    )
+
+    def route(request: HttpRequest) -> HttpResponse:
+        return tokens.handle(request) if request.path.endswith("/authenticate") else signer.handle(request)
+
+    return pki, tokens, route
+
+
+def test_adss_client_authenticates_and_polls_pending() -> None:
+    pki, tokens, route = adss_service(pending_polls=4)
+    fake = FakeTime()
+    client = AdssClient(
+        route,
+        profile_id="prof",
+        cert_alias="alias",
+        poll_interval=0.5,
+        max_interval=1.5,
+        sleep=fake.sleep,
+        clock=fake.clock,
+    )
+    with pytest.raises(InputError, match="authenticate first"):
+        client.sign([hash_to_sign(b"x")])
+    with pytest.raises(adss.AdssError):
+        client.authenticate(client_id="app", client_secret="wrong")
+    token = client.authenticate(client_id="app", client_secret="app-secret")
+    assert tokens.check(token.access_token) and "app-secret" not in repr(client)
+    hashes = [hash_to_sign(d) for d in DOCS[:3]]
+    result = client.sign(hashes, certificate=pki.leaf, certificate_chain=pki.chain, trust_anchors=[pki.root])
+    assert result.succeeded and len(result.signatures) == 3
+    assert fake.slept == [0.5, 1.0, 1.5, 1.5]  # doubling, capped at max_interval
+
+
+def test_adss_client_gives_up_at_the_deadline() -> None:
+    _, _, route = adss_service(pending_polls=100)
+    fake = FakeTime()
+    client = AdssClient(
+        route,
+        profile_id="prof",
+        cert_alias="alias",
+        poll_interval=1,
+        max_interval=4,
+        poll_timeout=10,
+        sleep=fake.sleep,
+        clock=fake.clock,
+    )
+    client.authenticate(client_id="app", client_secret="app-secret")
+    with pytest.raises(adss.AdssSigningError, match="PENDING"):
+        client.sign([hash_to_sign(b"x")])
+    assert sum(fake.slept) <= 10
+
+
+def test_emca_client_issues_certificates() -> None:
+    pki = make_pki("p256", label="clients")
+    ca = KeyBundle(pki.intermediate_key, pki.intermediate, (pki.root,))
+    client_key = make_key("p256", "clients-emca")
+    signer = KeyBundle(client_key, make_cert(name("emca client"), client_key, pki.intermediate, pki.intermediate_key))
+    envelope = Envelope(bytes(range(32)))
+    registry = emca.InMemoryRegistry(profiles=["P1"])
+    registry.register("alice", "pw-1", signer.certificate)
+    service = EmcaService(envelope=envelope, registry=registry, ca=ca)
+    client = EmcaClient(
+        lambda r: service.handle(r, "127.0.0.1"), username="alice", password="pw-1", signer=signer, envelope=envelope
+    )
+    assert "pw-1" not in repr(client)
+    csr = build_csr(make_key("p256", "clients-subject"), "CN=Subject One,O=cryptokit")
+    result = client.create_certificates(
+        {"CSR-1": csr},
+        application_id="A1",
+        profile_id="P1",
+        subscriber_id="S1",
+        validity=emca.Validity(30, 0, 0, 0),
+        valid_from=dt.datetime.now(dt.UTC).replace(microsecond=0),
+    )
+    assert result.ok and list(result.certificates) == ["CSR-1"]
+    bad = EmcaClient(
+        lambda r: service.handle(r, "127.0.0.1"), username="alice", password="wrong", signer=signer, envelope=envelope
+    )
+    with pytest.raises(emca.EmcaError):
+        bad.create_certificates({"CSR-1": csr}, application_id="A2", profile_id="P1", subscriber_id="S1")

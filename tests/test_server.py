@@ -1,0 +1,156 @@
+"""cryptokit.server over real HTTP on loopback: `cryptokit serve --demo` answered by the ADSS, CSC and
+emCA clients over cryptokit.transport, plain and with mutual TLS (client certificate from
+cryptokit.testing); secrets stay out of the command's output; the ASGI app's own routing and bounds."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+from typing import Any
+
+import pytest
+
+pytest.importorskip("httpx")
+pytest.importorskip("uvicorn")
+
+from cryptokit.certificates import load_certificates
+from cryptokit.chain import validate_chain
+from cryptokit.clients import AdssClient, CscClient, EmcaClient
+from cryptokit.csr import build_csr
+from cryptokit.envelope import Envelope
+from cryptokit.errors import TransportError
+from cryptokit.hashing import hash_to_sign
+from cryptokit.keys import load_pfx
+from cryptokit.protocols import HttpRequest, csc, emca
+from cryptokit.server import ServiceApp
+from cryptokit.transport import Transport
+from tests.pki import make_key
+from tests.servers import cryptokit_serve
+
+pytestmark = pytest.mark.slow
+
+
+def flows(url: str, creds: dict[str, Any], transport: dict[str, Any]) -> None:
+    root = load_certificates(open(creds["root"], "rb").read())[0]
+    hashes = [hash_to_sign(f"doc {i}".encode()) for i in range(3)]
+
+    # CSC: list, info (SCAL 2), authorize bound to the hashes, signHash, verified to the root
+    c = creds["csc"]
+    client = CscClient.connect(url, access_token=c["access_token"], version=1, **transport)
+    assert client.info().name == "cryptokit serve"
+    assert client.credentials().credential_ids == (c["credential_id"],)
+    info = client.credential(c["credential_id"])
+    assert info.scal == "2"
+    sigs = client.sign_hash(c["credential_id"], hashes, sign_algo=csc.RSASSA_PSS, credential=info, trust_anchors=[root])
+    assert len(sigs) == 3
+
+    # ADSS: client_credentials token, sign request answered PENDING then polled to SUCCESS, verified
+    a = creds["adss"]
+    adss_client = AdssClient.connect(
+        url, profile_id=a["profile_id"], cert_alias=a["cert_alias"], poll_interval=0.05, transport=transport
+    )
+    adss_client.authenticate(client_id=a["client_id"], client_secret=a["client_secret"])
+    result = adss_client.sign(hashes, certificate=info.certificate, certificate_chain=info.chain, trust_anchors=[root])
+    assert result.succeeded and len(result.signatures) == 3
+
+    # emCA: the multiple-CSR exchange from 127.0.0.1 with emKey + AuthKey, certificates chained to the root
+    e = creds["emca"]
+    bundle = load_pfx(open(e["pfx"], "rb").read(), e["pfx_password"])
+    emca_client = EmcaClient.connect(
+        url,
+        transport=transport,
+        username=e["username"],
+        password=e["password"],
+        signer=bundle,
+        envelope=Envelope.from_key_text(e["envelope_key"]),
+        auth=emca.EmcaAuth(emkey=e["emkey"], client_id=e["username"]),
+    )
+    csr = build_csr(make_key("p256", "serve-subject"), "CN=Served Subject,O=cryptokit")
+    issued = emca_client.create_certificates(
+        {"CSR-1": csr},
+        application_id="app-1",
+        profile_id=e["profile_id"],
+        subscriber_id="sub-1",
+        validity=emca.Validity(10, 0, 0, 0),
+        valid_from=dt.datetime.now(dt.UTC).replace(microsecond=0),
+    )
+    cert = issued.certificates["CSR-1"].certificate
+    assert validate_chain(cert, intermediates=issued.extra, trust_anchors=[root]).ok
+
+
+def test_serve_demo_over_http() -> None:
+    with cryptokit_serve() as served:
+        flows(served["url"], served["creds"], {"timeout": 30})
+        # what the command printed holds no secret
+        printed = json.dumps({k: v for k, v in served.items() if k != "creds"})
+        for secret in (
+            served["creds"]["csc"]["access_token"],
+            served["creds"]["adss"]["client_secret"],
+            served["creds"]["emca"]["password"],
+            served["creds"]["emca"]["envelope_key"],
+        ):
+            assert secret not in printed
+        with Transport(served["url"], timeout=10) as send:
+            missing = send(HttpRequest("POST", "/nowhere", body=b"{}"))
+            assert missing.status == 404 and b"/nowhere" in missing.body
+            unknown = send(HttpRequest("POST", "/csc/v1/signatures/timestamp", {}, {}, b"{}"))
+            assert unknown.status == 404 and b"signatures/timestamp" in unknown.body
+
+
+def test_serve_demo_over_mutual_tls() -> None:
+    with cryptokit_serve(tls=True) as served:
+        tls = served["creds"]["tls"]
+        transport = {"timeout": 30, "verify": tls["ca"], "client_cert": (tls["client_cert"], tls["client_key"])}
+        flows(served["url"], served["creds"], transport)
+        with Transport(served["url"], timeout=10, verify=tls["ca"], retries=0) as send:  # no client certificate
+            with pytest.raises(TransportError) as info:
+                send(HttpRequest("POST", "/csc/v1/info", body=b"{}"))
+            assert info.value.kind in ("tls", "connect", "protocol")
+
+
+def call(
+    app: ServiceApp,
+    method: str,
+    path: str,
+    body: bytes,
+    headers: list[tuple[bytes, bytes]] | None = None,
+    chunks: int = 1,
+) -> tuple[int, bytes]:
+    """Drive the ASGI app directly (no server): the answer's status and body."""
+    sent: list[dict[str, Any]] = []
+    parts = [body[i::chunks] for i in range(chunks)] if chunks > 1 else [body]
+    messages = [{"type": "http.request", "body": p, "more_body": i < len(parts) - 1} for i, p in enumerate(parts)]
+
+    async def receive() -> dict[str, Any]:
+        return messages.pop(0)
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "method": method,
+        "path": path,
+        "query_string": b"",
+        "headers": headers or [],
+        "client": ("127.0.0.1", 5000),
+    }
+    asyncio.run(app(scope, receive, send))  # type: ignore[arg-type]
+    return sent[0]["status"], b"".join(m.get("body", b"") for m in sent[1:])
+
+
+def test_asgi_app_routes_and_bounds() -> None:
+    from cryptokit.keys import KeyBundle
+    from tests.pki import make_pki
+
+    pki = make_pki("p256", label="asgi")
+    signer = csc.EmbeddedCscSigner(KeyBundle(pki.leaf_key, pki.leaf, tuple(pki.chain)), credential_id="c")
+    app = ServiceApp(csc=signer, max_body=1024)
+    status, body = call(app, "POST", "/csc/v2/info", b"{}")
+    assert status == 200 and csc.parse_info_response(status, body).name
+    assert call(app, "POST", "/adss/service/csp/v2/sign/request", b"{}")[0] == 404  # ADSS not mounted
+    assert call(app, "POST", "/csc/v2/credentials/list", b"x" * 2000, chunks=3)[0] == 413
+    assert call(app, "POST", "/csc/v2/credentials/list", b"{}", [(b"content-length", b"99999")])[0] == 413
+    with pytest.raises(Exception, match="server half"):
+        ServiceApp(csc=object())
