@@ -217,9 +217,10 @@ class CscClient:
 class AdssClient:
     """An ADSS CSP client over ``send`` for one ``profile_id``: authenticate, then sign.
 
-    PENDING answers (authorised remote signing) are polled every ``poll_interval`` seconds,
-    doubling up to ``max_interval``, until ``poll_timeout`` seconds have passed (then an
-    :class:`~cryptokit.protocols.adss.AdssSigningError`). ``sleep``/``clock`` are injectable.
+    PENDING answers (authorised remote signing) are polled after ``poll_interval`` seconds,
+    doubling up to ``max_interval``, until ``poll_timeout`` seconds have passed (then
+    :class:`~cryptokit.protocols.adss.AdssPollTimeout`); with verification this is ADSS's
+    sans-I/O :class:`~cryptokit.protocols.adss.SignStatusPoller`. ``sleep``/``clock`` are injectable.
     """
 
     def __init__(
@@ -291,9 +292,12 @@ class AdssClient:
         **options: Any,
     ) -> adss.SignResult:
         """``/v2/sign/request`` for ``hashes``, then ``/v2/sign/status`` while PENDING; the final
-        SUCCESS result (TIMEOUT, DECLINED, FAILED raise AdssSigningError). With ``certificate``
-        (``certificate_chain``) and ``trust_anchors`` the signatures are verified
-        (:func:`adss.verify_sign_response`, VerificationFailed otherwise)."""
+        SUCCESS result. TIMEOUT, DECLINED, FAILED raise their :class:`adss.AdssSignStatusError`;
+        still PENDING at ``poll_timeout``, :class:`adss.AdssPollTimeout`.
+
+        With ``certificate`` (``certificate_chain``) and ``trust_anchors`` the polling is
+        :class:`adss.SignStatusPoller`'s and the signatures are verified like a direct answer
+        (VerificationFailed otherwise); without them the result is returned unverified."""
         alias = cert_alias or self.cert_alias
         if alias is None:
             raise InputError("cert_alias", "is required (here or in the client)")
@@ -302,17 +306,28 @@ class AdssClient:
         )
         resp = _exchange(self._send, req)
         result = adss.parse_sign_response(resp.status, resp.body)
-        result = self._until_final(result)
-        if result.status is not adss.SignStatus.SUCCESS:
-            raise adss.AdssSigningError(None, f"the signing request ended {result.status.value}")
         if certificate is not None and trust_anchors is not None:
-            adss.verify_sign_response(
+            poller = adss.SignStatusPoller.for_answer(
                 req,
                 result,
+                profile_id=self.profile_id,
+                token=self._token_arg(),
                 certificate=certificate,
                 certificate_chain=list(certificate_chain or ()),
                 trust_anchors=list(trust_anchors),
+                first_delay=min(self.poll_interval, self.poll_timeout),
+                max_delay=max(self.max_interval, self.poll_interval),
+                deadline=max(self.poll_timeout, 0.001),
+                clock=self._clock,
             )
+            step = poller.start()
+            while isinstance(step, adss.Poll):
+                self._sleep(step.delay)
+                answer = _exchange(self._send, step.request, idempotent=True)
+                step = poller.receive(answer.status, answer.body)
+            return step.result
+        result = self._until_final(result)
+        adss.raise_for_sign_status(result, result.request_id)
         return result
 
     def _until_final(self, result: adss.SignResult) -> adss.SignResult:
@@ -323,7 +338,7 @@ class AdssClient:
             if request_id is None:
                 raise InputError("sign_response.request_id", "is missing in a PENDING answer")
             if self._clock() + interval > deadline:
-                raise adss.AdssSigningError(None, f"still PENDING after {self.poll_timeout} seconds")
+                raise adss.AdssPollTimeout("PENDING", request_id, f"still PENDING after {self.poll_timeout} seconds")
             self._sleep(interval)
             interval = min(interval * 2 or self.max_interval, self.max_interval)
             poll = adss.build_sign_status_request(self.profile_id, request_id, token=self._token_arg())

@@ -172,3 +172,27 @@ def test_emca_client_issues_certificates() -> None:
     )
     with pytest.raises(emca.EmcaError):
         bad.create_certificates({"CSR-1": csr}, application_id="A2", profile_id="P1", subscriber_id="S1")
+
+
+@pytest.mark.parametrize("verified", [True, False])
+def test_adss_client_declined_is_typed(verified: bool) -> None:
+    pki = make_pki("rsa2048", label="clients")
+    tokens = AdssTokens({"app": "app-secret"})
+    signer = adss.EmbeddedSigner(
+        KeyBundle(pki.leaf_key, pki.leaf, tuple(pki.chain)),
+        cert_alias="alias",
+        profile_id="prof",
+        token=tokens.check,
+        pending_polls=2,
+        final_status="DECLINED",
+    )
+
+    def route(request: HttpRequest) -> HttpResponse:
+        return tokens.handle(request) if request.path.endswith("/authenticate") else signer.handle(request)
+
+    fake = FakeTime()
+    client = AdssClient(route, profile_id="prof", cert_alias="alias", sleep=fake.sleep, clock=fake.clock)
+    client.authenticate(client_id="app", client_secret="app-secret")
+    check = {"certificate": pki.leaf, "certificate_chain": pki.chain, "trust_anchors": [pki.root]} if verified else {}
+    with pytest.raises(adss.AdssSignDeclined):
+        client.sign([hash_to_sign(b"x")], **check)
