@@ -125,9 +125,11 @@ def test_pdf_through_csc_over_http(kind: str, scheme: str | None) -> None:
 
 def test_tampered_pdf_is_not_intact() -> None:
     pki = make_pki("p256", label="pdf")
-    service = csc.EmbeddedCscSigner(KeyBundle(pki.leaf_key, pki.leaf, tuple(pki.chain)), credential_id="cred")
+    service = csc.EmbeddedCscSigner(
+        KeyBundle(pki.leaf_key, pki.leaf, tuple(pki.chain)), credential_id="cred", sad="sad-1"
+    )
     with serve(service.handle) as send:
-        signed = sign_pdf(csc_signer(send, credential_id="cred", access_token="tok"), minimal_pdf())
+        signed = sign_pdf(csc_signer(send, credential_id="cred", access_token="tok", sad="sad-1"), minimal_pdf())
     tampered = signed.replace(b"Invoice 42", b"Invoice 99")
     assert tampered != signed
     assert not validate(tampered, pki).intact

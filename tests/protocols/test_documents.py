@@ -207,6 +207,8 @@ def test_adss_error_answer_is_typed(rsa: Pki) -> None:
 
 
 def _csc(pki: Pki, **options: Any) -> csc.EmbeddedCscSigner:
+    # The embedded service signs only with a SAD (one it issued, or this configured one).
+    options.setdefault("sad", "sad-value")
     return csc.EmbeddedCscSigner(KeyBundle(pki.leaf_key, pki.leaf, tuple(pki.chain)), credential_id="cred", **options)
 
 
@@ -215,7 +217,7 @@ def test_csc_split_by_multisign(kind: str, scheme: str | None) -> None:
     pki = make_pki(kind, label="documents")
     send = Recorder(_csc(pki, multisign=2).handle)
     docs = [b"doc %d" % i for i in range(5)]
-    signed = csc.sign_documents(docs, send, credential_id="cred", access_token="tok", scheme=scheme)
+    signed = csc.sign_documents(docs, send, credential_id="cred", access_token="tok", sad="sad-value", scheme=scheme)
     _check(pki, signed, docs)
     assert send.paths() == ["credentials/info", *["signatures/signHash"] * 3]
     sizes = [len(orjson.loads(r.body)["hashes"]) for r in send.requests[1:]]
@@ -225,7 +227,14 @@ def test_csc_split_by_multisign(kind: str, scheme: str | None) -> None:
 def test_csc_one_call_when_multisign_allows(p256: Pki) -> None:
     send = Recorder(_csc(p256, multisign=10).handle)
     signed = csc.sign_documents(
-        DOCS, send, credential_id="cred", access_token="tok", certificate=p256.leaf, chain=p256.chain, multisign=10
+        DOCS,
+        send,
+        credential_id="cred",
+        access_token="tok",
+        sad="sad-value",
+        certificate=p256.leaf,
+        chain=p256.chain,
+        multisign=10,
     )
     _check(p256, signed, DOCS)
     assert send.paths() == ["signatures/signHash"]
@@ -251,7 +260,7 @@ def test_csc_credential_for_another_certificate(rsa: Pki) -> None:
     other = make_pki("rsa2048", label="documents-other")
     send = Recorder(_csc(other).handle)
     with pytest.raises(ForeignSignature, match="another certificate"):
-        csc.sign_documents(DOCS, send, credential_id="cred", access_token="tok", certificate=rsa.leaf)
+        csc.sign_documents(DOCS, send, credential_id="cred", access_token="tok", sad="sad-value", certificate=rsa.leaf)
     assert send.paths() == ["credentials/info"]  # no hash was sent
 
 
@@ -259,7 +268,9 @@ def test_csc_signs_with_another_key(rsa: Pki) -> None:
     other = make_pki("rsa2048", label="documents-other")
     send = Recorder(_csc(other).handle)
     with pytest.raises(ForeignSignature):
-        csc.sign_documents(DOCS, send, credential_id="cred", access_token="tok", certificate=rsa.leaf, multisign=5)
+        csc.sign_documents(
+            DOCS, send, credential_id="cred", access_token="tok", sad="sad-value", certificate=rsa.leaf, multisign=5
+        )
 
 
 def test_csc_swapped_and_missing(rsa: Pki) -> None:
@@ -272,12 +283,17 @@ def test_csc_swapped_and_missing(rsa: Pki) -> None:
             Recorder(_csc(rsa).handle, swap),
             credential_id="cred",
             access_token="tok",
+            sad="sad-value",
             doc_aliases=["a", "b", "c"],
         )
     assert info.value.name == "a" and "over the hash of b" in str(info.value)
     with pytest.raises(SignatureCountMismatch):
         csc.sign_documents(
-            DOCS, Recorder(_csc(rsa).handle, lambda d: d["signatures"].pop()), credential_id="cred", access_token="tok"
+            DOCS,
+            Recorder(_csc(rsa).handle, lambda d: d["signatures"].pop()),
+            credential_id="cred",
+            access_token="tok",
+            sad="sad-value",
         )
     with pytest.raises(SignatureLengthError):
         csc.sign_documents(
@@ -285,6 +301,7 @@ def test_csc_swapped_and_missing(rsa: Pki) -> None:
             Recorder(_csc(rsa).handle, lambda d: d["signatures"].__setitem__(0, "AAAA")),
             credential_id="cred",
             access_token="tok",
+            sad="sad-value",
         )
 
 
