@@ -264,7 +264,7 @@ def demo_app(folder: str, *, tls: bool = False) -> tuple[ServiceApp, dict[str, A
     from cryptography.hazmat.primitives.serialization import Encoding
 
     from .envelope import Envelope
-    from .keys import KeyBundle
+    from .pkcs12 import KeyBundle
     from .protocols import adss, csc, emca
     from .testing import make_cert, make_pki, make_tls_pki, name, new_key
 

@@ -256,7 +256,7 @@ def make_tls_pki(kind: str = "p256", *, label: str = "tls", client_name: str = "
 
     from cryptography.x509.oid import ExtendedKeyUsageOID
 
-    from .keys import KeyBundle
+    from .pkcs12 import KeyBundle
 
     root_key = make_key(kind, label + "-root")
     root = make_cert(name(f"Test TLS Root {label}"), root_key, ca=True)

@@ -40,7 +40,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 
 from .errors import InputError, TransportError
-from .keys import KeyBundle
+from .pkcs12 import KeyBundle
 from .protocols import HttpRequest, HttpResponse
 
 try:

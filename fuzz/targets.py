@@ -1009,7 +1009,7 @@ def t_csc_server(data: bytes) -> None:
 
 @cache
 def _csc_service() -> Any:
-    from cryptokit.keys import KeyBundle
+    from cryptokit.pkcs12 import KeyBundle
     from cryptokit.protocols.csc.server import EmbeddedCscSigner
 
     pki = context().pki

@@ -14,7 +14,7 @@ from cryptokit.csr import build_csr
 from cryptokit.envelope import Envelope
 from cryptokit.errors import InputError, VerificationFailed
 from cryptokit.hashing import hash_to_sign
-from cryptokit.keys import KeyBundle
+from cryptokit.pkcs12 import KeyBundle
 from cryptokit.protocols import HttpRequest, HttpResponse, adss, csc, emca
 from cryptokit.server import AdssTokens, EmcaService
 from tests.pki import make_cert, make_key, make_pki, name

@@ -21,7 +21,7 @@ from cryptokit.csr import build_csr
 from cryptokit.envelope import Envelope
 from cryptokit.errors import TransportError
 from cryptokit.hashing import hash_to_sign
-from cryptokit.keys import load_pfx
+from cryptokit.pkcs12 import load_pfx
 from cryptokit.protocols import HttpRequest, csc, emca
 from cryptokit.server import ServiceApp
 from cryptokit.transport import Transport
@@ -141,7 +141,7 @@ def call(
 
 
 def test_asgi_app_routes_and_bounds() -> None:
-    from cryptokit.keys import KeyBundle
+    from cryptokit.pkcs12 import KeyBundle
     from tests.pki import make_pki
 
     pki = make_pki("p256", label="asgi")

@@ -12,7 +12,7 @@ import pytest
 from cryptokit.encoding import b64decode
 from cryptokit.errors import InputError
 from cryptokit.hashing import hash_to_sign
-from cryptokit.keys import KeyBundle
+from cryptokit.pkcs12 import KeyBundle
 from cryptokit.protocols import HttpRequest, HttpResponse, csc
 from cryptokit.protocols.csc.server import EmbeddedCscSigner
 from tests.pki import Pki, make_pki
