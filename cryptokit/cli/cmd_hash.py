@@ -25,23 +25,33 @@ PROGRESS_MIN_BYTES = 256 * 1024 * 1024
 
 
 def files_of(paths: list[str]) -> list[Path]:
-    out: list[Path] = []
+    return [path for path, _ in files_with_aliases(paths)]
+
+
+def files_with_aliases(paths: list[str]) -> list[tuple[Path, str]]:
+    """Every file with a unique document alias: its path relative to the folder given (``sub/inv1.txt``),
+    or the file argument's own name; where two would collide, the path as given (``a/inv1.txt``)."""
+    found: list[tuple[Path, str]] = []
     for raw in paths:
         p = Path(raw)
         if p.is_dir():
-            out.extend(sorted(q for q in p.rglob("*") if q.is_file()))
+            found.extend((q, q.relative_to(p).as_posix()) for q in sorted(q for q in p.rglob("*") if q.is_file()))
         elif p.is_file():
-            out.append(p)
+            found.append((p, p.name))
         else:
             raise InputError("FILE", f"{raw!r} is not a file or folder")
-    return out
+    counts: dict[str, int] = {}
+    for _, alias in found:
+        counts[alias] = counts.get(alias, 0) + 1
+    return [(path, alias if counts[alias] == 1 else path.as_posix()) for path, alias in found]
 
 
 def run(args: argparse.Namespace) -> int:
     from ..bulk import hash_many, unwrap
 
     alg = hash_algorithm(args.alg)
-    files = files_of(args.paths)
+    with_aliases = files_with_aliases(args.paths)
+    files = [path for path, _ in with_aliases]
     large = sum(f.stat().st_size for f in files) >= PROGRESS_MIN_BYTES
     with progress_bar(len(files), "hashing", threshold=1 if large else PROGRESS_MIN_FILES) as progress:
         outcomes = hash_many(files, alg, workers=args.workers, progress=progress)
@@ -54,7 +64,8 @@ def run(args: argparse.Namespace) -> int:
     if args.format == "adss":
         doc = {
             "docs_to_sign_info": [
-                {"doc_alias": Path(name).name, "hash_algo": h.oid, "hash_to_sign_base64": h.b64} for name, h in results
+                {"doc_alias": alias, "hash_algo": h.oid, "hash_to_sign_base64": h.b64}
+                for (_, alias), (_, h) in zip(with_aliases, results, strict=True)
             ]
         }
     elif args.format == "csc":

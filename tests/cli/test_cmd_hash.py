@@ -29,7 +29,7 @@ def test_hash_formats(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
     assert main(["hash", "--format", "adss", str(tmp_path)]) == 0
     doc = orjson.loads(capsys.readouterr().out)
     infos = doc["docs_to_sign_info"]
-    assert [i["doc_alias"] for i in infos] == ["a.pdf", "b.pdf"]
+    assert [i["doc_alias"] for i in infos] == ["a.pdf", "sub/b.pdf"]  # relative to the folder given
     assert infos[0]["hash_algo"] == "2.16.840.1.101.3.4.2.1"
     import base64
 
@@ -74,3 +74,21 @@ def test_hash_many_files_matches_hashlib(tmp_path: Path, capsys: pytest.CaptureF
     rows = orjson.loads(capsys.readouterr().out)
     assert len(rows) == 300
     assert rows[123]["hex"] == hashlib.sha256(b"doc 123").hexdigest()
+
+
+def test_adss_aliases_are_unique_relative_paths(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 18 point 9: inv1.txt and sub/inv1.txt must not both become inv1.txt."""
+    docs = tmp_path / "docs"
+    (docs / "sub").mkdir(parents=True)
+    (docs / "inv1.txt").write_bytes(b"one")
+    (docs / "sub" / "inv1.txt").write_bytes(b"two")
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "inv1.txt").write_bytes(b"three")
+    assert main(["hash", "--format", "adss", str(docs)]) == 0
+    aliases = [d["doc_alias"] for d in orjson.loads(capsys.readouterr().out)["docs_to_sign_info"]]
+    assert aliases == ["inv1.txt", "sub/inv1.txt"]
+    assert main(["hash", "--format", "adss", str(docs), str(other / "inv1.txt")]) == 0
+    aliases = [d["doc_alias"] for d in orjson.loads(capsys.readouterr().out)["docs_to_sign_info"]]
+    assert len(set(aliases)) == 3 and "sub/inv1.txt" in aliases
+    assert (other / "inv1.txt").as_posix() in aliases

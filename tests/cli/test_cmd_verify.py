@@ -8,6 +8,7 @@ import hashlib
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import orjson
 import pytest
@@ -271,6 +272,13 @@ def test_csc_response(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
 # --------------------------------------------------------------------------- bulk
 
 
+def json_lines(text: str) -> dict[str, Any]:
+    """``verify bulk --json``: one object per row, then the summary; the summary with ``rows`` added."""
+    lines = [orjson.loads(line) for line in text.splitlines()]
+    assert lines and lines[-1]["summary"] is True and not any("summary" in r for r in lines[:-1])
+    return {**lines[-1], "rows": lines[:-1]}
+
+
 def test_bulk_csv_and_jsonl(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     pki = make_pki("rsa2048", label="cli")
     paths = write_pki(tmp_path, pki)
@@ -289,7 +297,7 @@ def test_bulk_csv_and_jsonl(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     (tmp_path / "m.jsonl").write_text("\n".join(jsonl) + "\n")
 
     assert main(["verify", "bulk", str(tmp_path / "m.csv"), "--workers", "1", "--json"]) == 0
-    out = orjson.loads(capsys.readouterr().out)
+    out = json_lines(capsys.readouterr().out)
     assert (out["ok"], out["total"], out["passed"], out["certificates"]) == (True, 6, 6, 1)
     assert out["rows"][0]["id"] == "row0" and out["rows"][0]["scheme"] == "pkcs1v15"
 
@@ -300,10 +308,10 @@ def test_bulk_csv_and_jsonl(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     # A changed document fails its row only; without the intermediate every row fails its chain.
     (tmp_path / "doc3.txt").write_bytes(b"changed")
     assert main(["verify", "bulk", str(tmp_path / "m.csv"), "--workers", "2", "--json"]) == 1
-    out = orjson.loads(capsys.readouterr().out)
+    out = json_lines(capsys.readouterr().out)
     assert out["failed"] == 1 and [r["ok"] for r in out["rows"]].index(False) == 3
     assert main(["verify", "bulk", str(tmp_path / "m.jsonl"), "--roots", str(paths["root"]), "--json"]) == 1
-    out = orjson.loads(capsys.readouterr().out)
+    out = json_lines(capsys.readouterr().out)
     assert out["passed"] == 0 and out["rows"][0]["reason"].startswith("chain:")
 
 
@@ -312,8 +320,8 @@ def test_bulk_bad_manifest_exit_2(tmp_path: Path) -> None:
     r = run_cli("verify", "bulk", str(tmp_path / "m.csv"))
     assert r.returncode == 2 and "header" in r.stderr
     (tmp_path / "m.jsonl").write_text('{"cert": "missing.pem", "sig_b64": "AA==", "hash": "00"}\n')
-    r = run_cli("verify", "bulk", str(tmp_path / "m.jsonl"))
-    assert r.returncode == 2 and "missing.pem" in r.stderr
+    r = run_cli("verify", "bulk", str(tmp_path / "m.jsonl"))  # the row is unusable; no row failed: exit 2
+    assert r.returncode == 2 and "missing.pem" in r.stdout and "0 failed, 1 unusable" in r.stdout
 
 
 def test_bulk_missing_document_names_the_row(tmp_path: Path) -> None:
@@ -321,5 +329,43 @@ def test_bulk_missing_document_names_the_row(tmp_path: Path) -> None:
     write_pki(tmp_path, pki)
     (tmp_path / "m.csv").write_text("cert,sig_b64,file\nleaf.pem,AAAA,present.txt\nleaf.pem,AAAA,absent.txt\n")
     (tmp_path / "present.txt").write_text("x")
-    r = run_cli("verify", "bulk", str(tmp_path / "m.csv"))
-    assert r.returncode == 2 and "row 2" in r.stderr and "absent.txt" in r.stderr
+    r = run_cli("verify", "bulk", str(tmp_path / "m.csv"), "--json")
+    rows = [orjson.loads(line) for line in r.stdout.splitlines()]
+    # Row 1 is read and fails (a bad signature), row 2 is unusable: the run went on past it.
+    assert r.returncode == 1 and [x.get("status") for x in rows[:2]] == ["failed", "unusable"]
+    assert "row 2" in rows[1]["reason"] and "absent.txt" in rows[1]["reason"]
+    assert (rows[2]["verified"], rows[2]["failed"], rows[2]["unusable"]) == (0, 1, 1)
+
+
+def test_bulk_keeps_going_and_says_no_chain_was_checked(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 18 point 8: per-row outcomes, the run goes on, summary verified/failed/unusable, exit from
+    the summary, and without --roots the verdict says plainly that no chain was checked."""
+    pki = make_pki("rsa2048", label="cli")
+    paths = write_pki(tmp_path, pki)
+    rows = []
+    for i in range(3):
+        digest = hashlib.sha256(b"doc %d" % i).digest()
+        sig = base64.b64encode(sign_digest(pki.leaf_key, digest, "sha256")).decode()
+        rows.append({"id": f"good{i}", "cert": "leaf.pem", "sig_b64": sig, "hash": digest.hex()})
+    manifest = tmp_path / "m.jsonl"
+    manifest.write_text("\n".join(orjson.dumps(r).decode() for r in rows) + "\n")
+    # Verified signatures of a leaf whose chain expired long ago: without --roots they pass, and say why.
+    assert main(["verify", "bulk", str(manifest), "--workers", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "OK: 3/3 signatures verified, 0 failed, 0 unusable; NO certificate chain was checked" in out
+    late = ["--at", "2099-01-01T00:00:00Z", "--roots", str(paths["root"]), "--intermediates", str(paths["ca"])]
+    assert main(["verify", "bulk", str(manifest), "--workers", "1", *late]) == 1
+    out = capsys.readouterr().out
+    assert "FAILED: 0/3 signatures verified, 3 failed" in out and "chain: expired" in out
+    # A bad JSON line, a missing certificate and a missing signature file: each its own unusable row.
+    bad = [*rows, {"id": "nocert", "cert": "absent.pem", "sig_b64": "AAAA", "hash": "00" * 32},
+           {"id": "nosig", "cert": "leaf.pem", "sig": "absent.sig", "hash": "00" * 32}]  # fmt: skip
+    manifest.write_text("\n".join(orjson.dumps(r).decode() for r in bad) + "\nnot json\n")
+    assert main(["verify", "bulk", str(manifest), "--workers", "1", "--json"]) == 2
+    lines = [orjson.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [r["status"] for r in lines[:-1]] == ["verified"] * 3 + ["unusable"] * 3
+    assert "absent.pem" in lines[3]["reason"] and "absent.sig" in lines[4]["reason"]
+    assert "line 6 is not a JSON object" in lines[5]["reason"]
+    summary = lines[-1]
+    assert (summary["verified"], summary["failed"], summary["unusable"], summary["exit_code"]) == (3, 0, 3, 2)
+    assert summary["chain_checked"] is False and "NO certificate chain was checked" in summary["note"]
