@@ -18,7 +18,7 @@ the DER holds the RDNs in the reverse order, exactly as ``x509.Name.from_rfc4514
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, Literal
 
 from cryptography import x509
@@ -224,18 +224,25 @@ def _guess_style(text: str) -> Style:
     return "rfc4514"
 
 
-def _top_level_tokens(text: str) -> Iterable[tuple[str, str]]:
-    """(separator before, attribute name) for each ``name=`` at the start of a component."""
-    separator = ""
-    start = 0
+def _unescaped(text: str) -> Iterator[tuple[int, str]]:
+    """(index, character) for each character of ``text`` that is neither a backslash escape nor
+    escaped by one: the one escape rule of every splitter here."""
     escaped = False
     for index, ch in enumerate(text):
         if escaped:
             escaped = False
-            continue
-        if ch == "\\":
+        elif ch == "\\":
             escaped = True
-        elif ch in ",~;" and (ch != "~" or _ATTR_START.match(text, index + 1)):
+        else:
+            yield index, ch
+
+
+def _top_level_tokens(text: str) -> Iterable[tuple[str, str]]:
+    """(separator before, attribute name) for each ``name=`` at the start of a component."""
+    separator = ""
+    start = 0
+    for index, ch in _unescaped(text):
+        if ch in ",~;" and (ch != "~" or _ATTR_START.match(text, index + 1)):
             yield separator, text[start:index].split("=", 1)[0]
             separator, start = ch, index + 1
     yield separator, text[start:].split("=", 1)[0]
@@ -344,14 +351,8 @@ def _split_multi(component: str) -> list[str]:
     """Split one RDN on unescaped ``+`` that is followed by ``NAME=``."""
     pieces: list[str] = []
     start = 0
-    escaped = False
-    for index, ch in enumerate(component):
-        if escaped:
-            escaped = False
-            continue
-        if ch == "\\":
-            escaped = True
-        elif ch == "+" and index > start and _ATTR_START.match(component, index + 1):
+    for index, ch in _unescaped(component):
+        if ch == "+" and index > start and _ATTR_START.match(component, index + 1):
             pieces.append(component[start:index])
             start = index + 1
     pieces.append(component[start:])
@@ -359,13 +360,8 @@ def _split_multi(component: str) -> list[str]:
 
 
 def _split_first_equals(piece: str) -> tuple[str, str, str]:
-    escaped = False
-    for index, ch in enumerate(piece):
-        if escaped:
-            escaped = False
-        elif ch == "\\":
-            escaped = True
-        elif ch == "=":
+    for index, ch in _unescaped(piece):
+        if ch == "=":
             return piece[:index], "=", piece[index + 1 :]
     return piece, "", ""
 
