@@ -37,6 +37,8 @@ __all__ = [
     "CertificateInput",
     "load_certificates",
     "load_certificate",
+    "load_der_certificate",
+    "parsed_certificate",
     "certificate_summary",
     "public_key_description",
 ]
@@ -94,7 +96,7 @@ def load_certificate(data: CertificateLike) -> x509.Certificate:
 
 def _load_one(item: object, field: str, max_size: int, budget: int, lax: bool = False) -> list[x509.Certificate]:
     if isinstance(item, x509.Certificate):
-        return _bounded([item], field, budget)
+        return _bounded([parsed_certificate(item, field, allow_non_positive_serial=lax)], field, budget)
     if isinstance(item, str):
         raw = utf8(item, field)  # text around PEM blocks (openssl's "Bag Attributes") may be any text
     elif isinstance(item, (bytes, bytearray, memoryview)):
@@ -132,7 +134,8 @@ def _load_pem(raw: bytes, field: str, max_size: int, budget: int, lax: bool = Fa
         if block.label in ("PKCS7", "CMS"):
             out.extend(_load_pkcs7(block.der, where, budget - len(out), lax))
         else:
-            out.extend(_bounded([_x509(block.der, where, lax)], where, budget - len(out)))
+            cert = load_der_certificate(block.der, where, allow_non_positive_serial=lax)
+            out.extend(_bounded([cert], where, budget - len(out)))
     return out
 
 
@@ -141,42 +144,93 @@ def _load_der(raw: bytes, field: str, budget: int, lax: bool = False) -> list[x5
     header = 2 + (raw[1] & 0x7F if len(raw) > 1 and raw[1] & 0x80 else 0)
     if raw[header : header + 1] == b"\x06":
         return _load_pkcs7(raw, field, budget, lax)
-    return _bounded([_x509(raw, field, lax)], field, budget)
+    return _bounded([load_der_certificate(raw, field, allow_non_positive_serial=lax)], field, budget)
 
 
-def _x509(der: bytes, field: str, lax: bool = False) -> x509.Certificate:
+def load_der_certificate(der: bytes, field: str, *, allow_non_positive_serial: bool = False) -> x509.Certificate:
+    """cryptography's certificate from ``der``, names and extensions parsed now, without a warning.
+
+    Proves the DER is a certificate cryptography accepts, with positive serial numbers (its own and
+    the authorityKeyIdentifier's authorityCertSerialNumber, RFC 5280 4.1.2.2) unless
+    ``allow_non_positive_serial``; cryptography loads those with a deprecation warning (and will
+    refuse them), so they are an :class:`InputError` here or, when allowed, loaded silently. Every
+    cryptokit module loads certificate DER through this function. Does not check any signature."""
+    lax = allow_non_positive_serial
     try:
         tbs = a_x509.Certificate.load(der)["tbs_certificate"]
-        serial = tbs["serial_number"].native
         for part in ("subject", "issuer"):
             problem = asn1_name_problem(tbs[part])
             if problem is not None:
                 raise InputError(field, f"{part} {problem}")
+        serial_problem = _serial_problem(tbs)
     except (ValueError, TypeError, KeyError, IndexError, OverflowError, AttributeError) as exc:
         raise InputError(field, f"is not a valid X.509 certificate ({_short(exc)})") from None
-    if not isinstance(serial, int) or (serial <= 0 and not lax):
-        # RFC 5280 4.1.2.2; cryptography would load it with a deprecation warning, later refuse it.
-        raise InputError(field, "has a serial number that is not positive (RFC 5280 section 4.1.2.2)")
+    if serial_problem is not None and not lax:
+        # cryptography would load it with a deprecation warning, later refuse it.
+        raise InputError(field, f"{serial_problem} (RFC 5280 section 4.1.2.2)")
     try:
-        if serial <= 0:  # allowed by the caller: load it without cryptography's deprecation warning
+        if serial_problem is not None:  # allowed by the caller: parse it without cryptography's warning
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", CryptographyDeprecationWarning)
-                cert = x509.load_der_x509_certificate(der)
-        else:
-            cert = x509.load_der_x509_certificate(der)
-        # cryptography parses these lazily; parse them now so a malformed one fails here, typed.
-        cert.subject  # noqa: B018
-        cert.issuer  # noqa: B018
-        cert.extensions  # noqa: B018
-    except (
-        ValueError,
-        TypeError,
-        x509.InvalidVersion,
-        x509.DuplicateExtension,
-        x509.UnsupportedGeneralNameType,
-        UnsupportedAlgorithmError,
-    ) as exc:
+                return _parsed(x509.load_der_x509_certificate(der))
+        return _parsed(x509.load_der_x509_certificate(der))
+    except _LOAD_ERRORS as exc:
         raise InputError(field, f"is not a valid X.509 certificate ({_short(exc)})") from None
+
+
+def parsed_certificate(
+    cert: x509.Certificate, field: str, *, allow_non_positive_serial: bool = False
+) -> x509.Certificate:
+    """``cert`` (a caller's object) with its names and extensions parsed now, as
+    :func:`load_der_certificate` does for DER: the same rules, the same typed errors, no warning.
+    cryptography parses lazily, so without this a malformed or deprecated part would fail (or warn)
+    later, inside whichever cryptokit call touched it first."""
+    try:
+        tbs = a_x509.TbsCertificate.load(cert.tbs_certificate_bytes)
+        serial_problem = _serial_problem(tbs)
+    except (ValueError, TypeError, KeyError, IndexError, OverflowError, AttributeError) as exc:
+        raise InputError(field, f"is not a valid X.509 certificate ({_short(exc)})") from None
+    if serial_problem is not None and not allow_non_positive_serial:
+        raise InputError(field, f"{serial_problem} (RFC 5280 section 4.1.2.2)")
+    try:
+        if serial_problem is not None:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", CryptographyDeprecationWarning)
+                return _parsed(cert)
+        return _parsed(cert)
+    except _LOAD_ERRORS as exc:
+        raise InputError(field, f"has malformed parts ({_short(exc)})") from None
+
+
+_LOAD_ERRORS = (
+    ValueError,
+    TypeError,
+    x509.InvalidVersion,
+    x509.DuplicateExtension,
+    x509.UnsupportedGeneralNameType,
+    UnsupportedAlgorithmError,
+)
+_AKI_OID = "2.5.29.35"
+
+
+def _serial_problem(tbs: a_x509.TbsCertificate) -> str | None:
+    """Which serial number cryptography would warn about (it does for any that is zero or negative)."""
+    serial = tbs["serial_number"].native
+    if not isinstance(serial, int) or serial <= 0:
+        return "has a serial number that is not positive"
+    for ext in tbs["extensions"]:
+        if ext["extn_id"].dotted == _AKI_OID:
+            aki_serial = ext["extn_value"].parsed["authority_cert_serial_number"].native
+            if aki_serial is not None and aki_serial <= 0:
+                return "has an authorityKeyIdentifier whose authorityCertSerialNumber is not positive"
+    return None
+
+
+def _parsed(cert: x509.Certificate) -> x509.Certificate:
+    # cryptography parses these lazily (and caches them): parse them now so a malformed one fails here, typed.
+    cert.subject  # noqa: B018
+    cert.issuer  # noqa: B018
+    cert.extensions  # noqa: B018
     return cert
 
 
@@ -199,7 +253,7 @@ def _load_pkcs7(der: bytes, field: str, budget: int, lax: bool = False) -> list[
         where = f"{field}.certificates[{index}]"
         if kind != "certificate":
             raise InputError(where, f"is a {kind}, not an X.509 certificate")
-        out.append(_x509(cert_der, where, lax))
+        out.append(load_der_certificate(cert_der, where, allow_non_positive_serial=lax))
     if not out:
         raise InputError(field, "is a PKCS#7 bundle with no certificates")
     return out
@@ -281,6 +335,7 @@ def certificate_summary(cert: x509.Certificate) -> dict[str, Any]:
     """
     if not isinstance(cert, x509.Certificate):
         raise InputError("certificate", f"must be an x509.Certificate, not {type(cert).__name__}")
+    cert = parsed_certificate(cert, "certificate", allow_non_positive_serial=True)  # described, not judged
     try:
         return _summary(cert)
     except (ValueError, TypeError, x509.DuplicateExtension, x509.UnsupportedGeneralNameType) as exc:
@@ -302,7 +357,7 @@ def _summary(cert: x509.Certificate) -> dict[str, Any]:
     bc = _extension(cert, x509.BasicConstraints)
     ski = _extension(cert, x509.SubjectKeyIdentifier)
     aki = _extension(cert, x509.AuthorityKeyIdentifier)
-    serial = cert.serial_number
+    serial = a_x509.TbsCertificate.load(cert.tbs_certificate_bytes)["serial_number"].native  # no warning if <= 0
     serial_hex = format(serial, "x") if serial >= 0 else "-" + format(-serial, "x")
     try:
         public_key: object = cert.public_key()
@@ -330,4 +385,3 @@ def _summary(cert: x509.Certificate) -> dict[str, Any]:
         "signature_algorithm": cert.signature_algorithm_oid.dotted_string,
         "sha256": cert.fingerprint(hashes.SHA256()).hex(),
     }
-

@@ -30,7 +30,9 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa, x448, x25519
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from cryptography.hazmat.primitives.serialization import pkcs12
+from cryptography.utils import CryptographyDeprecationWarning
 
+from .certificates import parsed_certificate
 from .encoding import b64decode
 from .errors import InputError, UnsupportedAlgorithm
 
@@ -742,11 +744,15 @@ def load_pfx(
     info = PfxInfo(integrity_checked=mac is not None, mac=mac, kdfs=tuple(kdfs))
 
     key = loaded.key
-    cert = loaded.cert.certificate if loaded.cert is not None else None
-    name = _friendly(loaded.cert.friendly_name) if loaded.cert is not None else None
-    others = [(c.certificate, _friendly(c.friendly_name)) for c in loaded.additional_certs]
-    if len(others) + (cert is not None) > MAX_PFX_CERTIFICATES:
+    if len(loaded.additional_certs) + (loaded.cert is not None) > MAX_PFX_CERTIFICATES:
         raise InputError("pfx", f"holds more than {MAX_PFX_CERTIFICATES} certificates")
+    # parsed now (names, extensions), by the rules load_certificates applies, so no later call warns
+    cert = parsed_certificate(loaded.cert.certificate, "pfx.certificate") if loaded.cert is not None else None
+    name = _friendly(loaded.cert.friendly_name) if loaded.cert is not None else None
+    others = [
+        (parsed_certificate(c.certificate, f"pfx.certificates[{i}]"), _friendly(c.friendly_name))
+        for i, c in enumerate(loaded.additional_certs)
+    ]
     if key is not None:
         key_public = _public_der(key)
         if cert is not None and _public_der(cert) != key_public:
@@ -777,16 +783,26 @@ def load_pfx(
     )
 
 
+#: The start of cryptography's warning about a zero or negative certificate serial number.
+_SERIAL_WARNING = r"Parsed a (negative )?serial number"
+
+
 def _openssl_load(der: bytes, raw: bytes, password: bytes | None) -> pkcs12.PKCS12KeyAndCertificates | None:
     """One load attempt in OpenSSL (through cryptography); None when the password (or the data) fails."""
     try:
-        if der is raw:
-            return pkcs12.load_pkcs12(der, password)
-        # Backstop only: the outer layers are DER now, so cryptography should not need its
-        # (warning) BER fallback. catch_warnings is process-global, hence used only here.
+        # catch_warnings is process-global, hence used only here. A certificate whose serial number
+        # is not positive loads with cryptography's deprecation warning: refused instead. The BER
+        # filter is a backstop only: the outer layers are DER now, so cryptography should not need
+        # its (warning) BER fallback.
         with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", message="PKCS#12 bundle could not be parsed as DER")
+            warnings.filterwarnings("error", message=_SERIAL_WARNING, category=CryptographyDeprecationWarning)
+            if der is not raw:
+                warnings.filterwarnings("ignore", message="PKCS#12 bundle could not be parsed as DER")
             return pkcs12.load_pkcs12(der, password)
+    except CryptographyDeprecationWarning:
+        raise InputError(
+            "pfx", "holds a certificate whose serial number is not positive (RFC 5280 section 4.1.2.2)"
+        ) from None
     except _CryptoUnsupported as exc:
         raise UnsupportedAlgorithm(f"PKCS#12 file uses an unsupported algorithm: {exc}") from None
     except (ValueError, TypeError):

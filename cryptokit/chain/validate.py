@@ -148,16 +148,12 @@ def _key_item(item: Any) -> Any:
     return bytes(item) if isinstance(item, (bytearray, memoryview)) else item
 
 
-_EXTENSION_ERRORS = (ValueError, TypeError, x509.DuplicateExtension, x509.UnsupportedGeneralNameType)
-
-
 def _load(item: Any, field: str) -> list[x509.Certificate]:
     if isinstance(item, x509.Certificate):
-        try:  # parsed lazily by cryptography: fail here, typed, as load_certificates does for bytes
-            item.extensions  # noqa: B018
-        except _EXTENSION_ERRORS as exc:
-            raise InputError(field, f"has malformed extensions ({type(exc).__name__})") from None
-        return [item]
+        from ..certificates import parsed_certificate
+
+        # parsed lazily by cryptography: fail here, typed, as load_certificates does for bytes
+        return [parsed_certificate(item, field, allow_non_positive_serial=True)]
     if isinstance(item, (bytes, bytearray, memoryview, str)):
         if len(item) > 64 * MAX_CERT_SIZE:
             raise InputError(field, "is too large")

@@ -20,6 +20,7 @@ from asn1crypto import cms as acms
 from asn1crypto import x509 as ax509
 from cryptography import x509
 
+from ..certificates import load_der_certificate
 from ..encoding import b64decode, pem_decode_all
 from ..errors import CmsFormatError, CryptokitError, InputError
 from .ber import CONTEXT, UNIVERSAL, BerError, Tlv, scan
@@ -176,8 +177,10 @@ def _load_certificates(data: bytes, node: Tlv, policy: CmsPolicy) -> tuple[Parse
             continue  # extendedCertificate, attribute certificates, other: not signer candidates
         der = data[child.start : child.end]
         try:
-            cert = x509.load_der_x509_certificate(der)
-            cert.extensions  # noqa: B018 - parsed lazily by cryptography; a malformed one fails here
+            cert = load_der_certificate(der, f"certificates[{i}]")
+        except InputError as exc:
+            raise _fail(f"certificates[{i}] is not a DER X.509 certificate cryptokit accepts ({exc.rule})") from None
+        try:
             asn1 = ax509.Certificate.load(der, strict=True)
             _ = asn1["tbs_certificate"]["issuer"], asn1["tbs_certificate"]["serial_number"].native
         except _DECODE_ERRORS:

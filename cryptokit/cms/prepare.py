@@ -57,11 +57,11 @@ _ = tsp  # importing asn1crypto.tsp registers signingCertificateV2 with asn1cryp
 
 
 def _certificate_arg(value: object, field: str) -> x509.Certificate:
-    if isinstance(value, x509.Certificate):
-        return value
-    if isinstance(value, (bytes, bytearray, memoryview, str)):
-        from ..certificates import load_certificate
+    from ..certificates import load_certificate, parsed_certificate
 
+    if isinstance(value, x509.Certificate):
+        return parsed_certificate(value, field)
+    if isinstance(value, (bytes, bytearray, memoryview, str)):
         return load_certificate(value if isinstance(value, str) else bytes(value))
     raise InputError(field, f"must be an x509.Certificate (or its PEM/DER), not {type(value).__name__}")
 
@@ -228,17 +228,15 @@ class PreparedCms:
 
     @property
     def certificate(self) -> x509.Certificate:
-        try:
-            return x509.load_der_x509_certificate(self.certificate_der)
-        except (ValueError, x509.InvalidVersion):
-            raise InputError("certificate_der", "is not a DER X.509 certificate") from None
+        from ..certificates import load_der_certificate
+
+        return load_der_certificate(self.certificate_der, "certificate_der")
 
     @property
     def chain(self) -> tuple[x509.Certificate, ...]:
-        try:
-            return tuple(x509.load_der_x509_certificate(c) for c in self.chain_der)
-        except (ValueError, x509.InvalidVersion):
-            raise InputError("chain_der", "holds something that is not a DER X.509 certificate") from None
+        from ..certificates import load_der_certificate
+
+        return tuple(load_der_certificate(c, f"chain_der[{i}]") for i, c in enumerate(self.chain_der))
 
     def _public_key(self) -> rsa.RSAPublicKey | ec.EllipticCurvePublicKey:
         """The certificate's key, which must be of the kind the prepared scheme signs with."""

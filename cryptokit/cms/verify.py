@@ -32,6 +32,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 
 from ..algorithms import HashAlgorithm
+from ..certificates import parsed_certificate
 from ..errors import CryptokitError, InputError, InvalidSignature, UnsupportedAlgorithm, VerificationFailed
 from ..hashing import HashToSign
 from ..pkcs12 import KeyBundle
@@ -153,10 +154,7 @@ def _as_trusted(items: object, field: str) -> tuple[_Trusted, ...]:
         cert = item.certificate if isinstance(item, KeyBundle) else item
         if not isinstance(cert, x509.Certificate):
             raise InputError(f"{field}[{i}]", "must be an x509.Certificate or a KeyBundle with a certificate")
-        try:
-            cert.extensions  # noqa: B018 - parsed lazily by cryptography; fail here, typed
-        except (ValueError, x509.DuplicateExtension, x509.UnsupportedGeneralNameType) as exc:
-            raise InputError(f"{field}[{i}]", f"has malformed extensions ({type(exc).__name__})") from None
+        cert = parsed_certificate(cert, f"{field}[{i}]")  # parsed lazily by cryptography; fail here, typed
         der = cert.public_bytes(_DER)
         out.append(_Trusted(cert, ax509.Certificate.load(der), der))
     return tuple(out)

@@ -26,6 +26,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa, x
 
 from .._dsa import DSAPublicKey
 from ..algorithms import hash_algorithm
+from ..certificates import load_der_certificate
 from ..encoding import pem_decode_all
 from ..errors import InputError, UnsupportedAlgorithm
 from .pss_params import PssParams, pss_params_from_asn1
@@ -211,17 +212,17 @@ def _from_der(der: bytes) -> PublicKey:
     # A certificate starts SEQUENCE { SEQUENCE (tbs) ...; an SPKI starts SEQUENCE { SEQUENCE (alg) ...
     # Try the certificate first: an SPKI never parses as one.
     try:
-        cert = x509.load_der_x509_certificate(der)
-    except x509.InvalidVersion:
-        raise InputError("key", "is a DER certificate with an invalid version") from None
-    except (ValueError, TypeError):
-        pass
+        cert = load_der_certificate(der, "key")
+    except InputError as exc:
+        as_certificate = exc.rule
     else:
         return _from_certificate(cert)
     try:
         key = serialization.load_der_public_key(der)
     except (ValueError, TypeError):
-        raise InputError("key", "is neither a DER certificate nor a DER SubjectPublicKeyInfo") from None
+        raise InputError(
+            "key", f"is neither a usable DER certificate ({as_certificate}) nor a DER SubjectPublicKeyInfo"
+        ) from None
     except Exception as exc:  # cryptography.exceptions.UnsupportedAlgorithm
         raise UnsupportedAlgorithm(f"public key type is not supported: {exc}") from None
     return _wrap(key, der)
@@ -235,9 +236,9 @@ def _from_bytes(data: bytes) -> PublicKey:
         for block in blocks:
             if block.label in ("CERTIFICATE", "X509 CERTIFICATE", "TRUSTED CERTIFICATE"):
                 try:
-                    cert = x509.load_der_x509_certificate(block.der)
-                except (ValueError, TypeError, x509.InvalidVersion):
-                    raise InputError("key", "PEM CERTIFICATE block is not a DER certificate") from None
+                    cert = load_der_certificate(block.der, "key")
+                except InputError as exc:
+                    raise InputError("key", f"PEM CERTIFICATE block is not a usable certificate: {exc.rule}") from None
                 return _from_certificate(cert)
             if block.label == "PUBLIC KEY":
                 return _from_der(block.der)
