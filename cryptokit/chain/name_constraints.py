@@ -1,16 +1,31 @@
-"""RFC 5280 name handling: DN comparison (section 7.1) and name constraints (section 4.2.1.10).
+r"""RFC 5280 name handling: DN comparison (section 7.1) and name constraints (section 4.2.1.10).
 
 DN comparison: two names match when they have the same RDNs in the same order, each RDN the same
-set of (type, value) pairs, string values compared after the LDAP StringPrep essentials that
-section 7.1 asks for: case folded and insignificant whitespace removed (leading/trailing, runs
-collapsed). The ASN.1 string type is not compared, so PrintableString -> UTF8String rollover
-matches. Binary values compare exactly. Not done: full Unicode normalisation (NFKC) and the
-StringPrep prohibited-character tables.
+set of (type, value) pairs, string values compared after RFC 4518 string preparation as section
+7.1 asks: the characters RFC 4518 2.2 maps to nothing are dropped (soft hyphen, ZERO WIDTH SPACE
+U+200B, joiners, variation selectors, every other control and format character), the other spaces
+and line breaks become SPACE, case is folded (stringprep table B.2), NFKC applied, and
+insignificant spaces removed (leading/trailing, runs collapsed). A value holding a character RFC
+4518 2.4 prohibits (private use, non-characters, surrogates, tagging, U+FFFD) cannot be prepared:
+it matches only itself byte for byte, and under directoryName constraints it is refused. The
+ASN.1 string type is not compared, so PrintableString -> UTF8String rollover matches. Binary
+values compare exactly. Not done: the unassigned-code-point table (A.1 is Unicode 3.2; newer
+characters are accepted).
 
 Name constraints: directoryName (RDN prefix), rfc822Name (mailbox, host, or ".domain"),
 dNSName (label suffix), iPAddress (network containment) and uniformResourceIdentifier (host rule
 as rfc822). A constraint of any other type that meets a name of that type in a certificate fails
-closed, since the extension is critical.
+closed, since the extension is critical. Malformed names are refused, not skipped: a dNSName that
+is not a preferred-syntax host name (RFC 1034 3.5: letters, digits, hyphens, labels of 1-63, at
+most 253 octets; a wildcard only as a whole leftmost ``*`` label), an iPAddress of 8 or 32 octets
+(a CIDR) in a certificate, an rfc822Name with other than one ``@``, a constraint of any of these
+types with invalid syntax (a dNSName constraint may start with a period, or be empty: every name).
+A wildcard dNSName (``*.example.com``) is inside an excluded subtree when any name it can match is
+(so excluded ``bar.example.com`` catches it: the CVE-2025-61727 class) and inside the permitted
+subtrees only when every name it can match is. A URI's host is read as the WHATWG URL standard
+reads it (``\`` is ``/`` for http/https/ws/wss/ftp/file); a URI that parsers may read differently
+(backslashes, spaces or control characters, percent-encoding, ``@`` or no ``//`` after a special
+scheme's colon) is refused under URI constraints.
 
 Bounds: a NameConstraints extension with more than :data:`MAX_SUBTREES` permitted or excluded
 subtrees, or a certificate with more than :data:`MAX_NAMES` names (SAN entries plus subject), fails
@@ -23,9 +38,11 @@ their own type's subtrees only: at most ``MAX_NAMES * MAX_SUBTREES`` matcher cal
 from __future__ import annotations
 
 import ipaddress
+import re
+import stringprep
+import unicodedata
 from functools import lru_cache
 from typing import Any
-from urllib.parse import urlsplit
 
 from cryptography import x509
 from cryptography.x509.oid import NameOID
@@ -48,10 +65,137 @@ MAX_NAMES = 1024
 NameKey = tuple[frozenset[tuple[str, Any]], ...]
 
 
-def _norm(value: str | bytes) -> str | bytes:
+class Malformed(ValueError):
+    """A name or constraint that breaks its syntax (the message says which and how)."""
+
+
+_LABEL = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\Z")
+
+
+def dns_name_ok(value: str) -> bool:
+    """RFC 1034 3.5 preferred name syntax (as cryptography's verifier reads it): labels of 1-63
+    letters, digits and inner hyphens, at most 253 octets, no empty label (so no leading, trailing
+    or double period)."""
+    return 0 < len(value) <= 253 and value.isascii() and all(_LABEL.match(label) for label in value.split("."))
+
+
+def _san_problem(gn: x509.GeneralName) -> str | None:
+    """Why a name of a certificate is malformed (None when it is well formed or not checked)."""
+    value = gn.value
+    if isinstance(gn, x509.DNSName):
+        base = value[2:] if value.startswith("*.") else value
+        if not dns_name_ok(base):
+            return f"malformed dNSName {value!r} (RFC 1034 3.5 preferred syntax; a wildcard only as '*.')"
+    elif isinstance(gn, x509.RFC822Name):
+        local, at, host = value.partition("@")
+        if not at or "@" in host or not local or not dns_name_ok(host) or not local.isprintable() or " " in local:
+            return f"malformed rfc822Name {value!r} (one '@' between a local part and a host name, 4.2.1.6)"
+    elif isinstance(gn, x509.IPAddress):
+        if isinstance(value, (ipaddress.IPv4Network, ipaddress.IPv6Network)):
+            return f"iPAddress {value} is a network (8 or 32 octets), not an address (4.2.1.6)"
+    elif isinstance(gn, x509.UniformResourceIdentifier):
+        _uri_host_strict(value)  # raises Malformed when ambiguous
+    return None
+
+
+def _constraint_problem(gn: x509.GeneralName) -> str | None:
+    """Why a name constraint subtree is malformed (None when well formed or of an unchecked type)."""
+    value = gn.value
+    if isinstance(gn, x509.DNSName):
+        base = value[1:] if value.startswith(".") else value
+        if value and not dns_name_ok(base):
+            return f"malformed dNSName constraint {value!r}"
+    elif isinstance(gn, x509.RFC822Name):
+        local, at, host = value.rpartition("@")
+        host = host[1:] if host.startswith(".") and not at else host
+        if "@" in local or (at and not local) or not dns_name_ok(host):
+            return f"malformed rfc822Name constraint {value!r}"
+    elif isinstance(gn, x509.IPAddress):
+        if not isinstance(value, (ipaddress.IPv4Network, ipaddress.IPv6Network)):
+            return f"iPAddress constraint {value} is an address, not an address and mask (4.2.1.10)"
+    elif isinstance(gn, x509.UniformResourceIdentifier):
+        host = value[1:] if value.startswith(".") else value
+        if not dns_name_ok(host):
+            return f"malformed uniformResourceIdentifier constraint {value!r} (a host or .domain, 4.2.1.10)"
+    return None
+
+
+_SPECIAL_SCHEMES = frozenset({"http", "https", "ws", "wss", "ftp", "file"})
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
+
+
+def _uri_host_strict(uri: str) -> str | None:
+    """The host of ``uri`` as WHATWG URL parsers read it, None when it has no authority; raises
+    :class:`Malformed` for a URI that parsers read differently (RFC 3986 vs WHATWG)."""
+    m = _SCHEME.match(uri)
+    if m is None:
+        raise Malformed(f"URI {uri!r} has no scheme")
+    if not uri.isascii() or not uri.isprintable() or " " in uri or "\\" in uri:
+        raise Malformed(f"URI {uri!r} holds a backslash, space or control character (read differently by parsers)")
+    rest = uri[m.end() :]
+    special = m.group(1).lower() in _SPECIAL_SCHEMES
+    if not rest.startswith("//"):
+        if special:
+            raise Malformed(f"URI {uri!r}: a special scheme without '//' (WHATWG reads a host there)")
+        return None
+    authority = re.split(r"[/?#]", rest[2:], maxsplit=1)[0]
+    if "%" in authority or authority.count("@") > 1:
+        raise Malformed(f"URI {uri!r} has percent-encoding or several '@' in its authority")
+    host = authority.rpartition("@")[2]
+    if host.startswith("["):
+        end = host.find("]")
+        if end == -1:
+            raise Malformed(f"URI {uri!r} has an unterminated IP literal")
+        return host[: end + 1].lower()
+    host = host.partition(":")[0]
+    return host.lower() or None
+
+
+_TO_SPACE = frozenset("\t\n\x0b\x0c\r\x85")
+#: RFC 4518 2.2: mapped to nothing besides the Cc/Cf categories and stringprep table B.1
+_TO_NOTHING = frozenset("\u00ad\u1806\u034f\u180b\u180c\u180d\ufffc\u200b")
+
+
+def _prohibited(ch: str) -> bool:
+    """RFC 4518 2.4 (less table A.1): private use, non-characters, surrogates, tagging, U+FFFD."""
+    return (
+        stringprep.in_table_c3(ch)
+        or stringprep.in_table_c4(ch)
+        or stringprep.in_table_c5(ch)
+        or stringprep.in_table_c8(ch)
+        or stringprep.in_table_c9(ch)
+        or ch == "\ufffd"
+    )
+
+
+def prepare(value: str) -> str | None:
+    """``value`` after RFC 4518 string preparation for matching (see the module docstring), or None
+    when it holds a prohibited character."""
+    if value.isascii() and value.isprintable():
+        return " ".join(value.split()).lower()
+    out: list[str] = []
+    for ch in value:
+        if ch in _TO_SPACE:
+            out.append(" ")
+            continue
+        category = unicodedata.category(ch)
+        if category in ("Zs", "Zl", "Zp"):
+            out.append(" ")
+        elif ch in _TO_NOTHING or category in ("Cc", "Cf") or stringprep.in_table_b1(ch):
+            continue
+        else:
+            out.append(stringprep.map_table_b2(ch))
+    text = unicodedata.normalize("NFKC", "".join(out))
+    if any(_prohibited(ch) for ch in text):
+        return None
+    return " ".join(part for part in text.split(" ") if part)
+
+
+def _norm(value: str | bytes) -> str | bytes | tuple[str, str]:
     if isinstance(value, bytes):
         return value
-    return " ".join(value.split()).casefold()
+    prepared = prepare(value)
+    return ("unprepared", value) if prepared is None else prepared
 
 
 @lru_cache(maxsize=4096)
@@ -98,11 +242,16 @@ def _email_within(mailbox: str, constraint: str) -> bool:
     return _host_within(host, constraint)
 
 
-def _uri_within(uri: str, constraint: str) -> bool:
+def _uri_host(uri: str) -> str | None:
+    """The host of ``uri`` (WHATWG reading), None when it has none or is ambiguous."""
     try:
-        host = urlsplit(uri).hostname
-    except ValueError:
-        return False
+        return _uri_host_strict(uri)
+    except Malformed:
+        return None
+
+
+def _uri_within(uri: str, constraint: str) -> bool:
+    host = _uri_host(uri)
     return host is not None and _host_within(host, constraint)
 
 
@@ -171,12 +320,14 @@ class _DnsIndex:
     ones (``.example.com``: subdomains only), or one that matches everything (empty); the
     ``_dns_within`` rule with one lookup per label."""
 
-    __slots__ = ("any", "dotted", "exact")
+    __slots__ = ("any", "dotted", "exact", "parents")
 
     def __init__(self) -> None:
         self.any: Any = None
         self.exact: dict[str, Any] = {}
         self.dotted: dict[str, Any] = {}
+        #: exact subtrees by their parent domain: a wildcard ``*.parent`` can match a name inside them
+        self.parents: dict[str, Any] = {}
 
     def add(self, constraint: str, original: Any) -> None:
         c = constraint.lower().rstrip(".")
@@ -184,6 +335,15 @@ class _DnsIndex:
             self.any = original if self.any is None else self.any
         else:
             (self.dotted if c.startswith(".") else self.exact).setdefault(c, original)
+            if not c.startswith(".") and "." in c:
+                self.parents.setdefault(c.partition(".")[2], original)
+
+    def match_any(self, name: str) -> Any:
+        """A subtree holding at least one name that ``name`` (perhaps a ``*.`` wildcard) can stand for."""
+        hit = self.match(name)
+        if hit is None and name.startswith("*."):
+            hit = self.parents.get(name[2:].lower().rstrip("."))
+        return hit
 
     def match(self, name: str) -> Any:
         if self.any is not None:
@@ -233,10 +393,7 @@ class _UriIndex:
         self.hosts.add(constraint, original)
 
     def match(self, uri: str) -> Any:
-        try:
-            host = urlsplit(uri).hostname
-        except ValueError:
-            return None
+        host = _uri_host(uri)
         return None if host is None else self.hosts.match(host)
 
 
@@ -315,6 +472,10 @@ class CompiledConstraints:
             return
         for subtrees, table in ((permitted, self.permitted), (excluded, self.excluded)):
             for gn in subtrees:
+                bad = _constraint_problem(gn)
+                if bad is not None:
+                    self.problem = bad
+                    return
                 kind = type(gn)
                 index = table.get(kind)
                 if index is None:
@@ -356,7 +517,18 @@ def check_name_constraints(
         permitted, excluded = compiled.permitted.get(kind), compiled.excluded.get(kind)
         if kind not in _INDEXES:
             return f"{kind.__name__} constraints are not supported"
-        hit = excluded.match(value) if excluded is not None else None
+        try:
+            bad = _san_problem(gn)
+        except Malformed as exc:
+            bad = f"{exc} (refused under URI name constraints)"
+        if bad is not None:
+            return bad
+        if kind is x509.DirectoryName and any(isinstance(v, tuple) for rdn in name_key(value) for _, v in rdn):
+            return f"directoryName {_show(value)} holds a character RFC 4518 prohibits"
+        if excluded is not None and kind is x509.DNSName:
+            hit = excluded.match_any(value)
+        else:
+            hit = excluded.match(value) if excluded is not None else None
         if hit is not None:
             return f"{kind.__name__} {_show(value)} is in excluded subtree {_show(hit)}"
         if permitted is not None and permitted.match(value) is None:
