@@ -1,17 +1,32 @@
-"""Revocation from caller-supplied CRLs (RFC 5280 section 6.3, complete CRLs only).
+"""Revocation from caller-supplied CRLs (RFC 5280 sections 5 and 6.3, complete CRLs only).
 
-For a certificate and its issuer in the path, a CRL is *usable* when: its issuer name matches the
-certificate's issuer (section 7.1), its signature verifies with the issuer's key (or with the key
-of another certificate of the same name that carries cRLSign and is itself validated to the same
-anchor: "separate CRL signing key"), the signing certificate allows cRLSign when it has a keyUsage,
-it is current at ``at`` (thisUpdate <= at <= nextUpdate), it carries no unknown critical extension
-(CRL or entry), it is not a delta CRL, and its issuingDistributionPoint (if any) covers the
-certificate in full (not indirect, not onlySomeReasons, right onlyContains* scope).
+A CRL is *used* for a certificate (issued by ``issuer`` in the path) only when all of these hold:
+
+- its issuer name matches the certificate's issuer (section 7.1);
+- it is a complete, direct CRL: a delta CRL (deltaCRLIndicator) or an indirect one
+  (issuingDistributionPoint indirectCRL) is recognised and refused with the reason; so is one that
+  covers only some reasons or attribute certificates only;
+- its scope covers the certificate (5.2.5, 6.3.3 (b)): onlyContainsUserCerts refuses a CA
+  certificate, onlyContainsCACerts an end-entity one, and an issuingDistributionPoint
+  distributionPoint must match one of the names in the certificate's cRLDistributionPoints (a
+  distribution point's name, or its cRLIssuer when it has none); a certificate without that
+  extension is covered only by a CRL without a distributionPoint name;
+- it carries a non-critical cRLNumber (5.2.3) and no unknown critical extension (CRL or entry);
+- its signature verifies with the issuer's key, and the issuer's keyUsage (when present) has
+  cRLSign; or it verifies with another certificate of the issuer's name that has cRLSign and is
+  itself validated to the same anchor ("separate CRL signing key", 6.3.3 (f));
+- its signature algorithm is allowed by the policy at the validation time;
+- it is current: thisUpdate <= at <= nextUpdate.
 
 Outcome: serial listed with a revocation date at or before ``at`` -> REVOKED (date and reason in
 the check; certificateHold -> TRY_LATER, as suspended); usable and not listed -> passed; none usable
--> TRY_LATER when the policy requires revocation, skipped otherwise. Not done: OCSP, delta CRLs,
-indirect CRLs, distribution-point matching, fetching.
+-> TRY_LATER when the policy requires revocation, skipped otherwise. Every outcome names the CRL
+that decided, or each CRL that was refused and why.
+
+Cost (:class:`CrlMemo`, one per ``validate_chain`` call, shared with the sub-validations of
+alternate CRL signers): each CRL's extensions are read once, its signature is verified at most once
+per candidate signer, and its entries are walked once into a serial-number index; a lookup is then
+one dictionary access. Not done: OCSP, delta CRLs, indirect CRLs, fetching.
 """
 
 from __future__ import annotations
@@ -21,7 +36,7 @@ import warnings
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TypeAlias
+from typing import Any, TypeAlias
 
 from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
@@ -30,10 +45,10 @@ from cryptography.x509.oid import CRLEntryExtensionOID, ExtensionOID
 
 from ..errors import InputError
 from ..report import Check, SubIndication
-from .name_constraints import name_key
+from .name_constraints import name_key, names_match
 from .sigs import pss_key_misuse, verify_signed
 
-__all__ = ["CrlLike", "load_crls", "check_revocation", "MAX_CRLS", "MAX_CRL_SIZE"]
+__all__ = ["CrlLike", "CrlMemo", "load_crls", "check_revocation", "MAX_CRLS", "MAX_CRL_SIZE"]
 
 MAX_CRLS = 256
 MAX_CRL_SIZE = 32 * 1024 * 1024
@@ -96,10 +111,74 @@ def load_crls(crls: Iterable[CrlInput]) -> tuple[x509.CertificateRevocationList,
     return tuple(out)
 
 
+# --------------------------------------------------------------------------- per-CRL facts, once per call
+
+
 @dataclass(frozen=True, slots=True)
-class _Verdict:
-    usable: bool
+class _Entry:
+    date: dt.datetime
     reason: str
+
+
+@dataclass(slots=True)
+class _CrlFacts:
+    crl: x509.CertificateRevocationList
+    label: str
+    #: why the CRL is unusable for any certificate (None: usable as far as the CRL alone goes)
+    problem: str | None
+    idp: x509.IssuingDistributionPoint | None
+    #: the distribution point names of the issuingDistributionPoint (None: no name, whole issuer)
+    idp_names: tuple[x509.GeneralName, ...] | None
+
+
+def _label(crl: x509.CertificateRevocationList, number: int | None) -> str:
+    try:
+        issuer = crl.issuer.rfc4514_string()
+    except ValueError:
+        issuer = "<unparsable issuer>"
+    num = "" if number is None else f" #{number}"
+    return f"CRL{num} of {issuer!r} (thisUpdate {crl.last_update_utc.isoformat()})"
+
+
+def _crl_facts(crl: x509.CertificateRevocationList) -> _CrlFacts:
+    idp: x509.IssuingDistributionPoint | None = None
+    number: int | None = None
+    problem: str | None = None
+    try:
+        extensions = crl.extensions
+    except ValueError as exc:
+        return _CrlFacts(crl, _label(crl, None), f"CRL extensions unparsable ({exc})", None, None)
+    number_ext = None
+    for ext in extensions:
+        if ext.oid == ExtensionOID.DELTA_CRL_INDICATOR:
+            problem = problem or "a delta CRL (deltaCRLIndicator): delta CRLs are not supported"
+        elif ext.oid == ExtensionOID.CRL_NUMBER:
+            number_ext = ext
+        elif isinstance(ext.value, x509.IssuingDistributionPoint):
+            idp = ext.value
+        elif ext.critical and ext.oid not in _KNOWN_CRL_EXTENSIONS:
+            problem = problem or f"CRL has an unknown critical extension {ext.oid.dotted_string}"
+    if number_ext is not None and isinstance(number_ext.value, x509.CRLNumber):
+        number = number_ext.value.crl_number
+    label = _label(crl, number)
+    if problem is None:
+        if number_ext is None:
+            problem = "CRL has no cRLNumber (RFC 5280 5.2.3: a conforming CRL issuer must include it)"
+        elif number_ext.critical:
+            problem = "CRL's cRLNumber is marked critical (RFC 5280 5.2.3: it must be non-critical)"
+    names: tuple[x509.GeneralName, ...] | None = None
+    if idp is not None and problem is None:
+        if idp.indirect_crl:
+            problem = "an indirect CRL (issuingDistributionPoint indirectCRL): indirect CRLs are not supported"
+        elif idp.only_some_reasons:
+            problem = "CRL covers only some reasons (onlySomeReasons)"
+        elif idp.only_contains_attribute_certs:
+            problem = "CRL covers attribute certificates only"
+        if idp.full_name is not None:
+            names = tuple(idp.full_name)
+        elif idp.relative_name is not None:
+            names = (x509.DirectoryName(x509.Name([*crl.issuer.rdns, idp.relative_name])),)
+    return _CrlFacts(crl, label, problem, idp, names)
 
 
 def _is_ca(cert: x509.Certificate) -> bool:
@@ -116,56 +195,46 @@ def _allows_crl_sign(cert: x509.Certificate) -> bool:
         return True
 
 
-def _crl_structure(crl: x509.CertificateRevocationList, cert: x509.Certificate, at: dt.datetime) -> _Verdict:
-    if crl.last_update_utc > at:
-        return _Verdict(False, f"CRL thisUpdate {crl.last_update_utc.isoformat()} is after the validation time")
-    nxt = crl.next_update_utc
-    if nxt is not None and nxt < at:
-        return _Verdict(False, f"CRL is stale (nextUpdate {nxt.isoformat()})")
+def _general_names_meet(a: Sequence[x509.GeneralName], b: Sequence[x509.GeneralName]) -> bool:
+    for x in a:
+        for y in b:
+            if isinstance(x, x509.DirectoryName) and isinstance(y, x509.DirectoryName):
+                if names_match(x.value, y.value):
+                    return True
+            elif x == y:
+                return True
+    return False
+
+
+def _scope_problem(facts: _CrlFacts, cert: x509.Certificate) -> str | None:
+    """Why ``facts``' CRL does not cover ``cert`` (RFC 5280 5.2.5, 6.3.3 (b)); None when it does."""
+    idp = facts.idp
+    if idp is None:
+        return None
+    if idp.only_contains_user_certs and _is_ca(cert):
+        return "CRL covers end-entity certificates only (onlyContainsUserCerts) and this is a CA certificate"
+    if idp.only_contains_ca_certs and not _is_ca(cert):
+        return "CRL covers CA certificates only (onlyContainsCACerts) and this is an end-entity certificate"
+    if facts.idp_names is None:
+        return None
     try:
-        extensions = crl.extensions
-    except ValueError as exc:
-        return _Verdict(False, f"CRL extensions unparsable ({exc})")
-    for ext in extensions:
-        if ext.oid == ExtensionOID.DELTA_CRL_INDICATOR:
-            return _Verdict(False, "delta CRLs are not supported")
-        if ext.critical and ext.oid not in _KNOWN_CRL_EXTENSIONS:
-            return _Verdict(False, f"CRL has an unknown critical extension {ext.oid.dotted_string}")
-        if isinstance(ext.value, x509.IssuingDistributionPoint):
-            idp = ext.value
-            if idp.indirect_crl:
-                return _Verdict(False, "indirect CRLs are not supported")
-            if idp.only_some_reasons:
-                return _Verdict(False, "CRL covers only some reasons")
-            if idp.only_contains_attribute_certs:
-                return _Verdict(False, "CRL covers attribute certificates only")
-            ca = _is_ca(cert)
-            if idp.only_contains_user_certs and ca:
-                return _Verdict(False, "CRL covers end-entity certificates only")
-            if idp.only_contains_ca_certs and not ca:
-                return _Verdict(False, "CRL covers CA certificates only")
-    return _Verdict(True, "")
-
-
-def _entries_ok(crl: x509.CertificateRevocationList) -> str | None:
-    try:
-        for entry in crl:
-            for ext in entry.extensions:
-                if ext.critical and ext.oid not in _KNOWN_ENTRY_EXTENSIONS:
-                    return f"CRL entry has an unknown critical extension {ext.oid.dotted_string}"
-    except ValueError as exc:
-        return f"CRL entries unparsable ({exc})"
-    return None
-
-
-def _find_entry(crl: x509.CertificateRevocationList, serial: int) -> x509.RevokedCertificate | None:
-    try:
-        return crl.get_revoked_certificate_by_serial_number(serial)
-    except ValueError:  # negative serial numbers: not indexable, compare one by one
-        return next((e for e in crl if e.serial_number == serial), None)
+        dps = cert.extensions.get_extension_for_class(x509.CRLDistributionPoints).value
+    except x509.ExtensionNotFound:
+        return "CRL is for a distribution point and the certificate names none (no cRLDistributionPoints)"
+    for dp in dps:
+        if dp.full_name is not None:
+            names: Sequence[x509.GeneralName] = dp.full_name
+        elif dp.relative_name is not None:
+            names = [x509.DirectoryName(x509.Name([*cert.issuer.rdns, dp.relative_name]))]
+        else:
+            names = dp.crl_issuer or []
+        if _general_names_meet(facts.idp_names, names):
+            return None
+    return "CRL's issuingDistributionPoint names none of the certificate's cRLDistributionPoints"
 
 
 def _signed_by(crl: x509.CertificateRevocationList, cert: x509.Certificate) -> bool:
+    """True when ``cert``'s key verifies ``crl`` (one CRL signature check)."""
     if pss_key_misuse(crl, cert) is not None:
         return False
     try:
@@ -173,6 +242,62 @@ def _signed_by(crl: x509.CertificateRevocationList, cert: x509.Certificate) -> b
     except (ValueError, TypeError, UnsupportedAlgorithm):
         return False
     return verify_signed(crl, key) is None
+
+
+def _walk_entries(crl: x509.CertificateRevocationList) -> tuple[dict[int, _Entry], str | None]:
+    """One walk over ``crl``'s entries: the serial-number index, or the reason the CRL is unusable
+    (an unknown critical entry extension, RFC 5280 5.3, or an unparsable entry)."""
+    index: dict[int, _Entry] = {}
+    try:
+        with warnings.catch_warnings():  # a non-positive serial in an entry is listed, not warned about
+            warnings.simplefilter("ignore", CryptographyDeprecationWarning)
+            for entry in crl:
+                reason = "unspecified"
+                for ext in entry.extensions:
+                    if ext.critical and ext.oid not in _KNOWN_ENTRY_EXTENSIONS:
+                        return {}, f"CRL entry has an unknown critical extension {ext.oid.dotted_string}"
+                    if isinstance(ext.value, x509.CRLReason):
+                        reason = ext.value.reason.name
+                serial = entry.serial_number
+                if serial not in index:
+                    index[serial] = _Entry(entry.revocation_date_utc, reason)
+    except ValueError as exc:
+        return {}, f"CRL entries unparsable ({exc})"
+    return index, None
+
+
+class CrlMemo:
+    """The CRLs of one ``validate_chain`` call, with everything derived from them memoised: facts per
+    CRL, signature results per (CRL, signer), the entry index per CRL, and the alternate-signer
+    verdicts of the sub-validations. Shared by the call's sub-validations."""
+
+    __slots__ = ("_by_issuer", "_index", "_sigs", "alternate_signers", "crls")
+
+    def __init__(self, crls: Sequence[x509.CertificateRevocationList]) -> None:
+        self.crls = tuple(crls)
+        self._by_issuer: dict[Any, list[_CrlFacts]] = {}
+        for crl in self.crls:
+            self._by_issuer.setdefault(name_key(crl.issuer), []).append(_crl_facts(crl))
+        self._sigs: dict[tuple[int, int], bool] = {}
+        self._index: dict[int, tuple[dict[int, _Entry], str | None]] = {}
+        #: (candidate signer, anchor) -> validated (filled by the chain validator)
+        self.alternate_signers: dict[tuple[int, int], bool] = {}
+
+    def for_issuer(self, issuer: x509.Name) -> list[_CrlFacts]:
+        return self._by_issuer.get(name_key(issuer), [])
+
+    def signed_by(self, crl: x509.CertificateRevocationList, cert: x509.Certificate) -> bool:
+        key = (id(crl), id(cert))
+        found = self._sigs.get(key)
+        if found is None:
+            found = self._sigs[key] = _signed_by(crl, cert)
+        return found
+
+    def entries(self, crl: x509.CertificateRevocationList) -> tuple[dict[int, _Entry], str | None]:
+        found = self._index.get(id(crl))
+        if found is None:
+            found = self._index[id(crl)] = _walk_entries(crl)
+        return found
 
 
 @lru_cache(maxsize=4096)
@@ -183,7 +308,7 @@ def _skipped(message: str, subject: str) -> Check:
 def check_revocation(
     cert: x509.Certificate,
     issuer: x509.Certificate,
-    crls: Sequence[x509.CertificateRevocationList],
+    crls: CrlMemo | Sequence[x509.CertificateRevocationList],
     at: dt.datetime,
     *,
     required: bool,
@@ -197,75 +322,84 @@ def check_revocation(
     for the issuer's name with a separate key. ``algorithm_problem`` says why a CRL's signature
     algorithm is refused by the policy (None when allowed); a refused CRL is not usable.
     """
-    issuer_key = name_key(cert.issuer)
+    memo = crls if isinstance(crls, CrlMemo) else CrlMemo(crls)
     problems: list[str] = []
-    usable: list[x509.CertificateRevocationList] = []
-    for crl in crls:
-        if name_key(crl.issuer) != issuer_key:
-            continue
-        verdict = _crl_structure(crl, cert, at)
-        if not verdict.usable:
-            problems.append(verdict.reason)
-            continue
-        refused = algorithm_problem(crl) if algorithm_problem is not None else None
-        if refused is not None:
-            problems.append(f"CRL signature algorithm refused: {refused}")
-            continue
-        signer_ok = False
-        if _signed_by(crl, issuer):
-            if _allows_crl_sign(issuer):
-                signer_ok = True
-            else:
-                problems.append("CRL signer's keyUsage lacks cRLSign")
+    usable: list[tuple[_CrlFacts, dict[int, _Entry]]] = []
+    for facts in memo.for_issuer(cert.issuer):
+        crl = facts.crl
+        why = _usable_problem(facts, cert, issuer, memo, at, alternate_signers, algorithm_problem)
+        if why is None:
+            index, why = memo.entries(crl)
+            if why is None:
+                usable.append((facts, index))
                 continue
-        elif alternate_signers is not None:
-            signer_ok = any(_signed_by(crl, c) for c in alternate_signers(crl))
-        if not signer_ok:
-            problems.append("CRL signature does not verify with the issuer's key")
-            continue
-        entry_problem = _entries_ok(crl)
-        if entry_problem:
-            problems.append(entry_problem)
-            continue
-        usable.append(crl)
+        problems.append(f"{facts.label}: {why}")
     if not usable:
         why = "; ".join(problems) if problems else "no CRL from this issuer was given"
         if required:
-            return Check.failed("revocation", SubIndication.TRY_LATER, f"no usable CRL: {why}", subject=subject)
+            return Check.failed(
+                "revocation", SubIndication.TRY_LATER, f"no usable CRL: {why}", subject=subject, crls=tuple(problems)
+            )
         return _skipped(f"not checked: {why}", subject)
     with warnings.catch_warnings():  # a non-positive serial is reported by the chain checks, not warned about
         warnings.simplefilter("ignore", CryptographyDeprecationWarning)
         serial = cert.serial_number
-    for crl in usable:
-        entry = _find_entry(crl, serial)
-        if entry is None:
+    for facts, index in usable:
+        entry = index.get(serial)
+        if entry is None or entry.date > at or entry.reason == "remove_from_crl":
             continue
-        when = entry.revocation_date_utc
-        reason = "unspecified"
-        try:
-            reason = entry.extensions.get_extension_for_class(x509.CRLReason).value.reason.name
-        except (x509.ExtensionNotFound, ValueError):
-            pass
-        if when > at:
-            continue
+        when, reason = entry.date, entry.reason
         if reason == "certificate_hold":
             return Check.failed(
                 "revocation",
                 SubIndication.TRY_LATER,
-                f"certificate is on hold since {when.isoformat()}",
+                f"certificate is on hold since {when.isoformat()} per {facts.label}",
                 subject=subject,
                 revocation_date=when,
                 reason=reason,
+                crl=facts.label,
             )
-        if reason == "remove_from_crl":
-            continue
         return Check.failed(
             "revocation",
             SubIndication.REVOKED,
-            f"revoked on {when.isoformat()} (reason: {reason})",
+            f"revoked on {when.isoformat()} (reason: {reason}) per {facts.label}",
             subject=subject,
             revocation_date=when,
             reason=reason,
+            crl=facts.label,
         )
-    this = max(c.last_update_utc for c in usable)
-    return Check.passed("revocation", f"not revoked per CRL of {this.isoformat()}", subject=subject)
+    newest = max(usable, key=lambda u: u[0].crl.last_update_utc)[0]
+    return Check.passed("revocation", f"not revoked per {newest.label}", subject=subject, crl=newest.label)
+
+
+def _usable_problem(
+    facts: _CrlFacts,
+    cert: x509.Certificate,
+    issuer: x509.Certificate,
+    memo: CrlMemo,
+    at: dt.datetime,
+    alternate_signers: Callable[[x509.CertificateRevocationList], Iterable[x509.Certificate]] | None,
+    algorithm_problem: Callable[[x509.CertificateRevocationList], str | None] | None,
+) -> str | None:
+    """Why ``facts``' CRL cannot decide ``cert``'s status at ``at`` (None when it can)."""
+    crl = facts.crl
+    if facts.problem is not None:
+        return facts.problem
+    scope = _scope_problem(facts, cert)
+    if scope is not None:
+        return scope
+    if crl.last_update_utc > at:
+        return f"thisUpdate {crl.last_update_utc.isoformat()} is after the validation time"
+    nxt = crl.next_update_utc
+    if nxt is not None and nxt < at:
+        return f"stale (nextUpdate {nxt.isoformat()})"
+    refused = algorithm_problem(crl) if algorithm_problem is not None else None
+    if refused is not None:
+        return f"signature algorithm refused: {refused}"
+    if memo.signed_by(crl, issuer):
+        if not _allows_crl_sign(issuer):
+            return "signed by the issuer, whose keyUsage lacks cRLSign"
+        return None
+    if alternate_signers is not None and any(memo.signed_by(crl, c) for c in alternate_signers(crl)):
+        return None
+    return "signature does not verify with the issuer's key (nor with a validated CRL signer of its name)"

@@ -66,7 +66,7 @@ from .cache import ChainCache
 from .name_constraints import CompiledConstraints, check_name_constraints, compile_name_constraints, names_match
 from .path import PathBuilder
 from .policy import ChainPolicy
-from .revocation import CrlLike, check_revocation, load_crls
+from .revocation import CrlLike, CrlMemo, check_revocation, load_crls
 from .sigs import ec_explicit_parameters, key_problem, pss_key_misuse, serial_octets, verify_signed
 
 __all__ = ["validate_chain", "ChainReport", "DEFAULT_CACHE", "MAX_INTERMEDIATES", "MAX_ANCHORS"]
@@ -281,6 +281,11 @@ def _ok(name: str, message: str, subject: str) -> Check:
 
 
 @lru_cache(maxsize=4096)
+def _not_evaluated_revocation(subject: str) -> Check:
+    return Check.skipped("revocation", "not evaluated: a signature in the path does not verify", subject=subject)
+
+
+@lru_cache(maxsize=4096)
 def _ok_alg(algorithm: str, subject: str) -> Check:
     return Check.passed("algorithm", algorithm, subject=subject, algorithm=algorithm)
 
@@ -398,17 +403,19 @@ class _Run:
         self,
         anchors: Sequence[x509.Certificate],
         pool: Sequence[x509.Certificate],
-        crls: Sequence[x509.CertificateRevocationList],
+        crls: CrlMemo,
         policy: ChainPolicy,
         at: dt.datetime,
         depth: int = 0,
+        sigs: dict[tuple[int, int], tuple[SubIndication, str] | None] | None = None,
     ) -> None:
         self.anchors, self.pool, self.crls, self.policy, self.at, self.depth = anchors, pool, crls, policy, at, depth
         self._facts: dict[int, _Facts] = {}
-        self._sigs: dict[tuple[int, int], tuple[SubIndication, str] | None] = {}
+        # certificate signature results, shared with the sub-validations of alternate CRL signers
+        self._sigs: dict[tuple[int, int], tuple[SubIndication, str] | None] = {} if sigs is None else sigs
         self._compiled: dict[int, CompiledConstraints] = {}
         self._nc: dict[tuple[int, int, bool], str | None] = {}
-        self._crl_signers: dict[tuple[int, int], bool] = {}
+        self._crl_algorithms: dict[int, str | None] = {}
 
     def facts(self, cert: x509.Certificate) -> _Facts:
         f = self._facts.get(id(cert))
@@ -439,8 +446,11 @@ class _Run:
 
     def crl_algorithm_problem(self, crl: x509.CertificateRevocationList) -> str | None:
         """Why the policy refuses ``crl``'s signature algorithm at ``at`` (None when it allows it)."""
-        check = _algorithm_check(crl, self.policy, self.at, "crl")
-        return None if check.outcome is Outcome.PASSED else check.message
+        key = id(crl)
+        if key not in self._crl_algorithms:
+            check = _algorithm_check(crl, self.policy, self.at, "crl")
+            self._crl_algorithms[key] = None if check.outcome is Outcome.PASSED else check.message
+        return self._crl_algorithms[key]
 
     def builder(self) -> PathBuilder:
         return PathBuilder(self.anchors, self.pool, self.policy.max_depth, self.policy.max_candidates)
@@ -462,10 +472,11 @@ class _Run:
                 if cand in path or not names_match(cand.subject, crl.issuer) or not _crl_sign_ok(self.facts(cand)):
                     continue
                 memo_key = (id(cand), id(path[-1]))
-                ok = self._crl_signers.get(memo_key)
+                memo = self.crls.alternate_signers
+                ok = memo.get(memo_key)
                 if ok is None:
-                    sub = _Run([path[-1]], self.pool, self.crls, sub_policy, self.at, self.depth + 1)
-                    ok = self._crl_signers[memo_key] = sub.evaluate_best(cand)[0].ok
+                    sub = _Run([path[-1]], self.pool, self.crls, sub_policy, self.at, self.depth + 1, self._sigs)
+                    ok = memo[memo_key] = sub.evaluate_best(cand)[0].ok
                 if ok:
                     yield cand
 
@@ -532,18 +543,21 @@ class _Run:
                     out.append(Check.failed("name_constraints", _CHAIN, problem, subject=s))
                 else:
                     out.append(_ok("name_constraints", "names within the constraints", s))
-            out.append(
-                check_revocation(
-                    cert,
-                    issuer,
-                    self.crls,
-                    at,
-                    required=policy.require_revocation,
-                    subject=s,
-                    alternate_signers=alt_signers,
-                    algorithm_problem=self.crl_algorithm_problem,
+            if signatures_ok:
+                out.append(
+                    check_revocation(
+                        cert,
+                        issuer,
+                        self.crls,
+                        at,
+                        required=policy.require_revocation,
+                        subject=s,
+                        alternate_signers=alt_signers,
+                        algorithm_problem=self.crl_algorithm_problem,
+                    )
                 )
-            )
+            else:  # a path that cannot pass buys no CRL work (linear cost with decoy issuers)
+                out.append(_not_evaluated_revocation(s))
             if not is_leaf:
                 self._ca_checks(f, out, max_path_length)
                 if not f.self_issued:
@@ -771,7 +785,7 @@ def validate_chain(
 
     # certificate and CRL times have whole seconds (4.1.2.5): compare at second granularity, so that
     # 5 ms after notAfter is still inside the second notAfter names
-    run = _Run(anchors, pool, crl_objs, policy, when.replace(microsecond=0))
+    run = _Run(anchors, pool, CrlMemo(crl_objs), policy, when.replace(microsecond=0))
     report, path = run.evaluate_best(leaf_cert)
     result = ChainReport(report, path, when)
     if cache is not None and key is not None:

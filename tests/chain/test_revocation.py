@@ -28,6 +28,7 @@ def _crl(
         .issuer_name(issuer.subject)
         .last_update(this_update or NOW - DAY)
         .next_update(next_update or NOW + 7 * DAY)
+        .add_extension(x509.CRLNumber(1), critical=False)  # RFC 5280 5.2.3: a usable CRL carries one
     )
     for serial, when, reason in revoked:
         entry = x509.RevokedCertificateBuilder().serial_number(serial).revocation_date(when)

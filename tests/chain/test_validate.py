@@ -525,6 +525,7 @@ def _resigned_crl(
         .issuer_name(issuer.subject)
         .last_update(NOW - DAY)
         .next_update(NOW + 7 * DAY)
+        .add_extension(x509.CRLNumber(1), critical=False)
         .sign(key, hashes.SHA256())
     )
     tbs = acrl.CertificateList.load(base.public_bytes(serialization.Encoding.DER))["tbs_cert_list"]

@@ -207,6 +207,7 @@ def test_adss_response_revoked_with_crl(tmp_path: Path, capsys: pytest.CaptureFi
         .issuer_name(pki.intermediate.subject)
         .last_update(now - dt.timedelta(hours=1))
         .next_update(now + dt.timedelta(days=1))
+        .add_extension(x509.CRLNumber(1), critical=False)
         .add_revoked_certificate(
             x509.RevokedCertificateBuilder()
             .serial_number(pki.leaf.serial_number)

@@ -734,6 +734,7 @@ def test_crls_reach_chain_validation_and_a_revoked_signer_fails() -> None:
             .issuer_name(pki.intermediate.subject)
             .last_update(now - _dt.timedelta(hours=1))
             .next_update(now + _dt.timedelta(days=1))
+            .add_extension(_x509.CRLNumber(1), critical=False)  # RFC 5280 5.2.3: a usable CRL carries one
         )
         if revoked:
             builder = builder.add_revoked_certificate(
