@@ -9,7 +9,7 @@ import pytest
 
 from cryptokit.chain import ChainCache, validate_chain
 
-from .cases_chain import _at, _pki, case_chain_cached, case_chain_cold
+from .cases_chain import _at, _pki, case_chain_cached, case_chain_cold, case_chain_decoys
 
 
 def test_chain_cold_ratio(benchmark: Any, record_ratio: Any) -> None:
@@ -28,4 +28,10 @@ def test_chain_cached_ratio(benchmark: Any, record_ratio: Any) -> None:
     at: dt.datetime = _at()
     benchmark(validate_chain, pki.leaf, intermediates=[pki.intermediate], trust_anchors=[pki.root], at=at, cache=cache)
     assert cache.stats().misses == 1
+    assert result.ratio >= result.target, result.row()
+
+
+def test_chain_decoys_ratio(record_ratio: Any) -> None:
+    """Issue 16: 240 decoy issuers and two CRLs cost linear time (the row shows the seconds)."""
+    result = record_ratio(case_chain_decoys())
     assert result.ratio >= result.target, result.row()

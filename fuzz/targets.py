@@ -190,6 +190,7 @@ def context() -> Context:
             b"\x02CN=A+OU=B,OU=C,2.5.4.3=#0c0141",
         ],
         "chain": [b"\x00" + chain_pem, b"\x01" + cert_der],
+        "chain_differential": [bytes([i]) for i in range(64)] + [b"\x2a*.example.com", b"\x2bbar.Example.com"],
         "envelope": [b"\x00" + token.encode(), b"\x01" + Envelope(KEY, "aes-256-cbc").seal(b"{}").encode()],
         "emca_strings": [b"\x00120:23:45:54", b"\x0112:12:2019 00:00:00", b"\x02ID1|r1~ID2|r2", b"\x031700000000000"],
         "emca_auth": [b"\x00" + _authkey_seed(at), b"\x01" + EMKEY.upper().encode(), b"\x02" + _emkey_seed()],
@@ -490,6 +491,31 @@ def t_bulk_hash(data: bytes) -> None:
         raise FindingError("hash_many digests differ from hashlib")
     if all(w is not None for w in want) and hash_batch(sources, "sha256" if mode != 2 else "sha3-256") != results:
         raise FindingError("hash_batch and hash_many differ")
+
+
+def t_chain_differential(data: bytes) -> None:
+    """One generated case (chosen by the first byte), its leaf's names replaced by the rest of the
+    input when it is a dNSName case; cryptokit and cryptography's verifier must agree unless the
+    case is a listed deliberate difference."""
+    from cryptography import x509
+
+    from cryptokit.testing_chains import DELIBERATE, build_case, case_names, compare
+
+    if not data:
+        return
+    names = case_names()
+    case = names[data[0] % len(names)]
+    san = None
+    if len(data) > 1 and case.startswith("nc.") and ("dns" in case or "wildcard" in case):
+        text = "".join(chr(b) for b in data[1:65] if 0x21 <= b < 0x7F)
+        if text:
+            san = x509.DNSName._init_without_validation(text)
+    outcome = compare(build_case(case, context().at, san=san))
+    if not outcome.agree and case not in DELIBERATE:
+        raise FindingError(
+            f"{case} with {san!r}: cryptokit {outcome.ours} ({outcome.ours_reason}), "
+            f"cryptography {outcome.oracle} ({outcome.oracle_reason})"
+        )
 
 
 def t_cms_parse(data: bytes) -> None:
@@ -1087,6 +1113,12 @@ TARGETS: dict[str, Target] = {
         _t("csr", t_csr, "csr.verify_csr"),
         _t("names", t_names, "names.parse_subject / format_subject"),
         _t("chain", t_chain, "chain.validate_chain, revocation.load_crls"),
+        Target(
+            "chain_differential",
+            t_chain_differential,
+            "chain_differential",
+            "validate_chain against cryptography's verifier, one property changed (differential)",
+        ),
         _t("envelope", t_envelope, "Envelope.open / open_json"),
         _t("emca_strings", t_emca_strings, "emca Validity.parse, parse_valid_from, parse_request_ids, parse_ts"),
         _t("emca_auth", t_emca_auth, "emca AuthKeyVerifier.verify_headers, check_*_emkey"),
