@@ -12,7 +12,7 @@ from cryptography import x509
 from cryptography.x509.oid import NameOID
 
 from cryptokit.chain import validate_chain
-from cryptokit.chain.names import dns_name_ok, names_match, prepare
+from cryptokit.chain.name_constraints import dns_name_ok, names_match, prepare
 from cryptokit.errors import InputError
 from cryptokit.report import SubIndication
 from cryptokit.testing import make_cert, make_key, name

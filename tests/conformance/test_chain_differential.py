@@ -14,7 +14,7 @@ import pytest
 
 from cryptokit.testing_chains import DELIBERATE, build_case, case_names, compare
 
-README = Path(__file__).resolve().parent.parent / "README.md"
+README = Path(__file__).resolve().parents[2] / "README.md"
 
 
 @pytest.mark.parametrize("case", case_names())
