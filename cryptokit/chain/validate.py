@@ -36,8 +36,11 @@ subject strings, passed ``Check`` objects) persist across calls. The report cach
 
 Not processed: certificate policies (the policy extensions are recognised, so a critical one does
 not fail, but requireExplicitPolicy/inhibitPolicyMapping are not enforced), OCSP, delta and indirect
-CRLs. The trust anchor is a trusted input (RFC 5280 6.1.1 (d)): its own signature and validity are
-not checked; its key size is, and so are, as OpenSSL and cryptography's verifier do, the constraints it
+CRLs (recognised and refused with the reason). The trust anchor is a trusted input (RFC 5280
+6.1.1 (d)): its own signature is not checked; its validity is, unless the policy's
+``ignore_anchor_validity`` reads it as pure trust input; a v3 anchor must meet the section 4 profile
+rules (check ``profile``: basicConstraints present and critical, no unknown critical extension...);
+its key size is checked, and so are, as OpenSSL and cryptography's verifier do, the constraints it
 carries on what it issues: basicConstraints cA (when present; a v1 root has none), keyUsage keyCertSign
 (when present) and pathLenConstraint. A leaf that is itself an anchor must be valid at ``at``. CRLs
 must be signed with an algorithm the policy allows at ``at``; an RSASSA-PSS issuer key verifies only
