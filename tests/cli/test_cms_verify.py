@@ -34,6 +34,7 @@ def _crl(pki: Pki, revoked: bool) -> bytes:
         .issuer_name(pki.intermediate.subject)
         .last_update(NOW - DAY)
         .next_update(NOW + 7 * DAY)
+        .add_extension(x509.CRLNumber(1), critical=False)  # RFC 5280 5.2.3: a usable CRL carries one
     )
     if revoked:
         entry = x509.RevokedCertificateBuilder().serial_number(pki.leaf.serial_number).revocation_date(NOW - DAY)
