@@ -24,8 +24,11 @@ EXAMPLES = """examples:
   cryptokit bench --full                # full sizes (minutes; run on a quiet machine)
   cryptokit bench --list
 
-Each row: our throughput, the bare library loop's, their ratio and the target. Exit 0 every target
-met, 1 a target missed, 2 not run from a source checkout (then: python3 -m benchmarks.report --quick).
+Each row: our throughput, the bare library loop's, their ratio and the target. Quick mode (the
+default) is informational: its small sizes cannot hold the full-size targets, so it always exits 0;
+--full judges every row: exit 1 when a target is missed. A case whose comparison peer is not installed
+(pyhanko-certvalidator, from the bench extra) is shown as skipped with the reason. Exit 2 when not run
+from a source checkout (then: python3 -m benchmarks.report --quick).
 """
 
 
@@ -63,43 +66,54 @@ def run(args: argparse.Namespace) -> int:
     unknown = [c for c in args.cases if c not in cases]
     if unknown:
         raise InputError("CASE", f"unknown: {', '.join(unknown)} (see cryptokit bench --list)")
-    results = []
+    quick = not args.full
+    rows: list[dict[str, Any]] = []
     for name in args.cases or list(cases):
-        out = cases[name](quick=not args.full)
-        results.extend(out if isinstance(out, list) else [out])
-    rows = [
-        {
-            "name": r.name,
-            "ops": r.ops,
-            "ours_per_second": round(r.ours_per_second, 1),
-            "bare_per_second": round(r.bare_per_second, 1),
-            "ratio": round(r.ratio, 3),
-            "target": r.target,
-            "met": r.met,
-            "cores": r.cores,
-        }
-        for r in results
-    ]
-    ok = all(r["met"] for r in rows)
+        try:
+            out = cases[name](quick=quick)
+        except ImportError as exc:  # an optional comparison peer is not installed: skip the row, say why
+            missing = exc.name or str(exc)
+            peer = missing.replace("_", "-")
+            rows.append({"name": name, "skipped": f"needs {peer} (pip install -e '.[bench]')"})
+            continue
+        for r in out if isinstance(out, list) else [out]:
+            rows.append(
+                {
+                    "name": r.name,
+                    "ops": r.ops,
+                    "ours_per_second": round(r.ours_per_second, 1),
+                    "bare_per_second": round(r.bare_per_second, 1),
+                    "ratio": round(r.ratio, 3),
+                    "target": r.target,
+                    "met": r.met,
+                    "cores": r.cores,
+                }
+            )
+    measured = [r for r in rows if "skipped" not in r]
+    # Quick mode's small inputs and few repeats cannot hold the full-size targets on a busy machine:
+    # its rows are informational and never fail the command; --full judges every row.
+    ok = quick or all(r["met"] for r in measured)
     if args.json:
-        emit_json({"ok": ok, "quick": not args.full, "cases": rows})
-    else:
-        table(
-            f"benchmarks ({'quick' if not args.full else 'full'})",
-            ("case", "ours/s", "bare/s", "ratio", "target", "met", "cores"),
-            [
-                (
-                    r["name"],
-                    f"{r['ours_per_second']:,.0f}",
-                    f"{r['bare_per_second']:,.0f}",
-                    f"{r['ratio']:.2f}x",
-                    f">= {r['target']:.2f}x",
-                    "yes" if r["met"] else "MISSED",
-                    r["cores"],
-                )
-                for r in rows
-            ],
-        )
+        emit_json({"ok": ok, "quick": quick, "informational": quick, "cases": rows})
+        return 0 if ok else 1
+    table(
+        f"benchmarks ({'quick: informational, targets are judged with --full' if quick else 'full'})",
+        ("case", "ours/s", "bare/s", "ratio", "target", "met", "cores"),
+        [
+            (r["name"], "", "", "", "", f"skipped: {r['skipped']}", "")
+            if "skipped" in r
+            else (
+                r["name"],
+                f"{r['ours_per_second']:,.0f}",
+                f"{r['bare_per_second']:,.0f}",
+                f"{r['ratio']:.2f}x",
+                f">= {r['target']:.2f}x",
+                "yes" if r["met"] else ("below (informational)" if quick else "MISSED"),
+                r["cores"],
+            )
+            for r in rows
+        ],
+    )
     return 0 if ok else 1
 
 

@@ -374,7 +374,9 @@ def verify_digest(
     """Check ``signature`` over the prehashed ``digest`` (made with ``algorithm``) under ``key``.
 
     Returns None on success; raises :class:`InvalidSignature`, :class:`InputError` or
-    :class:`UnsupportedAlgorithm`. See the module docstring for scheme and encoding selection.
+    :class:`UnsupportedAlgorithm`. See the module docstring for scheme and encoding selection:
+    ``scheme="auto"`` with a plain RSA key checks PKCS#1 v1.5 only, never PSS (pass ``scheme="pss"``,
+    or call :func:`identify_signature`, which tries both).
     ``allow_absent_null`` accepts the legacy RSA PKCS#1 v1.5 DigestInfo without NULL parameters.
     """
     kind = _KIND_BY_TYPE.get(type(key))

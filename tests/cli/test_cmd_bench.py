@@ -39,3 +39,18 @@ def test_bench_unknown_case_and_no_checkout(
     assert main(["bench"]) == 2
     err = capsys.readouterr().err
     assert "source repository" in err and "python3 -m benchmarks.report --quick" in err
+
+
+def test_bench_skips_a_case_whose_peer_is_missing(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 18 point 11: no crash without pyhanko-certvalidator; the row says why it was skipped."""
+    monkeypatch.setitem(sys.modules, "pyhanko_certvalidator", None)  # import now fails as if not installed
+    assert main(["bench", "chain-cold", "--json"]) == 0
+    doc = orjson.loads(capsys.readouterr().out)
+    assert doc["informational"] is True
+    assert doc["cases"] == [
+        {"name": "chain-cold", "skipped": "needs pyhanko-certvalidator (pip install -e '.[bench]')"}
+    ]
+    assert main(["bench", "chain-cold"]) == 0
+    assert "skipped: needs pyhanko-certvalidator" in capsys.readouterr().out

@@ -738,3 +738,20 @@ def test_verify_digest_fast_path_refuses_huge_exponent_key_object() -> None:
         with pytest.raises(InputError) as info:
             verify_digest(key, b"\x00" * 256, hashlib.sha256(b"x").digest(), "sha256")
         assert info.value.field == "key"
+
+
+def test_auto_means_pkcs1v15_for_a_plain_rsa_key_as_documented() -> None:
+    """Issue 18 point 2: README and docstring say auto tries PKCS#1 v1.5 only for an RSA key."""
+    from cryptography.hazmat.primitives.asymmetric import rsa as _rsa
+
+    import cryptokit as _ck
+
+    key = _rsa.generate_private_key(65537, 2048)
+    digest = _ck.hash_to_sign(b"doc").digest
+    pss = _ck.sign_digest(key, digest, "sha256", scheme="pss")
+    with pytest.raises(_ck.InvalidSignature):
+        _ck.verify_digest(key.public_key(), pss, digest, "sha256")  # auto: PKCS#1 v1.5 only
+    _ck.verify_digest(key.public_key(), pss, digest, "sha256", scheme="pss", pss_salt_length="auto")
+    assert _ck.identify_signature(key.public_key(), pss, digest, "sha256").scheme == "pss"
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    assert 'What `scheme="auto"` (the default) tries, exactly: for a plain RSA key PKCS#1 v1.5 only' in readme
