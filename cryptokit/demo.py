@@ -5,8 +5,9 @@ Steps (each timed, each with a verdict):
 1. ``pki``: a throwaway root, issuing CA and client PFX (written to disk, read back with
    :func:`cryptokit.pkcs12.load_pfx`), registered with an embedded emCA service (password, emKey,
    AuthKey client id, shared AES-256 envelope key).
-2. ``emca``: createX509CertificatesByIdWithMultipleCsrData through the real client and server halves
-   (envelope, emKey + AuthKey, CMS over the CSRs, issuance with the requested validity and validFrom),
+2. ``emca``: createCertificatesByIdWithMultipleCsrData through the real client and server halves
+   (routed by method, envelope, emKey + AuthKey, registered source IP, one CMS per CSR, issuance
+   with the requested validity and validFrom, the answer wrapped in ``response``),
    over HTTP/1.1 message bytes; the answer is checked against the request, every issued
    certificate's chain is validated, and a replay of the same request bytes must be refused.
 3. ``hash``: N documents written to the folder and hashed with :func:`cryptokit.bulk.hash_many`.
@@ -55,6 +56,8 @@ _PROFILE = "DEMO-DOCUMENT-SIGNING"
 _USER = "demo-client"
 _ADSS_PROFILE = "adss:csp:demo"
 _SIGNER_ALIAS = "SIGNER"
+#: The source address the demo client is registered with (and sends from).
+_CLIENT_IP = "127.0.0.1"
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,7 +240,7 @@ def _step_pki(state: _State) -> tuple[int, str, dict[str, Any]]:
     key_path.chmod(0o600)
     state.emkey_secret = secrets.token_bytes(32)
     registry = emca.InMemoryRegistry(profiles=[_PROFILE])
-    registry.register(_USER, state.client_password, state.client.certificate)
+    registry.register(_USER, state.client_password, state.client.certificate, allowed_ips=[_CLIENT_IP])
     state.registry = registry
     facts = {"root": root.subject.rfc4514_string(), "issuing_ca": ca_cert.subject.rfc4514_string()}
     return 3, "root, issuing CA, client PFX (file, read back), emCA registration", facts
@@ -261,7 +264,7 @@ def _step_emca(state: _State) -> tuple[int, str, dict[str, Any]]:
     valid_from = state.now - dt.timedelta(minutes=1)
     # Client half: its own envelope from the key file, the PFX, the emKey the operator issued.
     client_env = Envelope.from_key_text((state.folder / "envelope.key").read_text(encoding="ascii"))
-    auth = emca.EmcaAuth(emkey=emca.issue_emkey(state.emkey_secret, _USER), client_id=_USER)
+    auth = emca.EmcaAuth.generated(state.emkey_secret, _USER, client_id=_USER)
     request = emca.build_create_certificates_request(
         csrs,
         application_id="demo-app-1",
@@ -281,13 +284,14 @@ def _step_emca(state: _State) -> tuple[int, str, dict[str, Any]]:
     verifier = emca.AuthKeyVerifier(client_ids=[_USER])
 
     def serve(raw: bytes) -> bytes:
-        answer = emca.handle_create_certificates(
+        answer = emca.handle_request(
             parse_request_bytes(raw),
             envelope=server_env,
             registry=state.registry,
             ca=state.ca,
             auth_verifier=verifier,
             emkey_secret=state.emkey_secret,
+            source_ip=_CLIENT_IP,
             include_chain=True,
         )
         return response_bytes(answer.status, answer.body)

@@ -102,7 +102,7 @@ def context() -> Context:
     rsa_cert = make_cert("Fuzz RSA", rsa_key)
     envelope = Envelope(KEY)
     registry = emca.InMemoryRegistry(["PROFILE-1"])
-    registry.register("alice", PASSWORD, pki.leaf)
+    registry.register("alice", PASSWORD, pki.leaf, allowed_ips=emca.ANY)
     # A fixed validation time inside the test PKI's validity: results do not depend on the wall clock.
     at = pki.leaf.not_valid_before_utc + dt.timedelta(hours=1)
     der = serialization.Encoding.DER
@@ -118,6 +118,7 @@ def context() -> Context:
         envelope=envelope,
         validity="365:00:00:00",
         now=at,
+        auth=emca.EmcaAuth(emkey=EMKEY),
     )
     h = hash_to_sign(b"fuzz document")
     csc_request = csc.build_sign_hash_request(
@@ -194,12 +195,20 @@ def context() -> Context:
         "envelope": [b"\x00" + token.encode(), b"\x01" + Envelope(KEY, "aes-256-cbc").seal(b"{}").encode()],
         "emca_strings": [b"\x00120:23:45:54", b"\x0112:12:2019 00:00:00", b"\x02ID1|r1~ID2|r2", b"\x031700000000000"],
         "emca_auth": [b"\x00" + _authkey_seed(at), b"\x01" + EMKEY.upper().encode(), b"\x02" + _emkey_seed()],
-        "emca_server": [b"\x00" + emca_request.body, b"\x01" + orjson.dumps(_inner(emca_request, envelope))],
+        "emca_server": [
+            b"\x00" + emca_request.body,
+            b"\x01" + orjson.dumps(_inner(emca_request, envelope)),
+            b"\x02" + orjson.dumps({"userName": "alice", "password": PASSWORD, "requestId": "r1", "signature": "AA=="}),
+        ],
         "emca_framing": [
             b"\x00CSR-1|" + b64encode(csr).encode(),
             b"\x01CN=A~O=B~KeyAlgorithmAndSize=RSA-2048~Password=x",
+            b"\x02CSR-1|" + "\r\n".join(b64encode(csr)[i : i + 76] for i in range(0, 300, 76)).encode(),
         ],
-        "emca_client": [b"\x00" + orjson.dumps({"status": "Success", "message": "ok", "data": {}})],
+        "emca_client": [
+            b"\x00" + orjson.dumps({"status": "Success", "message": "ok", "data": {}}),
+            b"\x00" + orjson.dumps({"response": orjson.dumps({"status": "Failure", "result": "x"}).decode()}),
+        ],
         "adss": [
             b"\x00" + orjson.dumps({"access_token": "a", "token_type": "Bearer", "expires_in": 3600}),
             b"\x10" + orjson.dumps({"error": "60055", "error_description": "bad hash"}),
@@ -835,14 +844,28 @@ def t_emca_server(data: bytes) -> None:
     from cryptokit.protocols import HttpRequest, emca
 
     ctx = context()
-    mode, payload = _mode(data, 2)
+    mode, payload = _mode(data, 3)
     if mode == 0:
         body = payload
+    elif mode == 2:
+        # A sealed follow-up (getCertificateByRequestID) through the router, with manual authorization on.
+        token = ctx.envelope.seal(bytes(payload))
+        body = orjson.dumps({"userName": "alice", "requestData": token})
+        headers = {"Content-Type": "application/json", "emKey": EMKEY}
+        follow = HttpRequest("POST", "/" + emca.METHOD_GET_CERTIFICATE_BY_REQUEST_ID, {}, headers, body)
+        status, answer = emca.handle_request(
+            follow, envelope=ctx.envelope, registry=ctx.registry, ca=ctx.ca, now=ctx.at, manual=_manual()
+        )
+        if not 100 <= status <= 599:
+            raise FindingError("handle_request answered with an impossible status")
+        emca.parse_response(status, answer) if status == 404 else orjson.loads(answer)
+        return
     else:
         # The payload is the *inner* JSON; seal it so the fuzzer reaches the parameter, CMS and CSR checks.
         token = ctx.envelope.seal(bytes(payload))
         body = orjson.dumps({"userName": "alice", "requestData": token})
-    request = HttpRequest("POST", "/emca", {}, {"Content-Type": "application/json"}, body)
+    headers = {"Content-Type": "application/json", "emKey": EMKEY}
+    request = HttpRequest("POST", "/" + emca.METHOD_CREATE_CERTIFICATES, {}, headers, body)
     try:
         emca.open_create_certificates_request(request, envelope=ctx.envelope, registry=ctx.registry, at=ctx.at)
     except emca.EmcaError:
@@ -855,10 +878,23 @@ def t_emca_server(data: bytes) -> None:
     orjson.loads(answer)
 
 
+@cache
+def _manual() -> Any:
+    from cryptokit.protocols import emca
+
+    return emca.ManualAuthorization()
+
+
 def t_emca_framing(data: bytes) -> None:
     from cryptokit.protocols import emca
 
-    mode, payload = _mode(data, 2)
+    mode, payload = _mode(data, 3)
+    if mode == 2:
+        # The server's framing: either framing, line-wrapped base64; "verify" returns the CMS bytes.
+        text = _text(payload)
+        if text:
+            emca.SERVER_FRAMING.open(text, lambda cms: cms)
+        return
     if mode == 0:
         csrs = emca.unframe_csrs(payload)
         if csrs and emca.unframe_csrs(emca.frame_csrs(csrs)) != csrs:

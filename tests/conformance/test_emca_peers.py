@@ -20,6 +20,7 @@ from tests.pki import make_key, make_pki
 
 KEY = bytes(range(32))
 PASSWORD = "pw-for-tests"
+AUTH = emca.EmcaAuth(emkey="peer-test-emkey")
 PKI = make_pki("p256", label="emca-peers")
 SIGNER = KeyBundle(PKI.leaf_key, PKI.leaf)
 CA = KeyBundle(PKI.intermediate_key, PKI.intermediate)
@@ -27,11 +28,13 @@ CA = KeyBundle(PKI.intermediate_key, PKI.intermediate)
 
 def _registry() -> emca.InMemoryRegistry:
     registry = emca.InMemoryRegistry(["P1"])
-    registry.register("alice", PASSWORD, PKI.leaf)
+    registry.register("alice", PASSWORD, PKI.leaf, allowed_ips=emca.ANY)
     return registry
 
 
-def _request(csrs: dict[str, bytes], envelope: Envelope) -> emca.CreateCertificatesRequest:
+def _request(
+    csrs: dict[str, bytes], envelope: Envelope, framing: emca.CsrFraming = emca.DEFAULT_FRAMING
+) -> emca.CreateCertificatesRequest:
     return emca.build_create_certificates_request(
         csrs,
         application_id="A",
@@ -41,6 +44,8 @@ def _request(csrs: dict[str, bytes], envelope: Envelope) -> emca.CreateCertifica
         password=PASSWORD,
         signer=SIGNER,
         envelope=envelope,
+        auth=AUTH,
+        framing=framing,
     )
 
 
@@ -80,7 +85,7 @@ def test_server_accepts_openssl_streamed_ber_signature(tmp_path: Path) -> None:
     valid = _request(csrs, envelope)
     params = {"applicationId": "A", "profileID": "P1", "subscriberId": "S", "signature": base64.b64encode(ber).decode()}
     http = emca.build_request(
-        emca.METHOD_CREATE_CERTIFICATES, params, username="alice", password=PASSWORD, envelope=envelope
+        emca.METHOD_CREATE_CERTIFICATES, params, username="alice", password=PASSWORD, envelope=envelope, auth=AUTH
     )
     opened = emca.open_create_certificates_request(http, envelope=envelope, registry=_registry())
     assert {k: v.der for k, v in opened.csrs.items()} == csrs
@@ -96,14 +101,24 @@ def test_openssl_verifies_the_client_signature(tmp_path: Path) -> None:
     )
     envelope = Envelope(KEY)
     csrs = _csrs()
+
+    def verified(cms_b64: str) -> bytes:
+        (tmp_path / "sig.der").write_bytes(base64.b64decode(cms_b64))
+        return _openssl(
+            tmp_path,
+            "cms", "-verify", "-binary", "-inform", "DER", "-in", "sig.der", "-CAfile", "ca.pem", "-purpose", "any",
+        )  # fmt: skip
+
+    # default (per-CSR): the field is ID|base64(CMS)~..., each CMS signs exactly its DER CSR
     request = _request(csrs, envelope)
-    inner = envelope.open_json(orjson.loads(request.body)["requestData"])
-    (tmp_path / "sig.der").write_bytes(base64.b64decode(inner["signature"]))
-    content = _openssl(
-        tmp_path,
-        "cms", "-verify", "-binary", "-inform", "DER", "-in", "sig.der", "-CAfile", "ca.pem", "-purpose", "any",
-    )  # fmt: skip
-    assert content == emca.frame_csrs(csrs)
+    field = envelope.open_json(orjson.loads(request.body)["requestData"])["signature"]
+    pieces = dict(part.split("|") for part in field.split("~"))
+    assert list(pieces) == list(csrs)
+    assert {csr_id: verified(b64) for csr_id, b64 in pieces.items()} == csrs
+    # joined: one CMS over id|base64(DER)~...
+    request = _request(csrs, envelope, emca.JoinedCsrFraming())
+    field = envelope.open_json(orjson.loads(request.body)["requestData"])["signature"]
+    assert verified(field) == emca.frame_csrs(csrs)
 
 
 def test_third_party_csr_vectors(vectors: Path) -> None:
@@ -127,7 +142,7 @@ def test_third_party_csr_with_bad_signature(vectors: Path) -> None:
     signature = emca.JoinedCsrFraming().sign({"x": _pem_der(bad)}, lambda c: cms_sign(c, SIGNER))
     params = {"applicationId": "A", "profileID": "P1", "subscriberId": "S", "signature": signature}
     http = emca.build_request(
-        emca.METHOD_CREATE_CERTIFICATES, params, username="alice", password=PASSWORD, envelope=envelope
+        emca.METHOD_CREATE_CERTIFICATES, params, username="alice", password=PASSWORD, envelope=envelope, auth=AUTH
     )
     with pytest.raises(emca.InvalidData):
         emca.open_create_certificates_request(http, envelope=envelope, registry=_registry())

@@ -398,7 +398,7 @@ def test_emca_client_and_server(probe: Probe, pki: Any, bundle: KeyBundle) -> No
     at = pki.leaf.not_valid_before_utc + dt.timedelta(hours=1)
     env = Envelope(AES_KEY)
     registry = emca.InMemoryRegistry(["P"])
-    registry.register("alice", MARKER, pki.leaf, emkey=HEX_MARKER)
+    registry.register("alice", MARKER, pki.leaf, emkey=HEX_MARKER, allowed_ips=emca.ANY)
     probe.value("registry", registry)
     auth = emca.EmcaAuth(emkey=HEX_MARKER, client_id="client-1")
     probe.value("auth", auth)
@@ -438,7 +438,8 @@ def test_emca_client_and_server(probe: Probe, pki: Any, bundle: KeyBundle) -> No
             req, envelope=env, registry=registry, ca=KeyBundle(pki.intermediate_key, pki.intermediate), now=at
         )
         probe.texts.append(("answer", body.decode("utf-8", "replace")))
-    probe.fails("emkey format", lambda: emca.EmcaAuth(emkey=MARKER))
+    probe.fails("emkey format", lambda: emca.EmcaAuth(emkey=MARKER, strict_emkey=True))
+    probe.fails("emkey text", lambda: emca.EmcaAuth(emkey=MARKER + " \n"))
     probe.fails("static emkey", lambda: emca.check_static_emkey("1" * 40, HEX_MARKER))
     probe.fails("static emkey malformed", lambda: emca.check_static_emkey(MARKER, HEX_MARKER))
     secret = AES_KEY

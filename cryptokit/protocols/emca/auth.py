@@ -11,11 +11,14 @@ bare hash of public values: it proves freshness and uniqueness, not possession o
 server half (:class:`AuthKeyVerifier`) therefore only adds value together with the CMS signature
 and the user/password checks.
 
-What the vendor does *not* document: how the v4.0 ``emKey`` header is computed. The observed
-value is 40 hexadecimal digits (160 bits). cryptokit offers two paths:
+What the vendor does *not* document: how the v4.0 ``emKey`` header (presence M) is computed or
+what it looks like; the one observed value is 40 hexadecimal digits (160 bits). cryptokit offers
+two paths:
 
-- static keys: :func:`check_emkey_format` validates the 40-hex format; :func:`check_static_emkey`
-  compares a presented key with the one the operator issued (constant time);
+- static keys: :func:`check_emkey_text` accepts any non-empty, printable, bounded text (the
+  default, since the format is not documented); :func:`check_emkey_format` is the optional strict
+  40-hex check; :func:`check_static_emkey` compares a presented key with the one the operator
+  issued (constant time);
 - cryptokit's own scheme for services that issue emKeys themselves: :func:`issue_emkey` /
   :func:`check_emkey` = hex(HMAC-SHA1(server secret, registered credentials)), which fits the
   observed 160-bit hex format. This is NOT the vendor's algorithm; a client of the real emCA
@@ -46,6 +49,8 @@ __all__ = [
     "InMemoryReplayStore",
     "AuthKeyVerifier",
     "EMKEY_HEADER",
+    "MAX_EMKEY",
+    "check_emkey_text",
     "check_emkey_format",
     "check_static_emkey",
     "issue_emkey",
@@ -56,6 +61,9 @@ UTC = dt.UTC
 TsFormat = Literal["epoch-millis", "epoch-seconds"]
 EMKEY_HEADER: Final = "emKey"
 _EMKEY_RE = re.compile(r"\A[0-9A-Fa-f]{40}\Z")
+#: Longest emKey accepted (characters); its format is not documented, so only the size is bounded.
+MAX_EMKEY: Final = 1024
+_EMKEY_TEXT_RE = re.compile(r"\A[\x21-\x7e]+\Z")
 _TS_RE = re.compile(r"\A[0-9]{1,16}\Z")
 _MAX_FIELD = 256
 _EMKEY_DOMAIN: Final = b"cryptokit emKey v1"
@@ -246,29 +254,54 @@ class AuthKeyVerifier:
 # --- emKey -----------------------------------------------------------------------------------
 
 
+def check_emkey_text(value: object) -> str:
+    """The emKey unchanged if it is 1..:data:`MAX_EMKEY` visible ASCII characters (no space, no control
+    character, so it cannot break a header); else InputError. The vendor's format is undocumented,
+    so this is all that is checked by default; :func:`check_emkey_format` is the strict 40-hex check.
+    """
+    if not isinstance(value, str) or not value:
+        raise InputError("emKey", "must be a non-empty string (the emKey header is mandatory)")
+    if len(value) > MAX_EMKEY:
+        raise InputError("emKey", f"is over {MAX_EMKEY} characters")
+    if not _EMKEY_TEXT_RE.match(value):
+        raise InputError("emKey", "must be printable ASCII without spaces or control characters")
+    return value
+
+
 def check_emkey_format(value: str) -> str:
     """The emKey if it has the observed format (40 hexadecimal digits), returned lowercase; else InputError.
 
-    Proves only the format: the vendor's generator is not public.
+    Proves only the format: the vendor's generator is not public. Optional (``strict``); the
+    default check is :func:`check_emkey_text`.
     """
     if not isinstance(value, str) or not _EMKEY_RE.match(value):
         raise InputError("emKey", "must be 40 hexadecimal digits")
     return value.lower()
 
 
-def check_static_emkey(presented: str | None, expected: str) -> None:
+def _emkey_value(value: str, strict: bool) -> str:
+    # Hex keys compare case-insensitively (the same 160 bits); any other text compares exactly.
+    if strict:
+        return check_emkey_format(value)
+    text = check_emkey_text(value)
+    return text.lower() if _EMKEY_RE.match(text) else text
+
+
+def check_static_emkey(presented: str | None, expected: str, *, strict: bool = False) -> None:
     """Compare a presented emKey with the registered static one, in constant time.
 
-    Raises AuthenticationFailed ("malformed" for a missing or badly formatted key, "wrong-key").
+    Both must pass :func:`check_emkey_text` (or, with ``strict``, be 40 hexadecimal digits). Raises
+    AuthenticationFailed ("malformed" for a missing or badly formatted key, "wrong-key"); an
+    ``expected`` key that is not well formed is the caller's InputError.
     """
-    expected_key = check_emkey_format(expected)
+    expected_key = _emkey_value(expected, strict)
     if presented is None:
         raise AuthenticationFailed("malformed", "emKey header is missing")
     try:
-        presented_key = check_emkey_format(presented)
-    except InputError:
-        raise AuthenticationFailed("malformed", "emKey must be 40 hexadecimal digits") from None
-    if not hmac.compare_digest(presented_key, expected_key):
+        presented_key = _emkey_value(presented, strict)
+    except InputError as exc:
+        raise AuthenticationFailed("malformed", f"emKey {exc.rule}") from None
+    if not hmac.compare_digest(presented_key, expected_key):  # both ASCII-only (checked above)
         raise AuthenticationFailed("wrong-key", "emKey does not match")
 
 

@@ -24,6 +24,8 @@ __all__ = [
     "InvalidInputData",
     "InvalidRequestDetails",
     "InternalServerError",
+    "UnknownMethod",
+    "RequestRejected",
     "ERROR_CLASSES",
     "error_from_text",
     "error_text",
@@ -119,6 +121,27 @@ class InternalServerError(EmcaError):
     text = "Internal server error"
 
 
+class UnknownMethod(InvalidRequestDetails):
+    """The path names no method this server offers: HTTP 404 (cryptokit's choice; the vendor documents
+    no text for it, so the answer carries "Invalid request details found", and ``except
+    InvalidRequestDetails`` catches it too). A client maps any HTTP 404 to this class."""
+
+    code_slug = "unknown-method"
+    text = "Invalid request details found"
+
+    def __init__(self, message: str | None = None, http_status: int | None = 404) -> None:
+        super().__init__(message, http_status)
+
+
+class RequestRejected(EmcaError):
+    """ "Request rejected": the follow-up of a manually authorized request that the authorizer refused.
+
+    cryptokit's text (the vendor does not publish the follow-up method's error table)."""
+
+    code_slug = "request-rejected"
+    text = "Request rejected"
+
+
 ERROR_CLASSES: tuple[type[EmcaError], ...] = (
     ProfileDoesNotExist,
     InvalidData,
@@ -129,6 +152,7 @@ ERROR_CLASSES: tuple[type[EmcaError], ...] = (
     InvalidInputData,
     InvalidRequestDetails,
     InternalServerError,
+    RequestRejected,
 )
 
 _PROFILE_RE = re.compile(r"\A\s*(\S.*?)\s+profile\s+does\s+not\s+exist[\s.]*\Z", re.IGNORECASE | re.DOTALL)
@@ -147,10 +171,14 @@ def _matches(normalised: str, known: str) -> bool:
 
 
 def error_from_text(message: str, http_status: int | None = None) -> EmcaError:
-    """The typed error for a vendor failure text; unknown text gives :class:`EmcaError` with code None."""
+    """The typed error for a vendor failure text; unknown text gives :class:`EmcaError` with code None.
+
+    HTTP 404 is always :class:`UnknownMethod` (the path named no method the server offers)."""
     raw = message if isinstance(message, str) else str(message)
     raw = raw[:_MAX_MESSAGE]
     normalised = _normalise(raw)
+    if http_status == 404:
+        return UnknownMethod(raw or UnknownMethod.text, 404)
     if _PROFILE_RE.match(raw):
         return ProfileDoesNotExist(raw, http_status)
     for cls in ERROR_CLASSES[1:]:

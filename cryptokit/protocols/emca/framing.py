@@ -6,13 +6,16 @@ over the method's content: the CSR(s) for the certificate methods, a DN-like str
 for createPKCS12 (the guide shows both ``,`` and ``~`` as separator, and the misspelled key name).
 
 NOT documented: how several CSRs are framed inside the signed content of
-createX509CertificatesByIdWithMultipleCsrData. The framing is therefore a swappable object with two
-implementations:
+createCertificatesByIdWithMultipleCsrData. The seed says the CSR ids are "shown in signature
+parameter", so the default puts them there. The framing is a swappable object:
 
-- :class:`JoinedCsrFraming` (default): one CMS over ``id|base64(DER CSR)`` joined with ``~``,
-  mirroring the response's ``ID|requestId~...`` format; the field is base64 of the CMS.
-- :class:`PerCsrFraming`: one CMS per CSR (content = the DER CSR), the field is
-  ``id|base64(CMS)`` joined with ``~``.
+- :class:`PerCsrFraming` (the client default): one CMS per CSR (content = the DER CSR), the field
+  is ``id|base64(CMS)`` joined with ``~``, mirroring the answer's ``ID|requestId~...``;
+- :class:`JoinedCsrFraming`: one CMS over ``id|base64(DER CSR)`` joined with ``~``; the field is
+  base64 of the CMS;
+- :class:`AutoCsrFraming` (the server default): opens either (base64 has no ``|``, so a field with
+  one is per-CSR) and accepts base64 line-wrapped as Java's MIME encoder writes it (see
+  :func:`unwrap_base64`).
 
 A framing only moves bytes; the CMS signing and verification are passed in as callables, so the
 framing proves nothing by itself. Ids are 1..128 characters without ``|``, ``~`` or whitespace.
@@ -35,11 +38,15 @@ __all__ = [
     "CsrFraming",
     "JoinedCsrFraming",
     "PerCsrFraming",
+    "AutoCsrFraming",
     "DEFAULT_FRAMING",
+    "SERVER_FRAMING",
+    "unwrap_base64",
     "MAX_CSRS",
     "check_csr_id",
     "frame_csrs",
     "unframe_csrs",
+    "detect_framing",
     "sign_content",
     "open_content",
     "Pkcs12Content",
@@ -69,7 +76,39 @@ def _b64(data: bytes) -> str:
     return binascii.b2a_base64(data, newline=False).decode("ascii")
 
 
-def _unb64(text: str, field: str) -> bytes:
+#: Longest line of line-wrapped base64 (MIME, RFC 2045).
+MAX_B64_LINE = 76
+_LINE_BREAK = re.compile(r"\r\n|\n")
+
+
+def unwrap_base64(text: str, field: str) -> str:
+    """``text`` with the line breaks of line-wrapped standard base64 removed; InputError otherwise.
+
+    Accepted: lines joined by CRLF or LF (one kind per text), every line but the last of the same
+    length L (a multiple of 4, at most 76), the last line 1..L characters, one optional final break.
+    This covers Java's ``Base64.getMimeEncoder()`` (76, CRLF), ``sun.misc.BASE64Encoder`` (76, LF,
+    final break), commons-codec ``encodeBase64Chunked`` (76, CRLF, final break) and PEM bodies (64).
+    Text without a line break is returned as it is. The base64 itself is checked by the decoder.
+    """
+    if "\r" not in text and "\n" not in text:
+        return text
+    breaks = set(_LINE_BREAK.findall(text))
+    lines = _LINE_BREAK.split(text)
+    if len(breaks) != 1 or "\r" in "".join(lines):
+        raise InputError(field, "mixes line breaks or holds a lone CR")
+    if lines[-1] == "":
+        lines.pop()
+    width = len(lines[0])
+    if not lines or width == 0 or width % 4 or width > MAX_B64_LINE:
+        raise InputError(field, f"base64 lines must be 4..{MAX_B64_LINE} characters, a multiple of 4")
+    if any(len(line) != width for line in lines[:-1]) or not 0 < len(lines[-1]) <= width:
+        raise InputError(field, "base64 lines must all have the same length but the last")
+    return "".join(lines)
+
+
+def _unb64(text: str, field: str, wrapped: bool = False) -> bytes:
+    if wrapped:
+        text = unwrap_base64(text, field)
     try:
         return binascii.a2b_base64(text, strict_mode=True)
     except (binascii.Error, ValueError):
@@ -152,23 +191,30 @@ def _field_text(signature: object) -> str:
 
 @dataclass(frozen=True, slots=True)
 class JoinedCsrFraming:
-    """One CMS over ``id|base64(DER CSR)~...``; the field is base64 of the CMS (the default)."""
+    """One CMS over ``id|base64(DER CSR)~...``; the field is base64 of the CMS.
+
+    ``accept_wrapped`` lets :meth:`open` read line-wrapped base64 (:func:`unwrap_base64`)."""
 
     name: str = "joined"
+    accept_wrapped: bool = False
 
     def sign(self, csrs: Mapping[str, bytes], sign: Sign) -> str:
         return _b64(sign(frame_csrs(csrs)))
 
     def open(self, signature: str, verify: Verify) -> dict[str, bytes]:
-        cms = _unb64(_field_text(signature), "signature")
+        cms = _unb64(_field_text(signature), "signature", self.accept_wrapped)
         return unframe_csrs(verify(cms))
 
 
 @dataclass(frozen=True, slots=True)
 class PerCsrFraming:
-    """One CMS per CSR over its DER; the field is ``id|base64(CMS)~...``."""
+    """One CMS per CSR over its DER; the field is ``id|base64(CMS)~...`` (the client default: the ids
+    are "shown in signature parameter", as the seed says).
+
+    ``accept_wrapped`` lets :meth:`open` read each CMS as line-wrapped base64 (:func:`unwrap_base64`)."""
 
     name: str = "per-csr"
+    accept_wrapped: bool = False
 
     def sign(self, csrs: Mapping[str, bytes], sign: Sign) -> str:
         _check_map(csrs)
@@ -176,10 +222,37 @@ class PerCsrFraming:
 
     def open(self, signature: str, verify: Verify) -> dict[str, bytes]:
         pairs = _pairs(_field_text(signature), "signature")
-        return {i: verify(_unb64(b, f"signature[{i}]")) for i, b in pairs}
+        return {i: verify(_unb64(b, f"signature[{i}]", self.accept_wrapped)) for i, b in pairs}
 
 
-DEFAULT_FRAMING: CsrFraming = JoinedCsrFraming()
+@dataclass(frozen=True, slots=True)
+class AutoCsrFraming:
+    """The server default: opens a per-CSR field (it holds ``|``, which base64 never does) or a joined
+    one, each possibly line-wrapped (``accept_wrapped``, on by default). Signs per-CSR.
+    :attr:`detected` is not kept (the object is immutable); call :func:`detect_framing` for it."""
+
+    name: str = "auto"
+    accept_wrapped: bool = True
+
+    def sign(self, csrs: Mapping[str, bytes], sign: Sign) -> str:
+        return PerCsrFraming().sign(csrs, sign)
+
+    def open(self, signature: str, verify: Verify) -> dict[str, bytes]:
+        return detect_framing(signature, accept_wrapped=self.accept_wrapped).open(signature, verify)
+
+
+def detect_framing(signature: str, *, accept_wrapped: bool = True) -> CsrFraming:
+    """:class:`PerCsrFraming` when ``signature`` holds ``|``, else :class:`JoinedCsrFraming`."""
+    text = _field_text(signature)
+    if "|" in text:
+        return PerCsrFraming(accept_wrapped=accept_wrapped)
+    return JoinedCsrFraming(accept_wrapped=accept_wrapped)
+
+
+#: What the client half signs by default: one CMS per CSR, ids visible in the field.
+DEFAULT_FRAMING: CsrFraming = PerCsrFraming()
+#: What the server half opens by default: either framing, line-wrapped base64 accepted.
+SERVER_FRAMING: CsrFraming = AutoCsrFraming()
 
 
 def sign_content(content: bytes | str, sign: Sign) -> str:
@@ -195,9 +268,10 @@ def sign_content(content: bytes | str, sign: Sign) -> str:
     return _b64(sign(data))
 
 
-def open_content(signature: str, verify: Verify) -> bytes:
-    """Inverse of :func:`sign_content`: the content ``verify(cms)`` returns."""
-    return verify(_unb64(_field_text(signature), "signature"))
+def open_content(signature: str, verify: Verify, *, accept_wrapped: bool = False) -> bytes:
+    """Inverse of :func:`sign_content`: the content ``verify(cms)`` returns (``accept_wrapped``: the
+    base64 may be line-wrapped, see :func:`unwrap_base64`)."""
+    return verify(_unb64(_field_text(signature), "signature", accept_wrapped))
 
 
 # --- createPKCS12 signed content -------------------------------------------------------------

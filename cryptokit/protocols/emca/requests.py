@@ -1,7 +1,9 @@
 """Client half of emCA, sans-I/O: build encrypted, signed requests (answers: :mod:`.responses`).
 
-Request shape (vendor-documented): body ``{"requestData": <envelope token>, "userName": ..}``,
-headers ``Content-Type: application/json`` and ``emKey``. The inner JSON holds the method's
+Request shape (vendor-documented): ``POST .../createCertificatesByIdWithMultipleCsrData`` with body
+``{"requestData": <envelope token>, "userName": ..}``, headers ``Content-Type: application/json`` and
+``emKey`` (mandatory: no request is built without one). The answer is the parameter ``response``, a
+String holding the JSON object (the bare object is read too). The inner JSON holds the method's
 parameters plus ``userName`` and ``password``; its ``signature`` is a CMS made with the client's
 registered PFX over the method's content (see :mod:`.framing`). The envelope profile and the CSR
 framing are cryptokit's explicit choices where the vendor is silent.
@@ -22,20 +24,24 @@ from ...envelope import Envelope
 from ...errors import InputError
 from ...pkcs12 import KeyBundle
 from .. import HttpRequest
-from .auth import EMKEY_HEADER, TsFormat, auth_headers, check_emkey_format
-from .framing import DEFAULT_FRAMING, MAX_CSRS, CsrFraming, check_csr_id
+from .auth import EMKEY_HEADER, TsFormat, auth_headers, check_emkey_format, check_emkey_text, issue_emkey
+from .framing import DEFAULT_FRAMING, MAX_CSRS, CsrFraming, check_csr_id, sign_content
+from .methods import METHOD_CREATE_CERTIFICATES, METHOD_CREATE_X509_CERTIFICATES, METHOD_GET_CERTIFICATE_BY_REQUEST_ID
 from .strings import Validity, format_valid_from, parse_valid_from
 
 __all__ = [
     "METHOD_CREATE_CERTIFICATES",
+    "METHOD_CREATE_X509_CERTIFICATES",
+    "METHOD_GET_CERTIFICATE_BY_REQUEST_ID",
     "EmcaAuth",
     "RequestedCsr",
     "CreateCertificatesRequest",
+    "CertificateByRequestIdRequest",
     "build_request",
     "build_create_certificates_request",
+    "build_get_certificate_by_request_id_request",
 ]
 
-METHOD_CREATE_CERTIFICATES = "createX509CertificatesByIdWithMultipleCsrData"
 _SPKI = serialization.PublicFormat.SubjectPublicKeyInfo
 _DER = serialization.Encoding.DER
 UTC = dt.UTC
@@ -43,27 +49,42 @@ UTC = dt.UTC
 
 @dataclass(frozen=True, slots=True, repr=False)
 class EmcaAuth:
-    """Request authentication headers: a static ``emkey`` (40 hex, as issued by the operator) and/or
-    emCA 4.3's ``ClientID``/``ts``/``txn``/``AuthKey`` for ``client_id``. The emKey never shows in repr."""
+    """Request authentication headers: the mandatory ``emkey`` (the seed: header ``emKey``, presence M)
+    and, optionally, emCA 4.3's ``ClientID``/``ts``/``txn``/``AuthKey`` for ``client_id``.
+
+    The emKey is taken as the operator gave it: any non-empty printable text up to
+    :data:`~.auth.MAX_EMKEY` characters (the vendor's format is undocumented); ``strict_emkey=True``
+    also requires the observed 40 hexadecimal digits. :meth:`generated` makes one with cryptokit's
+    own scheme. The emKey never shows in repr.
+    """
 
     emkey: str | None = None
     client_id: str | None = None
     ts_format: TsFormat = "epoch-millis"
+    strict_emkey: bool = False
 
     def __post_init__(self) -> None:
-        if self.emkey is not None:
-            object.__setattr__(self, "emkey", check_emkey_format(self.emkey))
+        if self.emkey is None:
+            raise InputError("emKey", "is mandatory (header emKey, presence M): give the key the operator issued")
+        value = check_emkey_format(self.emkey) if self.strict_emkey else check_emkey_text(self.emkey)
+        object.__setattr__(self, "emkey", value)
+
+    @classmethod
+    def generated(
+        cls, secret: bytes, user_name: str, *, context: tuple[str, ...] = (), client_id: str | None = None
+    ) -> EmcaAuth:
+        """An emKey made with cryptokit's HMAC scheme (:func:`~.auth.issue_emkey`), for services that
+        issue emKeys that way (NOT the vendor's algorithm)."""
+        return cls(emkey=issue_emkey(secret, user_name, context=context), client_id=client_id)
 
     def headers(self, now: dt.datetime | None = None) -> dict[str, str]:
-        out: dict[str, str] = {}
-        if self.emkey is not None:
-            out[EMKEY_HEADER] = self.emkey
+        out: dict[str, str] = {EMKEY_HEADER: str(self.emkey)}
         if self.client_id is not None:
             out.update(auth_headers(self.client_id, now, ts_format=self.ts_format))
         return out
 
     def __repr__(self) -> str:
-        return f"EmcaAuth(emkey={'set' if self.emkey else None}, client_id={self.client_id!r})"
+        return f"EmcaAuth(emkey=set, client_id={self.client_id!r})"
 
 
 def build_request(
@@ -77,25 +98,27 @@ def build_request(
     path: str | None = None,
     now: dt.datetime | None = None,
 ) -> HttpRequest:
-    """Any emCA method's request: ``params`` + userName + password sealed in ``requestData``.
+    """Any emCA method's request: ``params`` + userName + password sealed in ``requestData``, the
+    ``emKey`` header from ``auth`` (mandatory: InputError without it).
 
     Proves nothing; it only packages. ``path`` defaults to ``/<method>`` (relative to the base URL).
     """
     for name, value in (("username", username), ("password", password), ("method", method)):
         if not isinstance(value, str) or not value:
             raise InputError(name, "must be a non-empty string")
+    if not isinstance(auth, EmcaAuth):
+        raise InputError("auth", "the emKey header is mandatory: pass auth=EmcaAuth(emkey=...)")
     inner = dict(params)
     inner["userName"] = username
     inner["password"] = password
     token = envelope.seal(inner)
     body = orjson.dumps({"requestData": token, "userName": username})
     headers = {"Content-Type": "application/json"}
-    if auth is not None:
-        headers.update(auth.headers(now))
+    headers.update(auth.headers(now))
     return HttpRequest("POST", path if path is not None else f"/{method}", headers=headers, body=body)
 
 
-# --- createX509CertificatesByIdWithMultipleCsrData -------------------------------------------
+# --- createCertificatesByIdWithMultipleCsrData -----------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +141,9 @@ class CreateCertificatesRequest(HttpRequest):
     application_id: str = field(default="", compare=False)
     validity: Validity | None = field(default=None, compare=False)
     valid_from: dt.datetime | None = field(default=None, compare=False)
+    #: When the request was built (UTC): a certificate older than this answers an earlier request.
+    created_at: dt.datetime | None = field(default=None, compare=False)
+    framing: str = field(default="", compare=False)
 
     def __repr__(self) -> str:
         return f"CreateCertificatesRequest({len(self.csrs)} CSRs, {HttpRequest.__repr__(self)})"
@@ -179,9 +205,11 @@ def build_create_certificates_request(
     framing: CsrFraming = DEFAULT_FRAMING,
     path: str | None = None,
     now: dt.datetime | None = None,
+    method: str = METHOD_CREATE_CERTIFICATES,
 ) -> CreateCertificatesRequest:
-    """The createX509CertificatesByIdWithMultipleCsrData request for ``csrs`` (id -> CSR, any form
-    :func:`cryptokit.csr.verify_csr` reads).
+    """The createCertificatesByIdWithMultipleCsrData request for ``csrs`` (id -> CSR, any form
+    :func:`cryptokit.csr.verify_csr` reads). ``auth`` (the emKey) is mandatory; ``method`` may name
+    :data:`METHOD_CREATE_X509_CERTIFICATES` for services that use the other versions' name.
 
     Each CSR's self-signature is checked first (InputError/InvalidSignature otherwise) and no two
     CSRs may share a key, so the answer's certificates can be matched by key. ``signature`` is the
@@ -213,8 +241,13 @@ def build_create_certificates_request(
         params["validity"] = str(chosen_validity)
     if start is not None:
         params["validFrom"] = format_valid_from(start, valid_from_tz)
+    if not isinstance(method, str) or not method or "/" in method:
+        raise InputError("method", "must be a method name")
+    if now is not None and (not isinstance(now, dt.datetime) or now.utcoffset() is None):
+        raise InputError("now", "must be a timezone-aware datetime")
+    created_at = (now if now is not None else dt.datetime.now(UTC)).astimezone(UTC)
     http = build_request(
-        METHOD_CREATE_CERTIFICATES,
+        method,
         params,
         username=username,
         password=password,
@@ -235,4 +268,82 @@ def build_create_certificates_request(
         application_id=application_id,
         validity=chosen_validity,
         valid_from=start,
+        created_at=created_at,
+        framing=framing.name,
+    )
+
+
+# --- manual authorization follow-up: getCertificateByRequestID ---------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CertificateByRequestIdRequest(HttpRequest):
+    """The follow-up :class:`HttpRequest` for one request id, plus the CSR it is for (when known from
+    the create request) to check the answer against."""
+
+    request_id: str = field(default="", compare=False)
+    csr_id: str | None = field(default=None, compare=False)
+    csrs: tuple[RequestedCsr, ...] = field(default=(), compare=False)
+    subscriber_id: str | None = field(default=None, compare=False)
+    validity: Validity | None = field(default=None, compare=False)
+    valid_from: dt.datetime | None = field(default=None, compare=False)
+
+    def __repr__(self) -> str:
+        return f"CertificateByRequestIdRequest({self.csr_id!r}, {HttpRequest.__repr__(self)})"
+
+
+def build_get_certificate_by_request_id_request(
+    request_id: str,
+    *,
+    username: str,
+    password: str,
+    signer: KeyBundle,
+    envelope: Envelope,
+    auth: EmcaAuth | None = None,
+    path: str | None = None,
+    now: dt.datetime | None = None,
+    method: str = METHOD_GET_CERTIFICATE_BY_REQUEST_ID,
+    for_request: CreateCertificatesRequest | None = None,
+    csr_id: str | None = None,
+) -> CertificateByRequestIdRequest:
+    """getCertificateByRequestID for ``request_id``: inner JSON ``{"requestId", "signature"}`` +
+    userName/password, ``signature`` = base64 CMS over the request id (UTF-8), signed with ``signer``.
+
+    ``for_request`` and ``csr_id`` (the create request and the CSR this id answers) let
+    :func:`parse_get_certificate_by_request_id_response` match the certificate to its CSR.
+    The parameter name ``requestId`` is cryptokit's choice (the seed only names "another API").
+    """
+    from ...cms import cms_sign
+
+    if not isinstance(request_id, str) or not request_id or len(request_id) > 256:
+        raise InputError("request_id", "must be a non-empty string of at most 256 characters")
+    if not isinstance(signer, KeyBundle) or signer.private_key is None or signer.certificate is None:
+        raise InputError("signer", "must be a KeyBundle with a private key and its certificate")
+    if for_request is not None and not isinstance(for_request, CreateCertificatesRequest):
+        raise InputError("for_request", "must be the CreateCertificatesRequest that was sent")
+    if csr_id is not None and (for_request is None or csr_id not in {r.csr_id for r in for_request.csrs}):
+        raise InputError("csr_id", "must name a CSR of for_request")
+    signature = sign_content(request_id, lambda content: cms_sign(content, signer))
+    http = build_request(
+        method,
+        {"requestId": request_id, "signature": signature},
+        username=username,
+        password=password,
+        envelope=envelope,
+        auth=auth,
+        path=path,
+        now=now,
+    )
+    return CertificateByRequestIdRequest(
+        http.method,
+        http.path,
+        http.query,
+        http.headers,
+        http.body,
+        request_id=request_id,
+        csr_id=csr_id,
+        csrs=for_request.csrs if for_request is not None else (),
+        subscriber_id=for_request.subscriber_id if for_request is not None else None,
+        validity=for_request.validity if for_request is not None else None,
+        valid_from=for_request.valid_from if for_request is not None else None,
     )

@@ -1,8 +1,10 @@
 """Client half of emCA, sans-I/O: parse the answers and check them against the request that was sent.
 
-Answer shape (vendor-documented): JSON ``{"status": "Success"|"Failure", "result": ..,
-"subscriberId": ..}`` (the status in either case), HTTP 200 even for failures; a ``Failure``'s
-``result`` is one of the vendor's error texts (:mod:`.errors`). A manual-authorization profile
+Answer shape (vendor-documented): the parameter ``response``, a String holding the JSON object
+``{"status": "Success"|"Failure", "result": .., "subscriberId": .., "requestId": ..}`` (read too
+as an object or bare; the status in either case), HTTP 200 even for failures (HTTP 404: the path
+named no method, :class:`~.errors.UnknownMethod`); a ``Failure``'s ``result`` is one of the
+vendor's error texts (:mod:`.errors`). A manual-authorization profile
 answers ``Success`` with ``requestId`` ids to poll. Certificates come as base64 PKCS#7 certs-only,
 DER or PEM and are matched to the requested CSRs by public key (see :mod:`.requests`).
 """
@@ -17,13 +19,22 @@ from typing import Any
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
+from ...envelope import Envelope
 from ...errors import CryptokitError, InputError, VerificationFailed
+from ...pkcs12 import KeyBundle
 from ...report import Check, HasReport, Report, SubIndication
 from ...signatures.public_keys import certificate_key
 from .. import HttpResponse, _json
-from .errors import EmcaError, error_from_text
-from .requests import CreateCertificatesRequest, RequestedCsr
-from .strings import parse_request_ids
+from .errors import EmcaError, UnknownMethod, error_from_text
+from .methods import METHOD_GET_CERTIFICATE_BY_REQUEST_ID
+from .requests import (
+    CertificateByRequestIdRequest,
+    CreateCertificatesRequest,
+    EmcaAuth,
+    RequestedCsr,
+    build_get_certificate_by_request_id_request,
+)
+from .strings import Validity, parse_request_ids
 
 __all__ = [
     "MAX_RESPONSE_SIZE",
@@ -33,6 +44,11 @@ __all__ = [
     "parse_create_certificates_response",
     "validate_create_certificates_response",
     "verify_create_certificates_response",
+    "unwrap_response",
+    "FollowUpResult",
+    "build_follow_up_requests",
+    "parse_get_certificate_by_request_id_response",
+    "collect_follow_ups",
 ]
 
 #: Upper bound on a response body.
@@ -40,20 +56,6 @@ MAX_RESPONSE_SIZE = 64 * 1024 * 1024
 _SPKI = serialization.PublicFormat.SubjectPublicKeyInfo
 _DER = serialization.Encoding.DER
 UTC = dt.UTC
-
-
-def _body_json(status: int, body: bytes | str | Mapping[str, Any]) -> dict[str, Any]:
-    if isinstance(body, Mapping):
-        doc: Any = dict(body)
-    else:
-        raw = _json.body_bytes(body, max_size=MAX_RESPONSE_SIZE, field="response")
-        try:
-            doc = _json.loads(raw, field="response")
-        except InputError:
-            if not 200 <= status < 300:
-                raise EmcaError(f"HTTP {status} without a JSON body", status) from None
-            raise
-    return _json.as_object(doc, "response")
 
 
 Answer = bytes | str | Mapping[str, Any]
@@ -70,13 +72,49 @@ def _status_body(status: int | HttpResponse, body: Answer | None) -> tuple[int, 
     return status, body
 
 
+def unwrap_response(doc: Mapping[str, Any]) -> dict[str, Any]:
+    """The answer object inside the seed's ``response`` parameter: ``{"response": "<JSON text>"}`` or
+    ``{"response": {...}}``; an object that has a ``status`` is already bare and is returned as is."""
+    if "status" in doc or "response" not in doc:
+        return dict(doc)
+    inner = doc["response"]
+    if isinstance(inner, str):
+        raw = _json.body_bytes(inner, max_size=MAX_RESPONSE_SIZE, field="response")
+        inner = _json.loads(raw, field="response")
+    return _json.as_object(inner, "response")
+
+
+def _body_json(status: int, body: bytes | str | Mapping[str, Any]) -> dict[str, Any]:
+    if isinstance(body, Mapping):
+        doc: Any = dict(body)
+    else:
+        raw = _json.body_bytes(body, max_size=MAX_RESPONSE_SIZE, field="response")
+        try:
+            doc = _json.loads(raw, field="response")
+        except InputError:
+            if status == 404:
+                raise UnknownMethod(f"HTTP {status}: the server offers no such method", status) from None
+            if not 200 <= status < 300:
+                raise EmcaError(f"HTTP {status} without a JSON body", status) from None
+            raise
+    try:
+        return unwrap_response(_json.as_object(doc, "response"))
+    except InputError:
+        if status == 404:
+            raise UnknownMethod(f"HTTP {status}: the server offers no such method", status) from None
+        raise
+
+
 def parse_response(status: int | HttpResponse, body: Answer | None = None) -> dict[str, Any]:
-    """The JSON of a ``Success`` answer (any case); a ``Failure`` raises its typed :class:`EmcaError`.
-    Takes ``(status, body)`` or one :class:`HttpResponse`."""
+    """The JSON object of a ``Success`` answer (any case), read from the seed's ``response`` wrapper
+    (a string or an object) or bare; a ``Failure`` raises its typed :class:`EmcaError`, HTTP 404
+    raises :class:`UnknownMethod`. Takes ``(status, body)`` or one :class:`HttpResponse`."""
     status, body = _status_body(status, body)
     doc = _body_json(status, body)
     state = doc.get("status")
     if not isinstance(state, str) or state.lower() not in ("success", "failure"):
+        if status == 404:
+            raise UnknownMethod(f"HTTP {status}: the server offers no such method", status)
         if not 200 <= status < 300:
             raise EmcaError(f"HTTP {status} without an emCA status", status)
         raise InputError("response.status", "must be Success or Failure")
@@ -90,10 +128,16 @@ def parse_response(status: int | HttpResponse, body: Answer | None = None) -> di
 
 @dataclass(frozen=True, slots=True)
 class IssuedCertificate:
-    """A certificate from the answer, matched to its CSR id by public key."""
+    """A certificate from the answer, matched to its CSR id by public key.
+
+    ``existing`` is True when the certificate predates the request (notBefore earlier than the
+    request's ``created_at`` minus the allowed clock skew, and not the requested validFrom): emCA
+    returned the certificate it had already created for this applicationId (the seed's rule), so
+    the requested validity and validFrom were not applied to it."""
 
     csr_id: str
     certificate: x509.Certificate
+    existing: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,9 +145,11 @@ class CreateCertificatesResult(HasReport):
     """The answer, checked against the request.
 
     ``pending`` is True when emCA answered with request ids to poll (manual authorization);
-    then ``request_ids`` maps CSR id -> request id and ``message`` is emCA's text. Otherwise
-    ``certificates`` maps CSR id -> :class:`IssuedCertificate`; ``extra`` holds certificates that
-    belong to no CSR (CA certificates); ``report`` lists every check (``report.ok``).
+    then ``request_ids`` maps CSR id -> request id and ``message`` is emCA's text (turn it into
+    follow-up requests with :func:`build_follow_up_requests`). Otherwise ``certificates`` maps
+    CSR id -> :class:`IssuedCertificate`; ``extra`` holds certificates that belong to no CSR (CA
+    certificates); ``report`` lists every check (``report.ok``); ``existing`` says that emCA
+    returned certificates it had created earlier for this applicationId.
     """
 
     pending: bool
@@ -114,11 +160,17 @@ class CreateCertificatesResult(HasReport):
     extra: tuple[x509.Certificate, ...]
     report: Report
 
+    @property
+    def existing(self) -> bool:
+        """True when any certificate is one emCA had already created for this applicationId."""
+        return any(i.existing for i in self.certificates.values())
+
     def to_dict(self) -> dict[str, Any]:
         out = self.report.to_dict()
         out.update(
             pending=self.pending,
             certificates={k: v.certificate.subject.rfc4514_string() for k, v in self.certificates.items()},
+            existing=[k for k, v in self.certificates.items() if v.existing],
             request_ids=dict(self.request_ids),
             subscriber_id=self.subscriber_id,
             message=self.message,
@@ -147,13 +199,15 @@ def _load_result_certificates(result: Any) -> list[x509.Certificate] | None:
     return None
 
 
-def _request_ids(value: Any, request: CreateCertificatesRequest) -> dict[str, str]:
+def _request_ids(value: Any, csrs: tuple[RequestedCsr, ...]) -> dict[str, str]:
     if not isinstance(value, str) or not value:
         raise InputError("requestId", "is missing although no certificate was returned")
-    if "|" not in value and len(request.csrs) == 1:
-        return {request.csrs[0].csr_id: value}  # one CSR: a bare request id
+    if "|" not in value and len(csrs) == 1:
+        if "~" in value:
+            raise InputError("requestId", "must be one request id or ID|requestId pairs")
+        return {csrs[0].csr_id: value}  # one CSR: a bare request id
     ids = parse_request_ids(value)
-    asked = {r.csr_id for r in request.csrs}
+    asked = {r.csr_id for r in csrs}
     unknown = [i for i in ids if i not in asked]
     if unknown:
         raise InputError("requestId", f"names ids that were not requested: {', '.join(unknown[:5])}")
@@ -164,9 +218,18 @@ def _within(actual: dt.timedelta, expected: dt.timedelta, tolerance: dt.timedelt
     return abs(actual - expected) <= tolerance
 
 
+@dataclass(frozen=True, slots=True)
+class _Asked:
+    """What a certificate is checked against: the request's validity, validFrom and build time."""
+
+    validity: Validity | None
+    valid_from: dt.datetime | None
+    created_at: dt.datetime | None
+
+
 def _certificate_checks(
-    csr: RequestedCsr, cert: x509.Certificate, request: CreateCertificatesRequest, tolerance: dt.timedelta
-) -> list[Check]:
+    csr: RequestedCsr, cert: x509.Certificate, asked: _Asked, tolerance: dt.timedelta, skew: dt.timedelta
+) -> tuple[list[Check], bool]:
     where = f"csr[{csr.csr_id}]"
     checks = [Check.passed("public_key", "certificate key equals the CSR key", subject=where)]
     if cert.subject == csr.subject:
@@ -183,10 +246,25 @@ def _certificate_checks(
             )
         )
     not_before, not_after = cert.not_valid_before_utc, cert.not_valid_after_utc
-    if request.validity is None:
+    at_valid_from = asked.valid_from is not None and _within(not_before - asked.valid_from, dt.timedelta(0), tolerance)
+    existing = asked.created_at is not None and not_before < asked.created_at - skew and not at_valid_from
+    if existing:
+        checks.append(
+            Check.passed(
+                "existing",
+                "certificate predates this request: emCA returned the one it had created for this applicationId",
+                subject=where,
+                not_before=not_before.isoformat(),
+            )
+        )
+        reason = "existing certificate: the requested {} applied to the earlier request"
+        checks.append(Check.skipped("validity", reason.format("validity"), subject=where))
+        checks.append(Check.skipped("valid_from", reason.format("validFrom"), subject=where))
+        return checks, True
+    if asked.validity is None:
         checks.append(Check.skipped("validity", "no validity was requested", subject=where))
-    elif _within(not_after - not_before, request.validity.to_timedelta(), tolerance):
-        checks.append(Check.passed("validity", f"validity length is {request.validity}", subject=where))
+    elif _within(not_after - not_before, asked.validity.to_timedelta(), tolerance):
+        checks.append(Check.passed("validity", f"validity length is {asked.validity}", subject=where))
     else:
         checks.append(
             Check.failed(
@@ -194,13 +272,13 @@ def _certificate_checks(
                 SubIndication.SIG_CONSTRAINTS_FAILURE,
                 "certificate validity length differs from the requested validity",
                 subject=where,
-                asked=str(request.validity),
+                asked=str(asked.validity),
                 got=str(not_after - not_before),
             )
         )
-    if request.valid_from is None:
+    if asked.valid_from is None:
         checks.append(Check.skipped("valid_from", "no validFrom was requested", subject=where))
-    elif _within(not_before - request.valid_from, dt.timedelta(0), tolerance):
+    elif at_valid_from:
         checks.append(Check.passed("valid_from", "notBefore equals the requested validFrom", subject=where))
     else:
         checks.append(
@@ -209,42 +287,19 @@ def _certificate_checks(
                 SubIndication.SIG_CONSTRAINTS_FAILURE,
                 "certificate notBefore differs from the requested validFrom",
                 subject=where,
-                asked=request.valid_from.isoformat(),
+                asked=asked.valid_from.isoformat(),
                 got=not_before.isoformat(),
             )
         )
-    return checks
+    return checks, False
 
 
-def parse_create_certificates_response(
-    status: int | HttpResponse,
-    body: Answer | None = None,
-    *,
-    request: CreateCertificatesRequest,
-    tolerance: dt.timedelta = dt.timedelta(seconds=1),
-    strict: bool = True,
-) -> CreateCertificatesResult:
-    """Parse and check the answer to ``request``.
-
-    A ``Failure`` raises the typed :class:`EmcaError` for its text. On success the certificates
-    (any form :func:`cryptokit.certificates.load_certificates` takes) are matched to CSR ids by
-    public key and checked: subject equal to the CSR's, validity length and notBefore equal to what
-    was requested (within ``tolerance``), one certificate per CSR, no end-entity certificate for a
-    key that was not requested, the same subscriberId. With ``strict`` (default) any failed check
-    raises :class:`VerificationFailed` carrying the report; otherwise the result carries it
-    (:func:`verify_create_certificates_response` / :func:`validate_create_certificates_response`
-    are the two behaviours by name).
-    This proves the certificates answer the request; it does not validate their chain.
-    """
-    if not isinstance(request, CreateCertificatesRequest):
-        raise InputError("request", "must be the CreateCertificatesRequest that was sent")
-    doc = parse_response(status, body)
+def _subscriber_check(doc: Mapping[str, Any], expected: str, checks: list[Check]) -> str | None:
     subscriber = doc.get("subscriberId")
     subscriber_id = subscriber if isinstance(subscriber, str) else None
-    checks: list[Check] = []
     if subscriber_id is None:
         checks.append(Check.skipped("subscriber_id", "the answer has no subscriberId"))
-    elif subscriber_id == request.subscriber_id:
+    elif subscriber_id == expected:
         checks.append(Check.passed("subscriber_id", "subscriberId equals the request's"))
     else:
         checks.append(
@@ -252,22 +307,24 @@ def parse_create_certificates_response(
                 "subscriber_id",
                 SubIndication.SIG_CONSTRAINTS_FAILURE,
                 "subscriberId differs from the request's",
-                asked=request.subscriber_id,
+                asked=expected,
                 got=subscriber_id,
             )
         )
-    result = doc.get("result")
-    certs = _load_result_certificates(result)
-    if certs is None:
-        ids = _request_ids(doc.get("requestId"), request)
-        checks.append(Check.passed("request_ids", f"{len(ids)} request ids to poll (manual authorization)"))
-        report = Report.from_checks(checks)
-        if strict and not report.ok:
-            raise VerificationFailed("emCA answer does not match the request", report)
-        message = result if isinstance(result, str) else None
-        return CreateCertificatesResult(True, {}, ids, subscriber_id, message, (), report)
+    return subscriber_id
 
-    by_key = {r.public_key_der: r for r in request.csrs}
+
+def _match(
+    certs: list[x509.Certificate],
+    csrs: tuple[RequestedCsr, ...],
+    wanted: tuple[str, ...],
+    asked: _Asked,
+    tolerance: dt.timedelta,
+    skew: dt.timedelta,
+    checks: list[Check],
+) -> tuple[dict[str, IssuedCertificate], list[x509.Certificate]]:
+    """Match ``certs`` to ``csrs`` by key; every id in ``wanted`` must get one, no other CSR any."""
+    by_key = {r.public_key_der: r for r in csrs}
     issued: dict[str, IssuedCertificate] = {}
     extra: list[x509.Certificate] = []
     for index, cert in enumerate(certs):
@@ -297,6 +354,16 @@ def parse_create_certificates_response(
                     )
                 )
             continue
+        if csr.csr_id not in wanted:
+            checks.append(
+                Check.failed(
+                    "csr_id",
+                    SubIndication.SIG_CONSTRAINTS_FAILURE,
+                    f"the answer holds the certificate of CSR {csr.csr_id!r}, which this call did not ask for",
+                    subject=f"certificate[{index}]",
+                )
+            )
+            continue
         if csr.csr_id in issued:
             checks.append(
                 Check.failed(
@@ -307,18 +374,63 @@ def parse_create_certificates_response(
                 )
             )
             continue
-        issued[csr.csr_id] = IssuedCertificate(csr.csr_id, cert)
-        checks.extend(_certificate_checks(csr, cert, request, tolerance))
-    for csr in request.csrs:
-        if csr.csr_id not in issued:
+        found, existing = _certificate_checks(csr, cert, asked, tolerance, skew)
+        checks.extend(found)
+        issued[csr.csr_id] = IssuedCertificate(csr.csr_id, cert, existing)
+    for csr_id in wanted:
+        if csr_id not in issued:
             checks.append(
                 Check.failed(
                     "certificate",
                     SubIndication.NO_SIGNING_CERTIFICATE_FOUND,
                     "no certificate in the answer has this CSR's key",
-                    subject=f"csr[{csr.csr_id}]",
+                    subject=f"csr[{csr_id}]",
                 )
             )
+    return issued, extra
+
+
+def parse_create_certificates_response(
+    status: int | HttpResponse,
+    body: Answer | None = None,
+    *,
+    request: CreateCertificatesRequest,
+    tolerance: dt.timedelta = dt.timedelta(seconds=1),
+    skew: dt.timedelta = dt.timedelta(minutes=5),
+    strict: bool = True,
+) -> CreateCertificatesResult:
+    """Parse and check the answer to ``request`` (wrapped in ``response`` or bare).
+
+    A ``Failure`` raises the typed :class:`EmcaError` for its text. On success the certificates
+    (any form :func:`cryptokit.certificates.load_certificates` takes) are matched to CSR ids by
+    public key and checked: subject equal to the CSR's, validity length and notBefore equal to what
+    was requested (within ``tolerance``), one certificate per CSR, no end-entity certificate for a
+    key that was not requested, the same subscriberId. A certificate whose notBefore is more than
+    ``skew`` before the request was built (and is not the requested validFrom) is the existing
+    certificate emCA keeps for this applicationId: accepted when its key and subject match, marked
+    ``existing``, its validity not compared. An answer without certificates but with request ids
+    is ``pending`` (manual authorization). With ``strict`` (default) any failed check raises
+    :class:`VerificationFailed` carrying the report; otherwise the result carries it.
+    This proves the certificates answer the request; it does not validate their chain.
+    """
+    if not isinstance(request, CreateCertificatesRequest):
+        raise InputError("request", "must be the CreateCertificatesRequest that was sent")
+    doc = parse_response(status, body)
+    checks: list[Check] = []
+    subscriber_id = _subscriber_check(doc, request.subscriber_id, checks)
+    result = doc.get("result")
+    certs = _load_result_certificates(result)
+    if certs is None:
+        ids = _request_ids(doc.get("requestId"), request.csrs)
+        checks.append(Check.passed("request_ids", f"{len(ids)} request ids to poll (manual authorization)"))
+        report = Report.from_checks(checks)
+        if strict and not report.ok:
+            raise VerificationFailed("emCA answer does not match the request", report)
+        message = result if isinstance(result, str) else None
+        return CreateCertificatesResult(True, {}, ids, subscriber_id, message, (), report)
+    asked = _Asked(request.validity, request.valid_from, request.created_at)
+    wanted = tuple(r.csr_id for r in request.csrs)
+    issued, extra = _match(certs, request.csrs, wanted, asked, tolerance, skew, checks)
     raw_ids = doc.get("requestId")
     issued_ids: dict[str, str] = {}
     if isinstance(raw_ids, str) and "|" in raw_ids:
@@ -340,10 +452,13 @@ def validate_create_certificates_response(
     *,
     request: CreateCertificatesRequest,
     tolerance: dt.timedelta = dt.timedelta(seconds=1),
+    skew: dt.timedelta = dt.timedelta(minutes=5),
 ) -> CreateCertificatesResult:
     """:func:`parse_create_certificates_response` returning the result whatever its checks say: the
     caller checks ``.ok`` (a ``Failure`` answer still raises its :class:`EmcaError`)."""
-    return parse_create_certificates_response(status, body, request=request, tolerance=tolerance, strict=False)
+    return parse_create_certificates_response(
+        status, body, request=request, tolerance=tolerance, skew=skew, strict=False
+    )
 
 
 def verify_create_certificates_response(
@@ -352,7 +467,164 @@ def verify_create_certificates_response(
     *,
     request: CreateCertificatesRequest,
     tolerance: dt.timedelta = dt.timedelta(seconds=1),
+    skew: dt.timedelta = dt.timedelta(minutes=5),
 ) -> CreateCertificatesResult:
     """:func:`parse_create_certificates_response`, failing closed: a failed check raises
     :class:`VerificationFailed` carrying the report (the default of the parser, named for what it does)."""
-    return parse_create_certificates_response(status, body, request=request, tolerance=tolerance, strict=True)
+    return parse_create_certificates_response(
+        status, body, request=request, tolerance=tolerance, skew=skew, strict=True
+    )
+
+
+def build_follow_up_requests(
+    result: CreateCertificatesResult,
+    *,
+    request: CreateCertificatesRequest,
+    username: str,
+    password: str,
+    signer: KeyBundle,
+    envelope: Envelope,
+    auth: EmcaAuth | None = None,
+    method: str = METHOD_GET_CERTIFICATE_BY_REQUEST_ID,
+    now: dt.datetime | None = None,
+) -> dict[str, CertificateByRequestIdRequest]:
+    """CSR id -> the getCertificateByRequestID request for its request id, from a ``pending`` answer
+    to ``request``. InputError when the result is not pending."""
+    if not isinstance(result, CreateCertificatesResult) or not result.pending:
+        raise InputError("result", "must be a pending CreateCertificatesResult (manual authorization)")
+    return {
+        csr_id: build_get_certificate_by_request_id_request(
+            request_id,
+            username=username,
+            password=password,
+            signer=signer,
+            envelope=envelope,
+            auth=auth,
+            method=method,
+            now=now,
+            for_request=request,
+            csr_id=csr_id,
+        )
+        for csr_id, request_id in result.request_ids.items()
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class FollowUpResult(HasReport):
+    """The answer to one follow-up: ``pending`` (still waiting for the authorizer) or the
+    ``certificate`` matched to ``csr_id`` by key; ``report`` lists the checks."""
+
+    request_id: str
+    csr_id: str | None
+    pending: bool
+    certificate: IssuedCertificate | None
+    message: str | None
+    extra: tuple[x509.Certificate, ...]
+    report: Report
+
+    def to_dict(self) -> dict[str, Any]:
+        out = self.report.to_dict()
+        out.update(
+            request_id=self.request_id,
+            csr_id=self.csr_id,
+            pending=self.pending,
+            certificate=self.certificate.certificate.subject.rfc4514_string() if self.certificate else None,
+            message=self.message,
+        )
+        return out
+
+
+def parse_get_certificate_by_request_id_response(
+    status: int | HttpResponse,
+    body: Answer | None = None,
+    *,
+    request: CertificateByRequestIdRequest,
+    tolerance: dt.timedelta = dt.timedelta(seconds=1),
+    strict: bool = True,
+) -> FollowUpResult:
+    """Parse the follow-up's answer. A ``Failure`` raises its typed error ("Request rejected":
+    :class:`~.errors.RequestRejected`). An answer without a certificate is still ``pending``.
+    With the create request known (``for_request``), the certificate must have the key of the CSR
+    this request id was given for (subject, validity and validFrom checked as on creation; a
+    certificate for another CSR of that request fails the check), the answer's ``requestId``, when
+    present, must be this request id. Strict: a failed check raises :class:`VerificationFailed`.
+    """
+    if not isinstance(request, CertificateByRequestIdRequest):
+        raise InputError("request", "must be the CertificateByRequestIdRequest that was sent")
+    doc = parse_response(status, body)
+    checks: list[Check] = []
+    if request.subscriber_id is not None:
+        _subscriber_check(doc, request.subscriber_id, checks)
+    echoed = doc.get("requestId")
+    if echoed is None:
+        checks.append(Check.skipped("request_id", "the answer does not repeat the request id"))
+    elif echoed == request.request_id:
+        checks.append(Check.passed("request_id", "the answer repeats this request id"))
+    else:
+        checks.append(
+            Check.failed(
+                "request_id",
+                SubIndication.SIG_CONSTRAINTS_FAILURE,
+                "the answer names another request id",
+                asked=request.request_id,
+                got=str(echoed)[:256],
+            )
+        )
+    result = doc.get("result")
+    certs = _load_result_certificates(result)
+    certificate: IssuedCertificate | None = None
+    extra: list[x509.Certificate] = []
+    pending = certs is None
+    if certs is not None and request.csr_id is not None:
+        asked = _Asked(request.validity, request.valid_from, None)
+        issued, extra = _match(certs, request.csrs, (request.csr_id,), asked, tolerance, tolerance, checks)
+        certificate = issued.get(request.csr_id)
+    elif certs is not None:
+        leaves = [c for c in certs if not _is_ca(c)]
+        extra = [c for c in certs if _is_ca(c)]
+        if len(leaves) == 1:
+            certificate = IssuedCertificate("", leaves[0])
+            checks.append(Check.skipped("public_key", "no CSR known for this request id: key not compared"))
+        else:
+            checks.append(
+                Check.failed(
+                    "certificate_count",
+                    SubIndication.SIG_CONSTRAINTS_FAILURE,
+                    f"expected one end-entity certificate, got {len(leaves)}",
+                )
+            )
+    else:
+        checks.append(Check.passed("pending", "the request is still waiting for manual authorization"))
+    report = Report.from_checks(checks)
+    if strict and not report.ok:
+        failed = report.failures()
+        raise VerificationFailed(f"emCA follow-up answer does not match: {failed[0].message}", report)
+    message = result if pending and isinstance(result, str) else None
+    return FollowUpResult(request.request_id, request.csr_id, pending, certificate, message, tuple(extra), report)
+
+
+def collect_follow_ups(
+    request: CreateCertificatesRequest, answers: Mapping[str, FollowUpResult] | list[FollowUpResult]
+) -> CreateCertificatesResult:
+    """Merge follow-up answers into one :class:`CreateCertificatesResult` for ``request``: CSR id ->
+    certificate for every answered id; ``pending`` stays True (with the remaining request ids)
+    while any CSR still waits. The report holds every answer's checks."""
+    if not isinstance(request, CreateCertificatesRequest):
+        raise InputError("request", "must be the CreateCertificatesRequest that was sent")
+    items = list(answers.values()) if isinstance(answers, Mapping) else list(answers)
+    checks: list[Check] = []
+    issued: dict[str, IssuedCertificate] = {}
+    waiting: dict[str, str] = {}
+    extra: list[x509.Certificate] = []
+    for item in items:
+        if not isinstance(item, FollowUpResult) or item.csr_id is None:
+            raise InputError("answers", "must be FollowUpResults of follow-ups built for this request")
+        checks.extend(item.report.checks)
+        if item.pending or item.certificate is None:
+            waiting[item.csr_id] = item.request_id
+        else:
+            issued[item.csr_id] = item.certificate
+            extra.extend(c for c in item.extra if c not in extra)
+    ordered = {r.csr_id: issued[r.csr_id] for r in request.csrs if r.csr_id in issued}
+    report = Report.from_checks(checks)
+    return CreateCertificatesResult(bool(waiting), ordered, waiting, request.subscriber_id, None, tuple(extra), report)

@@ -1,17 +1,22 @@
-"""Server half of emCA, sans-I/O: open a request, issue certificates from its CSRs, answer.
+"""Server half of emCA, sans-I/O: route, open a request, issue certificates from its CSRs, answer.
 
 For a service that speaks emCA to its clients (or a test double of emCA). The order of the checks
-follows the vendor's description: decrypt ``requestData`` with the shared AES key ("Invalid input
-data"), check user name, password and source IP ("Invalid request details found"), the parameters
-("Invalid parameter", "<id> profile does not exist", "Invalid validity", "Invalid From Date"),
-then the CMS ``signature`` against the PFX certificate registered for that user ("Signature
-verification failed") and each CSR ("Please enter valid data"). Every refusal is the typed
-:class:`~.errors.EmcaError` whose message is the vendor's text; :func:`build_response` turns it
-into the ``Failure`` answer. Unexpected errors become "Internal server error" in
-:func:`handle_create_certificates`, never a traceback in the answer.
+follows the seed (createCertificatesByIdWithMultipleCsrData): the path must name a method this
+server offers (else HTTP 404, :class:`~.errors.UnknownMethod`); the ``emKey`` header must be
+present (presence M); decrypt ``requestData`` with the shared AES key ("Invalid input data");
+check user name, password, source IP (on by default: a client registered without addresses is
+refused unless registered with ``allowed_ips=ANY``) and the emKey ("Invalid request details
+found"); then "if the certificate is already created for the requested applicationId, return the
+existing certificate"; then the parameters ("Invalid parameter", "<id> profile does not exist",
+"Invalid validity", "Invalid From Date"), the CMS ``signature`` against the PFX certificate
+registered for that user ("Signature verification failed") and each CSR ("Please enter valid
+data"). Every refusal is the typed :class:`~.errors.EmcaError` whose message is the vendor's text;
+:func:`build_response` turns it into the ``Failure`` answer, wrapped in the seed's ``response``
+parameter by default. Unexpected errors become "Internal server error", never a traceback.
 
-Not covered (server state, not cryptography): "if a certificate was already created for the
-applicationId, return it"; profile-specific CSR content rules.
+Manual authorization (:class:`~.manual.ManualAuthorization`): the create call answers request ids;
+:func:`handle_get_certificate_by_request_id` answers the follow-up. :func:`handle_request` routes
+both by method. Not covered: profile-specific CSR content rules.
 """
 
 from __future__ import annotations
@@ -19,10 +24,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import ipaddress
 import secrets
-from collections.abc import Callable, Iterable, Mapping
+import threading
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol, runtime_checkable
+from typing import Any, Final, Literal, Protocol, runtime_checkable
 
 import orjson
 from cryptography import x509
@@ -32,10 +39,10 @@ from cryptography.hazmat.primitives.serialization import pkcs7
 
 from ...csr import CsrInfo
 from ...envelope import Envelope
-from ...errors import AuthenticationFailed, CryptokitError, DecryptionFailed, InputError
+from ...errors import AuthenticationFailed, CryptokitError, DecryptionFailed, InputError, PolicyViolation
 from ...pkcs12 import KeyBundle
 from .. import HttpRequest, HttpResponse
-from .auth import EMKEY_HEADER, AuthKeyVerifier, check_emkey, check_static_emkey
+from .auth import EMKEY_HEADER, AuthKeyVerifier, check_emkey, check_emkey_format, check_emkey_text, check_static_emkey
 from .errors import (
     EmcaError,
     InternalServerError,
@@ -46,47 +53,117 @@ from .errors import (
     InvalidRequestDetails,
     InvalidValidity,
     ProfileDoesNotExist,
+    RequestRejected,
     SignatureVerificationFailed,
+    UnknownMethod,
 )
-from .framing import DEFAULT_FRAMING, CsrFraming
+from .framing import SERVER_FRAMING, CsrFraming, open_content, unwrap_base64
+from .manual import ManualAuthorization, PendingRequest, State
+from .methods import CREATE_METHODS, METHOD_GET_CERTIFICATE_BY_REQUEST_ID, route
 from .strings import Validity, format_request_ids, parse_valid_from
 
 __all__ = [
+    "ANY",
+    "AnyAddress",
     "RegisteredClient",
     "OpenedRequest",
     "ClientRegistry",
     "InMemoryRegistry",
     "OpenedCreateCertificatesRequest",
+    "OpenedFollowUpRequest",
     "open_request",
     "open_create_certificates_request",
+    "open_get_certificate_by_request_id",
     "issue_certificates",
     "build_response",
     "build_pending_response",
     "handle_create_certificates",
+    "handle_get_certificate_by_request_id",
+    "handle_request",
+    "PENDING_MESSAGE",
 ]
 
 UTC = dt.UTC
 MAX_REQUEST_SIZE = 32 * 1024 * 1024
 _MAX_PARAM = 256
+#: The ``result`` text of a manual-authorization answer (cryptokit's wording; the vendor shows none).
+PENDING_MESSAGE: Final = "Request submitted for manual authorization"
+IpNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+class AnyAddress:
+    """The explicit "any source address" of :data:`ANY` (the operator's choice; never a default)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "ANY"
+
+    def __reduce__(self) -> str:
+        return "ANY"
+
+
+#: ``allowed_ips=ANY``: accept requests from any source address (must be said explicitly).
+ANY: Final = AnyAddress()
+
+
+def _networks(value: object) -> frozenset[IpNetwork] | AnyAddress:
+    """Registered addresses: ANY, or addresses/networks (one string or an iterable); None is none."""
+    if isinstance(value, AnyAddress):
+        return value
+    if value is None:
+        return frozenset()
+    items: Iterable[Any] = (value,) if isinstance(value, str) else value if isinstance(value, Iterable) else ()
+    if not isinstance(value, (str, Iterable)) or isinstance(value, (bytes, bytearray)):
+        raise InputError("allowed_ips", "must be IP addresses/networks or ANY")
+    out: set[IpNetwork] = set()
+    for item in items:
+        try:
+            out.add(ipaddress.ip_network(item, strict=False))
+        except (TypeError, ValueError):
+            raise InputError("allowed_ips", f"{item!r} is not an IP address or network") from None
+    return frozenset(out)
+
+
+def _ip_allowed(allowed: frozenset[IpNetwork] | AnyAddress, source_ip: object) -> bool:
+    if isinstance(allowed, AnyAddress):
+        return True
+    if not allowed or not isinstance(source_ip, str):
+        return False
+    try:
+        address = ipaddress.ip_address(source_ip.strip())
+    except ValueError:
+        return False
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return any(address in net for net in allowed)
 
 
 @dataclass(frozen=True, slots=True)
 class RegisteredClient:
     """A registered API user: the PFX certificate that must sign its requests, and its limits.
 
-    ``allowed_ips`` None means any source address; ``emkey`` is the static emKey issued to it
-    (None: not checked here). The emKey never appears in the repr.
+    ``allowed_ips``: the registered source addresses/networks; empty (the default) refuses every
+    request, :data:`ANY` accepts any address. ``emkey`` is the static emKey issued to it (None:
+    only presence and format are checked here, or cryptokit's HMAC scheme with ``emkey_secret``).
+    The emKey never appears in the repr.
     """
 
     user_name: str
     signer_certificate: x509.Certificate
-    allowed_ips: frozenset[str] | None = None
+    allowed_ips: frozenset[IpNetwork] | AnyAddress = frozenset()
     emkey: str | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "allowed_ips", _networks(self.allowed_ips))
+        if self.emkey is not None:
+            check_emkey_text(self.emkey)
 
 
 @runtime_checkable
 class ClientRegistry(Protocol):
-    """Where the server looks up users and certificate profiles (a database in a real service)."""
+    """Where the server looks up users, certificate profiles and certificates already issued
+    (a database in a real service)."""
 
     def authenticate(self, user_name: str, password: str) -> RegisteredClient | None:
         """The client if ``password`` is right for ``user_name`` (constant time), else None."""
@@ -94,21 +171,33 @@ class ClientRegistry(Protocol):
 
     def has_profile(self, profile_id: str) -> bool: ...
 
+    def find_issued(self, user_name: str, application_id: str) -> Mapping[str, x509.Certificate] | None:
+        """csr id -> certificate already issued to ``user_name`` for ``application_id``, or None."""
+        ...
+
+    def record_issued(
+        self, user_name: str, application_id: str, certificates: Mapping[str, x509.Certificate]
+    ) -> Mapping[str, x509.Certificate]:
+        """Store what was issued; returns what is stored (an earlier record wins a race)."""
+        ...
+
 
 class InMemoryRegistry:
     """A :class:`ClientRegistry` for tests and small services.
 
     Passwords are kept only as HMAC-SHA256 under a per-registry random key (never in clear, never
     in repr) and compared in constant time. A persistent registry should store a slow password
-    hash (scrypt, Argon2) instead.
+    hash (scrypt, Argon2) instead. Issued certificates are kept per (user, applicationId).
     """
 
-    __slots__ = ("_clients", "_key", "_profiles")
+    __slots__ = ("_clients", "_issued", "_key", "_lock", "_profiles")
 
     def __init__(self, profiles: Iterable[str] = ()) -> None:
         self._key = secrets.token_bytes(32)
         self._clients: dict[str, tuple[bytes, RegisteredClient]] = {}
         self._profiles = set(profiles)
+        self._issued: dict[tuple[str, str], dict[str, x509.Certificate]] = {}
+        self._lock = threading.Lock()
 
     def _digest(self, password: str) -> bytes:
         return hmac.new(self._key, password.encode("utf-8", "surrogatepass"), hashlib.sha256).digest()
@@ -119,12 +208,12 @@ class InMemoryRegistry:
         password: str,
         signer_certificate: x509.Certificate,
         *,
-        allowed_ips: Iterable[str] | None = None,
+        allowed_ips: Iterable[str] | str | AnyAddress | None = None,
         emkey: str | None = None,
     ) -> RegisteredClient:
-        client = RegisteredClient(
-            user_name, signer_certificate, frozenset(allowed_ips) if allowed_ips is not None else None, emkey
-        )
+        """Register a client. Without ``allowed_ips`` every request is refused ("Invalid request
+        details found"): give its addresses/networks, or :data:`ANY` to accept any source."""
+        client = RegisteredClient(user_name, signer_certificate, _networks(allowed_ips), emkey)
         self._clients[user_name] = (self._digest(password), client)
         return client
 
@@ -138,6 +227,18 @@ class InMemoryRegistry:
 
     def has_profile(self, profile_id: str) -> bool:
         return profile_id in self._profiles
+
+    def find_issued(self, user_name: str, application_id: str) -> Mapping[str, x509.Certificate] | None:
+        with self._lock:
+            found = self._issued.get((user_name, application_id))
+            return dict(found) if found is not None else None
+
+    def record_issued(
+        self, user_name: str, application_id: str, certificates: Mapping[str, x509.Certificate]
+    ) -> Mapping[str, x509.Certificate]:
+        with self._lock:
+            stored = self._issued.setdefault((user_name, application_id), dict(certificates))
+            return dict(stored)
 
     def __repr__(self) -> str:
         return f"InMemoryRegistry({len(self._clients)} clients, {len(self._profiles)} profiles)"
@@ -171,13 +272,18 @@ def open_request(
     auth_verifier: AuthKeyVerifier | None = None,
     emkey_secret: bytes | None = None,
     source_ip: str | None = None,
+    strict_emkey: bool = False,
+    accept_wrapped_base64: bool = True,
 ) -> OpenedRequest:
     """Decrypt and authenticate any emCA request; raises the matching :class:`EmcaError`.
 
-    Checks, in order: body shape (Invalid parameter), AuthKey headers when ``auth_verifier`` is
-    given, the ``requestData`` envelope (Invalid input data), user name, password, source IP and
-    emKey (static when the client has one registered, cryptokit's HMAC scheme when
-    ``emkey_secret`` is given) (Invalid request details found).
+    Checks, in order: body shape (Invalid parameter); the ``emKey`` header present and well formed
+    (non-empty printable text; 40 hex digits with ``strict_emkey``); AuthKey headers when
+    ``auth_verifier`` is given (those three: Invalid request details found); the ``requestData``
+    envelope, line-wrapped base64 accepted unless ``accept_wrapped_base64`` is False (Invalid input
+    data); user name, password, source IP against the registered addresses, and the emKey value
+    (static when the client has one registered, cryptokit's HMAC scheme when ``emkey_secret`` is
+    given) (Invalid request details found). The path is not looked at (see :func:`handle_request`).
     """
     if not isinstance(http_request, HttpRequest):
         raise InputError("http_request", f"must be an HttpRequest, not {type(http_request).__name__}")
@@ -193,14 +299,21 @@ def open_request(
     outer_user = outer.get("userName")
     if not isinstance(token, str) or not token or not isinstance(outer_user, str) or not outer_user:
         raise InvalidParameter()
+    presented = http_request.header(EMKEY_HEADER)
+    try:
+        check_emkey_format(presented) if strict_emkey else check_emkey_text(presented)  # type: ignore[arg-type]
+    except InputError:
+        raise InvalidRequestDetails() from None
     if auth_verifier is not None:
         try:
             auth_verifier.verify_headers(http_request.headers)
         except AuthenticationFailed:
             raise InvalidRequestDetails() from None
     try:
+        if accept_wrapped_base64:
+            token = unwrap_base64(token, "requestData")
         inner = envelope.open_json(token)
-    except DecryptionFailed:
+    except (DecryptionFailed, InputError):
         raise InvalidInputData() from None
     if not isinstance(inner, dict):
         raise InvalidInputData()
@@ -211,12 +324,11 @@ def open_request(
     client = registry.authenticate(user, password)
     if client is None:
         raise InvalidRequestDetails()
-    if client.allowed_ips is not None and source_ip not in client.allowed_ips:
+    if not _ip_allowed(client.allowed_ips, source_ip):
         raise InvalidRequestDetails()
-    presented = http_request.header(EMKEY_HEADER)
     try:
         if client.emkey is not None:
-            check_static_emkey(presented, client.emkey)
+            check_static_emkey(presented, client.emkey, strict=strict_emkey)
         if emkey_secret is not None:
             check_emkey(emkey_secret, presented, user)
     except (AuthenticationFailed, InputError):
@@ -226,10 +338,11 @@ def open_request(
 
 @dataclass(frozen=True, slots=True)
 class OpenedCreateCertificatesRequest:
-    """What a verified createX509CertificatesByIdWithMultipleCsrData request asks for.
+    """What a verified createCertificatesByIdWithMultipleCsrData request asks for.
 
     ``csrs`` maps id -> verified :class:`~cryptokit.csr.CsrInfo`, in the signed order; ``validity`` and
     ``valid_from`` are None when not given. The signature was checked against ``client.signer_certificate``.
+    ``framing`` names the framing the ``signature`` field used ("per-csr" or "joined").
     """
 
     client: RegisteredClient
@@ -239,39 +352,10 @@ class OpenedCreateCertificatesRequest:
     validity: Validity | None
     valid_from: dt.datetime | None
     csrs: Mapping[str, CsrInfo]
+    framing: str = ""
 
 
-def open_create_certificates_request(
-    http_request: HttpRequest,
-    *,
-    envelope: Envelope,
-    registry: ClientRegistry,
-    auth_verifier: AuthKeyVerifier | None = None,
-    emkey_secret: bytes | None = None,
-    source_ip: str | None = None,
-    framing: CsrFraming = DEFAULT_FRAMING,
-    valid_from_tz: dt.tzinfo = UTC,
-    at: dt.datetime | None = None,
-) -> OpenedCreateCertificatesRequest:
-    """Open, authenticate and verify the request (see :func:`open_request`), then: parameters,
-    profile, validity, validFrom (read in ``valid_from_tz``), the CMS signature against the
-    registered certificate at ``at`` (default now), and each CSR's self-signature.
-
-    Raises the :class:`EmcaError` whose text the vendor documents for each failure.
-    """
-    from ...cms import cms_verify
-    from ...csr import verify_csr
-
-    opened = open_request(
-        http_request,
-        envelope=envelope,
-        registry=registry,
-        auth_verifier=auth_verifier,
-        emkey_secret=emkey_secret,
-        source_ip=source_ip,
-    )
-    params = opened.params
-    application_id = _param(params, "applicationId")
+def _check_params(params: Mapping[str, Any], registry: ClientRegistry, valid_from_tz: dt.tzinfo) -> tuple[Any, ...]:
     profile_id = _param(params, "profileID", "profileId")
     subscriber_id = _param(params, "subscriberId")
     signature = params.get("signature")
@@ -293,8 +377,11 @@ def open_create_certificates_request(
             valid_from = parse_valid_from(valid_from_text, valid_from_tz)
         except InputError:
             raise InvalidFromDate() from None
+    return profile_id, subscriber_id, signature, validity, valid_from
 
-    trusted = opened.client.signer_certificate
+
+def _cms_verifier(trusted: x509.Certificate, at: dt.datetime | None) -> Callable[[bytes], bytes]:
+    from ...cms import cms_verify
 
     def verify(cms: bytes) -> bytes:
         try:
@@ -302,8 +389,26 @@ def open_create_certificates_request(
         except CryptokitError:
             raise SignatureVerificationFailed() from None
 
+    return verify
+
+
+def _verify_create(
+    opened: OpenedRequest,
+    application_id: str,
+    *,
+    registry: ClientRegistry,
+    framing: CsrFraming,
+    valid_from_tz: dt.tzinfo,
+    at: dt.datetime | None,
+) -> OpenedCreateCertificatesRequest:
+    from ...csr import verify_csr
+    from .framing import detect_framing
+
+    profile_id, subscriber_id, signature, validity, valid_from = _check_params(opened.params, registry, valid_from_tz)
+    verify = _cms_verifier(opened.client.signer_certificate, at)
     try:
         ders = framing.open(signature, verify)
+        used = framing.name if framing.name != "auto" else detect_framing(signature).name
     except InputError:
         raise InvalidData() from None
     csrs: dict[str, CsrInfo] = {}
@@ -313,8 +418,95 @@ def open_create_certificates_request(
         except CryptokitError:
             raise InvalidData() from None
     return OpenedCreateCertificatesRequest(
-        opened.client, application_id, profile_id, subscriber_id, validity, valid_from, csrs
+        opened.client, application_id, profile_id, subscriber_id, validity, valid_from, csrs, used
     )
+
+
+def open_create_certificates_request(
+    http_request: HttpRequest,
+    *,
+    envelope: Envelope,
+    registry: ClientRegistry,
+    auth_verifier: AuthKeyVerifier | None = None,
+    emkey_secret: bytes | None = None,
+    source_ip: str | None = None,
+    framing: CsrFraming = SERVER_FRAMING,
+    valid_from_tz: dt.tzinfo = UTC,
+    at: dt.datetime | None = None,
+    methods: Collection[str] | None = CREATE_METHODS,
+    strict_emkey: bool = False,
+) -> OpenedCreateCertificatesRequest:
+    """Route (the path must name one of ``methods``, the seed's name by default; None skips the
+    check), open and authenticate (see :func:`open_request`), then: parameters, profile, validity,
+    validFrom (read in ``valid_from_tz``), the CMS signature against the registered certificate at
+    ``at`` (default now) in either framing (``framing``: auto-detected by default), and each CSR's
+    self-signature. Does not look for an existing certificate (:func:`handle_create_certificates` does).
+
+    Raises the :class:`EmcaError` whose text the vendor documents for each failure.
+    """
+    if methods is not None:
+        route(http_request, methods)
+    opened = open_request(
+        http_request,
+        envelope=envelope,
+        registry=registry,
+        auth_verifier=auth_verifier,
+        emkey_secret=emkey_secret,
+        source_ip=source_ip,
+        strict_emkey=strict_emkey,
+    )
+    application_id = _param(opened.params, "applicationId")
+    return _verify_create(
+        opened, application_id, registry=registry, framing=framing, valid_from_tz=valid_from_tz, at=at
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class OpenedFollowUpRequest:
+    """A verified getCertificateByRequestID request: the CMS signed exactly the request id."""
+
+    client: RegisteredClient
+    request_id: str
+
+
+def open_get_certificate_by_request_id(
+    http_request: HttpRequest,
+    *,
+    envelope: Envelope,
+    registry: ClientRegistry,
+    auth_verifier: AuthKeyVerifier | None = None,
+    emkey_secret: bytes | None = None,
+    source_ip: str | None = None,
+    at: dt.datetime | None = None,
+    methods: Collection[str] | None = frozenset({METHOD_GET_CERTIFICATE_BY_REQUEST_ID}),
+    strict_emkey: bool = False,
+) -> OpenedFollowUpRequest:
+    """Route, open and authenticate (:func:`open_request`), then check that ``signature`` is a CMS by
+    the registered certificate whose content is exactly the ``requestId`` (UTF-8; ``requestID`` is
+    read too). Signature Verification failed otherwise; Invalid parameter when ``requestId`` is absent."""
+    if methods is not None:
+        route(http_request, methods)
+    opened = open_request(
+        http_request,
+        envelope=envelope,
+        registry=registry,
+        auth_verifier=auth_verifier,
+        emkey_secret=emkey_secret,
+        source_ip=source_ip,
+        strict_emkey=strict_emkey,
+    )
+    request_id = _param(opened.params, "requestId", "requestID")
+    signature = opened.params.get("signature")
+    if not isinstance(signature, str) or not signature:
+        raise InvalidParameter()
+    verify = _cms_verifier(opened.client.signer_certificate, at)
+    try:
+        content = open_content(signature, verify, accept_wrapped=True)
+    except InputError:
+        raise InvalidData() from None
+    if not hmac.compare_digest(content, request_id.encode("utf-8")):
+        raise SignatureVerificationFailed()
+    return OpenedFollowUpRequest(opened.client, request_id)
 
 
 def _ca_parts(ca: KeyBundle) -> tuple[Any, x509.Certificate]:
@@ -407,10 +599,15 @@ def _encode_certificates(certs: list[x509.Certificate], form: str) -> str:
     raise InputError("form", "must be 'pkcs7', 'der' or 'pem'")
 
 
-def _answer(doc: dict[str, Any], status_case: str) -> HttpResponse:
+def _answer(doc: dict[str, Any], status_case: str, wrapped: bool, http_status: int = 200) -> HttpResponse:
     state = doc["status"]
     doc["status"] = state.lower() if status_case == "lower" else state
-    return HttpResponse(200, {"Content-Type": "application/json"}, orjson.dumps(doc))
+    inner = orjson.dumps(doc)
+    headers = {"Content-Type": "application/json"}
+    if not wrapped:
+        return HttpResponse(http_status, headers, inner)
+    # The seed: the answer is a parameter "response", a String holding the JSON object.
+    return HttpResponse(http_status, headers, orjson.dumps({"response": inner.decode("utf-8")}))
 
 
 def build_response(
@@ -421,37 +618,50 @@ def build_response(
     chain: Iterable[x509.Certificate] = (),
     form: Literal["pkcs7", "der", "pem"] = "pkcs7",
     status_case: Literal["title", "lower"] = "title",
+    wrapped: bool = True,
+    request_id: str | None = None,
 ) -> HttpResponse:
-    """The :class:`HttpResponse` (JSON body) of a ``Success`` answer with ``certificates`` (base64 PKCS#7
-    certs-only by default, ``chain`` appended), or of a ``Failure`` answer with ``error``'s text.
+    """The :class:`HttpResponse` (JSON body) of a ``Success`` answer with ``certificates`` (base64
+    PKCS#7 certs-only by default, ``chain`` appended), or of a ``Failure`` answer with ``error``'s text.
 
-    Always HTTP 200, as emCA answers failures in the JSON ``status``. ``status_case="lower"``
-    writes ``success``/``failure`` (the vendor uses both).
+    The body is the seed's ``{"response": "<the JSON object as a string>"}``; ``wrapped=False``
+    writes the bare object. HTTP 200, as emCA answers failures in the JSON ``status``, except an
+    error that carries its own status (:class:`UnknownMethod`: 404). ``status_case="lower"`` writes
+    ``success``/``failure`` (the vendor uses both). ``request_id`` fills ``requestId``.
     """
     if (certificates is None) == (error is None):
         raise InputError("response", "give exactly one of certificates or error")
     doc: dict[str, Any] = {"subscriberId": subscriber_id}
+    if request_id is not None:
+        doc["requestId"] = request_id
     if error is not None:
         doc.update(status="Failure", result=error.message)
-        return _answer(doc, status_case)
+        status = error.http_status if isinstance(error, UnknownMethod) and error.http_status else 200
+        return _answer(doc, status_case, wrapped, status)
     certs = [*(certificates or {}).values(), *chain]
     if not certs:
         raise InputError("certificates", "is empty")
     doc.update(status="Success", result=_encode_certificates(certs, form))
-    return _answer(doc, status_case)
+    return _answer(doc, status_case, wrapped)
 
 
 def build_pending_response(
-    request_ids: Mapping[str, str],
+    request_ids: Mapping[str, str] | str,
     *,
     subscriber_id: str | None,
-    message: str = "Request submitted for manual authorization",
+    message: str = PENDING_MESSAGE,
     status_case: Literal["title", "lower"] = "title",
+    wrapped: bool = True,
 ) -> HttpResponse:
-    """The ``Success`` answer of a manual-authorization profile: ``requestId`` = ``ID|requestId~...``."""
+    """The ``Success`` answer of a manual-authorization profile: ``requestId`` = ``ID|requestId~...``
+    (or one bare request id, the follow-up's pending answer), ``result`` = ``message``."""
     doc = {"status": "Success", "result": message, "subscriberId": subscriber_id}
-    doc["requestId"] = format_request_ids(request_ids)
-    return _answer(doc, status_case)
+    doc["requestId"] = request_ids if isinstance(request_ids, str) else format_request_ids(request_ids)
+    return _answer(doc, status_case, wrapped)
+
+
+def _failure(error: EmcaError, subscriber_id: str | None, wrapped: bool) -> HttpResponse:
+    return build_response(subscriber_id=subscriber_id, error=error, wrapped=wrapped)
 
 
 def handle_create_certificates(
@@ -463,32 +673,191 @@ def handle_create_certificates(
     auth_verifier: AuthKeyVerifier | None = None,
     emkey_secret: bytes | None = None,
     source_ip: str | None = None,
-    framing: CsrFraming = DEFAULT_FRAMING,
+    framing: CsrFraming = SERVER_FRAMING,
     valid_from_tz: dt.tzinfo = UTC,
     now: dt.datetime | None = None,
     form: Literal["pkcs7", "der", "pem"] = "pkcs7",
     include_chain: bool = False,
+    methods: Collection[str] | None = CREATE_METHODS,
+    manual: ManualAuthorization | None = None,
+    wrapped: bool = True,
+    strict_emkey: bool = False,
 ) -> HttpResponse:
-    """The whole exchange on the server: open, issue, answer. Any :class:`EmcaError` becomes its
-    ``Failure`` answer; any other error becomes "Internal server error" (no detail leaks)."""
+    """The whole create exchange on the server, in the seed's order: route (404 for another method),
+    open and authenticate, return the existing certificates when ``registry.find_issued`` has some for
+    this user and applicationId (or the existing request ids when ``manual`` holds them), verify
+    the parameters, CMS and CSRs, then issue (recorded with ``registry.record_issued``) or, when
+    ``manual`` applies to the profile, queue and answer the request ids.
+
+    Any :class:`EmcaError` becomes its ``Failure`` answer; any other error becomes "Internal server
+    error" (no detail leaks). ``wrapped`` (default) writes the seed's ``response`` wrapper."""
     subscriber_id: str | None = None
     try:
-        opened = open_create_certificates_request(
+        if methods is not None:
+            route(http_request, methods)
+        opened = open_request(
             http_request,
             envelope=envelope,
             registry=registry,
             auth_verifier=auth_verifier,
             emkey_secret=emkey_secret,
             source_ip=source_ip,
-            framing=framing,
-            valid_from_tz=valid_from_tz,
-            at=now,
+            strict_emkey=strict_emkey,
         )
-        subscriber_id = opened.subscriber_id
-        certificates = issue_certificates(opened, ca=ca, now=now)
+        application_id = _param(opened.params, "applicationId")
+        raw_subscriber = opened.params.get("subscriberId")
+        subscriber_id = (
+            raw_subscriber if isinstance(raw_subscriber, str) and len(raw_subscriber) <= _MAX_PARAM else None
+        )
         chain = [ca.certificate, *ca.chain] if include_chain and ca.certificate is not None else []
-        return build_response(subscriber_id=subscriber_id, certificates=certificates, chain=chain, form=form)
+        user = opened.client.user_name
+        existing = registry.find_issued(user, application_id)
+        if existing:
+            return build_response(
+                subscriber_id=subscriber_id, certificates=existing, chain=chain, form=form, wrapped=wrapped
+            )
+        if manual is not None:
+            queued = manual.find(user, application_id)
+            if queued:
+                return build_pending_response(queued, subscriber_id=subscriber_id, wrapped=wrapped)
+        verified = _verify_create(
+            opened, application_id, registry=registry, framing=framing, valid_from_tz=valid_from_tz, at=now
+        )
+        subscriber_id = verified.subscriber_id
+        if manual is not None and manual.applies(verified.profile_id):
+            ids = manual.submit(
+                user_name=user,
+                application_id=application_id,
+                profile_id=verified.profile_id,
+                subscriber_id=verified.subscriber_id,
+                csrs=verified.csrs,
+                validity=verified.validity,
+                valid_from=verified.valid_from,
+            )
+            return build_pending_response(ids, subscriber_id=subscriber_id, wrapped=wrapped)
+        certificates = issue_certificates(verified, ca=ca, now=now)
+        stored = registry.record_issued(user, application_id, certificates)
+        return build_response(subscriber_id=subscriber_id, certificates=stored, chain=chain, form=form, wrapped=wrapped)
     except EmcaError as exc:
-        return build_response(subscriber_id=subscriber_id, error=exc)
+        return _failure(exc, subscriber_id, wrapped)
     except Exception:  # the answer must never carry internal details
-        return build_response(subscriber_id=subscriber_id, error=InternalServerError())
+        return _failure(InternalServerError(), subscriber_id, wrapped)
+
+
+def _issue_pending(
+    entry: PendingRequest, client: RegisteredClient, ca: KeyBundle, now: dt.datetime | None
+) -> x509.Certificate:
+    one = OpenedCreateCertificatesRequest(
+        client,
+        entry.application_id,
+        entry.profile_id,
+        entry.subscriber_id,
+        entry.validity,
+        entry.valid_from,
+        {entry.csr_id: entry.csr},
+    )
+    return issue_certificates(one, ca=ca, now=now)[entry.csr_id]
+
+
+def handle_get_certificate_by_request_id(
+    http_request: HttpRequest,
+    *,
+    envelope: Envelope,
+    registry: ClientRegistry,
+    ca: KeyBundle,
+    manual: ManualAuthorization,
+    auth_verifier: AuthKeyVerifier | None = None,
+    emkey_secret: bytes | None = None,
+    source_ip: str | None = None,
+    now: dt.datetime | None = None,
+    form: Literal["pkcs7", "der", "pem"] = "pkcs7",
+    include_chain: bool = False,
+    methods: Collection[str] | None = frozenset({METHOD_GET_CERTIFICATE_BY_REQUEST_ID}),
+    wrapped: bool = True,
+    strict_emkey: bool = False,
+) -> HttpResponse:
+    """The follow-up of a manually authorized request (getCertificateByRequestID), by the state in
+    ``manual``: PENDING answers the pending message with the request id again; APPROVED issues the
+    certificate (once: APPROVED -> ISSUED) and answers it; ISSUED answers the same certificate;
+    REJECTED answers "Request rejected"; an unknown request id or one of another user answers
+    "Invalid parameter". Every answer's ``requestId`` is the request id."""
+    subscriber_id: str | None = None
+    try:
+        opened = open_get_certificate_by_request_id(
+            http_request,
+            envelope=envelope,
+            registry=registry,
+            auth_verifier=auth_verifier,
+            emkey_secret=emkey_secret,
+            source_ip=source_ip,
+            at=now,
+            methods=methods,
+            strict_emkey=strict_emkey,
+        )
+        entry = manual.get(opened.request_id, opened.client.user_name)
+        if entry is None:
+            raise InvalidParameter()
+        subscriber_id = entry.subscriber_id
+        if entry.state is State.PENDING:
+            return build_pending_response(entry.request_id, subscriber_id=subscriber_id, wrapped=wrapped)
+        if entry.state is State.REJECTED:
+            raise RequestRejected()
+        if entry.state is State.APPROVED:
+            try:
+                entry = manual.issue(entry.request_id, _issue_pending(entry, opened.client, ca, now))
+            except PolicyViolation:  # another follow-up issued it first: answer that one
+                entry = manual.get(opened.request_id, opened.client.user_name) or entry
+        if entry.certificate is None:
+            raise InternalServerError()
+        chain = [ca.certificate, *ca.chain] if include_chain and ca.certificate is not None else []
+        return build_response(
+            subscriber_id=subscriber_id,
+            certificates={entry.csr_id: entry.certificate},
+            chain=chain,
+            form=form,
+            wrapped=wrapped,
+            request_id=entry.request_id,
+        )
+    except EmcaError as exc:
+        return _failure(exc, subscriber_id, wrapped)
+    except Exception:  # the answer must never carry internal details
+        return _failure(InternalServerError(), subscriber_id, wrapped)
+
+
+def handle_request(
+    http_request: HttpRequest,
+    *,
+    envelope: Envelope,
+    registry: ClientRegistry,
+    ca: KeyBundle,
+    manual: ManualAuthorization | None = None,
+    create_methods: Collection[str] = CREATE_METHODS,
+    wrapped: bool = True,
+    **options: Any,
+) -> HttpResponse:
+    """Route by method: a create method (``create_methods``: the seed's name by default; add
+    ``METHOD_CREATE_X509_CERTIFICATES`` to answer the other versions' name too) goes to
+    :func:`handle_create_certificates`, ``getCertificateByRequestID`` (when ``manual`` is given) to
+    :func:`handle_get_certificate_by_request_id`; anything else is HTTP 404 with the vendor's
+    failure text. ``options`` are passed on (auth_verifier, emkey_secret, source_ip, now, form, ...)."""
+    follow_up = frozenset({METHOD_GET_CERTIFICATE_BY_REQUEST_ID}) if manual is not None else frozenset()
+    try:
+        name = route(http_request, frozenset(create_methods) | follow_up)
+    except UnknownMethod as exc:
+        return _failure(exc, None, wrapped)
+    if name in follow_up and manual is not None:
+        known = {"auth_verifier", "emkey_secret", "source_ip", "now", "form", "include_chain", "strict_emkey"}
+        follow_options = {k: v for k, v in options.items() if k in known}
+        return handle_get_certificate_by_request_id(
+            http_request, envelope=envelope, registry=registry, ca=ca, manual=manual, wrapped=wrapped, **follow_options
+        )
+    return handle_create_certificates(
+        http_request,
+        envelope=envelope,
+        registry=registry,
+        ca=ca,
+        manual=manual,
+        methods=create_methods,
+        wrapped=wrapped,
+        **options,
+    )

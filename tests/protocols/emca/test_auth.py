@@ -271,11 +271,28 @@ def test_emkey_format() -> None:
 def test_static_emkey() -> None:
     expected = "0123456789abcdef0123456789abcdef01234567"
     emca.check_static_emkey(expected.upper(), expected)
-    for presented, reason in ((None, "malformed"), ("xyz", "malformed"), ("f" * 40, "wrong-key")):
+    # The vendor's emKey format is undocumented: any printable text is a key, checked by value.
+    cases = (
+        (None, "malformed"),
+        ("xyz", "wrong-key"),
+        ("f" * 40, "wrong-key"),
+        ("a b", "malformed"),
+        ("k\r\nX-Injected: 1", "malformed"),
+        ("x" * (emca.auth.MAX_EMKEY + 1), "malformed"),
+    )
+    for presented, reason in cases:
         with pytest.raises(AuthenticationFailed) as info:
             emca.check_static_emkey(presented, expected)
         assert info.value.reason == reason
         assert expected not in str(info.value)
+    # strict: only the observed 40-hex shape
+    with pytest.raises(AuthenticationFailed) as info:
+        emca.check_static_emkey("xyz", expected, strict=True)
+    assert info.value.reason == "malformed"
+    # a non-hex key issued by an operator compares exactly (case matters)
+    emca.check_static_emkey("Op3rator-Key_v2=", "Op3rator-Key_v2=")
+    with pytest.raises(AuthenticationFailed):
+        emca.check_static_emkey("op3rator-key_v2=", "Op3rator-Key_v2=")
 
 
 def test_issue_and_check_emkey_cryptokit_scheme() -> None:

@@ -137,7 +137,7 @@ def test_authkey_does_not_bind_the_body() -> None:
     update SECURITY.md.)"""
     from cryptokit.envelope import Envelope
     from cryptokit.protocols import HttpRequest
-    from fuzz.targets import context
+    from fuzz.targets import EMKEY, context
 
     ctx = context()
     clock = Clock(ctx.at)
@@ -146,7 +146,7 @@ def test_authkey_does_not_bind_the_body() -> None:
     captured = ctx.emca_request
     for _ in range(2):
         request = HttpRequest(
-            captured.method, captured.path, {}, {**emca.auth_headers("client-1", ctx.at)}, captured.body
+            captured.method, captured.path, {}, {**emca.auth_headers("client-1", ctx.at), "emKey": EMKEY}, captured.body
         )
         opened = emca.open_create_certificates_request(
             request, envelope=env, registry=ctx.registry, auth_verifier=verifier, at=ctx.at

@@ -1,10 +1,11 @@
-"""createX509CertificatesByIdWithMultipleCsrData: client and server halves in-process."""
+"""createCertificatesByIdWithMultipleCsrData: client and server halves in-process."""
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
 import os
+import uuid
 from functools import cache
 from typing import Any
 
@@ -43,8 +44,15 @@ def setup(kind: str) -> Setup:
     signer = KeyBundle(pki.leaf_key, pki.leaf, tuple(pki.chain))
     ca = KeyBundle(pki.intermediate_key, pki.intermediate, (pki.root,))
     registry = emca.InMemoryRegistry(["PROFILE-1"])
-    registry.register("alice", PASSWORD, pki.leaf)
+    registry.register("alice", PASSWORD, pki.leaf, allowed_ips=emca.ANY)
     return Setup(kind, signer, ca, registry)
+
+
+def inner(body: bytes) -> Any:
+    """The answer object inside the seed's ``response`` wrapper (a JSON string)."""
+    doc = orjson.loads(body)
+    assert list(doc) == ["response"] and isinstance(doc["response"], str)
+    return orjson.loads(doc["response"])
 
 
 @cache
@@ -59,13 +67,14 @@ def csrs(kind: str, count: int) -> dict[str, bytes]:
 
 def build(s: Setup, envelope: Envelope, items: dict[str, bytes], **kw: Any) -> emca.CreateCertificatesRequest:
     options: dict[str, Any] = {
-        "application_id": "APP-1",
+        "application_id": f"APP-{uuid.uuid4()}",  # a fresh one: the server returns what it issued for a known id
         "profile_id": "PROFILE-1",
         "subscriber_id": "SUB-1",
         "username": "alice",
         "password": PASSWORD,
         "signer": s.signer,
         "envelope": envelope,
+        "auth": emca.EmcaAuth(emkey=EMKEY),
     }
     options.update(kw)
     return emca.build_create_certificates_request(items, **options)
@@ -108,7 +117,9 @@ def test_server_sees_what_the_client_asked() -> None:
     s = setup("ec")
     envelope = Envelope(KEY)
     items = csrs("ec", 3)
-    request = build(s, envelope, items, validity=dt.timedelta(days=30), valid_from="12:12:2030 00:00:00")
+    request = build(
+        s, envelope, items, validity=dt.timedelta(days=30), valid_from="12:12:2030 00:00:00", application_id="APP-1"
+    )
     opened = emca.open_create_certificates_request(request, envelope=envelope, registry=s.registry)
     assert (opened.application_id, opened.profile_id, opened.subscriber_id) == ("APP-1", "PROFILE-1", "SUB-1")
     assert opened.validity == emca.Validity(30)
@@ -160,7 +171,7 @@ def test_answer_forms_chain_and_lowercase_status(form: Any) -> None:
     status, _, body = emca.build_response(
         subscriber_id="SUB-1", certificates=certs, chain=chain, form=form, status_case="lower"
     )
-    assert orjson.loads(body)["status"] == "success"
+    assert inner(body)["status"] == "success"
     result = emca.parse_create_certificates_response(status, body, request=request)
     assert result.ok and list(result.certificates) == ["CSR-0"]
     assert len(result.extra) == len(chain)
@@ -172,7 +183,7 @@ def test_manual_authorization_answer() -> None:
     request = build(s, envelope, csrs("ec", 3))
     ids = {"CSR-0": "R100", "CSR-1": "R101", "CSR-2": "R102"}
     status, _, body = emca.build_pending_response(ids, subscriber_id="SUB-1")
-    assert orjson.loads(body)["requestId"] == "CSR-0|R100~CSR-1|R101~CSR-2|R102"
+    assert inner(body)["requestId"] == "CSR-0|R100~CSR-1|R101~CSR-2|R102"
     result = emca.parse_create_certificates_response(status, body, request=request)
     assert result.pending and result.request_ids == ids and not result.certificates
     assert result.message == "Request submitted for manual authorization"
@@ -190,7 +201,12 @@ def test_manual_authorization_answer() -> None:
 
 
 def _raw(s: Setup, envelope: Envelope, params: dict[str, Any], **kw: Any) -> HttpRequest:
-    options: dict[str, Any] = {"username": "alice", "password": PASSWORD, "envelope": envelope}
+    options: dict[str, Any] = {
+        "username": "alice",
+        "password": PASSWORD,
+        "envelope": envelope,
+        "auth": emca.EmcaAuth(emkey=EMKEY),
+    }
     options.update(kw)
     return emca.build_request(emca.METHOD_CREATE_CERTIFICATES, params, **options)
 
@@ -198,7 +214,7 @@ def _raw(s: Setup, envelope: Envelope, params: dict[str, Any], **kw: Any) -> Htt
 def _params(s: Setup, **changes: Any) -> dict[str, Any]:
     signature = emca.JoinedCsrFraming().sign(csrs("ec", 2), lambda c: cms_sign(c, s.signer))
     params: dict[str, Any] = {
-        "applicationId": "APP-1",
+        "applicationId": f"APP-{uuid.uuid4()}",
         "profileID": "PROFILE-1",
         "subscriberId": "SUB-1",
         "signature": signature,
@@ -254,7 +270,7 @@ def test_documented_error_round_trip(cls: type[emca.EmcaError]) -> None:
     envelope = Envelope(KEY)
     valid_request = build(s, envelope, csrs("ec", 1))
     status, _, body = serve(s, _cases(s, envelope)[cls], envelope)
-    doc = orjson.loads(body)
+    doc = inner(body)
     assert doc["status"] == "Failure"
     with pytest.raises(cls) as info:
         emca.parse_create_certificates_response(status, body, request=valid_request)
@@ -272,7 +288,7 @@ def test_internal_server_error_round_trip_leaks_nothing() -> None:
     request = build(s, envelope, csrs("ec", 1))
     broken_ca = KeyBundle(None, s.ca.certificate)
     status, _, body = emca.handle_create_certificates(request, envelope=envelope, registry=s.registry, ca=broken_ca)
-    assert orjson.loads(body) == {"status": "Failure", "result": "Internal server error", "subscriberId": "SUB-1"}
+    assert inner(body) == {"status": "Failure", "result": "Internal server error", "subscriberId": "SUB-1"}
     with pytest.raises(emca.InternalServerError):
         emca.parse_create_certificates_response(status, body, request=request)
 
@@ -306,8 +322,9 @@ def test_outer_and_inner_user_must_match_and_ip_and_emkey_checked() -> None:
     registry.register("alice", PASSWORD, s.signer.certificate, allowed_ips={"10.0.0.1"}, emkey=EMKEY)  # type: ignore[arg-type]
     with pytest.raises(emca.InvalidRequestDetails):
         emca.open_request(request, envelope=envelope, registry=registry, source_ip="10.9.9.9")
+    headerless = HttpRequest("POST", request.path, headers={"Content-Type": "application/json"}, body=request.body)
     with pytest.raises(emca.InvalidRequestDetails):  # no emKey header
-        emca.open_request(request, envelope=envelope, registry=registry, source_ip="10.0.0.1")
+        emca.open_request(headerless, envelope=envelope, registry=registry, source_ip="10.0.0.1")
     keyed = _raw(s, envelope, _params(s), auth=emca.EmcaAuth(emkey=EMKEY))
     assert (
         emca.open_request(keyed, envelope=envelope, registry=registry, source_ip="10.0.0.1").client.user_name == "alice"
@@ -325,7 +342,7 @@ def test_stale_auth_key_is_refused() -> None:
     s = setup("ec")
     envelope = Envelope(KEY)
     old = NOW - dt.timedelta(hours=1)
-    request = _raw(s, envelope, _params(s), auth=emca.EmcaAuth(client_id="c1"), now=old)
+    request = _raw(s, envelope, _params(s), auth=emca.EmcaAuth(emkey=EMKEY, client_id="c1"), now=old)
     with pytest.raises(emca.InvalidRequestDetails):
         emca.open_request(request, envelope=envelope, registry=s.registry, auth_verifier=emca.AuthKeyVerifier())
 
@@ -351,7 +368,9 @@ def test_inner_json_not_an_object() -> None:
     envelope = Envelope(KEY)
     body = orjson.dumps({"requestData": envelope.seal([1, 2]), "userName": "alice"})
     with pytest.raises(emca.InvalidInputData):
-        emca.open_request(HttpRequest("POST", "/x", body=body), envelope=envelope, registry=s.registry)
+        emca.open_request(
+            HttpRequest("POST", "/x", headers={"emKey": EMKEY}, body=body), envelope=envelope, registry=s.registry
+        )
 
 
 # --- certificates that do not answer the request -------------------------------------------------
