@@ -631,18 +631,19 @@ def build_response(
     """
     if (certificates is None) == (error is None):
         raise InputError("response", "give exactly one of certificates or error")
-    doc: dict[str, Any] = {"subscriberId": subscriber_id}
+    # Keys in the seed's order: status, result, subscriberId, requestId.
+    if error is not None:
+        doc: dict[str, Any] = {"status": "Failure", "result": error.message, "subscriberId": subscriber_id}
+        status = error.http_status if isinstance(error, UnknownMethod) and error.http_status else 200
+    else:
+        certs = [*(certificates or {}).values(), *chain]
+        if not certs:
+            raise InputError("certificates", "is empty")
+        doc = {"status": "Success", "result": _encode_certificates(certs, form), "subscriberId": subscriber_id}
+        status = 200
     if request_id is not None:
         doc["requestId"] = request_id
-    if error is not None:
-        doc.update(status="Failure", result=error.message)
-        status = error.http_status if isinstance(error, UnknownMethod) and error.http_status else 200
-        return _answer(doc, status_case, wrapped, status)
-    certs = [*(certificates or {}).values(), *chain]
-    if not certs:
-        raise InputError("certificates", "is empty")
-    doc.update(status="Success", result=_encode_certificates(certs, form))
-    return _answer(doc, status_case, wrapped)
+    return _answer(doc, status_case, wrapped, status)
 
 
 def build_pending_response(
