@@ -853,7 +853,7 @@ def t_emca_server(data: bytes) -> None:
         body = orjson.dumps({"userName": "alice", "requestData": token})
         headers = {"Content-Type": "application/json", "emKey": EMKEY}
         follow = HttpRequest("POST", "/" + emca.METHOD_GET_CERTIFICATE_BY_REQUEST_ID, {}, headers, body)
-        status, answer = emca.handle_request(
+        status, _, answer = emca.handle_request(
             follow, envelope=ctx.envelope, registry=ctx.registry, ca=ctx.ca, now=ctx.at, manual=_manual()
         )
         if not 100 <= status <= 599:

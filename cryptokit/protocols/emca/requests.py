@@ -26,13 +26,10 @@ from ...pkcs12 import KeyBundle
 from .. import HttpRequest
 from .auth import EMKEY_HEADER, TsFormat, auth_headers, check_emkey_format, check_emkey_text, issue_emkey
 from .framing import DEFAULT_FRAMING, MAX_CSRS, CsrFraming, check_csr_id, sign_content
-from .methods import METHOD_CREATE_CERTIFICATES, METHOD_CREATE_X509_CERTIFICATES, METHOD_GET_CERTIFICATE_BY_REQUEST_ID
+from .methods import METHOD_CREATE_CERTIFICATES, METHOD_GET_CERTIFICATE_BY_REQUEST_ID
 from .strings import Validity, format_valid_from, parse_valid_from
 
 __all__ = [
-    "METHOD_CREATE_CERTIFICATES",
-    "METHOD_CREATE_X509_CERTIFICATES",
-    "METHOD_GET_CERTIFICATE_BY_REQUEST_ID",
     "EmcaAuth",
     "RequestedCsr",
     "CreateCertificatesRequest",

@@ -20,8 +20,8 @@ from cryptokit.cms import cms_sign
 from cryptokit.csr import build_csr
 from cryptokit.envelope import Envelope
 from cryptokit.errors import DecryptionFailed, InputError, PolicyViolation, VerificationFailed
-from cryptokit.keys import KeyBundle
-from cryptokit.protocols import HttpRequest, emca
+from cryptokit.pkcs12 import KeyBundle
+from cryptokit.protocols import HttpRequest, HttpResponse, emca
 from tests.pki import make_key, make_pki
 
 UTC = dt.UTC
@@ -63,7 +63,7 @@ def build(items: dict[str, bytes], **kw: Any) -> emca.CreateCertificatesRequest:
     return emca.build_create_certificates_request(items, **options)
 
 
-def serve(request: HttpRequest, reg: emca.InMemoryRegistry, **kw: Any) -> tuple[int, bytes]:
+def serve(request: HttpRequest, reg: emca.InMemoryRegistry, **kw: Any) -> HttpResponse:
     options: dict[str, Any] = {"envelope": Envelope(KEY), "registry": reg, "ca": CA, "source_ip": IP}
     options.update(kw)
     return emca.handle_request(request, **options)
@@ -105,8 +105,8 @@ def test_default_method_is_the_seeds_and_the_other_name_is_an_option() -> None:
     assert other.path == "/createX509CertificatesByIdWithMultipleCsrData"
     reg = registry()
     # the server answers the seed's name by default and refuses the other one ...
-    assert emca.parse_create_certificates_response(*serve(request, reg), request=request).ok
-    status, body = serve(other, reg)
+    assert emca.parse_create_certificates_response(serve(request, reg), request=request).ok
+    status, _, body = serve(other, reg)
     assert status == 404 and inner(body) == {
         "subscriberId": None,
         "status": "Failure",
@@ -117,7 +117,7 @@ def test_default_method_is_the_seeds_and_the_other_name_is_an_option() -> None:
     assert info.value.http_status == 404 and isinstance(info.value, emca.InvalidRequestDetails)
     # ... unless told to answer it too
     both = emca.CREATE_METHODS | {emca.METHOD_CREATE_X509_CERTIFICATES}
-    assert emca.parse_create_certificates_response(*serve(other, reg, create_methods=both), request=other).ok
+    assert emca.parse_create_certificates_response(serve(other, reg, create_methods=both), request=other).ok
 
 
 @pytest.mark.parametrize(
@@ -130,7 +130,7 @@ def test_default_method_is_the_seeds_and_the_other_name_is_an_option() -> None:
 )
 def test_router_finds_the_method_under_a_base_path(method: str, path: str) -> None:
     request = build(csrs(1))
-    status, body = serve(with_path(request, path, method), registry())
+    status, _, body = serve(with_path(request, path, method), registry())
     assert status == 200 and inner(body)["status"] == "Success"
 
 
@@ -146,9 +146,9 @@ def test_router_finds_the_method_under_a_base_path(method: str, path: str) -> No
 )
 def test_unknown_method_is_404_with_the_vendor_text(method: str, path: str) -> None:
     request = build(csrs(1))
-    status, body = serve(with_path(request, path, method), registry())
+    status, _, body = serve(with_path(request, path, method), registry())
     assert status == 404 and inner(body)["result"] == "Invalid request details found"
-    status, body = emca.handle_create_certificates(
+    status, _, body = emca.handle_create_certificates(
         with_path(request, path, method), envelope=Envelope(KEY), registry=registry(), ca=CA, source_ip=IP
     )
     assert status == 404
@@ -170,18 +170,18 @@ def test_client_maps_a_plain_404_page_to_unknown_method() -> None:
 def test_server_writes_the_wrapped_answer_and_bare_on_request() -> None:
     request = build(csrs(2))
     reg = registry()
-    status, body = serve(request, reg)
+    status, _, body = serve(request, reg)
     doc = inner(body)
     assert status == 200 and set(doc) == {"subscriberId", "status", "result"} and doc["status"] == "Success"
     bare_request = build(csrs(2, "bare"))
-    status, body = serve(bare_request, reg, wrapped=False)
+    status, _, body = serve(bare_request, reg, wrapped=False)
     assert set(orjson.loads(body)) == {"subscriberId", "status", "result"}
     assert emca.parse_create_certificates_response(status, body, request=bare_request).ok
 
 
 def test_client_reads_wrapped_string_wrapped_object_and_bare() -> None:
     request = build(csrs(2))
-    status, body = serve(request, registry())
+    status, _, body = serve(request, registry())
     doc = inner(body)
     forms = {
         "string": body,
@@ -249,7 +249,7 @@ def test_server_refuses_a_request_without_a_valid_emkey(headers: dict[str, str])
     stripped = with_headers(request, {"Content-Type": "application/json", **headers})
     with pytest.raises(emca.InvalidRequestDetails):
         emca.open_request(stripped, envelope=Envelope(KEY), registry=registry(), source_ip=IP)
-    _status, body = serve(stripped, registry())
+    body = serve(stripped, registry()).body
     assert inner(body) == {"subscriberId": None, "status": "Failure", "result": "Invalid request details found"}
     # the same request with its header opens: the header is what was refused
     assert emca.open_request(request, envelope=Envelope(KEY), registry=registry(), source_ip=IP)
@@ -312,11 +312,11 @@ def test_bad_registered_address_is_an_input_error() -> None:
 def test_server_returns_the_existing_certificate_for_an_application_id() -> None:
     reg = registry()
     first = build(csrs(2), application_id="APP-IDEM", validity="30:00:00:00")
-    issued = emca.parse_create_certificates_response(*serve(first, reg), request=first)
+    issued = emca.parse_create_certificates_response(serve(first, reg), request=first)
     assert issued.ok and not issued.existing
     later = dt.datetime.now(UTC) + dt.timedelta(hours=1)  # the retry is built an hour later
     retry = build(csrs(2), application_id="APP-IDEM", validity="90:00:00:00", now=later)
-    status, body = serve(retry, reg)
+    status, _, body = serve(retry, reg)
     result = emca.parse_create_certificates_response(status, body, request=retry)
     assert result.ok and result.existing and all(i.existing for i in result.certificates.values())
     assert [i.certificate for i in result.certificates.values()] == [
@@ -326,16 +326,16 @@ def test_server_returns_the_existing_certificate_for_an_application_id() -> None
     # the seed's order: the lookup comes before the parameter checks, so even a retry with a now
     # unknown profile gets the existing certificate
     odd = build(csrs(2), application_id="APP-IDEM", profile_id="GONE")
-    assert emca.parse_create_certificates_response(*serve(odd, reg), request=odd).ok
+    assert emca.parse_create_certificates_response(serve(odd, reg), request=odd).ok
 
 
 def test_existing_certificate_for_another_key_is_not_accepted() -> None:
     reg = registry()
     first = build(csrs(1), application_id="APP-KEYS")
-    assert emca.parse_create_certificates_response(*serve(first, reg), request=first).ok
+    assert emca.parse_create_certificates_response(serve(first, reg), request=first).ok
     new_key = build(csrs(1, "rekeyed"), application_id="APP-KEYS")
     with pytest.raises(VerificationFailed) as info:
-        emca.parse_create_certificates_response(*serve(new_key, reg), request=new_key)
+        emca.parse_create_certificates_response(serve(new_key, reg), request=new_key)
     assert {c.name for c in info.value.report.failures()} == {"public_key", "certificate"}
 
 
@@ -344,14 +344,14 @@ def test_application_ids_are_per_user() -> None:
     other_pki = make_pki("p256", label="emca-seed-bob")
     reg.register("bob", PASSWORD, other_pki.leaf, allowed_ips=emca.ANY)
     alice = build(csrs(1), application_id="APP-SHARED")
-    assert emca.parse_create_certificates_response(*serve(alice, reg), request=alice).ok
+    assert emca.parse_create_certificates_response(serve(alice, reg), request=alice).ok
     bob = build(
         csrs(1, "bob"),
         application_id="APP-SHARED",
         username="bob",
         signer=KeyBundle(other_pki.leaf_key, other_pki.leaf),
     )
-    result = emca.parse_create_certificates_response(*serve(bob, reg), request=bob)
+    result = emca.parse_create_certificates_response(serve(bob, reg), request=bob)
     assert result.ok and not result.existing
     assert reg.find_issued("alice", "APP-SHARED") != reg.find_issued("bob", "APP-SHARED")
 
@@ -359,7 +359,7 @@ def test_application_ids_are_per_user() -> None:
 def test_registry_record_keeps_the_first() -> None:
     reg = registry()
     first = build(csrs(1), application_id="APP-RACE")
-    emca.parse_create_certificates_response(*serve(first, reg), request=first)
+    emca.parse_create_certificates_response(serve(first, reg), request=first)
     stored = reg.find_issued("alice", "APP-RACE")
     assert stored is not None
     assert reg.record_issued("alice", "APP-RACE", {"ID9": PKI.leaf}) == stored
@@ -384,13 +384,13 @@ def test_manual_authorization_round_trip() -> None:
     reg = registry()
     manual = emca.ManualAuthorization(["PROFILE-1"])
     request = build(csrs(3), validity="10:00:00:00")
-    status, body = serve(request, reg, manual=manual)
+    status, _, body = serve(request, reg, manual=manual)
     doc = inner(body)
     assert doc["result"] == emca.PENDING_MESSAGE and doc["requestId"].count("|") == 3
     pending = emca.parse_create_certificates_response(status, body, request=request)
     assert pending.pending and list(pending.request_ids) == ["ID1", "ID2", "ID3"]
     # the same applicationId again answers the same request ids
-    again = emca.parse_create_certificates_response(*serve(request, reg, manual=manual), request=request)
+    again = emca.parse_create_certificates_response(serve(request, reg, manual=manual), request=request)
     assert again.request_ids == pending.request_ids
     follow = _follow_ups(request, pending)
     assert list(follow) == ["ID1", "ID2", "ID3"]
@@ -404,7 +404,7 @@ def test_manual_authorization_round_trip() -> None:
     assert signed == pending.request_ids["ID1"].encode()
     # before approval: still pending
     first = emca.parse_get_certificate_by_request_id_response(
-        *serve(follow["ID1"], reg, manual=manual), request=follow["ID1"]
+        serve(follow["ID1"], reg, manual=manual), request=follow["ID1"]
     )
     assert first.pending and first.certificate is None
     manual.approve(pending.request_ids["ID1"])
@@ -413,18 +413,18 @@ def test_manual_authorization_round_trip() -> None:
     answers = {}
     for csr_id in ("ID1", "ID3"):
         answers[csr_id] = emca.parse_get_certificate_by_request_id_response(
-            *serve(follow[csr_id], reg, manual=manual), request=follow[csr_id]
+            serve(follow[csr_id], reg, manual=manual), request=follow[csr_id]
         )
         assert answers[csr_id].ok and answers[csr_id].certificate is not None
         assert answers[csr_id].certificate.csr_id == csr_id  # type: ignore[union-attr]
     # a second fetch returns the same certificate (issued once)
     repeat = emca.parse_get_certificate_by_request_id_response(
-        *serve(follow["ID1"], reg, manual=manual), request=follow["ID1"]
+        serve(follow["ID1"], reg, manual=manual), request=follow["ID1"]
     )
     assert repeat.certificate.certificate == answers["ID1"].certificate.certificate  # type: ignore[union-attr]
     with pytest.raises(emca.RequestRejected):
         emca.parse_get_certificate_by_request_id_response(
-            *serve(follow["ID2"], reg, manual=manual), request=follow["ID2"]
+            serve(follow["ID2"], reg, manual=manual), request=follow["ID2"]
         )
     merged = emca.collect_follow_ups(request, answers)
     assert list(merged.certificates) == ["ID1", "ID3"] and not merged.pending and merged.ok
@@ -437,12 +437,12 @@ def test_follow_up_checks_that_the_certificate_answers_its_csr() -> None:
     reg = registry()
     manual = emca.ManualAuthorization()
     request = build(csrs(2))
-    pending = emca.parse_create_certificates_response(*serve(request, reg, manual=manual), request=request)
+    pending = emca.parse_create_certificates_response(serve(request, reg, manual=manual), request=request)
     follow = _follow_ups(request, pending)
     for request_id in pending.request_ids.values():
         manual.approve(request_id)
     # the server answers ID2's certificate to the follow-up for ID1: the client refuses it
-    status, body = serve(follow["ID2"], reg, manual=manual)
+    status, _, body = serve(follow["ID2"], reg, manual=manual)
     with pytest.raises(VerificationFailed) as info:
         emca.parse_get_certificate_by_request_id_response(status, body, request=follow["ID1"])
     assert {c.name for c in info.value.report.failures()} >= {"csr_id", "certificate"}
@@ -452,7 +452,7 @@ def test_follow_up_refusals() -> None:
     reg = registry()
     manual = emca.ManualAuthorization()
     request = build(csrs(1))
-    pending = emca.parse_create_certificates_response(*serve(request, reg, manual=manual), request=request)
+    pending = emca.parse_create_certificates_response(serve(request, reg, manual=manual), request=request)
     request_id = pending.request_ids["ID1"]
     common: dict[str, Any] = {
         "username": "alice",
@@ -463,7 +463,7 @@ def test_follow_up_refusals() -> None:
     }
     unknown = emca.build_get_certificate_by_request_id_request("no-such-id", **common)
     with pytest.raises(emca.InvalidParameter):
-        emca.parse_get_certificate_by_request_id_response(*serve(unknown, reg, manual=manual), request=unknown)
+        emca.parse_get_certificate_by_request_id_response(serve(unknown, reg, manual=manual), request=unknown)
     # the CMS signs another id than the one asked for
     good = emca.build_get_certificate_by_request_id_request(request_id, **common)
     swapped = with_inner(good, lambda d: d.update(requestId="other-id"))
@@ -476,10 +476,10 @@ def test_follow_up_refusals() -> None:
         request_id, **{**common, "username": "bob", "signer": KeyBundle(bob_pki.leaf_key, bob_pki.leaf)}
     )
     with pytest.raises(emca.InvalidParameter):
-        emca.parse_get_certificate_by_request_id_response(*serve(bob, reg, manual=manual), request=bob)
+        emca.parse_get_certificate_by_request_id_response(serve(bob, reg, manual=manual), request=bob)
     with pytest.raises(InputError):
         emca.build_follow_up_requests(
-            emca.parse_create_certificates_response(*serve(build(csrs(1, "x")), reg), request=build(csrs(1, "x"))),
+            emca.parse_create_certificates_response(serve(build(csrs(1, "x")), reg), request=build(csrs(1, "x"))),
             request=request,
             **common,
         )
@@ -530,7 +530,7 @@ def test_server_detects_both_framings(framing: emca.CsrFraming) -> None:
     request = build(items, framing=framing)
     opened = emca.open_create_certificates_request(request, envelope=Envelope(KEY), registry=registry(), source_ip=IP)
     assert opened.framing == framing.name and {k: v.der for k, v in opened.csrs.items()} == items
-    assert emca.parse_create_certificates_response(*serve(request, registry()), request=request).ok
+    assert emca.parse_create_certificates_response(serve(request, registry()), request=request).ok
 
 
 def test_a_server_pinned_to_one_framing_refuses_the_other() -> None:
@@ -578,7 +578,7 @@ def test_server_accepts_line_wrapped_request_data_and_signature(encoder: str, fr
     wrapped = HttpRequest(request.method, request.path, {}, request.headers, orjson.dumps(outer))
     opened = emca.open_create_certificates_request(wrapped, envelope=env, registry=registry(), source_ip=IP)
     assert {k: v.der for k, v in opened.csrs.items()} == items
-    assert emca.parse_create_certificates_response(*serve(wrapped, registry()), request=request).ok
+    assert emca.parse_create_certificates_response(serve(wrapped, registry()), request=request).ok
     # strict canonical base64 stays the default elsewhere: the envelope itself refuses the wrapped token
     with pytest.raises(DecryptionFailed):
         env.open(outer["requestData"])
@@ -616,7 +616,7 @@ def test_wrapped_base64_in_the_follow_up_signature() -> None:
     reg = registry()
     manual = emca.ManualAuthorization()
     request = build(csrs(1))
-    pending = emca.parse_create_certificates_response(*serve(request, reg, manual=manual), request=request)
+    pending = emca.parse_create_certificates_response(serve(request, reg, manual=manual), request=request)
     follow = _follow_ups(request, pending)["ID1"]
     wrapped = with_inner(follow, lambda d: d.update(signature=_wrap(d["signature"], 76, "\r\n", False)))
     opened = emca.open_get_certificate_by_request_id(wrapped, envelope=Envelope(KEY), registry=reg, source_ip=IP)

@@ -32,7 +32,7 @@ from cryptography.hazmat.primitives import serialization
 
 from cryptokit.csr import build_csr
 from cryptokit.envelope import PROFILES, Envelope
-from cryptokit.keys import KeyBundle, load_pfx
+from cryptokit.pkcs12 import KeyBundle, load_pfx
 from cryptokit.protocols import HttpRequest, emca
 from tests.pki import make_key, make_pki
 
@@ -123,19 +123,19 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         segments = [s for s in self.path.split("/") if s]
         profile = segments[-2] if len(segments) >= 2 and segments[-2] in PROFILES else "aes-256-gcm"
         request = HttpRequest("POST", self.path, headers=dict(self.headers.items()), body=body)
-        status, answer = emca.handle_request(
+        response = emca.handle_request(
             request,
             envelope=Envelope(AES_KEY, profile),  # type: ignore[arg-type]
             registry=self.service["registry"],
             ca=self.service["ca"],
             source_ip=self.client_address[0],
         )
-        self.service["seen"].append((self.path, status))
-        self.send_response(status)
+        self.service["seen"].append((self.path, response.status))
+        self.send_response(response.status)
         self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(answer)))
+        self.send_header("Content-Length", str(len(response.body)))
         self.end_headers()
-        self.wfile.write(answer)
+        self.wfile.write(response.body)
 
     def log_message(self, format: str, *args: Any) -> None:
         pass
