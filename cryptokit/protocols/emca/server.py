@@ -692,6 +692,9 @@ def handle_create_certificates(
 
     Any :class:`EmcaError` becomes its ``Failure`` answer; any other error becomes "Internal server
     error" (no detail leaks). ``wrapped`` (default) writes the seed's ``response`` wrapper."""
+    if not all(callable(getattr(registry, name, None)) for name in ("find_issued", "record_issued")):
+        # a caller's bug, not a client's: say so instead of answering "Internal server error"
+        raise InputError("registry", "must implement find_issued and record_issued (the applicationId rule)")
     subscriber_id: str | None = None
     try:
         if methods is not None:
@@ -825,6 +828,22 @@ def handle_get_certificate_by_request_id(
         return _failure(InternalServerError(), subscriber_id, wrapped)
 
 
+#: The options :func:`handle_request` passes on to :func:`handle_create_certificates`.
+_CREATE_OPTIONS: Final = frozenset(
+    {
+        "auth_verifier",
+        "emkey_secret",
+        "source_ip",
+        "framing",
+        "valid_from_tz",
+        "now",
+        "form",
+        "include_chain",
+        "strict_emkey",
+    }
+)
+
+
 def handle_request(
     http_request: HttpRequest,
     *,
@@ -841,6 +860,9 @@ def handle_request(
     :func:`handle_create_certificates`, ``getCertificateByRequestID`` (when ``manual`` is given) to
     :func:`handle_get_certificate_by_request_id`; anything else is HTTP 404 with the vendor's
     failure text. ``options`` are passed on (auth_verifier, emkey_secret, source_ip, now, form, ...)."""
+    unknown = sorted(set(options) - _CREATE_OPTIONS)
+    if unknown:
+        raise InputError("options", f"unknown option(s): {', '.join(unknown)}")
     follow_up = frozenset({METHOD_GET_CERTIFICATE_BY_REQUEST_ID}) if manual is not None else frozenset()
     try:
         name = route(http_request, frozenset(create_methods) | follow_up)

@@ -631,3 +631,19 @@ def test_client_side_stays_strict() -> None:
     csr_id, b64 = field.split("|")
     with pytest.raises(InputError):
         emca.PerCsrFraming().open(f"{csr_id}|{_wrap(b64, 76, chr(13) + chr(10), False)}", lambda c: c)
+
+
+def test_server_misconfiguration_is_the_callers_input_error() -> None:
+    class OldRegistry:
+        def authenticate(self, user_name: str, password: str) -> None:
+            return None
+
+        def has_profile(self, profile_id: str) -> bool:
+            return True
+
+    with pytest.raises(InputError) as info:
+        emca.handle_create_certificates(build(csrs(1)), envelope=Envelope(KEY), registry=OldRegistry(), ca=CA)  # type: ignore[arg-type]
+    assert info.value.field == "registry"
+    with pytest.raises(InputError) as info:
+        serve(build(csrs(1)), registry(), sorce_ip=IP)  # a misspelt option
+    assert info.value.field == "options" and "sorce_ip" in info.value.rule
