@@ -124,9 +124,10 @@ EMCA_METHODS = frozenset(
 
 
 class EmcaService:
-    """The emCA half as one handler: ``options`` go to :func:`emca.handle_create_certificates`
-    (``envelope``, ``registry``, ``ca``, ``auth_verifier``, ``emkey_secret``...); the source IP
-    is the peer address the ASGI server reports. ``methods``: the path endpoints it is routed."""
+    """The emCA half as one handler: ``options`` go to :func:`emca.handle_request`, which routes by
+    method (``envelope``, ``registry``, ``ca``, ``manual``, ``create_methods``, ``auth_verifier``,
+    ``emkey_secret``...); the source IP is the peer address the ASGI server reports. ``methods``:
+    the path endpoints it is routed (the emCA half answers 404 for those it does not serve)."""
 
     def __init__(self, *, methods: frozenset[str] | None = None, **options: Any) -> None:
         from .protocols import emca
@@ -134,7 +135,7 @@ class EmcaService:
         for name in ("envelope", "registry", "ca"):
             if name not in options:
                 raise InputError(name, "is required by the emCA half")
-        self._handle = emca.handle_create_certificates
+        self._handle = emca.handle_request
         self._options = options
         self.methods = frozenset(methods) if methods is not None else EMCA_METHODS | {emca.METHOD_CREATE_CERTIFICATES}
 

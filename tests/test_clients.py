@@ -151,10 +151,16 @@ def test_emca_client_issues_certificates() -> None:
     signer = KeyBundle(client_key, make_cert(name("emca client"), client_key, pki.intermediate, pki.intermediate_key))
     envelope = Envelope(bytes(range(32)))
     registry = emca.InMemoryRegistry(profiles=["P1"])
-    registry.register("alice", "pw-1", signer.certificate)
+    registry.register("alice", "pw-1", signer.certificate, allowed_ips=["127.0.0.1"])
     service = EmcaService(envelope=envelope, registry=registry, ca=ca)
+    auth = emca.EmcaAuth(emkey="clients-emkey")  # mandatory (the seed: header emKey, presence M)
     client = EmcaClient(
-        lambda r: service.handle(r, "127.0.0.1"), username="alice", password="pw-1", signer=signer, envelope=envelope
+        lambda r: service.handle(r, "127.0.0.1"),
+        username="alice",
+        password="pw-1",
+        signer=signer,
+        envelope=envelope,
+        auth=auth,
     )
     assert "pw-1" not in repr(client)
     csr = build_csr(make_key("p256", "clients-subject"), "CN=Subject One,O=cryptokit")
@@ -168,7 +174,12 @@ def test_emca_client_issues_certificates() -> None:
     )
     assert result.ok and list(result.certificates) == ["CSR-1"]
     bad = EmcaClient(
-        lambda r: service.handle(r, "127.0.0.1"), username="alice", password="wrong", signer=signer, envelope=envelope
+        lambda r: service.handle(r, "127.0.0.1"),
+        username="alice",
+        password="wrong",
+        signer=signer,
+        envelope=envelope,
+        auth=auth,
     )
     with pytest.raises(emca.EmcaError):
         bad.create_certificates({"CSR-1": csr}, application_id="A2", profile_id="P1", subscriber_id="S1")

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Final
 
+from ...errors import InputError
 from .. import HttpRequest
 from .errors import UnknownMethod
 
@@ -42,9 +43,18 @@ def method_of(path: object) -> str | None:
     return segments[-1] if segments else None
 
 
+def check_http_request(value: object) -> HttpRequest:
+    """``value`` when it is an :class:`HttpRequest`; InputError ``http_request`` otherwise."""
+    if not isinstance(value, HttpRequest):
+        raise InputError("http_request", f"must be an HttpRequest, not {type(value).__name__}")
+    return value
+
+
 def route(http_request: HttpRequest, methods: Collection[str]) -> str:
     """The method ``http_request`` calls when it is a POST to one of ``methods`` (exact, case-sensitive,
-    as a Java servlet mapping is); :class:`UnknownMethod` (HTTP 404) otherwise."""
+    as a Java servlet mapping is); :class:`UnknownMethod` (HTTP 404) otherwise. InputError when
+    ``http_request`` is not an :class:`HttpRequest` (a caller's bug)."""
+    check_http_request(http_request)
     name = method_of(http_request.path)
     if http_request.method.upper() != "POST" or name is None or name not in methods:
         raise UnknownMethod()

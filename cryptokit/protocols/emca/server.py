@@ -59,7 +59,7 @@ from .errors import (
 )
 from .framing import SERVER_FRAMING, CsrFraming, open_content, unwrap_base64
 from .manual import ManualAuthorization, PendingRequest, State
-from .methods import CREATE_METHODS, METHOD_GET_CERTIFICATE_BY_REQUEST_ID, route
+from .methods import CREATE_METHODS, METHOD_GET_CERTIFICATE_BY_REQUEST_ID, check_http_request, route
 from .strings import Validity, format_request_ids, parse_valid_from
 
 __all__ = [
@@ -692,6 +692,7 @@ def handle_create_certificates(
 
     Any :class:`EmcaError` becomes its ``Failure`` answer; any other error becomes "Internal server
     error" (no detail leaks). ``wrapped`` (default) writes the seed's ``response`` wrapper."""
+    check_http_request(http_request)
     if not all(callable(getattr(registry, name, None)) for name in ("find_issued", "record_issued")):
         # a caller's bug, not a client's: say so instead of answering "Internal server error"
         raise InputError("registry", "must implement find_issued and record_issued (the applicationId rule)")
@@ -785,6 +786,9 @@ def handle_get_certificate_by_request_id(
     certificate (once: APPROVED -> ISSUED) and answers it; ISSUED answers the same certificate;
     REJECTED answers "Request rejected"; an unknown request id or one of another user answers
     "Invalid parameter". Every answer's ``requestId`` is the request id."""
+    check_http_request(http_request)
+    if not isinstance(manual, ManualAuthorization):
+        raise InputError("manual", "must be a ManualAuthorization")
     subscriber_id: str | None = None
     try:
         opened = open_get_certificate_by_request_id(
@@ -860,6 +864,7 @@ def handle_request(
     :func:`handle_create_certificates`, ``getCertificateByRequestID`` (when ``manual`` is given) to
     :func:`handle_get_certificate_by_request_id`; anything else is HTTP 404 with the vendor's
     failure text. ``options`` are passed on (auth_verifier, emkey_secret, source_ip, now, form, ...)."""
+    check_http_request(http_request)
     unknown = sorted(set(options) - _CREATE_OPTIONS)
     if unknown:
         raise InputError("options", f"unknown option(s): {', '.join(unknown)}")
