@@ -4,7 +4,8 @@ The public names live here; see README.md for a tour. Layers (imports point down
 primitives (errors, encoding, algorithms), blocks (hashing, hash_results, signatures/, pkcs12,
 certificates, csr, names, cms/, chain/, envelope, report, returned_signatures), protocols
 (cryptokit.protocols.*), interfaces (cryptokit.cli, cryptokit.bulk, cryptokit.demo); low level:
-cryptokit.hazmat. cryptokit.bulk is imported on first use of a bulk name.
+cryptokit.hazmat. ``import cryptokit`` loads the package and cryptokit.errors only; every
+other public name imports its module on first use.
 """
 
 from __future__ import annotations
@@ -12,68 +13,126 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from . import errors
-from .algorithms import (
-    HashAlgorithm,
-    HashArg,
-    SignatureAlgorithm,
-    digest_info,
-    hash_algorithm,
-    hash_algorithms,
-    parse_digest_info,
-    signature_algorithm,
-)
-from .certificates import CertificateLike, certificate_summary, load_certificate, load_certificates
-from .chain import ChainCache, ChainPolicy, ChainReport, chain_cache_stats, validate_chain
-from .chain.revocation import CrlLike
-from .cms import (
-    CmsPolicy,
-    CmsResult,
-    PreparedCms,
-    SignerResult,
-    cms_prepare,
-    cms_sign,
-    cms_verify,
-    cms_verify_unsafe_no_trust,
-)
-from .csr import CsrInfo, build_csr, verify_csr
-from .envelope import Envelope
 from .errors import *  # noqa: F403
-from .hash_results import HashError, HashResults
-from .hashing import HashToSign, hash_to_sign
-from .names import format_subject, parse_subject
-from .pkcs12 import KeyBundle, load_pfx
-from .signatures.ecdsa_encoding import der_to_raw, raw_to_der
-from .signatures.public_keys import KeyLike, PrivateKeyLike, PssParams, PublicKey, load_public_key
-from .signatures.sign_verify import (
-    SignatureMatch,
-    identify_signature,
-    sign_digest,
-    sign_message,
-    verify_digest,
-    verify_message,
-)
 
 if TYPE_CHECKING:
+    from .algorithms import (
+        HashAlgorithm,
+        HashArg,
+        SignatureAlgorithm,
+        digest_info,
+        hash_algorithm,
+        hash_algorithms,
+        parse_digest_info,
+        signature_algorithm,
+    )
     from .bulk import VerifyJob, VerifyResult, hash_many, verify_many
+    from .certificates import CertificateLike, certificate_summary, load_certificate, load_certificates
+    from .chain import ChainCache, ChainPolicy, ChainReport, chain_cache_stats, validate_chain
+    from .chain.revocation import CrlLike
+    from .cms import (
+        CmsPolicy,
+        CmsResult,
+        PreparedCms,
+        SignerResult,
+        cms_prepare,
+        cms_sign,
+        cms_verify,
+        cms_verify_unsafe_no_trust,
+    )
+    from .csr import CsrInfo, build_csr, verify_csr
+    from .envelope import Envelope
+    from .hash_results import HashError, HashResults
+    from .hashing import HashToSign, hash_to_sign
+    from .names import format_subject, parse_subject
+    from .pkcs12 import KeyBundle, load_pfx
+    from .signatures.ecdsa_encoding import der_to_raw, raw_to_der
+    from .signatures.public_keys import KeyLike, PrivateKeyLike, PssParams, PublicKey, load_public_key
+    from .signatures.sign_verify import (
+        SignatureMatch,
+        identify_signature,
+        sign_digest,
+        sign_message,
+        verify_digest,
+        verify_message,
+    )
 
 __version__ = "0.1.0"
 
-# cryptokit.bulk (and multiprocessing with it) loads on first use of one of these names.
-_LAZY_BULK = frozenset({"VerifyJob", "VerifyResult", "hash_many", "verify_many"})
+# Every public name but the errors loads on first use: ``import cryptokit`` costs the package and
+# cryptokit.errors only (start-up of the command and of scripts that need one block), and touching a
+# name imports the one module that defines it (and what that module needs). The map is checked
+# against __all__ by tests/properties/test_lazy_import.py.
+_LAZY: dict[str, str] = {
+    **dict.fromkeys(
+        (
+            "HashAlgorithm",
+            "HashArg",
+            "SignatureAlgorithm",
+            "digest_info",
+            "hash_algorithm",
+            "hash_algorithms",
+            "parse_digest_info",
+            "signature_algorithm",
+        ),
+        "algorithms",
+    ),
+    **dict.fromkeys(("VerifyJob", "VerifyResult", "hash_many", "verify_many"), "bulk"),
+    **dict.fromkeys(
+        ("CertificateLike", "certificate_summary", "load_certificate", "load_certificates"), "certificates"
+    ),
+    **dict.fromkeys(("ChainCache", "ChainPolicy", "ChainReport", "chain_cache_stats", "validate_chain"), "chain"),
+    "CrlLike": "chain.revocation",
+    **dict.fromkeys(
+        (
+            "CmsPolicy",
+            "CmsResult",
+            "PreparedCms",
+            "SignerResult",
+            "cms_prepare",
+            "cms_sign",
+            "cms_verify",
+            "cms_verify_unsafe_no_trust",
+        ),
+        "cms",
+    ),
+    **dict.fromkeys(("CsrInfo", "build_csr", "verify_csr"), "csr"),
+    "Envelope": "envelope",
+    **dict.fromkeys(("HashError", "HashResults"), "hash_results"),
+    **dict.fromkeys(("HashToSign", "hash_to_sign"), "hashing"),
+    **dict.fromkeys(("format_subject", "parse_subject"), "names"),
+    **dict.fromkeys(("KeyBundle", "load_pfx"), "pkcs12"),
+    **dict.fromkeys(("der_to_raw", "raw_to_der"), "signatures.ecdsa_encoding"),
+    **dict.fromkeys(
+        ("KeyLike", "PrivateKeyLike", "PssParams", "PublicKey", "load_public_key"), "signatures.public_keys"
+    ),
+    **dict.fromkeys(
+        (
+            "SignatureMatch",
+            "identify_signature",
+            "sign_digest",
+            "sign_message",
+            "verify_digest",
+            "verify_message",
+        ),
+        "signatures.sign_verify",
+    ),
+}
 
 
 def __getattr__(name: str) -> object:
-    if name in _LAZY_BULK:
-        from . import bulk
+    module_name = _LAZY.get(name)
+    if module_name is None:
+        raise AttributeError(f"module 'cryptokit' has no attribute {name!r}")
+    import importlib
 
-        value = getattr(bulk, name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'cryptokit' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module_name}"), name)
+    globals()[name] = value
+    return value
 
 
 def __dir__() -> list[str]:
-    return sorted({*globals(), *_LAZY_BULK})
+    return sorted({*globals(), *_LAZY})
 
 
 __all__ = [
