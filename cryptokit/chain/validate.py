@@ -51,6 +51,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -59,6 +60,7 @@ from typing import Any
 from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa
+from cryptography.x509 import ocsp
 from cryptography.x509.oid import ExtendedKeyUsageOID, ExtensionOID
 
 from .._dsa import DSAPublicKey
@@ -67,6 +69,15 @@ from ..errors import InputError
 from ..report import Check, HasReport, Outcome, Report, SubIndication
 from .cache import ChainCache
 from .name_constraints import CompiledConstraints, check_name_constraints, compile_name_constraints, names_match
+from .ocsp import (
+    MAX_OCSP_RESPONSES,
+    OcspLike,
+    OcspMemo,
+    check_ocsp,
+    combine,
+    load_ocsp_responses,
+    ocsp_boundaries,
+)
 from .path import PathBuilder
 from .policy import ChainPolicy
 from .revocation import CrlLike, CrlMemo, check_revocation, load_crls
@@ -326,7 +337,10 @@ def _verify_signature(cert: x509.Certificate, issuer: x509.Certificate) -> tuple
 
 
 def _algorithm_check(
-    cert: x509.Certificate | x509.CertificateRevocationList, policy: ChainPolicy, at: dt.datetime, subject: str
+    cert: x509.Certificate | x509.CertificateRevocationList | ocsp.OCSPResponse,
+    policy: ChainPolicy,
+    at: dt.datetime,
+    subject: str,
 ) -> Check:
     from ..algorithms import hash_algorithm, signature_algorithm
 
@@ -411,8 +425,10 @@ class _Run:
         at: dt.datetime,
         depth: int = 0,
         sigs: dict[tuple[int, int], tuple[SubIndication, str] | None] | None = None,
+        ocsp: OcspMemo | None = None,
     ) -> None:
         self.anchors, self.pool, self.crls, self.policy, self.at, self.depth = anchors, pool, crls, policy, at, depth
+        self.ocsp = ocsp
         self._facts: dict[int, _Facts] = {}
         # certificate signature results, shared with the sub-validations of alternate CRL signers
         self._sigs: dict[tuple[int, int], tuple[SubIndication, str] | None] = {} if sigs is None else sigs
@@ -447,13 +463,25 @@ class _Run:
                 return problem
         return None
 
-    def crl_algorithm_problem(self, crl: x509.CertificateRevocationList) -> str | None:
-        """Why the policy refuses ``crl``'s signature algorithm at ``at`` (None when it allows it)."""
+    def crl_algorithm_problem(
+        self, crl: x509.CertificateRevocationList | x509.Certificate | ocsp.OCSPResponse
+    ) -> str | None:
+        """Why the policy refuses the signature algorithm of ``crl`` (a CRL, an OCSP response or a
+        delegated responder's certificate) at ``at`` (None when it allows it); once per object."""
         key = id(crl)
         if key not in self._crl_algorithms:
             check = _algorithm_check(crl, self.policy, self.at, "crl")
             self._crl_algorithms[key] = None if check.outcome is Outcome.PASSED else check.message
         return self._crl_algorithms[key]
+
+    def responder_revocation(self, responder: x509.Certificate, issuer: x509.Certificate) -> str | None:
+        """Why a delegated OCSP responder without id-pkix-ocsp-nocheck cannot be taken as not revoked,
+        judged by this call's CRLs (None when a usable CRL shows it not revoked)."""
+        check = check_revocation(
+            responder, issuer, self.crls, self.at, required=True, subject="ocsp responder",
+            algorithm_problem=self.crl_algorithm_problem,
+        )  # fmt: skip
+        return None if check.outcome is Outcome.PASSED else check.message
 
     def builder(self) -> PathBuilder:
         return PathBuilder(self.anchors, self.pool, self.policy.max_depth, self.policy.max_candidates)
@@ -478,7 +506,9 @@ class _Run:
                 memo = self.crls.alternate_signers
                 ok = memo.get(memo_key)
                 if ok is None:
-                    sub = _Run([path[-1]], self.pool, self.crls, sub_policy, self.at, self.depth + 1, self._sigs)
+                    sub = _Run(
+                        [path[-1]], self.pool, self.crls, sub_policy, self.at, self.depth + 1, self._sigs, self.ocsp
+                    )
                     ok = memo[memo_key] = sub.evaluate_best(cand)[0].ok
                 if ok:
                     yield cand
@@ -547,19 +577,28 @@ class _Run:
                 else:
                     out.append(_ok("name_constraints", "names within the constraints", s))
             if signatures_ok:
-                out.append(
-                    check_revocation(
+                crl_check = check_revocation(
+                    cert,
+                    issuer,
+                    self.crls,
+                    at,
+                    required=policy.require_revocation,
+                    subject=s,
+                    alternate_signers=alt_signers,
+                    algorithm_problem=self.crl_algorithm_problem,
+                )
+                outcome = None
+                if self.ocsp is not None:
+                    outcome = check_ocsp(
                         cert,
                         issuer,
-                        self.crls,
+                        self.ocsp,
                         at,
-                        required=policy.require_revocation,
-                        subject=s,
-                        alternate_signers=alt_signers,
                         algorithm_problem=self.crl_algorithm_problem,
+                        responder_revocation=self.responder_revocation,
                     )
-                )
-            else:  # a path that cannot pass buys no CRL work (linear cost with decoy issuers)
+                out.append(combine(crl_check, outcome, required=policy.require_revocation, subject=s))
+            else:  # a path that cannot pass buys no CRL or OCSP work (linear cost with decoy issuers)
                 out.append(_not_evaluated_revocation(s))
             if not is_leaf:
                 self._ca_checks(f, out, max_path_length)
@@ -735,10 +774,12 @@ def validate_chain(
     at: dt.datetime | None = None,
     policy: ChainPolicy | None = None,
     crls: CrlLike = (),
+    ocsp_responses: OcspLike = (),
     cache: ChainCache[ChainReport] | None = DEFAULT_CACHE,
 ) -> ChainReport:
     """Validate ``leaf`` to one of ``trust_anchors`` at ``at`` (default now, UTC) under ``policy``
-    (default :meth:`ChainPolicy.document_signing`), checking ``crls`` (DER/PEM/objects).
+    (default :meth:`ChainPolicy.document_signing`), checking ``crls`` (DER/PEM/objects)
+    and ``ocsp_responses`` (DER or ``x509.ocsp.OCSPResponse``; see :mod:`cryptokit.chain.ocsp`).
 
     Certificates may be ``x509.Certificate`` objects or bytes/str in any form
     :func:`cryptokit.certificates.load_certificates` reads (PEM, DER, base64, PKCS#7 bundles);
@@ -755,6 +796,7 @@ def validate_chain(
     inter_items = [_key_item(i) for i in _as_items(intermediates, "intermediates")]
     anchor_items = [_key_item(i) for i in _as_items(trust_anchors, "trust_anchors")]
     crl_items = [_key_item(i) for i in _as_items(crls, "crls")]
+    ocsp_items = [_key_item(i) for i in _ocsp_items(ocsp_responses)]
     if not anchor_items:
         raise InputError("trust_anchors", "must hold at least one certificate")
     if len(inter_items) > MAX_INTERMEDIATES:
@@ -767,7 +809,8 @@ def validate_chain(
     if cache is not None:
         bucket = cache.bucket(when)
         try:
-            key = (leaf_item, tuple(inter_items), tuple(anchor_items), tuple(crl_items), policy, bucket)
+            inputs = (tuple(inter_items), tuple(anchor_items), tuple(crl_items), tuple(ocsp_items))
+            key = (leaf_item, *inputs, policy, bucket)
             hit = cache.get(key)
         except TypeError:  # an unhashable item: validate without the cache
             key, hit = None, None
@@ -785,15 +828,30 @@ def validate_chain(
     anchor_set = set(anchors)
     pool = [c for c in pool_all if c not in anchor_set and c != leaf_cert]
     crl_objs = load_crls(crl_items)
+    ocsp_memo = OcspMemo(load_ocsp_responses(ocsp_items)) if ocsp_items else None
 
     # certificate and CRL times have whole seconds (4.1.2.5): compare at second granularity, so that
     # 5 ms after notAfter is still inside the second notAfter names
-    run = _Run(anchors, pool, CrlMemo(crl_objs), policy, when.replace(microsecond=0))
+    run = _Run(anchors, pool, CrlMemo(crl_objs), policy, when.replace(microsecond=0), ocsp=ocsp_memo)
     report, path = run.evaluate_best(leaf_cert)
     result = ChainReport(report, path, when)
     if cache is not None and key is not None:
-        cache.put(key, bucket, _boundaries(leaf_cert, pool, anchors, crl_objs, policy), result)
+        bounds = _boundaries(leaf_cert, pool, anchors, crl_objs, policy)
+        if ocsp_memo is not None:
+            bounds += ocsp_boundaries(ocsp_memo)
+        cache.put(key, bucket, bounds, result)
     return result
+
+
+def _ocsp_items(value: Any) -> list[Any]:
+    if isinstance(value, (bytes, bytearray, memoryview, ocsp.OCSPResponse)):
+        return [value]
+    if isinstance(value, str) or not hasattr(value, "__iter__"):
+        raise InputError("ocsp_responses", f"must be DER bytes or OCSPResponse objects, not {type(value).__name__}")
+    items = list(itertools.islice(value, MAX_OCSP_RESPONSES + 1))
+    if len(items) > MAX_OCSP_RESPONSES:
+        raise InputError("ocsp_responses", f"more than {MAX_OCSP_RESPONSES} responses")
+    return items
 
 
 def _dedupe(certs: Iterable[x509.Certificate]) -> list[x509.Certificate]:
