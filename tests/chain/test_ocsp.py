@@ -74,6 +74,7 @@ def _resp(
 
 
 def _validate(pki: Pki, responses: list[Any], policy: ChainPolicy = REQUIRED, **kw: Any) -> Any:
+    kw.setdefault("at", NOW)  # the responses' times are relative to NOW, however long the session ran
     return validate_chain(
         pki.leaf, intermediates=pki.chain, trust_anchors=[pki.root], policy=policy, ocsp_responses=responses,
         cache=None, **kw,
