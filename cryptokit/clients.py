@@ -374,7 +374,6 @@ class EmcaClient:
         """Send the multiple-CSR request (``application_id``, ``profile_id``, ``subscriber_id``,
         ``validity``... in ``options``) and return the answer checked against it."""
         merged = {**self._options, **options}
-        strict = merged.pop("strict", True)
         req = emca.build_create_certificates_request(
             csrs,
             username=self.username,
@@ -384,4 +383,4 @@ class EmcaClient:
             **merged,
         )
         resp = _exchange(self._send, req)
-        return emca.parse_create_certificates_response(resp.status, resp.body, request=req, strict=strict)
+        return emca.verify_create_certificates_response(resp.status, resp.body, request=req)

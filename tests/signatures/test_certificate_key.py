@@ -203,6 +203,6 @@ def test_emca_create_certificates_with_an_unknown_key_algorithm_is_typed() -> No
         status, _, body = emca.build_response(subscriber_id="SUB-1", certificates={"CSR-0": odd}, form=form)  # type: ignore[arg-type]
         with pytest.raises(VerificationFailed):
             emca.parse_create_certificates_response(status, body, request=request)
-        result = emca.parse_create_certificates_response(status, body, request=request, strict=False)
+        result = emca.validate_create_certificates_response(status, body, request=request)
         assert not result.report.ok
         assert any("cannot be used" in c.message for c in result.report.failures())

@@ -292,15 +292,10 @@ def verify_sign_hash_response(
     crls: CrlLike = (),
     allow_absent_null: bool = False,
     certificates: CertificateLike | CredentialInfo | None = None,
-    raise_on_failure: bool = True,
 ) -> SignHashReport:
     """:func:`validate_sign_hash_response`, failing closed: returns the report only when it passed,
     raises :class:`~cryptokit.errors.VerificationFailed` carrying the report (its ``.report``)
-    otherwise, and InputError for malformed arguments.
-
-    ``raise_on_failure=False`` is kept for compatibility and means :func:`validate_sign_hash_response`
-    (return the report whatever it says); new code calls that function instead.
-    """
+    otherwise, and InputError for malformed arguments."""
     report = validate_sign_hash_response(
         request,
         result,
@@ -313,4 +308,4 @@ def verify_sign_hash_response(
         crls=crls,
         allow_absent_null=allow_absent_null,
     )
-    return fail_closed(report, "signHash answer") if raise_on_failure else report
+    return fail_closed(report, "signHash answer")

@@ -48,6 +48,8 @@ __all__ = [
     "FollowUpResult",
     "build_follow_up_requests",
     "parse_get_certificate_by_request_id_response",
+    "validate_get_certificate_by_request_id_response",
+    "verify_get_certificate_by_request_id_response",
     "collect_follow_ups",
 ]
 
@@ -390,16 +392,17 @@ def _match(
     return issued, extra
 
 
-def parse_create_certificates_response(
+def validate_create_certificates_response(
     status: int | HttpResponse,
     body: Answer | None = None,
     *,
     request: CreateCertificatesRequest,
     tolerance: dt.timedelta = dt.timedelta(seconds=1),
     skew: dt.timedelta = dt.timedelta(minutes=5),
-    strict: bool = True,
 ) -> CreateCertificatesResult:
-    """Parse and check the answer to ``request`` (wrapped in ``response`` or bare).
+    """Parse and check the answer to ``request`` (wrapped in ``response`` or bare), returning the
+    result whatever its checks say: the caller checks ``.ok``
+    (:func:`verify_create_certificates_response` raises instead).
 
     A ``Failure`` raises the typed :class:`EmcaError` for its text. On success the certificates
     (any form :func:`cryptokit.certificates.load_certificates` takes) are matched to CSR ids by
@@ -409,8 +412,7 @@ def parse_create_certificates_response(
     ``skew`` before the request was built (and is not the requested validFrom) is the existing
     certificate emCA keeps for this applicationId: accepted when its key and subject match, marked
     ``existing``, its validity not compared. An answer without certificates but with request ids
-    is ``pending`` (manual authorization). With ``strict`` (default) any failed check raises
-    :class:`VerificationFailed` carrying the report; otherwise the result carries it.
+    is ``pending`` (manual authorization).
     This proves the certificates answer the request; it does not validate their chain.
     """
     if not isinstance(request, CreateCertificatesRequest):
@@ -424,8 +426,6 @@ def parse_create_certificates_response(
         ids = _request_ids(doc.get("requestId"), request.csrs)
         checks.append(Check.passed("request_ids", f"{len(ids)} request ids to poll (manual authorization)"))
         report = Report.from_checks(checks)
-        if strict and not report.ok:
-            raise VerificationFailed("emCA answer does not match the request", report)
         message = result if isinstance(result, str) else None
         return CreateCertificatesResult(True, {}, ids, subscriber_id, message, (), report)
     asked = _Asked(request.validity, request.valid_from, request.created_at)
@@ -439,26 +439,8 @@ def parse_create_certificates_response(
         except InputError:
             issued_ids = {}
     report = Report.from_checks(checks)
-    if strict and not report.ok:
-        failed = report.failures()
-        raise VerificationFailed(f"emCA answer does not match the request: {failed[0].message}", report)
     ordered = {r.csr_id: issued[r.csr_id] for r in request.csrs if r.csr_id in issued}
     return CreateCertificatesResult(False, ordered, issued_ids, subscriber_id, None, tuple(extra), report)
-
-
-def validate_create_certificates_response(
-    status: int | HttpResponse,
-    body: Answer | None = None,
-    *,
-    request: CreateCertificatesRequest,
-    tolerance: dt.timedelta = dt.timedelta(seconds=1),
-    skew: dt.timedelta = dt.timedelta(minutes=5),
-) -> CreateCertificatesResult:
-    """:func:`parse_create_certificates_response` returning the result whatever its checks say: the
-    caller checks ``.ok`` (a ``Failure`` answer still raises its :class:`EmcaError`)."""
-    return parse_create_certificates_response(
-        status, body, request=request, tolerance=tolerance, skew=skew, strict=False
-    )
 
 
 def verify_create_certificates_response(
@@ -469,11 +451,17 @@ def verify_create_certificates_response(
     tolerance: dt.timedelta = dt.timedelta(seconds=1),
     skew: dt.timedelta = dt.timedelta(minutes=5),
 ) -> CreateCertificatesResult:
-    """:func:`parse_create_certificates_response`, failing closed: a failed check raises
-    :class:`VerificationFailed` carrying the report (the default of the parser, named for what it does)."""
-    return parse_create_certificates_response(
-        status, body, request=request, tolerance=tolerance, skew=skew, strict=True
-    )
+    """:func:`validate_create_certificates_response`, failing closed: a failed check raises
+    :class:`VerificationFailed` carrying the report."""
+    result = validate_create_certificates_response(status, body, request=request, tolerance=tolerance, skew=skew)
+    if not result.report.ok:
+        failed = result.report.failures()
+        raise VerificationFailed(f"emCA answer does not match the request: {failed[0].message}", result.report)
+    return result
+
+
+#: The client's parser: :func:`verify_create_certificates_response` (fails closed), by its older name.
+parse_create_certificates_response = verify_create_certificates_response
 
 
 def build_follow_up_requests(
@@ -534,20 +522,20 @@ class FollowUpResult(HasReport):
         return out
 
 
-def parse_get_certificate_by_request_id_response(
+def validate_get_certificate_by_request_id_response(
     status: int | HttpResponse,
     body: Answer | None = None,
     *,
     request: CertificateByRequestIdRequest,
     tolerance: dt.timedelta = dt.timedelta(seconds=1),
-    strict: bool = True,
 ) -> FollowUpResult:
     """Parse the follow-up's answer. A ``Failure`` raises its typed error ("Request rejected":
     :class:`~.errors.RequestRejected`). An answer without a certificate is still ``pending``.
     With the create request known (``for_request``), the certificate must have the key of the CSR
     this request id was given for (subject, validity and validFrom checked as on creation; a
     certificate for another CSR of that request fails the check), the answer's ``requestId``, when
-    present, must be this request id. Strict: a failed check raises :class:`VerificationFailed`.
+    present, must be this request id. Returns the result whatever its checks say: the caller checks
+    ``.ok`` (:func:`verify_get_certificate_by_request_id_response` raises instead).
     """
     if not isinstance(request, CertificateByRequestIdRequest):
         raise InputError("request", "must be the CertificateByRequestIdRequest that was sent")
@@ -596,11 +584,28 @@ def parse_get_certificate_by_request_id_response(
     else:
         checks.append(Check.passed("pending", "the request is still waiting for manual authorization"))
     report = Report.from_checks(checks)
-    if strict and not report.ok:
-        failed = report.failures()
-        raise VerificationFailed(f"emCA follow-up answer does not match: {failed[0].message}", report)
     message = result if pending and isinstance(result, str) else None
     return FollowUpResult(request.request_id, request.csr_id, pending, certificate, message, tuple(extra), report)
+
+
+def verify_get_certificate_by_request_id_response(
+    status: int | HttpResponse,
+    body: Answer | None = None,
+    *,
+    request: CertificateByRequestIdRequest,
+    tolerance: dt.timedelta = dt.timedelta(seconds=1),
+) -> FollowUpResult:
+    """:func:`validate_get_certificate_by_request_id_response`, failing closed: a failed check raises
+    :class:`VerificationFailed` carrying the report."""
+    result = validate_get_certificate_by_request_id_response(status, body, request=request, tolerance=tolerance)
+    if not result.report.ok:
+        failed = result.report.failures()
+        raise VerificationFailed(f"emCA follow-up answer does not match: {failed[0].message}", result.report)
+    return result
+
+
+#: The follow-up's parser: :func:`verify_get_certificate_by_request_id_response` (fails closed), by its first name.
+parse_get_certificate_by_request_id_response = verify_get_certificate_by_request_id_response
 
 
 def collect_follow_ups(

@@ -54,7 +54,7 @@ def sign_all(key: Any, req: csc.SignHashRequest, **kw: Any) -> list[bytes]:
 def verify(req: Any, result: Any, pki: Any, **kw: Any) -> csc.SignHashReport:
     """``csc.validate_sign_hash_response``'s report, cross-checked with the fail-closed
     ``csc.verify_sign_hash_response``: the same verdict returned when it passed, VerificationFailed
-    carrying the same report otherwise (and returned with the compatibility ``raise_on_failure=False``)."""
+    carrying the same report otherwise."""
     kw.setdefault("certificates", [pki.leaf, pki.intermediate])
     kw.setdefault("trust_anchors", [pki.root])
     report = csc.validate_sign_hash_response(req, result, **kw)
@@ -65,7 +65,7 @@ def verify(req: Any, result: Any, pki: Any, **kw: Any) -> csc.SignHashReport:
             csc.verify_sign_hash_response(req, result, **kw)
         assert isinstance(err.value.report, csc.SignHashReport)
         assert same_verdict(err.value.report, report)
-        assert same_verdict(csc.verify_sign_hash_response(req, result, raise_on_failure=False, **kw), report)
+        assert same_verdict(csc.validate_sign_hash_response(req, result, **kw), report)
     return report
 
 
@@ -294,10 +294,9 @@ def test_verify_fails_closed_and_bad_arguments(rsa: Any) -> None:
         csc.verify_sign_hash_response(req, short, **kw)
     assert err.value.report.sub_indication is SubIndication.FORMAT_FAILURE and "FORMAT_FAILURE" in str(err.value)
     assert same_verdict(err.value.report, report)
-    with pytest.raises(VerificationFailed):
-        csc.verify_sign_hash_response(req, short, raise_on_failure=True, **kw)
-    # the compatibility keyword: raise_on_failure=False is validate_sign_hash_response
-    assert same_verdict(csc.verify_sign_hash_response(req, short, raise_on_failure=False, **kw), report)
+    # one way to choose raise-or-return: the verify_/validate_ pair, no keyword that turns one into the other
+    with pytest.raises(TypeError):
+        csc.verify_sign_hash_response(req, short, raise_on_failure=False, **kw)  # type: ignore[call-arg]
     good = csc.verify_sign_hash_response(req, answer(sign_all(rsa.leaf_key, req)), **kw)
     assert isinstance(good, csc.SignHashReport) and good.ok
     with pytest.raises(InputError):

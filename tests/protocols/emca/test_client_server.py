@@ -395,8 +395,13 @@ def test_validity_differs_is_reported() -> None:
     with pytest.raises(VerificationFailed) as info:
         emca.parse_create_certificates_response(status, body, request=request)
     assert _failed(info.value) == {"validity"}
-    lenient = emca.parse_create_certificates_response(status, body, request=request, strict=False)
+    lenient = emca.validate_create_certificates_response(status, body, request=request)
     assert not lenient.ok and len(lenient.certificates) == 2
+    # one way to choose raise-or-return: the verify_/validate_ pair, no strict= keyword
+    with pytest.raises(VerificationFailed):
+        emca.verify_create_certificates_response(status, body, request=request)
+    with pytest.raises(TypeError):
+        emca.parse_create_certificates_response(status, body, request=request, strict=False)  # type: ignore[call-arg]
 
 
 def test_start_differs_is_reported() -> None:
@@ -405,8 +410,8 @@ def test_start_differs_is_reported() -> None:
     start = dt.datetime(2030, 1, 1, tzinfo=UTC)
     request = build(s, envelope, csrs("ec", 1), valid_from=start)
     certs = _answer(s, request, envelope, valid_from=start + dt.timedelta(minutes=5))
-    result = emca.parse_create_certificates_response(
-        emca.build_response(subscriber_id="SUB-1", certificates=certs), request=request, strict=False
+    result = emca.validate_create_certificates_response(
+        emca.build_response(subscriber_id="SUB-1", certificates=certs), request=request
     )
     assert _failed(result) == {"valid_from"}
     # within the tolerance it passes
@@ -422,8 +427,8 @@ def test_subject_differs_is_reported() -> None:
     request = build(s, envelope, csrs("ec", 1))
     key = make_key("p256", "emca-csr-0")
     wrong = make_cert(name("Someone Else", o="Acme", c="IN"), key, s.ca.certificate, s.ca.private_key)  # type: ignore[arg-type]
-    result = emca.parse_create_certificates_response(
-        emca.build_response(subscriber_id="SUB-1", certificates={"CSR-0": wrong}), request=request, strict=False
+    result = emca.validate_create_certificates_response(
+        emca.build_response(subscriber_id="SUB-1", certificates={"CSR-0": wrong}), request=request
     )
     assert _failed(result) == {"subject"}
     assert result.certificates["CSR-0"].certificate == wrong
@@ -448,15 +453,15 @@ def test_missing_and_duplicate_certificates_are_reported() -> None:
     request = build(s, envelope, csrs("ec", 3))
     certs = _answer(s, request, envelope)
     del certs["CSR-2"]
-    result = emca.parse_create_certificates_response(
-        emca.build_response(subscriber_id="SUB-1", certificates=certs), request=request, strict=False
+    result = emca.validate_create_certificates_response(
+        emca.build_response(subscriber_id="SUB-1", certificates=certs), request=request
     )
     assert _failed(result) == {"certificate"} and list(result.certificates) == ["CSR-0", "CSR-1"]
     doubled = _answer(s, request, envelope)
     status, _, body = emca.build_response(
         subscriber_id="SUB-1", certificates=doubled, chain=[_answer(s, request, envelope)["CSR-0"]]
     )
-    result = emca.parse_create_certificates_response(status, body, request=request, strict=False)
+    result = emca.validate_create_certificates_response(status, body, request=request)
     assert _failed(result) == {"certificate_count"}
 
 
@@ -465,8 +470,8 @@ def test_subscriber_id_differs_is_reported() -> None:
     envelope = Envelope(KEY)
     request = build(s, envelope, csrs("ec", 1))
     certs = _answer(s, request, envelope)
-    result = emca.parse_create_certificates_response(
-        emca.build_response(subscriber_id="SUB-2", certificates=certs), request=request, strict=False
+    result = emca.validate_create_certificates_response(
+        emca.build_response(subscriber_id="SUB-2", certificates=certs), request=request
     )
     assert _failed(result) == {"subscriber_id"}
 

@@ -446,6 +446,13 @@ def test_follow_up_checks_that_the_certificate_answers_its_csr() -> None:
     with pytest.raises(VerificationFailed) as info:
         emca.parse_get_certificate_by_request_id_response(status, body, request=follow["ID1"])
     assert {c.name for c in info.value.report.failures()} >= {"csr_id", "certificate"}
+    # the verify_/validate_ pair is the one way to choose raise-or-return (no strict= keyword)
+    with pytest.raises(VerificationFailed):
+        emca.verify_get_certificate_by_request_id_response(status, body, request=follow["ID1"])
+    returned = emca.validate_get_certificate_by_request_id_response(status, body, request=follow["ID1"])
+    assert not returned.ok and {c.name for c in returned.report.failures()} >= {"csr_id", "certificate"}
+    with pytest.raises(TypeError):
+        emca.parse_get_certificate_by_request_id_response(status, body, request=follow["ID1"], strict=False)  # type: ignore[call-arg]
 
 
 def test_follow_up_refusals() -> None:
