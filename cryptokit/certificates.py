@@ -11,9 +11,10 @@ certificate; it does not check signatures, validity dates or the chain.
 from __future__ import annotations
 
 import binascii
+import functools
 import re
 import warnings
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any, TypeAlias
 
 from asn1crypto import cms as a_cms
@@ -155,27 +156,16 @@ def load_der_certificate(der: bytes, field: str, *, allow_non_positive_serial: b
     ``allow_non_positive_serial``; cryptography loads those with a deprecation warning (and will
     refuse them), so they are an :class:`InputError` here or, when allowed, loaded silently. Every
     cryptokit module loads certificate DER through this function. Does not check any signature."""
-    lax = allow_non_positive_serial
     try:
         tbs = a_x509.Certificate.load(der)["tbs_certificate"]
         for part in ("subject", "issuer"):
             problem = asn1_name_problem(tbs[part])
             if problem is not None:
                 raise InputError(field, f"{part} {problem}")
-        serial_problem = _serial_problem(tbs)
-    except (ValueError, TypeError, KeyError, IndexError, OverflowError, AttributeError) as exc:
+    except _ASN1_ERRORS as exc:
         raise InputError(field, f"is not a valid X.509 certificate ({_short(exc)})") from None
-    if serial_problem is not None and not lax:
-        # cryptography would load it with a deprecation warning, later refuse it.
-        raise InputError(field, f"{serial_problem} (RFC 5280 section 4.1.2.2)")
-    try:
-        if serial_problem is not None:  # allowed by the caller: parse it without cryptography's warning
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", CryptographyDeprecationWarning)
-                return _parsed(x509.load_der_x509_certificate(der))
-        return _parsed(x509.load_der_x509_certificate(der))
-    except _LOAD_ERRORS as exc:
-        raise InputError(field, f"is not a valid X.509 certificate ({_short(exc)})") from None
+    load = functools.partial(x509.load_der_x509_certificate, der)
+    return _admitted(load, tbs, field, allow_non_positive_serial, "is not a valid X.509 certificate")
 
 
 def parsed_certificate(
@@ -187,21 +177,33 @@ def parsed_certificate(
     later, inside whichever cryptokit call touched it first."""
     try:
         tbs = a_x509.TbsCertificate.load(cert.tbs_certificate_bytes)
-        serial_problem = _serial_problem(tbs)
-    except (ValueError, TypeError, KeyError, IndexError, OverflowError, AttributeError) as exc:
+    except _ASN1_ERRORS as exc:
         raise InputError(field, f"is not a valid X.509 certificate ({_short(exc)})") from None
-    if serial_problem is not None and not allow_non_positive_serial:
+    return _admitted(lambda: cert, tbs, field, allow_non_positive_serial, "has malformed parts")
+
+
+def _admitted(
+    load: Callable[[], x509.Certificate], tbs: a_x509.TbsCertificate, field: str, lax: bool, what: str
+) -> x509.Certificate:
+    """The one admission rule behind both: serial numbers, then cryptography's lazy parts parsed."""
+    try:
+        serial_problem = _serial_problem(tbs)
+    except _ASN1_ERRORS as exc:
+        raise InputError(field, f"is not a valid X.509 certificate ({_short(exc)})") from None
+    if serial_problem is not None and not lax:
+        # cryptography would load it with a deprecation warning, later refuse it.
         raise InputError(field, f"{serial_problem} (RFC 5280 section 4.1.2.2)")
     try:
-        if serial_problem is not None:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", CryptographyDeprecationWarning)
-                return _parsed(cert)
-        return _parsed(cert)
+        if serial_problem is None:
+            return _parsed(load())
+        with warnings.catch_warnings():  # allowed by the caller: parsed without cryptography's warning
+            warnings.simplefilter("ignore", CryptographyDeprecationWarning)
+            return _parsed(load())
     except _LOAD_ERRORS as exc:
-        raise InputError(field, f"has malformed parts ({_short(exc)})") from None
+        raise InputError(field, f"{what} ({_short(exc)})") from None
 
 
+_ASN1_ERRORS = (ValueError, TypeError, KeyError, IndexError, OverflowError, AttributeError)
 _LOAD_ERRORS = (
     ValueError,
     TypeError,

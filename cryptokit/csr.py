@@ -124,19 +124,25 @@ class CsrInfo:
         }
 
 
+_GENERAL_NAME_LABELS: tuple[tuple[type[x509.GeneralName], str], ...] = (
+    (x509.RFC822Name, "rfc822Name"),
+    (x509.DNSName, "dNSName"),
+    (x509.IPAddress, "iPAddress"),
+    (x509.RegisteredID, "registeredID"),
+    (x509.UniformResourceIdentifier, "uniformResourceIdentifier"),
+    (x509.DirectoryName, "directoryName"),
+)
+
+
 def _general_name_text(name: x509.GeneralName) -> str:
-    if isinstance(name, x509.RFC822Name):
-        return f"rfc822Name:{name.value}"
-    if isinstance(name, x509.DNSName):
-        return f"dNSName:{name.value}"
-    if isinstance(name, x509.IPAddress):
-        return f"iPAddress:{name.value}"
-    if isinstance(name, x509.RegisteredID):
-        return f"registeredID:{name.value.dotted_string}"
-    if isinstance(name, x509.UniformResourceIdentifier):
-        return f"uniformResourceIdentifier:{name.value}"
-    if isinstance(name, x509.DirectoryName):
-        return f"directoryName:{name.value.rfc4514_string()}"
+    for cls, label in _GENERAL_NAME_LABELS:
+        if isinstance(name, cls):
+            value = name.value
+            if isinstance(value, x509.ObjectIdentifier):
+                value = value.dotted_string
+            elif isinstance(value, x509.Name):
+                value = value.rfc4514_string()
+            return f"{label}:{value}"
     return f"{type(name).__name__}"
 
 

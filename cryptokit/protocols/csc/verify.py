@@ -33,7 +33,7 @@ from ...certificates import CertificateLike, load_certificates
 from ...chain import ChainPolicy, ChainReport, validate_chain
 from ...chain.revocation import CrlLike
 from ...errors import CryptokitError, InputError, InvalidSignature, UnsupportedAlgorithm
-from ...report import Check, Report, SubIndication, fail_closed
+from ...report import Check, Report, SubIndication, failing_closed
 from ...signatures.public_keys import certificate_key
 from ...signatures.sign_verify import SignatureMatch, identify_signature
 from .. import HttpRequest
@@ -280,32 +280,8 @@ def validate_sign_hash_response(
     return rs.ReturnedSignaturesReport(Report.from_checks(overall), tuple(documents), chain)
 
 
-def verify_sign_hash_response(
-    request: SignHashRequest | HttpRequest | bytes | str,
-    result: SignHashResult | Sequence[bytes],
-    *,
-    certificate: CertificateLike | CredentialInfo | None = None,
-    certificate_chain: CertificateLike | CredentialInfo | None = None,
-    trust_anchors: CertificateLike,
-    at: dt.datetime | None = None,
-    policy: ChainPolicy | None = None,
-    crls: CrlLike = (),
-    allow_absent_null: bool = False,
-    certificates: CertificateLike | CredentialInfo | None = None,
-) -> SignHashReport:
-    """:func:`validate_sign_hash_response`, failing closed: returns the report only when it passed,
-    raises :class:`~cryptokit.errors.VerificationFailed` carrying the report (its ``.report``)
-    otherwise, and InputError for malformed arguments."""
-    report = validate_sign_hash_response(
-        request,
-        result,
-        certificate=certificate,
-        certificate_chain=certificate_chain,
-        certificates=certificates,
-        trust_anchors=trust_anchors,
-        at=at,
-        policy=policy,
-        crls=crls,
-        allow_absent_null=allow_absent_null,
-    )
-    return fail_closed(report, "signHash answer")
+verify_sign_hash_response = failing_closed(validate_sign_hash_response, "signHash answer")
+verify_sign_hash_response.__name__ = verify_sign_hash_response.__qualname__ = "verify_sign_hash_response"
+verify_sign_hash_response.__doc__ = """:func:`validate_sign_hash_response`, failing closed: returns the
+report only when it passed, raises :class:`~cryptokit.errors.VerificationFailed` carrying the report (its ``.report``)
+otherwise, and InputError for malformed arguments."""
