@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ..algorithms import hash_algorithm
 from ..errors import InputError
 from .common import progress_bar
 from .io import emit_json
@@ -47,6 +46,7 @@ def files_with_aliases(paths: list[str]) -> list[tuple[Path, str]]:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..algorithms import hash_algorithm
     from ..bulk import hash_many, unwrap
 
     alg = hash_algorithm(args.alg)

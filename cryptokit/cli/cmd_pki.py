@@ -8,8 +8,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from cryptography.hazmat.primitives import serialization
-
 from ..encoding import b64encode, pem_encode
 from ..errors import InputError, InvalidSignature, PolicyViolation, VerificationFailed
 from .common import (
@@ -276,6 +274,8 @@ def _new_key(kind: str) -> Any:
 
 
 def _load_key(path: str, password: bytes | None) -> Any:
+    from cryptography.hazmat.primitives import serialization
+
     data = read_input(path, "--key", max_size=1024 * 1024)
     pw = password or None
     loader = serialization.load_pem_private_key if b"-----BEGIN" in data else serialization.load_der_private_key
@@ -288,6 +288,8 @@ def _load_key(path: str, password: bytes | None) -> Any:
 
 
 def run_csr_new(args: argparse.Namespace) -> int:
+    from cryptography.hazmat.primitives import serialization
+
     from ..csr import build_csr, verify_csr
 
     if (args.key is None) == (args.new_key is None):

@@ -15,7 +15,6 @@ import orjson
 
 from ..encoding import b64encode
 from ..errors import InputError, InvalidSignature
-from ..report import Indication
 from .common import (
     EXAMPLES_FORMATTER,
     add_chain_options,
@@ -242,6 +241,8 @@ def _finish(args: argparse.Namespace, report: Any, what: str) -> int:
         doc["ok"] = ok
         emit_json(doc)
         return 0 if ok else 1
+    from ..report import Indication
+
     rows = _document_rows(report.documents)
     failed = [r for r in rows if r[2] is not Indication.TOTAL_PASSED]
     if args.verbose or len(rows) <= SHOW_ALL_DOCUMENTS:

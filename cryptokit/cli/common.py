@@ -9,13 +9,14 @@ import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
-
-from cryptography import x509
+from typing import TYPE_CHECKING, Any
 
 from ..encoding import b64decode, hex_decode
 from ..errors import InputError
 from .io import read_input, table
+
+if TYPE_CHECKING:
+    from cryptography import x509
 
 __all__ = [
     "EXAMPLES_FORMATTER",
