@@ -124,7 +124,7 @@ def test_demo_export_then_offline_verification(tmp_path: Path) -> None:
     assert r.returncode == 0, r.stdout + r.stderr
     names = sorted(p.name for p in out.iterdir())
     assert names == sorted(["root.pem", "issuing-ca.pem", "signer.pem", "adss-sign-request.json",
-                            "adss-sign-response.json", "bulk-manifest.jsonl"])  # fmt: skip
+                            "adss-sign-response.json", "bulk-manifest.jsonl", "swapped-response.json"])  # fmt: skip
     for p in out.iterdir():
         assert b"PRIVATE KEY" not in p.read_bytes() and b"password" not in p.read_bytes().lower()
     args = ["verify", "adss-response", "--request", str(out / "adss-sign-request.json"), "--response",
