@@ -18,6 +18,7 @@ from .common import (
     print_checks,
     read_certificates,
     read_crls,
+    read_ocsp,
     verdict_line,
 )
 from .io import add_secret_options, emit_json, read_input, read_secret_bytes, table
@@ -101,6 +102,7 @@ def run_chain(args: argparse.Namespace) -> int:
         at=parse_at(args.at),
         policy=chain_policy(args),
         crls=read_crls(args.crl),
+        ocsp_responses=read_ocsp(args.ocsp),
     )
     if args.json:
         emit_json(report.to_dict())

@@ -26,6 +26,7 @@ from .common import (
     read_blob,
     read_certificates,
     read_crls,
+    read_ocsp,
     verdict_line,
 )
 from .io import emit_json, read_input, table
@@ -202,6 +203,7 @@ def _returned_signature_options(args: argparse.Namespace) -> dict[str, Any]:
         "at": parse_at(args.at),
         "policy": chain_policy(args),
         "crls": read_crls(args.crl),
+        "ocsp_responses": read_ocsp(args.ocsp),
         "allow_absent_null": args.allow_absent_null,
     }
 
@@ -392,12 +394,16 @@ def run_bulk(args: argparse.Namespace) -> int:
         roots = read_certificates(args.roots, "--roots")
         others = read_certificates(args.intermediates, "--intermediates") if args.intermediates else []
         at, policy, crls = parse_at(args.at), chain_policy(args), read_crls(args.crl)
+        responses = read_ocsp(args.ocsp)
         for full in sorted({row_certs[i] for i in by_row}):
             key = keys[full]
             if not hasattr(key, "public_key"):
                 chain_ok[full] = (False, "chain: a bare public key has no chain to validate")
                 continue
-            report = validate_chain(key, intermediates=others, trust_anchors=roots, at=at, policy=policy, crls=crls)
+            report = validate_chain(
+                key, intermediates=others, trust_anchors=roots, at=at, policy=policy, crls=crls,
+                ocsp_responses=responses,
+            )  # fmt: skip
             failures = report.failures()
             reason = "" if report.ok else (failures[0].message if failures else report.indication.value)
             chain_ok[full] = (report.ok, f"chain: {reason}" if reason else "")

@@ -23,6 +23,7 @@ __all__ = [
     "parse_at",
     "read_certificates",
     "read_crls",
+    "read_ocsp",
     "read_blob",
     "chain_policy",
     "add_chain_options",
@@ -70,6 +71,11 @@ def read_crls(paths: Sequence[str] | None) -> list[bytes]:
     return [read_input(p, "--crl", max_size=64 * 1024 * 1024) for p in paths or ()]
 
 
+def read_ocsp(paths: Sequence[str] | None) -> list[bytes]:
+    """OCSP response files as DER bytes (the chain module parses them)."""
+    return [read_input(p, "--ocsp", max_size=1024 * 1024) for p in paths or ()]
+
+
 def read_blob(path: str, field: str, form: str = "auto", *, max_size: int = 64 * 1024) -> bytes:
     """A signature or digest from a file (``-`` for stdin): raw bytes, base64 text or hex text.
 
@@ -100,9 +106,16 @@ def add_chain_options(p: argparse.ArgumentParser, *, roots_required: bool = True
     p.add_argument("--roots", nargs="+", required=roots_required, metavar="FILE", help="trust anchors")
     p.add_argument("--intermediates", nargs="+", default=[], metavar="FILE", help="other certificates, any order")
     p.add_argument("--crl", nargs="+", default=[], metavar="FILE", help="CRLs (PEM or DER) to check revocation with")
+    p.add_argument(
+        "--ocsp", nargs="+", default=[], metavar="FILE", help="OCSP responses (DER) to check revocation with"
+    )
     p.add_argument("--at", metavar="TIME", help="validation time, ISO 8601 with zone (default now)")
     p.add_argument("--policy", choices=("document-signing", "rfc5280"), default="document-signing")
-    p.add_argument("--require-revocation", action="store_true", help="every non-anchor certificate needs a usable CRL")
+    p.add_argument(
+        "--require-revocation",
+        action="store_true",
+        help="every non-anchor certificate needs a usable CRL or OCSP response",
+    )
 
 
 def chain_policy(args: argparse.Namespace) -> Any:

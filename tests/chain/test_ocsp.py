@@ -437,3 +437,18 @@ def test_bad_input_is_typed() -> None:
     unauthorized = ocsp.OCSPResponseBuilder.build_unsuccessful(ocsp.OCSPResponseStatus.UNAUTHORIZED)
     der = unauthorized.public_bytes(serialization.Encoding.DER)
     assert "UNAUTHORIZED" in _usable_problem(pki, der)
+
+
+def test_cli_chain_validate_ocsp(tmp_path: Path) -> None:
+    from cryptokit.cli.main import main
+
+    pki = make_pki("p256", label="b-cli")
+    files = {"leaf": pki.leaf, "ca": pki.intermediate, "root": pki.root}
+    for label, cert in files.items():
+        (tmp_path / f"{label}.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    (tmp_path / "leaf.ocsp").write_bytes(_resp(pki.leaf, pki.intermediate, pki.intermediate, pki.intermediate_key))
+    (tmp_path / "ca.ocsp").write_bytes(_good_for_inter(pki))
+    args = ["chain", "validate", str(tmp_path / "leaf.pem"), "--intermediates", str(tmp_path / "ca.pem"),
+            "--roots", str(tmp_path / "root.pem"), "--require-revocation", "--at", NOW.isoformat()]  # fmt: skip
+    assert main(args) == 1
+    assert main([*args, "--ocsp", str(tmp_path / "leaf.ocsp"), str(tmp_path / "ca.ocsp")]) == 0

@@ -370,3 +370,30 @@ def test_bulk_keeps_going_and_says_no_chain_was_checked(tmp_path: Path, capsys: 
     summary = lines[-1]
     assert (summary["verified"], summary["failed"], summary["unusable"], summary["exit_code"]) == (3, 0, 3, 2)
     assert summary["chain_checked"] is False and "NO certificate chain was checked" in summary["note"]
+
+
+def test_adss_response_revoked_with_ocsp(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """--ocsp FILE next to --crl: a revoked OCSP answer from the issuing CA reaches chain validation."""
+    from cryptography.x509 import ocsp
+
+    pki = make_pki("rsa2048", label="cli")
+    _, req, resp, paths = adss_exchange(tmp_path, pki=pki)
+    now = dt.datetime.now(dt.UTC)
+    answer = (
+        ocsp.OCSPResponseBuilder()
+        .add_response(
+            cert=pki.leaf, issuer=pki.intermediate, algorithm=hashes.SHA256(), cert_status=ocsp.OCSPCertStatus.REVOKED,
+            this_update=now - dt.timedelta(hours=1), next_update=now + dt.timedelta(days=1),
+            revocation_time=now - dt.timedelta(minutes=30), revocation_reason=x509.ReasonFlags.key_compromise,
+        )
+        .responder_id(ocsp.OCSPResponderEncoding.HASH, pki.intermediate)
+        .sign(pki.intermediate_key, hashes.SHA256())
+    )
+    (tmp_path / "leaf.ocsp").write_bytes(answer.public_bytes(serialization.Encoding.DER))
+    args = ["verify", "adss-response", "--request", str(req), "--response", str(resp), "--cert", str(paths["leaf"]),
+            "--chain", str(paths["ca"]), "--roots", str(paths["root"])]  # fmt: skip
+    assert main([*args, "--json"]) == 0
+    capsys.readouterr()
+    assert main([*args, "--ocsp", str(tmp_path / "leaf.ocsp"), "--json"]) == 1
+    out = orjson.loads(capsys.readouterr().out)
+    assert (out["indication"], out["sub_indication"]) == ("TOTAL_FAILED", "REVOKED")

@@ -50,6 +50,7 @@ from .values import MAX_DOCUMENTS, SignResult, SignStatus, UserCertificate
 if TYPE_CHECKING:
     from ...certificates import CertificateLike
     from ...chain import ChainPolicy, ChainReport
+    from ...chain.ocsp import OcspLike
     from ...chain.revocation import CrlLike
     from ...signatures.sign_verify import SignatureMatch
 
@@ -251,6 +252,7 @@ def validate_sign_response(
     policy: ChainPolicy | None = None,
     allow_absent_null: bool = False,
     crls: CrlLike = (),
+    ocsp_responses: OcspLike = (),
     require_scheme: str | Sequence[str] | frozenset[str] | None = None,
 ) -> SignResponseReport:
     """Check an ADSS sign answer offline against the request that produced it.
@@ -259,7 +261,7 @@ def validate_sign_response(
     from the body) or the hashes themselves. ``certificate``: the signer's certificate in any form
     (x509, PEM, DER, base64, a PKCS#7 bundle such as the guide's BER ``MIAGCSqGSI...``, or a
     :class:`UserCertificate` from the certificates API); ``certificate_chain`` likewise;
-    ``trust_anchors``, ``at``, ``policy`` and ``crls`` go to :func:`cryptokit.chain.validate_chain`.
+    ``trust_anchors``, ``at``, ``policy``, ``crls`` and ``ocsp_responses`` go to :func:`cryptokit.chain.validate_chain`.
 
     ``require_scheme``: the scheme every signature must have verified with, e.g. ``"pkcs1v15"``
     (the guide: ``signature_base64`` is PKCS#1) or ``"ecdsa"`` for an EC key, or a collection of
@@ -304,7 +306,8 @@ def validate_sign_response(
         chain_check = cert_problem
     else:
         chain_report = validate_chain(
-            leaf, intermediates=others, trust_anchors=trust_anchors, at=at, policy=policy, crls=crls
+            leaf, intermediates=others, trust_anchors=trust_anchors, at=at, policy=policy, crls=crls,
+            ocsp_responses=ocsp_responses,
         )
         chain_check = chain_report_check(chain_report, leaf)
 

@@ -31,6 +31,7 @@ from cryptography import x509
 from ... import returned_signatures as rs
 from ...certificates import CertificateLike, load_certificates
 from ...chain import ChainPolicy, ChainReport, validate_chain
+from ...chain.ocsp import OcspLike
 from ...chain.revocation import CrlLike
 from ...errors import CryptokitError, InputError, InvalidSignature, UnsupportedAlgorithm
 from ...report import Check, Report, SubIndication, failing_closed
@@ -194,11 +195,17 @@ def _verify_one(
 
 
 def _chain_check(
-    certs: list[x509.Certificate], trust_anchors: Any, at: dt.datetime | None, policy: ChainPolicy | None, crls: Any
+    certs: list[x509.Certificate],
+    trust_anchors: Any,
+    at: dt.datetime | None,
+    policy: ChainPolicy | None,
+    crls: Any,
+    ocsp_responses: Any = (),
 ) -> tuple[Check, ChainReport]:
     chain = validate_chain(
-        certs[0], intermediates=certs[1:], trust_anchors=trust_anchors, at=at, policy=policy, crls=crls
-    )
+        certs[0], intermediates=certs[1:], trust_anchors=trust_anchors, at=at, policy=policy, crls=crls,
+        ocsp_responses=ocsp_responses,
+    )  # fmt: skip
     return rs.chain_report_check(chain, certs[0]), chain
 
 
@@ -212,6 +219,7 @@ def validate_sign_hash_response(
     at: dt.datetime | None = None,
     policy: ChainPolicy | None = None,
     crls: CrlLike = (),
+    ocsp_responses: OcspLike = (),
     allow_absent_null: bool = False,
     certificates: CertificateLike | CredentialInfo | None = None,
 ) -> SignHashReport:
@@ -223,7 +231,7 @@ def validate_sign_hash_response(
     end-entity first, or anything :func:`cryptokit.certificates.load_certificates` reads) and
     ``certificate_chain`` the others, the keywords of ``adss.validate_sign_response`` too
     (``certificates=``, all of them end-entity first, is the older spelling); ``trust_anchors``, ``at``
-    (aware UTC), ``policy`` and ``crls`` go to :func:`cryptokit.chain.validate_chain`.
+    (aware UTC), ``policy``, ``crls`` and ``ocsp_responses`` go to :func:`cryptokit.chain.validate_chain`.
 
     Returns a report; the caller checks ``.ok``. A missing, extra or misordered signature is a
     failed check, not an exception; malformed arguments raise InputError. Use
@@ -238,7 +246,7 @@ def validate_sign_hash_response(
         key = certificate_key(certs[0])
     except CryptokitError as exc:
         key = _UnusableKey(f"unusable key: {exc}")
-    chain_check, chain = _chain_check(certs, trust_anchors, at, policy, crls)
+    chain_check, chain = _chain_check(certs, trust_anchors, at, policy, crls, ocsp_responses)
     overall: list[Check] = []
     documents: list[rs.SignatureVerification] = []
     budget = rs.ProbeBudget(rs.MAX_SWAP_PROBES)
