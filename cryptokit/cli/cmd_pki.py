@@ -21,7 +21,7 @@ from .common import (
     read_ocsp,
     verdict_line,
 )
-from .io import add_secret_options, emit_json, read_input, read_secret_bytes, table
+from .io import add_secret_options, command_language, emit_json, read_input, read_secret_bytes, table
 
 CHAIN_EXAMPLES = """examples:
   cryptokit chain validate signer.pem --intermediates ca.pem --roots root.pem
@@ -225,12 +225,12 @@ def run_cms_verify(args: argparse.Namespace) -> int:
             raise
         if args.json:
             doc = exc.report.to_dict() if getattr(exc, "report", None) is not None else {"ok": False}
-            doc.update(ok=False, reason=str(exc), mode=mode)
+            doc.update(ok=False, reason=command_language(str(exc)), mode=mode)
             emit_json(doc)
         else:
             if getattr(exc, "report", None) is not None:
                 print_checks("failed checks", exc.report.checks, failed_only=True)
-            print(f"FAILED: CMS signature ({mode}): {exc}")
+            print(f"FAILED: CMS signature ({mode}): {command_language(str(exc))}")
         return 1
     if args.out_content:
         Path(args.out_content).write_bytes(result.content)
@@ -343,9 +343,9 @@ def run_csr_verify(args: argparse.Namespace) -> int:
         info = verify_csr(data, allow_sha1=args.allow_sha1)
     except (InvalidSignature, PolicyViolation) as exc:
         if args.json:
-            emit_json({"ok": False, "reason": str(exc)})
+            emit_json({"ok": False, "reason": command_language(str(exc))})
         else:
-            print(f"FAILED: CSR: {exc}")
+            print(f"FAILED: CSR: {command_language(str(exc))}")
         return 1
     doc = {"ok": True, **info.to_dict()}
     if args.json:

@@ -29,7 +29,7 @@ from .common import (
     read_ocsp,
     verdict_line,
 )
-from .io import emit_json, read_input, table
+from .io import command_language, emit_json, read_input, table
 
 SIGNATURE_EXAMPLES = """examples:
   cryptokit verify signature --cert signer.pem --sig doc.sig --file contract.pdf
@@ -148,11 +148,11 @@ def run_signature(args: argparse.Namespace) -> int:
                 digest_b64=b64encode(digest),
             )
     except InvalidSignature as exc:
-        out.update(ok=False, reason=str(exc))
+        out.update(ok=False, reason=command_language(str(exc)))
         if args.json:
             emit_json(out)
         else:
-            print(f"FAILED: signature does not verify: {exc}")
+            print(f"FAILED: signature does not verify: {out['reason']}")
         return 1
     out["ok"] = True
     if args.json:
@@ -364,7 +364,7 @@ def run_bulk(args: argparse.Namespace) -> int:
         try:
             full, job, doc = _bulk_job(row, where, base, keys, args)
         except CryptokitError as exc:
-            unusable[index] = str(exc)
+            unusable[index] = command_language(str(exc))
             continue
         row_certs[index] = full
         if doc is not None:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..encoding import b64decode, hex_decode
 from ..errors import InputError
-from .io import read_input, table
+from .io import command_language, read_input, table
 
 if TYPE_CHECKING:
     from cryptography import x509
@@ -139,7 +139,7 @@ def print_checks(title: str, checks: Sequence[Any], *, failed_only: bool = False
     for c in checks:
         if failed_only and c.outcome is not Outcome.FAILED:
             continue
-        subjects = groups.setdefault((c.outcome.value, c.name, c.message), [])
+        subjects = groups.setdefault((c.outcome.value, c.name, command_language(c.message)), [])
         if c.subject and c.subject not in subjects:
             subjects.append(c.subject)
     rows = [(outcome, name, _subjects(subjects), message) for (outcome, name, message), subjects in groups.items()]

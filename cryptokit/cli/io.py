@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import getpass
 import os
+import re
 import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -18,7 +19,29 @@ import orjson
 
 from ..errors import InputError
 
-__all__ = ["emit_json", "read_input", "read_secret", "read_secret_bytes", "table", "add_secret_options"]
+__all__ = [
+    "command_language",
+    "emit_json",
+    "read_input",
+    "read_secret",
+    "read_secret_bytes",
+    "table",
+    "add_secret_options",
+]
+
+
+# The library's errors name its keyword arguments; the command says the flag that sets them.
+KEYWORD_FLAGS = {
+    "allow_sha1": "--allow-sha1",
+    "allow_absent_null": "--allow-absent-null",
+}
+_KEYWORD_HINT = re.compile(r"`{0,2}\b([a-z][a-z0-9_]*)=(?:True|False)\b`{0,2}")
+
+
+def command_language(message: str) -> str:
+    """``message`` with every library keyword hint that has a flag (``allow_sha1=True``) said as the
+    flag (``--allow-sha1``); hints without a flag are left as they are."""
+    return _KEYWORD_HINT.sub(lambda m: KEYWORD_FLAGS.get(m.group(1), m.group(0)), message)
 
 
 def emit_json(doc: Any) -> None:

@@ -20,7 +20,7 @@ from typing import Any, NoReturn
 from .. import __version__
 from ..errors import CryptokitError, InputError, InvalidSignature, VerificationFailed
 from . import cmd_bench, cmd_demo, cmd_emca, cmd_hash, cmd_pki, cmd_serve, cmd_verify
-from .io import emit_json
+from .io import command_language, emit_json
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -67,6 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _failure(json_mode: bool, code: int, kind: str, message: str, **extra: Any) -> int:
     """Report an outcome that ended the command early: one line on stderr, one JSON object with --json."""
+    message = command_language(message)
     label = {EXIT_FAILED: "verification failed", EXIT_INTERNAL: "internal error"}.get(code, "error")
     print(f"cryptokit: {label}: {message}", file=sys.stderr)
     if json_mode:
