@@ -68,6 +68,7 @@ __all__ = [
     "SignatureMatch",
     "load_public_key",
     "verify_digest",
+    "signature_length_rule",
     "verify_message",
     "sign_digest",
     "sign_message",
@@ -138,6 +139,30 @@ def _check_digest(digest: bytes, h: HashAlgorithm) -> None:
 
 def _invalid(what: str) -> InvalidSignature:
     return InvalidSignature(f"signature does not verify ({what})")
+
+
+def signature_length_rule(key: Any, signature: bytes) -> str | None:
+    """The plain rule a signature's length breaks for ``key`` (RSA: exactly the modulus length; ECDSA:
+    DER or exactly twice the order length raw), or None when the length is possible. Says nothing
+    about whether the signature verifies."""
+    if isinstance(key, rsa.RSAPublicKey):
+        size = (key.key_size + 7) // 8
+        if len(signature) != size:
+            return f"wrong signature length: {len(signature)} bytes, RSA-{key.key_size} signatures are {size}"
+    elif isinstance(key, ec.EllipticCurvePublicKey):
+        raw = 2 * order_byte_length(key)
+        if len(signature) != raw and not is_strict_der(signature, key):
+            return (
+                f"wrong signature length: {len(signature)} bytes and not DER, "
+                f"ECDSA {key.curve.name} raw r||s signatures are {raw}"
+            )
+    return None
+
+
+def _check_length(key: Any, signature: bytes) -> None:
+    rule = signature_length_rule(key, signature)
+    if rule is not None:
+        raise InvalidSignature(rule)
 
 
 @lru_cache(maxsize=256)
@@ -242,6 +267,7 @@ def _verify_rsa(
     assert isinstance(key, rsa.RSAPublicKey)
     if encoding not in ("auto", "der"):
         raise InputError("signature_encoding", f"{encoding!r} applies only to ECDSA")
+    _check_length(key, sig)
     if pk.pss is not None:
         if scheme == "pkcs1v15":
             raise InputError("scheme", "the key is an RSASSA-PSS key (id-RSASSA-PSS); PKCS#1 v1.5 is refused for it")
@@ -406,6 +432,7 @@ def verify_digest(
                 verify_direct(key, sig, data, args)
                 return
             except _CryptoInvalidSignature:
+                _check_length(key, sig)
                 raise _invalid(f"RSA PKCS#1 v1.5, {h.name}") from None
             except (ValueError, TypeError, _CryptoUnsupported) as exc:
                 raise _wrap_crypto_errors(exc) from None
@@ -536,9 +563,11 @@ def identify_signature(
                 return SignatureMatch("ecdsa", "raw", h)
             except (InvalidSignature, InputError):
                 pass
+        _check_length(pk.key, sig)
         raise _invalid(f"ECDSA {pk.key.curve.name}, {h.name}: neither DER nor raw r||s")
     key = pk.key
     assert isinstance(key, rsa.RSAPublicKey)
+    _check_length(key, sig)
     if pk.pss is not None:
         mgf, salt = _bind_pss(pk, pk.pss, sig, h, "auto" if pss_salt_length is None else pss_salt_length, pss_mgf_hash)
         _verify_pss(key, sig, data, h, mgf, salt)

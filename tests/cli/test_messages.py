@@ -3,13 +3,21 @@ never the library's keywords or a parser's internals."""
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
+from typing import Any
 
 import orjson
 import pytest
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, padding
+from cryptography.hazmat.primitives.asymmetric.utils import Prehashed
 
 from cryptokit.cli.io import KEYWORD_FLAGS, command_language
 from cryptokit.cli.main import build_parser, main
+from cryptokit.errors import InvalidSignature
+from cryptokit.signatures.ecdsa_encoding import der_to_raw
+from cryptokit.signatures.sign_verify import identify_signature, verify_digest
 
 VECTORS = Path(__file__).resolve().parents[2] / "vectors"
 
@@ -51,3 +59,67 @@ def test_every_translated_keyword_is_a_real_flag() -> None:
         assert command_language(f"refused (pass {keyword}=True to accept)") == f"refused (pass {flag} to accept)"
         assert command_language(f"refused unless ``{keyword}=True``") == f"refused unless {flag}"
     assert command_language("pass allow_md5=True") == "pass allow_md5=True"  # no flag: left alone
+
+
+# --------------------------------------------------------------------------- (b) signature length
+
+
+@pytest.fixture(scope="module")
+def signers(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Any, Path]]:
+    """name -> (private key, PEM certificate file) for RSA-2048 and P-256 signers."""
+    from tests.pki import make_pki
+
+    base = tmp_path_factory.mktemp("signers")
+    out = {}
+    for kind in ("rsa2048", "p256"):
+        pki = make_pki(kind, label=f"msg-{kind}")
+        path = base / f"{kind}.pem"
+        path.write_bytes(pki.leaf.public_bytes(serialization.Encoding.PEM))
+        out[kind] = (pki.leaf_key, path)
+    return out
+
+
+def test_rsa_wrong_length_says_the_rule_library_and_cli(
+    signers: dict[str, tuple[Any, Path]], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    key, cert = signers["rsa2048"]
+    digest = hashlib.sha256(b"document").digest()
+    good = key.sign(digest, padding.PKCS1v15(), Prehashed(hashes.SHA256()))
+    short = good[:100]
+    rule = "wrong signature length: 100 bytes, RSA-2048 signatures are 256"
+    for call in (
+        lambda: verify_digest(key.public_key(), short, digest, "sha256"),
+        lambda: verify_digest(key.public_key(), short, digest, "sha256", scheme="pss"),
+        lambda: identify_signature(key.public_key(), short, digest, "sha256"),
+    ):
+        with pytest.raises(InvalidSignature) as info:
+            call()
+        assert rule in str(info.value)
+    sig = tmp_path / "short.sig"
+    sig.write_bytes(short)
+    argv = ["verify", "signature", "--cert", str(cert), "--sig", str(sig), "--sig-format", "raw"]
+    assert main([*argv, "--hash", digest.hex()]) == 1
+    assert rule in capsys.readouterr().out
+    assert main([*argv, "--hash", digest.hex(), "--json"]) == 1
+    assert rule in orjson.loads(capsys.readouterr().out)["reason"]
+    sig.write_bytes(good)  # the same command with the full signature verifies
+    assert main([*argv, "--hash", digest.hex()]) == 0
+    capsys.readouterr()
+
+
+def test_ecdsa_wrong_length_says_the_rule(
+    signers: dict[str, tuple[Any, Path]], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    key, cert = signers["p256"]
+    digest = hashlib.sha256(b"document").digest()
+    raw = der_to_raw(key.sign(digest, ec.ECDSA(Prehashed(hashes.SHA256()))), key.public_key())
+    rule = "wrong signature length: 63 bytes and not DER, ECDSA secp256r1 raw r||s signatures are 64"
+    with pytest.raises(InvalidSignature) as info:
+        identify_signature(key.public_key(), raw[:63], digest, "sha256")
+    assert rule in str(info.value)
+    assert identify_signature(key.public_key(), raw, digest, "sha256").encoding == "raw"
+    sig = tmp_path / "short.sig"
+    sig.write_bytes(raw[:63])
+    argv = ["verify", "signature", "--cert", str(cert), "--sig", str(sig), "--sig-format", "raw"]
+    assert main([*argv, "--hash", digest.hex()]) == 1
+    assert rule in capsys.readouterr().out
