@@ -28,7 +28,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID
 
 from ._dsa import DSAPublicKey
 from .encoding import b64decode, pem_decode_all, utf8
-from .errors import InputError
+from .errors import InputError, plain_parse_error
 from .names import asn1_name_problem
 
 __all__ = [
@@ -121,7 +121,10 @@ def _load_bytes(
     if depth > 0:
         raise InputError(field, "is neither DER nor PEM after base64 decoding")
     text = raw.strip()
-    decoded = b64decode(text, field=field, allow_whitespace=True, max_size=max_size)
+    try:
+        decoded = b64decode(text, field=field, allow_whitespace=True, max_size=max_size)
+    except InputError:
+        raise InputError(field, "is not a certificate (DER, PEM or base64)") from None
     return _load_bytes(decoded, field, max_size, budget, depth + 1, lax)
 
 
@@ -268,8 +271,7 @@ def _bounded(certs: list[x509.Certificate], field: str, budget: int) -> list[x50
 
 
 def _short(exc: BaseException) -> str:
-    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-    return text[:160]
+    return plain_parse_error(exc)
 
 
 # --------------------------------------------------------------------------- summary

@@ -26,7 +26,7 @@ from ._dsa import DSAPublicKey
 from .algorithms import hash_algorithm, signature_algorithm
 from .certificates import public_key_description
 from .encoding import b64decode, pem_decode
-from .errors import InputError, InvalidSignature, PolicyViolation, UnsupportedAlgorithm
+from .errors import InputError, InvalidSignature, PolicyViolation, UnsupportedAlgorithm, plain_parse_error
 from .names import asn1_name_problem, parse_subject
 from .signatures.public_keys import rsa_exponent_problem
 
@@ -357,7 +357,7 @@ def _verify_signature(csr: x509.CertificateSigningRequest, public_key: Any, hash
     except _CryptoUnsupported as exc:
         raise UnsupportedAlgorithm(f"cannot verify the CSR signature: {exc}") from None
     except (ValueError, TypeError) as exc:
-        raise InputError("csr", f"signature cannot be checked ({str(exc)[:120]})") from None
+        raise InputError("csr", f"signature cannot be checked ({plain_parse_error(exc)})") from None
 
 
 def verify_csr(
@@ -380,7 +380,7 @@ def verify_csr(
     try:
         problem = asn1_name_problem(a_csr.CertificationRequest.load(der)["certification_request_info"]["subject"])
     except (ValueError, TypeError, KeyError, IndexError, OverflowError, AttributeError) as exc:
-        raise InputError("csr", f"is not a valid PKCS#10 request ({str(exc)[:120]})") from None
+        raise InputError("csr", f"is not a valid PKCS#10 request ({plain_parse_error(exc)})") from None
     if problem is not None:
         raise InputError("csr.subject", problem)
     try:
@@ -389,7 +389,7 @@ def verify_csr(
     except x509.InvalidVersion as exc:
         raise InputError("csr", f"has version {exc.parsed_version}; PKCS#10 defines only v1 (0)") from None
     except (ValueError, TypeError) as exc:
-        raise InputError("csr", f"is not a valid PKCS#10 request ({str(exc)[:120]})") from None
+        raise InputError("csr", f"is not a valid PKCS#10 request ({plain_parse_error(exc)})") from None
     if csr.public_bytes(serialization.Encoding.DER) != der:
         raise InputError("csr", "has trailing data or is not DER")
     try:
@@ -403,7 +403,8 @@ def verify_csr(
         except _CryptoUnsupported as exc:
             raise UnsupportedAlgorithm(f"CSR RSASSA-PSS hash is not supported: {exc}") from None
         except (ValueError, TypeError) as exc:
-            raise InputError("csr.signatureAlgorithm", f"has malformed RSASSA-PSS parameters ({exc})") from None
+            rule = f"has malformed RSASSA-PSS parameters ({plain_parse_error(exc)})"
+            raise InputError("csr.signatureAlgorithm", rule) from None
         hash_name = hash_algorithm(pss_hash).name if pss_hash is not None else None
     if hash_name == "md5":
         raise PolicyViolation("CSR is signed with MD5, which is refused")
@@ -412,7 +413,7 @@ def verify_csr(
     try:
         public_key = csr.public_key()
     except (ValueError, TypeError, _CryptoUnsupported) as exc:
-        raise UnsupportedAlgorithm(f"CSR public key is not supported ({str(exc)[:120]})") from None
+        raise UnsupportedAlgorithm(f"CSR public key is not supported ({plain_parse_error(exc)})") from None
     if isinstance(public_key, rsa.RSAPublicKey):
         # NIST SP 800-89, as verify_digest applies it: a huge exponent makes each verification slow
         # (a 3070-bit one costs about 60 normal verifications) and emCA checks up to 1000 CSRs a request.
@@ -426,7 +427,7 @@ def verify_csr(
     except x509.DuplicateExtension as exc:
         raise InputError("csr.extensions", f"requests extension {exc.oid.dotted_string} twice") from None
     except (ValueError, TypeError, x509.UnsupportedGeneralNameType) as exc:
-        raise InputError("csr.extensions", f"are malformed ({str(exc)[:120]})") from None
+        raise InputError("csr.extensions", f"are malformed ({plain_parse_error(exc)})") from None
     for ext in extensions:
         if (
             ext.critical
@@ -440,7 +441,7 @@ def verify_csr(
     try:
         attributes = list(csr.attributes)
     except (ValueError, TypeError) as exc:
-        raise InputError("csr.attributes", f"are malformed ({str(exc)[:120]})") from None
+        raise InputError("csr.attributes", f"are malformed ({plain_parse_error(exc)})") from None
     challenge: str | None = None
     present = False
     for attribute in attributes:
@@ -462,7 +463,7 @@ def verify_csr(
     try:
         subject_text = csr.subject.rfc4514_string()
     except (ValueError, TypeError) as exc:
-        raise InputError("csr.subject", f"is malformed ({str(exc)[:120]})") from None
+        raise InputError("csr.subject", f"is malformed ({plain_parse_error(exc)})") from None
     return CsrInfo(
         subject=csr.subject,
         subject_text=subject_text,

@@ -6,9 +6,11 @@ and the rule that was broken; they never carry secret material (passwords, keys,
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 __all__ = [
+    "plain_parse_error",
     "CryptokitError",
     "InputError",
     "UnsupportedAlgorithm",
@@ -229,3 +231,47 @@ class TransportError(CryptokitError):
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (type(self), (self.kind, self.method, self.path, "", self.attempts))
+
+
+# cryptography's Rust parser says ``ParseError { kind: UnexpectedTag { actual: Tag { .. } }, location:
+# [..] }`` and asn1crypto says ``Error parsing asn1crypto.x509.Certificate - tag should have been ..``:
+# parser internals. plain_parse_error turns them into the rule the input broke.
+_PARSE_KINDS = {
+    "UnexpectedTag": "an ASN.1 element has the wrong type (unexpected tag)",
+    "InvalidTag": "an ASN.1 tag is malformed",
+    "InvalidLength": "an ASN.1 length is malformed or not DER",
+    "ShortData": "the data is truncated",
+    "ExtraData": "there is data after the end of the structure",
+    "InvalidValue": "an ASN.1 value is malformed",
+    "IntegerOverflow": "an integer is too large",
+    "InvalidSetOrdering": "a SET OF is not in DER order",
+    "EncodedDefault": "a DEFAULT value is encoded (not DER)",
+    "OidTooLong": "an object identifier is too long",
+    "UnknownDefinedBy": "an algorithm's parameters do not fit its identifier",
+}
+_ASN1CRYPTO_PHRASES = (
+    ("insufficient data", "the data is truncated"),
+    ("extra data", "there is data after the end of the structure"),
+    ("tag should have been", "an ASN.1 element has the wrong type (unexpected tag)"),
+    ("unexpected tag", "an ASN.1 element has the wrong type (unexpected tag)"),
+    ("indefinite-length", "an ASN.1 length is indefinite (BER, not DER)"),
+)
+_INTERNALS = re.compile(r"ParseError|asn1crypto|::|[{}]|https?://|Traceback|\bTag\b")
+
+
+def plain_parse_error(exc: BaseException) -> str:
+    """The rule behind a parser's exception (cryptography, asn1crypto) in plain words, without the
+    parser's internals (type names, Rust structures, locations, links). Says what is wrong with the
+    input, never where in the parser it was noticed."""
+    text = str(exc)
+    kind = re.search(r"kind:\s*([A-Za-z]+)", text)
+    if kind is not None:
+        return _PARSE_KINDS.get(kind.group(1), "the ASN.1 structure is malformed")
+    lowered = text.lower()
+    for phrase, rule in _ASN1CRYPTO_PHRASES:
+        if phrase in lowered:
+            return rule
+    first = text.splitlines()[0].strip() if text.strip() else ""
+    if not first or _INTERNALS.search(first) or len(first) > 160:
+        return "the structure is malformed"
+    return first

@@ -24,7 +24,7 @@ from typing import Any, Literal
 from cryptography import x509
 from cryptography.x509.oid import NameOID, ObjectIdentifier
 
-from .errors import InputError
+from .errors import InputError, plain_parse_error
 
 __all__ = ["parse_subject", "format_subject", "attribute_oid", "asn1_name_problem", "MAX_SUBJECT_LENGTH"]
 
@@ -252,7 +252,7 @@ def _parse_rfc4514(text: str) -> x509.Name:
     try:
         name = x509.Name.from_rfc4514_string(text, attr_name_overrides=_RFC4514_OVERRIDES)
     except (ValueError, TypeError, KeyError, IndexError) as exc:
-        raise InputError("subject", f"is not a valid RFC 4514 name ({str(exc)[:120]})") from None
+        raise InputError("subject", f"is not a valid RFC 4514 name ({plain_parse_error(exc)})") from None
     if sum(len(rdn) for rdn in name.rdns) > MAX_SUBJECT_ATTRIBUTES:
         raise InputError("subject", f"has more than {MAX_SUBJECT_ATTRIBUTES} attributes")
     return name

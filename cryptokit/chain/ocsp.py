@@ -44,7 +44,7 @@ from cryptography.utils import CryptographyDeprecationWarning
 from cryptography.x509 import ocsp
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
-from ..errors import InputError
+from ..errors import InputError, plain_parse_error
 from ..report import Check, Outcome, SubIndication
 from .name_constraints import names_match
 from .sigs import key_problem, pss_key_misuse, verify_signed
@@ -112,7 +112,7 @@ def load_ocsp_responses(responses: Any) -> tuple[ocsp.OCSPResponse, ...]:
         try:
             out.append(ocsp.load_der_ocsp_response(data))
         except (ValueError, TypeError) as exc:
-            raise InputError(field, f"is not a well-formed DER OCSP response ({exc})") from None
+            raise InputError(field, f"is not a well-formed DER OCSP response ({plain_parse_error(exc)})") from None
     return tuple(out)
 
 
@@ -207,7 +207,7 @@ def _facts(resp: ocsp.OCSPResponse, index: int) -> tuple[_RespFacts, list[tuple[
                 return _RespFacts(resp, label, problem, None, None, ()), []
         return _RespFacts(resp, label, None, resp.responder_name, resp.responder_key_hash, certs), singles
     except (ValueError, TypeError, UnsupportedAlgorithm) as exc:
-        return _RespFacts(resp, label, f"response unparsable ({exc})", None, None, ()), []
+        return _RespFacts(resp, label, f"response unparsable ({plain_parse_error(exc)})", None, None, ()), []
 
 
 def _verify_response(resp: ocsp.OCSPResponse, signer: x509.Certificate) -> str | None:
@@ -348,7 +348,7 @@ def _delegate_problem(
     except x509.ExtensionNotFound:
         return "delegated responder has no extendedKeyUsage (id-kp-OCSPSigning required)"
     except ValueError as exc:
-        return f"delegated responder extensions unparsable ({exc})"
+        return f"delegated responder extensions unparsable ({plain_parse_error(exc)})"
     try:
         ku = responder.extensions.get_extension_for_class(x509.KeyUsage).value
         if not ku.digital_signature:

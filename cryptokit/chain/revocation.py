@@ -43,7 +43,7 @@ from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.utils import CryptographyDeprecationWarning
 from cryptography.x509.oid import CRLEntryExtensionOID, ExtensionOID
 
-from ..errors import InputError
+from ..errors import InputError, plain_parse_error
 from ..report import Check, SubIndication
 from .name_constraints import name_key, names_match
 from .sigs import pss_key_misuse, verify_signed
@@ -105,7 +105,7 @@ def load_crls(crls: Iterable[CrlInput]) -> tuple[x509.CertificateRevocationList,
         except InputError:
             raise
         except (ValueError, TypeError) as exc:
-            raise InputError(field, f"is not a well-formed CRL ({exc})") from None
+            raise InputError(field, f"is not a well-formed CRL ({plain_parse_error(exc)})") from None
         if len(out) > MAX_CRLS:
             raise InputError("crls", f"more than {MAX_CRLS} CRLs")
     return tuple(out)

@@ -92,8 +92,11 @@ def _key_from_file(path: str) -> Any:
     data = read_input(path, "--cert", max_size=1024 * 1024)
     try:
         certs = load_certificates(data)
-    except InputError:
-        return load_public_key(data)  # a bare public key (PEM/DER SubjectPublicKeyInfo)
+    except InputError as not_cert:
+        try:
+            return load_public_key(data)  # a bare public key (PEM/DER SubjectPublicKeyInfo)
+        except InputError:
+            raise InputError("--cert", f"{path}: {not_cert.rule}, nor a public key (PEM or DER)") from None
     if len(certs) != 1:
         raise InputError("--cert", f"{path} holds {len(certs)} certificates; give the signer's only")
     return certs[0]

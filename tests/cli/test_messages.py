@@ -13,9 +13,10 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding
 from cryptography.hazmat.primitives.asymmetric.utils import Prehashed
 
+from cryptokit.certificates import load_certificates
 from cryptokit.cli.io import KEYWORD_FLAGS, command_language
 from cryptokit.cli.main import build_parser, main
-from cryptokit.errors import InvalidSignature
+from cryptokit.errors import InputError, InvalidSignature, plain_parse_error
 from cryptokit.signatures.ecdsa_encoding import der_to_raw
 from cryptokit.signatures.sign_verify import identify_signature, verify_digest
 
@@ -123,3 +124,72 @@ def test_ecdsa_wrong_length_says_the_rule(
     argv = ["verify", "signature", "--cert", str(cert), "--sig", str(sig), "--sig-format", "raw"]
     assert main([*argv, "--hash", digest.hex()]) == 1
     assert rule in capsys.readouterr().out
+
+
+# --------------------------------------------------------------------------- (c) no parser internals, (d) binary
+
+
+def _internals(text: str) -> list[str]:
+    return [w for w in ("ParseError", "kind:", "Tag {", "asn1crypto", "location", "Insufficient data") if w in text]
+
+
+@pytest.fixture(scope="module")
+def wrong_tag_cert(signers: dict[str, tuple[Any, Path]], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A certificate whose TBSCertificate SEQUENCE is re-tagged as a SET: cryptography's parser says
+    ``ParseError { kind: UnexpectedTag ... }``."""
+    pem = signers["p256"][1].read_bytes()
+    from cryptography import x509
+
+    der = bytearray(x509.load_pem_x509_certificate(pem).public_bytes(serialization.Encoding.DER))
+    der[4] = 0x31
+    path = tmp_path_factory.mktemp("bad") / "wrong-tag.der"
+    path.write_bytes(bytes(der))
+    return path
+
+
+def test_parser_internals_never_reach_the_user(wrong_tag_cert: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from cryptography import x509
+
+    with pytest.raises(ValueError, match="ParseError"):  # what the parser itself says
+        x509.load_der_x509_certificate(wrong_tag_cert.read_bytes())
+    with pytest.raises(InputError) as info:
+        load_certificates(wrong_tag_cert.read_bytes())
+    assert "unexpected tag" in str(info.value) and not _internals(str(info.value))
+    truncated = wrong_tag_cert.read_bytes()[:40]
+    with pytest.raises(InputError) as info:
+        load_certificates(truncated)
+    assert "truncated" in str(info.value) and not _internals(str(info.value))
+    assert main(["certs", "inspect", str(wrong_tag_cert), "--json"]) == 2
+    captured = capsys.readouterr()
+    doc = orjson.loads(captured.out)
+    assert "unexpected tag" in doc["message"]
+    assert not _internals(captured.out + captured.err)
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        ValueError('error parsing asn1 value: ParseError { kind: ExtraData, location: ["Certificate"] }'),
+        ValueError("Error parsing asn1crypto.x509.Certificate - tag should have been 16, but 17 was found"),
+        ValueError("Insufficient data - 256 bytes requested but only 5 available"),
+        ValueError(
+            "Unable to load PEM file. See https://cryptography.io/en/latest/faq/#why-can-t-i-import-my-pem-file"
+        ),
+    ],
+)
+def test_plain_parse_error_keeps_only_the_rule(error: ValueError) -> None:
+    text = plain_parse_error(error)
+    assert text and not _internals(text) and "http" not in text and "{" not in text
+
+
+def test_binary_file_is_not_a_certificate(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    binary = tmp_path / "photo.bin"
+    binary.write_bytes(bytes(range(256)) * 4)  # starts 0x00: neither DER, PEM nor base64 text
+    with pytest.raises(InputError) as info:
+        load_certificates(binary.read_bytes())
+    assert info.value.rule == "is not a certificate (DER, PEM or base64)"
+    assert main(["certs", "inspect", str(binary)]) == 2
+    err = capsys.readouterr().err
+    assert "not a certificate (DER, PEM or base64)" in err and "base64 alphabet" not in err
+    assert main(["chain", "validate", str(binary), "--roots", str(binary)]) == 2
+    assert "not a certificate (DER, PEM or base64)" in capsys.readouterr().err
