@@ -123,9 +123,23 @@ def _load_bytes(
     text = raw.strip()
     try:
         decoded = b64decode(text, field=field, allow_whitespace=True, max_size=max_size)
-    except InputError:
-        raise InputError(field, "is not a certificate (DER, PEM or base64)") from None
+    except InputError as exc:
+        if _BINARY.search(text) or not _is_utf8(text):  # a photo, a PDF, an executable: no base64 details
+            raise InputError(field, _NOT_A_CERTIFICATE) from None
+        raise InputError(field, f"{_NOT_A_CERTIFICATE}: as base64 it {exc.rule}") from None
     return _load_bytes(decoded, field, max_size, budget, depth + 1, lax)
+
+
+_NOT_A_CERTIFICATE = "is not a certificate (DER, PEM or base64)"
+_BINARY = re.compile(rb"[\x00-\x08\x0e-\x1f\x7f]")
+
+
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _load_pem(raw: bytes, field: str, max_size: int, budget: int, lax: bool = False) -> list[x509.Certificate]:
