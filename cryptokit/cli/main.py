@@ -19,7 +19,7 @@ from typing import Any, NoReturn
 
 from .. import __version__
 from ..errors import CryptokitError, InputError, InvalidSignature, VerificationFailed
-from . import cmd_bench, cmd_demo, cmd_emca, cmd_hash, cmd_pki, cmd_serve, cmd_verify
+from . import cmd_bench, cmd_demo, cmd_emca, cmd_hash, cmd_pdf, cmd_pki, cmd_serve, cmd_verify
 from .io import command_language, emit_json
 
 EXIT_OK = 0
@@ -29,7 +29,7 @@ EXIT_USAGE = EXIT_UNUSABLE  # the old name: bad usage is unusable input
 EXIT_INTERNAL = 3
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE
 
-COMMANDS = (cmd_hash, cmd_verify, cmd_pki, cmd_emca, cmd_bench, cmd_demo, cmd_serve)
+COMMANDS = (cmd_hash, cmd_verify, cmd_pdf, cmd_pki, cmd_emca, cmd_bench, cmd_demo, cmd_serve)
 
 EXIT_CODES = (
     "Exit codes: 0 verified/done, 1 verification failed, 2 unusable input or bad usage, "

@@ -27,7 +27,7 @@ def leaf_commands() -> list[tuple[list[str], argparse.ArgumentParser]]:
 EXPECTED = {
     "hash", "verify signature", "verify adss-response", "verify csc-response", "verify bulk", "chain validate",
     "cms sign", "cms verify", "csr new", "csr verify", "pfx inspect", "certs inspect", "emca seal", "emca open",
-    "emca auth-key", "emca validity", "emca valid-from", "emca request-ids", "bench", "demo", "serve",
+    "emca auth-key", "emca validity", "emca valid-from", "emca request-ids", "bench", "demo", "serve", "pdf verify",
 }  # fmt: skip
 
 

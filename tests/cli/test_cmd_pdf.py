@@ -1,0 +1,235 @@
+"""``cryptokit pdf verify`` against PDFs signed by pyHanko (RSA PKCS#1 v1.5, RSA-PSS, ECDSA P-256), intact
+and tampered, with the right and a wrong root; each verdict agrees with pyHanko's own validator."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytest.importorskip("pyhanko", reason="the pdf extra (pyHanko) is not installed")
+
+from asn1crypto import algos
+from asn1crypto import keys as akeys
+from asn1crypto import x509 as ax509
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.serialization import Encoding
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign import fields, signers
+from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko_certvalidator import ValidationContext
+from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+from cryptokit.cli.main import main
+from cryptokit.errors import InputError
+from cryptokit.integrations.pdf_verify import cms_der_length, verify_pdf
+from tests.integrations.test_pyhanko import minimal_pdf
+from tests.pki import Pki, make_pki
+
+NOW = "2026-06-01T00:00:00Z"
+
+
+def _a(cert: Any) -> ax509.Certificate:
+    return ax509.Certificate.load(cert.public_bytes(Encoding.DER))
+
+
+def simple_signer(pki: Pki, pss: bool = False) -> signers.SimpleSigner:
+    der = pki.leaf_key.private_bytes(Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    mechanism = None
+    if pss:
+        mechanism = algos.SignedDigestAlgorithm(
+            {"algorithm": "rsassa_pss", "parameters": {
+                "hash_algorithm": {"algorithm": "sha256"},
+                "mask_gen_algorithm": {"algorithm": "mgf1", "parameters": {"algorithm": "sha256"}},
+                "salt_length": 32,
+            }}
+        )  # fmt: skip
+    return signers.SimpleSigner(
+        signing_cert=_a(pki.leaf),
+        signing_key=akeys.PrivateKeyInfo.load(der),
+        cert_registry=SimpleCertificateStore.from_certs([_a(pki.intermediate)]),
+        signature_mechanism=mechanism,
+    )
+
+
+def sign(pdf: bytes, signer: Any, field: str = "Signature1") -> bytes:
+    meta = signers.PdfSignatureMetadata(field_name=field, subfilter=fields.SigSeedSubFilter.PADES)
+    return bytes(signers.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(pdf)), meta, signer=signer).getvalue())
+
+
+def pyhanko_statuses(pdf: bytes, root: Any) -> list[Any]:
+    reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+    return [validate_pdf_signature(e, ValidationContext(trust_roots=[_a(root)])) for e in reader.embedded_signatures]
+
+
+def pyhanko_ok(status: Any) -> bool:
+    return bool(status.intact and status.valid and status.trusted)
+
+
+def run(tmp_path: Path, pdf: bytes, root: Any, *extra: str) -> tuple[int, dict[str, Any]]:
+    pdf_path = tmp_path / "doc.pdf"
+    pdf_path.write_bytes(pdf)
+    root_path = tmp_path / "root.pem"
+    root_path.write_bytes(root.public_bytes(Encoding.PEM))
+    code = main(["pdf", "verify", str(pdf_path), "--roots", str(root_path), "--json", *extra])
+    return code, json.loads(capsys_out.pop())
+
+
+capsys_out: list[str] = []
+
+
+@pytest.fixture(autouse=True)
+def _capture(capsys: pytest.CaptureFixture[str]) -> Any:
+    class Grab(list[str]):
+        def pop(self, index: Any = -1) -> str:  # type: ignore[override]
+            return capsys.readouterr().out
+
+    global capsys_out
+    capsys_out = Grab()
+    yield
+
+
+CASES = [("rsa2048", False), ("rsa2048", True), ("p256", False)]
+
+
+@pytest.fixture(scope="module", params=CASES, ids=["rsa-pkcs1v15", "rsa-pss", "ecdsa-p256"])
+def signed(request: pytest.FixtureRequest) -> tuple[Pki, bytes]:
+    kind, pss = request.param
+    pki = make_pki(kind, label="pdfverify")
+    return pki, sign(minimal_pdf(), simple_signer(pki, pss))
+
+
+def test_intact_pdf_verifies_and_agrees_with_pyhanko(signed: tuple[Pki, bytes], tmp_path: Path) -> None:
+    pki, pdf = signed
+    code, doc = run(tmp_path, pdf, pki.root)
+    assert code == 0, doc
+    (sig,) = doc["signatures"]
+    assert sig["field"] == "Signature1"
+    assert sig["signer"] == pki.leaf.subject.rfc4514_string()
+    assert sig["indication"] == "TOTAL_PASSED" and sig["failed_checks"] == []
+    assert sig["covers_whole_file"] is True
+    assert sig["byte_range"][0] == 0 and sum(sig["byte_range"][2:]) == len(pdf)
+    (status,) = pyhanko_statuses(pdf, pki.root)
+    assert pyhanko_ok(status) and status.coverage.name == "ENTIRE_FILE"
+
+
+def test_pss_pdf_really_is_pss(tmp_path: Path) -> None:
+    pki = make_pki("rsa2048", label="pdfverify")
+    pdf = sign(minimal_pdf(), simple_signer(pki, pss=True))
+    sig = PdfFileReader(io.BytesIO(pdf)).embedded_signatures[0]
+    assert sig.signer_info["signature_algorithm"]["algorithm"].native == "rsassa_pss"
+    assert run(tmp_path, pdf, pki.root)[0] == 0
+
+
+def test_tampered_byte_fails_and_pyhanko_agrees(signed: tuple[Pki, bytes], tmp_path: Path) -> None:
+    pki, pdf = signed
+    at = pdf.index(b"Invoice 42") + len(b"Invoice 4")  # inside the first byte range
+    tampered = pdf[:at] + b"9" + pdf[at + 1 :]
+    code, doc = run(tmp_path, tampered, pki.root)
+    assert code == 1 and doc["ok"] is False
+    (sig,) = doc["signatures"]
+    assert sig["indication"] == "TOTAL_FAILED" and sig["sub_indication"] == "HASH_FAILURE"
+    assert sig["failed_checks"]
+    (status,) = pyhanko_statuses(tampered, pki.root)
+    assert not pyhanko_ok(status) and not status.intact
+
+
+def test_wrong_root_is_not_passed_and_pyhanko_agrees(signed: tuple[Pki, bytes], tmp_path: Path) -> None:
+    _, pdf = signed
+    other = make_pki("p256", label="pdfverify-other")
+    code, doc = run(tmp_path, pdf, other.root)
+    assert code == 1
+    (sig,) = doc["signatures"]
+    assert sig["indication"] != "TOTAL_PASSED" and sig["failed_checks"]
+    (status,) = pyhanko_statuses(pdf, other.root)
+    assert status.intact and not status.trusted
+
+
+def test_not_a_pdf_is_unusable(tmp_path: Path) -> None:
+    pki = make_pki("p256", label="pdfverify")
+    code, doc = run(tmp_path, b"hello, not a pdf\n", pki.root)
+    assert code == 2 and doc["exit_code"] == 2 and doc["error"] == "unusable input"
+    code, doc = run(tmp_path, b"%PDF-1.7\n garbage without xref", pki.root)
+    assert code == 2, doc
+
+
+def test_unsigned_pdf_fails(tmp_path: Path) -> None:
+    pki = make_pki("p256", label="pdfverify")
+    code, doc = run(tmp_path, minimal_pdf(), pki.root)
+    assert code == 1 and doc["signatures"] == []
+
+
+def test_incremental_update_after_signing_is_reported(tmp_path: Path) -> None:
+    pki = make_pki("p256", label="pdfverify")
+    pdf = sign(minimal_pdf(), simple_signer(pki))
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+    from pyhanko.pdf_utils.generic import pdf_string
+
+    writer.root["/Lang"] = pdf_string("en")
+    writer.update_root()
+    out = io.BytesIO()
+    writer.write(out)
+    updated = out.getvalue()
+    assert len(updated) > len(pdf)
+    code, doc = run(tmp_path, updated, pki.root)
+    assert code == 1 and doc["whole_file_signed"] is False
+    (sig,) = doc["signatures"]
+    assert sig["ok"] is True and sig["covers_whole_file"] is False
+    (status,) = pyhanko_statuses(updated, pki.root)
+    assert status.coverage.name != "ENTIRE_FILE"
+    # a second signature over the update covers the whole file again: both verify, exit 0
+    twice = sign(updated, simple_signer(pki), field="Signature2")
+    code, doc = run(tmp_path, twice, pki.root)
+    assert code == 0, doc
+    assert [s["covers_whole_file"] for s in doc["signatures"]] == [False, True]
+    assert all(pyhanko_ok(s) for s in pyhanko_statuses(twice, pki.root))
+
+
+def _break_byte_range(pdf: bytes, new: bytes) -> bytes:
+    match = re.search(rb"/ByteRange\s*\[[^\]]*\]", pdf)
+    assert match
+    old = match.group(0)
+    assert len(new) <= len(old)
+    return pdf[: match.start()] + new.ljust(len(old)) + pdf[match.end() :]
+
+
+def test_byte_range_rules_name_the_rule(tmp_path: Path) -> None:
+    pki = make_pki("p256", label="pdfverify")
+    pdf = sign(minimal_pdf(), simple_signer(pki))
+    _, b, c, d = (int(v) for v in re.search(rb"/ByteRange\s*\[([^\]]*)\]", pdf).group(1).split())  # type: ignore[union-attr]
+    cases = {
+        b"/ByteRange [1 %d %d %d]" % (b - 1, c, d): "must start at 0",
+        b"/ByteRange [0 %d %d %d]" % (b + 1, c, d): "not exactly one hex string",
+        b"/ByteRange [0 %d %d %d]" % (b, c, d + 5): "past end of file",
+    }
+    for new, rule in cases.items():
+        code, doc = run(tmp_path, _break_byte_range(pdf, new), pki.root)
+        assert code == 1, rule
+        (sig,) = doc["signatures"]
+        assert sig["sub_indication"] == "FORMAT_FAILURE"
+        assert any(rule in c["message"] for c in sig["checks"]), (rule, sig["checks"])
+
+
+def test_library_cuts_padding_at_the_cms_length() -> None:
+    assert cms_der_length(bytes.fromhex("3003020101") + bytes(100)) == 5
+    assert cms_der_length(bytes.fromhex("30800201010000") + bytes(10)) == 7
+    with pytest.raises(InputError):
+        cms_der_length(b"\x30\x82\xff")
+    pki = make_pki("p256", label="pdfverify")
+    pdf = sign(minimal_pdf(), simple_signer(pki))
+    result = verify_pdf(pdf, trust_anchors=[pki.root])
+    assert result.ok and result.signatures[0].ok
+
+
+def test_human_output(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    pki = make_pki("p256", label="pdfverify")
+    (tmp_path / "doc.pdf").write_bytes(sign(minimal_pdf(), simple_signer(pki)))
+    (tmp_path / "root.pem").write_bytes(pki.root.public_bytes(Encoding.PEM))
+    assert main(["pdf", "verify", str(tmp_path / "doc.pdf"), "--roots", str(tmp_path / "root.pem")]) == 0
+    out = capsys.readouterr().out
+    assert "OK: field Signature1" in out and "covers the whole file" in out and "1/1 signatures verified" in out
