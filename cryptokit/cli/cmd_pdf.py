@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from ..errors import InputError
 from .common import (
     EXAMPLES_FORMATTER,
     add_chain_options,
@@ -33,6 +34,8 @@ def run_pdf_verify(args: argparse.Namespace) -> int:
     from ..cms import CmsPolicy
     from ..integrations.pdf_verify import MAX_PDF, verify_pdf
 
+    if getattr(args, "ocsp", None):  # never ignore a revocation source silently
+        raise InputError("--ocsp", "pdf verify checks revocation with --crl only (cms_verify takes no OCSP yet)")
     data = read_input(args.pdf, "FILE", max_size=MAX_PDF)
     result = verify_pdf(
         data,

@@ -156,6 +156,8 @@ def test_not_a_pdf_is_unusable(tmp_path: Path) -> None:
     assert code == 2 and doc["exit_code"] == 2 and doc["error"] == "unusable input"
     code, doc = run(tmp_path, b"%PDF-1.7\n garbage without xref", pki.root)
     assert code == 2, doc
+    code, doc = run(tmp_path, sign(minimal_pdf(), simple_signer(pki)), pki.root, "--ocsp", str(tmp_path / "root.pem"))
+    assert code == 2 and doc["field"] == "--ocsp"  # an OCSP file is refused, never silently ignored
 
 
 def test_unsigned_pdf_fails(tmp_path: Path) -> None:
