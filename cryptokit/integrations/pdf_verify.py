@@ -204,6 +204,8 @@ def verify_pdf(
         from pyhanko.pdf_utils.reader import PdfFileReader
     except ImportError:  # pragma: no cover - the extra is installed in the test environment
         raise InputError("pdf", "needs pyHanko: pip install 'cryptokit[pdf]'") from None
+    if not isinstance(pdf, (bytes, bytearray, memoryview)):
+        raise InputError("pdf", f"must be the PDF's bytes, not {type(pdf).__name__}")
     data = bytes(pdf)
     if len(data) > MAX_PDF:
         raise InputError("pdf", f"larger than {MAX_PDF} bytes")
