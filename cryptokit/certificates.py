@@ -348,7 +348,9 @@ def certificate_summary(cert: x509.Certificate) -> dict[str, Any]:
 
     Keys: subject, issuer (RFC 4514), serial (hex), not_before/not_after (ISO 8601 UTC), key
     (type, size, curve), key_usage (RFC 5280 names), extended_key_usage ([{oid, name}]), ski/aki
-    (hex or None), is_ca, self_issued, signature_algorithm (dotted OID), sha256 fingerprint (hex).
+    (hex or None), is_ca, self_issued, signature_algorithm (dotted OID), sha256 fingerprint (hex),
+    subject_alt_names ([{type, value}] or None), extensions ([{oid, name or None, critical}]).
+    SERIALNUMBER (2.5.4.5) is shown by name in subject and issuer.
     It describes; it does not judge.
     """
     if not isinstance(cert, x509.Certificate):
@@ -383,8 +385,8 @@ def _summary(cert: x509.Certificate) -> dict[str, Any]:
     except (ValueError, TypeError, UnsupportedAlgorithmError):
         key = {"type": "unknown", "size": None, "curve": None}
     return {
-        "subject": cert.subject.rfc4514_string(),
-        "issuer": cert.issuer.rfc4514_string(),
+        "subject": cert.subject.rfc4514_string(_NAME_LABELS),
+        "issuer": cert.issuer.rfc4514_string(_NAME_LABELS),
         "serial": serial_hex if len(serial_hex) % 2 == 0 else "0" + serial_hex,
         "not_before": cert.not_valid_before_utc.isoformat(),
         "not_after": cert.not_valid_after_utc.isoformat(),
@@ -402,4 +404,43 @@ def _summary(cert: x509.Certificate) -> dict[str, Any]:
         "self_issued": cert.subject == cert.issuer,
         "signature_algorithm": cert.signature_algorithm_oid.dotted_string,
         "sha256": cert.fingerprint(hashes.SHA256()).hex(),
+        "subject_alt_names": _alt_names(cert),
+        "extensions": [
+            {"oid": e.oid.dotted_string, "name": _known_name(e.oid), "critical": e.critical}
+            for e in cert.extensions
+        ],
     }
+
+
+# Attribute types cryptography's RFC 4514 text shows as dotted OIDs but people know by name.
+_NAME_LABELS = {x509.NameOID.SERIAL_NUMBER: "SERIALNUMBER"}
+
+
+def _known_name(oid: x509.ObjectIdentifier) -> str | None:
+    """cryptography's name for a known OID (``subjectAltName``, ``keyUsage``...), None for an unknown one."""
+    name = oid._name
+    return None if name == "Unknown OID" else name
+
+
+def _alt_names(cert: x509.Certificate) -> list[dict[str, str]] | None:
+    """The subjectAltName entries as ``{"type": "dns"|"email"|"uri"|"ip"|"dn"|"other"|"rid", "value": text}``."""
+    san = _extension(cert, x509.SubjectAlternativeName)
+    if san is None:
+        return None
+    out: list[dict[str, str]] = []
+    for gn in san:
+        if isinstance(gn, x509.DNSName):
+            out.append({"type": "dns", "value": gn.value})
+        elif isinstance(gn, x509.RFC822Name):
+            out.append({"type": "email", "value": gn.value})
+        elif isinstance(gn, x509.UniformResourceIdentifier):
+            out.append({"type": "uri", "value": gn.value})
+        elif isinstance(gn, x509.IPAddress):
+            out.append({"type": "ip", "value": str(gn.value)})
+        elif isinstance(gn, x509.DirectoryName):
+            out.append({"type": "dn", "value": gn.value.rfc4514_string(_NAME_LABELS)})
+        elif isinstance(gn, x509.RegisteredID):
+            out.append({"type": "rid", "value": gn.value.dotted_string})
+        elif isinstance(gn, x509.OtherName):
+            out.append({"type": "other", "value": gn.type_id.dotted_string})
+    return out

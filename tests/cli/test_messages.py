@@ -193,3 +193,62 @@ def test_binary_file_is_not_a_certificate(tmp_path: Path, capsys: pytest.Capture
     assert "not a certificate (DER, PEM or base64)" in err and "base64 alphabet" not in err
     assert main(["chain", "validate", str(binary), "--roots", str(binary)]) == 2
     assert "not a certificate (DER, PEM or base64)" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------- (e) certs inspect --json
+
+
+def test_certs_inspect_json_names_sans_serialnumber_and_extensions(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import datetime as dt
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.x509.oid import ExtensionOID, NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name(
+        [x509.NameAttribute(NameOID.COMMON_NAME, "Ana"), x509.NameAttribute(NameOID.SERIAL_NUMBER, "PNOPT-123")]
+    )
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(7)
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName(
+                [
+                    x509.DNSName("ana.example"),
+                    x509.RFC822Name("ana@example.org"),
+                    x509.IPAddress(ipaddress.ip_address("192.0.2.1")),
+                ]
+            ),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(
+            x509.UnrecognizedExtension(x509.ObjectIdentifier("1.3.6.1.4.1.99999.1"), b"\x05\x00"), critical=False
+        )
+        .sign(key, hashes.SHA256())
+    )
+    path = tmp_path / "ana.pem"
+    path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    assert "2.5.4.5=" in cert.subject.rfc4514_string()  # what cryptography alone would show
+    assert main(["certs", "inspect", str(path), "--json"]) == 0
+    (doc,) = orjson.loads(capsys.readouterr().out)
+    assert doc["subject"] == "SERIALNUMBER=PNOPT-123,CN=Ana"
+    assert doc["subject_alt_names"] == [
+        {"type": "dns", "value": "ana.example"},
+        {"type": "email", "value": "ana@example.org"},
+        {"type": "ip", "value": "192.0.2.1"},
+    ]
+    assert doc["extensions"] == [
+        {"oid": ExtensionOID.SUBJECT_ALTERNATIVE_NAME.dotted_string, "name": "subjectAltName", "critical": False},
+        {"oid": ExtensionOID.BASIC_CONSTRAINTS.dotted_string, "name": "basicConstraints", "critical": True},
+        {"oid": "1.3.6.1.4.1.99999.1", "name": None, "critical": False},
+    ]
