@@ -180,3 +180,26 @@ def test_pyhanko_is_imported_by_the_integration_only() -> None:
         "assert not [m for m in sys.modules if m.startswith('pyhanko')], 'pyhanko imported'"
     )
     subprocess.run([sys.executable, "-c", probe], check=True, timeout=120)
+
+
+@pytest.mark.parametrize("kind", ["rsa2048", "p256"])
+def test_pdf_signed_through_adss_passes_cryptokit_pdf_verify(kind: str, tmp_path: Any) -> None:
+    """A PDF signed through ADSS (cryptokit's remote signer) passes `cryptokit pdf verify` with its root,
+    and fails with another root, as pyHanko's validator says."""
+    from cryptokit.cli.main import main
+
+    pki = make_pki(kind, label="pdf")
+    service = adss.EmbeddedSigner(KeyBundle(pki.leaf_key, pki.leaf, tuple(pki.chain)), cert_alias="signer", token=TOKEN)
+    with serve(service.handle) as send:
+        signer = adss_signer(
+            send, certificate=pki.leaf, chain=pki.chain, profile_id="CSP Service Profile",
+            cert_alias="signer", token=TOKEN, max_polls=2, poll_interval=0,
+        )  # fmt: skip
+        signed = sign_pdf(signer, minimal_pdf())
+    assert_pades_ok(signed, pki)
+    (tmp_path / "doc.pdf").write_bytes(signed)
+    (tmp_path / "root.pem").write_bytes(pki.root.public_bytes(Encoding.PEM))
+    other = make_pki(kind, label="pdf-other")
+    (tmp_path / "other.pem").write_bytes(other.root.public_bytes(Encoding.PEM))
+    assert main(["pdf", "verify", str(tmp_path / "doc.pdf"), "--roots", str(tmp_path / "root.pem")]) == 0
+    assert main(["pdf", "verify", str(tmp_path / "doc.pdf"), "--roots", str(tmp_path / "other.pem")]) == 1
