@@ -238,7 +238,7 @@ def _verify_response(resp: ocsp.OCSPResponse, signer: x509.Certificate) -> str |
     except InvalidSignature:
         return "signature does not verify"
     except (UnsupportedAlgorithm, ValueError, TypeError) as exc:
-        return f"signature could not be verified ({exc})"
+        return f"signature could not be verified ({plain_parse_error(exc)})"
     return None
 
 
@@ -333,7 +333,7 @@ def _delegate_problem(
     try:
         why = verify_signed(responder, issuer.public_key())
     except (ValueError, TypeError, UnsupportedAlgorithm) as exc:
-        why = f"issuer key unusable ({exc})"
+        why = f"issuer key unusable ({plain_parse_error(exc)})"
     if why is not None:
         return f"delegated responder certificate is not signed by the issuer ({why})"
     if not responder.not_valid_before_utc <= at <= responder.not_valid_after_utc:

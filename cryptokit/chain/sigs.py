@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, padding, rsa
 
 from .._dsa import DSAPublicKey
-from ..errors import CryptokitError, InputError
+from ..errors import CryptokitError, InputError, plain_parse_error
 from ..signatures.pss_params import PssParams, pss_params_from_asn1
 from ..signatures.public_keys import certificate_key, pss_binding_problem, rsa_exponent_problem
 
@@ -71,7 +71,7 @@ def verify_signed(signed: x509.Certificate | x509.CertificateRevocationList, key
     except InvalidSignature:
         return "signature does not verify"
     except (UnsupportedAlgorithm, ValueError, TypeError) as exc:
-        return f"signature could not be verified ({exc})"
+        return f"signature could not be verified ({plain_parse_error(exc)})"
     return None
 
 
@@ -99,7 +99,7 @@ def pss_key_misuse(signed: x509.Certificate | x509.CertificateRevocationList, is
             return None
         pss_signature = signed.signature_algorithm_oid.dotted_string == _RSASSA_PSS
     except ValueError as exc:
-        return f"signature algorithm unreadable ({exc})"
+        return f"signature algorithm unreadable ({plain_parse_error(exc)})"
     try:
         bound = certificate_key(issuer).pss
         used = _signature_pss_params(signed) if pss_signature else None
