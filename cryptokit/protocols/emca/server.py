@@ -355,6 +355,32 @@ class OpenedCreateCertificatesRequest:
     framing: str = ""
 
 
+
+def _route_and_open(
+    http_request: HttpRequest,
+    methods: Collection[str] | None,
+    *,
+    envelope: Envelope,
+    registry: ClientRegistry,
+    auth_verifier: AuthKeyVerifier | None,
+    emkey_secret: bytes | None,
+    source_ip: str | None,
+    strict_emkey: bool,
+) -> OpenedRequest:
+    """The first steps of every emCA handler: the method routing (when ``methods`` is given), then
+    :func:`open_request`."""
+    if methods is not None:
+        route(http_request, methods)
+    return open_request(
+        http_request,
+        envelope=envelope,
+        registry=registry,
+        auth_verifier=auth_verifier,
+        emkey_secret=emkey_secret,
+        source_ip=source_ip,
+        strict_emkey=strict_emkey,
+    )
+
 def _check_params(params: Mapping[str, Any], registry: ClientRegistry, valid_from_tz: dt.tzinfo) -> tuple[Any, ...]:
     profile_id = _param(params, "profileID", "profileId")
     subscriber_id = _param(params, "subscriberId")
@@ -444,16 +470,9 @@ def open_create_certificates_request(
 
     Raises the :class:`EmcaError` whose text the vendor documents for each failure.
     """
-    if methods is not None:
-        route(http_request, methods)
-    opened = open_request(
-        http_request,
-        envelope=envelope,
-        registry=registry,
-        auth_verifier=auth_verifier,
-        emkey_secret=emkey_secret,
-        source_ip=source_ip,
-        strict_emkey=strict_emkey,
+    opened = _route_and_open(
+        http_request, methods, envelope=envelope, registry=registry, auth_verifier=auth_verifier,
+        emkey_secret=emkey_secret, source_ip=source_ip, strict_emkey=strict_emkey,
     )
     application_id = _param(opened.params, "applicationId")
     return _verify_create(
@@ -484,16 +503,9 @@ def open_get_certificate_by_request_id(
     """Route, open and authenticate (:func:`open_request`), then check that ``signature`` is a CMS by
     the registered certificate whose content is exactly the ``requestId`` (UTF-8; ``requestID`` is
     read too). Signature Verification failed otherwise; Invalid parameter when ``requestId`` is absent."""
-    if methods is not None:
-        route(http_request, methods)
-    opened = open_request(
-        http_request,
-        envelope=envelope,
-        registry=registry,
-        auth_verifier=auth_verifier,
-        emkey_secret=emkey_secret,
-        source_ip=source_ip,
-        strict_emkey=strict_emkey,
+    opened = _route_and_open(
+        http_request, methods, envelope=envelope, registry=registry, auth_verifier=auth_verifier,
+        emkey_secret=emkey_secret, source_ip=source_ip, strict_emkey=strict_emkey,
     )
     request_id = _param(opened.params, "requestId", "requestID")
     signature = opened.params.get("signature")
@@ -698,16 +710,9 @@ def handle_create_certificates(
         raise InputError("registry", "must implement find_issued and record_issued (the applicationId rule)")
     subscriber_id: str | None = None
     try:
-        if methods is not None:
-            route(http_request, methods)
-        opened = open_request(
-            http_request,
-            envelope=envelope,
-            registry=registry,
-            auth_verifier=auth_verifier,
-            emkey_secret=emkey_secret,
-            source_ip=source_ip,
-            strict_emkey=strict_emkey,
+        opened = _route_and_open(
+            http_request, methods, envelope=envelope, registry=registry, auth_verifier=auth_verifier,
+            emkey_secret=emkey_secret, source_ip=source_ip, strict_emkey=strict_emkey,
         )
         application_id = _param(opened.params, "applicationId")
         raw_subscriber = opened.params.get("subscriberId")
