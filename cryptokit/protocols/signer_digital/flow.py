@@ -26,6 +26,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from types import MappingProxyType
+from typing import Unpack
 
 from ...encoding import utf8
 from ...errors import CryptokitError, InputError, KeyAuthOtpRequired
@@ -33,11 +34,8 @@ from .. import HttpRequest
 from .._json import http_status
 from .errors import KeyAuthFlowMisuse
 from .requests import (
-    BASE_PATH,
-    CSC_ID_HEADER,
-    PASSWORD_HEADER,
-    CredentialsIn,
-    ProfileParam,
+    GenKeyAuthOptions,
+    KeyAuthOptions,
     build_gen_key_auth_otp_request,
     build_set_key_auth_otp_request,
 )
@@ -114,19 +112,7 @@ def _sign_answer(status: int, body: bytes | str) -> CryptokitError | None:
 class KeyAuthFlow:
     """Drive Sign -> (OA03x) GenKeyAuthOTP -> OTP -> SetKeyAuthOTP -> Sign once more. See the module docstring."""
 
-    __slots__ = (
-        "_base_path",
-        "_credentials_in",
-        "_csc_id",
-        "_csc_id_header",
-        "_key_label",
-        "_password",
-        "_password_header",
-        "_profile",
-        "_profile_param",
-        "_sign_request",
-        "_state",
-    )
+    __slots__ = ("_csc_id", "_key_label", "_options", "_password", "_profile_param", "_sign_request", "_state")
 
     def __init__(
         self,
@@ -135,25 +121,17 @@ class KeyAuthFlow:
         key_label: str,
         csc_id: str,
         password: str,
-        client_app_profile: str | None = None,
-        credentials_in: CredentialsIn = "headers",
-        profile_param: ProfileParam = "ClientAppProfName",
-        base_path: str = BASE_PATH,
-        csc_id_header: str = CSC_ID_HEADER,
-        password_header: str = PASSWORD_HEADER,
+        **options: Unpack[GenKeyAuthOptions],
     ) -> None:
+        """``options``: :class:`~.requests.GenKeyAuthOptions`, as the two builders take them."""
         if not isinstance(sign_request, HttpRequest):
             raise InputError("sign_request", "must be the HttpRequest of the Sign call")
         self._sign_request = sign_request
         self._key_label = key_label
         self._csc_id = csc_id
         self._password = password
-        self._profile = client_app_profile
-        self._credentials_in: CredentialsIn = credentials_in
-        self._profile_param: ProfileParam = profile_param
-        self._base_path = base_path
-        self._csc_id_header = csc_id_header
-        self._password_header = password_header
+        self._profile_param = options.pop("profile_param", "ClientAppProfName")
+        self._options: KeyAuthOptions = options
         # Build once now so that bad arguments fail at construction, not halfway through.
         self._gen_request()
         self._state = FlowState.IDLE
@@ -181,12 +159,8 @@ class KeyAuthFlow:
             key_label=self._key_label,
             csc_id=self._csc_id,
             password=self._password,
-            client_app_profile=self._profile,
-            credentials_in=self._credentials_in,
             profile_param=self._profile_param,
-            base_path=self._base_path,
-            csc_id_header=self._csc_id_header,
-            password_header=self._password_header,
+            **self._options,
         )
 
     def _fail(self, origin: FlowState, stage: str, error: CryptokitError) -> Failed:
@@ -229,15 +203,7 @@ class KeyAuthFlow:
         """The SetKeyAuthOTP request carrying the owner's ``otp`` (checked for shape, never shown)."""
         origin = self._expect("submit_otp")
         request = build_set_key_auth_otp_request(
-            otp=otp,
-            key_label=self._key_label,
-            csc_id=self._csc_id,
-            password=self._password,
-            client_app_profile=self._profile,
-            credentials_in=self._credentials_in,
-            base_path=self._base_path,
-            csc_id_header=self._csc_id_header,
-            password_header=self._password_header,
+            otp=otp, key_label=self._key_label, csc_id=self._csc_id, password=self._password, **self._options
         )
         self._move("submit_otp", origin, FlowState.SUBMITTING)
         return request

@@ -12,7 +12,8 @@ returned HttpRequest shows header and query *names* only, never the password or 
 from __future__ import annotations
 
 import re
-from typing import Any, Literal
+from collections.abc import Mapping
+from typing import Any, Literal, TypedDict, Unpack
 
 import orjson
 
@@ -23,6 +24,8 @@ from .._args import text_arg
 __all__ = [
     "build_gen_key_auth_otp_request",
     "build_set_key_auth_otp_request",
+    "KeyAuthOptions",
+    "GenKeyAuthOptions",
     "BASE_PATH",
     "CSC_ID_HEADER",
     "PASSWORD_HEADER",
@@ -72,56 +75,90 @@ def _base(base_path: str) -> str:
     return base_path if base_path.endswith("/") else base_path + "/"
 
 
+class KeyAuthOptions(TypedDict, total=False):
+    """The optional keywords of every KeyAuth call, one list for the builders and :class:`~.flow.KeyAuthFlow`:
+    ``client_app_profile`` (None), ``credentials_in`` ("headers"), ``base_path`` (:data:`BASE_PATH`),
+    ``csc_id_header`` (:data:`CSC_ID_HEADER`), ``password_header`` (:data:`PASSWORD_HEADER`)."""
+
+    client_app_profile: str | None
+    credentials_in: CredentialsIn
+    base_path: str
+    csc_id_header: str
+    password_header: str
+
+
+class GenKeyAuthOptions(KeyAuthOptions, total=False):
+    """:class:`KeyAuthOptions` and ``profile_param`` ("ClientAppProfName"), the query name of the profile."""
+
+    profile_param: ProfileParam
+
+
+def _known(function: str, options: Mapping[str, object], names: frozenset[str]) -> None:
+    """A keyword outside ``names`` is refused as Python refuses an unknown keyword argument."""
+    for key in options:
+        if key not in names:
+            raise TypeError(f"{function}() got an unexpected keyword argument {key!r}")
+
+
+_SET_NAMES = frozenset(KeyAuthOptions.__optional_keys__)
+_GEN_NAMES = frozenset(GenKeyAuthOptions.__optional_keys__)
+
+
+def _prepare(csc_id: str, password: str, options: KeyAuthOptions) -> tuple[dict[str, str], dict[str, str], str]:
+    """(query, headers, base path) of a KeyAuth call: the credentials placed where ``credentials_in`` says."""
+    where = options.get("credentials_in", "headers")
+    creds = _credentials(
+        csc_id,
+        password,
+        where,
+        options.get("csc_id_header", CSC_ID_HEADER),
+        options.get("password_header", PASSWORD_HEADER),
+    )
+    query: dict[str, str] = {}
+    headers: dict[str, str] = {"Accept": "application/json"}
+    (query if where == "query" else headers).update(creds)
+    return query, headers, _base(options.get("base_path", BASE_PATH))
+
+
+def _profile(options: KeyAuthOptions) -> str | None:
+    profile = options.get("client_app_profile")
+    return None if profile is None else _text(profile, "client_app_profile")
+
+
 def build_gen_key_auth_otp_request(
-    *,
-    key_label: str,
-    csc_id: str,
-    password: str,
-    client_app_profile: str | None = None,
-    credentials_in: CredentialsIn = "headers",
-    profile_param: ProfileParam = "ClientAppProfName",
-    base_path: str = BASE_PATH,
-    csc_id_header: str = CSC_ID_HEADER,
-    password_header: str = PASSWORD_HEADER,
+    *, key_label: str, csc_id: str, password: str, **options: Unpack[GenKeyAuthOptions]
 ) -> HttpRequest:
     """``GET GenKeyAuthOTP?KeyLabel=..[&ClientAppProfName=..]``: have Kluis send an OTP to the key owner.
 
     The OTP goes to the owner's phone and e-mail; the answer is a RespErrPl
-    (:func:`~cryptokit.protocols.signer_digital.parse_response`).
+    (:func:`~cryptokit.protocols.signer_digital.parse_response`). Options: :class:`GenKeyAuthOptions`.
     """
+    _known("build_gen_key_auth_otp_request", options, _GEN_NAMES)
+    profile_param = options.get("profile_param", "ClientAppProfName")
     if profile_param not in ("ClientAppProfName", "CertProfileName"):
         raise InputError("profile_param", 'must be "ClientAppProfName" or "CertProfileName"')
-    creds = _credentials(csc_id, password, credentials_in, csc_id_header, password_header)
-    query: dict[str, str] = {}
-    headers: dict[str, str] = {"Accept": "application/json"}
-    (query if credentials_in == "query" else headers).update(creds)
+    query, headers, base = _prepare(csc_id, password, options)
     query["KeyLabel"] = _text(key_label, "key_label")
-    if client_app_profile is not None:
-        query[profile_param] = _text(client_app_profile, "client_app_profile")
-    return HttpRequest("GET", _base(base_path) + "GenKeyAuthOTP", query, headers, b"")
+    profile = _profile(options)
+    if profile is not None:
+        query[profile_param] = profile
+    return HttpRequest("GET", base + "GenKeyAuthOTP", query, headers, b"")
 
 
 def build_set_key_auth_otp_request(
-    *,
-    otp: str,
-    key_label: str,
-    csc_id: str,
-    password: str,
-    client_app_profile: str | None = None,
-    credentials_in: CredentialsIn = "headers",
-    base_path: str = BASE_PATH,
-    csc_id_header: str = CSC_ID_HEADER,
-    password_header: str = PASSWORD_HEADER,
+    *, otp: str, key_label: str, csc_id: str, password: str, **options: Unpack[KeyAuthOptions]
 ) -> HttpRequest:
     """``POST SetKeyAuthOTP {OTP, KeyLabel, ClientAppProfName?}``: submit the OTP the owner received.
 
     ``client_app_profile`` must be the one given to GenKeyAuthOTP. The OTP is in the body only.
+    Options: :class:`KeyAuthOptions`.
     """
-    creds = _credentials(csc_id, password, credentials_in, csc_id_header, password_header)
+    _known("build_set_key_auth_otp_request", options, _SET_NAMES)
+    query, headers, base = _prepare(csc_id, password, options)
     body: dict[str, Any] = {"OTP": _text(otp, "otp", secret=True), "KeyLabel": _text(key_label, "key_label")}
-    if client_app_profile is not None:
-        body["ClientAppProfName"] = _text(client_app_profile, "client_app_profile")
-    headers = {"Content-Type": "application/json", "Accept": "application/json"}
-    query: dict[str, str] = {}
-    (query if credentials_in == "query" else headers).update(creds)
-    return HttpRequest("POST", _base(base_path) + "SetKeyAuthOTP", query, headers, orjson.dumps(body))
+    profile = _profile(options)
+    if profile is not None:
+        body["ClientAppProfName"] = profile
+    return HttpRequest(
+        "POST", base + "SetKeyAuthOTP", query, {"Content-Type": "application/json", **headers}, orjson.dumps(body)
+    )

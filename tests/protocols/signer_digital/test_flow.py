@@ -528,3 +528,24 @@ def test_the_code_search_is_bounded_in_depth_and_breadth() -> None:
     assert signer_digital.key_auth_otp_code([[{"Error_cd": "OA04"}]]) == ("OA04", None)
     wide = b"[" + b",".join([b"1"] * 100_000) + b',{"Error_cd": "OA04"}]'
     signer_digital.raise_for_sign_answer(200, wide)  # past the 1000-item budget: not looked at, no error
+
+
+def test_builders_and_flow_take_one_option_list() -> None:
+    """KeyAuthOptions is the one keyword list: the flow's profile_param reaches GenKeyAuthOTP only,
+    its profile reaches both calls, and an unknown keyword is refused like any unknown argument."""
+    f = flow(client_app_profile="MyBillingERP", profile_param="CertProfileName", credentials_in="query")
+    f.start()
+    gen = f.receive(200, resp("0", "OA03A"))
+    assert isinstance(gen, HttpRequest) and dict(gen.query)["CertProfileName"] == "MyBillingERP"
+    f.receive(200, OK)
+    submit = f.submit_otp(OTP)
+    assert orjson.loads(submit.body)["ClientAppProfName"] == "MyBillingERP"
+    assert "profile_param" not in dict(submit.query) and dict(submit.query)["CscId"] == CSC_ID
+    with pytest.raises(TypeError, match="unexpected keyword argument 'profile_parm'"):
+        signer_digital.build_gen_key_auth_otp_request(
+            key_label="K", csc_id=CSC_ID, password=PASSWORD, profile_parm="CertProfileName"  # type: ignore[call-arg]
+        )
+    with pytest.raises(TypeError, match="unexpected keyword argument 'profile_param'"):
+        signer_digital.build_set_key_auth_otp_request(
+            otp=OTP, key_label="K", csc_id=CSC_ID, password=PASSWORD, profile_param="CertProfileName"  # type: ignore[call-arg]
+        )
