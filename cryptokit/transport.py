@@ -28,11 +28,12 @@ clients take; :class:`AsyncTransport` is its asyncio twin.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import ssl
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from types import TracebackType
 from typing import Any
 
@@ -203,8 +204,37 @@ class _Base:
     def _delay(self, attempt: int) -> float:
         return float(min(self.backoff * (2**attempt), 5.0))
 
-    def _too_large(self, method: str, path: str, attempt: int) -> TransportError:
-        return TransportError("too_large", method, path, f"answer over {self.max_response} bytes", attempt)
+    def _client_options(self) -> dict[str, Any]:
+        """What both httpx clients are built with: this TLS context, no redirects, no environment."""
+        return {
+            "verify": self._ssl if self._ssl is not None else True,
+            "timeout": self.timeout,
+            "follow_redirects": False,
+            "trust_env": False,
+        }
+
+    def _add_chunk(self, data: bytearray, chunk: bytes, method: str, path: str, attempt: int) -> None:
+        data += chunk
+        if len(data) > self.max_response:
+            raise TransportError("too_large", method, path, f"answer over {self.max_response} bytes", attempt)
+
+    @staticmethod
+    def _is_final(status: int, attempt: int, tries: int) -> bool:
+        """True when this answer is returned; False when a retry status leaves tries to spend."""
+        return status not in RETRY_STATUSES or attempt >= tries
+
+    @contextlib.contextmanager
+    def _attempt(self, method: str, path: str, attempt: int, tries: int) -> Iterator[None]:
+        """One try: a failure raises TransportError, except a retryable httpx failure, which is swallowed
+        (the caller sleeps and tries again)."""
+        try:
+            yield
+        except httpx.HTTPError as exc:
+            kind = _kind(exc)
+            if attempt >= tries or kind == "tls":
+                raise TransportError(kind, method, path, type(exc).__name__, attempt) from None
+        except (ssl.SSLError, OSError) as exc:
+            raise TransportError(_kind(exc), method, path, type(exc).__name__, attempt) from None
 
 
 class Transport(_Base):
@@ -216,36 +246,21 @@ class Transport(_Base):
 
     def __init__(self, base_url: str, **options: Any) -> None:
         super().__init__(base_url, **options)
-        self._client = httpx.Client(
-            verify=self._ssl if self._ssl is not None else True,
-            timeout=self.timeout,
-            follow_redirects=False,
-            trust_env=False,
-        )
+        self._client = httpx.Client(**self._client_options())
 
     def send(self, request: HttpRequest, *, idempotent: bool | None = None) -> HttpResponse:
         """Send ``request``; the answer as an :class:`HttpResponse`. TransportError when no answer came."""
         method, url, query, headers, body = self._request(request)
         tries = self._tries(method, idempotent)
         for attempt in range(1, tries + 1):
-            try:
+            with self._attempt(method, request.path, attempt, tries):
                 with self._client.stream(method, url, params=query, headers=headers, content=body) as answer:
                     data = bytearray()
                     for chunk in answer.iter_bytes():
-                        data += chunk
-                        if len(data) > self.max_response:
-                            raise self._too_large(method, request.path, attempt)
-                    if answer.status_code in RETRY_STATUSES and attempt < tries:
-                        time.sleep(self._delay(attempt))
-                        continue
-                    return HttpResponse(answer.status_code, _headers(answer), bytes(data))
-            except httpx.HTTPError as exc:
-                kind = _kind(exc)
-                if attempt >= tries or kind == "tls":
-                    raise TransportError(kind, method, request.path, type(exc).__name__, attempt) from None
-                time.sleep(self._delay(attempt))
-            except (ssl.SSLError, OSError) as exc:
-                raise TransportError(_kind(exc), method, request.path, type(exc).__name__, attempt) from None
+                        self._add_chunk(data, chunk, method, request.path, attempt)
+                    if self._is_final(answer.status_code, attempt, tries):
+                        return HttpResponse(answer.status_code, _headers(answer), bytes(data))
+            time.sleep(self._delay(attempt))
         raise AssertionError("unreachable")  # pragma: no cover
 
     __call__ = send
@@ -265,36 +280,21 @@ class AsyncTransport(_Base):
 
     def __init__(self, base_url: str, **options: Any) -> None:
         super().__init__(base_url, **options)
-        self._client = httpx.AsyncClient(
-            verify=self._ssl if self._ssl is not None else True,
-            timeout=self.timeout,
-            follow_redirects=False,
-            trust_env=False,
-        )
+        self._client = httpx.AsyncClient(**self._client_options())
 
     async def send(self, request: HttpRequest, *, idempotent: bool | None = None) -> HttpResponse:
         """Send ``request``; the answer as an :class:`HttpResponse`. TransportError when no answer came."""
         method, url, query, headers, body = self._request(request)
         tries = self._tries(method, idempotent)
         for attempt in range(1, tries + 1):
-            try:
+            with self._attempt(method, request.path, attempt, tries):
                 async with self._client.stream(method, url, params=query, headers=headers, content=body) as answer:
                     data = bytearray()
                     async for chunk in answer.aiter_bytes():
-                        data += chunk
-                        if len(data) > self.max_response:
-                            raise self._too_large(method, request.path, attempt)
-                    if answer.status_code in RETRY_STATUSES and attempt < tries:
-                        await asyncio.sleep(self._delay(attempt))
-                        continue
-                    return HttpResponse(answer.status_code, _headers(answer), bytes(data))
-            except httpx.HTTPError as exc:
-                kind = _kind(exc)
-                if attempt >= tries or kind == "tls":
-                    raise TransportError(kind, method, request.path, type(exc).__name__, attempt) from None
-                await asyncio.sleep(self._delay(attempt))
-            except (ssl.SSLError, OSError) as exc:
-                raise TransportError(_kind(exc), method, request.path, type(exc).__name__, attempt) from None
+                        self._add_chunk(data, chunk, method, request.path, attempt)
+                    if self._is_final(answer.status_code, attempt, tries):
+                        return HttpResponse(answer.status_code, _headers(answer), bytes(data))
+            await asyncio.sleep(self._delay(attempt))
         raise AssertionError("unreachable")  # pragma: no cover
 
     __call__ = send
