@@ -12,7 +12,7 @@ import os
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from ..errors import CryptokitError, ExecutorFailed
 
@@ -59,54 +59,79 @@ def run_ordered(
     this thread; hashing plans its chunks by bytes up front, so it uses this one.)
     """
     answers: dict[int, R] = {}
-    pending: dict[Future[R], tuple[int, int]] = {}
     submitted = 0
-    iterator = iter(tasks)
-    exhausted = False
-
-    try:
-        while True:
-            while not exhausted and len(pending) < max_in_flight:
-                task = next(iterator, None)
-                if task is None:
-                    exhausted = True
-                    break
-                count, args = task
-                pending[_submit(executor, fn, args)] = (submitted, count)
-                submitted += 1
-            if not pending:
-                break
-            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
-            done = _collect(finished, pending, answers, done, total, progress)
-    finally:
-        for future in pending:
-            future.cancel()
+    with _InFlight(executor, fn, answers, total, progress, done) as flight:
+        for count, args in tasks:
+            while len(flight) >= max_in_flight:
+                flight.wait_some()
+            flight.submit(submitted, count, args)
+            submitted += 1
+        while flight.wait_some():
+            pass
     return [answers[i] for i in range(submitted)]
 
 
-def _collect(
-    finished: Iterable[Future[R]],
-    pending: dict[Future[R], tuple[int, int]],
-    into: dict[int, R],
-    done: int,
-    total: int,
-    progress: Progress | None,
-) -> int:
-    """Move each finished future's answer from ``pending`` into ``into`` (by its key); the new ``done``."""
-    for future in finished:
-        key, count = pending.pop(future)
-        into[key] = _result(future)
-        done += count
-        if progress is not None:
-            progress(done, total)
-    return done
+class _InFlight(Generic[R]):
+    """The chunks submitted to an executor and not yet collected, each keyed to where its answer goes.
 
+    Collecting moves a finished future's answer into ``into`` (failures become :class:`ExecutorFailed`)
+    and reports ``progress(done, total)``; leaving the ``with`` block cancels what has not started.
+    """
 
-def _submit(executor: Executor, fn: Callable[..., R], args: tuple[Any, ...]) -> Future[R]:
-    try:
-        return executor.submit(fn, *args)
-    except Exception as exc:  # a shut-down or broken executor
-        raise ExecutorFailed(f"the executor refused a bulk chunk: {type(exc).__name__}") from exc
+    def __init__(
+        self,
+        executor: Executor,
+        fn: Callable[..., R],
+        into: dict[int, R],
+        total: int,
+        progress: Progress | None,
+        done: int = 0,
+    ) -> None:
+        self._executor, self._fn, self._into = executor, fn, into
+        self._pending: dict[Future[R], tuple[int, int]] = {}
+        self.total, self.progress, self.done = total, progress, done
+
+    def __len__(self) -> int:
+        return len(self._pending)
+
+    def __enter__(self) -> _InFlight[R]:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for future in self._pending:
+            future.cancel()
+
+    def submit(self, key: int, count: int, args: tuple[Any, ...]) -> None:
+        """Run ``fn(*args)`` (``count`` items) on the executor; its answer goes to ``into[key]``."""
+        try:
+            future = self._executor.submit(self._fn, *args)
+        except Exception as exc:  # a shut-down or broken executor
+            raise ExecutorFailed(f"the executor refused a bulk chunk: {type(exc).__name__}") from exc
+        self._pending[future] = (key, count)
+
+    def record(self, key: int, answer: R, count: int) -> None:
+        """Put ``answer`` (``count`` items) at ``into[key]`` and report progress."""
+        self._into[key] = answer
+        self.done += count
+        if self.progress is not None:
+            self.progress(self.done, self.total)
+
+    def collect_ready(self) -> None:
+        """Collect the futures that have finished, without waiting."""
+        self._collect([f for f in self._pending if f.done()])
+
+    def wait_some(self) -> bool:
+        """Wait until at least one chunk finishes and collect the finished ones; False when none is pending."""
+        if not self._pending:
+            return False
+        finished, _ = wait(self._pending, return_when=FIRST_COMPLETED)
+        self._collect(finished)
+        return True
+
+    def _collect(self, finished: Iterable[Future[R]]) -> None:
+        for future in finished:
+            key, count = self._pending.pop(future)
+            self.record(key, _result(future), count)
 
 
 def _result(future: Future[R]) -> R:
@@ -146,36 +171,28 @@ def run_split(
     started are cancelled.
     """
     parts: dict[int, list[R]] = {}
-    pending: dict[Future[list[R]], tuple[int, int]] = {}
-    lo, hi, done = 0, total, 0
+    lo, hi = 0, total
     share = 2 * max(1, verifiers)
     step = piece
 
-    try:
+    with _InFlight(executor, fn, parts, total, progress) as flight:
         while True:
-            while lo < hi and len(pending) < max_in_flight:
+            while lo < hi and len(flight) < max_in_flight:
                 size = min(hi - lo, largest, max(smallest, -(-(hi - lo) // share)))
-                pending[_submit(executor, fn, build(lo, lo + size))] = (lo, size)
+                flight.submit(lo, size, build(lo, lo + size))
                 lo += size
             if here is not None and lo < hi:
                 start = max(lo, hi - step)
                 began = time.perf_counter()
-                parts[start] = here(start, hi)
+                answers = here(start, hi)
                 elapsed = time.perf_counter() - began
                 if elapsed > 0:  # pieces of about _PIECE_SECONDS, so the pool's queue is refilled in time
                     step = max(8, min(piece, int(_PIECE_SECONDS * (hi - start) / elapsed)))
-                done += hi - start
+                flight.record(start, answers, hi - start)
                 hi = start
-                if progress is not None:
-                    progress(done, total)
                 time.sleep(0)  # lets the executor's feeder threads take the GIL that verifying holds
-                done = _collect([f for f in pending if f.done()], pending, parts, done, total, progress)
+                flight.collect_ready()
                 continue
-            if not pending:
+            if not flight.wait_some():
                 break
-            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
-            done = _collect(finished, pending, parts, done, total, progress)
-    finally:
-        for future in pending:
-            future.cancel()
     return [answer for start in sorted(parts) for answer in parts[start]]
