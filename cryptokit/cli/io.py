@@ -11,9 +11,9 @@ import getpass
 import os
 import re
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 
@@ -72,8 +72,15 @@ def add_secret_options(parser: Any, name: str, help_what: str) -> None:
     parser.add_argument(f"--{name}-file", metavar="PATH", help=f"read the {help_what} from a file (first line)")
 
 
-def read_secret(args: Any, name: str, *, prompt: str, required: bool = True) -> str | None:
-    """The secret named ``name`` from its env var, its file or a prompt (in that order)."""
+T = TypeVar("T")
+
+
+def _read_secret(
+    args: Any, name: str, prompt: str, required: bool, convert: Callable[[str, str | bytes], T]
+) -> T | None:
+    """``convert(flag, secret)`` for the secret from ``--NAME-env`` (str), ``--NAME-file`` (its first
+    line, bytes) or a prompt (str, flag ``--NAME``), in that order; None when not ``required`` and
+    none is given."""
     attr = name.replace("-", "_")
     env = getattr(args, f"{attr}_env", None)
     file = getattr(args, f"{attr}_file", None)
@@ -81,18 +88,44 @@ def read_secret(args: Any, name: str, *, prompt: str, required: bool = True) -> 
         value = os.environ.get(env)
         if value is None:
             raise InputError(f"--{name}-env", f"environment variable {env} is not set")
-        return value
+        return convert(f"--{name}-env", value)
     if file:
         try:
-            text = Path(file).read_text(encoding="utf-8")
+            data = Path(file).read_bytes()
         except OSError as exc:
             raise InputError(f"--{name}-file", f"cannot read {file!r}: {exc.strerror or exc}") from None
-        return text.splitlines()[0] if text else ""
+        return convert(f"--{name}-file", data.splitlines()[0] if data else b"")
     if not required:
         return None
     if not sys.stdin.isatty():
         raise InputError(f"--{name}-env/--{name}-file", "no secret given and no terminal to prompt on")
-    return getpass.getpass(prompt)
+    return convert(f"--{name}", getpass.getpass(prompt))
+
+
+def _as_text(flag: str, value: str | bytes) -> str:
+    if isinstance(value, str):
+        return value
+    try:
+        return value.decode("utf-8")
+    except UnicodeDecodeError:  # its message would show the bytes
+        raise InputError(flag, "the first line is not UTF-8 text") from None
+
+
+def _as_bytes(flag: str, value: str | bytes) -> bytes:
+    if isinstance(value, bytes):
+        return value
+    if flag.endswith("-env"):
+        return os.fsencode(value)  # the variable's original bytes (surrogateescape undone)
+    try:
+        return value.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        raise InputError(flag, "the typed secret cannot be encoded as UTF-8") from None
+
+
+def read_secret(args: Any, name: str, *, prompt: str, required: bool = True) -> str | None:
+    """The secret named ``name`` as text, from its env var, its file's first line or a prompt (in that
+    order). A file whose first line is not UTF-8 is an InputError naming ``--NAME-file`` (never the bytes)."""
+    return _read_secret(args, name, prompt, required, _as_text)
 
 
 def read_secret_bytes(args: Any, name: str, *, prompt: str, required: bool = True) -> bytes | None:
@@ -100,28 +133,7 @@ def read_secret_bytes(args: Any, name: str, *, prompt: str, required: bool = Tru
     file's first line's bytes, or the prompt's text in UTF-8. A password need not be UTF-8 (a
     Latin-1 one from an environment variable is bytes that do not decode); read as bytes, it reaches
     the PKCS#12 loader unchanged and never passes through a str whose encoding errors would show it."""
-    attr = name.replace("-", "_")
-    env = getattr(args, f"{attr}_env", None)
-    file = getattr(args, f"{attr}_file", None)
-    if env:
-        value = os.environ.get(env)
-        if value is None:
-            raise InputError(f"--{name}-env", f"environment variable {env} is not set")
-        return os.fsencode(value)  # the variable's original bytes (surrogateescape undone)
-    if file:
-        try:
-            data = Path(file).read_bytes()
-        except OSError as exc:
-            raise InputError(f"--{name}-file", f"cannot read {file!r}: {exc.strerror or exc}") from None
-        return data.splitlines()[0] if data else b""
-    if not required:
-        return None
-    if not sys.stdin.isatty():
-        raise InputError(f"--{name}-env/--{name}-file", "no secret given and no terminal to prompt on")
-    try:
-        return getpass.getpass(prompt).encode("utf-8", "surrogateescape")
-    except UnicodeEncodeError:
-        raise InputError(f"--{name}", "the typed secret cannot be encoded as UTF-8") from None
+    return _read_secret(args, name, prompt, required, _as_bytes)
 
 
 def table(title: str | None, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:

@@ -130,3 +130,11 @@ def test_strings(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["emca", "request-ids", "ID1|1001~~ID2|1002"]) == 2
     assert main(["emca", "request-ids", "SIGNER|R-77"]) == 0
     assert "R-77" in capsys.readouterr().out
+
+
+def test_key_file_not_utf8_is_a_typed_error_exit_2(tmp_path: Path) -> None:
+    (tmp_path / "aes.key").write_bytes(b"\xff\xfe" + KEY_HEX.encode() + b"\n")
+    r = run_cli("emca", "seal", "--key-file", str(tmp_path / "aes.key"), stdin="x")
+    assert r.returncode == 2 and "--key-file" in r.stderr and "UTF-8" in r.stderr
+    assert "Traceback" not in r.stderr and "UnicodeDecodeError" not in r.stderr
+    no_key(r.stdout, r.stderr)
