@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
-from .common import EXAMPLES_FORMATTER
+from .common import add_command, add_output_options
 from .io import emit_json, table
 
 EXAMPLES = """examples:
@@ -118,15 +118,11 @@ def run(args: argparse.Namespace) -> int:
 
 
 def register(sub: Any) -> None:
-    p = sub.add_parser(
-        "bench",
-        help="run the benchmark table (quick mode by default)",
+    p = add_command(
+        sub, "bench", run, examples=EXAMPLES, help="run the benchmark table (quick mode by default)",
         description="Benchmarks: cryptokit against the bare library loop, as ratios. Needs a source checkout.",
-        epilog=EXAMPLES,
-        formatter_class=EXAMPLES_FORMATTER,
-    )
+    )  # fmt: skip
     p.add_argument("cases", nargs="*", metavar="CASE", help="cases to run (default all)")
     p.add_argument("--full", action="store_true", help="full sizes instead of quick mode")
     p.add_argument("--list", action="store_true", help="list the cases")
-    p.add_argument("--json", action="store_true", help="print JSON")
-    p.set_defaults(func=run)
+    add_output_options(p, "print JSON")

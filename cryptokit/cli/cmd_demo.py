@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from .common import EXAMPLES_FORMATTER
+from .common import add_command, add_output_options
 from .io import emit_json, table
 
 EXAMPLES = """examples:
@@ -67,13 +67,10 @@ def run(args: argparse.Namespace) -> int:
 
 
 def register(sub: Any) -> None:
-    p = sub.add_parser(
-        "demo",
-        help="run the emCA issuance and ADSS signing job end to end, offline",
+    p = add_command(
+        sub, "demo", run, examples=EXAMPLES, help="run the emCA issuance and ADSS signing job end to end, offline",
         description="The main job on embedded defaults, in a temporary folder.",
-        epilog=EXAMPLES,
-        formatter_class=EXAMPLES_FORMATTER,
-    )
+    )  # fmt: skip
     p.add_argument("--documents", type=int, default=1000, metavar="N", help="documents to hash and sign (1000)")
     p.add_argument("--folder", metavar="DIR", help="make the temporary folder inside DIR")
     p.add_argument(
@@ -81,5 +78,4 @@ def register(sub: Any) -> None:
         metavar="DIR",
         help="copy the public artefacts (certificates, ADSS request/answer, bulk manifest) to DIR",
     )
-    p.add_argument("--json", action="store_true", help='print one JSON object {"ok", "steps": [...]}')
-    p.set_defaults(func=run)
+    add_output_options(p, 'print one JSON object {"ok", "steps": [...]}')

@@ -13,7 +13,7 @@ import orjson
 
 from ..encoding import b64encode
 from ..errors import DecryptionFailed, InputError
-from .common import EXAMPLES_FORMATTER
+from .common import add_command, add_group, add_output_options
 from .io import add_secret_options, emit_json, read_input, read_secret, table
 from .redact import redact
 
@@ -193,14 +193,13 @@ def run_request_ids(args: argparse.Namespace) -> int:
 
 
 def register(sub: Any) -> None:
-    emca = sub.add_parser("emca", help="eMudhra emCA helpers: envelope, AuthKey, validity, request ids")
-    esub = emca.add_subparsers(dest="emca_command", metavar="WHAT", required=True)
+    esub = add_group(sub, "emca", "eMudhra emCA helpers: envelope, AuthKey, validity, request ids")
 
     for name, fn, examples, helptext, positional in (
         ("seal", run_seal, SEAL_EXAMPLES, "encrypt a requestData envelope", ("input", "INPUT")),
         ("open", run_open, OPEN_EXAMPLES, "decrypt a requestData envelope", ("token", "TOKEN")),
     ):
-        p = esub.add_parser(name, help=helptext, epilog=examples, formatter_class=EXAMPLES_FORMATTER)
+        p = add_command(esub, name, fn, help=helptext, examples=examples)
         p.add_argument(positional[0], metavar=positional[1], nargs="?", default="-", help="file (default stdin)")
         add_secret_options(p, "key", "AES-256 key")
         p.add_argument(
@@ -208,27 +207,21 @@ def register(sub: Any) -> None:
             default="aes-256-gcm",
             choices=("aes-256-gcm", "aes-256-cbc-hmac-sha256", "aes-256-cbc", "aes-256-ecb"),
         )
-        p.add_argument("-o", "--out", metavar="FILE", help="write the result here")
-        p.add_argument("--json", action="store_true", help="print JSON")
-        p.set_defaults(func=fn)
+        add_output_options(p, "print JSON", out="write the result here")
 
-    p = esub.add_parser(
-        "auth-key", help="compute AuthKey headers", epilog=AUTH_EXAMPLES, formatter_class=EXAMPLES_FORMATTER
-    )
+    p = add_command(esub, "auth-key", run_auth_key, help="compute AuthKey headers", examples=AUTH_EXAMPLES)
     p.add_argument("--client-id", required=True)
     p.add_argument("--ts", help="Unix time in milliseconds (default now)")
     p.add_argument("--txn", help="transaction id (default random)")
-    p.add_argument("--json", action="store_true", help="print JSON")
-    p.set_defaults(func=run_auth_key)
+    add_output_options(p, "print JSON")
 
     for name, fn, examples, helptext in (
         ("validity", run_validity, VALIDITY_EXAMPLES, "check a Days:Hours:Minutes:Seconds validity"),
         ("valid-from", run_valid_from, VALID_FROM_EXAMPLES, "read a dd:MM:yyyy HH:mm:ss validFrom"),
         ("request-ids", run_request_ids, REQUEST_IDS_EXAMPLES, "split ID1|req1~ID2|req2"),
     ):
-        p = esub.add_parser(name, help=helptext, epilog=examples, formatter_class=EXAMPLES_FORMATTER)
+        p = add_command(esub, name, fn, help=helptext, examples=examples)
         p.add_argument("text", metavar="TEXT")
         if name == "valid-from":
             p.add_argument("--tz", default="UTC", help="the service's time zone (IANA name, default UTC)")
-        p.add_argument("--json", action="store_true", help="print JSON")
-        p.set_defaults(func=fn)
+        add_output_options(p, "print JSON")

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
-from .common import progress_bar
+from .common import add_command, add_output_options, progress_bar
 from .io import emit_json
 
 EXAMPLES = """examples:
@@ -79,16 +79,12 @@ def run(args: argparse.Namespace) -> int:
 
 
 def register(sub: Any) -> None:
-    p = sub.add_parser(
-        "hash",
-        help="hash files to sign (ADSS docs_to_sign_info, CSC hashes)",
+    p = add_command(
+        sub, "hash", run, examples=EXAMPLES, help="hash files to sign (ADSS docs_to_sign_info, CSC hashes)",
         description="Hash files (or every file under a folder) the way a remote-signing client sends them.",
-        epilog=EXAMPLES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    )  # fmt: skip
     p.add_argument("paths", nargs="+", metavar="FILE|DIR")
     p.add_argument("--alg", default="sha256", help="hash algorithm name or OID (default sha256)")
     p.add_argument("--format", choices=("text", "json", "adss", "csc"), default="text")
-    p.add_argument("--json", action="store_true", help="same as --format json")
     p.add_argument("--workers", type=int, default=None, help="threads (default: every core for large sets)")
-    p.set_defaults(func=run)
+    add_output_options(p, "same as --format json")

@@ -6,15 +6,7 @@ import argparse
 from typing import Any
 
 from ..errors import InputError
-from .common import (
-    EXAMPLES_FORMATTER,
-    add_chain_options,
-    chain_policy,
-    parse_at,
-    print_checks,
-    read_certificates,
-    read_crls,
-)
+from .common import add_chain_options, add_command, add_group, add_output_options, cms_chain_arguments, print_checks
 from .io import emit_json, read_input
 
 PDF_VERIFY_EXAMPLES = """\
@@ -31,20 +23,12 @@ readable PDF. Needs the pdf extra (pyHanko finds the signature dictionaries).
 
 
 def run_pdf_verify(args: argparse.Namespace) -> int:
-    from ..cms import CmsPolicy
     from ..integrations.pdf_verify import MAX_PDF, verify_pdf
 
     if getattr(args, "ocsp", None):  # never ignore a revocation source silently
         raise InputError("--ocsp", "pdf verify checks revocation with --crl only (cms_verify takes no OCSP yet)")
     data = read_input(args.pdf, "FILE", max_size=MAX_PDF)
-    result = verify_pdf(
-        data,
-        trust_anchors=read_certificates(args.roots, "--roots"),
-        intermediates=read_certificates(args.intermediates, "--intermediates") if args.intermediates else (),
-        crls=read_crls(args.crl),
-        at=parse_at(args.at),
-        policy=CmsPolicy(chain_policy=chain_policy(args)),
-    )
+    result = verify_pdf(data, **cms_chain_arguments(args))
     code = 0 if result.ok else 1
     if args.json:
         doc = result.to_dict()
@@ -70,16 +54,14 @@ def run_pdf_verify(args: argparse.Namespace) -> int:
 
 
 def register(sub: Any) -> None:
-    pdf = sub.add_parser("pdf", help="verify the signatures of a signed PDF")
-    psub = pdf.add_subparsers(dest="pdf_command", metavar="WHAT", required=True)
-    p = psub.add_parser(
+    psub = add_group(sub, "pdf", "verify the signatures of a signed PDF")
+    p = add_command(
+        psub,
         "verify",
+        run_pdf_verify,
         help="check every signature field: byte range, CMS, chain",
-        epilog=PDF_VERIFY_EXAMPLES,
-        formatter_class=EXAMPLES_FORMATTER,
+        examples=PDF_VERIFY_EXAMPLES,
     )
     p.add_argument("pdf", metavar="FILE", help="the signed PDF")
     add_chain_options(p)
-    p.add_argument("--json", action="store_true", help="print one JSON object")
-    p.add_argument("-v", "--verbose", action="store_true", help="show every check")
-    p.set_defaults(func=run_pdf_verify)
+    add_output_options(p, "print one JSON object", verbose="show every check")

@@ -11,14 +11,14 @@ from typing import Any
 from ..encoding import b64encode, pem_encode
 from ..errors import InputError, InvalidSignature, PolicyViolation, VerificationFailed
 from .common import (
-    EXAMPLES_FORMATTER,
     add_chain_options,
-    chain_policy,
-    parse_at,
+    add_command,
+    add_group,
+    add_output_options,
+    chain_arguments,
+    cms_chain_arguments,
     print_checks,
     read_certificates,
-    read_crls,
-    read_ocsp,
     verdict_line,
 )
 from .io import add_secret_options, command_language, emit_json, read_input, read_secret_bytes, table
@@ -95,15 +95,7 @@ def run_chain(args: argparse.Namespace) -> int:
     from ..chain import validate_chain
 
     leaf = read_certificates([args.leaf], "LEAF")[0]
-    report = validate_chain(
-        leaf,
-        intermediates=read_certificates(args.intermediates, "--intermediates") if args.intermediates else [],
-        trust_anchors=read_certificates(args.roots, "--roots"),
-        at=parse_at(args.at),
-        policy=chain_policy(args),
-        crls=read_crls(args.crl),
-        ocsp_responses=read_ocsp(args.ocsp),
-    )
+    report = validate_chain(leaf, **chain_arguments(args))
     if args.json:
         emit_json(report.to_dict())
     else:
@@ -202,7 +194,7 @@ def _cms_input(args: argparse.Namespace) -> tuple[bytes, bytes | None, str]:
 
 
 def run_cms_verify(args: argparse.Namespace) -> int:
-    from ..cms import CmsPolicy, cms_verify
+    from ..cms import cms_verify
 
     if not args.signer and not args.roots:
         raise InputError("--signer/--roots", "give the registered signer certificates, trust anchors, or both")
@@ -214,11 +206,7 @@ def run_cms_verify(args: argparse.Namespace) -> int:
             cms,
             content=content,
             trusted_signers=read_certificates(args.signer, "--signer") if args.signer else (),
-            trust_anchors=read_certificates(args.roots, "--roots") if args.roots else (),
-            intermediates=read_certificates(args.intermediates, "--intermediates") if args.intermediates else (),
-            crls=read_crls(args.crl),
-            at=parse_at(args.at),
-            policy=CmsPolicy(chain_policy=chain_policy(args)),
+            **cms_chain_arguments(args),
         )
     except VerificationFailed as exc:
         if isinstance(exc, InputError):  # not a SignedData at all (garbage, truncated): unusable, exit 2
@@ -439,47 +427,32 @@ def run_certs_inspect(args: argparse.Namespace) -> int:
 
 
 def register(sub: Any) -> None:
-    chain = sub.add_parser("chain", help="validate certificate chains")
-    csub = chain.add_subparsers(dest="chain_command", metavar="WHAT", required=True)
-    p = csub.add_parser(
-        "validate", help="validate LEAF to a trust anchor", epilog=CHAIN_EXAMPLES, formatter_class=EXAMPLES_FORMATTER
-    )
+    csub = add_group(sub, "chain", "validate certificate chains")
+    p = add_command(csub, "validate", run_chain, help="validate LEAF to a trust anchor", examples=CHAIN_EXAMPLES)
     p.add_argument("leaf", metavar="LEAF", help="the end-entity certificate file")
     add_chain_options(p)
-    p.add_argument("--json", action="store_true", help="print the report as JSON")
-    p.add_argument("-v", "--verbose", action="store_true", help="show every check, not only failures")
-    p.set_defaults(func=run_chain)
+    add_output_options(p, "print the report as JSON", verbose="show every check, not only failures")
 
-    cms = sub.add_parser("cms", help="sign and verify CMS SignedData (PKCS#7)")
-    msub = cms.add_subparsers(dest="cms_command", metavar="WHAT", required=True)
-    p = msub.add_parser(
-        "sign", help="sign a file with a PFX", epilog=CMS_SIGN_EXAMPLES, formatter_class=EXAMPLES_FORMATTER
-    )
+    msub = add_group(sub, "cms", "sign and verify CMS SignedData (PKCS#7)")
+    p = add_command(msub, "sign", run_cms_sign, help="sign a file with a PFX", examples=CMS_SIGN_EXAMPLES)
     p.add_argument("input", metavar="INPUT", help="the content to sign (- for stdin)")
     p.add_argument("--pfx", required=True, metavar="FILE", help="signer PFX/PKCS#12")
     add_secret_options(p, "password", "PFX password")
     p.add_argument("--detached", action="store_true", help="leave the content out of the CMS")
     p.add_argument("--digest", default="sha256", help="digest algorithm (default sha256)")
     p.add_argument("--include-chain", action="store_true", help="embed the PFX's chain certificates")
-    p.add_argument("-o", "--out", metavar="FILE", help="write DER here (default: base64 on stdout)")
-    p.add_argument("--json", action="store_true", help="print a JSON summary")
-    p.set_defaults(func=run_cms_sign)
-    p = msub.add_parser(
-        "verify", help="verify a CMS SignedData", epilog=CMS_VERIFY_EXAMPLES, formatter_class=EXAMPLES_FORMATTER
-    )
+    add_output_options(p, "print a JSON summary", out="write DER here (default: base64 on stdout)")
+    p = add_command(msub, "verify", run_cms_verify, help="verify a CMS SignedData", examples=CMS_VERIFY_EXAMPLES)
     p.add_argument("cms", metavar="CMS", help="DER, BER, base64 or PEM CMS, or an S/MIME signed message")
     p.add_argument("--detached", metavar="FILE", help="the signed content of a detached CMS")
     p.add_argument("--content", metavar="FILE", help="a file the content the CMS carries must equal")
     p.add_argument("--signer", nargs="+", default=[], metavar="FILE", help="accepted signer certificates")
     add_chain_options(p, roots_required=False)
     p.add_argument("--out-content", metavar="FILE", help="write the signed content here")
-    p.add_argument("--json", action="store_true", help="print the report as JSON")
-    p.add_argument("-v", "--verbose", action="store_true", help="show every check")
-    p.set_defaults(func=run_cms_verify)
+    add_output_options(p, "print the report as JSON", verbose="show every check")
 
-    csr = sub.add_parser("csr", help="make and check PKCS#10 certificate requests")
-    rsub = csr.add_subparsers(dest="csr_command", metavar="WHAT", required=True)
-    p = rsub.add_parser("new", help="make a CSR", epilog=CSR_NEW_EXAMPLES, formatter_class=EXAMPLES_FORMATTER)
+    rsub = add_group(sub, "csr", "make and check PKCS#10 certificate requests")
+    p = add_command(rsub, "new", run_csr_new, help="make a CSR", examples=CSR_NEW_EXAMPLES)
     p.add_argument("--subject", required=True, help="RFC 4514 (CN=..,O=..) or emCA (CN=..~O=..) subject")
     p.add_argument("--key", metavar="FILE", help="existing private key (PEM or DER)")
     p.add_argument("--new-key", choices=("rsa2048", "rsa3072", "rsa4096", "p256", "p384", "ed25519"))
@@ -487,18 +460,14 @@ def register(sub: Any) -> None:
     add_secret_options(p, "key-password", "private key password")
     p.add_argument("--san", nargs="+", metavar="KIND:VALUE", help="subject alternative names, e.g. email:a@b.c")
     p.add_argument("--hash", default="sha256", help="signature hash (default sha256)")
-    p.add_argument("-o", "--out", metavar="FILE", help="write the PEM CSR here (default stdout)")
-    p.add_argument("--json", action="store_true", help="print a JSON description")
-    p.set_defaults(func=run_csr_new)
-    p = rsub.add_parser("verify", help="check a CSR", epilog=CSR_VERIFY_EXAMPLES, formatter_class=EXAMPLES_FORMATTER)
+    add_output_options(p, "print a JSON description", out="write the PEM CSR here (default stdout)")
+    p = add_command(rsub, "verify", run_csr_verify, help="check a CSR", examples=CSR_VERIFY_EXAMPLES)
     p.add_argument("csr", metavar="CSR", help="PEM, DER or base64 CSR")
     p.add_argument("--allow-sha1", action="store_true", help="accept a SHA-1 self-signature")
-    p.add_argument("--json", action="store_true", help="print a JSON description")
-    p.set_defaults(func=run_csr_verify)
+    add_output_options(p, "print a JSON description")
 
-    pfx = sub.add_parser("pfx", help="inspect PFX/PKCS#12 files")
-    psub = pfx.add_subparsers(dest="pfx_command", metavar="WHAT", required=True)
-    p = psub.add_parser("inspect", help="describe a PFX", epilog=PFX_EXAMPLES, formatter_class=EXAMPLES_FORMATTER)
+    psub = add_group(sub, "pfx", "inspect PFX/PKCS#12 files")
+    p = add_command(psub, "inspect", run_pfx_inspect, help="describe a PFX", examples=PFX_EXAMPLES)
     p.add_argument("pfx", metavar="PFX")
     add_secret_options(p, "password", "PFX password")
     p.add_argument(
@@ -506,14 +475,9 @@ def register(sub: Any) -> None:
         action="store_true",
         help="load a PFX without a MAC (its integrity cannot be checked; shown as NOT CHECKED)",
     )
-    p.add_argument("--json", action="store_true", help="print JSON")
-    p.set_defaults(func=run_pfx_inspect)
+    add_output_options(p, "print JSON")
 
-    certs = sub.add_parser("certs", help="inspect certificates")
-    ssub = certs.add_subparsers(dest="certs_command", metavar="WHAT", required=True)
-    p = ssub.add_parser(
-        "inspect", help="describe certificates", epilog=CERTS_EXAMPLES, formatter_class=EXAMPLES_FORMATTER
-    )
+    ssub = add_group(sub, "certs", "inspect certificates")
+    p = add_command(ssub, "inspect", run_certs_inspect, help="describe certificates", examples=CERTS_EXAMPLES)
     p.add_argument("files", nargs="+", metavar="FILE")
-    p.add_argument("--json", action="store_true", help="print JSON")
-    p.set_defaults(func=run_certs_inspect)
+    add_output_options(p, "print JSON")

@@ -7,7 +7,7 @@ import sys
 
 import orjson
 
-from .common import EXAMPLES_FORMATTER
+from .common import add_command, add_output_options
 
 EXAMPLES = """examples:
   cryptokit serve --demo                      # http://127.0.0.1:8780, until Ctrl-C
@@ -26,20 +26,17 @@ the folder, issued by tls/ca.pem). The folder is deleted on exit unless --folder
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser(
-        "serve",
+    p = add_command(
+        sub, "serve", run, examples=EXAMPLES,
         help="serve the ADSS, CSC and emCA halves over HTTP on 127.0.0.1 (--demo: throwaway PKI)",
         description="Serve the ADSS, CSC and emCA server halves over HTTP(S) on 127.0.0.1.",
-        epilog=EXAMPLES,
-        formatter_class=EXAMPLES_FORMATTER,
-    )
+    )  # fmt: skip
     p.add_argument("--demo", action="store_true", required=True, help="mount throwaway signers and a test CA")
     p.add_argument("--port", type=int, default=8780, help="TCP port on 127.0.0.1 (0: a free one; default 8780)")
     p.add_argument("--tls", action="store_true", help="HTTPS with a required client certificate (mutual TLS)")
     p.add_argument("--folder", help="where to write credentials.json, root.pem, client.pfx, tls/ (kept)")
     p.add_argument("--max-seconds", type=float, default=None, help="stop after this many seconds")
-    p.add_argument("--json", action="store_true", help="print one JSON line (url, folder, identifiers)")
-    p.set_defaults(func=run)
+    add_output_options(p, "print one JSON line (url, folder, identifiers)")
 
 
 def run(args: argparse.Namespace) -> int:

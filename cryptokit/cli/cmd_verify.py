@@ -16,8 +16,11 @@ import orjson
 from ..encoding import b64encode
 from ..errors import InputError, InvalidSignature
 from .common import (
-    EXAMPLES_FORMATTER,
     add_chain_options,
+    add_command,
+    add_group,
+    add_output_options,
+    chain_arguments,
     chain_policy,
     decode_blob,
     parse_at,
@@ -394,19 +397,13 @@ def run_bulk(args: argparse.Namespace) -> int:
     if args.roots:
         from ..chain import validate_chain
 
-        roots = read_certificates(args.roots, "--roots")
-        others = read_certificates(args.intermediates, "--intermediates") if args.intermediates else []
-        at, policy, crls = parse_at(args.at), chain_policy(args), read_crls(args.crl)
-        responses = read_ocsp(args.ocsp)
+        chain_options = chain_arguments(args)
         for full in sorted({row_certs[i] for i in by_row}):
             key = keys[full]
             if not hasattr(key, "public_key"):
                 chain_ok[full] = (False, "chain: a bare public key has no chain to validate")
                 continue
-            report = validate_chain(
-                key, intermediates=others, trust_anchors=roots, at=at, policy=policy, crls=crls,
-                ocsp_responses=responses,
-            )  # fmt: skip
+            report = validate_chain(key, **chain_options)
             failures = report.failures()
             reason = "" if report.ok else (failures[0].message if failures else report.indication.value)
             chain_ok[full] = (report.ok, f"chain: {reason}" if reason else "")
@@ -490,19 +487,15 @@ def _label(row: dict[str, Any]) -> str:
 
 
 def register(sub: Any) -> None:
-    verify = sub.add_parser(
+    vsub = add_group(
+        sub,
         "verify",
-        help="verify signatures offline (bare, ADSS, CSC, bulk)",
-        description="Offline verification. Exit 0 verified, 1 verification failed, 2 bad usage or input.",
+        "verify signatures offline (bare, ADSS, CSC, bulk)",
+        "Offline verification. Exit 0 verified, 1 verification failed, 2 bad usage or input.",
     )
-    vsub = verify.add_subparsers(dest="verify_command", metavar="WHAT", required=True)
 
-    p = vsub.add_parser(
-        "signature",
-        help="verify one bare signature and say which scheme/encoding matched",
-        epilog=SIGNATURE_EXAMPLES,
-        formatter_class=EXAMPLES_FORMATTER,
-    )
+    what = "verify one bare signature and say which scheme/encoding matched"
+    p = add_command(vsub, "signature", run_signature, help=what, examples=SIGNATURE_EXAMPLES)
     p.add_argument("--cert", required=True, metavar="FILE", help="signer certificate or public key")
     p.add_argument("--sig", required=True, metavar="FILE", help="signature file (raw, base64 or hex; - for stdin)")
     p.add_argument("--sig-format", choices=("auto", "raw", "base64", "hex"), default="auto")
@@ -510,14 +503,13 @@ def register(sub: Any) -> None:
     p.add_argument("--file", metavar="FILE", help="the signed document (hashed with --alg)")
     p.add_argument("--alg", default="sha256", help="hash algorithm name or OID (default sha256)")
     p.add_argument("--allow-absent-null", action="store_true", help="accept legacy DigestInfo without NULL")
-    p.add_argument("--json", action="store_true", help="print one JSON object")
-    p.set_defaults(func=run_signature)
+    add_output_options(p, "print one JSON object")
 
     for name, fn, examples, helptext in (
         ("adss-response", run_adss, ADSS_EXAMPLES, "verify an ADSS /v2/sign answer against its request"),
         ("csc-response", run_csc, CSC_EXAMPLES, "verify a CSC signatures/signHash answer against its request"),
     ):
-        p = vsub.add_parser(name, help=helptext, epilog=examples, formatter_class=EXAMPLES_FORMATTER)
+        p = add_command(vsub, name, fn, help=helptext, examples=examples)
         p.add_argument("--request", required=True, metavar="FILE", help="the request body that was sent (JSON)")
         p.add_argument("--response", required=True, metavar="FILE", help="the answer body (JSON)")
         p.add_argument("--cert", required=True, metavar="FILE", help="signer certificate (or a bundle)")
@@ -533,20 +525,12 @@ def register(sub: Any) -> None:
                 help="fail a signature that verifies under another scheme (repeat to accept several): "
                 "pkcs1v15, pss, ecdsa, ed25519, ed448",
             )
-        p.add_argument("--json", action="store_true", help="print the report as JSON")
-        p.add_argument("-v", "--verbose", action="store_true", help="show every check")
-        p.set_defaults(func=fn)
+        add_output_options(p, "print the report as JSON", verbose="show every check")
 
-    p = vsub.add_parser(
-        "bulk",
-        help="verify a manifest of signatures on every core",
-        epilog=BULK_EXAMPLES,
-        formatter_class=EXAMPLES_FORMATTER,
-    )
+    what = "verify a manifest of signatures on every core"
+    p = add_command(vsub, "bulk", run_bulk, help=what, examples=BULK_EXAMPLES)
     p.add_argument("manifest", metavar="MANIFEST", help="CSV or JSON lines (see below)")
     p.add_argument("--alg", default="sha256", help="default hash algorithm for rows without alg")
     p.add_argument("--workers", type=int, default=None, help="processes (default: every core for big batches)")
     add_chain_options(p, roots_required=False)
-    p.add_argument("--json", action="store_true", help="print the summary and every row as JSON")
-    p.add_argument("-v", "--verbose", action="store_true", help="list every row, not only failures")
-    p.set_defaults(func=run_bulk)
+    add_output_options(p, "print the summary and every row as JSON", verbose="list every row, not only failures")

@@ -26,7 +26,12 @@ __all__ = [
     "read_ocsp",
     "read_blob",
     "chain_policy",
+    "chain_arguments",
+    "cms_chain_arguments",
     "add_chain_options",
+    "add_group",
+    "add_command",
+    "add_output_options",
     "print_checks",
     "progress_bar",
     "verdict_line",
@@ -101,6 +106,41 @@ def decode_blob(data: bytes, field: str, form: str = "auto") -> bytes:
     raise InputError(field, "format must be auto, raw, base64 or hex")
 
 
+def add_group(sub: Any, name: str, help: str, description: str | None = None) -> Any:
+    """``cryptokit NAME WHAT ...``: a command whose subcommand WHAT is required; its subparsers."""
+    group = sub.add_parser(name, help=help, description=description)
+    return group.add_subparsers(dest=f"{name.replace('-', '_')}_command", metavar="WHAT", required=True)
+
+
+def add_command(
+    sub: Any,
+    name: str,
+    run: Callable[[argparse.Namespace], int],
+    *,
+    help: str,
+    examples: str,
+    description: str | None = None,
+) -> argparse.ArgumentParser:
+    """A (sub)command that runs ``run(args)``; its ``--help`` ends with ``examples`` as written."""
+    p: argparse.ArgumentParser = sub.add_parser(
+        name, help=help, description=description, epilog=examples, formatter_class=EXAMPLES_FORMATTER
+    )
+    p.set_defaults(func=run)
+    return p
+
+
+def add_output_options(
+    p: argparse.ArgumentParser, json: str, *, out: str | None = None, verbose: str | None = None
+) -> None:
+    """The output flags, last and in this order: ``-o/--out FILE`` (with ``out``, its help), ``--json``
+    and ``-v/--verbose`` (with ``verbose``)."""
+    if out is not None:
+        p.add_argument("-o", "--out", metavar="FILE", help=out)
+    p.add_argument("--json", action="store_true", help=json)
+    if verbose is not None:
+        p.add_argument("-v", "--verbose", action="store_true", help=verbose)
+
+
 def add_chain_options(p: argparse.ArgumentParser, *, roots_required: bool = True) -> None:
     """--roots, --intermediates, --crl, --at, --policy, --require-revocation."""
     p.add_argument("--roots", nargs="+", required=roots_required, metavar="FILE", help="trust anchors")
@@ -127,6 +167,32 @@ def chain_policy(args: argparse.Namespace) -> Any:
     if getattr(args, "policy", "document-signing") == "rfc5280":
         return ChainPolicy.rfc5280(**options)
     return ChainPolicy.document_signing(**options)
+
+
+def chain_arguments(args: argparse.Namespace, *, ocsp: bool = True) -> dict[str, Any]:
+    """The chain options (:func:`add_chain_options`) read and parsed, as the keywords ``validate_chain``
+    takes: ``trust_anchors`` (none without --roots), ``intermediates``, ``crls``, ``at``, ``policy``
+    (a ChainPolicy) and, with ``ocsp``, ``ocsp_responses``."""
+    out: dict[str, Any] = {
+        "trust_anchors": read_certificates(args.roots or (), "--roots"),
+        "intermediates": read_certificates(args.intermediates or (), "--intermediates"),
+        "crls": read_crls(args.crl),
+        "at": parse_at(args.at),
+        "policy": chain_policy(args),
+    }
+    if ocsp:
+        out["ocsp_responses"] = read_ocsp(args.ocsp)
+    return out
+
+
+def cms_chain_arguments(args: argparse.Namespace) -> dict[str, Any]:
+    """:func:`chain_arguments` as the keywords ``cms_verify`` and ``verify_pdf`` take: no OCSP, the chain
+    policy inside a ``CmsPolicy``."""
+    from ..cms import CmsPolicy
+
+    out = chain_arguments(args, ocsp=False)
+    out["policy"] = CmsPolicy(chain_policy=out["policy"])
+    return out
 
 
 def print_checks(title: str, checks: Sequence[Any], *, failed_only: bool = False) -> None:
