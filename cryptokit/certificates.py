@@ -27,7 +27,7 @@ from cryptography.utils import CryptographyDeprecationWarning
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
 from ._dsa import DSAPublicKey
-from .encoding import b64decode, pem_decode_all, utf8
+from .encoding import b64decode, der_header, pem_decode_all, utf8
 from .errors import InputError, plain_parse_error
 from .names import asn1_name_problem
 
@@ -173,6 +173,11 @@ def load_der_certificate(der: bytes, field: str, *, allow_non_positive_serial: b
     ``allow_non_positive_serial``; cryptography loads those with a deprecation warning (and will
     refuse them), so they are an :class:`InputError` here or, when allowed, loaded silently. Every
     cryptokit module loads certificate DER through this function. Does not check any signature."""
+    if isinstance(der, bytes) and _plainly_admissible(der, None):  # the common case: no asn1crypto parse
+        try:
+            return _parsed(x509.load_der_x509_certificate(der))
+        except _LOAD_ERRORS:
+            pass  # the full path below says why, in the same words as for any other input
     try:
         tbs = a_x509.Certificate.load(der)["tbs_certificate"]
         for part in ("subject", "issuer"):
@@ -192,8 +197,14 @@ def parsed_certificate(
     :func:`load_der_certificate` does for DER: the same rules, the same typed errors, no warning.
     cryptography parses lazily, so without this a malformed or deprecated part would fail (or warn)
     later, inside whichever cryptokit call touched it first."""
+    tbs_der = cert.tbs_certificate_bytes
+    if _plainly_admissible(tbs_der, 0):
+        try:
+            return _parsed(cert)
+        except _LOAD_ERRORS:
+            pass
     try:
-        tbs = a_x509.TbsCertificate.load(cert.tbs_certificate_bytes)
+        tbs = a_x509.TbsCertificate.load(tbs_der)
     except _ASN1_ERRORS as exc:
         raise InputError(field, f"is not a valid X.509 certificate ({_short(exc)})") from None
     return _admitted(lambda: cert, tbs, field, allow_non_positive_serial, "has malformed parts")
@@ -230,6 +241,67 @@ _LOAD_ERRORS = (
     UnsupportedAlgorithmError,
 )
 _AKI_OID = "2.5.29.35"
+
+
+#: countryName and jurisdictionCountryName as DER OIDs (cryptography warns unless the value is 2 UTF-8 bytes)
+_COUNTRY_OIDS = (b"\x06\x03\x55\x04\x06", b"\x06\x0b\x2b\x06\x01\x04\x01\x82\x37\x3c\x02\x01\x03")
+_AKI_OID_DER = b"\x06\x03\x55\x1d\x23"
+_PLAIN_STRING_TAGS = (0x0C, 0x13)  # UTF8String, PrintableString
+
+
+def _plainly_admissible(der: bytes, tbs_at: int | None) -> bool:
+    """True when the DER bytes show, without a parser, that cryptography will load ``der`` without a
+    warning: a positive serial number, every countryName/jurisdictionCountryName value two printable
+    ASCII characters, and every authorityKeyIdentifier holding only a keyIdentifier. Reads the
+    serial's INTEGER header (``tbs_at``: the TBSCertificate's offset, None for a whole certificate)
+    and searches the bytes for the OIDs (an occurrence anywhere, even inside a value, must pass).
+
+    Conservative: False sends the certificate through the full asn1crypto check, which gives the
+    exact rule; True proves nothing about well-formedness (cryptography's parse still decides)."""
+    try:
+        i = der_header(der, 0)[0] if tbs_at is None else tbs_at
+        i = der_header(der, i)[0]  # inside TBSCertificate
+        if der[i] == 0xA0:  # [0] version
+            j, n = der_header(der, i)
+            i = j + n
+        if der[i] != 0x02:
+            return False
+        j, n = der_header(der, i)
+        first = der[j]
+        if n == 0 or first >= 0x80 or (first == 0 and (n == 1 or der[j + 1] < 0x80)):
+            return False  # not positive, or not minimally encoded
+        for oid in _COUNTRY_OIDS:
+            k = der.find(oid)
+            while k >= 0:
+                v = k + len(oid)
+                if der[v] not in _PLAIN_STRING_TAGS or der[v + 1] != 2 or not _printable(der[v + 2], der[v + 3]):
+                    return False
+                k = der.find(oid, v)
+        k = der.find(_AKI_OID_DER)
+        while k >= 0:
+            v = k + len(_AKI_OID_DER)
+            if der[v] == 0x01:  # critical BOOLEAN
+                v += 3
+            if der[v] != 0x04:
+                return False
+            v = der_header(der, v)[0]
+            if der[v] != 0x30:
+                return False
+            start, n = der_header(der, v)
+            if n:  # only [0] keyIdentifier: no authorityCertSerialNumber to check
+                if der[start] != 0x80:
+                    return False
+                j, m = der_header(der, start)
+                if j + m != start + n:
+                    return False
+            k = der.find(_AKI_OID_DER, v)
+    except IndexError:
+        return False
+    return True
+
+
+def _printable(a: int, b: int) -> bool:
+    return 0x20 <= a < 0x7F and 0x20 <= b < 0x7F
 
 
 def _serial_problem(tbs: a_x509.TbsCertificate) -> str | None:

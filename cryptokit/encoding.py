@@ -30,6 +30,7 @@ __all__ = [
     "pem_decode_all",
     "pem_encode",
     "is_pem",
+    "der_header",
     "asn1_kind",
     "to_bytes",
 ]
@@ -318,6 +319,19 @@ def asn1_kind(data: bytes | bytearray | memoryview) -> Literal["der", "ber", "no
     if pos + length != len(data):
         return "not-asn1"
     return "der"
+
+
+def der_header(der: bytes, i: int) -> tuple[int, int]:
+    """(index of the content, content length) of the DER element whose tag is at ``der[i]``
+    (one-byte tags, definite lengths). A walker for reading a known structure's few fields without a
+    parser; it validates nothing, and a truncated input raises IndexError."""
+    first = der[i + 1]
+    if first < 0x80:
+        return i + 2, first
+    n = first & 0x7F
+    if i + 2 + n > len(der):
+        raise IndexError("truncated DER length")
+    return i + 2 + n, int.from_bytes(der[i + 2 : i + 2 + n], "big")
 
 
 def utf8(text: str, field: str) -> bytes:

@@ -268,3 +268,100 @@ def test_mutated_bundle_raise_only_cryptokit_errors(position: int, value: int, c
                 certificate_summary(cert)
         except CryptokitError:
             pass
+
+
+def _outcome(der: bytes, quick: bool, monkeypatch: pytest.MonkeyPatch) -> tuple[str, str]:
+    """What load_der_certificate does with ``der`` (warnings are errors), with or without the quick admission."""
+    import cryptokit.certificates as certificates
+    from cryptokit.certificates import load_der_certificate
+
+    with monkeypatch.context() as m:
+        if not quick:
+            m.setattr(certificates, "_plainly_admissible", lambda der, tbs_at: False)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            try:
+                cert = load_der_certificate(der, "cert", allow_non_positive_serial=False)
+            except Exception as exc:  # the outcome under test, whatever it is
+                return type(exc).__name__, str(exc)
+            return "loaded", _der(cert).hex()
+
+
+_DIRECTORY = a_x509.GeneralName(name="directory_name", value=a_x509.Name.build({"common_name": "ca"}))
+
+
+def _aki(serial: int) -> Any:
+    fields = {"authority_cert_issuer": [_DIRECTORY], "authority_cert_serial_number": serial}
+
+    def edit(tbs: Any) -> None:
+        for ext in tbs["extensions"]:
+            if ext["extn_id"].native == "authority_key_identifier":
+                ext["extn_value"] = a_x509.AuthorityKeyIdentifier({"key_identifier": b"\x01" * 20, **fields})
+
+    return edit
+
+
+def _subject(**attrs: Any) -> Any:
+    def edit(tbs: Any) -> None:
+        tbs["subject"] = a_x509.Name.build({"common_name": "x", **attrs})
+
+    return edit
+
+
+def _country_as(string_type: str, value: str) -> Any:
+    def edit(tbs: Any) -> None:
+        atv = a_x509.NameTypeAndValue(
+            {"type": "country_name", "value": a_x509.DirectoryString(name=string_type, value=value)}
+        )
+        tbs["subject"] = a_x509.Name(name="", value=a_x509.RDNSequence([a_x509.RelativeDistinguishedName([atv])]))
+
+    return edit
+
+
+_QUICK_CASES: dict[str, Any] = {
+    "unchanged": lambda tbs: None,
+    "negative serial": lambda tbs: tbs.__setitem__("serial_number", -5),
+    "zero serial": lambda tbs: tbs.__setitem__("serial_number", 0),
+    "country INDIA": _subject(country_name="INDIA"),
+    "jurisdiction country INDIA": _subject(incorporation_country="INDIA"),
+    "jurisdiction country IN": _subject(incorporation_country="IN"),
+    "country as BMPString": _country_as("bmp_string", "IN"),
+    "country é in UTF8String": _country_as("utf8_string", "é"),
+    "country in UTF8String": _country_as("utf8_string", "IN"),
+    "AKI with a negative authorityCertSerialNumber": _aki(-3),
+    "AKI with a positive authorityCertSerialNumber": _aki(3),
+}
+
+
+@pytest.mark.parametrize("case", sorted(_QUICK_CASES))
+def test_quick_admission_agrees_with_the_full_check(pki: Pki, case: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The byte-level admission (no asn1crypto parse) loads exactly what the full check loads and
+    refuses nothing itself: every edit gives the same outcome both ways, without a warning."""
+    der = _edited(pki.leaf, _QUICK_CASES[case])
+    assert _outcome(der, True, monkeypatch) == _outcome(der, False, monkeypatch)
+
+
+def test_quick_admission_is_taken_for_plain_certificates(pki: Pki) -> None:
+    from cryptokit.certificates import _plainly_admissible
+
+    for der in (_der(pki.leaf), _der(pki.intermediate), _der(pki.root), _edited(pki.leaf, _subject(country_name="IN"))):
+        assert _plainly_admissible(der, None)
+    for case in ("negative serial", "zero serial", "country INDIA", "AKI with a positive authorityCertSerialNumber"):
+        assert not _plainly_admissible(_edited(pki.leaf, _QUICK_CASES[case]), None), case
+    for cert in load_certificates(DER):  # real roots from the vectors
+        assert _plainly_admissible(_der(cert), None)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data())
+def test_quick_admission_agrees_on_mutated_certificates(data: st.DataObject) -> None:
+    """Random byte edits of a real certificate: the quick path and the full check agree on every one."""
+    base = bytearray(_der(_MUTATED_PKI.leaf))
+    for _ in range(data.draw(st.integers(1, 3))):
+        base[data.draw(st.integers(0, len(base) - 1))] = data.draw(st.integers(0, 255))
+    der = bytes(base)
+    with pytest.MonkeyPatch.context() as mp:
+        assert _outcome(der, True, mp) == _outcome(der, False, mp)
+
+
+_MUTATED_PKI = make_pki("p256", label="mutated")

@@ -17,6 +17,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, padding, rsa
 
 from .._dsa import DSAPublicKey
+from ..encoding import der_header
 from ..errors import CryptokitError, InputError, plain_parse_error
 from ..signatures.pss_params import PssParams, pss_params_from_asn1
 from ..signatures.public_keys import certificate_key, pss_binding_problem, rsa_exponent_problem
@@ -112,23 +113,14 @@ def serial_octets(cert: x509.Certificate) -> tuple[int, bool]:
     """(octets in the DER content of the serialNumber INTEGER, True when it is zero or negative),
     read from the TBS bytes, so that cryptography's warning about non-positive serials is not raised."""
     tbs = cert.tbs_certificate_bytes
-    i = _skip_header(tbs, 0)[0]  # inside TBSCertificate
+    i = der_header(tbs, 0)[0]  # inside TBSCertificate
     if tbs[i : i + 1] == b"\xa0":  # [0] version
-        i, length = _skip_header(tbs, i)
+        i, length = der_header(tbs, i)
         i += length
-    i, length = _skip_header(tbs, i)  # INTEGER serialNumber
+    i, length = der_header(tbs, i)  # INTEGER serialNumber
     content = tbs[i : i + length]
     negative = bool(content) and content[0] >= 0x80
     return length, negative or not content.strip(b"\x00")
-
-
-def _skip_header(der: bytes, i: int) -> tuple[int, int]:
-    """(index of the content, content length) of the DER element starting at ``i``."""
-    first = der[i + 1]
-    if first < 0x80:
-        return i + 2, first
-    n = first & 0x7F
-    return i + 2 + n, int.from_bytes(der[i + 2 : i + 2 + n], "big")
 
 
 _EC_PUBLIC_KEY_OID = "1.2.840.10045.2.1"
@@ -142,16 +134,16 @@ def ec_explicit_parameters(cert: x509.Certificate) -> bool:
         if cert.public_key_algorithm_oid.dotted_string != _EC_PUBLIC_KEY_OID:
             return False
         tbs = cert.tbs_certificate_bytes
-        i = _skip_header(tbs, 0)[0]
+        i = der_header(tbs, 0)[0]
         if tbs[i : i + 1] == b"\xa0":
-            j, length = _skip_header(tbs, i)
+            j, length = der_header(tbs, i)
             i = j + length
         for _ in range(5):  # serialNumber, signature, issuer, validity, subject
-            j, length = _skip_header(tbs, i)
+            j, length = der_header(tbs, i)
             i = j + length
-        i = _skip_header(tbs, i)[0]  # inside SubjectPublicKeyInfo
-        i = _skip_header(tbs, i)[0]  # inside AlgorithmIdentifier
-        j, length = _skip_header(tbs, i)  # the algorithm OID
+        i = der_header(tbs, i)[0]  # inside SubjectPublicKeyInfo
+        i = der_header(tbs, i)[0]  # inside AlgorithmIdentifier
+        j, length = der_header(tbs, i)  # the algorithm OID
         return tbs[j + length : j + length + 1] != b"\x06"
     except (IndexError, ValueError):
         return True
