@@ -11,7 +11,7 @@ generation is slow); certificates carry SKI/AKI, basicConstraints and keyUsage l
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -19,7 +19,7 @@ from typing import Any
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
-from cryptography.x509.oid import NameOID
+from cryptography.x509.oid import ExtensionOID, NameOID
 
 from .errors import InputError
 
@@ -33,6 +33,7 @@ __all__ = [
     "make_pki",
     "make_tls_pki",
     "name",
+    "policy_extensions",
     "resign",
 ]
 
@@ -164,16 +165,68 @@ class Pki:
         return [self.intermediate, self.root]
 
 
-def make_pki(kind: str = "p256", leaf_kind: str | None = None, *, label: str = "", **leaf_options: Any) -> Pki:
-    """root (self-signed CA) -> issuing CA (path length 0) -> leaf (document signing by default)."""
+def make_pki(
+    kind: str = "p256",
+    leaf_kind: str | None = None,
+    *,
+    label: str = "",
+    policies: Sequence[str] | None = None,
+    **leaf_options: Any,
+) -> Pki:
+    """root (self-signed CA) -> issuing CA (path length 0) -> leaf (document signing by default).
+
+    ``policies``: certificate policy OIDs the leaf asserts (the issuing CA then asserts anyPolicy),
+    e.g. ``["0.4.0.194112.1.2"]`` (ETSI QCP-n-qscd); None: no certificatePolicies anywhere."""
     root_key = make_key(kind, label + "root")
     inter_key = make_key(kind, label + "inter")
     leaf_key = make_key(leaf_kind or kind, label + "leaf")
     org = {"o": "cryptokit tests", "c": "IN"}
+    inter_ext: list[tuple[x509.ExtensionType, bool]] = []
+    if policies is not None:
+        inter_ext = policy_extensions(["2.5.29.32.0"])
+        leaf_options["extra_extensions"] = [*leaf_options.get("extra_extensions", []), *policy_extensions(policies)]
     root = make_cert(name(f"Test Root {kind}{label}", **org), root_key, ca=True)
-    inter = make_cert(name(f"Test Issuing CA {kind}{label}", **org), inter_key, root, root_key, ca=True, path_length=0)
+    inter = make_cert(
+        name(f"Test Issuing CA {kind}{label}", **org),
+        inter_key,
+        root,
+        root_key,
+        ca=True,
+        path_length=0,
+        extra_extensions=inter_ext,
+    )
     leaf = make_cert(name(f"Test Signer {kind}{label}", **org), leaf_key, inter, inter_key, **leaf_options)
     return Pki(root, root_key, inter, inter_key, leaf, leaf_key)
+
+
+def policy_extensions(
+    policies: Sequence[str] | None = None,
+    *,
+    mappings: Sequence[tuple[str, str]] = (),
+    require_explicit_policy: int | None = None,
+    inhibit_policy_mapping: int | None = None,
+    inhibit_any_policy: int | None = None,
+) -> list[tuple[x509.ExtensionType, bool]]:
+    """certificatePolicies (the dotted ``policies``, without qualifiers; None: absent),
+    policyMappings ((issuerDomainPolicy, subjectDomainPolicy) pairs, encoded with asn1crypto because
+    cryptography has no class for it), policyConstraints and inhibitAnyPolicy, as
+    ``make_cert(extra_extensions=...)`` takes them."""
+    out: list[tuple[x509.ExtensionType, bool]] = []
+    if policies is not None:
+        infos = [x509.PolicyInformation(x509.ObjectIdentifier(p), None) for p in policies]
+        out.append((x509.CertificatePolicies(infos), False))
+    if mappings:
+        from asn1crypto import x509 as a_x509
+
+        der = a_x509.PolicyMappings(
+            [{"issuer_domain_policy": i, "subject_domain_policy": s} for i, s in mappings]
+        ).dump()
+        out.append((x509.UnrecognizedExtension(ExtensionOID.POLICY_MAPPINGS, der), True))
+    if require_explicit_policy is not None or inhibit_policy_mapping is not None:
+        out.append((x509.PolicyConstraints(require_explicit_policy, inhibit_policy_mapping), True))
+    if inhibit_any_policy is not None:
+        out.append((x509.InhibitAnyPolicy(inhibit_any_policy), True))
+    return out
 
 
 def resign(

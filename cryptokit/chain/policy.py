@@ -29,6 +29,7 @@ __all__ = [
     "RequireLeafKeyUsage",
     "DEFAULT_HASHES",
     "SHA1_CUTOFF",
+    "ANY_POLICY",
 ]
 
 UTC = dt.UTC
@@ -54,6 +55,10 @@ DEFAULT_HASHES: tuple[tuple[str, dt.datetime | None], ...] = (
 DEFAULT_CURVES: frozenset[str] = frozenset(
     {"secp256r1", "secp384r1", "secp521r1", "brainpoolP256r1", "brainpoolP384r1", "brainpoolP512r1"}
 )
+
+#: anyPolicy (RFC 5280 4.2.1.4): the default user_initial_policy_set accepts any policy
+ANY_POLICY = "2.5.29.32.0"
+_POLICY_FLAGS = ("initial_explicit_policy", "initial_policy_mapping_inhibit", "initial_any_policy_inhibit")
 
 _KEY_USAGE_NAMES = frozenset(
     {
@@ -201,6 +206,13 @@ class ChainPolicy:
       validity period at the validation time (EXPIRED / NOT_YET_VALID on the anchor). True reads
       the anchor as RFC 5280 6.1.1 (d) does, as pure trust input whose dates are not checked: for
       archives of old signatures whose root has since expired.
+    - ``user_initial_policy_set`` / ``initial_explicit_policy`` / ``initial_policy_mapping_inhibit`` /
+      ``initial_any_policy_inhibit``: the RFC 5280 6.1.1 (c), (e), (f), (g) inputs of certificate
+      policy processing (:mod:`cryptokit.chain.policy_tree`): the policy OIDs acceptable to you
+      (default {anyPolicy}: any), whether the path must be valid for at least one of them, and
+      whether policy mapping and anyPolicy are refused from the start. The report gives the
+      resulting ``authority_constrained_policies`` and ``user_constrained_policies``.
+      :meth:`document_signing` with ``required_policies=`` sets the first two.
     """
 
     profile: Literal["document_signing", "rfc5280"] = "rfc5280"
@@ -215,6 +227,10 @@ class ChainPolicy:
     signature_algorithms: frozenset[str] | None = None
     constraints: tuple[Constraint, ...] = field(default=())
     ignore_anchor_validity: bool = False
+    user_initial_policy_set: frozenset[str] = frozenset({ANY_POLICY})
+    initial_explicit_policy: bool = False
+    initial_policy_mapping_inhibit: bool = False
+    initial_any_policy_inhibit: bool = False
 
     def __post_init__(self) -> None:
         if self.profile not in ("document_signing", "rfc5280"):
@@ -233,6 +249,10 @@ class ChainPolicy:
             sigs = frozenset(_oid_str(o, "signature_algorithms") for o in self.signature_algorithms)
             object.__setattr__(self, "signature_algorithms", sigs)
         object.__setattr__(self, "hash_algorithms", _hash_table(self.hash_algorithms))
+        object.__setattr__(self, "user_initial_policy_set", _policy_set(self.user_initial_policy_set))
+        for flag in _POLICY_FLAGS:
+            if not isinstance(getattr(self, flag), bool):
+                raise InputError(flag, "must be a bool")
         object.__setattr__(self, "constraints", tuple(self.constraints))
         for c in self.constraints:
             if not isinstance(c, Constraint):
@@ -245,15 +265,24 @@ class ChainPolicy:
     # ------------------------------------------------------------------ presets
 
     @classmethod
-    def document_signing(cls, **options: Any) -> ChainPolicy:
+    def document_signing(
+        cls, *, required_policies: Iterable[str | x509.ObjectIdentifier] | None = None, **options: Any
+    ) -> ChainPolicy:
         """Document-signing certificates: leaf keyUsage (when present) must allow digitalSignature
-        or nonRepudiation; no SAN or EKU required; every issuer must be a CA."""
-        return cls(profile="document_signing", **_options(options))
+        or nonRepudiation; no SAN or EKU required; every issuer must be a CA.
+
+        ``required_policies``: the path must be valid (RFC 5280 6.1) for at least one of these
+        certificate policy OIDs, e.g. ETSI's QCP-n-qscd ``0.4.0.194112.1.2``: it sets
+        ``user_initial_policy_set`` to them and ``initial_explicit_policy`` to True."""
+        return cls(profile="document_signing", **_options(_with_required(options, required_policies)))
 
     @classmethod
-    def rfc5280(cls, **options: Any) -> ChainPolicy:
-        """RFC 5280 section 6 path validation without a usage profile."""
-        return cls(profile="rfc5280", **_options(options))
+    def rfc5280(
+        cls, *, required_policies: Iterable[str | x509.ObjectIdentifier] | None = None, **options: Any
+    ) -> ChainPolicy:
+        """RFC 5280 section 6 path validation without a usage profile (``required_policies`` as in
+        :meth:`document_signing`)."""
+        return cls(profile="rfc5280", **_options(_with_required(options, required_policies)))
 
     def replace(self, **options: Any) -> ChainPolicy:
         """A copy with ``options`` changed (same names as the constructor)."""
@@ -283,6 +312,51 @@ def _oid_str(value: Any, field_name: str) -> str:
     if isinstance(value, str) and value.replace(".", "").isdigit() and "." in value:
         return value
     raise InputError(field_name, "each must be a dotted OID string or an ObjectIdentifier")
+
+
+_OID_RULE = "a dotted OID string (like 0.4.0.194112.1.2) or an ObjectIdentifier"
+
+
+def _strict_oid(value: Any, field_name: str) -> str:
+    """A dotted OID: arcs of digits without leading zeros, the first 0, 1 or 2 (X.660)."""
+    if isinstance(value, x509.ObjectIdentifier):
+        return value.dotted_string
+    if isinstance(value, str):
+        arcs = value.split(".")
+        if (
+            len(arcs) >= 2
+            and all(a.isascii() and a.isdigit() and (a == "0" or not a.startswith("0")) for a in arcs)
+            and arcs[0] in ("0", "1", "2")
+        ):
+            return value
+        raise InputError(field_name, f"{value[:64]!r} is not {_OID_RULE}")
+    raise InputError(field_name, f"each must be {_OID_RULE}, not {type(value).__name__}")
+
+
+def _policy_set(value: Any, field_name: str = "user_initial_policy_set") -> frozenset[str]:
+    """A non-empty set of policy OIDs (RFC 5280 6.1.1 (c); anyPolicy 2.5.29.32.0 accepts any)."""
+    if isinstance(value, (str, bytes, x509.ObjectIdentifier)):
+        raise InputError(field_name, "must be a set of policy OIDs, not a single value (wrap it: {oid})")
+    try:
+        items = list(value)
+    except TypeError:
+        raise InputError(field_name, "must be a set of policy OIDs") from None
+    if not items:
+        raise InputError(field_name, f"must name at least one policy OID ({ANY_POLICY} is anyPolicy: any policy)")
+    return frozenset(_strict_oid(v, field_name) for v in items)
+
+
+def _with_required(options: dict[str, Any], required: Any) -> dict[str, Any]:
+    if required is None:
+        return options
+    if "user_initial_policy_set" in options:
+        raise InputError("required_policies", "sets user_initial_policy_set; give one or the other")
+    out = dict(options)
+    out["user_initial_policy_set"] = _policy_set(required, "required_policies")
+    if ANY_POLICY in out["user_initial_policy_set"]:
+        raise InputError("required_policies", f"anyPolicy ({ANY_POLICY}) would require nothing; name the policies")
+    out.setdefault("initial_explicit_policy", True)
+    return out
 
 
 def _hash_table(value: Any) -> tuple[tuple[str, dt.datetime | None], ...]:
@@ -317,7 +391,9 @@ def _options(options: Mapping[str, Any]) -> dict[str, Any]:
         out["allowed_curves"] = frozenset(out["allowed_curves"])
     if out.get("signature_algorithms") is not None:
         out["signature_algorithms"] = frozenset(out["signature_algorithms"])
-    for flag in ("require_revocation", "ignore_anchor_validity"):
+    if "user_initial_policy_set" in out:
+        out["user_initial_policy_set"] = _policy_set(out["user_initial_policy_set"])
+    for flag in ("require_revocation", "ignore_anchor_validity", *_POLICY_FLAGS):
         if flag in out and not isinstance(out[flag], bool):
             raise InputError(flag, "must be a bool")
     return out

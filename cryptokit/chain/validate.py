@@ -34,10 +34,10 @@ rules; :func:`derive` takes the first final failure, else the first other failur
 recompute every signature and check; small LRU memos of immutable values (normalised names,
 subject strings, passed ``Check`` objects) persist across calls. The report cache is :mod:`.cache`.
 
-Not processed: certificate policies (the policy extensions are recognised, so a critical one does
-not fail, but requireExplicitPolicy/inhibitPolicyMapping are not enforced), OCSP, delta and indirect
-CRLs (recognised and refused with the reason). The trust anchor is a trusted input (RFC 5280
-6.1.1 (d)): its own signature is not checked; its validity is, unless the policy's
+Certificate policies (RFC 5280 6.1.2-6.1.5, the valid_policy_tree) are processed by
+:mod:`.policy_tree` once per path, after the per-certificate checks: one ``certificate_policies``
+check. Not processed: delta and indirect CRLs (recognised and refused with the reason). The trust
+anchor is a trusted input (RFC 5280 6.1.1 (d)): its own signature is not checked; its validity is, unless the policy's
 ``ignore_anchor_validity`` reads it as pure trust input; a v3 anchor must meet the section 4 profile
 rules (check ``profile``: basicConstraints present and critical, no unknown critical extension...);
 its key size is checked, and so are, as OpenSSL and cryptography's verifier do, the constraints it
@@ -79,7 +79,8 @@ from .ocsp import (
     ocsp_boundaries,
 )
 from .path import PathBuilder
-from .policy import ChainPolicy
+from .policy import ANY_POLICY, ChainPolicy
+from .policy_tree import NO_POLICY_FACTS, POLICY_EXTENSIONS, PolicyFacts, check_policies, policy_facts
 from .revocation import CrlLike, CrlMemo, check_revocation, load_crls
 from .sigs import ec_explicit_parameters, key_problem, pss_key_misuse, serial_octets, verify_signed
 
@@ -110,25 +111,47 @@ _KNOWN_EXTENSIONS = frozenset(
         ExtensionOID.AUTHORITY_INFORMATION_ACCESS,
         ExtensionOID.SUBJECT_INFORMATION_ACCESS,
         ExtensionOID.SUBJECT_DIRECTORY_ATTRIBUTES,
-        # recognised, not enforced (see the module docstring)
-        ExtensionOID.CERTIFICATE_POLICIES,
-        ExtensionOID.POLICY_MAPPINGS,
-        ExtensionOID.POLICY_CONSTRAINTS,
-        ExtensionOID.INHIBIT_ANY_POLICY,
+        *POLICY_EXTENSIONS,  # processed by .policy_tree
     }
 )
 _ANY_EKU = ExtendedKeyUsageOID.ANY_EXTENDED_KEY_USAGE.dotted_string
+#: a CRL signer's own path is not held to the caller's certificate policies (the CA's constraints still apply)
+_NO_USER_POLICY: dict[str, Any] = {
+    "user_initial_policy_set": frozenset({ANY_POLICY}),
+    "initial_explicit_policy": False,
+    "initial_policy_mapping_inhibit": False,
+    "initial_any_policy_inhibit": False,
+}
 
 
 @dataclass(frozen=True, slots=True)
 class ChainReport(HasReport):
     """The verdict on a chain. ``ok`` only for TOTAL_PASSED; ``path`` runs leaf to anchor (on
     NO_CERTIFICATE_CHAIN_FOUND, the longest partial path found); ``checks`` has one entry per check
-    per certificate, in path order, then the policy's extra constraints."""
+    per certificate, in path order, then the policy's extra constraints.
+
+    ``authority_constrained_policies`` / ``user_constrained_policies``: the certificate policies
+    (dotted OIDs, in the trust anchor's domain; ``2.5.29.32.0`` is anyPolicy) the path is valid for
+    by its CAs' constraints, and those of them in the policy's ``user_initial_policy_set`` (RFC 5280
+    6.1.5 (g), PKITS's names); empty when no policy survives or no path was evaluated."""
 
     report: Report
     path: tuple[x509.Certificate, ...]
     at: dt.datetime
+
+    @property
+    def authority_constrained_policies(self) -> frozenset[str]:
+        return self._policies("authority_constrained_policies")
+
+    @property
+    def user_constrained_policies(self) -> frozenset[str]:
+        return self._policies("user_constrained_policies")
+
+    def _policies(self, key: str) -> frozenset[str]:
+        for check in self.report.checks:
+            if check.name == "certificate_policies":
+                return frozenset(check.details.get(key, ()))
+        return frozenset()
 
     def to_dict(self) -> dict[str, Any]:
         from cryptography.hazmat.primitives import hashes
@@ -138,6 +161,8 @@ class ChainReport(HasReport):
         out["path"] = [
             {"subject": c.subject.rfc4514_string(), "sha256": c.fingerprint(hashes.SHA256()).hex()} for c in self.path
         ]
+        out["authority_constrained_policies"] = sorted(self.authority_constrained_policies)
+        out["user_constrained_policies"] = sorted(self.user_constrained_policies)
         return out
 
 
@@ -210,6 +235,8 @@ class _Facts:
     profile: tuple[str, ...] = ()
     #: authorityKeyIdentifier.keyIdentifier is absent (a profile violation unless self-signed)
     no_aki: bool = False
+    #: certificatePolicies, policyMappings, policyConstraints, inhibitAnyPolicy (for .policy_tree)
+    policy: PolicyFacts = NO_POLICY_FACTS
 
     @property
     def ca(self) -> bool:
@@ -254,6 +281,7 @@ def _facts(cert: x509.Certificate) -> _Facts:
         f.no_aki = cert.version is x509.Version.v3 and not aki_id
     except (ValueError, TypeError) as exc:
         f.error = f"extensions unparsable ({exc})"
+    f.policy = policy_facts(cert)
     return f
 
 
@@ -498,7 +526,9 @@ class _Run:
                     yield cand
             if self.depth >= 2:
                 return
-            sub_policy = dataclasses.replace(self.policy, profile="rfc5280", required_ekus=frozenset(), constraints=())
+            sub_policy = dataclasses.replace(
+                self.policy, profile="rfc5280", required_ekus=frozenset(), constraints=(), **_NO_USER_POLICY
+            )
             for cand in self.pool:
                 if cand in path or not names_match(cand.subject, crl.issuer) or not _crl_sign_ok(self.facts(cand)):
                     continue
@@ -610,6 +640,9 @@ class _Run:
                     constraints.append(f.nc)
             else:
                 self._leaf_checks(f, out)
+        policy_check = check_policies(path, policy, self.facts)  # RFC 5280 6.1.2-6.1.5
+        if policy_check is not None:
+            per_cert[policy_check[0]].append(policy_check[1])
         checks = [c for group in per_cert for c in group]
         for constraint in policy.constraints:
             try:
