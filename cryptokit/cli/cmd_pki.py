@@ -44,14 +44,15 @@ CMS_VERIFY_EXAMPLES = """examples:
   cryptokit cms verify request.p7s --signer client.cer
   cryptokit cms verify invoice.p7s --detached invoice.pdf --roots root.pem --json
   cryptokit cms verify mail.eml --roots root.pem --intermediates ca.pem --crl ca.crl --at 2026-01-31T12:00:00Z
+  cryptokit cms verify invoice.p7s --roots root.pem --ocsp signer.ocsp ca.ocsp --require-revocation
 
 CMS may be DER, BER, base64 or PEM, or an S/MIME message as 'openssl cms -sign' and 'openssl smime
 -sign' write it (multipart/signed: the first part is the signed content; application/pkcs7-mime:
 the content is inside). A detached CMS needs --detached FILE; --content FILE checks that an attached
 CMS carries exactly that file. The verdict says which mode was used.
 --signer accepts only these signer certificates (the "registered PFX" check); --roots validates the
-signer's chain, with --intermediates for CA certificates the CMS does not embed and --crl for
-revocation. At least one of --signer and --roots is required.
+signer's chain, with --intermediates for CA certificates the CMS does not embed and --crl or --ocsp
+(OCSP responses, DER) for revocation. At least one of --signer and --roots is required.
 Exit 0 verified, 1 failed, 2 unusable input (not CMS, truncated, unreadable), 3 internal error.
 """
 
@@ -198,8 +199,8 @@ def run_cms_verify(args: argparse.Namespace) -> int:
 
     if not args.signer and not args.roots:
         raise InputError("--signer/--roots", "give the registered signer certificates, trust anchors, or both")
-    if (args.intermediates or args.crl) and not args.roots:
-        raise InputError("--intermediates/--crl", "serve the chain check: give --roots too")
+    if (args.intermediates or args.crl or args.ocsp) and not args.roots:
+        raise InputError("--intermediates/--crl/--ocsp", "serve the chain check: give --roots too")
     cms, content, mode = _cms_input(args)
     try:
         result = cms_verify(

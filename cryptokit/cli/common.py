@@ -169,28 +169,27 @@ def chain_policy(args: argparse.Namespace) -> Any:
     return ChainPolicy.document_signing(**options)
 
 
-def chain_arguments(args: argparse.Namespace, *, ocsp: bool = True) -> dict[str, Any]:
+def chain_arguments(args: argparse.Namespace) -> dict[str, Any]:
     """The chain options (:func:`add_chain_options`) read and parsed, as the keywords ``validate_chain``
-    takes: ``trust_anchors`` (none without --roots), ``intermediates``, ``crls``, ``at``, ``policy``
-    (a ChainPolicy) and, with ``ocsp``, ``ocsp_responses``."""
+    takes: ``trust_anchors`` (none without --roots), ``intermediates``, ``crls``, ``ocsp_responses``,
+    ``at`` and ``policy`` (a ChainPolicy)."""
     out: dict[str, Any] = {
         "trust_anchors": read_certificates(args.roots or (), "--roots"),
         "intermediates": read_certificates(args.intermediates or (), "--intermediates"),
         "crls": read_crls(args.crl),
+        "ocsp_responses": read_ocsp(args.ocsp),
         "at": parse_at(args.at),
         "policy": chain_policy(args),
     }
-    if ocsp:
-        out["ocsp_responses"] = read_ocsp(args.ocsp)
     return out
 
 
 def cms_chain_arguments(args: argparse.Namespace) -> dict[str, Any]:
-    """:func:`chain_arguments` as the keywords ``cms_verify`` and ``verify_pdf`` take: no OCSP, the chain
-    policy inside a ``CmsPolicy``."""
+    """:func:`chain_arguments` as the keywords ``cms_verify`` and ``verify_pdf`` take: the chain policy
+    inside a ``CmsPolicy``."""
     from ..cms import CmsPolicy
 
-    out = chain_arguments(args, ocsp=False)
+    out = chain_arguments(args)
     out["policy"] = CmsPolicy(chain_policy=out["policy"])
     return out
 

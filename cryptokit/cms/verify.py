@@ -43,6 +43,7 @@ from .parse import DATA_OID, CmsFormatError, ParsedCms, ParsedSigner, attribute_
 from .policy import CmsPolicy
 
 if TYPE_CHECKING:
+    from ..chain.ocsp import OcspLike
     from ..chain.revocation import CrlInput
 
 __all__ = ["CmsResult", "SignerResult", "cms_verify", "cms_verify_unsafe_no_trust"]
@@ -114,13 +115,14 @@ class CmsResult(HasReport):
 
 @dataclass(frozen=True, slots=True)
 class _ChainInputs:
-    """What the caller adds to the chain check: certificates the CMS does not embed, and CRLs."""
+    """What the caller adds to the chain check: certificates the CMS does not embed, CRLs and OCSP responses."""
 
     intermediates: tuple[x509.Certificate, ...] = ()
     crls: tuple[Any, ...] = ()
+    ocsp: tuple[Any, ...] = ()
 
 
-def _chain_inputs(intermediates: object, crls: object) -> _ChainInputs:
+def _chain_inputs(intermediates: object, crls: object, ocsp_responses: object = ()) -> _ChainInputs:
     extra = _certificates(intermediates, "intermediates")
     if crls is None:
         loaded: tuple[Any, ...] = ()
@@ -132,7 +134,11 @@ def _chain_inputs(intermediates: object, crls: object) -> _ChainInputs:
         from ..chain.revocation import load_crls
 
         loaded = load_crls(list(crls))  # malformed CRLs are bad input (InputError), not a failed check
-    return _ChainInputs(extra, loaded)
+    from ..chain.ocsp import load_ocsp_responses
+
+    # parsed once here (malformed: InputError), not once per signer
+    responses = () if ocsp_responses is None else load_ocsp_responses(ocsp_responses)
+    return _ChainInputs(extra, loaded, responses)
 
 
 @dataclass(frozen=True, slots=True)
@@ -521,6 +527,7 @@ def _check_chain(
             at=at,
             policy=policy.chain_policy,
             crls=extra.crls,
+            ocsp_responses=extra.ocsp,
         )
     except CryptokitError as exc:
         sc.failed(
@@ -620,15 +627,16 @@ def _verify(
     content_digest: object = None,
     intermediates: object = (),
     crls: object = (),
+    ocsp_responses: object = (),
 ) -> CmsResult:
     policy = policy if policy is not None else CmsPolicy()
     if not isinstance(policy, CmsPolicy):
         raise InputError("policy", "must be a CmsPolicy")
     trusted = _as_trusted(trusted_signers, "trusted_signers")
     anchors = _certificates(trust_anchors, "trust_anchors")
-    extra = _chain_inputs(intermediates, crls)
-    if (extra.intermediates or extra.crls) and not anchors:
-        raise InputError("intermediates/crls", "serve the chain check: give trust_anchors too")
+    extra = _chain_inputs(intermediates, crls, ocsp_responses)
+    if (extra.intermediates or extra.crls or extra.ocsp) and not anchors:
+        raise InputError("intermediates/crls/ocsp_responses", "serve the chain check: give trust_anchors too")
     if not unsafe and not trusted and not anchors:
         raise InputError(
             "trusted_signers",
@@ -713,6 +721,7 @@ def cms_verify(
     content_digest: HashToSign | None = None,
     intermediates: Iterable[x509.Certificate] = (),
     crls: Iterable[CrlInput] = (),
+    ocsp_responses: OcspLike = (),
 ) -> CmsResult:
     """Verify every SignerInfo of a CMS SignedData (DER, BER, base64 or PEM); see the module docstring.
 
@@ -725,7 +734,11 @@ def cms_verify(
     validation time (aware; default now). ``intermediates``: issuing-CA certificates the SignedData
     does not embed (``openssl cms -sign`` and BouncyCastle embed only the signer's by default), used with
     the embedded ones to build the path. ``crls``: CRLs (DER, PEM or objects) the chain check applies, so
-    a revoked signer fails (REVOKED). Both need ``trust_anchors``; a malformed CRL is an InputError.
+    a revoked signer fails (REVOKED). ``ocsp_responses``: OCSP responses (DER or
+    ``x509.ocsp.OCSPResponse``) the chain check applies next to the CRLs (see
+    :mod:`cryptokit.chain.ocsp`; a revoked answer from either source fails, either usable source
+    satisfies ``require_revocation``). All three need ``trust_anchors``; a malformed CRL or OCSP
+    response is an InputError.
     """
     return _verify(
         cms,
@@ -738,6 +751,7 @@ def cms_verify(
         content_digest=content_digest,
         intermediates=intermediates,
         crls=crls,
+        ocsp_responses=ocsp_responses,
     )
 
 

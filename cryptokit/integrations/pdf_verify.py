@@ -29,6 +29,7 @@ from ..report import Check, HasReport, Report, SubIndication
 if TYPE_CHECKING:
     from cryptography import x509
 
+    from ..chain.ocsp import OcspLike
     from ..chain.revocation import CrlInput
     from ..cms.policy import CmsPolicy
 
@@ -196,14 +197,19 @@ def verify_pdf(
     crls: Iterable[CrlInput] = (),
     at: dt.datetime | None = None,
     policy: CmsPolicy | None = None,
+    ocsp_responses: OcspLike = (),
 ) -> PdfVerifyResult:
     """Verify every signature of ``pdf`` (see the module docstring); returns a result to check
-    (``ok``). Not a PDF, or a PDF pyHanko cannot read: InputError. Needs the ``pdf`` extra."""
+    (``ok``). ``crls`` and ``ocsp_responses`` (DER or loaded; parsed once for all signatures) go to
+    each signature's chain check. Not a PDF, or a PDF pyHanko cannot read: InputError. Needs the
+    ``pdf`` extra."""
     try:
         from pyhanko.pdf_utils.misc import PdfError
         from pyhanko.pdf_utils.reader import PdfFileReader
     except ImportError:  # pragma: no cover - the extra is installed in the test environment
         raise InputError("pdf", "needs pyHanko: pip install 'cryptokit[pdf]'") from None
+    from ..chain.ocsp import load_ocsp_responses
+
     if not isinstance(pdf, (bytes, bytearray, memoryview)):
         raise InputError("pdf", f"must be the PDF's bytes, not {type(pdf).__name__}")
     data = bytes(pdf)
@@ -215,6 +221,7 @@ def verify_pdf(
         "trust_anchors": tuple(trust_anchors),
         "intermediates": tuple(intermediates),
         "crls": tuple(crls),
+        "ocsp_responses": load_ocsp_responses(ocsp_responses),  # malformed: InputError before any work
         "at": at,
         "policy": policy,
     }

@@ -157,7 +157,38 @@ def test_not_a_pdf_is_unusable(tmp_path: Path) -> None:
     code, doc = run(tmp_path, b"%PDF-1.7\n garbage without xref", pki.root)
     assert code == 2, doc
     code, doc = run(tmp_path, sign(minimal_pdf(), simple_signer(pki)), pki.root, "--ocsp", str(tmp_path / "root.pem"))
-    assert code == 2 and doc["field"] == "--ocsp"  # an OCSP file is refused, never silently ignored
+    assert code == 2 and doc["field"] == "ocsp_responses[0]"  # a certificate is not an OCSP response
+
+
+def test_ocsp_responses_decide_revocation(tmp_path: Path) -> None:
+    """--ocsp FILE reaches each signature's chain check: with --require-revocation a good answer for
+    the signer and its CA passes, a revoked one fails, none fails for want of revocation information."""
+    from cryptography.x509 import ocsp
+
+    from tests.chain.test_ocsp import _good_for_inter, _resp
+    from tests.pki import NOW
+
+    pki = make_pki("p256", label="pdfverify-ocsp")
+    pdf = sign(minimal_pdf(), simple_signer(pki))
+    good = _resp(pki.leaf, pki.intermediate, pki.intermediate, pki.intermediate_key)
+    revoked = _resp(pki.leaf, pki.intermediate, pki.intermediate, pki.intermediate_key, ocsp.OCSPCertStatus.REVOKED,
+                    revoked_at=NOW.replace(year=NOW.year - 1))  # fmt: skip
+    files = {"leaf.ocsp": good, "revoked.ocsp": revoked, "ca.ocsp": _good_for_inter(pki)}
+    for label, der in files.items():
+        (tmp_path / label).write_bytes(der)
+    base = ("--require-revocation", "--at", NOW.isoformat())
+    code, doc = run(tmp_path, pdf, pki.root, *base)
+    assert code == 1 and doc["signatures"][0]["sub_indication"] == "TRY_LATER"
+    code, doc = run(tmp_path, pdf, pki.root, *base, "--ocsp", str(tmp_path / "leaf.ocsp"), str(tmp_path / "ca.ocsp"))
+    assert code == 0, doc
+    code, doc = run(tmp_path, pdf, pki.root, *base, "--ocsp", str(tmp_path / "revoked.ocsp"), str(tmp_path / "ca.ocsp"))
+    assert code == 1 and doc["signatures"][0]["sub_indication"] == "REVOKED"
+    # the library call: responses parsed once for every signature, revoked wins without the requirement too
+    result = verify_pdf(pdf, trust_anchors=[pki.root], at=NOW, ocsp_responses=[revoked])
+    assert not result.ok and result.signatures[0].sub_indication.value == "REVOKED"
+    with pytest.raises(InputError) as err:
+        verify_pdf(pdf, trust_anchors=[pki.root], ocsp_responses=[b"not der"])
+    assert err.value.field == "ocsp_responses[0]"
 
 
 def test_unsigned_pdf_fails(tmp_path: Path) -> None:

@@ -122,7 +122,7 @@ class SignStatusPoller:
 
     ``sign_request``: the :class:`HttpRequest` the sign request was sent as (or its hashes), to
     verify SUCCESS signatures against. ``certificate``, ``certificate_chain``, ``trust_anchors``,
-    ``at``, ``policy``, ``crls``, ``allow_absent_null`` and ``require_scheme`` are those of
+    ``at``, ``policy``, ``crls``, ``ocsp_responses``, ``allow_absent_null`` and ``require_scheme`` are those of
     :func:`~.signing.verify_sign_response`. ``profile_id``, ``token``, ``app_name`` and
     ``accept_language`` go into each status request.
     """
@@ -160,6 +160,7 @@ class SignStatusPoller:
         at: dt.datetime | None = None,
         policy: ChainPolicy | None = None,
         crls: Any = (),
+        ocsp_responses: Any = (),
         allow_absent_null: bool = False,
         require_scheme: str | Sequence[str] | frozenset[str] | None = None,
         app_name: str | None = None,
@@ -182,6 +183,7 @@ class SignStatusPoller:
             "at": at,
             "policy": policy,
             "crls": crls,
+            "ocsp_responses": ocsp_responses,
             "allow_absent_null": allow_absent_null,
             "require_scheme": require_scheme,
         }

@@ -274,3 +274,34 @@ def test_misuse_and_arguments(pki: Pki) -> None:
     with pytest.raises(InputError) as info:
         SignStatusPoller.for_answer(sign_request(), "PENDING", profile_id=PROFILE, token=TOKEN)  # type: ignore[arg-type]
     assert info.value.field == "result"
+
+
+def test_ocsp_responses_reach_the_verification_of_a_success(pki: Pki) -> None:
+    """ocsp_responses= (next to crls=) is applied to the SUCCESS answer's chain check: a good answer
+    satisfies require_revocation, a revoked one fails closed as REVOKED."""
+    from cryptography.x509 import ocsp
+
+    from cryptokit.chain import ChainPolicy
+    from tests.chain.test_ocsp import _good_for_inter, _resp
+    from tests.pki import DAY, NOW
+
+    policy = ChainPolicy.document_signing(require_revocation=True)
+    for_ca = _good_for_inter(pki)
+    good = _resp(pki.leaf, pki.intermediate, pki.intermediate, pki.intermediate_key)
+    revoked = _resp(pki.leaf, pki.intermediate, pki.intermediate, pki.intermediate_key, ocsp.OCSPCertStatus.REVOKED,
+                    revoked_at=NOW - DAY)  # fmt: skip
+    clock = Clock()
+    p = poller(pki, clock, policy=policy, at=NOW, ocsp_responses=[good, for_ca])
+    p.start()
+    signed = p.receive(200, success_body(pki))
+    assert isinstance(signed, Signed) and signed.report.ok
+    p = poller(pki, clock, policy=policy, at=NOW)
+    p.start()
+    with pytest.raises(VerificationFailed) as info:  # no revocation source: not verified
+        p.receive(200, success_body(pki))
+    assert info.value.report.sub_indication is SubIndication.TRY_LATER
+    p = poller(pki, clock, policy=policy, at=NOW, ocsp_responses=[revoked, for_ca])
+    p.start()
+    with pytest.raises(VerificationFailed) as info:
+        p.receive(200, success_body(pki))
+    assert info.value.report.sub_indication is SubIndication.REVOKED

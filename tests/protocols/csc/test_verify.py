@@ -307,3 +307,43 @@ def test_verify_fails_closed_and_bad_arguments(rsa: Any) -> None:
         verify(object(), answer([]), rsa)
     with pytest.raises(InputError):
         verify(req, ["not bytes"], rsa)
+
+
+def test_ocsp_response_decides_the_signing_certificates_revocation(ec: Any) -> None:
+    """ocsp_responses= reaches the chain check of a signHash answer: a good answer satisfies
+    require_revocation, a revoked one fails with OCSP named as the deciding source, and a response
+    signed by a responder the CA did not authorise is not usable (TRY_LATER)."""
+    from cryptography import x509
+    from cryptography.x509 import ocsp
+
+    from cryptokit.chain import ChainPolicy
+    from tests.chain.test_ocsp import _good_for_inter, _resp
+
+    req = request(ECDSA_SHA256)
+    result = answer(sign_all(ec.leaf_key, req))
+    policy = ChainPolicy.document_signing(require_revocation=True)
+    for_ca = _good_for_inter(ec)
+    good = _resp(ec.leaf, ec.intermediate, ec.intermediate, ec.intermediate_key)
+    revoked = _resp(ec.leaf, ec.intermediate, ec.intermediate, ec.intermediate_key, ocsp.OCSPCertStatus.REVOKED,
+                    revoked_at=NOW - DAY, reason=x509.ReasonFlags.key_compromise)  # fmt: skip
+    other = make_pki("p256", label="csc-ocsp-other")
+    forged = _resp(ec.leaf, ec.intermediate, other.intermediate, other.intermediate_key)
+
+    def leaf_revocation(report: csc.SignHashReport) -> Any:
+        assert report.chain is not None
+        subject = ec.leaf.subject.rfc4514_string()
+        return next(c for c in report.chain.checks if c.name == "revocation" and c.subject == subject)
+
+    bare = verify(req, result, ec, policy=policy, at=NOW)
+    assert not bare.ok and bare.sub_indication is SubIndication.TRY_LATER
+    passed = verify(req, result, ec, policy=policy, at=NOW, ocsp_responses=[good, for_ca])
+    assert passed.ok, failed(passed)
+    assert leaf_revocation(passed).details["source"] == "ocsp"
+    refused = verify(req, result, ec, policy=policy, at=NOW, ocsp_responses=[revoked, for_ca])
+    assert refused.sub_indication is SubIndication.REVOKED
+    check = leaf_revocation(refused)
+    assert check.details["source"] == "ocsp" and check.details["reason"] == "key_compromise"
+    assert "OCSP" in check.message or "ocsp" in check.message
+    wrong = verify(req, result, ec, policy=policy, at=NOW, ocsp_responses=[forged, for_ca])
+    assert wrong.sub_indication is SubIndication.TRY_LATER
+    assert "ocsp_responses[0]" in leaf_revocation(wrong).message
