@@ -13,22 +13,20 @@ signers or trust anchors.
 
 from __future__ import annotations
 
+from . import policy, prepare, sign, verify
 from .parse import CmsFormatError, ParsedCms, parse_signed_data
-from .policy import CmsPolicy
-from .prepare import PreparedCms, cms_prepare
-from .sign import cms_sign
-from .verify import CmsResult, SignerResult, cms_verify, cms_verify_unsafe_no_trust
+from .policy import *  # noqa: F403
+from .prepare import *  # noqa: F403
+from .sign import *  # noqa: F403
+from .verify import *  # noqa: F403
 
+# The parsing module's names are internals but these three; the other modules' lists are exported whole.
 __all__ = [
     "CmsFormatError",
-    "CmsPolicy",
-    "CmsResult",
     "ParsedCms",
-    "PreparedCms",
-    "SignerResult",
-    "cms_prepare",
-    "cms_sign",
-    "cms_verify",
-    "cms_verify_unsafe_no_trust",
     "parse_signed_data",
+    *policy.__all__,
+    *prepare.__all__,
+    *sign.__all__,
+    *verify.__all__,
 ]
