@@ -236,44 +236,46 @@ _RSA = "1.2.840.113549.1.1."
 _ECDSA = "1.2.840.10045.4."
 _BSI = "0.4.0.127.0.7.1.1.4.1."
 _SIG3 = "2.16.840.1.101.3.4.3."
+
+
+def _family(
+    scheme: Scheme, enc: Literal["der", "raw"] | None, name: str, arc: str, arcs: dict[str, int | str]
+) -> tuple[SignatureAlgorithm, ...]:
+    """One algorithm per hash of ``arcs``: OID ``arc`` + its number, ``name`` with the hash's name
+    (``{h}`` as registered, ``{H}`` in capitals)."""
+    return tuple(_sig(name.format(h=h, H=h.upper()), f"{arc}{n}", scheme, h, enc) for h, n in arcs.items())
+
+
 _SIGNATURES: tuple[SignatureAlgorithm, ...] = (
     _sig("rsaEncryption", _RSA + "1", "pkcs1v15", None),
-    _sig("md5WithRSAEncryption", _RSA + "4", "pkcs1v15", "md5"),
-    _sig("sha1WithRSAEncryption", _RSA + "5", "pkcs1v15", "sha1"),
-    _sig("sha224WithRSAEncryption", _RSA + "14", "pkcs1v15", "sha224"),
-    _sig("sha256WithRSAEncryption", _RSA + "11", "pkcs1v15", "sha256"),
-    _sig("sha384WithRSAEncryption", _RSA + "12", "pkcs1v15", "sha384"),
-    _sig("sha512WithRSAEncryption", _RSA + "13", "pkcs1v15", "sha512"),
-    _sig("sha512-224WithRSAEncryption", _RSA + "15", "pkcs1v15", "sha512-224"),
-    _sig("sha512-256WithRSAEncryption", _RSA + "16", "pkcs1v15", "sha512-256"),
-    _sig("id-rsassa-pkcs1-v1_5-with-sha3-224", _SIG3 + "13", "pkcs1v15", "sha3-224"),
-    _sig("id-rsassa-pkcs1-v1_5-with-sha3-256", _SIG3 + "14", "pkcs1v15", "sha3-256"),
-    _sig("id-rsassa-pkcs1-v1_5-with-sha3-384", _SIG3 + "15", "pkcs1v15", "sha3-384"),
-    _sig("id-rsassa-pkcs1-v1_5-with-sha3-512", _SIG3 + "16", "pkcs1v15", "sha3-512"),
+    *_family(
+        "pkcs1v15", None, "{h}WithRSAEncryption", _RSA,
+        {"md5": 4, "sha1": 5, "sha224": 14, "sha256": 11, "sha384": 12, "sha512": 13,
+         "sha512-224": 15, "sha512-256": 16},
+    ),
+    *_family(
+        "pkcs1v15", None, "id-rsassa-pkcs1-v1_5-with-{h}", _SIG3,
+        {"sha3-224": 13, "sha3-256": 14, "sha3-384": 15, "sha3-512": 16},
+    ),
     _sig("RSASSA-PSS", _RSA + "10", "pss", None),
-    _sig("ecdsa-with-SHA1", _ECDSA + "1", "ecdsa", "sha1", "der"),
-    _sig("ecdsa-with-SHA224", _ECDSA + "3.1", "ecdsa", "sha224", "der"),
-    _sig("ecdsa-with-SHA256", _ECDSA + "3.2", "ecdsa", "sha256", "der"),
-    _sig("ecdsa-with-SHA384", _ECDSA + "3.3", "ecdsa", "sha384", "der"),
-    _sig("ecdsa-with-SHA512", _ECDSA + "3.4", "ecdsa", "sha512", "der"),
-    _sig("id-ecdsa-with-sha3-224", _SIG3 + "9", "ecdsa", "sha3-224", "der"),
-    _sig("id-ecdsa-with-sha3-256", _SIG3 + "10", "ecdsa", "sha3-256", "der"),
-    _sig("id-ecdsa-with-sha3-384", _SIG3 + "11", "ecdsa", "sha3-384", "der"),
-    _sig("id-ecdsa-with-sha3-512", _SIG3 + "12", "ecdsa", "sha3-512", "der"),
-    _sig("ecdsa-plain-SHA1", _BSI + "1", "ecdsa", "sha1", "raw"),
-    _sig("ecdsa-plain-SHA224", _BSI + "2", "ecdsa", "sha224", "raw"),
-    _sig("ecdsa-plain-SHA256", _BSI + "3", "ecdsa", "sha256", "raw"),
-    _sig("ecdsa-plain-SHA384", _BSI + "4", "ecdsa", "sha384", "raw"),
-    _sig("ecdsa-plain-SHA512", _BSI + "5", "ecdsa", "sha512", "raw"),
-    _sig("ecdsa-plain-SHA3-224", _BSI + "8", "ecdsa", "sha3-224", "raw"),
-    _sig("ecdsa-plain-SHA3-256", _BSI + "9", "ecdsa", "sha3-256", "raw"),
-    _sig("ecdsa-plain-SHA3-384", _BSI + "10", "ecdsa", "sha3-384", "raw"),
-    _sig("ecdsa-plain-SHA3-512", _BSI + "11", "ecdsa", "sha3-512", "raw"),
+    *_family(
+        "ecdsa", "der", "ecdsa-with-{H}", _ECDSA,
+        {"sha1": "1", "sha224": "3.1", "sha256": "3.2", "sha384": "3.3", "sha512": "3.4"},
+    ),
+    *_family(
+        "ecdsa", "der", "id-ecdsa-with-{h}", _SIG3,
+        {"sha3-224": 9, "sha3-256": 10, "sha3-384": 11, "sha3-512": 12},
+    ),
+    *_family(
+        "ecdsa", "raw", "ecdsa-plain-{H}", _BSI,
+        {"sha1": 1, "sha224": 2, "sha256": 3, "sha384": 4, "sha512": 5, "sha3-224": 8, "sha3-256": 9, "sha3-384": 10,
+         "sha3-512": 11},
+    ),
     _sig("Ed25519", "1.3.101.112", "ed25519", None),
     _sig("Ed448", "1.3.101.113", "ed448", None),
     _sig("dsa-with-sha1", "1.2.840.10040.4.3", "dsa", "sha1"),
     _sig("dsa-with-sha256", _SIG3 + "2", "dsa", "sha256"),
-)
+)  # fmt: skip
 _SIG_BY_KEY: dict[str, SignatureAlgorithm] = {}
 for _s in _SIGNATURES:
     _SIG_BY_KEY[_s.oid] = _s
