@@ -18,7 +18,7 @@ import hashlib
 import hmac
 import warnings
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Final, Literal
 
 from asn1crypto import algos as a_algos
 from asn1crypto import cms as a_cms
@@ -27,7 +27,7 @@ from asn1crypto import pkcs12 as a_pkcs12
 from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm as _CryptoUnsupported
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa, x448, x25519
+from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.utils import CryptographyDeprecationWarning
@@ -167,33 +167,34 @@ class PfxInfo:
         }
 
 
+# Key kinds told by the name of a class the key derives from, not by isinstance: naming
+# dsa.DSAPrivateKey warns under cryptography 51, and one lookup then serves every kind.
+_KINDS_BY_CLASS_NAME: Final = frozenset(
+    {"DSAPrivateKey", "Ed25519PrivateKey", "Ed448PrivateKey", "X25519PrivateKey", "X448PrivateKey"}
+)
+
+
+def _key_kind(key: object) -> str | None:
+    """``DSA``, ``Ed25519``, ``Ed448``, ``X25519`` or ``X448`` by class name; None for any other object."""
+    for cls in type(key).__mro__:
+        if cls.__name__ in _KINDS_BY_CLASS_NAME:
+            return cls.__name__.removesuffix("PrivateKey")
+    return None
+
+
 def _is_dsa(key: object) -> bool:
-    """Whether ``key`` is a DSA private key, without naming ``dsa.DSAPrivateKey`` (cryptography 51
-    warns on merely reading that name)."""
-    return any(cls.__name__ == "DSAPrivateKey" for cls in type(key).__mro__)
+    """Whether ``key`` is a DSA private key (by name: see :func:`_key_kind`)."""
+    return _key_kind(key) == "DSA"
 
 
 def _private_key_name(key: object) -> str | None:
     if key is None:
         return None
-    names: tuple[tuple[type, str], ...] = (
-        (rsa.RSAPrivateKey, "RSA"),
-        (ec.EllipticCurvePrivateKey, "EC"),
-        (ed25519.Ed25519PrivateKey, "Ed25519"),
-        (ed448.Ed448PrivateKey, "Ed448"),
-        (x25519.X25519PrivateKey, "X25519"),
-        (x448.X448PrivateKey, "X448"),
-    )
-    if _is_dsa(key):
-        return "DSA"
-    for cls, label in names:
-        if isinstance(key, cls):
-            if isinstance(key, rsa.RSAPrivateKey):
-                return f"RSA-{key.key_size}"
-            if isinstance(key, ec.EllipticCurvePrivateKey):
-                return f"EC-{key.curve.name}"
-            return label
-    return type(key).__name__.lstrip("_")
+    if isinstance(key, rsa.RSAPrivateKey):
+        return f"RSA-{key.key_size}"
+    if isinstance(key, ec.EllipticCurvePrivateKey):
+        return f"EC-{key.curve.name}"
+    return _key_kind(key) or type(key).__name__.lstrip("_")
 
 
 @dataclass(frozen=True, slots=True, repr=False)

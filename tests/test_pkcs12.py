@@ -555,3 +555,19 @@ def test_pfx_password_with_nul_is_refused_without_echo() -> None:
         load_pfx(pfx, secret)
     assert info.value.field == "password" and "s3cr" not in str(info.value)
     assert load_pfx(pfx, "right").certificate == pki.leaf
+
+
+def test_repr_names_every_key_kind() -> None:
+    from cryptography.hazmat.primitives.asymmetric import ed448, ed25519, x448, x25519
+
+    kinds = {
+        "RSA-2048": rsa.generate_private_key(65537, 2048),
+        "EC-secp384r1": ec.generate_private_key(ec.SECP384R1()),
+        "Ed25519": ed25519.Ed25519PrivateKey.generate(),
+        "Ed448": ed448.Ed448PrivateKey.generate(),
+        "X25519": x25519.X25519PrivateKey.generate(),
+        "X448": x448.X448PrivateKey.generate(),
+    }
+    for label, key in kinds.items():
+        assert repr(KeyBundle(key, None)) == f"KeyBundle(subject=None, key={label}, chain=0 certificates)"
+    assert "key=None" in repr(KeyBundle(None, None))
