@@ -27,7 +27,7 @@ from cryptography.utils import CryptographyDeprecationWarning
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
 from ._dsa import DSAPublicKey
-from .encoding import b64decode, der_header, pem_decode_all, utf8
+from .encoding import b64decode, der_header, input_bytes, pem_decode_all, utf8
 from .errors import InputError, plain_parse_error
 from .names import asn1_name_problem
 
@@ -98,14 +98,8 @@ def load_certificate(data: CertificateLike) -> x509.Certificate:
 def _load_one(item: object, field: str, max_size: int, budget: int, lax: bool = False) -> list[x509.Certificate]:
     if isinstance(item, x509.Certificate):
         return _bounded([parsed_certificate(item, field, allow_non_positive_serial=lax)], field, budget)
-    if isinstance(item, str):
-        raw = utf8(item, field)  # text around PEM blocks (openssl's "Bag Attributes") may be any text
-    elif isinstance(item, (bytes, bytearray, memoryview)):
-        raw = bytes(item)
-    else:
-        raise InputError(field, f"must be bytes, str or x509.Certificate, not {type(item).__name__}")
-    if len(raw) > max_size:
-        raise InputError(field, f"is {len(raw)} bytes, over the limit of {max_size}")
+    # Text around PEM blocks (openssl's "Bag Attributes") may be any text.
+    raw = input_bytes(item, field, max_size, text=lambda t: utf8(t, field), accepted="bytes, str or x509.Certificate")
     return _load_bytes(raw, field, max_size, budget, depth=0, lax=lax)
 
 

@@ -25,7 +25,7 @@ from cryptography.x509.oid import AttributeOID, ExtendedKeyUsageOID, ObjectIdent
 from ._dsa import DSAPublicKey
 from .algorithms import hash_algorithm, signature_algorithm
 from .certificates import public_key_description
-from .encoding import b64decode, pem_decode
+from .encoding import b64decode, input_bytes, pem_decode
 from .errors import InputError, InvalidSignature, PolicyViolation, UnsupportedAlgorithm, plain_parse_error
 from .names import asn1_name_problem, parse_subject
 from .signatures.public_keys import rsa_exponent_problem
@@ -304,20 +304,17 @@ def build_csr(
 # --------------------------------------------------------------------------- verifying
 
 
+def _ascii_csr(text: str) -> bytes:
+    try:
+        return text.encode("ascii")
+    except UnicodeEncodeError:
+        raise InputError("csr", "text must be ASCII (PEM or base64)") from None
+
+
 def _csr_der(data: object, max_size: int) -> bytes:
     if isinstance(data, x509.CertificateSigningRequest):
         return data.public_bytes(serialization.Encoding.DER)
-    if isinstance(data, str):
-        try:
-            raw = data.encode("ascii")
-        except UnicodeEncodeError:
-            raise InputError("csr", "text must be ASCII (PEM or base64)") from None
-    elif isinstance(data, (bytes, bytearray, memoryview)):
-        raw = bytes(data)
-    else:
-        raise InputError("csr", f"must be bytes or str, not {type(data).__name__}")
-    if len(raw) > max_size:
-        raise InputError("csr", f"is {len(raw)} bytes, over the limit of {max_size}")
+    raw = input_bytes(data, "csr", max_size, text=_ascii_csr, accepted="bytes or str")
     if not raw.strip():
         raise InputError("csr", "is empty")
     if raw[:1] == b"\x30":

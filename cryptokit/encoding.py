@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import binascii
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Literal
 
@@ -54,6 +54,20 @@ def to_bytes(data: bytes | bytearray | memoryview | str, field: str) -> bytes:
     if isinstance(data, (bytes, bytearray, memoryview)):
         return bytes(data)
     raise InputError(field, f"must be bytes or str, not {type(data).__name__}")
+
+
+def input_bytes(data: object, field: str, max_size: int, *, text: Callable[[str], bytes], accepted: str) -> bytes:
+    """``data`` as bytes, at most ``max_size`` of them: text through ``text`` (which names ``field`` in
+    its errors), bytes-like copied. Any other type is an InputError saying ``must be {accepted}``."""
+    if isinstance(data, str):
+        raw = text(data)
+    elif isinstance(data, (bytes, bytearray, memoryview)):
+        raw = bytes(data)
+    else:
+        raise InputError(field, f"must be {accepted}, not {type(data).__name__}")
+    if len(raw) > max_size:
+        raise InputError(field, f"is {len(raw)} bytes, over the limit of {max_size}")
+    return raw
 
 
 def _size_of(data: object) -> int:

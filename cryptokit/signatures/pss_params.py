@@ -15,7 +15,7 @@ from typing import Any, Final
 from asn1crypto import algos
 
 from ..algorithms import HashAlgorithm, hash_algorithm
-from ..encoding import b64decode, b64encode
+from ..encoding import b64decode, b64encode, input_bytes
 from ..errors import InputError, UnsupportedAlgorithm
 
 __all__ = [
@@ -80,14 +80,13 @@ def encode_pss_params(
 
 def parse_pss_params(data: bytes | str, *, field: str = "signAlgoParams") -> PssParams:
     """Read DER RSASSA-PSS-params (bytes, or base64 text as CSC sends it); any other type is an InputError."""
-    if isinstance(data, str):
-        der = b64decode(data, field=field, max_size=MAX_PARAMS * 2)
-    elif isinstance(data, (bytes, bytearray, memoryview)):
-        der = bytes(data)
-    else:
-        raise InputError(field, f"must be bytes or base64 text, not {type(data).__name__}")
-    if len(der) > MAX_PARAMS:
-        raise InputError(field, f"is {len(der)} bytes, over the limit of {MAX_PARAMS}")
+    der = input_bytes(
+        data,
+        field,
+        MAX_PARAMS,
+        text=lambda t: b64decode(t, field=field, max_size=MAX_PARAMS * 2),
+        accepted="bytes or base64 text",
+    )
     try:
         params = algos.RSASSAPSSParams.load(der, strict=True)
     except (ValueError, TypeError):
