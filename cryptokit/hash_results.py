@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from itertools import repeat
-from typing import Any, overload
+from typing import Any, ClassVar, overload
 
 from .algorithms import HashAlgorithm, hash_algorithm
 from .encoding import b64encode, b64encode_all
@@ -39,29 +39,17 @@ class HashError:
 
     index: int
     error: CryptokitError
+    #: Always False (a :class:`HashToSign` in the same results is the success); no digest in any form.
+    ok: ClassVar[bool] = False
+    digest: ClassVar[None] = None
+    b64: ClassVar[None] = None
+    hex: ClassVar[None] = None
 
     def __post_init__(self) -> None:
         if isinstance(self.index, bool) or not isinstance(self.index, int) or self.index < 0:
             raise InputError("index", "must be a non-negative integer")
         if not isinstance(self.error, CryptokitError):
             raise InputError("error", f"must be a cryptokit error, not {type(self.error).__name__}")
-
-    @property
-    def ok(self) -> bool:
-        """Always False (a :class:`HashToSign` in the same results is the success)."""
-        return False
-
-    @property
-    def digest(self) -> None:
-        return None
-
-    @property
-    def b64(self) -> None:
-        return None
-
-    @property
-    def hex(self) -> None:
-        return None
 
     def __bool__(self) -> bool:
         return False

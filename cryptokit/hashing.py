@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
-from typing import IO, TYPE_CHECKING, Any, NamedTuple, Union
+from typing import IO, TYPE_CHECKING, Any, ClassVar, NamedTuple, Union
 
 from .algorithms import HashAlgorithm, digest_info, hash_algorithm
 from .encoding import b64decode, b64encode
@@ -40,6 +40,9 @@ class HashToSign(_HashToSignFields):
     """
 
     __slots__ = ()
+    #: Always True and None: lets ``hash_many`` results (``HashToSign`` or ``HashError``) be checked alike.
+    ok: ClassVar[bool] = True
+    error: ClassVar[None] = None
 
     def __new__(cls, algorithm: HashAlgorithm, digest: bytes) -> HashToSign:
         if not isinstance(algorithm, HashAlgorithm):
@@ -52,16 +55,6 @@ class HashToSign(_HashToSignFields):
                 f"is {len(digest)} bytes; {algorithm.name} digests are {algorithm.digest_size}",
             )
         return _make(cls, (algorithm, digest))
-
-    @property
-    def ok(self) -> bool:
-        """Always True: lets ``hash_many`` results (``HashToSign`` or ``HashError``) be checked alike."""
-        return True
-
-    @property
-    def error(self) -> None:
-        """Always None (see :attr:`ok`)."""
-        return None
 
     @property
     def oid(self) -> str:

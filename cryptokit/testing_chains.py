@@ -228,6 +228,9 @@ def _mutations() -> dict[str, _Mutation]:
     m["root.serial_zero"] = {"root": {"resign": _serial(0)}}
     m["root.no_key_cert_sign"] = {"root": {"key_usage": {"key_cert_sign": False}}}
     # --- names under name constraints in the issuing CA (4.2.1.10)
+    # An excluded directory name (O=Evil Corp): the leaf's subject is compared with it as RFC 5280 says.
+    evil_corp = x509.Name([x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Evil Corp")])
+    no_evil_corp = _nc(None, [x509.DirectoryName(evil_corp)])
     nc_cases: dict[str, tuple[Any, list[x509.GeneralName] | None, x509.Name | None]] = {
         "nc.permitted_dns_ok": (_nc([DNS("example.com")], None), None, None),
         "nc.permitted_dns_outside": (_nc([DNS("other.com")], None), None, None),
@@ -262,26 +265,10 @@ def _mutations() -> dict[str, _Mutation]:
         ),
         "nc.email_excluded": (_nc(None, [EMAIL("example.com")]), [EMAIL("a@example.com")], None),
         "nc.email_permitted": (_nc([EMAIL("example.com")], None), [EMAIL("a@example.com")], None),
-        "nc.dn_excluded": (
-            _nc(None, [x509.DirectoryName(x509.Name([x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Evil Corp")]))]),
-            None,
-            _org("Evil Corp"),
-        ),
-        "nc.dn_excluded_case_space": (
-            _nc(None, [x509.DirectoryName(x509.Name([x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Evil Corp")]))]),
-            None,
-            _org("EVIL  corp"),
-        ),
-        "nc.dn_excluded_zwsp": (
-            _nc(None, [x509.DirectoryName(x509.Name([x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Evil Corp")]))]),
-            None,
-            _org("E\u200bvil Corp"),
-        ),
-        "nc.dn_other": (
-            _nc(None, [x509.DirectoryName(x509.Name([x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Evil Corp")]))]),
-            None,
-            _org("Good Corp"),
-        ),
+        "nc.dn_excluded": (no_evil_corp, None, _org("Evil Corp")),
+        "nc.dn_excluded_case_space": (no_evil_corp, None, _org("EVIL  corp")),
+        "nc.dn_excluded_zwsp": (no_evil_corp, None, _org("E\u200bvil Corp")),
+        "nc.dn_other": (no_evil_corp, None, _org("Good Corp")),
         "nc.uri_excluded": (_nc(None, [URI(".evil.com")]), [URI("https://a.evil.com/x")], None),
         "nc.uri_backslash": (_nc(None, [URI(".evil.com")]), [URI("http://a.evil.com\\@good.com/")], None),
         "nc.uri_permitted_ok": (_nc([URI("good.com")], None), [URI("https://good.com/x")], None),
