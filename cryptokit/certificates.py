@@ -409,6 +409,12 @@ def _extension(cert: x509.Certificate, cls: type[x509.ExtensionType]) -> Any:
         return None
 
 
+def is_ca(cert: x509.Certificate) -> bool:
+    """Whether ``cert`` says it is a CA (basicConstraints cA=TRUE); says nothing of who issued it."""
+    constraints = _extension(cert, x509.BasicConstraints)
+    return bool(constraints is not None and constraints.ca)
+
+
 def certificate_summary(cert: x509.Certificate) -> dict[str, Any]:
     """A JSON-ready dict describing ``cert`` for reports and the CLI.
 

@@ -36,6 +36,7 @@ from cryptography.exceptions import InvalidSignature as _CryptoInvalidSignature
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from .algorithms import HashAlgorithm, parse_digest_info
+from .certificates import is_ca
 from .errors import CryptokitError, InputError
 from .hashing import HashToSign
 from .report import Check, HasReport, Report, SubIndication
@@ -243,13 +244,6 @@ def find_signed_hash(
     return None
 
 
-def _is_ca(cert: x509.Certificate) -> bool:
-    try:
-        return bool(cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca)
-    except x509.ExtensionNotFound:
-        return False
-
-
 def signing_certificate(
     certificate: object, certificate_chain: object = None
 ) -> tuple[x509.Certificate | None, list[x509.Certificate], Check | None]:
@@ -278,7 +272,7 @@ def signing_certificate(
         leaf = certs[0]
     else:
         issuers = {c.issuer for c in certs if c.issuer != c.subject}
-        ends = [c for c in certs if not _is_ca(c) and c.subject not in issuers]
+        ends = [c for c in certs if not is_ca(c) and c.subject not in issuers]
         if len(ends) != 1:
             msg = f"the certificate bundle holds {len(certs)} certificates and {len(ends)} end-entity candidates"
             return None, [], Check.failed("signing-certificate", SubIndication.NO_SIGNING_CERTIFICATE_FOUND, msg)

@@ -14,6 +14,7 @@ from typing import Any
 
 from cryptography import x509
 
+from ...certificates import is_ca
 from ...encoding import b64decode
 from ...errors import InputError
 from .._json import http_status
@@ -74,6 +75,14 @@ def _answer(status: int, body: bytes | str, field: str) -> dict[str, Any] | None
     return obj
 
 
+def _object_answer(status: int, body: bytes | str) -> dict[str, Any]:
+    """:func:`_answer` of a call whose success carries a JSON object: an empty body is refused."""
+    obj = _answer(status, body, "body")
+    if obj is None:
+        raise InputError("body", "is empty")
+    return obj
+
+
 def parse_sign_hash_response(
     status: int, body: bytes | str, *, request: SignHashRequest | None = None
 ) -> SignHashResult:
@@ -84,9 +93,7 @@ def parse_sign_hash_response(
     Returns the signatures as sent: a count that differs from the request is left for the verifier to
     report, not refused here.
     """
-    obj = _answer(status, body, "body")
-    if obj is None:
-        raise InputError("body", "is empty")
+    obj = _object_answer(status, body)
     response_id = _wire.get_str(obj, "responseID", "body", required=False)
     raw = _wire.get_str_list(obj, "signatures", "body")
     if response_id is not None and raw is not None:
@@ -151,13 +158,6 @@ def _der_certificate(der: bytes, field: str) -> x509.Certificate:
         raise InputError(field, f"is not a DER X.509 certificate ({exc.rule})") from None
 
 
-def _is_ca(cert: x509.Certificate) -> bool:
-    try:
-        return bool(cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca)
-    except x509.ExtensionNotFound:
-        return False
-
-
 def _credential(
     obj: Mapping[str, Any], field: str, credential_id: str | None, allow_ca_certificate: bool = False
 ) -> CredentialInfo:
@@ -183,7 +183,7 @@ def _credential(
         for i, text in enumerate(encoded):
             where = f"{field}.cert.certificates[{i}]"
             loaded.append(_der_certificate(b64decode(text, field=where, max_size=MAX_CERTIFICATE * 2), where))
-        if loaded and _is_ca(loaded[0]) and not allow_ca_certificate:
+        if loaded and is_ca(loaded[0]) and not allow_ca_certificate:
             raise InputError(f"{field}.cert.certificates[0]", "is a CA certificate; CSC puts the end-entity first")
         certs = tuple(loaded)
     multisign = _wire.get_int(obj, "multisign", field)
@@ -221,9 +221,7 @@ def parse_credential_info(
     A first certificate that is a CA certificate is refused (CSC puts the end-entity first) unless
     ``allow_ca_certificate=True`` (a credential whose key belongs to a CA, e.g. one that signs CRLs).
     """
-    obj = _answer(status, body, "body")
-    if obj is None:
-        raise InputError("body", "is empty")
+    obj = _object_answer(status, body)
     return _credential(obj, "body", credential_id, allow_ca_certificate is True)
 
 
@@ -239,9 +237,7 @@ class CredentialsList:
 
 def parse_credentials_list(status: int, body: bytes | str) -> CredentialsList:
     """Parse a ``credentials/list`` answer."""
-    obj = _answer(status, body, "body")
-    if obj is None:
-        raise InputError("body", "is empty")
+    obj = _object_answer(status, body)
     ids = _wire.get_str_list(obj, "credentialIDs", "body")
     if ids is None:
         raise InputError("body.credentialIDs", "is required")
@@ -293,9 +289,7 @@ def parse_authorize_response(status: int, body: bytes | str) -> Sad:
 
     Proves only that the service answered with a SAD; whether it is bound to the hashes asked for
     shows when signHash accepts it."""
-    obj = _answer(status, body, "body")
-    if obj is None:
-        raise InputError("body", "is empty")
+    obj = _object_answer(status, body)
     sad = _wire.get_str(obj, "SAD", "body")
     if not sad or len(sad) > 65536:
         raise InputError("body.SAD", "must be 1..65536 characters")
@@ -334,9 +328,7 @@ class ServiceInfo:
 
 def parse_info_response(status: int, body: bytes | str) -> ServiceInfo:
     """Parse an ``info`` answer (v1 and v2): ``specs``, ``name``, ``authType``, ``methods`` are required."""
-    obj = _answer(status, body, "body")
-    if obj is None:
-        raise InputError("body", "is empty")
+    obj = _object_answer(status, body)
     auth = _wire.get_str_list(obj, "authType", "body", max_items=64)
     methods = _wire.get_str_list(obj, "methods", "body", max_items=256)
     if auth is None:
@@ -372,9 +364,7 @@ class LoginToken:
 
 def parse_login_response(status: int, body: bytes | str) -> LoginToken:
     """Parse an ``auth/login`` answer."""
-    obj = _answer(status, body, "body")
-    if obj is None:
-        raise InputError("body", "is empty")
+    obj = _object_answer(status, body)
     token = _wire.get_str(obj, "access_token", "body")
     if not token or len(token) > 65536 or any(c in token for c in "\r\n"):
         raise InputError("body.access_token", "must be 1..65536 characters on one line")

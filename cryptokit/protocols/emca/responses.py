@@ -19,6 +19,7 @@ from typing import Any
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
+from ...certificates import is_ca
 from ...envelope import Envelope
 from ...errors import CryptokitError, InputError, VerificationFailed
 from ...pkcs12 import KeyBundle
@@ -181,13 +182,6 @@ class CreateCertificatesResult(HasReport):
         return out
 
 
-def _is_ca(cert: x509.Certificate) -> bool:
-    try:
-        return bool(cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca)
-    except x509.ExtensionNotFound:
-        return False
-
-
 def _load_result_certificates(result: Any) -> list[x509.Certificate] | None:
     from ...certificates import load_certificates
 
@@ -345,7 +339,7 @@ def _match(
         csr = by_key.get(key_der) if key_der is not None else None
         if csr is None:
             extra.append(cert)
-            if not _is_ca(cert):
+            if not is_ca(cert):
                 checks.append(
                     Check.failed(
                         "public_key",
@@ -568,8 +562,8 @@ def validate_get_certificate_by_request_id_response(
         issued, extra = _match(certs, request.csrs, (request.csr_id,), asked, tolerance, tolerance, checks)
         certificate = issued.get(request.csr_id)
     elif certs is not None:
-        leaves = [c for c in certs if not _is_ca(c)]
-        extra = [c for c in certs if _is_ca(c)]
+        leaves = [c for c in certs if not is_ca(c)]
+        extra = [c for c in certs if is_ca(c)]
         if len(leaves) == 1:
             certificate = IssuedCertificate("", leaves[0])
             checks.append(Check.skipped("public_key", "no CSR known for this request id: key not compared"))
