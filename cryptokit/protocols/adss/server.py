@@ -28,7 +28,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-import orjson
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from ...algorithms import hash_algorithm
@@ -38,6 +37,7 @@ from ...hashing import HashToSign
 from ...pkcs12 import KeyBundle
 from ...signatures.public_keys import PrivateKeyLike
 from .. import HttpRequest, HttpResponse, _server
+from .._json import as_object, loads
 from . import _wire
 from .errors import ERROR_CODES, AdssError, ErrorFamily, error_for
 from .requests import V2_PATH
@@ -161,12 +161,9 @@ def _body(request: HttpRequest) -> dict[str, Any]:
     if len(request.body) > _wire.MAX_BODY:
         raise _refuse("60043", f"the body is over {_wire.MAX_BODY} bytes", 413)
     try:
-        data = orjson.loads(request.body)
-    except orjson.JSONDecodeError:
-        raise _refuse("60043", "the body is not JSON") from None
-    if not isinstance(data, dict):
-        raise _refuse("60043", "the body is not a JSON object")
-    return data
+        return as_object(loads(request.body))
+    except InputError as exc:
+        raise _refuse("60043", f"the body {exc.rule}") from None
 
 
 def _text(

@@ -21,7 +21,6 @@ from collections.abc import Sequence
 from itertools import islice
 from typing import TYPE_CHECKING, Any
 
-import orjson
 from cryptography import x509
 
 from ...algorithms import HashAlgorithm
@@ -42,7 +41,7 @@ from ...returned_signatures import (
     recovered_digest_info,
     signing_certificate,
 )
-from .. import HttpRequest
+from .. import HttpRequest, _json
 from . import _wire
 from .requests import _hash_item
 from .values import MAX_DOCUMENTS, SignResult, SignStatus, UserCertificate
@@ -74,11 +73,9 @@ def _requested(request: object) -> list[tuple[str | None, HashToSign]]:
     """(doc_alias, hash) per document from the request that was sent (or a list of hashes)."""
     if isinstance(request, HttpRequest):
         try:
-            data = orjson.loads(request.body)
-        except orjson.JSONDecodeError:
+            data = _json.as_object(_json.loads(request.body))
+        except InputError:
             raise InputError("request", "body is not the JSON of a sign request") from None
-        if not isinstance(data, dict):
-            raise InputError("request", "body is not the JSON of a sign request")
         docs = _wire.get_list(data, "docs_to_sign_info", "request", max_items=MAX_DOCUMENTS)
         out = []
         for index, entry in enumerate(docs):

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -46,6 +46,19 @@ _MAX_REQUEST_IDS_TEXT = 1024 * 1024
 _VALIDITY_RE = re.compile(r"\A([0-9]{1,5}):([0-9]{1,2}):([0-9]{1,2}):([0-9]{1,2})\Z")
 _VALID_FROM_RE = re.compile(r"\A([0-9]{2}):([0-9]{2}):([0-9]{4}) ([0-9]{2}):([0-9]{2}):([0-9]{2})\Z")
 UTC = dt.UTC
+
+
+def _fields(text: object, pattern: re.Pattern[str], error: Callable[[str], InputError], form: str) -> list[int]:
+    """The numbers of ``text`` read with ``pattern`` (the one reader of emCA's two time strings);
+    ``error(rule)`` for anything not a short string in ``form``."""
+    if not isinstance(text, str):
+        raise error(f"must be a string, not {type(text).__name__}")
+    if len(text) > _MAX_TEXT:
+        raise error("is too long")
+    match = pattern.match(text)
+    if match is None:
+        raise error(f"is not {form}")
+    return [int(g) for g in match.groups()]
 
 
 def _validity_error(rule: str) -> InputError:
@@ -84,14 +97,7 @@ class Validity:
     @classmethod
     def parse(cls, text: str) -> Validity:
         """Read ``D:H:M:S`` (ASCII digits only; hours, minutes and seconds one or two digits)."""
-        if not isinstance(text, str):
-            raise _validity_error(f"must be a string, not {type(text).__name__}")
-        if len(text) > _MAX_TEXT:
-            raise _validity_error("is too long")
-        match = _VALIDITY_RE.match(text)
-        if match is None:
-            raise _validity_error("is not Days:Hours:Minutes:Seconds")
-        days, hours, minutes, seconds = (int(g) for g in match.groups())
+        days, hours, minutes, seconds = _fields(text, _VALIDITY_RE, _validity_error, "Days:Hours:Minutes:Seconds")
         return cls(days, hours, minutes, seconds)
 
     def __str__(self) -> str:
@@ -137,14 +143,7 @@ def parse_valid_from(text: str, tz: dt.tzinfo = UTC) -> dt.datetime:
     daylight-saving jump skips). emCA does not document its time zone: pass the one your service uses.
     """
     zone = _check_tz(tz)
-    if not isinstance(text, str):
-        raise _from_date_error(f"must be a string, not {type(text).__name__}")
-    if len(text) > _MAX_TEXT:
-        raise _from_date_error("is too long")
-    match = _VALID_FROM_RE.match(text)
-    if match is None:
-        raise _from_date_error("is not dd:MM:yyyy HH:mm:ss")
-    day, month, year, hour, minute, second = (int(g) for g in match.groups())
+    day, month, year, hour, minute, second = _fields(text, _VALID_FROM_RE, _from_date_error, "dd:MM:yyyy HH:mm:ss")
     try:
         local = dt.datetime(year, month, day, hour, minute, second, tzinfo=zone)
         utc = local.astimezone(UTC)

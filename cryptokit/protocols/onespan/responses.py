@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any
+from typing import Any, overload
 
 import orjson
 
@@ -23,6 +23,23 @@ from .errors import STATUS_NAMES, OneSpanError, OneSpanResultMismatch, error_cla
 __all__ = ["OneSpanResponse", "PreparedSignatureRequest", "parse_response", "parse_prepared_signature_response"]
 
 MAX_BODY = 1024 * 1024
+
+
+class _ResultText:
+    """A read-only text field of :attr:`OneSpanResponse.result`: the string under ``key``, else None."""
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+
+    @overload
+    def __get__(self, obj: None, owner: type[Any] | None = None) -> _ResultText: ...
+    @overload
+    def __get__(self, obj: OneSpanResponse, owner: type[Any] | None = None) -> str | None: ...
+    def __get__(self, obj: OneSpanResponse | None, owner: type[Any] | None = None) -> _ResultText | str | None:
+        if obj is None:
+            return self
+        value = obj.result.get(self.key)
+        return value if isinstance(value, str) else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,26 +55,11 @@ class OneSpanResponse:
     def __post_init__(self) -> None:
         object.__setattr__(self, "result", MappingProxyType(dict(self.result)))
 
-    def _field(self, name: str) -> str | None:
-        value = self.result.get(name)
-        return value if isinstance(value, str) else None
-
-    @property
-    def user_id(self) -> str | None:
-        return self._field("userID")
-
-    @property
-    def domain(self) -> str | None:
-        return self._field("domain")
-
-    @property
-    def org_unit(self) -> str | None:
-        return self._field("orgUnit")
-
-    @property
-    def serial_no(self) -> str | None:
-        """Serial number of the Digipass authenticator that completed the signature (authSignature)."""
-        return self._field("serialNo")
+    user_id = _ResultText("userID")
+    domain = _ResultText("domain")
+    org_unit = _ResultText("orgUnit")
+    #: Serial number of the Digipass authenticator that completed the signature (authSignature).
+    serial_no = _ResultText("serialNo")
 
 
 def _int(obj: Mapping[str, Any], key: str) -> int:
