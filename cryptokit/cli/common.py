@@ -142,7 +142,7 @@ def add_output_options(
 
 
 def add_chain_options(p: argparse.ArgumentParser, *, roots_required: bool = True) -> None:
-    """--roots, --intermediates, --crl, --at, --policy, --require-revocation."""
+    """--roots, --intermediates, --crl, --at, --policy, --require-revocation, --require-policy."""
     p.add_argument("--roots", nargs="+", required=roots_required, metavar="FILE", help="trust anchors")
     p.add_argument("--intermediates", nargs="+", default=[], metavar="FILE", help="other certificates, any order")
     p.add_argument("--crl", nargs="+", default=[], metavar="FILE", help="CRLs (PEM or DER) to check revocation with")
@@ -156,6 +156,13 @@ def add_chain_options(p: argparse.ArgumentParser, *, roots_required: bool = True
         action="store_true",
         help="every non-anchor certificate needs a usable CRL or OCSP response",
     )
+    p.add_argument(
+        "--require-policy",
+        nargs="+",
+        default=[],
+        metavar="OID",
+        help="the path must be valid for one of these certificate policies (RFC 5280 6.1), e.g. 0.4.0.194112.1.2",
+    )
 
 
 def chain_policy(args: argparse.Namespace) -> Any:
@@ -164,9 +171,19 @@ def chain_policy(args: argparse.Namespace) -> Any:
     options: dict[str, Any] = {}
     if getattr(args, "require_revocation", False):
         options["require_revocation"] = True
-    if getattr(args, "policy", "document-signing") == "rfc5280":
-        return ChainPolicy.rfc5280(**options)
-    return ChainPolicy.document_signing(**options)
+    if getattr(args, "require_policy", None):
+        options["required_policies"] = args.require_policy
+    preset = (
+        ChainPolicy.rfc5280
+        if getattr(args, "policy", "document-signing") == "rfc5280"
+        else ChainPolicy.document_signing
+    )
+    try:
+        return preset(**options)
+    except InputError as exc:
+        if exc.field == "required_policies":
+            raise InputError("--require-policy", exc.rule) from None
+        raise
 
 
 def chain_arguments(args: argparse.Namespace) -> dict[str, Any]:

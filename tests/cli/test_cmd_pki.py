@@ -89,6 +89,24 @@ def test_chain_validate(tmp_path: Path, pki: Pki, capsys: pytest.CaptureFixture[
     assert "FAILED" in capsys.readouterr().out
 
 
+def test_chain_validate_certificate_policies(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """--json gives the policy sets; --require-policy needs one of the OIDs (issue 17)."""
+    qcp = "0.4.0.194112.1.2"
+    p = write_pki(tmp_path, make_pki("p256", label="clipki-qcp", policies=[qcp]))
+    args = ["chain", "validate", str(p["leaf"]), "--intermediates", str(p["ca"]), "--roots", str(p["root"])]
+    assert main([*args, "--json", "--require-policy", qcp, "0.4.0.194112.1.0"]) == 0
+    doc = orjson.loads(capsys.readouterr().out)
+    assert doc["user_constrained_policies"] == [qcp] and doc["authority_constrained_policies"] == [qcp]
+    assert main(args) == 0 and f"certificate policies: {qcp}" in capsys.readouterr().out
+    assert main([*args, "--json", "--require-policy", "0.4.0.194112.1.0"]) == 1
+    doc = orjson.loads(capsys.readouterr().out)
+    (failure,) = [c for c in doc["checks"] if c["outcome"] == "failed"]
+    assert failure["name"] == "certificate_policies" and "became empty at certificate 2 of 2" in failure["message"]
+    assert doc["user_constrained_policies"] == [] and doc["authority_constrained_policies"] == [qcp]
+    r = run_cli(*args, "--require-policy", "QCP-n-qscd")
+    assert r.returncode == 2 and "--require-policy" in r.stderr and "dotted OID" in r.stderr, r.stderr
+
+
 def test_chain_bad_input_exit_2(tmp_path: Path, pki: Pki) -> None:
     p = write_pki(tmp_path, pki)
     r = run_cli("chain", "validate", str(p["leaf"]), "--roots", str(p["root"]), "--at", "2026-01-01 10:00")
