@@ -80,8 +80,11 @@ class Outcome(StrEnum):
     SKIPPED = "skipped"  # not applicable or not required by the policy; never a pass in disguise
 
 
+_NO_DETAILS: Mapping[str, Any] = MappingProxyType({})
+
+
 def _frozen(mapping: Mapping[str, Any] | None) -> Mapping[str, Any]:
-    return MappingProxyType(dict(mapping or {}))
+    return MappingProxyType(dict(mapping)) if mapping else _NO_DETAILS  # read-only: one empty one serves all
 
 
 @dataclass(frozen=True, slots=True)

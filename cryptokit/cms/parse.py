@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Final
 
 from asn1crypto import algos, core
@@ -73,6 +74,11 @@ class ParsedSigner:
     signature: bytes
     signed_attrs: bytes | None
     attributes: acms.CMSAttributes | None
+    #: (type OID, decoded values) per signed attribute, in the received order; every value decoded
+    #: at parse time (a malformed one is a CmsFormatError there): contentType as dotted OIDs,
+    #: messageDigest as bytes, signingTime as datetimes, other types as asn1crypto values.
+    #: Read with :func:`attribute_values`.
+    attribute_index: tuple[tuple[str, tuple[Any, ...]], ...] = ()
 
     @property
     def sid_description(self) -> str:
@@ -139,23 +145,33 @@ def _fail(rule: str) -> CmsFormatError:
 
 
 def _expect(node: Tlv, cls: int, tag: int, what: str, constructed: bool | None = None) -> Tlv:
-    if not node.is_(cls, tag, constructed):
+    if node.tag != tag or node.cls != cls or (constructed is not None and node.constructed is not constructed):
         raise _fail(f"{what}: unexpected element (class {node.cls}, tag {node.tag})")
     return node
 
 
+# Caches of values decoded from exact received bytes. What repeats from one CMS to the next (the
+# signer's certificate, its issuer and serial, the algorithm identifiers, the contentType and
+# CMSAlgorithmProtection values) is decoded once: the result depends on the bytes alone, is fully
+# decoded before it is stored and is only read afterwards. Bounded (least recently used first out).
+_CACHE_SIZE: Final = 256
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
+def _dotted(encoded: bytes) -> str:
+    return str(core.ObjectIdentifier.load(encoded).dotted)
+
+
 def _oid(data: bytes, node: Tlv, what: str) -> str:
     _expect(node, UNIVERSAL, 6, what, constructed=False)
-    value = core.ObjectIdentifier.load(data[node.start : node.end])
-    return str(value.dotted)
+    return _dotted(data[node.start : node.end])
 
 
 def _integer(data: bytes, node: Tlv, what: str) -> int:
     _expect(node, UNIVERSAL, 2, what, constructed=False)
-    value = core.Integer.load(data[node.start : node.end]).native
-    if not isinstance(value, int):
+    if node.content_end == node.content_start:
         raise _fail(f"{what}: not an integer")
-    return value
+    return int.from_bytes(data[node.content_start : node.content_end], "big", signed=True)
 
 
 def _octets(data: bytes, node: Tlv, what: str, out: list[bytes]) -> None:
@@ -175,21 +191,145 @@ def _load_certificates(data: bytes, node: Tlv, policy: CmsPolicy) -> tuple[Parse
     for i, child in enumerate(node.children):
         if not child.is_(UNIVERSAL, 16, True):
             continue  # extendedCertificate, attribute certificates, other: not signer candidates
-        der = data[child.start : child.end]
-        try:
-            cert = load_der_certificate(der, f"certificates[{i}]")
-        except InputError as exc:
-            raise _fail(f"certificates[{i}] is not a DER X.509 certificate cryptokit accepts ({exc.rule})") from None
-        try:
-            asn1 = ax509.Certificate.load(der, strict=True)
-            _ = asn1["tbs_certificate"]["issuer"], asn1["tbs_certificate"]["serial_number"].native
-        except _DECODE_ERRORS:
-            raise _fail(f"certificates[{i}] is not a DER X.509 certificate") from None
-        out.append(ParsedCertificate(cert, asn1, der))
+        loaded = _certificate(data[child.start : child.end])
+        if isinstance(loaded, str):
+            raise _fail(f"certificates[{i}] {loaded}")
+        out.append(loaded)
     return tuple(out)
 
 
-def _parse_signer(data: bytes, node: Tlv, index: int, policy: CmsPolicy) -> ParsedSigner:
+@lru_cache(maxsize=_CACHE_SIZE)
+def _certificate(der: bytes) -> ParsedCertificate | str:
+    """The certificate of exactly these bytes, or why it is refused (both cached: they depend on the
+    bytes alone). The scanner leaves certificates opaque: cryptography's DER parser checks them whole."""
+    try:
+        cert = load_der_certificate(der, "certificate")
+    except InputError as exc:
+        return f"is not a DER X.509 certificate cryptokit accepts ({exc.rule})"
+    try:
+        asn1 = ax509.Certificate.load(der, strict=True)
+        _ = asn1.issuer.dump(), asn1.serial_number
+    except _DECODE_ERRORS:
+        return "is not a DER X.509 certificate"
+    return ParsedCertificate(cert, asn1, der)
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
+def _issuer_and_serial(encoded: bytes) -> tuple[ax509.Name, int | None]:
+    ias = acms.IssuerAndSerialNumber.load(encoded)
+    issuer = ias["issuer"]
+    _ = issuer.native, issuer.dump()
+    return issuer, ias["serial_number"].native
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
+def _digest_algorithm(encoded: bytes) -> algos.DigestAlgorithm:
+    value = algos.DigestAlgorithm.load(encoded)
+    _ = value["algorithm"].dotted, value["parameters"].native  # decoded now: malformed fails here
+    return value
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
+def _signature_algorithm(encoded: bytes) -> algos.SignedDigestAlgorithm:
+    value = algos.SignedDigestAlgorithm.load(encoded)
+    _ = value["algorithm"].dotted, value["parameters"].native
+    return value
+
+
+_CONTENT_TYPE: Final = "1.2.840.113549.1.9.3"
+_MESSAGE_DIGEST: Final = "1.2.840.113549.1.9.4"
+_SIGNING_TIME: Final = "1.2.840.113549.1.9.5"
+_ALGORITHM_PROTECTION: Final = "1.2.840.113549.1.9.52"
+_TIMES: Final = {23: core.UTCTime, 24: core.GeneralizedTime}
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
+def _opaque_ber(encoded: bytes, max_depth: int, max_nodes: int) -> bool:
+    """Scan an element the main scan left opaque on its own: BerError when malformed or out of
+    bounds, else whether BER forms appear in it. Cached: the same bytes give the same answer."""
+    return scan(encoded, max_depth=max_depth, max_nodes=max_nodes)[1]
+
+
+class _Walk:
+    """The parse's view of the input: the bytes, the bounds and whether BER was seen. Elements the
+    scanner left opaque (see :data:`_OPAQUE`) are scanned here on their own when the parser reads them,
+    so nothing the parse accepts escapes the scanner's rules."""
+
+    __slots__ = ("ber", "data", "policy")
+
+    def __init__(self, data: bytes, policy: CmsPolicy, ber: bool) -> None:
+        self.data = data
+        self.policy = policy
+        self.ber = ber
+
+    def check(self, node: Tlv, depth: int) -> None:
+        """Scan the opaque elements in ``node`` (at ``depth`` in the tree), or ``node`` itself."""
+        if node.opaque:
+            policy = self.policy
+            if _opaque_ber(self.data[node.start : node.end], policy.max_depth - depth, policy.max_elements):
+                self.ber = True
+        else:
+            for child in node.children:
+                self.check(child, depth + 1)
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
+def _protection(encoded: bytes) -> tuple[Any, ...]:
+    values = list(acms.SetOfCMSAlgorithmProtection.load(encoded))
+    for value in values:
+        _ = value.native  # decoded now: a malformed value fails at parse time
+    return tuple(values)
+
+
+def _attribute_values(walk: _Walk, oid: str, values: Tlv) -> tuple[Any, ...]:
+    """The decoded values of one signed attribute (the SET node). contentType: dotted OIDs;
+    messageDigest: bytes; signingTime: datetimes (as asn1crypto decodes UTCTime/GeneralizedTime);
+    CMSAlgorithmProtection and any other type: asn1crypto values, decoded now."""
+    data = walk.data
+    if oid == _CONTENT_TYPE:
+        return tuple(_oid(data, node, "contentType attribute") for node in values.children)
+    if oid == _MESSAGE_DIGEST:
+        out: list[Any] = []
+        for node in values.children:
+            chunks: list[bytes] = []
+            _octets(data, node, "messageDigest attribute", chunks)
+            out.append(b"".join(chunks))
+        return tuple(out)
+    if oid == _SIGNING_TIME:
+        out = []
+        for node in values.children:
+            kind = _TIMES.get(node.tag) if node.cls == UNIVERSAL else None
+            if kind is None:
+                raise _fail("signingTime attribute: not a UTCTime or GeneralizedTime")
+            out.append(kind.load(data[node.start : node.end]).native)
+        return tuple(out)
+    if oid == _ALGORITHM_PROTECTION:
+        walk.check(values, 7)
+        return _protection(data[values.start : values.end])  # the same bytes in every CMS of a signer
+    raise AssertionError(oid)  # pragma: no cover - _attribute_index passes only the four types above
+
+
+def _attribute_index(walk: _Walk, attrs_node: Tlv) -> tuple[tuple[str, tuple[Any, ...]], ...]:
+    """(type, values) of each signed attribute from the scanned tree (see :func:`_attribute_values`)."""
+    data = walk.data
+    index: list[tuple[str, tuple[Any, ...]]] = []
+    for node in attrs_node.children:
+        if not node.is_(UNIVERSAL, 16, True) or len(node.children) != 2:
+            raise _fail("signed attribute is not a SEQUENCE of type and values")
+        oid = _oid(data, node.children[0], "signed attribute type")
+        values = _expect(node.children[1], UNIVERSAL, 17, "signed attribute values", constructed=True)
+        if oid in (_CONTENT_TYPE, _MESSAGE_DIGEST, _SIGNING_TIME, _ALGORITHM_PROTECTION):
+            index.append((oid, _attribute_values(walk, oid, values)))
+        else:  # decoded by asn1crypto as a whole attribute, as asn1crypto.cms.CMSAttributes would
+            walk.check(node, 6)
+            attr = acms.CMSAttribute.load(data[node.start : node.end])
+            _ = attr["type"].dotted, attr["values"].native
+            index.append((oid, tuple(attr["values"])))
+    return tuple(index)
+
+
+def _parse_signer(walk: _Walk, node: Tlv, index: int) -> ParsedSigner:
+    data, policy = walk.data, walk.policy
     where = f"signerInfos[{index}]"
     _expect(node, UNIVERSAL, 16, where, constructed=True)
     kids = node.children
@@ -199,13 +339,15 @@ def _parse_signer(data: bytes, node: Tlv, index: int, policy: CmsPolicy) -> Pars
     pos = 3
     signed_attrs: bytes | None = None
     attributes: acms.CMSAttributes | None = None
+    attr_index: tuple[tuple[str, tuple[Any, ...]], ...] = ()
     if kids[pos].is_(CONTEXT, 0, True):
         attrs_node = kids[pos]
         if len(attrs_node.children) > policy.max_attributes:
             raise _fail(f"{where}: {len(attrs_node.children)} signed attributes, over {policy.max_attributes}")
         # [0] IMPLICIT SET OF: the identifier octet is 0xA0; keep everything after it as received.
         signed_attrs = b"\x31" + data[attrs_node.start + 1 : attrs_node.end]
-        attributes = acms.CMSAttributes.load(signed_attrs)
+        attributes = acms.CMSAttributes.load(signed_attrs)  # lazy: the index below holds the decoded values
+        attr_index = _attribute_index(walk, attrs_node)
         pos += 1
     if len(kids) not in (pos + 2, pos + 3):
         raise _fail(f"{where}: unexpected number of elements")
@@ -214,10 +356,8 @@ def _parse_signer(data: bytes, node: Tlv, index: int, policy: CmsPolicy) -> Pars
     sid_node = kids[1]
     issuer = serial = ski = None
     if sid_node.is_(UNIVERSAL, 16, True):
-        ias = acms.IssuerAndSerialNumber.load(data[sid_node.start : sid_node.end])
-        issuer = ias["issuer"]
-        serial = ias["serial_number"].native
-        _ = issuer.native
+        walk.check(sid_node, 5)
+        issuer, serial = _issuer_and_serial(data[sid_node.start : sid_node.end])
         if version != 1:
             raise _fail(f"{where}: issuerAndSerialNumber needs version 1, not {version}")
     elif sid_node.is_(CONTEXT, 0):
@@ -229,17 +369,13 @@ def _parse_signer(data: bytes, node: Tlv, index: int, policy: CmsPolicy) -> Pars
     else:
         raise _fail(f"{where}: unknown signer identifier")
     digest_node = _expect(kids[2], UNIVERSAL, 16, where + ".digestAlgorithm", constructed=True)
-    digest_alg = algos.DigestAlgorithm.load(data[digest_node.start : digest_node.end])
+    walk.check(digest_node, 5)
+    digest_alg = _digest_algorithm(data[digest_node.start : digest_node.end])
     sig_node = _expect(kids[pos], UNIVERSAL, 16, where + ".signatureAlgorithm", constructed=True)
-    sig_alg = algos.SignedDigestAlgorithm.load(data[sig_node.start : sig_node.end])
+    walk.check(sig_node, 5)
+    sig_alg = _signature_algorithm(data[sig_node.start : sig_node.end])
     chunks: list[bytes] = []
     _octets(data, kids[pos + 1], where + ".signature", chunks)
-    # Force the lazy asn1crypto parse now, so malformed values fail here as FORMAT_FAILURE.
-    _ = digest_alg["algorithm"].dotted, digest_alg["parameters"].native
-    _ = sig_alg["algorithm"].dotted, sig_alg["parameters"].native
-    if attributes is not None:
-        for attr in attributes:
-            _ = attr["type"].dotted, attr["values"].native
     return ParsedSigner(
         index=index,
         version=version,
@@ -251,10 +387,12 @@ def _parse_signer(data: bytes, node: Tlv, index: int, policy: CmsPolicy) -> Pars
         signature=b"".join(chunks),
         signed_attrs=signed_attrs,
         attributes=attributes,
+        attribute_index=attr_index,
     )
 
 
-def _parse_tree(data: bytes, root: Tlv, policy: CmsPolicy, encoding: str) -> ParsedCms:
+def _parse_tree(walk: _Walk, root: Tlv) -> ParsedCms:
+    data, policy = walk.data, walk.policy
     _expect(root, UNIVERSAL, 16, "ContentInfo", constructed=True)
     if len(root.children) != 2:
         raise _fail("ContentInfo must hold contentType and content")
@@ -271,7 +409,7 @@ def _parse_tree(data: bytes, root: Tlv, policy: CmsPolicy, encoding: str) -> Par
     version = _integer(data, kids[0], "SignedData.version")
     if version not in (1, 3, 4, 5):
         raise _fail(f"SignedData version {version} is not 1, 3, 4 or 5")
-    _expect(kids[1], UNIVERSAL, 17, "SignedData.digestAlgorithms", constructed=True)
+    walk.check(_expect(kids[1], UNIVERSAL, 17, "SignedData.digestAlgorithms", constructed=True), 3)
     encap = _expect(kids[2], UNIVERSAL, 16, "SignedData.encapContentInfo", constructed=True)
     if not 1 <= len(encap.children) <= 2:
         raise _fail("encapContentInfo: unexpected number of elements")
@@ -297,8 +435,24 @@ def _parse_tree(data: bytes, root: Tlv, policy: CmsPolicy, encoding: str) -> Par
         raise _fail("SignedData has no SignerInfo (a certificates-only bundle is not a signature)")
     if len(signer_infos.children) > policy.max_signers:
         raise _fail(f"{len(signer_infos.children)} signers, over the limit of {policy.max_signers}")
-    signers = tuple(_parse_signer(data, node, i, policy) for i, node in enumerate(signer_infos.children))
-    return ParsedCms(encoding, version, content_type, content, certificates, signers)
+    signers = tuple(_parse_signer(walk, node, i) for i, node in enumerate(signer_infos.children))
+    if walk.ber and not policy.allow_ber:  # BER inside an element the main scan left opaque
+        raise _fail("BER encoding refused by the policy (allow_ber=False)")
+    return ParsedCms("ber" if walk.ber else "der", version, content_type, content, certificates, signers)
+
+
+# Where the main scan leaves SEQUENCEs opaque, by the identifier octets of the path to their parent:
+# - the embedded certificates (ContentInfo, [0], SignedData, certificates [0]): cryptography's DER
+#   parser reads each whole, once per distinct certificate;
+# - a SignerInfo's sid, digestAlgorithm and signatureAlgorithm (..., signerInfos SET, SignerInfo), and
+#   the values of its signed attributes (..., SignerInfo, [0], Attribute, SET): what repeats from one
+#   CMS to the next; :class:`_Walk` scans each on its own, cached by its bytes, when it is read. (The
+#   second path also reaches into digestAlgorithms, which :func:`_parse_tree` checks whole.)
+_OPAQUE: Final = (
+    (0x30, 0xA0, 0x30, 0xA0),
+    (0x30, 0xA0, 0x30, 0x31, 0x30),
+    (0x30, 0xA0, 0x30, 0x31, 0x30, 0xA0, 0x30, 0x31),
+)
 
 
 def parse_signed_data(cms: object, policy: CmsPolicy | None = None) -> ParsedCms:
@@ -310,13 +464,13 @@ def parse_signed_data(cms: object, policy: CmsPolicy | None = None) -> ParsedCms
     policy = policy or CmsPolicy()
     data = decode_input(cms, policy)
     try:
-        root, is_ber = scan(data, max_depth=policy.max_depth, max_nodes=policy.max_elements)
+        root, is_ber = scan(data, max_depth=policy.max_depth, max_nodes=policy.max_elements, opaque=_OPAQUE)
     except BerError as exc:
         raise _fail(str(exc)) from None
     if is_ber and not policy.allow_ber:
         raise _fail("BER encoding refused by the policy (allow_ber=False)")
     try:
-        return _parse_tree(data, root, policy, "ber" if is_ber else "der")
+        return _parse_tree(_Walk(data, policy, is_ber), root)
     except BerError as exc:  # a CryptokitError too: map it before passing the others through
         raise _fail(str(exc)) from None
     except CryptokitError:
@@ -328,11 +482,15 @@ def parse_signed_data(cms: object, policy: CmsPolicy | None = None) -> ParsedCms
 
 
 def attribute_values(attributes: Any, oid: str) -> list[Any] | None:
-    """The values of the attribute ``oid``, or None when absent. Raises CmsFormatError when it repeats."""
+    """The values of the attribute ``oid``, or None when absent. Raises CmsFormatError when it repeats.
+
+    ``attributes``: a :attr:`ParsedSigner.attribute_index` (values decoded as :func:`_attribute_values`
+    says) or an asn1crypto ``CMSAttributes`` (asn1crypto values)."""
     found: list[Any] | None = None
     for attr in attributes:
-        if attr["type"].dotted == oid:
+        attr_type, values = attr if isinstance(attr, tuple) else (attr["type"].dotted, attr["values"])
+        if attr_type == oid:
             if found is not None:
                 raise _fail(f"signed attribute {oid} appears more than once")
-            found = list(attr["values"])
+            found = list(values)
     return found

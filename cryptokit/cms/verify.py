@@ -23,6 +23,7 @@ import datetime as dt
 import hmac
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, cast
 
 from asn1crypto import cms as a_cms
@@ -122,7 +123,12 @@ class _ChainInputs:
     ocsp: tuple[Any, ...] = ()
 
 
+_NO_CHAIN_INPUTS = _ChainInputs()
+
+
 def _chain_inputs(intermediates: object, crls: object, ocsp_responses: object = ()) -> _ChainInputs:
+    if intermediates == () and crls == () and ocsp_responses == ():  # the defaults: nothing to load
+        return _NO_CHAIN_INPUTS
     extra = _certificates(intermediates, "intermediates")
     if crls is None:
         loaded: tuple[Any, ...] = ()
@@ -146,6 +152,7 @@ class _Trusted:
     certificate: x509.Certificate
     asn1: ax509.Certificate
     der: bytes
+    identifiers: tuple[int, bytes]  # serial and issuer DER, read once from asn1 for the issuerAndSerialNumber match
 
 
 def _as_trusted(items: object, field: str) -> tuple[_Trusted, ...]:
@@ -160,10 +167,25 @@ def _as_trusted(items: object, field: str) -> tuple[_Trusted, ...]:
         cert = item.certificate if isinstance(item, KeyBundle) else item
         if not isinstance(cert, x509.Certificate):
             raise InputError(f"{field}[{i}]", "must be an x509.Certificate or a KeyBundle with a certificate")
-        cert = parsed_certificate(cert, f"{field}[{i}]")  # parsed lazily by cryptography; fail here, typed
-        der = cert.public_bytes(_DER)
-        out.append(_Trusted(cert, ax509.Certificate.load(der), der))
+        admitted = _admitted(cert)
+        if isinstance(admitted, str):
+            raise InputError(f"{field}[{i}]", admitted)
+        out.append(_Trusted(cert, *admitted))
     return tuple(out)
+
+
+@lru_cache(maxsize=256)
+def _admitted(cert: x509.Certificate) -> tuple[ax509.Certificate, bytes, tuple[int, bytes]] | str:
+    """The asn1crypto twin and DER of a caller's certificate, or why it is refused. Cached: the same
+    trusted signers come with every call, and the result depends on the certificate's DER alone
+    (cryptography's certificates hash and compare by their DER)."""
+    try:
+        parsed_certificate(cert, "certificate")  # parsed lazily by cryptography; fail here, typed
+    except InputError as exc:
+        return exc.rule
+    der = cert.public_bytes(_DER)
+    asn1 = ax509.Certificate.load(der)
+    return asn1, der, (asn1.serial_number, asn1.issuer.dump())  # decoded before it is shared
 
 
 def _certificates(items: object, field: str) -> tuple[x509.Certificate, ...]:
@@ -188,8 +210,11 @@ def _content_arg(content: object) -> bytes | None:
     raise InputError("content", f"must be bytes, not {type(content).__name__}")
 
 
-def _matches(signer: ParsedSigner, cert: x509.Certificate, asn1: ax509.Certificate) -> bool:
-    """issuerAndSerialNumber (name and serial together) or subjectKeyIdentifier; never serial alone."""
+def _matches(
+    signer: ParsedSigner, cert: x509.Certificate, asn1: ax509.Certificate, known: tuple[int, bytes] | None = None
+) -> bool:
+    """issuerAndSerialNumber (name and serial together) or subjectKeyIdentifier; never serial alone.
+    ``known``: the certificate's serial and issuer DER, when already read from ``asn1``."""
     if signer.subject_key_id is not None:
         try:
             ski = cert.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value.digest
@@ -197,10 +222,11 @@ def _matches(signer: ParsedSigner, cert: x509.Certificate, asn1: ax509.Certifica
             return False
         return hmac.compare_digest(ski, signer.subject_key_id)
     try:
-        if asn1.serial_number != signer.serial or signer.issuer is None:
+        serial, issuer_der = known if known is not None else (asn1.serial_number, asn1.issuer.dump())
+        if serial != signer.serial or signer.issuer is None:
             return False
         # Same encoding is the common case; otherwise RFC 5280 name comparison (asn1crypto's Name equality).
-        return bool(asn1.issuer.dump() == signer.issuer.dump() or asn1.issuer == signer.issuer)
+        return bool(issuer_der == signer.issuer.dump() or asn1.issuer == signer.issuer)
     except (ValueError, TypeError, KeyError):
         return False
 
@@ -244,9 +270,14 @@ def _identify(
 ) -> x509.Certificate | None:
     signer = sc.signer
     sid = signer.sid_description
-    embedded = _unique([(c.certificate, c.der) for c in parsed.certificates if _matches(signer, c.certificate, c.asn1)])
+
+    def matching_embedded() -> list[tuple[x509.Certificate, bytes]]:
+        return _unique([(c.certificate, c.der) for c in parsed.certificates if _matches(signer, c.certificate, c.asn1)])
+
     if trusted:
-        registered = _unique([(t.certificate, t.der) for t in trusted if _matches(signer, t.certificate, t.asn1)])
+        registered = _unique(
+            [(t.certificate, t.der) for t in trusted if _matches(signer, t.certificate, t.asn1, t.identifiers)]
+        )
         if len(registered) == 1:
             # The registered certificate's key is used even if a different certificate with the same
             # identifier is embedded (a copied or forged certificate cannot redirect the check).
@@ -255,6 +286,7 @@ def _identify(
         if len(registered) > 1:
             sc.failed("signing_certificate", SubIndication.NO_SIGNING_CERTIFICATE_FOUND, f"ambiguous: {sid}")
             return None
+        embedded = matching_embedded()
         if embedded:
             sc.failed(
                 "signing_certificate",
@@ -270,6 +302,7 @@ def _identify(
             sid=sid,
         )
         return None
+    embedded = matching_embedded()
     if len(embedded) == 1:
         trust = "to be validated against the trust anchors" if anchored else "NOT anchored (unsafe verification)"
         sc.passed("signing_certificate", f"embedded certificate matches {sid}, {trust}", sid=sid)
@@ -343,19 +376,18 @@ def _check_attributes(
 ) -> tuple[dt.datetime | None, bool]:
     """contentType, messageDigest, signingTime and CMSAlgorithmProtection. Returns (signing time, ok)."""
     signer = sc.signer
-    attributes = signer.attributes
-    assert attributes is not None
+    attributes = signer.attribute_index
     ok = True
     content_type = _single(sc, attributes, _CONTENT_TYPE, "content_type", True)
     if content_type is not None:
-        if content_type.dotted == parsed.content_type:
+        if content_type == parsed.content_type:
             sc.passed("content_type", f"contentType attribute equals eContentType {parsed.content_type}")
         else:
             ok = False
             sc.failed(
                 "content_type",
                 SubIndication.FORMAT_FAILURE,
-                f"contentType attribute {content_type.dotted} differs from eContentType {parsed.content_type}",
+                f"contentType attribute {content_type} differs from eContentType {parsed.content_type}",
             )
     else:
         ok = False
@@ -374,7 +406,7 @@ def _check_attributes(
             actual = h.new()
             actual.update(content)
             actual_digest = actual.digest()
-        if hmac.compare_digest(bytes(digest_value.native), actual_digest):
+        if hmac.compare_digest(digest_value, actual_digest):
             sc.passed("message_digest", f"messageDigest equals the {h.name} digest of the content")
         else:
             ok = False
@@ -384,9 +416,8 @@ def _check_attributes(
     signing_time: dt.datetime | None = None
     time_value = _single(sc, attributes, _SIGNING_TIME, "signing_time", False)
     if time_value is not None:
-        native = time_value.native
-        if isinstance(native, dt.datetime) and native.tzinfo is not None:
-            signing_time = native.astimezone(dt.UTC)
+        if isinstance(time_value, dt.datetime) and time_value.tzinfo is not None:
+            signing_time = time_value.astimezone(dt.UTC)
             sc.passed("signing_time", "signingTime claimed by the signer (not verified)", signing_time=signing_time)
         else:
             ok = False
@@ -394,10 +425,10 @@ def _check_attributes(
     protection = _single(sc, attributes, _ALGORITHM_PROTECTION, "algorithm_protection", False)
     if protection is not None:
         problems = []
-        if not same_algorithm(protection["digest_algorithm"], signer.digest_algorithm):
+        if not _same(protection["digest_algorithm"], signer.digest_algorithm):
             problems.append("digestAlgorithm")
         sig = protection["signature_algorithm"]
-        if sig.native is None or not same_algorithm(sig, signer.signature_algorithm):
+        if sig.native is None or not _same(sig, signer.signature_algorithm):
             problems.append("signatureAlgorithm")
         if problems:
             ok = False
@@ -411,9 +442,38 @@ def _check_attributes(
     return signing_time, ok
 
 
+def _same(a: Any, b: Any) -> bool:
+    """:func:`same_algorithm`, with identical contents (OID and parameters as encoded) as the quick yes."""
+    return bool(a.contents == b.contents) or same_algorithm(a, b)
+
+
+@lru_cache(maxsize=256)
+def _resolved(digest: Any, signature: Any, policy: CmsPolicy) -> tuple[HashAlgorithm, SignatureSpec] | AlgorithmProblem:
+    try:
+        h = resolve_digest(digest, policy)
+        return h, resolve_signature(signature, h, policy)
+    except AlgorithmProblem as exc:
+        return exc
+
+
+def _resolve(digest: Any, signature: Any, policy: CmsPolicy) -> tuple[HashAlgorithm, SignatureSpec]:
+    """:func:`resolve_digest` then :func:`resolve_signature`. Cached: the parser hands out one object
+    per distinct algorithm encoding (asn1crypto values hash and compare by identity), and the answer
+    depends on those and the policy alone."""
+    try:
+        found = _resolved(digest, signature, policy)
+    except TypeError:  # a policy holding something unhashable (a set for a frozenset): not cached
+        found = _resolved.__wrapped__(digest, signature, policy)
+    if isinstance(found, AlgorithmProblem):
+        raise AlgorithmProblem(found.sub_indication, str(found))
+    return found
+
+
+@lru_cache(maxsize=256)
 def _bound_key(cert: x509.Certificate) -> PublicKey | None:
     """The certificate's verification key with its RSASSA-PSS parameters, by the one rule
-    (:func:`cryptokit.signatures.public_keys.certificate_key`); None when it cannot be loaded or is refused."""
+    (:func:`cryptokit.signatures.public_keys.certificate_key`); None when it cannot be loaded or is refused.
+    Cached per certificate (by its DER): the signer's key is loaded once, not for every CMS."""
     try:
         return certificate_key(cert)
     except CryptokitError:
@@ -435,6 +495,9 @@ def _is_signed_attributes(content: bytes) -> bool:
     return bool(types & _ATTRIBUTE_TYPES_OF_SIGNED_ATTRIBUTES)
 
 
+_KEY_TYPES: dict[str, Any] = {"pkcs1v15": rsa.RSAPublicKey, "pss": rsa.RSAPublicKey, "ecdsa": ec.EllipticCurvePublicKey}
+
+
 def _check_signature(
     sc: _SignerCheck, cert: x509.Certificate, h: HashAlgorithm, spec: SignatureSpec, content: bytes | HashToSign
 ) -> None:
@@ -452,12 +515,12 @@ def _check_signature(
         content = b""
     message = signer.signed_attrs if signer.signed_attrs is not None else content
     what = "the signed attributes" if signer.signed_attrs is not None else "the content"
-    key: Any = _public_key(cert)
+    bound = _bound_key(cert)  # an RSASSA-PSS certificate key carries parameters that restrict its use
+    key: Any = bound.key if bound is not None else None
     if key is None:
         sc.skipped("signature", "not checked: unsupported public key")
         return
-    expected = {"pkcs1v15": rsa.RSAPublicKey, "pss": rsa.RSAPublicKey, "ecdsa": ec.EllipticCurvePublicKey}
-    key_type = expected.get(spec.scheme, ed25519.Ed25519PublicKey)
+    key_type = _KEY_TYPES.get(spec.scheme, ed25519.Ed25519PublicKey)
     if not isinstance(key, key_type):
         sc.failed(
             "signature",
@@ -465,7 +528,6 @@ def _check_signature(
             f"{spec.name} does not fit the certificate's {type(key).__name__}",
         )
         return
-    bound = _bound_key(cert)  # an RSASSA-PSS certificate key carries parameters that restrict its use
     if bound is not None and bound.pss is not None and spec.scheme != "pss":
         sc.failed(
             "signature",
@@ -558,8 +620,7 @@ def _verify_signer(
     h: HashAlgorithm | None = None
     spec: SignatureSpec | None = None
     try:
-        h = resolve_digest(signer.digest_algorithm, policy)
-        spec = resolve_signature(signer.signature_algorithm, h, policy)
+        h, spec = _resolve(signer.digest_algorithm, signer.signature_algorithm, policy)
         sc.passed("algorithms", f"{spec.name} is allowed by the policy", digest=h.name, signature=spec.name)
     except AlgorithmProblem as exc:
         sc.failed("algorithms", exc.sub_indication, str(exc))
@@ -606,10 +667,11 @@ def _verify_signer(
     return sc.checks, SignerResult(signer.index, cert, h, spec.name, signer.attributes is not None, signing_time, path)
 
 
-def _raise(checks: list[Check]) -> None:
+def _raise(checks: list[Check]) -> Report:
+    """The report of ``checks``; VerificationFailed when it is not a pass."""
     report = Report.from_checks(checks)
     if report.ok:
-        return
+        return report
     first = report.failures()[0]
     where = f"{first.subject}: " if first.subject else ""
     raise VerificationFailed(f"CMS verification failed ({report.sub_indication}): {where}{first.message}", report)
@@ -694,8 +756,7 @@ def _verify(
         checks.extend(signer_checks)
         if result is not None:
             results.append(result)
-    _raise(checks)
-    report = Report.from_checks(checks)
+    report = _raise(checks)
     if len(results) != len(parsed.signers):  # defensive: a signer without a result must have failed
         raise VerificationFailed("CMS verification failed: a signer was not verified", report)
     return CmsResult(
