@@ -38,8 +38,7 @@ from dataclasses import dataclass
 from typing import Any, TypeAlias
 
 from cryptography import x509
-from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
-from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, padding, rsa
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.utils import CryptographyDeprecationWarning
 from cryptography.x509 import ocsp
 from cryptography.x509.oid import ExtendedKeyUsageOID
@@ -47,7 +46,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID
 from ..errors import InputError, plain_parse_error
 from ..report import Check, Outcome, SubIndication
 from .name_constraints import names_match
-from .sigs import key_problem, pss_key_misuse, verify_signed
+from .sigs import key_problem, pss_key_misuse, unverifiable, verify_signature, verify_signed
 
 __all__ = [
     "MAX_OCSP_RESPONSES",
@@ -220,26 +219,11 @@ def _verify_response(resp: ocsp.OCSPResponse, signer: x509.Certificate) -> str |
         if problem is not None:
             return problem
         h = resp.signature_hash_algorithm
-        sig, tbs = resp.signature, resp.tbs_response_bytes
-        if isinstance(key, rsa.RSAPublicKey):
-            if h is None:
-                return "signature algorithm does not match the RSA key"
-            key.verify(sig, tbs, padding.PKCS1v15(), h)
-        elif isinstance(key, ec.EllipticCurvePublicKey):
-            if h is None:
-                return "signature algorithm does not match the EC key"
-            key.verify(sig, tbs, ec.ECDSA(h))
-        elif isinstance(key, (ed25519.Ed25519PublicKey, ed448.Ed448PublicKey)):
-            if h is not None:
-                return "signature algorithm does not match the EdDSA key"
-            key.verify(sig, tbs)
-        else:
-            return f"unsupported responder key type {type(key).__name__}"
-    except InvalidSignature:
-        return "signature does not verify"
     except (UnsupportedAlgorithm, ValueError, TypeError) as exc:
-        return f"signature could not be verified ({plain_parse_error(exc)})"
-    return None
+        return unverifiable(exc)
+    # cryptography gives no parameters object for OCSP: the hash decides (PKCS#1 v1.5 or ECDSA).
+    tbs, refused = resp.tbs_response_bytes, "unsupported responder key type"
+    return verify_signature(key, resp.signature, tbs, h, None, None, dsa=False, unsupported=refused)
 
 
 class OcspMemo:

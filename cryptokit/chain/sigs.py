@@ -15,6 +15,7 @@ from cryptography import x509
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, padding, rsa
+from cryptography.hazmat.primitives.hashes import HashAlgorithm
 
 from .._dsa import DSAPublicKey
 from ..encoding import der_header
@@ -22,7 +23,15 @@ from ..errors import CryptokitError, InputError, plain_parse_error
 from ..signatures.pss_params import PssParams, pss_params_from_asn1
 from ..signatures.public_keys import certificate_key, pss_binding_problem, rsa_exponent_problem
 
-__all__ = ["verify_signed", "pss_key_misuse", "key_problem", "serial_octets", "ec_explicit_parameters"]
+__all__ = [
+    "verify_signed",
+    "verify_signature",
+    "unverifiable",
+    "pss_key_misuse",
+    "key_problem",
+    "serial_octets",
+    "ec_explicit_parameters",
+]
 
 _RSASSA_PSS = "1.2.840.113549.1.1.10"
 
@@ -45,8 +54,34 @@ def verify_signed(signed: x509.Certificate | x509.CertificateRevocationList, key
     try:
         params = signed.signature_algorithm_parameters
         h = signed.signature_hash_algorithm
-        sig = signed.signature
         tbs = signed.tbs_certificate_bytes if isinstance(signed, x509.Certificate) else signed.tbs_certlist_bytes
+    except (UnsupportedAlgorithm, ValueError, TypeError) as exc:
+        return unverifiable(exc)
+    return verify_signature(key, signed.signature, tbs, h, params, signed.signature_algorithm_oid.dotted_string)
+
+
+def unverifiable(exc: Exception) -> str:
+    """The reason for a signature cryptography could not check (no parser internals)."""
+    return f"signature could not be verified ({plain_parse_error(exc)})"
+
+
+def verify_signature(
+    key: Any,
+    sig: bytes,
+    tbs: bytes,
+    h: HashAlgorithm | None,
+    params: Any,
+    oid: str | None,
+    *,
+    dsa: bool = True,
+    unsupported: str = "unsupported key type",
+) -> str | None:
+    """None when ``key`` verifies ``sig`` over ``tbs``, else the reason. ``h`` and ``params`` are what
+    cryptography reads from the signature algorithm (``params`` None where it gives none: RSA then
+    means PKCS#1 v1.5, EC means ECDSA with ``h`` when ``oid`` is an ECDSA OID or None); ``dsa`` False
+    refuses DSA keys as ``unsupported``. Checks the signature only: the key's own problems are
+    :func:`key_problem`'s."""
+    try:
         if isinstance(key, rsa.RSAPublicKey):
             if params is None:  # cryptography gives no padding object for some PKCS#1 v1.5 OIDs (MD5)
                 params = padding.PKCS1v15()
@@ -54,7 +89,7 @@ def verify_signed(signed: x509.Certificate | x509.CertificateRevocationList, key
                 return "signature algorithm does not match the RSA key"
             key.verify(sig, tbs, params, h)
         elif isinstance(key, ec.EllipticCurvePublicKey):
-            if params is None and h is not None and signed.signature_algorithm_oid.dotted_string.startswith(_ECDSA_ARC):
+            if params is None and h is not None and (oid is None or oid.startswith(_ECDSA_ARC)):
                 params = ec.ECDSA(h)  # cryptography gives no parameters object for ecdsa-with-SHA1
             if not isinstance(params, ec.ECDSA):
                 return "signature algorithm does not match the EC key"
@@ -63,16 +98,16 @@ def verify_signed(signed: x509.Certificate | x509.CertificateRevocationList, key
             if h is not None or params is not None:
                 return "signature algorithm does not match the EdDSA key"
             key.verify(sig, tbs)
-        elif isinstance(key, DSAPublicKey):
+        elif dsa and isinstance(key, DSAPublicKey):
             if h is None:
                 return "signature algorithm does not match the DSA key"
             key.verify(sig, tbs, h)
         else:
-            return f"unsupported key type {type(key).__name__}"
+            return f"{unsupported} {type(key).__name__}"
     except InvalidSignature:
         return "signature does not verify"
     except (UnsupportedAlgorithm, ValueError, TypeError) as exc:
-        return f"signature could not be verified ({plain_parse_error(exc)})"
+        return unverifiable(exc)
     return None
 
 
