@@ -349,20 +349,14 @@ def check_revocation(
         if entry is None or entry.date > at or entry.reason == "remove_from_crl":
             continue
         when, reason = entry.date, entry.reason
-        if reason == "certificate_hold":
-            return Check.failed(
-                "revocation",
-                SubIndication.TRY_LATER,
-                f"certificate is on hold since {when.isoformat()} per {facts.label}",
-                subject=subject,
-                revocation_date=when,
-                reason=reason,
-                crl=facts.label,
-            )
+        if reason == "certificate_hold":  # a hold may be lifted: try later
+            sub, what = SubIndication.TRY_LATER, f"certificate is on hold since {when.isoformat()}"
+        else:
+            sub, what = SubIndication.REVOKED, f"revoked on {when.isoformat()} (reason: {reason})"
         return Check.failed(
             "revocation",
-            SubIndication.REVOKED,
-            f"revoked on {when.isoformat()} (reason: {reason}) per {facts.label}",
+            sub,
+            f"{what} per {facts.label}",
             subject=subject,
             revocation_date=when,
             reason=reason,

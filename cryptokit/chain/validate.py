@@ -322,6 +322,13 @@ def _ok(name: str, message: str, subject: str) -> Check:
     return Check.passed(name, message, subject=subject)
 
 
+def _key_cert_sign_check(f: _Facts, lacks: str) -> Check:
+    """keyUsage allows keyCertSign (or is absent) for an issuer; failed with ``lacks`` when not."""
+    if f.ku is not None and not f.ku.key_cert_sign:
+        return Check.failed("key_usage", _CHAIN, lacks, subject=f.subject)
+    return _ok("key_usage", "keyCertSign allowed", f.subject)
+
+
 @lru_cache(maxsize=4096)
 def _not_evaluated_revocation(subject: str) -> Check:
     return Check.skipped("revocation", "not evaluated: a signature in the path does not verify", subject=subject)
@@ -703,10 +710,7 @@ class _Run:
             out.append(Check.failed("path_length", _CHAIN, "pathLenConstraint exceeded", subject=s))
         else:
             out.append(_ok("path_length", "within pathLenConstraint", s))
-        if f.ku is not None and not f.ku.key_cert_sign:
-            out.append(Check.failed("key_usage", _CHAIN, "keyUsage lacks keyCertSign", subject=s))
-        else:
-            out.append(_ok("key_usage", "keyCertSign allowed", s))
+        out.append(_key_cert_sign_check(f, "keyUsage lacks keyCertSign"))
         required = self.policy.required_ekus
         if required and f.eku is not None and _ANY_EKU not in f.eku and not required <= f.eku:
             missing = ", ".join(sorted(required - f.eku))
@@ -724,10 +728,7 @@ class _Run:
             out.append(Check.failed("basic_constraints", _CHAIN, msg, subject=s))
         else:
             out.append(_ok("basic_constraints", "trust anchor may issue certificates", s))
-        if f.ku is not None and not f.ku.key_cert_sign:
-            out.append(Check.failed("key_usage", _CHAIN, "trust anchor keyUsage lacks keyCertSign", subject=s))
-        else:
-            out.append(_ok("key_usage", "keyCertSign allowed", s))
+        out.append(_key_cert_sign_check(f, "trust anchor keyUsage lacks keyCertSign"))
 
     def _leaf_checks(self, f: _Facts, out: list[Check]) -> None:
         s = f.subject

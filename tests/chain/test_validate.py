@@ -164,6 +164,8 @@ def test_ca_key_usage_without_key_cert_sign() -> None:
     report = validate_chain(leaf, intermediates=[inter], trust_anchors=[root], cache=None)
     assert report.sub_indication is SubIndication.CHAIN_CONSTRAINTS_FAILURE
     assert [c.name for c in report.failures()] == ["key_usage"]
+    failure = report.failures()[0]
+    assert (failure.subject, failure.message) == (inter.subject.rfc4514_string(), "keyUsage lacks keyCertSign")
 
 
 def test_document_signing_leaf_key_usage_versus_rfc5280() -> None:
@@ -493,6 +495,7 @@ def test_anchor_key_usage_without_key_cert_sign() -> None:
     report = validate_chain(leaf, intermediates=[inter], trust_anchors=[root], cache=None)
     assert not report.ok and _failed(report) == ["key_usage"]
     assert report.sub_indication == SubIndication.CHAIN_CONSTRAINTS_FAILURE
+    assert [c.message for c in report.failures()] == ["trust anchor keyUsage lacks keyCertSign"]
 
 
 def test_leaf_that_is_an_anchor_must_still_be_valid() -> None:
