@@ -15,10 +15,8 @@ import functools
 import re
 import warnings
 from collections.abc import Callable, Iterable
-from typing import Any, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias
 
-from asn1crypto import cms as a_cms
-from asn1crypto import x509 as a_x509
 from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm as UnsupportedAlgorithmError
 from cryptography.hazmat.primitives import hashes
@@ -29,7 +27,9 @@ from cryptography.x509.oid import ExtendedKeyUsageOID
 from ._dsa import DSAPublicKey
 from .encoding import b64decode, der_header, input_bytes, pem_decode_all, utf8
 from .errors import InputError, plain_parse_error
-from .names import asn1_name_problem
+
+if TYPE_CHECKING:
+    from asn1crypto import x509 as a_x509
 
 __all__ = [
     "CertificateLike",
@@ -172,6 +172,10 @@ def load_der_certificate(der: bytes, field: str, *, allow_non_positive_serial: b
             return _parsed(x509.load_der_x509_certificate(der))
         except _LOAD_ERRORS:
             pass  # the full path below says why, in the same words as for any other input
+    from asn1crypto import x509 as a_x509  # asn1crypto and names load with the first certificate, not at import
+
+    from .names import asn1_name_problem
+
     try:
         tbs = a_x509.Certificate.load(der)["tbs_certificate"]
         for part in ("subject", "issuer"):
@@ -197,6 +201,8 @@ def parsed_certificate(
             return _parsed(cert)
         except _LOAD_ERRORS:
             pass
+    from asn1crypto import x509 as a_x509
+
     try:
         tbs = a_x509.TbsCertificate.load(tbs_der)
     except _ASN1_ERRORS as exc:
@@ -320,6 +326,8 @@ def _parsed(cert: x509.Certificate) -> x509.Certificate:
 
 
 def _load_pkcs7(der: bytes, field: str, budget: int, lax: bool = False) -> list[x509.Certificate]:
+    from asn1crypto import cms as a_cms
+
     try:
         info = a_cms.ContentInfo.load(der, strict=True)
         if info["content_type"].dotted != _SIGNED_DATA_OID:
@@ -449,6 +457,8 @@ def _summary(cert: x509.Certificate) -> dict[str, Any]:
     bc = _extension(cert, x509.BasicConstraints)
     ski = _extension(cert, x509.SubjectKeyIdentifier)
     aki = _extension(cert, x509.AuthorityKeyIdentifier)
+    from asn1crypto import x509 as a_x509
+
     serial = a_x509.TbsCertificate.load(cert.tbs_certificate_bytes)["serial_number"].native  # no warning if <= 0
     serial_hex = format(serial, "x") if serial >= 0 else "-" + format(-serial, "x")
     try:

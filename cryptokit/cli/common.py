@@ -11,7 +11,6 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from ..encoding import b64decode, hex_decode
 from ..errors import InputError
 from .io import command_language, read_input, table
 
@@ -93,6 +92,8 @@ def read_blob(path: str, field: str, form: str = "auto", *, max_size: int = 64 *
 
 def decode_blob(data: bytes, field: str, form: str = "auto") -> bytes:
     """``data`` read as ``raw``, ``base64`` or ``hex`` (``auto`` guesses as :func:`read_blob` says)."""
+    from ..encoding import b64decode, hex_decode
+
     stripped = data.strip()
     if form == "raw":
         return data

@@ -7,15 +7,12 @@ never printed.
 
 from __future__ import annotations
 
-import getpass
 import os
 import re
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
-
-import orjson
 
 from ..errors import InputError
 
@@ -46,6 +43,8 @@ def command_language(message: str) -> str:
 
 def emit_json(doc: Any) -> None:
     """Print ``doc`` as indented JSON on stdout."""
+    import orjson  # loaded by the commands that print JSON, not by every start-up
+
     sys.stdout.write(orjson.dumps(doc, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS).decode() + "\n")
 
 
@@ -99,6 +98,8 @@ def _read_secret(
         return None
     if not sys.stdin.isatty():
         raise InputError(f"--{name}-env/--{name}-file", "no secret given and no terminal to prompt on")
+    import getpass
+
     return convert(f"--{name}", getpass.getpass(prompt))
 
 

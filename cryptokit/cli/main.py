@@ -11,15 +11,14 @@ argument and never printed.
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
-import traceback
 from collections.abc import Sequence
 from typing import Any, NoReturn
 
 from .. import __version__
 from ..errors import CryptokitError, InputError, InvalidSignature, VerificationFailed
-from . import cmd_bench, cmd_demo, cmd_emca, cmd_hash, cmd_pdf, cmd_pki, cmd_serve, cmd_verify
 from .io import command_language, emit_json
 
 EXIT_OK = 0
@@ -29,7 +28,25 @@ EXIT_USAGE = EXIT_UNUSABLE  # the old name: bad usage is unusable input
 EXIT_INTERNAL = 3
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE
 
-COMMANDS = (cmd_hash, cmd_verify, cmd_pdf, cmd_pki, cmd_emca, cmd_bench, cmd_demo, cmd_serve)
+#: The command modules, in the order of ``cryptokit --help``.
+COMMAND_MODULES = ("cmd_hash", "cmd_verify", "cmd_pdf", "cmd_pki", "cmd_emca", "cmd_bench", "cmd_demo", "cmd_serve")
+#: Each top-level command and the module that registers it: a command line that names one loads only
+#: that module (``cryptokit verify ...`` imports no emca, pki or bench code); --help and anything
+#: else load them all. tests/cli/test_main.py checks this table against the full parser.
+COMMAND_MODULE = {
+    "hash": "cmd_hash",
+    "verify": "cmd_verify",
+    "pdf": "cmd_pdf",
+    "chain": "cmd_pki",
+    "cms": "cmd_pki",
+    "csr": "cmd_pki",
+    "pfx": "cmd_pki",
+    "certs": "cmd_pki",
+    "emca": "cmd_emca",
+    "bench": "cmd_bench",
+    "demo": "cmd_demo",
+    "serve": "cmd_serve",
+}
 
 EXIT_CODES = (
     "Exit codes: 0 verified/done, 1 verification failed, 2 unusable input or bad usage, "
@@ -50,7 +67,8 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(message, self.format_usage())
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The command's parser; with a known ``command``, only that command's module is registered."""
     parser = _Parser(
         prog="cryptokit",
         description="The cryptography of remote-signing and CA protocols (emCA, ADSS, CSC, OneSpan, "
@@ -60,8 +78,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"cryptokit {__version__}")
     parser.add_argument("--debug", action="store_true", help="print the traceback of an internal error")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in COMMANDS:
-        module.register(sub)
+    modules = (COMMAND_MODULE[command],) if command in COMMAND_MODULE else COMMAND_MODULES
+    for name in modules:
+        importlib.import_module(f"{__package__}.{name}").register(sub)
     return parser
 
 
@@ -89,7 +108,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     debug = "--debug" in raw
     raw = [a for a in raw if a != "--debug"]  # accepted anywhere on the line
     json_mode = "--json" in raw
-    parser = build_parser()
+    parser = build_parser(raw[0] if raw else None)
     try:
         args = parser.parse_args(raw)
     except UsageError as exc:
@@ -123,6 +142,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _failure(json_mode, EXIT_UNUSABLE, "unusable input", f"{exc.strerror or exc}{where}")
     except Exception as exc:
         if debug:
+            import traceback
+
             traceback.print_exc()
         hint = "" if debug else " (run with --debug for the traceback)"
         line = " ".join(str(exc).split())[:300]

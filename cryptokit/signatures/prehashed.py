@@ -26,7 +26,21 @@ _HASHES: Final = hash_algorithms()
 #: Registry hashes by canonical name (a dict lookup instead of alias resolution on the hot path).
 HASH_BY_NAME: Final[dict[str, HashAlgorithm]] = {h.name: h for h in _HASHES}
 PREHASHED: Final[dict[str, Prehashed]] = {h.name: Prehashed(h.cryptography()) for h in _HASHES}
-ECDSA_PREHASHED: Final[dict[str, ec.ECDSA]] = {h.name: ec.ECDSA(Prehashed(h.cryptography())) for h in _HASHES}
+
+
+class _EcdsaByName(dict[str, ec.ECDSA]):
+    """``ec.ECDSA(Prehashed(hash))`` per registry hash name, each built on first use.
+
+    Building ``ec.ECDSA`` imports cryptography's OpenSSL backend module (about 10 ms at start-up),
+    which a process that verifies RSA only never needs. An unknown name is a KeyError, as before.
+    """
+
+    def __missing__(self, name: str) -> ec.ECDSA:
+        value = self[name] = ec.ECDSA(PREHASHED[name])
+        return value
+
+
+ECDSA_PREHASHED: Final[dict[str, ec.ECDSA]] = _EcdsaByName()
 
 
 def direct_args(kind: int, hash_name: str, scheme: str, encoding: str) -> tuple[Any, ...] | None:

@@ -12,8 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Final
 
-from asn1crypto import algos
-
 from ..algorithms import HashAlgorithm, hash_algorithm
 from ..encoding import b64decode, b64encode, input_bytes
 from ..errors import InputError, UnsupportedAlgorithm
@@ -75,6 +73,8 @@ def encode_pss_params(
         value["salt_length"] = salt
     if not value:
         return b"\x30\x00"
+    from asn1crypto import algos  # asn1crypto loads when parameters are built or read, not at import
+
     return bytes(algos.RSASSAPSSParams(value).dump())
 
 
@@ -87,6 +87,8 @@ def parse_pss_params(data: bytes | str, *, field: str = "signAlgoParams") -> Pss
         text=lambda t: b64decode(t, field=field, max_size=MAX_PARAMS * 2),
         accepted="bytes or base64 text",
     )
+    from asn1crypto import algos
+
     try:
         params = algos.RSASSAPSSParams.load(der, strict=True)
     except (ValueError, TypeError):

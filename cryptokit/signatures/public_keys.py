@@ -21,12 +21,10 @@ from typing import TYPE_CHECKING, Any, Final, TypeAlias, cast
 
 from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm as _CryptoUnsupportedAlgorithm
-from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa, x448, x25519
 
 from .._dsa import DSAPublicKey
 from ..algorithms import hash_algorithm
-from ..certificates import load_der_certificate
 from ..encoding import pem_decode_all
 from ..errors import InputError, UnsupportedAlgorithm
 from .pss_params import PssParams, pss_params_from_asn1
@@ -166,6 +164,7 @@ def _from_certificate(cert: x509.Certificate) -> PublicKey:
     spki: bytes | None = None
     if pss_key:
         from asn1crypto import x509 as asn1_x509
+        from cryptography.hazmat.primitives import serialization
 
         try:
             parsed = asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER))
@@ -211,12 +210,18 @@ def pss_binding_problem(bound: PssParams | None, used: PssParams | None) -> str 
 def _from_der(der: bytes) -> PublicKey:
     # A certificate starts SEQUENCE { SEQUENCE (tbs) ...; an SPKI starts SEQUENCE { SEQUENCE (alg) ...
     # Try the certificate first: an SPKI never parses as one.
+    from ..certificates import load_der_certificate  # the certificate block loads with the first key
+
     try:
         cert = load_der_certificate(der, "key")
     except InputError as exc:
         as_certificate = exc.rule
     else:
         return _from_certificate(cert)
+    # cryptography's serialization package loads here, not at import: with its SSH and cipher
+    # modules it costs about 3 ms of start-up, and a certificate never needs it.
+    from cryptography.hazmat.primitives import serialization
+
     try:
         key = serialization.load_der_public_key(der)
     except (ValueError, TypeError):
@@ -232,6 +237,8 @@ def _from_bytes(data: bytes) -> PublicKey:
     if len(data) > MAX_KEY_INPUT:
         raise InputError("key", f"is {len(data)} bytes, over the limit of {MAX_KEY_INPUT}")
     if b"-----BEGIN " in data:
+        from ..certificates import load_der_certificate
+
         blocks = pem_decode_all(data, field="key")
         for block in blocks:
             if block.label in ("CERTIFICATE", "X509 CERTIFICATE", "TRUSTED CERTIFICATE"):
@@ -243,6 +250,8 @@ def _from_bytes(data: bytes) -> PublicKey:
             if block.label == "PUBLIC KEY":
                 return _from_der(block.der)
             if block.label == "RSA PUBLIC KEY":
+                from cryptography.hazmat.primitives import serialization
+
                 try:
                     key = serialization.load_der_public_key(_pkcs1_to_spki(block.der))
                 except (ValueError, TypeError):

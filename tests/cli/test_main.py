@@ -54,3 +54,18 @@ def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["verify"]) == 2
     assert main(["emca", "validity"]) == 2
     capsys.readouterr()
+
+
+def test_command_table_names_every_top_level_command() -> None:
+    """``cryptokit COMMAND ...`` registers only COMMAND's module: the table must know every command
+    the full parser has, and each partial parser must hold exactly the commands of its module."""
+    from cryptokit.cli.main import COMMAND_MODULE
+
+    def top(parser: argparse.ArgumentParser) -> set[str]:
+        subs = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+        return set(subs[0].choices)
+
+    assert top(build_parser()) == set(COMMAND_MODULE)
+    for command, module in COMMAND_MODULE.items():
+        assert top(build_parser(command)) == {c for c, m in COMMAND_MODULE.items() if m == module}, command
+    assert top(build_parser("--help")) == top(build_parser("no-such-command")) == set(COMMAND_MODULE)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -96,4 +97,51 @@ def test_help_does_not_load_the_blocks() -> None:
         "asn1crypto",
         "cryptography",  # --help needs no cryptography at all
     ):
+        assert not _under(loaded, heavy), heavy
+
+
+#: What ``cryptokit verify signature`` must not load: other commands, the bulk, chain and CMS blocks,
+#: asn1crypto (a plain certificate loads without it), cryptography's serialization package and
+#: OpenSSL backend module (an RSA key from a certificate needs neither), and the JSON/CSV/process
+#: machinery it does not use.
+HEAVY_FOR_VERIFY_SIGNATURE = (
+    "cryptokit.cli.cmd_pki",
+    "cryptokit.cli.cmd_emca",
+    "cryptokit.cli.cmd_bench",
+    "cryptokit.cli.cmd_demo",
+    "cryptokit.cli.cmd_serve",
+    "cryptokit.cli.cmd_pdf",
+    "cryptokit.cli.cmd_hash",
+    "cryptokit.cli.verify_bulk",
+    "cryptokit.bulk",
+    "cryptokit.chain",
+    "cryptokit.cms",
+    "cryptokit.pkcs12",
+    "cryptokit.csr",
+    "cryptokit.protocols",
+    "cryptokit.report",
+    "asn1crypto",
+    "cryptokit.names",
+    "cryptography.hazmat.primitives.serialization",
+    "cryptography.hazmat.backends",
+    "orjson",
+    "csv",
+    "multiprocessing",
+    "concurrent.futures",
+    "traceback",
+    "rich",
+)
+
+
+def test_verify_signature_loads_only_its_path(tmp_path: Path) -> None:
+    """The start-up row of ``cryptokit verify signature`` (benchmarks/cases_startup.py) is what this
+    process loads: the command's module, the signature and certificate blocks, cryptography."""
+    from benchmarks.cases_startup import signature_fixture
+
+    argv = signature_fixture(tmp_path)
+    loaded = _loaded_after(
+        f"import sys\nfrom cryptokit.cli.main import main\nassert main({argv!r}) == 0, 'did not verify'"
+    )
+    assert {"cryptokit.cli.cmd_verify", "cryptokit.signatures.sign_verify", "cryptokit.certificates"} <= loaded
+    for heavy in HEAVY_FOR_VERIFY_SIGNATURE:
         assert not _under(loaded, heavy), heavy
