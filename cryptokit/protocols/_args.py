@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from ..errors import InputError
 
-__all__ = ["text_arg"]
+__all__ = ["text_arg", "known_options"]
 
 
 def text_arg(
@@ -28,3 +30,11 @@ def text_arg(
             field, f"must be at most {max_len} printable characters" + (" (value not shown)" if secret else "")
         )
     return value
+
+
+def known_options(function: str, options: Iterable[str], names: frozenset[str]) -> None:
+    """Refuse a keyword outside ``names`` as Python refuses an unknown keyword argument (TypeError), for
+    builders that take a shared option list as ``**options: Unpack[SomeOptions]``."""
+    for key in options:
+        if key not in names:
+            raise TypeError(f"{function}() got an unexpected keyword argument {key!r}")

@@ -18,14 +18,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, Required, TypedDict, Unpack
 
 import orjson
 
 from ...encoding import b64encode
 from ...errors import InputError
 from .. import HttpRequest
-from .._args import text_arg
+from .._args import known_options, text_arg
 
 __all__ = [
     "build_get_prepared_signature_request",
@@ -33,6 +33,7 @@ __all__ = [
     "BASE_PATH",
     "FormatRules",
     "DEFAULT_RULES",
+    "GatewayOptions",
 ]
 
 BASE_PATH = "/rest/v2/signature/push/"
@@ -127,41 +128,50 @@ def _headers(api_key: str, api_key_user: str) -> dict[str, str]:
     return {"Content-Type": "application/json", "Authorization": f"Basic {token}"}
 
 
-def _post(service: str, body: dict[str, Any], api_key: str, api_key_user: str, base_path: str) -> HttpRequest:
+class GatewayOptions(TypedDict, total=False):
+    """The gateway keywords both builders take: ``api_key`` (required, the front-end API key),
+    ``api_key_user`` ("": the key is the Basic password), ``base_path`` (:data:`BASE_PATH`) and
+    ``rules`` (:data:`DEFAULT_RULES`)."""
+
+    api_key: Required[str]
+    api_key_user: str
+    base_path: str
+    rules: FormatRules
+
+
+_GATEWAY_NAMES = frozenset(GatewayOptions.__required_keys__ | GatewayOptions.__optional_keys__)
+
+
+def _gateway(function: str, gateway: GatewayOptions) -> FormatRules:
+    """The checked ``rules`` of a builder's gateway options (unknown keywords refused first)."""
+    known_options(function, gateway, _GATEWAY_NAMES)
+    return _rules(gateway.get("rules", DEFAULT_RULES))
+
+
+def _post(service: str, body: dict[str, Any], gateway: GatewayOptions) -> HttpRequest:
+    base_path = gateway.get("base_path", BASE_PATH)
     base = base_path if base_path.endswith("/") else base_path + "/"
-    return HttpRequest("POST", base + service, {}, _headers(api_key, api_key_user), orjson.dumps(body))
+    headers = _headers(gateway.get("api_key", ""), gateway.get("api_key_user", ""))
+    return HttpRequest("POST", base + service, {}, headers, orjson.dumps(body))
 
 
 def build_get_prepared_signature_request(
-    *,
-    request_key: str,
-    serial_number: str,
-    api_key: str,
-    api_key_user: str = "",
-    base_path: str = BASE_PATH,
-    rules: FormatRules = DEFAULT_RULES,
+    *, request_key: str, serial_number: str, **gateway: Unpack[GatewayOptions]
 ) -> HttpRequest:
     """``getPreparedSignatureRequest {requestKey, serialNumber}``: fetch the Secure Channel message to sign.
 
     ``request_key`` is the key from the push notification (single use; decimal digits unless
     ``rules`` widen it); ``serial_number`` the Digipass serial (e.g. ``VDS1000120-1``). Parse the
     answer with :func:`~cryptokit.protocols.onespan.parse_prepared_signature_response`.
+    ``gateway``: :class:`GatewayOptions`.
     """
-    checked = _rules(rules)
+    checked = _gateway("build_get_prepared_signature_request", gateway)
     body = {"requestKey": checked.check_request_key(request_key), "serialNumber": _text(serial_number, "serial_number")}
-    return _post("getPreparedSignatureRequest", body, api_key, api_key_user, base_path)
+    return _post("getPreparedSignatureRequest", body, gateway)
 
 
 def build_auth_signature_request(
-    *,
-    user_id: str,
-    request_key: str,
-    signature: str,
-    api_key: str,
-    domain: str | None = None,
-    api_key_user: str = "",
-    base_path: str = BASE_PATH,
-    rules: FormatRules = DEFAULT_RULES,
+    *, user_id: str, request_key: str, signature: str, domain: str | None = None, **gateway: Unpack[GatewayOptions]
 ) -> HttpRequest:
     """``authSignature {userID, domain?, requestKey, signature}``: complete the pending signing transaction.
 
@@ -170,12 +180,12 @@ def build_auth_signature_request(
     a Digipass e-signature computed from a token secret the client never sees: it cannot be
     verified offline, and nothing here claims to. Only the server's answer
     (:func:`~cryptokit.protocols.onespan.parse_response`, with ``request=`` this request to have
-    the answered user compared with it) says whether it was accepted.
+    the answered user compared with it) says whether it was accepted. ``gateway``: :class:`GatewayOptions`.
     """
-    checked = _rules(rules)
+    checked = _gateway("build_auth_signature_request", gateway)
     body: dict[str, Any] = {"userID": _text(user_id, "user_id")}
     if domain is not None:
         body["domain"] = _text(domain, "domain")
     body["requestKey"] = checked.check_request_key(request_key)
     body["signature"] = checked.check_signature(signature)
-    return _post("authSignature", body, api_key, api_key_user, base_path)
+    return _post("authSignature", body, gateway)

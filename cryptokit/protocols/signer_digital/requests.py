@@ -12,14 +12,13 @@ returned HttpRequest shows header and query *names* only, never the password or 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from typing import Any, Literal, TypedDict, Unpack
 
 import orjson
 
 from ...errors import InputError
 from .. import HttpRequest
-from .._args import text_arg
+from .._args import known_options, text_arg
 
 __all__ = [
     "build_gen_key_auth_otp_request",
@@ -93,13 +92,6 @@ class GenKeyAuthOptions(KeyAuthOptions, total=False):
     profile_param: ProfileParam
 
 
-def _known(function: str, options: Mapping[str, object], names: frozenset[str]) -> None:
-    """A keyword outside ``names`` is refused as Python refuses an unknown keyword argument."""
-    for key in options:
-        if key not in names:
-            raise TypeError(f"{function}() got an unexpected keyword argument {key!r}")
-
-
 _SET_NAMES = frozenset(KeyAuthOptions.__optional_keys__)
 _GEN_NAMES = frozenset(GenKeyAuthOptions.__optional_keys__)
 
@@ -133,7 +125,7 @@ def build_gen_key_auth_otp_request(
     The OTP goes to the owner's phone and e-mail; the answer is a RespErrPl
     (:func:`~cryptokit.protocols.signer_digital.parse_response`). Options: :class:`GenKeyAuthOptions`.
     """
-    _known("build_gen_key_auth_otp_request", options, _GEN_NAMES)
+    known_options("build_gen_key_auth_otp_request", options, _GEN_NAMES)
     profile_param = options.get("profile_param", "ClientAppProfName")
     if profile_param not in ("ClientAppProfName", "CertProfileName"):
         raise InputError("profile_param", 'must be "ClientAppProfName" or "CertProfileName"')
@@ -153,7 +145,7 @@ def build_set_key_auth_otp_request(
     ``client_app_profile`` must be the one given to GenKeyAuthOTP. The OTP is in the body only.
     Options: :class:`KeyAuthOptions`.
     """
-    _known("build_set_key_auth_otp_request", options, _SET_NAMES)
+    known_options("build_set_key_auth_otp_request", options, _SET_NAMES)
     query, headers, base = _prepare(csc_id, password, options)
     body: dict[str, Any] = {"OTP": _text(otp, "otp", secret=True), "KeyLabel": _text(key_label, "key_label")}
     profile = _profile(options)

@@ -97,6 +97,19 @@ def test_input_checks(overrides: dict[str, str | None], field: str) -> None:
     assert err.value.field == field
 
 
+def test_gateway_options_refuse_unknown_keywords_and_require_the_api_key() -> None:
+    """Both builders share GatewayOptions: a misspelt option is a TypeError as for any keyword, a
+    missing api_key an InputError naming it (nothing is sent without the gateway key)."""
+    with pytest.raises(TypeError, match="unexpected keyword argument 'base_pth'"):
+        onespan.build_auth_signature_request(**auth(), base_pth="/x")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"build_get_prepared_signature_request.*'apikey'"):
+        onespan.build_get_prepared_signature_request(request_key="1", serial_number="V1", apikey=API_KEY)  # type: ignore[call-arg]
+    without_key = {k: v for k, v in auth().items() if k != "api_key"}
+    with pytest.raises(InputError) as err:
+        onespan.build_auth_signature_request(**without_key)  # type: ignore[arg-type]
+    assert err.value.field == "api_key"
+
+
 @pytest.mark.parametrize("signature", ["383379", "1234567890123456", "ABCDEF12", "abcdef", "0F0F0F0F0F"])
 def test_signature_of_6_to_16_decimal_or_hex_characters_is_accepted(signature: str) -> None:
     req = onespan.build_auth_signature_request(**auth(signature=signature))  # type: ignore[arg-type]
