@@ -36,7 +36,7 @@ subject strings, passed ``Check`` objects) persist across calls. The report cach
 
 Certificate policies (RFC 5280 6.1.2-6.1.5, the valid_policy_tree) are processed by
 :mod:`.policy_tree` once per path, after the per-certificate checks: one ``certificate_policies``
-check. Not processed: delta and indirect CRLs (recognised and refused with the reason). The trust
+check. CRLs, indirect and delta CRLs included, are read as :mod:`.revocation` says. The trust
 anchor is a trusted input (RFC 5280 6.1.1 (d)): its own signature is not checked; its validity is, unless the policy's
 ``ignore_anchor_validity`` reads it as pure trust input; a v3 anchor must meet the section 4 profile
 rules (check ``profile``: basicConstraints present and critical, no unknown critical extension...);
@@ -524,12 +524,16 @@ class _Run:
     def alternate_crl_signers(self, path: tuple[x509.Certificate, ...]) -> Any:
         """Other keys of a CRL issuer's name with cRLSign: first the certificates above in ``path``
         (validated with it; self-issued key rollover), then pool certificates that validate to the
-        same anchor on their own (a separate CRL-signing key, RFC 5280 6.3.3 (f))."""
+        same anchor on their own (a separate CRL-signing key or an indirect CRL's issuer, RFC 5280
+        6.3.3 (f)). In such a sub-validation the candidate itself may sign the CRL that covers it
+        (an indirect CRL issuer listed in its own CRL, PKITS 4.14.30)."""
 
         def signers(crl: x509.CertificateRevocationList) -> Iterable[x509.Certificate]:
-            for cand in path:
+            for i, cand in enumerate(path):
                 f = self.facts(cand)
-                if f.bc is not None and f.bc.ca and names_match(cand.subject, crl.issuer) and _crl_sign_ok(f):
+                if not (f.bc is not None and f.bc.ca) and not (i == 0 and self.depth > 0):
+                    continue
+                if names_match(cand.subject, crl.issuer) and _crl_sign_ok(f):
                     yield cand
             if self.depth >= 2:
                 return

@@ -118,8 +118,8 @@ def test_partition_crl_revokes_only_in_scope() -> None:
     ("crl", "word"),
     [
         (_crl(INTER, IK, idp=_idp(only_contains_ca_certs=True)), "onlyContainsCACerts"),
-        (_crl(INTER, IK, idp=_idp(indirect_crl=True)), "indirect"),
-        (_crl(INTER, IK, delta=True), "delta"),
+        (_crl(INTER, IK, idp=_idp(only_contains_attribute_certs=True)), "attribute certificates"),
+        (_crl(INTER, IK, delta=True), "no usable complete CRL"),
         (_crl(INTER, IK, number=None), "no cRLNumber"),
         (_crl(INTER, IK, number_critical=True), "critical"),
     ],
