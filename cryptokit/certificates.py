@@ -270,13 +270,8 @@ def _plainly_admissible(der: bytes, tbs_at: int | None) -> bool:
         first = der[j]
         if n == 0 or first >= 0x80 or (first == 0 and (n == 1 or der[j + 1] < 0x80)):
             return False  # not positive, or not minimally encoded
-        for oid in _COUNTRY_OIDS:
-            k = der.find(oid)
-            while k >= 0:
-                v = k + len(oid)
-                if der[v] not in _PLAIN_STRING_TAGS or der[v + 1] != 2 or not _printable(der[v + 2], der[v + 3]):
-                    return False
-                k = der.find(oid, v)
+        if not plain_country_values(der):
+            return False
         k = der.find(_AKI_OID_DER)
         while k >= 0:
             v = k + len(_AKI_OID_DER)
@@ -295,6 +290,25 @@ def _plainly_admissible(der: bytes, tbs_at: int | None) -> bool:
                 if j + m != start + n:
                     return False
             k = der.find(_AKI_OID_DER, v)
+    except IndexError:
+        return False
+    return True
+
+
+def plain_country_values(der: bytes) -> bool:
+    """True when every countryName/jurisdictionCountryName OID in ``der`` (an occurrence anywhere,
+    even inside a value) is followed by a UTF8String or PrintableString of two printable ASCII
+    characters: cryptography then reads the names without the warning it gives for other countries.
+    Conservative, like :func:`_plainly_admissible`: False only sends the input to the full check.
+    Shared with :func:`cryptokit.csr.verify_csr`."""
+    try:
+        for oid in _COUNTRY_OIDS:
+            k = der.find(oid)
+            while k >= 0:
+                v = k + len(oid)
+                if der[v] not in _PLAIN_STRING_TAGS or der[v + 1] != 2 or not _printable(der[v + 2], der[v + 3]):
+                    return False
+                k = der.find(oid, v)
     except IndexError:
         return False
     return True

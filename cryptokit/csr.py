@@ -24,7 +24,7 @@ from cryptography.x509.oid import AttributeOID, ExtendedKeyUsageOID, ObjectIdent
 
 from ._dsa import DSAPublicKey
 from .algorithms import hash_algorithm, signature_algorithm
-from .certificates import public_key_description
+from .certificates import plain_country_values, public_key_description
 from .encoding import b64decode, input_bytes, pem_decode
 from .errors import InputError, InvalidSignature, PolicyViolation, UnsupportedAlgorithm, plain_parse_error
 from .names import asn1_name_problem, parse_subject
@@ -357,6 +357,31 @@ def _verify_signature(csr: x509.CertificateSigningRequest, public_key: Any, hash
         raise InputError("csr", f"signature cannot be checked ({plain_parse_error(exc)})") from None
 
 
+def _check_subject(der: bytes) -> None:
+    """InputError when asn1crypto cannot read the request's subject or it has a country name that
+    cryptography would only warn about."""
+    try:
+        problem = asn1_name_problem(a_csr.CertificationRequest.load(der)["certification_request_info"]["subject"])
+    except (ValueError, TypeError, KeyError, IndexError, OverflowError, AttributeError) as exc:
+        raise InputError("csr", f"is not a valid PKCS#10 request ({plain_parse_error(exc)})") from None
+    if problem is not None:
+        raise InputError("csr.subject", problem)
+
+
+def _load_der_exact(der: bytes) -> tuple[x509.CertificateSigningRequest, str]:
+    """The request and its signature algorithm OID; InputError unless ``der`` is exactly its DER."""
+    try:
+        csr = x509.load_der_x509_csr(der)
+        oid = csr.signature_algorithm_oid.dotted_string
+    except x509.InvalidVersion as exc:
+        raise InputError("csr", f"has version {exc.parsed_version}; PKCS#10 defines only v1 (0)") from None
+    except (ValueError, TypeError) as exc:
+        raise InputError("csr", f"is not a valid PKCS#10 request ({plain_parse_error(exc)})") from None
+    if csr.public_bytes(serialization.Encoding.DER) != der:
+        raise InputError("csr", "has trailing data or is not DER")
+    return csr, oid
+
+
 def verify_csr(
     data: bytes | bytearray | memoryview | str | x509.CertificateSigningRequest,
     *,
@@ -374,21 +399,18 @@ def verify_csr(
     extensions and attributes are interpreted.
     """
     der = _csr_der(data, max_size)
+    # The asn1crypto subject check runs only when the bytes do not show plain country values (the
+    # common case skips that parse), and before any refusal of cryptography's, so a malformed or
+    # non-DER request is refused with the same words either way.
+    plain = plain_country_values(der)
+    if not plain:
+        _check_subject(der)
     try:
-        problem = asn1_name_problem(a_csr.CertificationRequest.load(der)["certification_request_info"]["subject"])
-    except (ValueError, TypeError, KeyError, IndexError, OverflowError, AttributeError) as exc:
-        raise InputError("csr", f"is not a valid PKCS#10 request ({plain_parse_error(exc)})") from None
-    if problem is not None:
-        raise InputError("csr.subject", problem)
-    try:
-        csr = x509.load_der_x509_csr(der)
-        oid = csr.signature_algorithm_oid.dotted_string
-    except x509.InvalidVersion as exc:
-        raise InputError("csr", f"has version {exc.parsed_version}; PKCS#10 defines only v1 (0)") from None
-    except (ValueError, TypeError) as exc:
-        raise InputError("csr", f"is not a valid PKCS#10 request ({plain_parse_error(exc)})") from None
-    if csr.public_bytes(serialization.Encoding.DER) != der:
-        raise InputError("csr", "has trailing data or is not DER")
+        csr, oid = _load_der_exact(der)
+    except InputError:
+        if plain:
+            _check_subject(der)
+        raise
     try:
         sig = signature_algorithm(oid)
     except UnsupportedAlgorithm:
@@ -458,11 +480,12 @@ def verify_csr(
             san = tuple(ext.value)
     description = public_key_description(public_key)
     try:
-        subject_text = csr.subject.rfc4514_string()
+        subject = csr.subject  # cryptography builds a new Name on every read
+        subject_text = subject.rfc4514_string()
     except (ValueError, TypeError) as exc:
         raise InputError("csr.subject", f"is malformed ({plain_parse_error(exc)})") from None
     return CsrInfo(
-        subject=csr.subject,
+        subject=subject,
         subject_text=subject_text,
         public_key=public_key,
         key_type=description["type"],

@@ -408,3 +408,55 @@ def test_mutated_csr_raise_only_cryptokit_errors(position: int, value: int, cut:
             verify_csr(candidate, allow_sha1=True)
         except CryptokitError:
             pass
+
+
+# --------------------------------------------------------------------------- the quick admission
+
+
+def _csr_outcome(data: bytes, quick: bool, monkeypatch: pytest.MonkeyPatch) -> tuple[str, str]:
+    """What verify_csr does with ``data`` (warnings are errors), with or without the byte-level country check."""
+    import cryptokit.csr as csr_module
+
+    with monkeypatch.context() as m:
+        if not quick:
+            m.setattr(csr_module, "plain_country_values", lambda der: False)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            try:
+                info = verify_csr(data, allow_sha1=True)
+            except Exception as exc:  # the outcome under test, whatever it is
+                return type(exc).__name__, str(exc)
+            return "verified", info.subject_text
+
+
+def test_plain_csr_is_verified_without_the_asn1crypto_parse(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The common request (two-letter countries) is not parsed by asn1crypto: its subject check is
+    read from the bytes; a request with another country value still takes the full check."""
+    import cryptokit.csr as csr_module
+
+    class NoParse:
+        class CertificationRequest:
+            @staticmethod
+            def load(der: bytes) -> None:
+                raise AssertionError("asn1crypto parse on the quick path")
+
+    key = cast(rsa.RSAPrivateKey, make_key("rsa2048", "csr"))
+    plain = build_csr(key, "CN=x,O=Acme,C=IN")
+    monkeypatch.setattr(csr_module, "a_csr", NoParse)
+    assert verify_csr(plain).subject_text == "CN=x,O=Acme,C=IN"
+    with pytest.raises(AssertionError, match="quick path"):  # not plain: asn1crypto reads the subject
+        verify_csr(plain.replace(b"\x13\x02IN", b"\x13\x02I\x01"))
+
+
+def test_quick_admission_gives_the_same_outcome_as_the_full_check(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every vector, the seed with trailing data, and byte edits of the seed: same exception type
+    and message (or the same subject) with the quick country check as with the asn1crypto one."""
+    inputs = [(CSR / name).read_bytes() for name in VECTORS]
+    inputs.append(_SEED + b"\x00")
+    for position in range(0, len(_SEED), 3):
+        for value in (0x00, 0x02, 0x13, 0x80, 0xFF):
+            mutated = bytearray(_SEED)
+            mutated[position] = value
+            inputs.append(bytes(mutated))
+    for data in inputs:
+        assert _csr_outcome(data, True, monkeypatch) == _csr_outcome(data, False, monkeypatch), data.hex()

@@ -49,6 +49,7 @@ CMS_VERIFY_EXAMPLES = """examples:
   cryptokit cms verify invoice.p7s --detached invoice.pdf --roots root.pem --json
   cryptokit cms verify mail.eml --roots root.pem --intermediates ca.pem --crl ca.crl --at 2026-01-31T12:00:00Z
   cryptokit cms verify invoice.p7s --roots root.pem --ocsp signer.ocsp ca.ocsp --require-revocation
+  cryptokit cms verify requests/*.p7s --signer client.cer
 
 CMS may be DER, BER, base64 or PEM, or an S/MIME message as 'openssl cms -sign' and 'openssl smime
 -sign' write it (multipart/signed: the first part is the signed content; application/pkcs7-mime:
@@ -57,7 +58,10 @@ CMS carries exactly that file. The verdict says which mode was used.
 --signer accepts only these signer certificates (the "registered PFX" check); --roots validates the
 signer's chain, with --intermediates for CA certificates the CMS does not embed and --crl or --ocsp
 (OCSP responses, DER) for revocation. At least one of --signer and --roots is required.
-Exit 0 verified, 1 failed, 2 unusable input (not CMS, truncated, unreadable), 3 internal error.
+Several CMS files are verified in one process (the options read once): a line per file (OK, FAILED
+or UNUSABLE, with the file name), then a count; --json writes one document with a "results" entry
+per file; --detached, --content and --out-content take one CMS. Exit 0 verified (every file), 1
+failed (a file failed), 2 unusable input (not CMS, truncated, unreadable; a file was), 3 internal error.
 """
 
 CSR_NEW_EXAMPLES = """examples:
@@ -164,11 +168,14 @@ def run_cms_sign(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cms_input(args: argparse.Namespace) -> tuple[bytes, bytes | None, str]:
+_DETACHED = "is detached (it does not carry the signed content): give --detached FILE"
+
+
+def _cms_input(args: argparse.Namespace, path: str) -> tuple[bytes, bytes | None, str]:
     """The CMS bytes, the content to check it against and a sentence saying which mode is used."""
     from ..cms.smime import is_smime, unwrap_smime
 
-    data = read_input(args.cms, "CMS")
+    data = read_input(path, "CMS")
     if args.detached and args.content:
         raise InputError("--detached/--content", "give one: --detached FILE (the signed content of a detached CMS) "
                          "or --content FILE (must equal the content the CMS carries)")  # fmt: skip
@@ -184,6 +191,8 @@ def _cms_input(args: argparse.Namespace) -> tuple[bytes, bytes | None, str]:
         wrapper = "S/MIME application/pkcs7-mime, "
     else:
         wrapper = ""
+    if not given:  # attached or not is read by cms_verify itself (see _verify_cms): no second parse
+        return data, None, f"{wrapper}attached content"
     from ..cms import parse_signed_data
 
     attached = parse_signed_data(data).content is not None
@@ -193,64 +202,137 @@ def _cms_input(args: argparse.Namespace) -> tuple[bytes, bytes | None, str]:
                              "to check that it equals a file")  # fmt: skip
         return data, content, f"detached content from {args.detached}"
     if not attached:
-        if content is None:
-            raise InputError("CMS", "is detached (it does not carry the signed content): give --detached FILE")
         return data, content, f"detached content from {args.content}"
-    what = f"{wrapper}attached content" + (f", equal to {args.content}" if content is not None else "")
-    return data, content, what
+    return data, content, f"{wrapper}attached content, equal to {args.content}"
+
+
+def _verify_cms(cms: bytes, content: bytes | None, trusted: list[Any], chain: dict[str, Any]) -> Any:
+    """The CmsResult, or the VerificationFailed of a CMS that does not verify. An unusable input
+    (not a SignedData at all: garbage, truncated) raises its InputError (exit 2)."""
+    from ..cms import cms_verify
+
+    try:
+        return cms_verify(cms, content=content, trusted_signers=trusted, **chain)
+    except VerificationFailed as exc:
+        if isinstance(exc, InputError):
+            raise
+        if content is None and exc.report is not None and _content_missing(exc.report):
+            raise InputError("CMS", _DETACHED) from None
+        return exc
+
+
+def _content_missing(report: Any) -> bool:
+    """True when the report failed because a detached CMS came without its content."""
+    from ..report import SubIndication
+
+    return any(c.name == "content" and c.sub_indication is SubIndication.SIGNED_DATA_NOT_FOUND for c in report.checks)
+
+
+def _cms_failure_doc(exc: VerificationFailed, mode: str) -> dict[str, Any]:
+    doc: dict[str, Any] = exc.report.to_dict() if getattr(exc, "report", None) is not None else {"ok": False}
+    doc.update(ok=False, reason=command_language(str(exc)), mode=mode)
+    return doc
+
+
+def _cms_result_doc(result: Any, mode: str, chain_checked: bool) -> dict[str, Any]:
+    doc: dict[str, Any] = result.report.to_dict()
+    doc.update(
+        signer=result.signer.subject.rfc4514_string(),
+        signers=len(result.signers),
+        digest_algorithm=result.digest_algorithm.name,
+        encoding=result.encoding,
+        detached=result.detached,
+        mode=mode,
+        content_bytes=len(result.content),
+        chain_checked=chain_checked,
+    )
+    return doc
+
+
+def _cms_ok_line(result: Any, mode: str, chain_checked: bool) -> str:
+    trust = "chain validated" if chain_checked else "registered signer only, no chain checked"
+    return (
+        f"CMS verified ({result.encoding.upper()}, {result.digest_algorithm.name}, {mode}, "
+        f"{len(result.content)} bytes; {trust}), signer {result.signer.subject.rfc4514_string()}"
+    )
 
 
 def run_cms_verify(args: argparse.Namespace) -> int:
-    from ..cms import cms_verify
-
     if not args.signer and not args.roots:
         raise InputError("--signer/--roots", "give the registered signer certificates, trust anchors, or both")
     if (args.intermediates or args.crl or args.ocsp) and not args.roots:
         raise InputError("--intermediates/--crl/--ocsp", "serve the chain check: give --roots too")
-    cms, content, mode = _cms_input(args)
-    try:
-        result = cms_verify(
-            cms,
-            content=content,
-            trusted_signers=read_certificates(args.signer, "--signer") if args.signer else (),
-            **cms_chain_arguments(args),
-        )
-    except VerificationFailed as exc:
-        if isinstance(exc, InputError):  # not a SignedData at all (garbage, truncated): unusable, exit 2
-            raise
+    if len(args.cms) > 1 and (args.detached or args.content or args.out_content):
+        raise InputError("--detached/--content/--out-content", "name one content file: give them with one CMS")
+    if len(args.cms) > 1:
+        return _verify_cms_files(args)
+    cms, content, mode = _cms_input(args, args.cms[0])
+    trusted = read_certificates(args.signer, "--signer") if args.signer else []
+    outcome = _verify_cms(cms, content, trusted, cms_chain_arguments(args))
+    if isinstance(outcome, VerificationFailed):
         if args.json:
-            doc = exc.report.to_dict() if getattr(exc, "report", None) is not None else {"ok": False}
-            doc.update(ok=False, reason=command_language(str(exc)), mode=mode)
-            emit_json(doc)
+            emit_json(_cms_failure_doc(outcome, mode))
         else:
-            if getattr(exc, "report", None) is not None:
-                print_checks("failed checks", exc.report.checks, failed_only=True)
-            print(f"FAILED: CMS signature ({mode}): {command_language(str(exc))}")
+            if getattr(outcome, "report", None) is not None:
+                print_checks("failed checks", outcome.report.checks, failed_only=True)
+            print(f"FAILED: CMS signature ({mode}): {command_language(str(outcome))}")
         return 1
     if args.out_content:
-        Path(args.out_content).write_bytes(result.content)
+        Path(args.out_content).write_bytes(outcome.content)
     if args.json:
-        doc = result.report.to_dict()
-        doc.update(
-            signer=result.signer.subject.rfc4514_string(),
-            signers=len(result.signers),
-            digest_algorithm=result.digest_algorithm.name,
-            encoding=result.encoding,
-            detached=result.detached,
-            mode=mode,
-            content_bytes=len(result.content),
-            chain_checked=bool(args.roots),
-        )
-        emit_json(doc)
+        emit_json(_cms_result_doc(outcome, mode, bool(args.roots)))
     else:
         if args.verbose:
-            print_checks("checks", result.report.checks)
-        trust = "chain validated" if args.roots else "registered signer only, no chain checked"
-        print(
-            f"OK: CMS verified ({result.encoding.upper()}, {result.digest_algorithm.name}, {mode}, "
-            f"{len(result.content)} bytes; {trust}), signer {result.signer.subject.rfc4514_string()}"
-        )
+            print_checks("checks", outcome.report.checks)
+        print(f"OK: {_cms_ok_line(outcome, mode, bool(args.roots))}")
     return 0
+
+
+def _verify_cms_files(args: argparse.Namespace) -> int:
+    """Several CMS files in one process: a line (or a JSON entry) per file, in the given order, then
+    a count. A file that is unusable or does not verify does not stop the others. Exit 0 when every
+    file verified, 1 when one failed and none was unusable, 2 when one was unusable. The options
+    are read once: the same certificate objects let cms_verify reuse what it derived from them."""
+    from ..errors import CryptokitError
+
+    trusted = read_certificates(args.signer, "--signer") if args.signer else []
+    chain = cms_chain_arguments(args)
+    counts = {"verified": 0, "failed": 0, "unusable": 0}
+    entries: list[dict[str, Any]] = []
+    for path in args.cms:
+        try:
+            cms, content, mode = _cms_input(args, path)
+            outcome = _verify_cms(cms, content, trusted, chain)
+        except CryptokitError as exc:  # InputError, CmsFormatError, UnsupportedAlgorithm...: not checkable
+            counts["unusable"] += 1
+            reason = command_language(str(exc))
+            if args.json:
+                entries.append({"file": path, "ok": False, "unusable": True, "reason": reason})
+            else:
+                print(f"UNUSABLE: {path}: {reason}")
+            continue
+        if isinstance(outcome, VerificationFailed):
+            counts["failed"] += 1
+            if args.json:
+                entries.append({"file": path, **_cms_failure_doc(outcome, mode)})
+            else:
+                if args.verbose and getattr(outcome, "report", None) is not None:
+                    print_checks(f"{path}: failed checks", outcome.report.checks, failed_only=True)
+                print(f"FAILED: {path}: CMS signature ({mode}): {command_language(str(outcome))}")
+            continue
+        counts["verified"] += 1
+        if args.json:
+            entries.append({"file": path, **_cms_result_doc(outcome, mode, bool(args.roots))})
+        else:
+            if args.verbose:
+                print_checks(f"{path}: checks", outcome.report.checks)
+            print(f"OK: {path}: {_cms_ok_line(outcome, mode, bool(args.roots))}")
+    total = len(args.cms)
+    if args.json:
+        emit_json({"ok": counts["verified"] == total, "files": total, **counts, "results": entries})
+    else:
+        print(f"{total} files: {counts['verified']} verified, {counts['failed']} failed, {counts['unusable']} unusable")
+    return 2 if counts["unusable"] else 1 if counts["failed"] else 0
 
 
 # --------------------------------------------------------------------------- csr
@@ -448,7 +530,13 @@ def register(sub: Any) -> None:
     p.add_argument("--include-chain", action="store_true", help="embed the PFX's chain certificates")
     add_output_options(p, "print a JSON summary", out="write DER here (default: base64 on stdout)")
     p = add_command(msub, "verify", run_cms_verify, help="verify a CMS SignedData", examples=CMS_VERIFY_EXAMPLES)
-    p.add_argument("cms", metavar="CMS", help="DER, BER, base64 or PEM CMS, or an S/MIME signed message")
+    p.add_argument(
+        "cms",
+        nargs="+",
+        metavar="CMS",
+        help="DER, BER, base64 or PEM CMS, or an S/MIME signed message; several files are verified in one "
+        "process, a line each (put them before --signer/--roots, which take several files too)",
+    )
     p.add_argument("--detached", metavar="FILE", help="the signed content of a detached CMS")
     p.add_argument("--content", metavar="FILE", help="a file the content the CMS carries must equal")
     p.add_argument("--signer", nargs="+", default=[], metavar="FILE", help="accepted signer certificates")

@@ -150,3 +150,58 @@ def test_detached_and_content_state_the_mode(
     assert main(["cms", "verify", str(tmp_path / "d.p7s"), *roots]) == 2
     err = capsys.readouterr().err
     assert "is detached" in err and "--detached FILE" in err
+
+
+def test_several_files_in_one_process(
+    tmp_path: Path,
+    pki: Pki,
+    files: dict[str, Path],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Issue 23.1: `cms verify A B ...` verifies each file (a line each, in order, then the count),
+    reads --signer once, and exits with the worst outcome; the one-content options take one CMS."""
+    import cryptokit.cli.cmd_pki as cmd_pki
+
+    bundle = KeyBundle(pki.leaf_key, pki.leaf, (pki.intermediate,))
+    good = [tmp_path / f"good{i}.p7s" for i in range(3)]
+    for i, path in enumerate(good):
+        path.write_bytes(ck.cms_sign(b"document %d" % i, bundle))
+    tampered = tmp_path / "tampered.p7s"
+    tampered.write_bytes(good[0].read_bytes().replace(b"document 0", b"document 9"))
+    junk = tmp_path / "junk.p7s"
+    junk.write_bytes(b"not a CMS")
+    detached = tmp_path / "detached.p7s"
+    detached.write_bytes(ck.cms_sign(b"document d", bundle, detached=True))
+    reads: list[object] = []
+    real_read = cmd_pki.read_certificates
+    monkeypatch.setattr(cmd_pki, "read_certificates", lambda *a: reads.append(a) or real_read(*a))
+    signer = ["--signer", str(files["leaf"])]
+
+    assert main(["cms", "verify", *map(str, good), *signer]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split(": ")[:2] for line in lines[:3]] == [["OK", str(p)] for p in good]
+    assert lines[3] == "3 files: 3 verified, 0 failed, 0 unusable"
+    assert len(reads) == 1
+
+    assert main(["cms", "verify", str(good[0]), str(tampered), *signer]) == 1
+    out = capsys.readouterr().out
+    assert f"FAILED: {tampered}: CMS signature (attached content)" in out and "messageDigest" in out
+    assert "2 files: 1 verified, 1 failed, 0 unusable" in out
+
+    assert main(["cms", "verify", str(junk), str(tampered), str(detached), str(good[1]), *signer]) == 2
+    out = capsys.readouterr().out
+    assert f"UNUSABLE: {junk}: " in out and f"UNUSABLE: {detached}: CMS: is detached" in out
+    assert out.index(str(junk)) < out.index(str(tampered)) < out.index(str(detached)) < out.index(str(good[1]))
+    assert "4 files: 1 verified, 1 failed, 2 unusable" in out
+
+    assert main(["cms", "verify", str(good[2]), str(tampered), str(junk), *signer, "--json"]) == 2
+    doc = orjson.loads(capsys.readouterr().out)
+    assert (doc["ok"], doc["files"], doc["verified"], doc["failed"], doc["unusable"]) == (False, 3, 1, 1, 1)
+    assert [(r["file"], r["ok"]) for r in doc["results"]] == [(str(good[2]), True), (str(tampered), False),
+                                                             (str(junk), False)]  # fmt: skip
+    assert doc["results"][0]["indication"] == "TOTAL_PASSED" and doc["results"][2]["unusable"] is True
+
+    for flag in ("--detached", "--content", "--out-content"):
+        assert main(["cms", "verify", str(good[0]), str(good[1]), *signer, flag, str(files["msg"])]) == 2
+        assert "give them with one CMS" in capsys.readouterr().err
