@@ -167,7 +167,7 @@ def load_der_certificate(der: bytes, field: str, *, allow_non_positive_serial: b
     ``allow_non_positive_serial``; cryptography loads those with a deprecation warning (and will
     refuse them), so they are an :class:`InputError` here or, when allowed, loaded silently. Every
     cryptokit module loads certificate DER through this function. Does not check any signature."""
-    if isinstance(der, bytes) and _plainly_admissible(der, None):  # the common case: no asn1crypto parse
+    if isinstance(der, bytes) and plainly_admissible(der, None):  # the common case: no asn1crypto parse
         try:
             return _parsed(x509.load_der_x509_certificate(der))
         except _LOAD_ERRORS:
@@ -196,7 +196,7 @@ def parsed_certificate(
     cryptography parses lazily, so without this a malformed or deprecated part would fail (or warn)
     later, inside whichever cryptokit call touched it first."""
     tbs_der = cert.tbs_certificate_bytes
-    if _plainly_admissible(tbs_der, 0):
+    if plainly_admissible(tbs_der, 0):
         try:
             return _parsed(cert)
         except _LOAD_ERRORS:
@@ -249,7 +249,7 @@ _AKI_OID_DER = b"\x06\x03\x55\x1d\x23"
 _PLAIN_STRING_TAGS = (0x0C, 0x13)  # UTF8String, PrintableString
 
 
-def _plainly_admissible(der: bytes, tbs_at: int | None) -> bool:
+def plainly_admissible(der: bytes, tbs_at: int | None) -> bool:
     """True when the DER bytes show, without a parser, that cryptography will load ``der`` without a
     warning: a positive serial number, every countryName/jurisdictionCountryName value two printable
     ASCII characters, and every authorityKeyIdentifier holding only a keyIdentifier. Reads the

@@ -277,7 +277,7 @@ def _outcome(der: bytes, quick: bool, monkeypatch: pytest.MonkeyPatch) -> tuple[
 
     with monkeypatch.context() as m:
         if not quick:
-            m.setattr(certificates, "_plainly_admissible", lambda der, tbs_at: False)
+            m.setattr(certificates, "plainly_admissible", lambda der, tbs_at: False)
         with warnings.catch_warnings():
             warnings.simplefilter("error")
             try:
@@ -342,14 +342,14 @@ def test_quick_admission_agrees_with_the_full_check(pki: Pki, case: str, monkeyp
 
 
 def test_quick_admission_is_taken_for_plain_certificates(pki: Pki) -> None:
-    from cryptokit.certificates import _plainly_admissible
+    from cryptokit.certificates import plainly_admissible
 
     for der in (_der(pki.leaf), _der(pki.intermediate), _der(pki.root), _edited(pki.leaf, _subject(country_name="IN"))):
-        assert _plainly_admissible(der, None)
+        assert plainly_admissible(der, None)
     for case in ("negative serial", "zero serial", "country INDIA", "AKI with a positive authorityCertSerialNumber"):
-        assert not _plainly_admissible(_edited(pki.leaf, _QUICK_CASES[case]), None), case
+        assert not plainly_admissible(_edited(pki.leaf, _QUICK_CASES[case]), None), case
     for cert in load_certificates(DER):  # real roots from the vectors
-        assert _plainly_admissible(_der(cert), None)
+        assert plainly_admissible(_der(cert), None)
 
 
 @settings(max_examples=300, deadline=None)

@@ -15,11 +15,11 @@ expanded nodes, so cross-signed meshes cannot make it run away.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 from cryptography import x509
 
-from .name_constraints import name_key
+from .name_constraints import NameKey, name_key
 
 __all__ = ["PathBuilder", "key_ids"]
 
@@ -43,6 +43,7 @@ class PathBuilder:
         "_anchor_by_subject",
         "_by_subject",
         "_ids",
+        "_keys",
         "anchors",
         "cut",
         "expanded",
@@ -58,7 +59,14 @@ class PathBuilder:
         pool: Sequence[x509.Certificate],
         max_depth: int,
         max_candidates: int,
+        keys: Callable[[x509.Certificate], tuple[NameKey, NameKey]] | None = None,
     ) -> None:
+        """``keys`` gives a certificate's (subject, issuer) :func:`name_key` when the caller has them
+        already; the certificates of ``anchors`` and ``pool`` must be distinct objects (certificates
+        are compared by identity along a path)."""
+        if keys is None:
+            keys = _name_keys
+        self._keys = keys
         self.anchors, self.pool, self.max_depth, self.max_candidates = anchors, pool, max_depth, max_candidates
         self.expanded = 0
         #: True when ``max_depth`` stopped a path that had a further issuer candidate by name
@@ -68,9 +76,9 @@ class PathBuilder:
         self._anchor_by_subject: dict[object, list[x509.Certificate]] = {}
         self._ids: dict[x509.Certificate, tuple[bytes | None, bytes | None]] = {}
         for a in anchors:
-            self._anchor_by_subject.setdefault(name_key(a.subject), []).append(a)
+            self._anchor_by_subject.setdefault(keys(a)[0], []).append(a)
         for c in pool:
-            self._by_subject.setdefault(name_key(c.subject), []).append(c)
+            self._by_subject.setdefault(keys(c)[0], []).append(c)
 
     def ids(self, cert: x509.Certificate) -> tuple[bytes | None, bytes | None]:
         found = self._ids.get(cert)
@@ -88,7 +96,7 @@ class PathBuilder:
 
     def paths(self, leaf: x509.Certificate) -> Iterator[tuple[x509.Certificate, ...]]:
         """Complete paths (leaf first, anchor last), best guesses first."""
-        if leaf in self.anchors:
+        if any(leaf is a for a in self.anchors):
             yield (leaf,)
             return
         found = 0
@@ -103,20 +111,29 @@ class PathBuilder:
             if len(path) > len(self.longest):
                 self.longest = path
             tip = path[-1]
-            issuer_key = name_key(tip.issuer)
+            issuer_key = self._keys(tip)[1]
             if len(path) < self.max_depth:
                 for anchor in self._order(tip, self._anchor_by_subject.get(issuer_key, [])):
-                    if anchor not in path:
+                    if _absent(anchor, path):
                         yield (*path, anchor)
                         found += 1
                         if found >= self.max_candidates:
                             return
-            elif any(a not in path for a in self._anchor_by_subject.get(issuer_key, ())):
+            elif any(_absent(a, path) for a in self._anchor_by_subject.get(issuer_key, ())):
                 self.cut = True
             if len(path) + 1 < self.max_depth:
-                nexts = [c for c in self._order(tip, self._by_subject.get(issuer_key, [])) if c not in path]
+                nexts = [c for c in self._order(tip, self._by_subject.get(issuer_key, [])) if _absent(c, path)]
                 # push in reverse so the best candidate is expanded first (depth-first)
                 for c in reversed(nexts):
                     stack.append((*path, c))
-            elif any(c not in path for c in self._by_subject.get(issuer_key, ())):
+            elif any(_absent(c, path) for c in self._by_subject.get(issuer_key, ())):
                 self.cut = True
+
+
+def _name_keys(cert: x509.Certificate) -> tuple[NameKey, NameKey]:
+    return name_key(cert.subject), name_key(cert.issuer)
+
+
+def _absent(cert: x509.Certificate, path: tuple[x509.Certificate, ...]) -> bool:
+    """``cert`` is not on ``path`` (by identity: equality re-encodes both certificates)."""
+    return all(cert is not p for p in path)

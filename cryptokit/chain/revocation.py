@@ -448,14 +448,18 @@ def check_revocation(
     dps = _distribution_points(cert)
     if isinstance(dps, str):
         return Check.failed("revocation", SubIndication.TRY_LATER, dps, subject=subject)
-    with warnings.catch_warnings():  # a non-positive serial is reported by the chain checks, not warned about
-        warnings.simplefilter("ignore", CryptographyDeprecationWarning)
-        serial = cert.serial_number
-    wanted = (name_key(cert.issuer), serial)
     problems: list[str] = []
     covered: set[x509.ReasonFlags] = set()
     used: list[str] = []
     searched: list[x509.Name] = []
+    if not memo.crls:  # nothing to look up (the cold path's common case): only the points' CRL issuers count
+        searched = [n for dp in dps for n in dp.crl_issuers]
+        dps = ()
+    else:
+        with warnings.catch_warnings():  # a non-positive serial is reported by the chain checks, not warned about
+            warnings.simplefilter("ignore", CryptographyDeprecationWarning)
+            serial = cert.serial_number
+        wanted = (name_key(cert.issuer), serial)
     for dp in dps:
         for crl_issuer in dp.crl_issuers:
             searched.append(crl_issuer)

@@ -60,15 +60,23 @@ from typing import Any
 from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa
+from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509 import ocsp
 from cryptography.x509.oid import ExtendedKeyUsageOID, ExtensionOID
 
 from .._dsa import DSAPublicKey
-from ..certificates import CertificateLike
+from ..certificates import CertificateLike, plainly_admissible
 from ..errors import InputError
 from ..report import Check, HasReport, Outcome, Report, SubIndication
 from .cache import ChainCache
-from .name_constraints import CompiledConstraints, check_name_constraints, compile_name_constraints, names_match
+from .name_constraints import (
+    CompiledConstraints,
+    NameKey,
+    check_name_constraints,
+    compile_name_constraints,
+    name_key,
+    names_match,
+)
 from .ocsp import (
     MAX_OCSP_RESPONSES,
     OcspLike,
@@ -122,6 +130,7 @@ _NO_USER_POLICY: dict[str, Any] = {
     "initial_policy_mapping_inhibit": False,
     "initial_any_policy_inhibit": False,
 }
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,7 +196,32 @@ def _key_item(item: Any) -> Any:
     return bytes(item) if isinstance(item, (bytearray, memoryview)) else item
 
 
-def _load(item: Any, field: str) -> list[x509.Certificate]:
+def _load(item: Any, field: str, facts: dict[int, _Facts]) -> list[tuple[x509.Certificate, bytes]]:
+    """The certificates of one input item with their DER, their facts recorded in ``facts`` (by id).
+
+    DER bytes or a certificate object already admitted by an earlier call (the facts memo holds
+    its DER) is loaded without the admission checks: the same bytes pass them the same way."""
+    if type(item) is bytes:
+        known = _FACTS_BY_DER.get(item)
+        if known is not None and known.plain_der:
+            cert = x509.load_der_x509_certificate(item)
+            facts[id(cert)] = known
+            return [(cert, item)]
+    elif isinstance(item, x509.Certificate):
+        der = item.public_bytes(Encoding.DER)
+        known = _FACTS_BY_DER.get(der)
+        if known is not None:
+            facts[id(item)] = known
+            return [(item, der)]
+    out = []
+    for cert in _admit(item, field):
+        der = cert.public_bytes(Encoding.DER)
+        facts[id(cert)] = _facts_of(cert, der)
+        out.append((cert, der))
+    return out
+
+
+def _admit(item: Any, field: str) -> list[x509.Certificate]:
     if isinstance(item, x509.Certificate):
         from ..certificates import parsed_certificate
 
@@ -237,6 +271,17 @@ class _Facts:
     no_aki: bool = False
     #: certificatePolicies, policyMappings, policyConstraints, inhibitAnyPolicy (for .policy_tree)
     policy: PolicyFacts = NO_POLICY_FACTS
+    #: RFC 5280 7.1 comparison keys of the subject and the issuer (see :func:`name_key`)
+    subject_key: NameKey = ()
+    issuer_key: NameKey = ()
+    not_before: dt.datetime = _EPOCH
+    not_after: dt.datetime = _EPOCH
+    #: the signature algorithm as :func:`_signature_facts` reads it
+    signature: _SignatureFacts = ("", "", None, None)
+    #: the public key as :func:`_key_facts` reads it
+    key: _KeyFacts = ("error", "")
+    #: the DER loads without the admission checks' help (see ``certificates.plainly_admissible``)
+    plain_der: bool = False
 
     @property
     def ca(self) -> bool:
@@ -247,11 +292,39 @@ _AKI, _SKI = ExtensionOID.AUTHORITY_KEY_IDENTIFIER, ExtensionOID.SUBJECT_KEY_IDE
 _AIA, _SAN = ExtensionOID.AUTHORITY_INFORMATION_ACCESS, ExtensionOID.SUBJECT_ALTERNATIVE_NAME
 
 
-@lru_cache(maxsize=4096)
+_FACTS_BY_DER: dict[bytes, _Facts] = {}
+_MAX_MEMO = 4096
+
+
+def _facts_of(cert: x509.Certificate, der: bytes) -> _Facts:
+    """:func:`_facts` of ``cert`` (whose DER is ``der``), memoised by DER across calls (at most
+    ``_MAX_MEMO`` certificates, oldest first out): the facts depend on the bytes only and are not
+    changed after they are built. Signatures are never memoised here."""
+    f = _FACTS_BY_DER.get(der)
+    if f is None:
+        f = _facts(cert)
+        f.plain_der = plainly_admissible(der, None)
+        try:
+            while len(_FACTS_BY_DER) >= _MAX_MEMO:
+                del _FACTS_BY_DER[next(iter(_FACTS_BY_DER))]
+        except (KeyError, RuntimeError, StopIteration):  # another thread evicted first
+            pass
+        _FACTS_BY_DER[der] = f
+    return f
+
+
 def _facts(cert: x509.Certificate) -> _Facts:
-    """What the checks need from ``cert`` alone. Memoised per certificate (by DER) across calls:
-    the result depends on the certificate only and is not changed after it is built."""
-    f = _Facts(_subject_text(cert.subject))
+    """What the checks need from ``cert`` alone: names, extensions, profile, validity, signature
+    algorithm and key descriptions (the policy judges them per call)."""
+    f = _Facts(
+        _subject_text(cert.subject),
+        subject_key=name_key(cert.subject),
+        issuer_key=name_key(cert.issuer),
+        not_before=cert.not_valid_before_utc,
+        not_after=cert.not_valid_after_utc,
+        signature=_signature_facts(cert),
+        key=_key_facts(cert),
+    )
     try:
         unknown: list[str] = []
         critical: set[x509.ObjectIdentifier] = set()
@@ -276,7 +349,7 @@ def _facts(cert: x509.Certificate) -> _Facts:
             if ext.critical and ext.oid not in _KNOWN_EXTENSIONS:
                 unknown.append(ext.oid.dotted_string)
         f.unknown_critical = tuple(unknown)
-        f.self_issued = names_match(cert.subject, cert.issuer)
+        f.self_issued = f.subject_key == f.issuer_key  # names_match: equal names have equal keys
         f.profile = _profile(cert, f, present, critical)
         f.no_aki = cert.version is x509.Version.v3 and not aki_id
     except (ValueError, TypeError) as exc:
@@ -356,19 +429,44 @@ def _crl_sign_ok(f: _Facts) -> bool:
     return f.error is None and (f.ku is None or f.ku.crl_sign)
 
 
-def _verify_signature(cert: x509.Certificate, issuer: x509.Certificate) -> tuple[SubIndication, str] | None:
+def _verify_signature(
+    cert: x509.Certificate, issuer: x509.Certificate, issuer_key: _KeyFacts
+) -> tuple[SubIndication, str] | None:
     """None when ``issuer``'s key verifies ``cert``'s signature, else the sub-indication and reason.
     An issuer key refused outright (an RSA exponent outside NIST SP 800-89) is CRYPTO_CONSTRAINTS_FAILURE
-    and is not used."""
-    try:
-        key = issuer.public_key()
-    except (ValueError, UnsupportedAlgorithm) as exc:
-        return _GENERAL, f"issuer public key unusable ({exc})"
-    problem = key_problem(key)
-    if problem is not None:
-        return _CRYPTO, f"issuer key refused, signature not verified: {problem}"
-    reason = pss_key_misuse(cert, issuer) or verify_signed(cert, key)
+    and is not used. ``issuer_key``: :func:`_key_facts` of ``issuer``."""
+    if issuer_key[0] == "error":
+        return _GENERAL, f"issuer public key unusable ({issuer_key[1]})"
+    if issuer_key[0] == "rsa" and issuer_key[2] is not None:
+        return _CRYPTO, f"issuer key refused, signature not verified: {issuer_key[2]}"
+    reason = pss_key_misuse(cert, issuer) or verify_signed(cert, issuer.public_key())
     return None if reason is None else (_GENERAL, f"{reason} with the issuer's key")
+
+
+_SignatureFacts = tuple[str, str, str | None, str | None]
+
+
+def _signature_facts(
+    signed: x509.Certificate | x509.CertificateRevocationList | ocsp.OCSPResponse,
+) -> _SignatureFacts:
+    """(signature algorithm OID, its name, the hash name or None, why it cannot be used or None)."""
+    from ..algorithms import hash_algorithm, signature_algorithm
+
+    oid = signed.signature_algorithm_oid.dotted_string
+    try:
+        name = signature_algorithm(oid).name
+    except Exception:
+        name = oid
+    try:
+        h = signed.signature_hash_algorithm
+    except UnsupportedAlgorithm:
+        return oid, name, None, f"unsupported signature algorithm {name}"
+    if h is None:
+        return oid, name, None, None
+    try:
+        return oid, name, hash_algorithm(h, allow_md5=True).name, None
+    except Exception:
+        return oid, name, None, f"unknown hash {h.name}"
 
 
 def _algorithm_check(
@@ -377,25 +475,18 @@ def _algorithm_check(
     at: dt.datetime,
     subject: str,
 ) -> Check:
-    from ..algorithms import hash_algorithm, signature_algorithm
+    return _algorithm_verdict(_signature_facts(cert), policy, at, subject)
 
-    oid = cert.signature_algorithm_oid.dotted_string
-    try:
-        name = signature_algorithm(oid).name
-    except Exception:
-        name = oid
+
+def _algorithm_verdict(facts: _SignatureFacts, policy: ChainPolicy, at: dt.datetime, subject: str) -> Check:
+    """The ``algorithm`` check: the policy's algorithm list, then the hash by date."""
+    oid, name, hname, problem = facts
     if policy.signature_algorithms is not None and oid not in policy.signature_algorithms:
         return Check.failed("algorithm", _CRYPTO, f"{name} is not allowed by the policy", subject=subject)
-    try:
-        h = cert.signature_hash_algorithm
-    except UnsupportedAlgorithm:
-        return Check.failed("algorithm", _CRYPTO, f"unsupported signature algorithm {name}", subject=subject)
-    if h is None:
+    if problem is not None:
+        return Check.failed("algorithm", _CRYPTO, problem, subject=subject)
+    if hname is None:
         return _ok_alg(name, subject)
-    try:
-        hname = hash_algorithm(h, allow_md5=True).name
-    except Exception:
-        return Check.failed("algorithm", _CRYPTO, f"unknown hash {h.name}", subject=subject)
     allowed, until = policy.hash_allowed(hname, at)
     if not allowed:
         if until is None:
@@ -406,36 +497,56 @@ def _algorithm_check(
     return _ok_alg(name, subject)
 
 
-def _key_check(cert: x509.Certificate, policy: ChainPolicy, subject: str) -> Check:
+#: ("rsa", bits, exponent problem or None) | ("dsa", bits) | ("ec", curve) | ("eddsa", label)
+#: | ("error", why it does not load) | ("other", type name)
+_KeyFacts = tuple[Any, ...]
+
+
+def _key_facts(cert: x509.Certificate) -> _KeyFacts:
     try:
         key = cert.public_key()
     except (ValueError, UnsupportedAlgorithm) as exc:
-        return Check.failed("public_key", _CRYPTO, f"public key unusable ({exc})", subject=subject)
+        return ("error", str(exc))
     if isinstance(key, rsa.RSAPublicKey):
-        bits = key.key_size
-        problem = key_problem(key)
+        return ("rsa", key.key_size, key_problem(key))
+    if isinstance(key, DSAPublicKey):
+        return ("dsa", key.key_size)
+    if isinstance(key, ec.EllipticCurvePublicKey):
+        return ("ec", key.curve.name)
+    if isinstance(key, (ed25519.Ed25519PublicKey, ed448.Ed448PublicKey)):
+        return ("eddsa", type(key).__name__.replace("PublicKey", ""))
+    return ("other", type(key).__name__)
+
+
+def _key_check(facts: _KeyFacts, policy: ChainPolicy, subject: str) -> Check:
+    """The ``public_key`` check of a certificate's key under ``policy``."""
+    kind = facts[0]
+    if kind == "rsa":
+        _, bits, problem = facts
         if problem is not None:
             return Check.failed("public_key", _CRYPTO, problem, subject=subject)
         if bits < policy.min_rsa_bits:
             return Check.failed("public_key", _CRYPTO, f"RSA-{bits} < {policy.min_rsa_bits}", subject=subject)
         return _ok("public_key", f"RSA-{bits}", subject)
-    if isinstance(key, DSAPublicKey):
-        bits = key.key_size
+    if kind == "dsa":
+        bits = facts[1]
         if bits < policy.min_dsa_bits:
             return Check.failed("public_key", _CRYPTO, f"DSA-{bits} < {policy.min_dsa_bits}", subject=subject)
         return _ok("public_key", f"DSA-{bits}", subject)
-    if isinstance(key, ec.EllipticCurvePublicKey):
-        curve = key.curve.name
+    if kind == "ec":
+        curve = facts[1]
         if curve not in policy.allowed_curves:
             return Check.failed("public_key", _CRYPTO, f"curve {curve} is not allowed", subject=subject)
         return _ok("public_key", curve, subject)
-    if isinstance(key, (ed25519.Ed25519PublicKey, ed448.Ed448PublicKey)):
-        return _ok("public_key", type(key).__name__.replace("PublicKey", ""), subject)
-    return Check.failed("public_key", _CRYPTO, f"unsupported key type {type(key).__name__}", subject=subject)
+    if kind == "eddsa":
+        return _ok("public_key", facts[1], subject)
+    if kind == "error":
+        return Check.failed("public_key", _CRYPTO, f"public key unusable ({facts[1]})", subject=subject)
+    return Check.failed("public_key", _CRYPTO, f"unsupported key type {facts[1]}", subject=subject)
 
 
-def _validity_check(cert: x509.Certificate, at: dt.datetime, subject: str) -> Check:
-    nb, na = cert.not_valid_before_utc, cert.not_valid_after_utc
+def _validity_check(f: _Facts, at: dt.datetime, subject: str) -> Check:
+    nb, na = f.not_before, f.not_after
     if at < nb:
         return Check.failed(
             "validity", SubIndication.NOT_YET_VALID, f"not valid before {nb.isoformat()}", subject=subject
@@ -461,10 +572,12 @@ class _Run:
         depth: int = 0,
         sigs: dict[tuple[int, int], tuple[SubIndication, str] | None] | None = None,
         ocsp: OcspMemo | None = None,
+        facts: dict[int, _Facts] | None = None,
     ) -> None:
         self.anchors, self.pool, self.crls, self.policy, self.at, self.depth = anchors, pool, crls, policy, at, depth
         self.ocsp = ocsp
-        self._facts: dict[int, _Facts] = {}
+        #: facts by id() of the certificates of this call (filled as they are loaded)
+        self._facts: dict[int, _Facts] = {} if facts is None else facts
         # certificate signature results, shared with the sub-validations of alternate CRL signers
         self._sigs: dict[tuple[int, int], tuple[SubIndication, str] | None] = {} if sigs is None else sigs
         self._compiled: dict[int, CompiledConstraints] = {}
@@ -474,13 +587,13 @@ class _Run:
     def facts(self, cert: x509.Certificate) -> _Facts:
         f = self._facts.get(id(cert))
         if f is None:
-            f = self._facts[id(cert)] = _facts(cert)
+            f = self._facts[id(cert)] = _facts_of(cert, cert.public_bytes(Encoding.DER))
         return f
 
     def signature(self, cert: x509.Certificate, issuer: x509.Certificate) -> tuple[SubIndication, str] | None:
         key = (id(cert), id(issuer))
         if key not in self._sigs:
-            self._sigs[key] = _verify_signature(cert, issuer)
+            self._sigs[key] = _verify_signature(cert, issuer, self.facts(issuer).key)
         return self._sigs[key]
 
     def name_constraints(self, cert: x509.Certificate, constraints: Sequence[x509.NameConstraints]) -> str | None:
@@ -518,8 +631,13 @@ class _Run:
         )  # fmt: skip
         return None if check.outcome is Outcome.PASSED else check.message
 
-    def builder(self) -> PathBuilder:
-        return PathBuilder(self.anchors, self.pool, self.policy.max_depth, self.policy.max_candidates)
+    def name_keys(self, cert: x509.Certificate) -> tuple[NameKey, NameKey]:
+        f = self.facts(cert)
+        return f.subject_key, f.issuer_key
+
+    def builder(self, max_depth: int | None = None) -> PathBuilder:
+        depth = self.policy.max_depth if max_depth is None else max_depth
+        return PathBuilder(self.anchors, self.pool, depth, self.policy.max_candidates, self.name_keys)
 
     def alternate_crl_signers(self, path: tuple[x509.Certificate, ...]) -> Any:
         """Other keys of a CRL issuer's name with cRLSign: first the certificates above in ``path``
@@ -548,8 +666,9 @@ class _Run:
                 ok = memo.get(memo_key)
                 if ok is None:
                     sub = _Run(
-                        [path[-1]], self.pool, self.crls, sub_policy, self.at, self.depth + 1, self._sigs, self.ocsp
-                    )
+                        [path[-1]], self.pool, self.crls, sub_policy, self.at, self.depth + 1, self._sigs, self.ocsp,
+                        self._facts,
+                    )  # fmt: skip
                     ok = memo[memo_key] = sub.evaluate_best(cand)[0].ok
                 if ok:
                     yield cand
@@ -563,10 +682,10 @@ class _Run:
         per_cert: list[list[Check]] = [[] for _ in path]
         anchor_facts = self.facts(anchor)
         per_cert[-1].append(_ok("trust_anchor", "trusted by the caller", anchor_facts.subject))
-        per_cert[-1].append(_key_check(anchor, policy, anchor_facts.subject))
+        per_cert[-1].append(_key_check(anchor_facts.key, policy, anchor_facts.subject))
         max_path_length = n
         if n == 0 or not policy.ignore_anchor_validity:  # RFC 5280 6.1.1 (d) reads the anchor as pure trust input
-            per_cert[-1].append(_validity_check(anchor, at, anchor_facts.subject))
+            per_cert[-1].append(_validity_check(anchor_facts, at, anchor_facts.subject))
         if anchor.version is x509.Version.v3:
             per_cert[-1].append(self._anchor_profile(anchor_facts, n == 0))
         if n > 0:  # the anchor issued the next certificate: it must be allowed to (as OpenSSL and cryptography check)
@@ -586,18 +705,18 @@ class _Run:
             out = per_cert[idx]
             is_leaf = idx == 0
             # algorithm first: a refused algorithm is CRYPTO_CONSTRAINTS_FAILURE even where it cannot verify
-            out.append(_algorithm_check(cert, policy, at, s))
+            out.append(_algorithm_verdict(f.signature, policy, at, s))
             sig = sig_results[idx]
             if sig is None:
                 out.append(_ok("signature", "signed by the next certificate in the path", s))
             else:
                 out.append(Check.failed("signature", sig[0], sig[1], subject=s))
-            out.append(_validity_check(cert, at, s))
-            if names_match(cert.issuer, issuer.subject):
+            out.append(_validity_check(f, at, s))
+            if f.issuer_key == self.facts(issuer).subject_key:  # names_match, by the names' keys
                 out.append(_ok("name_chaining", "issuer matches the issuer's subject", s))
             else:
                 out.append(Check.failed("name_chaining", _GENERAL, "issuer name does not match", subject=s))
-            out.append(_key_check(cert, policy, s))
+            out.append(_key_check(f.key, policy, s))
             if f.error is not None:
                 out.append(Check.failed("extensions", _GENERAL, f.error, subject=s))
                 continue
@@ -756,7 +875,7 @@ class _Run:
 
     def _deeper_path(self, leaf: x509.Certificate) -> tuple[x509.Certificate, ...] | None:
         """A path by names to an anchor longer than ``max_depth`` (up to 32 certificates), else None."""
-        deeper = PathBuilder(self.anchors, self.pool, _MAX_DEPTH, self.policy.max_candidates)
+        deeper = self.builder(_MAX_DEPTH)
         for path in deeper.paths(leaf):
             if len(path) > self.policy.max_depth:
                 return path
@@ -855,22 +974,27 @@ def validate_chain(
         if hit is not None:
             return hit if hit.at == when else dataclasses.replace(hit, at=when)
 
-    leaves = _load(leaf_item, "leaf")
+    facts: dict[int, _Facts] = {}
+    leaves = _load(leaf_item, "leaf", facts)
     if len(leaves) != 1:
         raise InputError("leaf", f"must hold exactly one certificate, found {len(leaves)}")
-    leaf_cert = leaves[0]
-    anchors = _dedupe(c for i, item in enumerate(anchor_items) for c in _load(item, f"trust_anchors[{i}]"))
-    pool_all = _dedupe(c for i, item in enumerate(inter_items) for c in _load(item, f"intermediates[{i}]"))
-    if len(pool_all) > MAX_INTERMEDIATES:
+    leaf_cert, leaf_der = leaves[0]
+    # every loaded object stays referenced until the call returns: ``facts`` is keyed by id()
+    anchors_loaded = [p for i, item in enumerate(anchor_items) for p in _load(item, f"trust_anchors[{i}]", facts)]
+    pool_loaded = [p for i, item in enumerate(inter_items) for p in _load(item, f"intermediates[{i}]", facts)]
+    anchor_ders, pool_ders = _dedupe(anchors_loaded), _dedupe(pool_loaded)
+    if len(pool_ders) > MAX_INTERMEDIATES:
         raise InputError("intermediates", f"more than {MAX_INTERMEDIATES} certificates")
-    anchor_set = set(anchors)
-    pool = [c for c in pool_all if c not in anchor_set and c != leaf_cert]
+    anchors = list(anchor_ders.values())
+    # one object per certificate: paths compare certificates by identity
+    leaf_cert = anchor_ders.get(leaf_der, leaf_cert)
+    pool = [c for der, c in pool_ders.items() if der not in anchor_ders and der != leaf_der]
     crl_objs = load_crls(crl_items)
     ocsp_memo = OcspMemo(load_ocsp_responses(ocsp_items)) if ocsp_items else None
 
     # certificate and CRL times have whole seconds (4.1.2.5): compare at second granularity, so that
     # 5 ms after notAfter is still inside the second notAfter names
-    run = _Run(anchors, pool, CrlMemo(crl_objs), policy, when.replace(microsecond=0), ocsp=ocsp_memo)
+    run = _Run(anchors, pool, CrlMemo(crl_objs), policy, when.replace(microsecond=0), ocsp=ocsp_memo, facts=facts)
     report, path = run.evaluate_best(leaf_cert)
     result = ChainReport(report, path, when)
     if cache is not None and key is not None:
@@ -892,13 +1016,11 @@ def _ocsp_items(value: Any) -> list[Any]:
     return items
 
 
-def _dedupe(certs: Iterable[x509.Certificate]) -> list[x509.Certificate]:
-    seen: set[x509.Certificate] = set()
-    out: list[x509.Certificate] = []
-    for c in certs:
-        if c not in seen:
-            seen.add(c)
-            out.append(c)
+def _dedupe(loaded: Iterable[tuple[x509.Certificate, bytes]]) -> dict[bytes, x509.Certificate]:
+    """The first certificate of each DER, in input order."""
+    out: dict[bytes, x509.Certificate] = {}
+    for cert, der in loaded:
+        out.setdefault(der, cert)
     return out
 
 

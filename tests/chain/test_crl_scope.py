@@ -171,9 +171,9 @@ class _Counter:
             self.entry_walks += 1
             return real_walk(crl)
 
-        def verify(cert: Any, issuer: Any) -> Any:
+        def verify(cert: Any, issuer: Any, *rest: Any) -> Any:
             self.cert_signatures += 1
-            return real_verify(cert, issuer)
+            return real_verify(cert, issuer, *rest)
 
         monkeypatch.setattr(rev, "_signed_by", signed)
         monkeypatch.setattr(rev, "_walk_entries", walk)

@@ -1,0 +1,99 @@
+"""The cold path (``cache=None``) re-does every signature each call; what it memoises across calls
+(facts read from a certificate's DER) never changes a report."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+
+import cryptokit.chain.validate as validate_mod
+from cryptokit.chain import ChainPolicy, validate_chain
+from tests.pki import DAY, NOW, make_cert, make_key, make_pki, name
+
+
+def _der(cert: x509.Certificate) -> bytes:
+    return cert.public_bytes(serialization.Encoding.DER)
+
+
+@pytest.fixture(scope="module")
+def pki() -> Any:
+    return make_pki("p256", label="cold-path")
+
+
+def test_every_cold_call_verifies_every_signature(pki: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[str] = []
+    real = validate_mod.verify_signed
+
+    def counting(signed: Any, key: Any) -> Any:
+        calls.append(signed.subject.rfc4514_string())
+        return real(signed, key)
+
+    monkeypatch.setattr(validate_mod, "verify_signed", counting)
+    for _ in range(3):
+        r = validate_chain(
+            _der(pki.leaf), intermediates=[_der(pki.intermediate)], trust_anchors=[_der(pki.root)], at=NOW, cache=None
+        )
+        assert r.ok, r.failures()
+    assert len(calls) == 6  # leaf and issuing CA, on each of the three calls
+
+
+def _cases(pki: Any) -> list[tuple[str, Any, list[Any], list[Any], dict[str, Any]]]:
+    other = make_cert(name("Someone Else CA"), make_key("p256", "cold-other"), ca=True)
+    expired = make_cert(
+        name("Expired Signer"), make_key("p256", "cold-exp"), pki.intermediate, pki.intermediate_key,
+        not_before=NOW - 30 * DAY, not_after=NOW - DAY,
+    )  # fmt: skip
+    return [
+        ("valid", pki.leaf, [pki.intermediate], [pki.root], {}),
+        ("expired", expired, [pki.intermediate], [pki.root], {}),
+        ("wrong anchor", pki.leaf, [pki.intermediate], [other], {}),
+        ("leaf is the anchor", pki.root, [], [pki.root], {}),
+        ("revocation required", pki.leaf, [pki.intermediate], [pki.root], {"policy": _REQUIRE_REVOCATION}),
+        ("unordered, duplicated", pki.leaf, [pki.root, pki.intermediate, pki.intermediate], [pki.root], {}),
+    ]
+
+
+_REQUIRE_REVOCATION = ChainPolicy.rfc5280(require_revocation=True)
+
+
+@pytest.mark.parametrize("form", ["der", "object"])
+def test_memoised_facts_give_the_same_report(pki: Any, form: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The report with an empty facts memo (every certificate read afresh) is the report with a full
+    one, for passing and failing chains, from DER and from certificate objects."""
+    load = (lambda c: _der(c)) if form == "der" else (lambda c: x509.load_der_x509_certificate(_der(c)))
+
+    def run(leaf: Any, inters: list[Any], anchors: list[Any], extra: dict[str, Any]) -> dict[str, Any]:
+        r = validate_chain(
+            load(leaf), intermediates=[load(c) for c in inters], trust_anchors=[load(c) for c in anchors],
+            at=NOW, cache=None, **extra,
+        )  # fmt: skip
+        return r.to_dict()
+
+    for label, *case in _cases(pki):
+        monkeypatch.setattr(validate_mod, "_FACTS_BY_DER", {})
+        fresh = run(*case)
+        assert len(validate_mod._FACTS_BY_DER) >= 1
+        assert run(*case) == fresh, label
+
+
+def test_the_leaf_given_again_as_an_anchor_object(pki: Any) -> None:
+    """Paths compare certificates by identity: a leaf that is also an anchor (another object, the same
+    DER) is found as the one-certificate path."""
+    copy = x509.load_der_x509_certificate(_der(pki.root))
+    r = validate_chain(copy, trust_anchors=[pki.root], at=NOW, cache=None)
+    assert r.ok and len(r.path) == 1
+
+
+def test_the_facts_memo_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(validate_mod, "_FACTS_BY_DER", {})
+    monkeypatch.setattr(validate_mod, "_MAX_MEMO", 3)
+    key = make_key("p256", "cold-bound")
+    roots = [make_cert(name(f"Bound Root {i}"), key, ca=True) for i in range(5)]
+    for root in roots:
+        assert validate_chain(root, trust_anchors=[root], at=NOW + dt.timedelta(0), cache=None).ok
+    assert len(validate_mod._FACTS_BY_DER) == 3
+    assert _der(roots[-1]) in validate_mod._FACTS_BY_DER and _der(roots[0]) not in validate_mod._FACTS_BY_DER
