@@ -9,7 +9,19 @@ import pytest
 
 from cryptokit.chain import ChainCache, validate_chain
 
-from .cases_chain import _at, _pki, case_chain_cached, case_chain_cold, case_chain_decoys
+from .cases_chain import _at, _pki, case_chain_cached, case_chain_cold, case_chain_cold_rust, case_chain_decoys
+
+
+def test_chain_cold_vs_rust_verifier(benchmark: Any, record_ratio: Any) -> None:
+    """Issue 23.2: cold validate_chain from DER >= 0.8x cryptography's Rust verifier (RSA-2048, P-256);
+    issue 17: the same ratio >= 0.9x what it was before the policy tree. The fresh-leaf rows inform."""
+    rows = [record_ratio(r) for r in case_chain_cold_rust()]
+    pki: Any = _pki("p256")
+    at: dt.datetime = _at()
+    benchmark(validate_chain, pki.leaf, intermediates=[pki.intermediate], trust_anchors=[pki.root], at=at, cache=None)
+    assert len(rows) == 6
+    for row in rows:
+        assert row.ratio >= row.target, row.row()
 
 
 def test_chain_cold_ratio(benchmark: Any, record_ratio: Any) -> None:

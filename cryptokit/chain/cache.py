@@ -34,6 +34,24 @@ class CacheStats:
     maxsize: int
 
 
+class _Key:
+    """A cache key hashed once: the dict then hashes it in O(1) on every lookup, move and store."""
+
+    __slots__ = ("_hash", "parts")
+
+    def __init__(self, parts: tuple[object, ...], hashed: int) -> None:
+        self.parts, self._hash = parts, hashed
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Key) and other._hash == self._hash and other.parts == self.parts
+
+
+_PLAIN = frozenset({bytes, str, int, type(None)})
+
+
 class ChainCache(Generic[V]):
     """LRU of at most ``maxsize`` reports; ``bucket_seconds`` wide time buckets."""
 
@@ -45,8 +63,33 @@ class ChainCache(Generic[V]):
         self.maxsize = maxsize
         self.bucket_seconds = bucket_seconds
         self._data: OrderedDict[Hashable, V] = OrderedDict()
+        #: hash values of the objects of recent keys by id() (the object is kept, so the id stays its)
+        self._hashes: dict[int, tuple[object, int]] = {}
         self._lock = threading.Lock()
         self._hits = self._misses = self._uncacheable = 0
+
+    def key(self, parts: tuple[object, ...]) -> Hashable:
+        """A key for ``parts`` (hashable items and tuples of them) that is hashed once, here; the hash of
+        an object such as an ``x509.Certificate`` (which hashes its DER on every call) is remembered
+        for that object. Keys are equal when their parts are, as for the tuple itself. Raises
+        TypeError for an unhashable item."""
+        return _Key(parts, hash(tuple([self._hash_of(p) for p in parts])))
+
+    def _hash_of(self, item: object) -> int:
+        kind = type(item)
+        if kind in _PLAIN:
+            return hash(item)
+        if kind is tuple:
+            return hash(tuple([self._hash_of(p) for p in item]))  # type: ignore[attr-defined]
+        found = self._hashes.get(id(item))
+        if found is not None and found[0] is item:
+            return found[1]
+        hashed = hash(item)
+        with self._lock:
+            if len(self._hashes) >= 4 * self.maxsize:
+                self._hashes.clear()  # the objects of old keys: let them go
+            self._hashes[id(item)] = (item, hashed)
+        return hashed
 
     def bucket(self, at: dt.datetime) -> int:
         return int((at - _EPOCH).total_seconds()) // self.bucket_seconds
@@ -82,6 +125,7 @@ class ChainCache(Generic[V]):
     def clear(self) -> None:
         with self._lock:
             self._data.clear()
+            self._hashes.clear()
             self._hits = self._misses = self._uncacheable = 0
 
     def stats(self) -> CacheStats:

@@ -26,6 +26,8 @@ from ..signatures.public_keys import certificate_key, pss_binding_problem, rsa_e
 __all__ = [
     "verify_signed",
     "verify_signature",
+    "signature_parts",
+    "SignatureParts",
     "unverifiable",
     "pss_key_misuse",
     "key_problem",
@@ -51,13 +53,30 @@ def verify_signed(signed: x509.Certificate | x509.CertificateRevocationList, key
     problem = key_problem(key)
     if problem is not None:
         return problem
+    parts = signature_parts(signed)
+    if isinstance(parts, str):
+        return parts
     try:
-        params = signed.signature_algorithm_parameters
-        h = signed.signature_hash_algorithm
+        sig = signed.signature
         tbs = signed.tbs_certificate_bytes if isinstance(signed, x509.Certificate) else signed.tbs_certlist_bytes
     except (UnsupportedAlgorithm, ValueError, TypeError) as exc:
         return unverifiable(exc)
-    return verify_signature(key, signed.signature, tbs, h, params, signed.signature_algorithm_oid.dotted_string)
+    params, h, oid = parts
+    return verify_signature(key, sig, tbs, h, params, oid)
+
+
+#: (signature algorithm parameters, hash algorithm, signature algorithm OID) as cryptography reads them
+SignatureParts = tuple[Any, Any, str]
+
+
+def signature_parts(signed: x509.Certificate | x509.CertificateRevocationList) -> SignatureParts | str:
+    """What :func:`verify_signature` needs from ``signed``'s signature algorithm, read once (immutable
+    values, so a caller may keep them), or the reason they cannot be read."""
+    try:
+        oid = signed.signature_algorithm_oid.dotted_string
+        return signed.signature_algorithm_parameters, signed.signature_hash_algorithm, oid
+    except (UnsupportedAlgorithm, ValueError, TypeError) as exc:
+        return unverifiable(exc)
 
 
 def unverifiable(exc: Exception) -> str:

@@ -52,7 +52,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import itertools
-from collections.abc import Iterable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -66,6 +66,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, ExtensionOID
 
 from .._dsa import DSAPublicKey
 from ..certificates import CertificateLike, plainly_admissible
+from ..encoding import der_header
 from ..errors import InputError
 from ..report import Check, HasReport, Outcome, Report, SubIndication
 from .cache import ChainCache
@@ -90,7 +91,15 @@ from .path import PathBuilder
 from .policy import ANY_POLICY, ChainPolicy
 from .policy_tree import NO_POLICY_FACTS, POLICY_EXTENSIONS, PolicyFacts, check_policies, policy_facts
 from .revocation import CrlLike, CrlMemo, check_revocation, load_crls
-from .sigs import ec_explicit_parameters, key_problem, pss_key_misuse, serial_octets, verify_signed
+from .sigs import (
+    SignatureParts,
+    ec_explicit_parameters,
+    key_problem,
+    pss_key_misuse,
+    serial_octets,
+    signature_parts,
+    verify_signature,
+)
 
 __all__ = ["validate_chain", "ChainReport", "DEFAULT_CACHE", "MAX_INTERMEDIATES", "MAX_ANCHORS"]
 
@@ -131,6 +140,8 @@ _NO_USER_POLICY: dict[str, Any] = {
     "initial_any_policy_inhibit": False,
 }
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=UTC)
+_RSASSA_PSS = "1.2.840.113549.1.1.10"
+_SigResult = tuple[SubIndication, str] | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -282,6 +293,13 @@ class _Facts:
     key: _KeyFacts = ("error", "")
     #: the DER loads without the admission checks' help (see ``certificates.plainly_admissible``)
     plain_der: bool = False
+    #: the certificate's DER, and the TBSCertificate within it: the bytes the signature is over
+    der: bytes = b""
+    tbs: tuple[int, int] = (0, 0)
+    #: how cryptography reads the signature algorithm (:func:`.sigs.signature_parts`)
+    sig_parts: SignatureParts | str = ""
+    #: the key is an id-RSASSA-PSS key (or its algorithm cannot be read): :func:`pss_key_misuse` applies
+    pss_key: bool = False
 
     @property
     def ca(self) -> bool:
@@ -304,6 +322,7 @@ def _facts_of(cert: x509.Certificate, der: bytes) -> _Facts:
     if f is None:
         f = _facts(cert)
         f.plain_der = plainly_admissible(der, None)
+        f.der, f.tbs = der, _tbs_span(der)
         try:
             while len(_FACTS_BY_DER) >= _MAX_MEMO:
                 del _FACTS_BY_DER[next(iter(_FACTS_BY_DER))]
@@ -311,6 +330,14 @@ def _facts_of(cert: x509.Certificate, der: bytes) -> _Facts:
             pass
         _FACTS_BY_DER[der] = f
     return f
+
+
+def _tbs_span(der: bytes) -> tuple[int, int]:
+    """Where the TBSCertificate is in a certificate's DER (what cryptography's ``tbs_certificate_bytes``
+    encodes again, copied, on each call: the original bytes are what was signed)."""
+    start = der_header(der, 0)[0]
+    content, length = der_header(der, start)
+    return start, content + length
 
 
 def _facts(cert: x509.Certificate) -> _Facts:
@@ -324,6 +351,8 @@ def _facts(cert: x509.Certificate) -> _Facts:
         not_after=cert.not_valid_after_utc,
         signature=_signature_facts(cert),
         key=_key_facts(cert),
+        sig_parts=signature_parts(cert),
+        pss_key=_pss_key(cert),
     )
     try:
         unknown: list[str] = []
@@ -429,17 +458,23 @@ def _crl_sign_ok(f: _Facts) -> bool:
     return f.error is None and (f.ku is None or f.ku.crl_sign)
 
 
-def _verify_signature(
-    cert: x509.Certificate, issuer: x509.Certificate, issuer_key: _KeyFacts
-) -> tuple[SubIndication, str] | None:
+def _verify_signature(cert: x509.Certificate, issuer: x509.Certificate, f: _Facts, issuer_f: _Facts) -> _SigResult:
     """None when ``issuer``'s key verifies ``cert``'s signature, else the sub-indication and reason.
     An issuer key refused outright (an RSA exponent outside NIST SP 800-89) is CRYPTO_CONSTRAINTS_FAILURE
-    and is not used. ``issuer_key``: :func:`_key_facts` of ``issuer``."""
+    and is not used. ``f``, ``issuer_f``: the two certificates' facts."""
+    issuer_key = issuer_f.key
     if issuer_key[0] == "error":
         return _GENERAL, f"issuer public key unusable ({issuer_key[1]})"
     if issuer_key[0] == "rsa" and issuer_key[2] is not None:
         return _CRYPTO, f"issuer key refused, signature not verified: {issuer_key[2]}"
-    reason = pss_key_misuse(cert, issuer) or verify_signed(cert, issuer.public_key())
+    reason = pss_key_misuse(cert, issuer) if issuer_f.pss_key else None
+    if reason is None:
+        if isinstance(f.sig_parts, str):
+            reason = f.sig_parts
+        else:
+            tbs = f.der[f.tbs[0] : f.tbs[1]] if f.der else cert.tbs_certificate_bytes
+            params, h, oid = f.sig_parts
+            reason = verify_signature(issuer.public_key(), cert.signature, tbs, h, params, oid)
     return None if reason is None else (_GENERAL, f"{reason} with the issuer's key")
 
 
@@ -500,6 +535,13 @@ def _algorithm_verdict(facts: _SignatureFacts, policy: ChainPolicy, at: dt.datet
 #: ("rsa", bits, exponent problem or None) | ("dsa", bits) | ("ec", curve) | ("eddsa", label)
 #: | ("error", why it does not load) | ("other", type name)
 _KeyFacts = tuple[Any, ...]
+
+
+def _pss_key(cert: x509.Certificate) -> bool:
+    try:
+        return cert.public_key_algorithm_oid.dotted_string == _RSASSA_PSS
+    except ValueError:
+        return True  # pss_key_misuse says why it cannot be read
 
 
 def _key_facts(cert: x509.Certificate) -> _KeyFacts:
@@ -593,7 +635,7 @@ class _Run:
     def signature(self, cert: x509.Certificate, issuer: x509.Certificate) -> tuple[SubIndication, str] | None:
         key = (id(cert), id(issuer))
         if key not in self._sigs:
-            self._sigs[key] = _verify_signature(cert, issuer, self.facts(issuer).key)
+            self._sigs[key] = _verify_signature(cert, issuer, self.facts(cert), self.facts(issuer))
         return self._sigs[key]
 
     def name_constraints(self, cert: x509.Certificate, constraints: Sequence[x509.NameConstraints]) -> str | None:
@@ -961,13 +1003,13 @@ def validate_chain(
     if len(anchor_items) > MAX_ANCHORS:
         raise InputError("trust_anchors", f"more than {MAX_ANCHORS} items")
     leaf_item = _key_item(leaf)
-    key: tuple[Any, ...] | None = None
+    key: Hashable | None = None
     bucket = 0
     if cache is not None:
         bucket = cache.bucket(when)
         try:
             inputs = (tuple(inter_items), tuple(anchor_items), tuple(crl_items), tuple(ocsp_items))
-            key = (leaf_item, *inputs, policy, bucket)
+            key = cache.key((leaf_item, *inputs, policy, bucket))
             hit = cache.get(key)
         except TypeError:  # an unhashable item: validate without the cache
             key, hit = None, None
@@ -989,12 +1031,13 @@ def validate_chain(
     # one object per certificate: paths compare certificates by identity
     leaf_cert = anchor_ders.get(leaf_der, leaf_cert)
     pool = [c for der, c in pool_ders.items() if der not in anchor_ders and der != leaf_der]
-    crl_objs = load_crls(crl_items)
+    crl_objs = load_crls(crl_items) if crl_items else []
     ocsp_memo = OcspMemo(load_ocsp_responses(ocsp_items)) if ocsp_items else None
 
     # certificate and CRL times have whole seconds (4.1.2.5): compare at second granularity, so that
     # 5 ms after notAfter is still inside the second notAfter names
-    run = _Run(anchors, pool, CrlMemo(crl_objs), policy, when.replace(microsecond=0), ocsp=ocsp_memo, facts=facts)
+    second = when.replace(microsecond=0) if when.microsecond else when
+    run = _Run(anchors, pool, CrlMemo(crl_objs), policy, second, ocsp=ocsp_memo, facts=facts)
     report, path = run.evaluate_best(leaf_cert)
     result = ChainReport(report, path, when)
     if cache is not None and key is not None:

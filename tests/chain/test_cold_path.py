@@ -26,13 +26,13 @@ def pki() -> Any:
 
 def test_every_cold_call_verifies_every_signature(pki: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[str] = []
-    real = validate_mod.verify_signed
+    real = validate_mod.verify_signature
 
-    def counting(signed: Any, key: Any) -> Any:
-        calls.append(signed.subject.rfc4514_string())
-        return real(signed, key)
+    def counting(key: Any, sig: bytes, tbs: bytes, *args: Any) -> Any:
+        calls.append(sig.hex())
+        return real(key, sig, tbs, *args)
 
-    monkeypatch.setattr(validate_mod, "verify_signed", counting)
+    monkeypatch.setattr(validate_mod, "verify_signature", counting)
     for _ in range(3):
         r = validate_chain(
             _der(pki.leaf), intermediates=[_der(pki.intermediate)], trust_anchors=[_der(pki.root)], at=NOW, cache=None
@@ -97,3 +97,31 @@ def test_the_facts_memo_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
         assert validate_chain(root, trust_anchors=[root], at=NOW + dt.timedelta(0), cache=None).ok
     assert len(validate_mod._FACTS_BY_DER) == 3
     assert _der(roots[-1]) in validate_mod._FACTS_BY_DER and _der(roots[0]) not in validate_mod._FACTS_BY_DER
+
+
+def test_cache_keys_hash_once_and_compare_by_content(pki: Any) -> None:
+    """A report cached for certificate objects is found for other objects of the same DER and not
+    for other certificates, however the cache's per-object hash memo has turned over."""
+    from cryptokit.chain import ChainCache
+
+    cache: ChainCache[Any] = ChainCache(maxsize=1, bucket_seconds=60)
+    at = dt.datetime(NOW.year, NOW.month, NOW.day, 12, 0, 10, tzinfo=dt.UTC)
+    first = validate_chain(pki.leaf, intermediates=[pki.intermediate], trust_anchors=[pki.root], at=at, cache=cache)
+    assert cache.stats().misses == 1
+    for _ in range(6):  # new objects each time: the memo of object hashes (4 x maxsize) is cleared on the way
+        again = validate_chain(
+            x509.load_der_x509_certificate(_der(pki.leaf)),
+            intermediates=[x509.load_der_x509_certificate(_der(pki.intermediate))],
+            trust_anchors=[x509.load_der_x509_certificate(_der(pki.root))],
+            at=at,
+            cache=cache,
+        )
+        assert again is first
+    assert cache.stats().hits == 6
+    other = make_pki("p256", label="cold-path-other")
+    k1 = cache.key((pki.leaf, (pki.intermediate,), pki.root, None, 3))
+    k2 = cache.key((x509.load_der_x509_certificate(_der(pki.leaf)), (pki.intermediate,), pki.root, None, 3))
+    k3 = cache.key((other.leaf, (pki.intermediate,), pki.root, None, 3))
+    assert k1 == k2 and hash(k1) == hash(k2) and k1 != k3
+    with pytest.raises(TypeError):
+        cache.key(([],))
