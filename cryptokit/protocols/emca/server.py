@@ -29,7 +29,7 @@ import secrets
 import threading
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Final, Literal, Protocol, runtime_checkable
+from typing import Any, Final, Literal, Protocol, Required, TypedDict, Unpack, runtime_checkable
 
 import orjson
 from cryptography import x509
@@ -42,6 +42,7 @@ from ...envelope import Envelope
 from ...errors import AuthenticationFailed, CryptokitError, DecryptionFailed, InputError, PolicyViolation
 from ...pkcs12 import KeyBundle
 from .. import HttpRequest, HttpResponse
+from .._args import known_options
 from .auth import EMKEY_HEADER, AuthKeyVerifier, check_emkey, check_emkey_format, check_emkey_text, check_static_emkey
 from .errors import (
     EmcaError,
@@ -67,6 +68,7 @@ __all__ = [
     "AnyAddress",
     "RegisteredClient",
     "OpenedRequest",
+    "OpenOptions",
     "ClientRegistry",
     "InMemoryRegistry",
     "OpenedCreateCertificatesRequest",
@@ -264,18 +266,39 @@ def _param(params: Mapping[str, Any], *names: str) -> str:
     raise InvalidParameter()
 
 
+class OpenOptions(TypedDict, total=False):
+    """How a server opens and authenticates a request, the same for :func:`open_request`, the
+    ``open_*`` and the ``handle_*`` functions: ``envelope`` (the shared AES key) and ``registry``
+    (the registered clients) are required; ``auth_verifier`` checks the AuthKey headers,
+    ``emkey_secret`` the emKey by cryptokit's HMAC scheme, ``source_ip`` is the client's address
+    (checked against the registered ones), ``strict_emkey`` wants 40 hex digits."""
+
+    envelope: Required[Envelope]
+    registry: Required[ClientRegistry]
+    auth_verifier: AuthKeyVerifier | None
+    emkey_secret: bytes | None
+    source_ip: str | None
+    strict_emkey: bool
+
+
+_OPEN_NAMES: Final = frozenset(OpenOptions.__optional_keys__ | OpenOptions.__required_keys__)
+# Named here: under ``from __future__ import annotations`` Python 3.11/3.12 file Required[...] keys as optional.
+_OPEN_REQUIRED: Final = frozenset({"envelope", "registry"})
+
+
+def _opening(function: str, opening: OpenOptions) -> OpenOptions:
+    """``opening`` once its keywords are known ones and the required ones are there (TypeError otherwise,
+    as for any keyword argument): checked before a handler's try, so a caller's slip is not answered
+    as "Internal server error"."""
+    known_options(function, opening, _OPEN_NAMES, _OPEN_REQUIRED)
+    return opening
+
+
 def open_request(
-    http_request: HttpRequest,
-    *,
-    envelope: Envelope,
-    registry: ClientRegistry,
-    auth_verifier: AuthKeyVerifier | None = None,
-    emkey_secret: bytes | None = None,
-    source_ip: str | None = None,
-    strict_emkey: bool = False,
-    accept_wrapped_base64: bool = True,
+    http_request: HttpRequest, *, accept_wrapped_base64: bool = True, **opening: Unpack[OpenOptions]
 ) -> OpenedRequest:
-    """Decrypt and authenticate any emCA request; raises the matching :class:`EmcaError`.
+    """Decrypt and authenticate any emCA request (``opening``: :class:`OpenOptions`); raises the matching
+    :class:`EmcaError`.
 
     Checks, in order: body shape (Invalid parameter); the ``emKey`` header present and well formed
     (non-empty printable text; 40 hex digits with ``strict_emkey``); AuthKey headers when
@@ -285,6 +308,8 @@ def open_request(
     (static when the client has one registered, cryptokit's HMAC scheme when ``emkey_secret`` is
     given) (Invalid request details found). The path is not looked at (see :func:`handle_request`).
     """
+    _opening("open_request", opening)
+    strict_emkey = opening.get("strict_emkey", False)
     if not isinstance(http_request, HttpRequest):
         raise InputError("http_request", f"must be an HttpRequest, not {type(http_request).__name__}")
     if len(http_request.body) > MAX_REQUEST_SIZE:
@@ -304,6 +329,7 @@ def open_request(
         check_emkey_format(presented) if strict_emkey else check_emkey_text(presented)  # type: ignore[arg-type]
     except InputError:
         raise InvalidRequestDetails() from None
+    auth_verifier = opening.get("auth_verifier")
     if auth_verifier is not None:
         try:
             auth_verifier.verify_headers(http_request.headers)
@@ -312,7 +338,7 @@ def open_request(
     try:
         if accept_wrapped_base64:
             token = unwrap_base64(token, "requestData")
-        inner = envelope.open_json(token)
+        inner = opening["envelope"].open_json(token)
     except (DecryptionFailed, InputError):
         raise InvalidInputData() from None
     if not isinstance(inner, dict):
@@ -321,14 +347,15 @@ def open_request(
     password = inner.pop("password", None)
     if not isinstance(user, str) or not isinstance(password, str) or user != outer_user:
         raise InvalidRequestDetails()
-    client = registry.authenticate(user, password)
+    client = opening["registry"].authenticate(user, password)
     if client is None:
         raise InvalidRequestDetails()
-    if not _ip_allowed(client.allowed_ips, source_ip):
+    if not _ip_allowed(client.allowed_ips, opening.get("source_ip")):
         raise InvalidRequestDetails()
     try:
         if client.emkey is not None:
             check_static_emkey(presented, client.emkey, strict=strict_emkey)
+        emkey_secret = opening.get("emkey_secret")
         if emkey_secret is not None:
             check_emkey(emkey_secret, presented, user)
     except (AuthenticationFailed, InputError):
@@ -356,30 +383,13 @@ class OpenedCreateCertificatesRequest:
 
 
 
-def _route_and_open(
-    http_request: HttpRequest,
-    methods: Collection[str] | None,
-    *,
-    envelope: Envelope,
-    registry: ClientRegistry,
-    auth_verifier: AuthKeyVerifier | None,
-    emkey_secret: bytes | None,
-    source_ip: str | None,
-    strict_emkey: bool,
-) -> OpenedRequest:
+def _route_and_open(http_request: HttpRequest, methods: Collection[str] | None, opening: OpenOptions) -> OpenedRequest:
     """The first steps of every emCA handler: the method routing (when ``methods`` is given), then
     :func:`open_request`."""
     if methods is not None:
         route(http_request, methods)
-    return open_request(
-        http_request,
-        envelope=envelope,
-        registry=registry,
-        auth_verifier=auth_verifier,
-        emkey_secret=emkey_secret,
-        source_ip=source_ip,
-        strict_emkey=strict_emkey,
-    )
+    return open_request(http_request, **opening)
+
 
 def _check_params(params: Mapping[str, Any], registry: ClientRegistry, valid_from_tz: dt.tzinfo) -> tuple[Any, ...]:
     profile_id = _param(params, "profileID", "profileId")
@@ -451,32 +461,24 @@ def _verify_create(
 def open_create_certificates_request(
     http_request: HttpRequest,
     *,
-    envelope: Envelope,
-    registry: ClientRegistry,
-    auth_verifier: AuthKeyVerifier | None = None,
-    emkey_secret: bytes | None = None,
-    source_ip: str | None = None,
     framing: CsrFraming = SERVER_FRAMING,
     valid_from_tz: dt.tzinfo = UTC,
     at: dt.datetime | None = None,
     methods: Collection[str] | None = CREATE_METHODS,
-    strict_emkey: bool = False,
+    **opening: Unpack[OpenOptions],
 ) -> OpenedCreateCertificatesRequest:
-    """Route (the path must name one of ``methods``, the seed's name by default; None skips the
-    check), open and authenticate (see :func:`open_request`), then: parameters, profile, validity,
-    validFrom (read in ``valid_from_tz``), the CMS signature against the registered certificate at
-    ``at`` (default now) in either framing (``framing``: auto-detected by default), and each CSR's
-    self-signature. Does not look for an existing certificate (:func:`handle_create_certificates` does).
+    """Route (the path must name one of ``methods``, the seed's name by default; None skips the check), open and
+    authenticate (``opening``: :class:`OpenOptions`, see :func:`open_request`), then: parameters, profile, validity,
+    validFrom (read in ``valid_from_tz``), the CMS signature against the registered certificate at ``at`` (default
+    now) in either framing (``framing``: auto-detected by default), and each CSR's self-signature. Does not look for
+    an existing certificate (:func:`handle_create_certificates` does).
 
     Raises the :class:`EmcaError` whose text the vendor documents for each failure.
     """
-    opened = _route_and_open(
-        http_request, methods, envelope=envelope, registry=registry, auth_verifier=auth_verifier,
-        emkey_secret=emkey_secret, source_ip=source_ip, strict_emkey=strict_emkey,
-    )
+    opened = _route_and_open(http_request, methods, _opening("open_create_certificates_request", opening))
     application_id = _param(opened.params, "applicationId")
     return _verify_create(
-        opened, application_id, registry=registry, framing=framing, valid_from_tz=valid_from_tz, at=at
+        opened, application_id, registry=opening["registry"], framing=framing, valid_from_tz=valid_from_tz, at=at
     )
 
 
@@ -491,22 +493,15 @@ class OpenedFollowUpRequest:
 def open_get_certificate_by_request_id(
     http_request: HttpRequest,
     *,
-    envelope: Envelope,
-    registry: ClientRegistry,
-    auth_verifier: AuthKeyVerifier | None = None,
-    emkey_secret: bytes | None = None,
-    source_ip: str | None = None,
     at: dt.datetime | None = None,
     methods: Collection[str] | None = frozenset({METHOD_GET_CERTIFICATE_BY_REQUEST_ID}),
-    strict_emkey: bool = False,
+    **opening: Unpack[OpenOptions],
 ) -> OpenedFollowUpRequest:
-    """Route, open and authenticate (:func:`open_request`), then check that ``signature`` is a CMS by
-    the registered certificate whose content is exactly the ``requestId`` (UTF-8; ``requestID`` is
-    read too). Signature Verification failed otherwise; Invalid parameter when ``requestId`` is absent."""
-    opened = _route_and_open(
-        http_request, methods, envelope=envelope, registry=registry, auth_verifier=auth_verifier,
-        emkey_secret=emkey_secret, source_ip=source_ip, strict_emkey=strict_emkey,
-    )
+    """Route, open and authenticate (:func:`open_request`, ``opening``: :class:`OpenOptions`), then check that
+    ``signature`` is a CMS by the registered certificate whose content is exactly the ``requestId`` (UTF-8;
+    ``requestID`` is read too). Signature Verification failed otherwise; Invalid parameter when ``requestId`` is
+    absent."""
+    opened = _route_and_open(http_request, methods, _opening("open_get_certificate_by_request_id", opening))
     request_id = _param(opened.params, "requestId", "requestID")
     signature = opened.params.get("signature")
     if not isinstance(signature, str) or not signature:
@@ -680,12 +675,7 @@ def _failure(error: EmcaError, subscriber_id: str | None, wrapped: bool) -> Http
 def handle_create_certificates(
     http_request: HttpRequest,
     *,
-    envelope: Envelope,
-    registry: ClientRegistry,
     ca: KeyBundle,
-    auth_verifier: AuthKeyVerifier | None = None,
-    emkey_secret: bytes | None = None,
-    source_ip: str | None = None,
     framing: CsrFraming = SERVER_FRAMING,
     valid_from_tz: dt.tzinfo = UTC,
     now: dt.datetime | None = None,
@@ -694,26 +684,25 @@ def handle_create_certificates(
     methods: Collection[str] | None = CREATE_METHODS,
     manual: ManualAuthorization | None = None,
     wrapped: bool = True,
-    strict_emkey: bool = False,
+    **opening: Unpack[OpenOptions],
 ) -> HttpResponse:
-    """The whole create exchange on the server, in the seed's order: route (404 for another method),
-    open and authenticate, return the existing certificates when ``registry.find_issued`` has some for
-    this user and applicationId (or the existing request ids when ``manual`` holds them), verify
-    the parameters, CMS and CSRs, then issue (recorded with ``registry.record_issued``) or, when
-    ``manual`` applies to the profile, queue and answer the request ids.
+    """The whole create exchange on the server, in the seed's order: route (404 for another method), open and
+    authenticate (``opening``: :class:`OpenOptions`), return the existing certificates when ``registry.find_issued``
+    has some for this user and applicationId (or the existing request ids when ``manual`` holds them), verify the
+    parameters, CMS and CSRs, then issue (recorded with ``registry.record_issued``) or, when ``manual`` applies to
+    the profile, queue and answer the request ids.
 
-    Any :class:`EmcaError` becomes its ``Failure`` answer; any other error becomes "Internal server
-    error" (no detail leaks). ``wrapped`` (default) writes the seed's ``response`` wrapper."""
+    Any :class:`EmcaError` becomes its ``Failure`` answer; any other error becomes "Internal server error" (no detail
+    leaks). ``wrapped`` (default) writes the seed's ``response`` wrapper."""
     check_http_request(http_request)
+    _opening("handle_create_certificates", opening)
+    registry = opening["registry"]
     if not all(callable(getattr(registry, name, None)) for name in ("find_issued", "record_issued")):
         # a caller's bug, not a client's: say so instead of answering "Internal server error"
         raise InputError("registry", "must implement find_issued and record_issued (the applicationId rule)")
     subscriber_id: str | None = None
     try:
-        opened = _route_and_open(
-            http_request, methods, envelope=envelope, registry=registry, auth_verifier=auth_verifier,
-            emkey_secret=emkey_secret, source_ip=source_ip, strict_emkey=strict_emkey,
-        )
+        opened = _route_and_open(http_request, methods, opening)
         application_id = _param(opened.params, "applicationId")
         raw_subscriber = opened.params.get("subscriberId")
         subscriber_id = (
@@ -772,41 +761,27 @@ def _issue_pending(
 def handle_get_certificate_by_request_id(
     http_request: HttpRequest,
     *,
-    envelope: Envelope,
-    registry: ClientRegistry,
     ca: KeyBundle,
     manual: ManualAuthorization,
-    auth_verifier: AuthKeyVerifier | None = None,
-    emkey_secret: bytes | None = None,
-    source_ip: str | None = None,
     now: dt.datetime | None = None,
     form: Literal["pkcs7", "der", "pem"] = "pkcs7",
     include_chain: bool = False,
     methods: Collection[str] | None = frozenset({METHOD_GET_CERTIFICATE_BY_REQUEST_ID}),
     wrapped: bool = True,
-    strict_emkey: bool = False,
+    **opening: Unpack[OpenOptions],
 ) -> HttpResponse:
-    """The follow-up of a manually authorized request (getCertificateByRequestID), by the state in
-    ``manual``: PENDING answers the pending message with the request id again; APPROVED issues the
-    certificate (once: APPROVED -> ISSUED) and answers it; ISSUED answers the same certificate;
-    REJECTED answers "Request rejected"; an unknown request id or one of another user answers
-    "Invalid parameter". Every answer's ``requestId`` is the request id."""
+    """The follow-up of a manually authorized request (getCertificateByRequestID), opened with ``opening``
+    (:class:`OpenOptions`), by the state in ``manual``: PENDING answers the pending message with the request id
+    again; APPROVED issues the certificate (once: APPROVED -> ISSUED) and answers it; ISSUED answers the same
+    certificate; REJECTED answers "Request rejected"; an unknown request id or one of another user answers "Invalid
+    parameter". Every answer's ``requestId`` is the request id."""
     check_http_request(http_request)
+    _opening("handle_get_certificate_by_request_id", opening)
     if not isinstance(manual, ManualAuthorization):
         raise InputError("manual", "must be a ManualAuthorization")
     subscriber_id: str | None = None
     try:
-        opened = open_get_certificate_by_request_id(
-            http_request,
-            envelope=envelope,
-            registry=registry,
-            auth_verifier=auth_verifier,
-            emkey_secret=emkey_secret,
-            source_ip=source_ip,
-            at=now,
-            methods=methods,
-            strict_emkey=strict_emkey,
-        )
+        opened = open_get_certificate_by_request_id(http_request, at=now, methods=methods, **opening)
         entry = manual.get(opened.request_id, opened.client.user_name)
         if entry is None:
             raise InvalidParameter()
@@ -837,20 +812,9 @@ def handle_get_certificate_by_request_id(
         return _failure(InternalServerError(), subscriber_id, wrapped)
 
 
-#: The options :func:`handle_request` passes on to :func:`handle_create_certificates`.
-_CREATE_OPTIONS: Final = frozenset(
-    {
-        "auth_verifier",
-        "emkey_secret",
-        "source_ip",
-        "framing",
-        "valid_from_tz",
-        "now",
-        "form",
-        "include_chain",
-        "strict_emkey",
-    }
-)
+#: The options :func:`handle_request` passes on: the follow-up takes these, the create call two more.
+_FOLLOW_UP_OPTIONS: Final = (_OPEN_NAMES - {"envelope", "registry"}) | {"now", "form", "include_chain"}
+_CREATE_OPTIONS: Final = _FOLLOW_UP_OPTIONS | {"framing", "valid_from_tz"}
 
 
 def handle_request(
@@ -879,8 +843,7 @@ def handle_request(
     except UnknownMethod as exc:
         return _failure(exc, None, wrapped)
     if name in follow_up and manual is not None:
-        known = {"auth_verifier", "emkey_secret", "source_ip", "now", "form", "include_chain", "strict_emkey"}
-        follow_options = {k: v for k, v in options.items() if k in known}
+        follow_options = {k: v for k, v in options.items() if k in _FOLLOW_UP_OPTIONS}
         return handle_get_certificate_by_request_id(
             http_request, envelope=envelope, registry=registry, ca=ca, manual=manual, wrapped=wrapped, **follow_options
         )

@@ -536,3 +536,35 @@ def test_request_repr_hides_secrets() -> None:
     shown = repr(request)
     assert EMKEY not in shown and PASSWORD not in shown and "emKey" in shown
     assert isinstance(request, HttpRequest)
+
+
+# --- the open options, one set for every opener and handler ------------------------------------
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        emca.open_request,
+        emca.open_create_certificates_request,
+        emca.open_get_certificate_by_request_id,
+        lambda request, **kw: emca.handle_create_certificates(request, ca=setup("ec").ca, **kw),
+        lambda request, **kw: emca.handle_get_certificate_by_request_id(
+            request, ca=setup("ec").ca, manual=emca.ManualAuthorization(["PROFILE-1"]), **kw
+        ),
+    ],
+)
+def test_open_options_are_checked_like_keyword_arguments_before_any_answer(call: Any) -> None:
+    """Every opener and handler takes OpenOptions: a misspelt option or a missing envelope/registry is
+    the caller's TypeError (as for any keyword argument), raised before a handler could answer it as
+    "Internal server error"; with the options right, the same call opens the request."""
+    s = setup("ec")
+    envelope = Envelope(KEY)
+    request = build(s, envelope, csrs("ec", 1))
+    with pytest.raises(TypeError, match="unexpected keyword argument 'source_adress'"):
+        call(request, envelope=envelope, registry=s.registry, source_adress="10.0.0.1")
+    with pytest.raises(TypeError, match=r"missing required keyword argument.*'registry'"):
+        call(request, envelope=envelope)
+    with pytest.raises(TypeError, match=r"missing required keyword argument.*'envelope', 'registry'"):
+        call(request)
+    if call in (emca.open_request, emca.open_create_certificates_request):
+        assert call(request, envelope=envelope, registry=s.registry, strict_emkey=True).client.user_name == "alice"
