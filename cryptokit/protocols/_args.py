@@ -32,16 +32,9 @@ def text_arg(
     return value
 
 
-def known_options(
-    function: str, options: Iterable[str], names: frozenset[str], required: frozenset[str] = frozenset()
-) -> None:
-    """Refuse a keyword outside ``names``, or a missing one of ``required``, as Python refuses an unknown
-    or missing keyword argument (TypeError), for functions that take a shared option set as
-    ``**options: Unpack[SomeOptions]``."""
-    given = set(options)
-    for key in given:
+def known_options(function: str, options: Iterable[str], names: frozenset[str]) -> None:
+    """Refuse a keyword outside ``names`` as Python refuses an unknown keyword argument (TypeError), for
+    functions that take a shared option set as ``**options: Unpack[SomeOptions]``."""
+    for key in options:
         if key not in names:
             raise TypeError(f"{function}() got an unexpected keyword argument {key!r}")
-    missing = sorted(required - given)
-    if missing:
-        raise TypeError(f"{function}() missing required keyword argument(s): {', '.join(map(repr, missing))}")

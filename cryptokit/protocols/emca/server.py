@@ -29,7 +29,7 @@ import secrets
 import threading
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Final, Literal, Protocol, Required, TypedDict, Unpack, runtime_checkable
+from typing import Any, Final, Literal, Protocol, TypedDict, Unpack, runtime_checkable
 
 import orjson
 from cryptography import x509
@@ -69,6 +69,7 @@ __all__ = [
     "RegisteredClient",
     "OpenedRequest",
     "OpenOptions",
+    "CreateOptions",
     "ClientRegistry",
     "InMemoryRegistry",
     "OpenedCreateCertificatesRequest",
@@ -267,35 +268,45 @@ def _param(params: Mapping[str, Any], *names: str) -> str:
 
 
 class OpenOptions(TypedDict, total=False):
-    """How a server opens and authenticates a request, the same for :func:`open_request`, the
-    ``open_*`` and the ``handle_*`` functions: ``envelope`` (the shared AES key) and ``registry``
-    (the registered clients) are required; ``auth_verifier`` checks the AuthKey headers,
-    ``emkey_secret`` the emKey by cryptokit's HMAC scheme, ``source_ip`` is the client's address
-    (checked against the registered ones), ``strict_emkey`` wants 40 hex digits."""
+    """How a server authenticates a request beyond ``envelope`` (the shared AES key) and ``registry``
+    (the registered clients), the same for :func:`open_request`, the ``open_*`` and the ``handle_*``
+    functions: ``auth_verifier`` checks the AuthKey headers, ``emkey_secret`` the emKey by
+    cryptokit's HMAC scheme, ``source_ip`` is the client's address (checked against the registered
+    ones; None: unknown, refused unless the client was registered with ``allowed_ips=ANY``),
+    ``strict_emkey`` wants 40 hex digits."""
 
-    envelope: Required[Envelope]
-    registry: Required[ClientRegistry]
     auth_verifier: AuthKeyVerifier | None
     emkey_secret: bytes | None
     source_ip: str | None
     strict_emkey: bool
 
 
-_OPEN_NAMES: Final = frozenset(OpenOptions.__optional_keys__ | OpenOptions.__required_keys__)
-# Named here: under ``from __future__ import annotations`` Python 3.11/3.12 file Required[...] keys as optional.
-_OPEN_REQUIRED: Final = frozenset({"envelope", "registry"})
+class CreateOptions(OpenOptions, total=False):
+    """:class:`OpenOptions` plus how a create request is read: ``framing`` of its CMS ``signature``
+    (:data:`~.framing.SERVER_FRAMING`: either, auto-detected) and ``valid_from_tz``, the zone its
+    ``validFrom`` wall-clock time is read in (UTC)."""
+
+    framing: CsrFraming
+    valid_from_tz: dt.tzinfo
 
 
-def _opening(function: str, opening: OpenOptions) -> OpenOptions:
-    """``opening`` once its keywords are known ones and the required ones are there (TypeError otherwise,
-    as for any keyword argument): checked before a handler's try, so a caller's slip is not answered
-    as "Internal server error"."""
-    known_options(function, opening, _OPEN_NAMES, _OPEN_REQUIRED)
-    return opening
+_OPEN_NAMES: Final = frozenset(OpenOptions.__optional_keys__)
+_CREATE_NAMES: Final = frozenset(CreateOptions.__optional_keys__)
+
+
+def _opening(function: str, options: OpenOptions, names: frozenset[str] = _OPEN_NAMES) -> None:
+    """Refuse an unknown keyword in ``options`` (TypeError, as for any keyword argument): checked before
+    a handler's try, so a caller's slip is not answered as "Internal server error"."""
+    known_options(function, options, names)
 
 
 def open_request(
-    http_request: HttpRequest, *, accept_wrapped_base64: bool = True, **opening: Unpack[OpenOptions]
+    http_request: HttpRequest,
+    *,
+    envelope: Envelope,
+    registry: ClientRegistry,
+    accept_wrapped_base64: bool = True,
+    **opening: Unpack[OpenOptions],
 ) -> OpenedRequest:
     """Decrypt and authenticate any emCA request (``opening``: :class:`OpenOptions`); raises the matching
     :class:`EmcaError`.
@@ -309,6 +320,16 @@ def open_request(
     given) (Invalid request details found). The path is not looked at (see :func:`handle_request`).
     """
     _opening("open_request", opening)
+    return _open(http_request, envelope, registry, opening, accept_wrapped_base64)
+
+
+def _open(
+    http_request: HttpRequest,
+    envelope: Envelope,
+    registry: ClientRegistry,
+    opening: OpenOptions,
+    accept_wrapped_base64: bool = True,
+) -> OpenedRequest:
     strict_emkey = opening.get("strict_emkey", False)
     if not isinstance(http_request, HttpRequest):
         raise InputError("http_request", f"must be an HttpRequest, not {type(http_request).__name__}")
@@ -338,7 +359,7 @@ def open_request(
     try:
         if accept_wrapped_base64:
             token = unwrap_base64(token, "requestData")
-        inner = opening["envelope"].open_json(token)
+        inner = envelope.open_json(token)
     except (DecryptionFailed, InputError):
         raise InvalidInputData() from None
     if not isinstance(inner, dict):
@@ -347,7 +368,7 @@ def open_request(
     password = inner.pop("password", None)
     if not isinstance(user, str) or not isinstance(password, str) or user != outer_user:
         raise InvalidRequestDetails()
-    client = opening["registry"].authenticate(user, password)
+    client = registry.authenticate(user, password)
     if client is None:
         raise InvalidRequestDetails()
     if not _ip_allowed(client.allowed_ips, opening.get("source_ip")):
@@ -383,12 +404,18 @@ class OpenedCreateCertificatesRequest:
 
 
 
-def _route_and_open(http_request: HttpRequest, methods: Collection[str] | None, opening: OpenOptions) -> OpenedRequest:
+def _route_and_open(
+    http_request: HttpRequest,
+    methods: Collection[str] | None,
+    envelope: Envelope,
+    registry: ClientRegistry,
+    opening: OpenOptions,
+) -> OpenedRequest:
     """The first steps of every emCA handler: the method routing (when ``methods`` is given), then
     :func:`open_request`."""
     if methods is not None:
         route(http_request, methods)
-    return open_request(http_request, **opening)
+    return _open(http_request, envelope, registry, opening)
 
 
 def _check_params(params: Mapping[str, Any], registry: ClientRegistry, valid_from_tz: dt.tzinfo) -> tuple[Any, ...]:
@@ -431,15 +458,15 @@ def _cms_verifier(trusted: x509.Certificate, at: dt.datetime | None) -> Callable
 def _verify_create(
     opened: OpenedRequest,
     application_id: str,
-    *,
     registry: ClientRegistry,
-    framing: CsrFraming,
-    valid_from_tz: dt.tzinfo,
+    options: CreateOptions,
     at: dt.datetime | None,
 ) -> OpenedCreateCertificatesRequest:
     from ...csr import verify_csr
     from .framing import detect_framing
 
+    framing = options.get("framing", SERVER_FRAMING)
+    valid_from_tz = options.get("valid_from_tz", UTC)
     profile_id, subscriber_id, signature, validity, valid_from = _check_params(opened.params, registry, valid_from_tz)
     verify = _cms_verifier(opened.client.signer_certificate, at)
     try:
@@ -461,25 +488,23 @@ def _verify_create(
 def open_create_certificates_request(
     http_request: HttpRequest,
     *,
-    framing: CsrFraming = SERVER_FRAMING,
-    valid_from_tz: dt.tzinfo = UTC,
+    envelope: Envelope,
+    registry: ClientRegistry,
     at: dt.datetime | None = None,
     methods: Collection[str] | None = CREATE_METHODS,
-    **opening: Unpack[OpenOptions],
+    **options: Unpack[CreateOptions],
 ) -> OpenedCreateCertificatesRequest:
     """Route (the path must name one of ``methods``, the seed's name by default; None skips the check), open and
-    authenticate (``opening``: :class:`OpenOptions`, see :func:`open_request`), then: parameters, profile, validity,
+    authenticate (``options``: :class:`CreateOptions`, see :func:`open_request`), then: parameters, profile, validity,
     validFrom (read in ``valid_from_tz``), the CMS signature against the registered certificate at ``at`` (default
     now) in either framing (``framing``: auto-detected by default), and each CSR's self-signature. Does not look for
     an existing certificate (:func:`handle_create_certificates` does).
 
     Raises the :class:`EmcaError` whose text the vendor documents for each failure.
     """
-    opened = _route_and_open(http_request, methods, _opening("open_create_certificates_request", opening))
-    application_id = _param(opened.params, "applicationId")
-    return _verify_create(
-        opened, application_id, registry=opening["registry"], framing=framing, valid_from_tz=valid_from_tz, at=at
-    )
+    _opening("open_create_certificates_request", options, _CREATE_NAMES)
+    opened = _route_and_open(http_request, methods, envelope, registry, options)
+    return _verify_create(opened, _param(opened.params, "applicationId"), registry, options, at)
 
 
 @dataclass(frozen=True, slots=True)
@@ -493,6 +518,8 @@ class OpenedFollowUpRequest:
 def open_get_certificate_by_request_id(
     http_request: HttpRequest,
     *,
+    envelope: Envelope,
+    registry: ClientRegistry,
     at: dt.datetime | None = None,
     methods: Collection[str] | None = frozenset({METHOD_GET_CERTIFICATE_BY_REQUEST_ID}),
     **opening: Unpack[OpenOptions],
@@ -501,7 +528,8 @@ def open_get_certificate_by_request_id(
     ``signature`` is a CMS by the registered certificate whose content is exactly the ``requestId`` (UTF-8;
     ``requestID`` is read too). Signature Verification failed otherwise; Invalid parameter when ``requestId`` is
     absent."""
-    opened = _route_and_open(http_request, methods, _opening("open_get_certificate_by_request_id", opening))
+    _opening("open_get_certificate_by_request_id", opening)
+    opened = _route_and_open(http_request, methods, envelope, registry, opening)
     request_id = _param(opened.params, "requestId", "requestID")
     signature = opened.params.get("signature")
     if not isinstance(signature, str) or not signature:
@@ -675,19 +703,19 @@ def _failure(error: EmcaError, subscriber_id: str | None, wrapped: bool) -> Http
 def handle_create_certificates(
     http_request: HttpRequest,
     *,
+    envelope: Envelope,
+    registry: ClientRegistry,
     ca: KeyBundle,
-    framing: CsrFraming = SERVER_FRAMING,
-    valid_from_tz: dt.tzinfo = UTC,
     now: dt.datetime | None = None,
     form: Literal["pkcs7", "der", "pem"] = "pkcs7",
     include_chain: bool = False,
     methods: Collection[str] | None = CREATE_METHODS,
     manual: ManualAuthorization | None = None,
     wrapped: bool = True,
-    **opening: Unpack[OpenOptions],
+    **options: Unpack[CreateOptions],
 ) -> HttpResponse:
     """The whole create exchange on the server, in the seed's order: route (404 for another method), open and
-    authenticate (``opening``: :class:`OpenOptions`), return the existing certificates when ``registry.find_issued``
+    authenticate (``options``: :class:`CreateOptions`), return the existing certificates when ``registry.find_issued``
     has some for this user and applicationId (or the existing request ids when ``manual`` holds them), verify the
     parameters, CMS and CSRs, then issue (recorded with ``registry.record_issued``) or, when ``manual`` applies to
     the profile, queue and answer the request ids.
@@ -695,14 +723,13 @@ def handle_create_certificates(
     Any :class:`EmcaError` becomes its ``Failure`` answer; any other error becomes "Internal server error" (no detail
     leaks). ``wrapped`` (default) writes the seed's ``response`` wrapper."""
     check_http_request(http_request)
-    _opening("handle_create_certificates", opening)
-    registry = opening["registry"]
+    _opening("handle_create_certificates", options, _CREATE_NAMES)
     if not all(callable(getattr(registry, name, None)) for name in ("find_issued", "record_issued")):
         # a caller's bug, not a client's: say so instead of answering "Internal server error"
         raise InputError("registry", "must implement find_issued and record_issued (the applicationId rule)")
     subscriber_id: str | None = None
     try:
-        opened = _route_and_open(http_request, methods, opening)
+        opened = _route_and_open(http_request, methods, envelope, registry, options)
         application_id = _param(opened.params, "applicationId")
         raw_subscriber = opened.params.get("subscriberId")
         subscriber_id = (
@@ -719,9 +746,7 @@ def handle_create_certificates(
             queued = manual.find(user, application_id)
             if queued:
                 return build_pending_response(queued, subscriber_id=subscriber_id, wrapped=wrapped)
-        verified = _verify_create(
-            opened, application_id, registry=registry, framing=framing, valid_from_tz=valid_from_tz, at=now
-        )
+        verified = _verify_create(opened, application_id, registry, options, now)
         subscriber_id = verified.subscriber_id
         if manual is not None and manual.applies(verified.profile_id):
             ids = manual.submit(
@@ -761,6 +786,8 @@ def _issue_pending(
 def handle_get_certificate_by_request_id(
     http_request: HttpRequest,
     *,
+    envelope: Envelope,
+    registry: ClientRegistry,
     ca: KeyBundle,
     manual: ManualAuthorization,
     now: dt.datetime | None = None,
@@ -781,7 +808,9 @@ def handle_get_certificate_by_request_id(
         raise InputError("manual", "must be a ManualAuthorization")
     subscriber_id: str | None = None
     try:
-        opened = open_get_certificate_by_request_id(http_request, at=now, methods=methods, **opening)
+        opened = open_get_certificate_by_request_id(
+            http_request, envelope=envelope, registry=registry, at=now, methods=methods, **opening
+        )
         entry = manual.get(opened.request_id, opened.client.user_name)
         if entry is None:
             raise InvalidParameter()
@@ -813,8 +842,8 @@ def handle_get_certificate_by_request_id(
 
 
 #: The options :func:`handle_request` passes on: the follow-up takes these, the create call two more.
-_FOLLOW_UP_OPTIONS: Final = (_OPEN_NAMES - {"envelope", "registry"}) | {"now", "form", "include_chain"}
-_CREATE_OPTIONS: Final = _FOLLOW_UP_OPTIONS | {"framing", "valid_from_tz"}
+_FOLLOW_UP_OPTIONS: Final = _OPEN_NAMES | {"now", "form", "include_chain"}
+_CREATE_OPTIONS: Final = _CREATE_NAMES | _FOLLOW_UP_OPTIONS
 
 
 def handle_request(
