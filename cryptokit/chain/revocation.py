@@ -68,7 +68,9 @@ __all__ = [
     "MAX_CRLS",
     "MAX_CRL_SIZE",
     "MAX_DISTRIBUTION_POINTS",
+    "Points",
     "check_revocation",
+    "distribution_points",
     "load_crls",
 ]
 
@@ -265,10 +267,13 @@ class _Dp:
 MAX_DISTRIBUTION_POINTS = 16
 
 
-@lru_cache(maxsize=4096)
-def _distribution_points(cert: x509.Certificate) -> tuple[_Dp, ...] | str:
-    """The certificate's distribution points, or why they cannot be read. Memoised per certificate:
-    the result depends on the certificate only."""
+#: a certificate's distribution points, or why they cannot be read (:func:`distribution_points`)
+Points: TypeAlias = tuple[_Dp, ...] | str
+
+
+def distribution_points(cert: x509.Certificate) -> Points:
+    """The certificate's distribution points, or why they cannot be read: the result depends on the
+    certificate's bytes only, so a caller may keep it per DER and give it to :func:`check_revocation`."""
     try:
         ext = cert.extensions.get_extension_for_class(x509.CRLDistributionPoints).value
     except x509.ExtensionNotFound:
@@ -289,6 +294,9 @@ def _distribution_points(cert: x509.Certificate) -> tuple[_Dp, ...] | str:
             continue
         out.append(_Dp(names, reasons, issuers or (cert.issuer,), bool(issuers)))
     return tuple(out)
+
+
+_distribution_points = lru_cache(maxsize=4096)(distribution_points)  # memoised per certificate object
 
 
 def _scope_problem(facts: _CrlFacts, cert: x509.Certificate, dp: _Dp) -> str | None:
@@ -433,6 +441,7 @@ def check_revocation(
     subject: str,
     alternate_signers: _Signers = None,
     algorithm_problem: _AlgorithmProblem = None,
+    points: Points | None = None,
 ) -> Check:
     """One ``revocation`` check for ``cert`` (issued by ``issuer``) from ``crls`` at ``at`` (RFC 5280 6.3.3).
 
@@ -442,18 +451,19 @@ def check_revocation(
     certificate is found revoked. ``alternate_signers`` yields further certificates, already
     validated, that may have signed a CRL with a separate key (or an indirect CRL's issuer).
     ``algorithm_problem`` says why a CRL's signature algorithm is refused by the policy (None when
-    allowed); a refused CRL is not usable.
+    allowed); a refused CRL is not usable. ``points``: :func:`distribution_points` of ``cert`` when the
+    caller kept them.
     """
     memo = crls if isinstance(crls, CrlMemo) else CrlMemo(crls)
-    dps = _distribution_points(cert)
+    dps = _distribution_points(cert) if points is None else points
     if isinstance(dps, str):
         return Check.failed("revocation", SubIndication.TRY_LATER, dps, subject=subject)
     problems: list[str] = []
     covered: set[x509.ReasonFlags] = set()
     used: list[str] = []
     searched: list[x509.Name] = []
-    if not memo.crls:  # nothing to look up (the cold path's common case): only the points' CRL issuers count
-        searched = [n for dp in dps for n in dp.crl_issuers]
+    if not memo.crls:  # nothing to look up (the cold path's common case): only a cRLIssuer can change the message
+        searched = [n for dp in dps if dp.via_crl_issuer for n in dp.crl_issuers]
         dps = ()
     else:
         with warnings.catch_warnings():  # a non-positive serial is reported by the chain checks, not warned about

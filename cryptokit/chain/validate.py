@@ -90,7 +90,7 @@ from .ocsp import (
 from .path import PathBuilder
 from .policy import ANY_POLICY, ChainPolicy
 from .policy_tree import NO_POLICY_FACTS, POLICY_EXTENSIONS, PolicyFacts, check_policies, policy_facts
-from .revocation import CrlLike, CrlMemo, check_revocation, load_crls
+from .revocation import CrlLike, CrlMemo, Points, check_revocation, distribution_points, load_crls
 from .sigs import (
     SignatureParts,
     ec_explicit_parameters,
@@ -300,6 +300,8 @@ class _Facts:
     sig_parts: SignatureParts | str = ""
     #: the key is an id-RSASSA-PSS key (or its algorithm cannot be read): :func:`pss_key_misuse` applies
     pss_key: bool = False
+    #: the cRLDistributionPoints as :func:`.revocation.distribution_points` reads them
+    points: Points = ()
 
     @property
     def ca(self) -> bool:
@@ -384,6 +386,7 @@ def _facts(cert: x509.Certificate) -> _Facts:
     except (ValueError, TypeError) as exc:
         f.error = f"extensions unparsable ({exc})"
     f.policy = policy_facts(cert)
+    f.points = distribution_points(cert)
     return f
 
 
@@ -788,6 +791,7 @@ class _Run:
                     subject=s,
                     alternate_signers=alt_signers,
                     algorithm_problem=self.crl_algorithm_problem,
+                    points=f.points,
                 )
                 outcome = None
                 if self.ocsp is not None:

@@ -125,3 +125,39 @@ def test_cache_keys_hash_once_and_compare_by_content(pki: Any) -> None:
     assert k1 == k2 and hash(k1) == hash(k2) and k1 != k3
     with pytest.raises(TypeError):
         cache.key(([],))
+
+
+@pytest.mark.parametrize("required", [True, False])
+def test_without_crls_the_revocation_check_is_the_one_the_lookups_give(pki: Any, required: bool) -> None:
+    """check_revocation without CRLs (no lookups, the points kept in the facts) says what it says when
+    it searches CRLs that do not apply: for a certificate without cRLDistributionPoints, one whose
+    cRLIssuer is another CA (named in the message) and one whose cRLIssuer is its own issuer."""
+    from cryptography.hazmat.primitives import hashes
+
+    from cryptokit.chain.revocation import check_revocation, distribution_points
+
+    other = make_cert(name("Unrelated CRL Issuer"), make_key("p256", "cold-crl-other"), ca=True)
+    stray = (
+        x509.CertificateRevocationListBuilder()
+        .issuer_name(name("Nobody At All"))
+        .last_update(NOW - DAY)
+        .next_update(NOW + DAY)
+        .add_extension(x509.CRLNumber(1), critical=False)
+        .sign(make_key("p256", "cold-crl-nobody"), hashes.SHA256())
+    )
+    key = make_key("p256", "cold-crl-leaf")
+    leaves = [pki.leaf]
+    for crl_issuer in (other.subject, pki.intermediate.subject):
+        dp = x509.DistributionPoint(None, None, None, [x509.DirectoryName(crl_issuer)])
+        leaves.append(
+            make_cert(name("Leaf With cRLIssuer"), key, pki.intermediate, pki.intermediate_key,
+                      extra_extensions=[(x509.CRLDistributionPoints([dp]), False)])
+        )  # fmt: skip
+    messages = set()
+    for leaf in leaves:
+        kw: dict[str, Any] = {"required": required, "subject": "leaf"}
+        searched = check_revocation(leaf, pki.intermediate, [stray], NOW, **kw)
+        assert check_revocation(leaf, pki.intermediate, [], NOW, **kw) == searched
+        assert check_revocation(leaf, pki.intermediate, [], NOW, points=distribution_points(leaf), **kw) == searched
+        messages.add(searched.message)
+    assert len(messages) == 2 and any("Unrelated CRL Issuer" in m for m in messages)
