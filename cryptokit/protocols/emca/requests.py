@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypedDict, TypeVar, Unpack
 
 import orjson
 from cryptography import x509
@@ -24,6 +24,7 @@ from ...envelope import Envelope
 from ...errors import InputError
 from ...pkcs12 import KeyBundle
 from .. import HttpRequest
+from .._args import known_options
 from .auth import EMKEY_HEADER, TsFormat, auth_headers, check_emkey_format, check_emkey_text, issue_emkey
 from .framing import DEFAULT_FRAMING, MAX_CSRS, CsrFraming, check_csr_id, sign_content
 from .methods import METHOD_CREATE_CERTIFICATES, METHOD_GET_CERTIFICATE_BY_REQUEST_ID
@@ -31,6 +32,7 @@ from .strings import Validity, format_valid_from, parse_valid_from
 
 __all__ = [
     "EmcaAuth",
+    "SealOptions",
     "RequestedCsr",
     "CreateCertificatesRequest",
     "CertificateByRequestIdRequest",
@@ -84,6 +86,21 @@ class EmcaAuth:
         return f"EmcaAuth(emkey=set, client_id={self.client_id!r})"
 
 
+class SealOptions(TypedDict, total=False):
+    """What every emCA request builder takes besides the login and the envelope: ``auth`` (the
+    :class:`EmcaAuth` headers; mandatory, InputError without it), ``path`` (default ``/<method>``,
+    relative to the base URL) and ``now`` (an aware datetime for the AuthKey ``ts`` and the request's
+    ``created_at``; default the current time)."""
+
+    auth: EmcaAuth | None
+    path: str | None
+    now: dt.datetime | None
+
+
+_SEAL_NAMES = frozenset(SealOptions.__optional_keys__)
+_R = TypeVar("_R", bound=HttpRequest)
+
+
 def build_request(
     method: str,
     params: Mapping[str, Any],
@@ -91,15 +108,15 @@ def build_request(
     username: str,
     password: str,
     envelope: Envelope,
-    auth: EmcaAuth | None = None,
-    path: str | None = None,
-    now: dt.datetime | None = None,
+    **sealing: Unpack[SealOptions],
 ) -> HttpRequest:
     """Any emCA method's request: ``params`` + userName + password sealed in ``requestData``, the
-    ``emKey`` header from ``auth`` (mandatory: InputError without it).
+    ``emKey`` header from ``auth`` (``sealing``: :class:`SealOptions`).
 
-    Proves nothing; it only packages. ``path`` defaults to ``/<method>`` (relative to the base URL).
+    Proves nothing; it only packages.
     """
+    known_options("build_request", sealing, _SEAL_NAMES)
+    auth, path = sealing.get("auth"), sealing.get("path")
     for name, value in (("username", username), ("password", password), ("method", method)):
         if not isinstance(value, str) or not value:
             raise InputError(name, "must be a non-empty string")
@@ -111,8 +128,29 @@ def build_request(
     token = envelope.seal(inner)
     body = orjson.dumps({"requestData": token, "userName": username})
     headers = {"Content-Type": "application/json"}
-    headers.update(auth.headers(now))
+    headers.update(auth.headers(sealing.get("now")))
     return HttpRequest("POST", path if path is not None else f"/{method}", headers=headers, body=body)
+
+
+def _sealed(
+    kind: type[_R],
+    method: str,
+    params: Mapping[str, Any],
+    login: tuple[str, str, Envelope],
+    sealing: SealOptions,
+    **asked: Any,
+) -> _R:
+    """:func:`build_request` for ``method`` (``login``: username, password, envelope) as a ``kind``
+    carrying what was ``asked`` to check the answer against."""
+    username, password, envelope = login
+    http = build_request(method, params, username=username, password=password, envelope=envelope, **sealing)
+    return kind(http.method, http.path, http.query, http.headers, http.body, **asked)
+
+
+def _signer(signer: object) -> KeyBundle:
+    if not isinstance(signer, KeyBundle) or signer.private_key is None or signer.certificate is None:
+        raise InputError("signer", "must be a KeyBundle with a private key and its certificate")
+    return signer
 
 
 # --- createCertificatesByIdWithMultipleCsrData -----------------------------------------------
@@ -198,14 +236,13 @@ def build_create_certificates_request(
     validity: Validity | str | dt.timedelta | None = None,
     valid_from: dt.datetime | str | None = None,
     valid_from_tz: dt.tzinfo = UTC,
-    auth: EmcaAuth | None = None,
     framing: CsrFraming = DEFAULT_FRAMING,
-    path: str | None = None,
-    now: dt.datetime | None = None,
     method: str = METHOD_CREATE_CERTIFICATES,
+    **sealing: Unpack[SealOptions],
 ) -> CreateCertificatesRequest:
     """The createCertificatesByIdWithMultipleCsrData request for ``csrs`` (id -> CSR, any form
-    :func:`cryptokit.csr.verify_csr` reads). ``auth`` (the emKey) is mandatory; ``method`` may name
+    :func:`cryptokit.csr.verify_csr` reads). ``sealing``: :class:`SealOptions` (``auth``, the emKey,
+    is mandatory); ``method`` may name
     :data:`METHOD_CREATE_X509_CERTIFICATES` for services that use the other versions' name.
 
     Each CSR's self-signature is checked first (InputError/InvalidSignature otherwise) and no two
@@ -222,8 +259,8 @@ def build_create_certificates_request(
     ):
         if not isinstance(value, str) or not value:
             raise InputError(name, "must be a non-empty string")
-    if not isinstance(signer, KeyBundle) or signer.private_key is None or signer.certificate is None:
-        raise InputError("signer", "must be a KeyBundle with a private key and its certificate")
+    known_options("build_create_certificates_request", sealing, _SEAL_NAMES)
+    signer = _signer(signer)
     requested = _requested(csrs)
     chosen_validity = _validity(validity)
     start = _valid_from(valid_from, valid_from_tz)
@@ -240,25 +277,16 @@ def build_create_certificates_request(
         params["validFrom"] = format_valid_from(start, valid_from_tz)
     if not isinstance(method, str) or not method or "/" in method:
         raise InputError("method", "must be a method name")
+    now = sealing.get("now")
     if now is not None and (not isinstance(now, dt.datetime) or now.utcoffset() is None):
         raise InputError("now", "must be a timezone-aware datetime")
     created_at = (now if now is not None else dt.datetime.now(UTC)).astimezone(UTC)
-    http = build_request(
+    return _sealed(
+        CreateCertificatesRequest,
         method,
         params,
-        username=username,
-        password=password,
-        envelope=envelope,
-        auth=auth,
-        path=path,
-        now=now,
-    )
-    return CreateCertificatesRequest(
-        http.method,
-        http.path,
-        http.query,
-        http.headers,
-        http.body,
+        (username, password, envelope),
+        sealing,
         csrs=requested,
         subscriber_id=subscriber_id,
         profile_id=profile_id,
@@ -296,15 +324,14 @@ def build_get_certificate_by_request_id_request(
     password: str,
     signer: KeyBundle,
     envelope: Envelope,
-    auth: EmcaAuth | None = None,
-    path: str | None = None,
-    now: dt.datetime | None = None,
     method: str = METHOD_GET_CERTIFICATE_BY_REQUEST_ID,
     for_request: CreateCertificatesRequest | None = None,
     csr_id: str | None = None,
+    **sealing: Unpack[SealOptions],
 ) -> CertificateByRequestIdRequest:
     """getCertificateByRequestID for ``request_id``: inner JSON ``{"requestId", "signature"}`` +
-    userName/password, ``signature`` = base64 CMS over the request id (UTF-8), signed with ``signer``.
+    userName/password, ``signature`` = base64 CMS over the request id (UTF-8), signed with ``signer``
+    (``sealing``: :class:`SealOptions`).
 
     ``for_request`` and ``csr_id`` (the create request and the CSR this id answers) let
     :func:`parse_get_certificate_by_request_id_response` match the certificate to its CSR.
@@ -314,29 +341,19 @@ def build_get_certificate_by_request_id_request(
 
     if not isinstance(request_id, str) or not request_id or len(request_id) > 256:
         raise InputError("request_id", "must be a non-empty string of at most 256 characters")
-    if not isinstance(signer, KeyBundle) or signer.private_key is None or signer.certificate is None:
-        raise InputError("signer", "must be a KeyBundle with a private key and its certificate")
+    known_options("build_get_certificate_by_request_id_request", sealing, _SEAL_NAMES)
+    signer = _signer(signer)
     if for_request is not None and not isinstance(for_request, CreateCertificatesRequest):
         raise InputError("for_request", "must be the CreateCertificatesRequest that was sent")
     if csr_id is not None and (for_request is None or csr_id not in {r.csr_id for r in for_request.csrs}):
         raise InputError("csr_id", "must name a CSR of for_request")
     signature = sign_content(request_id, lambda content: cms_sign(content, signer))
-    http = build_request(
+    return _sealed(
+        CertificateByRequestIdRequest,
         method,
         {"requestId": request_id, "signature": signature},
-        username=username,
-        password=password,
-        envelope=envelope,
-        auth=auth,
-        path=path,
-        now=now,
-    )
-    return CertificateByRequestIdRequest(
-        http.method,
-        http.path,
-        http.query,
-        http.headers,
-        http.body,
+        (username, password, envelope),
+        sealing,
         request_id=request_id,
         csr_id=csr_id,
         csrs=for_request.csrs if for_request is not None else (),

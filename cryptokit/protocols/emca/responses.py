@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Unpack
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
@@ -31,8 +31,8 @@ from .methods import METHOD_GET_CERTIFICATE_BY_REQUEST_ID
 from .requests import (
     CertificateByRequestIdRequest,
     CreateCertificatesRequest,
-    EmcaAuth,
     RequestedCsr,
+    SealOptions,
     build_get_certificate_by_request_id_request,
 )
 from .strings import Validity, parse_request_ids
@@ -466,12 +466,12 @@ def build_follow_up_requests(
     password: str,
     signer: KeyBundle,
     envelope: Envelope,
-    auth: EmcaAuth | None = None,
     method: str = METHOD_GET_CERTIFICATE_BY_REQUEST_ID,
-    now: dt.datetime | None = None,
+    **sealing: Unpack[SealOptions],
 ) -> dict[str, CertificateByRequestIdRequest]:
     """CSR id -> the getCertificateByRequestID request for its request id, from a ``pending`` answer
-    to ``request``. InputError when the result is not pending."""
+    to ``request`` (``sealing``: :class:`~.requests.SealOptions`, the same for every request).
+    InputError when the result is not pending."""
     if not isinstance(result, CreateCertificatesResult) or not result.pending:
         raise InputError("result", "must be a pending CreateCertificatesResult (manual authorization)")
     return {
@@ -481,11 +481,10 @@ def build_follow_up_requests(
             password=password,
             signer=signer,
             envelope=envelope,
-            auth=auth,
             method=method,
-            now=now,
             for_request=request,
             csr_id=csr_id,
+            **sealing,
         )
         for csr_id, request_id in result.request_ids.items()
     }

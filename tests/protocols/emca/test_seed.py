@@ -492,6 +492,31 @@ def test_follow_up_refusals() -> None:
         )
 
 
+def test_seal_options_are_one_set_for_every_builder() -> None:
+    """build_request, the create and follow-up builders and build_follow_up_requests take the same
+    SealOptions: a misspelt one is a TypeError (as for any keyword), ``path`` and ``now`` reach every
+    follow-up request, and a missing ``auth`` is still refused by name."""
+    reg = registry()
+    manual = emca.ManualAuthorization(["PROFILE-1"])
+    request = build(csrs(2, "seal"))
+    pending = emca.parse_create_certificates_response(serve(request, reg, manual=manual), request=request)
+    login = {"username": "alice", "password": PASSWORD, "signer": SIGNER, "envelope": Envelope(KEY)}
+    at = dt.datetime(2030, 5, 1, 12, 0, tzinfo=dt.UTC)
+    auth = emca.EmcaAuth(emkey=EMKEY, client_id="CLIENT-1")
+    follow = emca.build_follow_up_requests(
+        pending, request=request, **login, auth=auth, path="/emca/api/getCertificateByRequestID", now=at
+    )
+    assert {r.path for r in follow.values()} == {"/emca/api/getCertificateByRequestID"}
+    assert {r.header("ts") for r in follow.values()} == {str(int(at.timestamp() * 1000))}
+    with pytest.raises(TypeError, match="unexpected keyword argument 'pth'"):
+        emca.build_follow_up_requests(pending, request=request, **login, auth=auth, pth="/x")  # type: ignore[call-arg]
+    with pytest.raises(TypeError, match=r"build_create_certificates_request.*'now_'"):
+        build(csrs(1, "seal"), now_=at)
+    with pytest.raises(InputError) as err:
+        emca.build_request("m", {}, username="alice", password=PASSWORD, envelope=Envelope(KEY))
+    assert err.value.field == "auth"
+
+
 def test_state_table() -> None:
     S, E = emca.State, emca.Event
     assert dict(emca.TRANSITIONS) == {
