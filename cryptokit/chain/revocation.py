@@ -1,9 +1,9 @@
 """Revocation from caller-supplied CRLs (RFC 5280 sections 5 and 6.3.3): complete, indirect and delta CRLs.
 
 The certificate's distribution points are read from its cRLDistributionPoints (at most
-:data:`MAX_DISTRIBUTION_POINTS`); without that extension it has one implicit point: no name, all
-reasons, CRLs from its issuer. For each point, a complete CRL (no deltaCRLIndicator) is *used* only
-when all of these hold:
+:data:`MAX_DISTRIBUTION_POINTS`, :data:`MAX_DP_NAMES` names each); without that extension it has
+one implicit point: no name, all reasons, CRLs from its issuer. For each point, a complete CRL (no
+deltaCRLIndicator) is *used* only when all of these hold:
 
 - its issuer name matches the point's CRL issuer (section 7.1): the point's cRLIssuer, else the
   certificate's issuer; a CRL from another issuer than the certificate's must be an indirect CRL
@@ -15,15 +15,18 @@ when all of these hold:
   certificate, and an issuingDistributionPoint distributionPoint name must match one of the
   point's names (its distributionPoint, or its cRLIssuer when it has none); for a certificate
   without cRLDistributionPoints it must name the certificate's issuer;
-- it carries a non-critical cRLNumber (5.2.3) and no unknown critical extension (CRL or entry);
+- it carries a non-critical cRLNumber (5.2.3), no unknown critical extension (CRL or entry), and
+  no certificateIssuer entry unless it is an indirect CRL (5.3.3);
 - its signature verifies with the issuer's key, and the issuer's keyUsage (when present) has
   cRLSign; or it verifies with another certificate of the CRL issuer's name that has cRLSign and is
   itself validated to the same anchor ("separate CRL signing key", an indirect CRL's issuer, 6.3.3 (f));
 - its signature algorithm is allowed by the policy at the validation time;
 - it is current: thisUpdate <= at <= nextUpdate.
 
-A used CRL covers the reasons of the point, intersected with its onlySomeReasons; CRLs are used
-until every reason is covered (6.3.3 (d), (e)). With it, the newest delta CRL that applies is used
+A used CRL covers the reasons of the point, intersected with its onlySomeReasons; the certificate
+is not revoked only when the used CRLs together cover every reason (6.3.3 (d), (l)). Every CRL in
+scope is consulted, also after every reason is covered: a listing in any of them wins, whatever
+order the CRLs come in. With each complete CRL, the newest delta CRL that applies to it is used
 (5.2.4, 6.3.3 (c), (h), (i)): same issuer and issuingDistributionPoint, BaseCRLNumber <= the
 complete CRL's cRLNumber < its own, current, an allowed algorithm, signed by the key that signed
 the complete CRL; its entries come first (removeFromCRL lifts the complete CRL's hold). A delta CRL
@@ -68,6 +71,7 @@ __all__ = [
     "MAX_CRLS",
     "MAX_CRL_SIZE",
     "MAX_DISTRIBUTION_POINTS",
+    "MAX_DP_NAMES",
     "Points",
     "check_revocation",
     "distribution_points",
@@ -215,7 +219,7 @@ def _crl_facts(crl: x509.CertificateRevocationList) -> _CrlFacts:
         if idp.only_contains_attribute_certs:
             problem = "CRL covers attribute certificates only"
         if idp.full_name is not None:
-            names = tuple(idp.full_name)
+            names = tuple(idp.full_name[:MAX_DP_NAMES])
         elif idp.relative_name is not None:
             names = (x509.DirectoryName(x509.Name([*crl.issuer.rdns, idp.relative_name])),)
     return _CrlFacts(crl, label, problem, idp, names, number, delta_base)
@@ -265,6 +269,9 @@ class _Dp:
 
 #: distribution points read per certificate (more: the rest are ignored, each one costs CRL lookups)
 MAX_DISTRIBUTION_POINTS = 16
+#: names read per distribution point (its distributionPoint names and its cRLIssuer names) and per
+#: issuingDistributionPoint (more: the rest are ignored, which can leave a CRL out of scope, never in)
+MAX_DP_NAMES = 32
 
 
 #: a certificate's distribution points, or why they cannot be read (:func:`distribution_points`)
@@ -282,11 +289,13 @@ def distribution_points(cert: x509.Certificate) -> Points:
         return f"certificate extensions unparsable ({exc})"
     out = []
     for dp in list(ext)[:MAX_DISTRIBUTION_POINTS]:
-        issuers = tuple(n.value for n in dp.crl_issuer or () if isinstance(n, x509.DirectoryName))
+        directory = [n.value for n in (dp.crl_issuer or ())[:MAX_DP_NAMES] if isinstance(n, x509.DirectoryName)]
+        by_key = {name_key(n): n for n in directory}  # each CRL issuer once
+        issuers = tuple(by_key.values())
         base = issuers[0] if issuers else cert.issuer
         names: tuple[x509.GeneralName, ...] | None = None
         if dp.full_name is not None:
-            names = tuple(dp.full_name)
+            names = tuple(dp.full_name[:MAX_DP_NAMES])
         elif dp.relative_name is not None:
             names = (x509.DirectoryName(x509.Name([*base.rdns, dp.relative_name])),)
         reasons = frozenset(dp.reasons) & ALL_REASONS if dp.reasons else ALL_REASONS
@@ -341,11 +350,11 @@ def _signed_by(crl: x509.CertificateRevocationList, cert: x509.Certificate) -> b
 _Index: TypeAlias = dict[tuple[Any, int], _Entry]
 
 
-def _walk_entries(crl: x509.CertificateRevocationList) -> tuple[_Index, str | None]:
+def _walk_entries(crl: x509.CertificateRevocationList, indirect: bool) -> tuple[_Index, str | None]:
     """One walk over ``crl``'s entries: the index by (certificate issuer, serial number), or the reason
-    the CRL is unusable (an unknown critical entry extension, RFC 5280 5.3, or an unparsable entry).
-    The certificate issuer of an entry is its certificateIssuer extension, else the preceding entry's,
-    else the CRL's issuer (RFC 5280 5.3.3: indirect CRLs)."""
+    the CRL is unusable (an unknown critical entry extension, RFC 5280 5.3, an unparsable entry, or
+    a certificateIssuer entry in a CRL that is not ``indirect``, 5.3.3). The certificate issuer of an
+    entry is its certificateIssuer extension, else the preceding entry's, else the CRL's issuer."""
     index: _Index = {}
     current: Any = None  # the CRL issuer's name key, computed at the first entry
     try:
@@ -359,6 +368,11 @@ def _walk_entries(crl: x509.CertificateRevocationList) -> tuple[_Index, str | No
                     if isinstance(ext.value, x509.CRLReason):
                         reason = ext.value.reason.name
                     elif isinstance(ext.value, x509.CertificateIssuer):
+                        if not indirect:
+                            return {}, (
+                                "CRL entry has a certificateIssuer extension, and the CRL is not indirect "
+                                "(RFC 5280 5.3.3: only an indirect CRL lists other issuers' certificates)"
+                            )
                         dirs = [n.value for n in ext.value if isinstance(n, x509.DirectoryName)]
                         # an issuer named otherwise than by a directoryName matches no certificate here
                         current = name_key(dirs[0]) if dirs else ("no directoryName", entry.serial_number)
@@ -377,7 +391,7 @@ class CrlMemo:
     CRL, signature results per (CRL, signer), the entry index per CRL, and the alternate-signer
     verdicts of the sub-validations. Shared by the call's sub-validations."""
 
-    __slots__ = ("_by_issuer", "_deltas", "_index", "_sigs", "alternate_signers", "crls")
+    __slots__ = ("_by_issuer", "_deltas", "_index", "_sigs", "alternate_signers", "crls", "delta_choice")
 
     def __init__(self, crls: Sequence[x509.CertificateRevocationList]) -> None:
         self.crls = tuple(crls)
@@ -391,6 +405,9 @@ class CrlMemo:
         self._index: dict[int, tuple[_Index, str | None]] = {}
         #: (candidate signer, anchor) -> validated (filled by the chain validator)
         self.alternate_signers: dict[tuple[int, int], bool] = {}
+        #: (complete CRL, its signer) -> the delta CRL chosen for it and the refused ones, why
+        #: (one validation time and one algorithm policy per call, so the choice holds for the call)
+        self.delta_choice: dict[tuple[int, int], tuple[tuple[_CrlFacts, _Index] | None, tuple[str, ...]]] = {}
 
     def for_issuer(self, issuer: x509.Name) -> list[_CrlFacts]:
         """The complete CRLs of ``issuer``."""
@@ -411,10 +428,11 @@ class CrlMemo:
             found = self._sigs[key] = _signed_by(crl, cert)
         return found
 
-    def entries(self, crl: x509.CertificateRevocationList) -> tuple[_Index, str | None]:
-        found = self._index.get(id(crl))
+    def entries(self, facts: _CrlFacts) -> tuple[_Index, str | None]:
+        found = self._index.get(id(facts.crl))
         if found is None:
-            found = self._index[id(crl)] = _walk_entries(crl)
+            indirect = facts.idp is not None and facts.idp.indirect_crl
+            found = self._index[id(facts.crl)] = _walk_entries(facts.crl, indirect)
         return found
 
 
@@ -445,11 +463,12 @@ def check_revocation(
 ) -> Check:
     """One ``revocation`` check for ``cert`` (issued by ``issuer``) from ``crls`` at ``at`` (RFC 5280 6.3.3).
 
-    For each distribution point of ``cert`` (or the implicit one: its issuer's CRLs, all reasons), the
-    complete CRLs of the point's CRL issuer that cover it are used, each with the newest usable delta
-    CRL based on it, until every reason is covered (onlySomeReasons and the points' reasons) or the
-    certificate is found revoked. ``alternate_signers`` yields further certificates, already
-    validated, that may have signed a CRL with a separate key (or an indirect CRL's issuer).
+    For each distribution point of ``cert`` (or the implicit one: its issuer's CRLs, all reasons), every
+    complete CRL of the point's CRL issuer that covers it is used, each with the newest usable delta
+    CRL based on it: a listing in any of them revokes; not listed passes only when together they
+    cover every reason (onlySomeReasons and the points' reasons). ``alternate_signers`` yields
+    further certificates, already validated, that may have signed a CRL with a separate key (or an
+    indirect CRL's issuer).
     ``algorithm_problem`` says why a CRL's signature algorithm is refused by the policy (None when
     allowed); a refused CRL is not usable. ``points``: :func:`distribution_points` of ``cert`` when the
     caller kept them.
@@ -474,17 +493,15 @@ def check_revocation(
         for crl_issuer in dp.crl_issuers:
             searched.append(crl_issuer)
             for facts in memo.for_issuer(crl_issuer):
-                if covered >= ALL_REASONS:
-                    break
+                # every CRL in scope is consulted, even when the reasons are already covered (6.3.3 (e)
+                # would stop): a listing in any of them wins, whatever order the CRLs were given in
                 interim = dp.reasons
                 if facts.idp is not None and facts.idp.only_some_reasons:
                     interim = interim & frozenset(facts.idp.only_some_reasons)
-                if interim <= covered:
-                    continue  # 6.3.3 (e): nothing this CRL could add
                 why, signer = _usable(facts, cert, issuer, dp, memo, at, alternate_signers, algorithm_problem)
                 index: _Index = {}
                 if why is None:
-                    index, why = memo.entries(facts.crl)
+                    index, why = memo.entries(facts)
                 if why is not None:
                     problems.append(f"{facts.label}: {why}")
                     continue
@@ -494,9 +511,11 @@ def check_revocation(
                 if found is not None:
                     return _revoked(found, label, subject)
                 covered |= interim
-                used.append(label)
+                if label not in used:
+                    used.append(label)
     if covered >= ALL_REASONS:
-        return Check.passed("revocation", f"not revoked per {'; '.join(used)}", subject=subject, crl=used[-1])
+        text = "; ".join(used)
+        return Check.passed("revocation", f"not revoked per {text}", subject=subject, crl=text)
     if used:
         why = (
             f"reasons {_reasons_text(ALL_REASONS - covered)} not covered by any usable CRL "
@@ -570,17 +589,23 @@ def _delta(
     A delta CRL that does not qualify is listed in ``problems`` and not used."""
     if not memo.has_deltas:
         return None, None
-    best: tuple[_CrlFacts, _Index] | None = None
-    for d in memo.deltas_for(base.crl.issuer):
-        why = _delta_problem(d, base, signer, memo, at, algorithm_problem)
-        index: _Index = {}
-        if why is None:
-            index, why = memo.entries(d.crl)
-        if why is not None:
-            problems.append(f"{d.label}: {why}")
-        elif best is None or (d.number or 0) > (best[0].number or 0):
-            best = (d, index)
-    return (None, None) if best is None else best
+    key = (id(base.crl), id(signer))
+    found = memo.delta_choice.get(key)
+    if found is None:
+        best: tuple[_CrlFacts, _Index] | None = None
+        refused: list[str] = []
+        for d in memo.deltas_for(base.crl.issuer):
+            why = _delta_problem(d, base, signer, memo, at, algorithm_problem)
+            index: _Index = {}
+            if why is None:
+                index, why = memo.entries(d)
+            if why is not None:
+                refused.append(f"{d.label}: {why}")
+            elif best is None or (d.number or 0) > (best[0].number or 0):
+                best = (d, index)
+        found = memo.delta_choice[key] = (best, tuple(refused))
+    problems.extend(found[1])
+    return (None, None) if found[0] is None else found[0]
 
 
 def _delta_problem(

@@ -29,36 +29,47 @@ def _dp(uri: str) -> x509.CRLDistributionPoints:
     return x509.CRLDistributionPoints([x509.DistributionPoint([x509.UniformResourceIdentifier(uri)], None, None, None)])
 
 
+#: a CRL entry: serial, or (serial, reason), or (serial, reason, certificateIssuer name)
+Entry = int | tuple[int, x509.ReasonFlags] | tuple[int, x509.ReasonFlags, x509.Name]
+
+
 def _crl(
     issuer: x509.Certificate,
     key: Any,
     *,
-    revoked: tuple[int, ...] = (),
+    revoked: tuple[Entry, ...] = (),
     number: int | None = 1,
     number_critical: bool = False,
     idp: x509.IssuingDistributionPoint | None = None,
-    delta: bool = False,
+    delta_base: int | None = None,
+    this_update: dt.datetime | None = None,
+    next_update: dt.datetime | None = None,
 ) -> bytes:
+    """A CRL of ``issuer`` signed with ``key``; ``delta_base`` makes it a delta CRL (deltaCRLIndicator)."""
     b = (
         x509.CertificateRevocationListBuilder()
         .issuer_name(issuer.subject)
-        .last_update(NOW - DAY)
-        .next_update(NOW + DAY)
+        .last_update(this_update or NOW - DAY)
+        .next_update(next_update or NOW + DAY)
     )
     if number is not None:
         b = b.add_extension(x509.CRLNumber(number), critical=number_critical)
     if idp is not None:
         b = b.add_extension(idp, critical=True)
-    if delta:
-        b = b.add_extension(x509.DeltaCRLIndicator(1), critical=True)
-    for serial in revoked:
-        b = b.add_revoked_certificate(
-            x509.RevokedCertificateBuilder().serial_number(serial).revocation_date(NOW - 2 * DAY).build()
-        )
+    if delta_base is not None:
+        b = b.add_extension(x509.DeltaCRLIndicator(delta_base), critical=True)
+    for item in revoked:
+        serial, *rest = item if isinstance(item, tuple) else (item,)
+        rb = x509.RevokedCertificateBuilder().serial_number(serial).revocation_date(NOW - 2 * DAY)
+        if rest:
+            rb = rb.add_extension(x509.CRLReason(rest[0]), critical=False)
+        if len(rest) > 1:
+            rb = rb.add_extension(x509.CertificateIssuer([x509.DirectoryName(rest[1])]), critical=True)
+        b = b.add_revoked_certificate(rb.build())
     return b.sign(key, hashes.SHA256()).public_bytes(serialization.Encoding.DER)
 
 
-def _idp(uri: str | None = None, **flags: bool) -> x509.IssuingDistributionPoint:
+def _idp(uri: str | None = None, **flags: Any) -> x509.IssuingDistributionPoint:
     options = dict(
         only_contains_user_certs=False,
         only_contains_ca_certs=False,
@@ -119,7 +130,7 @@ def test_partition_crl_revokes_only_in_scope() -> None:
     [
         (_crl(INTER, IK, idp=_idp(only_contains_ca_certs=True)), "onlyContainsCACerts"),
         (_crl(INTER, IK, idp=_idp(only_contains_attribute_certs=True)), "attribute certificates"),
-        (_crl(INTER, IK, delta=True), "no usable complete CRL"),
+        (_crl(INTER, IK, delta_base=1), "no usable complete CRL"),
         (_crl(INTER, IK, number=None), "no cRLNumber"),
         (_crl(INTER, IK, number_critical=True), "critical"),
     ],
@@ -167,9 +178,9 @@ class _Counter:
             self.crl_signatures += 1
             return real_signed(crl, cert)
 
-        def walk(crl: Any) -> Any:
+        def walk(crl: Any, *args: Any) -> Any:
             self.entry_walks += 1
-            return real_walk(crl)
+            return real_walk(crl, *args)
 
         def verify(cert: Any, issuer: Any, *rest: Any) -> Any:
             self.cert_signatures += 1
