@@ -122,3 +122,11 @@ def measure_parallel(
         rows.append(Ratio(name, ops, best_bare, seconds, target, cores))
         rows.append(Ratio(f"{name}, against the ceiling", ops, best_ceiling, seconds, of_ceiling, cores))
     return rows
+
+
+def check_rows(record_ratio: Callable[[Ratio], Ratio], rows: list[Ratio]) -> None:
+    """A benchmark target: record every row of a case (the terminal summary prints them), then fail
+    naming each row that missed its target."""
+    recorded = [record_ratio(row) for row in rows]
+    missed = [row.row() for row in recorded if not row.met]
+    assert recorded and not missed, "\n".join(missed)

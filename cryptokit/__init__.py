@@ -26,7 +26,7 @@ if TYPE_CHECKING:
         parse_digest_info,
         signature_algorithm,
     )
-    from .bulk import VerifyJob, VerifyResult, hash_many, verify_many
+    from .bulk import VerifyJob, VerifyResult, VerifyResults, hash_many, verify_many
     from .certificates import CertificateLike, certificate_summary, load_certificate, load_certificates
     from .chain import ChainCache, ChainPolicy, ChainReport, chain_cache_stats, validate_chain
     from .chain.revocation import CrlLike
@@ -77,7 +77,7 @@ _LAZY: dict[str, str] = {
         ),
         "algorithms",
     ),
-    **dict.fromkeys(("VerifyJob", "VerifyResult", "hash_many", "verify_many"), "bulk"),
+    **dict.fromkeys(("VerifyJob", "VerifyResult", "VerifyResults", "hash_many", "verify_many"), "bulk"),
     **dict.fromkeys(
         ("CertificateLike", "certificate_summary", "load_certificate", "load_certificates"), "certificates"
     ),
@@ -161,6 +161,7 @@ __all__ = [
     "verify_many",
     "VerifyJob",
     "VerifyResult",
+    "VerifyResults",
     "HashError",
     "HashResults",
     # keys, certificates, CSRs, names

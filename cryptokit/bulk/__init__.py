@@ -11,15 +11,17 @@ threads (``hashlib`` releases the GIL for buffers over 2 KiB, and file reads rel
 small documents are batched in the calling thread (the comprehension of
 :func:`cryptokit.hashing.hash_batch`, made never to raise for one source).
 
-``verify_many(jobs, *, workers=None, executor=None, progress=None)`` takes :class:`VerifyJob`
-values and returns one :class:`VerifyResult` per job, in order (``.ok``, ``.error``, ``.scheme``,
-``.encoding``). It runs in a process pool by default, because cryptography holds the GIL while it
-verifies (on Linux the pool is forked and reads the job list in place; elsewhere, with ``workers=n``
-up to :data:`RUN_HERE_MAX_WORKERS`, the calling process verifies too, next to a pool of n-1). Keys
-go to workers as DER or PEM bytes once per chunk (a forked pool inherits them) and are parsed once
-per worker process (:func:`key_cache_info` shows the count for pickled keys). It verifies signatures only:
-certificate chains are not validated here (``cryptokit.chain`` caches chain validation, so
-validate each distinct chain once, then verify in bulk).
+``verify_many(jobs, *, workers=None, executor=None, progress=None)`` takes :class:`VerifyJob` values
+and returns one :class:`VerifyResult` per job, in order (``.ok``, ``.error``, ``.scheme``,
+``.encoding``), as a :class:`VerifyResults`: a read-only sequence kept by column (one byte per job
+and the results of the jobs that did not verify; ``.ok``, ``.failed``, ``.failures()``,
+``.ok_mask()``), so a million jobs need no million-slot list. It runs in a process pool by default,
+because cryptography holds the GIL while it verifies (on Linux the pool is forked and reads the job
+list in place; elsewhere, with ``workers=n`` up to :data:`RUN_HERE_MAX_WORKERS`, the calling process
+verifies too, next to a pool of n-1). Keys go to workers as DER or PEM bytes once per chunk (a
+forked pool inherits them) and are parsed once per worker process (:func:`key_cache_info` shows the
+count for pickled keys). It verifies signatures only: certificate chains are not validated here
+(``cryptokit.chain`` caches chain validation, so validate each distinct chain once, then verify in bulk).
 
 Both accept any ``concurrent.futures.Executor``: ``ThreadPoolExecutor``, ``ProcessPoolExecutor`` or
 a Dask cluster's ``distributed.Client(...).get_executor()``; the results are the same as on one
@@ -40,7 +42,7 @@ from __future__ import annotations
 
 from .dispatch import ExecutorFailed, Progress
 from .hash import HASH_CHUNK_ITEMS, HASH_PARALLEL_MIN_BYTES, HashError, HashOutcome, HashResults, hash_many, unwrap
-from .verify import RUN_HERE_MAX_WORKERS, VERIFY_PARALLEL_MIN_JOBS, VerifyJob, VerifyResult, verify_many
+from .verify import RUN_HERE_MAX_WORKERS, VERIFY_PARALLEL_MIN_JOBS, VerifyJob, VerifyResult, VerifyResults, verify_many
 from .worker import KEY_CACHE_SIZE, key_cache_info, reset_key_cache
 
 __all__ = [
@@ -52,6 +54,7 @@ __all__ = [
     "verify_many",
     "VerifyJob",
     "VerifyResult",
+    "VerifyResults",
     "ExecutorFailed",
     "Progress",
     "key_cache_info",

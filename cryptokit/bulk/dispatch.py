@@ -49,6 +49,7 @@ def run_ordered(
     total: int,
     progress: Progress | None = None,
     done: int = 0,
+    meanwhile: Callable[[], object] | None = None,
 ) -> list[R]:
     """``[fn(*args) for _, args in tasks]`` run on ``executor``, in task order.
 
@@ -56,16 +57,23 @@ def run_ordered(
     each chunk finishes, ``done`` counting items (starting from ``done``). A chunk whose future
     fails raises :class:`ExecutorFailed` after the chunks not yet started are cancelled.
     (:func:`run_split` is the variant that sizes chunks as it goes and can share the work with
-    this thread; hashing plans its chunks by bytes up front, so it uses this one.)
+    this thread; hashing plans its chunks by bytes up front, so it uses this one.) ``meanwhile()``
+    runs in this thread once, when the first ``max_in_flight`` chunks are submitted (or all of
+    them), before any is waited for: work of the caller's own that overlaps the executor's.
     """
     answers: dict[int, R] = {}
     submitted = 0
     with _InFlight(executor, fn, answers, total, progress, done) as flight:
         for count, args in tasks:
             while len(flight) >= max_in_flight:
+                if meanwhile is not None:
+                    meanwhile()
+                    meanwhile = None
                 flight.wait_some()
             flight.submit(submitted, count, args)
             submitted += 1
+        if meanwhile is not None:
+            meanwhile()
         while flight.wait_some():
             pass
     return [answers[i] for i in range(submitted)]
@@ -156,7 +164,8 @@ def run_split(
     here: Callable[[int, int], list[R]] | None = None,
     piece: int = 64,
     progress: Progress | None = None,
-) -> list[R]:
+    join: Callable[[list[Any]], Any] | None = None,
+) -> Any:
     """``fn(*build(a, b))`` over ``[0, total)`` in chunks on ``executor``, optionally sharing the work with this thread.
 
     Guided scheduling: the executor takes chunks from the front, each about ``remaining / (2 *
@@ -168,7 +177,8 @@ def run_split(
     items start with no pool start-up delay. Each call returns one answer per item of its range;
     the answers come back in item order. ``progress(done, total)`` runs in this thread after each
     chunk and piece. A failed future raises :class:`ExecutorFailed` after the chunks not yet
-    started are cancelled.
+    started are cancelled. With ``join``, the answer is ``join(answers of each call, in order)``
+    instead of one flat list.
     """
     parts: dict[int, list[R]] = {}
     lo, hi = 0, total
@@ -195,4 +205,6 @@ def run_split(
                 continue
             if not flight.wait_some():
                 break
+    if join is not None:
+        return join([parts[start] for start in sorted(parts)])
     return [answer for start in sorted(parts) for answer in parts[start]]

@@ -38,10 +38,17 @@ from ..errors import CryptokitError, InputError
 from ..hashing import HashToSign
 from .dispatch import Progress, chunk_size, cpu_count, run_split
 from .packed_errors import pack_error
-from .results import VerifyResult
+from .results import VerifyResult, VerifyResults
 from .worker import Failed, KeyRef, PlainRun, Prepared, Row, load_ref, verify_chunk, verify_rows
 
-__all__ = ["VerifyJob", "VerifyResult", "verify_many", "VERIFY_PARALLEL_MIN_JOBS", "RUN_HERE_MAX_WORKERS"]
+__all__ = [
+    "VerifyJob",
+    "VerifyResult",
+    "VerifyResults",
+    "verify_many",
+    "VERIFY_PARALLEL_MIN_JOBS",
+    "RUN_HERE_MAX_WORKERS",
+]
 
 #: With ``workers=None``, fewer jobs than this run in the calling process: starting a process pool
 #: costs about as much as verifying this many RSA-2048 signatures (10-30 ms with ``fork``).
@@ -249,17 +256,17 @@ def _chunk(jobs: Sequence[Any], keys: _Keys, start: int, end: int) -> tuple[list
     return chunk_keys, rows
 
 
-def _run_here(jobs: Sequence[Any], progress: Progress | None) -> list[VerifyResult]:
+def _run_here(jobs: Sequence[Any], progress: Progress | None) -> VerifyResults:
+    """In this process, in chunks, each chunk's results kept by column as soon as it is done."""
     keys = _Keys(portable=False)
-    step = len(jobs) if progress is None else _CHUNK_MAX
-    out: list[VerifyResult] = []
-    for start in range(0, len(jobs), step):
-        end = min(len(jobs), start + step)
+    parts: list[VerifyResults] = []
+    for start in range(0, len(jobs), _CHUNK_MAX):
+        end = min(len(jobs), start + _CHUNK_MAX)
         chunk_keys, rows = _chunk(jobs, keys, start, end)
-        out.extend(verify_rows(chunk_keys, rows, start))
+        parts.append(VerifyResults._join((verify_rows(chunk_keys, rows, start),)))
         if progress is not None:
             progress(end, len(jobs))
-    return out
+    return VerifyResults._join(parts)
 
 
 def _pool_context() -> Any:
@@ -288,14 +295,19 @@ _tokens = itertools.count()
 _WORKER_KEYS: dict[int, _Keys] = {}
 
 
-def _verify_inherited(token: int, start: int, end: int) -> list[VerifyResult]:
+def _verify_inherited(token: int, start: int, end: int) -> VerifyResults:
     """Worker side of a pool forked by :func:`verify_many`: verify ``jobs[start:end]`` from inherited memory."""
     items = _INHERITED[token]
     keys = _WORKER_KEYS.get(token)
     if keys is None:
         keys = _WORKER_KEYS[token] = _Keys(portable=False)
     chunk_keys, rows = _chunk(items, keys, start, end)
-    return verify_rows(chunk_keys, rows, start)
+    return VerifyResults._join((verify_rows(chunk_keys, rows, start),))
+
+
+def _verify_chunk_columns(refs: Sequence[KeyRef], rows: Sequence[Row], offset: int) -> VerifyResults:
+    """Worker side for process and cluster executors: :func:`verify_chunk`, sent back by column."""
+    return VerifyResults._join((verify_chunk(refs, rows, offset),))
 
 
 def verify_many(
@@ -304,8 +316,11 @@ def verify_many(
     workers: int | None = None,
     executor: Executor | None = None,
     progress: Progress | None = None,
-) -> list[VerifyResult]:
+) -> VerifyResults:
     """Verify every job; one :class:`VerifyResult` per job, in order. Never raises for a bad job.
+
+    The results come as a :class:`VerifyResults`, a read-only sequence kept by column (a byte per
+    job and the jobs that did not verify): it reads like a list, and ``list(results)`` is one.
 
     ``workers=1``: in this process. ``workers=None``: every core for :data:`VERIFY_PARALLEL_MIN_JOBS`
     jobs or more, else in this process. ``workers=n``: n processes, created and shut down by this
@@ -328,7 +343,7 @@ def verify_many(
     items = jobs if isinstance(jobs, list) else list(jobs)
     total = len(items)
     if total == 0:
-        return []
+        return VerifyResults()
     if executor is None:
         want = cpu_count() if workers is None else workers
         if want <= 1 or (workers is None and total < VERIFY_PARALLEL_MIN_JOBS):
@@ -369,7 +384,7 @@ def _run_on(
     *,
     run_here: bool = False,
     inherited: int | None = None,
-) -> list[VerifyResult]:
+) -> VerifyResults:
     keys = _Keys(portable=inherited is None and not isinstance(executor, ThreadPoolExecutor))
 
     def build(start: int, end: int) -> tuple[Any, ...]:
@@ -386,10 +401,10 @@ def _run_on(
         def here(start: int, end: int) -> list[VerifyResult]:
             return verify_chunk(*build(start, end))  # this process's own key cache: each key parsed once
 
-    fn: Any = _verify_inherited if inherited is not None else verify_chunk if keys.portable else _call
+    fn: Any = _verify_inherited if inherited is not None else _verify_chunk_columns if keys.portable else _call
     # ``size`` caps the chunks (the chunk count per worker stays at least what it was); the executor
     # keeps two chunks per worker in flight so none idles while this thread builds the next.
-    return run_split(
+    results: VerifyResults = run_split(
         executor,
         fn,
         build,
@@ -401,4 +416,6 @@ def _run_on(
         here=here,
         piece=max(16, min(_HERE_PIECE, size // 4)),
         progress=progress,
+        join=VerifyResults._join,
     )
+    return results

@@ -3,91 +3,174 @@
 from __future__ import annotations
 
 import argparse
+import codecs
 import csv
 import dataclasses
 import io as _io
+import itertools
+import re
 import sys
 import time
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 
-from ..errors import InputError
+from ..algorithms import hash_algorithm
+from ..bulk import VerifyJob
+from ..encoding import b64decode, hex_decode
+from ..errors import CryptokitError, InputError
+from ..hashing import HashToSign
 from .cmd_verify import _eddsa, _key_from_file
 from .common import chain_arguments, decode_blob, progress_bar, read_blob
 from .io import command_language, read_input, table
 
 MAX_MANIFEST_ROWS = 1_000_000
+#: Rows per piece of work a worker process takes (parse, decode, verify, render); about four per worker.
+_PART_MIN_ROWS = 256
 
 
-def _manifest_rows(path: str) -> list[dict[str, str]]:
+@dataclass(frozen=True, slots=True)
+class _Manifest:
+    """The manifest's rows before they are read: JSON lines as bytes (parsed by the workers) or CSV rows.
+
+    ``numbers``: the file line number of each JSON line when blank lines were skipped (else the
+    line number is the position plus one).
+    """
+
+    items: list[bytes] | list[dict[str, str]]
+    numbers: list[int] | None = None
+
+
+def _read_manifest(path: str) -> _Manifest:
+    """Read and split the manifest; a JSON line is parsed where it is verified (in a worker process)."""
     data = read_input(path, "MANIFEST", max_size=256 * 1024 * 1024)
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise InputError("MANIFEST", "is not UTF-8 text") from None
-    stripped = text.lstrip()
-    rows: list[dict[str, str]] = []
-    if stripped.startswith("{"):
-        for number, line in enumerate(text.splitlines(), 1):
-            if not line.strip():
-                continue
-            try:
-                obj = orjson.loads(line)
-            except orjson.JSONDecodeError:
-                obj = None
-            if not isinstance(obj, dict):  # reported for this row; the run goes on
-                rows.append({_ROW_ERROR: f"line {number} is not a JSON object"})
-                continue
-            rows.append({str(k): str(v) for k, v in obj.items() if v is not None})
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8) :]
+    if not data.isascii():
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise InputError("MANIFEST", "is not UTF-8 text") from None
+    manifest: _Manifest
+    if data.lstrip().startswith(b"{"):
+        lines = data.splitlines()
+        if all(line.strip() for line in lines):
+            manifest = _Manifest(lines)
+        else:
+            numbers = [number for number, line in enumerate(lines, 1) if line.strip()]
+            manifest = _Manifest([lines[number - 1] for number in numbers], numbers)
     else:
-        reader = csv.DictReader(_io.StringIO(text))
+        reader = csv.DictReader(_io.StringIO(data.decode("utf-8")))
         if not reader.fieldnames or "cert" not in reader.fieldnames:
             raise InputError("MANIFEST", "CSV needs a header row with at least cert, sig|sig_b64, hash|file")
-        rows = [{k: (v or "").strip() for k, v in r.items() if k is not None and v} for r in reader]
-    if not rows:
+        manifest = _Manifest([{k: (v or "").strip() for k, v in r.items() if k is not None and v} for r in reader])
+    if not manifest.items:
         raise InputError("MANIFEST", "holds no rows")
-    if len(rows) > MAX_MANIFEST_ROWS:
+    if len(manifest.items) > MAX_MANIFEST_ROWS:
         raise InputError("MANIFEST", f"holds more than {MAX_MANIFEST_ROWS} rows")
-    return rows
+    return manifest
+
+
+def _json_row(line: bytes, number: int) -> dict[str, str]:
+    try:
+        obj = orjson.loads(line)
+    except orjson.JSONDecodeError:
+        obj = None
+    if not isinstance(obj, dict):  # reported for this row; the run goes on
+        return {_ROW_ERROR: f"line {number} is not a JSON object"}
+    if all(type(v) is str for v in obj.values()):
+        return obj
+    return {str(k): str(v) for k, v in obj.items() if v is not None}
+
+
+_HEX_TOKEN = re.compile(r"(?:[0-9A-Fa-f]{2})+")
+
+
+def _decode_value(text: str, row: int, name: str, form: str) -> bytes:
+    """``decode_blob(text, "row {row}.{name}", form)`` for a manifest value (``form`` auto or base64),
+    in fewer steps when the value is one hex or standard base64 token (the same bytes)."""
+    try:
+        if form == "auto" and _HEX_TOKEN.fullmatch(text):
+            return hex_decode(text)
+        return b64decode(text)
+    except InputError:  # whitespace, URL-safe letters, or not base64: decode_blob's rules and errors
+        return decode_blob(text.encode("ascii", "replace"), f"row {row}.{name}", form)
 
 
 _ROW_ERROR = "\x00error"  # a manifest row that could not be read at all
 
 
-def _bulk_job(row: dict[str, str], where: str, base: Path, keys: dict[str, Any], args: argparse.Namespace) -> Any:
-    """(certificate path, job, document to hash or None) for one manifest row; InputError if unusable."""
-    from ..algorithms import hash_algorithm
-    from ..bulk import VerifyJob
-    from ..hashing import HashToSign
+class _Reader:
+    """What a worker needs to turn rows into jobs: the manifest's folder, the default hash, and
+    each certificate file and hash name, read once per process."""
 
+    def __init__(self, base: str, alg: str) -> None:
+        self.base = Path(base)
+        self.alg = alg
+        self.certs: dict[str, tuple[str, Any]] = {}  # cert as written -> (full path, key or InputError)
+        self.algs: dict[str, Any] = {}
+
+    def cert(self, written: str) -> tuple[str, Any]:
+        found = self.certs.get(written)
+        if found is None:
+            full = str(self.base / written)
+            try:
+                key: Any = _key_from_file(full)
+            except InputError as exc:
+                key = exc
+            found = self.certs[written] = (full, key)
+        return found
+
+    def warm(self, item: Any) -> None:
+        """Read the certificate and hash of one row now (a forked worker inherits them, and the
+        modules that loading them imports)."""
+        row = item if type(item) is dict else _json_row(item, 1)
+        if isinstance(row.get("cert"), str) and row["cert"]:
+            self.cert(row["cert"])
+        try:
+            self.algorithm(row.get("alg") or self.alg)
+        except CryptokitError:
+            pass  # reported for the rows that use it
+
+    def algorithm(self, name: str) -> Any:
+        alg = self.algs.get(name)
+        if alg is None:
+            alg = self.algs[name] = hash_algorithm(name)
+        return alg
+
+
+def _bulk_job(row: dict[str, str], number: int, reader: _Reader) -> Any:
+    """(certificate path, job, document to hash or None) for manifest row ``number`` (from 1);
+    InputError if unusable."""
+    where = f"row {number}"
     if _ROW_ERROR in row:
         raise InputError(where, row[_ROW_ERROR])
     cert_path = row.get("cert")
     if not cert_path:
         raise InputError(where, "has no cert")
-    full = str(base / cert_path)
-    if full not in keys:
-        try:
-            keys[full] = _key_from_file(full)
-        except InputError as exc:
-            keys[full] = exc
-    if isinstance(keys[full], InputError):
-        raise InputError(f"{where}.cert", keys[full].rule)
-    key = keys[full]
-    alg = hash_algorithm(row.get("alg") or args.alg)
-    if row.get("sig_b64"):
-        sig = decode_blob(row["sig_b64"].encode("ascii", "replace"), f"{where}.sig_b64", "base64")
+    full, key = reader.cert(cert_path)
+    if isinstance(key, InputError):
+        raise InputError(f"{where}.cert", key.rule)
+    alg = reader.algorithm(row.get("alg") or reader.alg)
+    text = row.get("sig_b64")
+    if text:
+        sig = _decode_value(text, number, "sig_b64", "base64")
     elif row.get("sig"):
-        sig = read_blob(str(base / row["sig"]), f"{where}.sig")
+        sig = read_blob(str(reader.base / row["sig"]), f"{where}.sig")
     else:
         raise InputError(where, "has neither sig nor sig_b64")
-    if row.get("hash"):
-        digest = decode_blob(row["hash"].encode("ascii", "replace"), f"{where}.hash")
-        return full, VerifyJob(key, sig, digest=HashToSign(alg, digest), algorithm=alg.name), None
+    text = row.get("hash")
+    if text:
+        digest = _decode_value(text, number, "hash", "auto")
+        if len(digest) != alg.digest_size:
+            HashToSign(alg, digest)  # raises the error that names the lengths
+        return full, VerifyJob(key, sig, digest=digest, algorithm=alg.name), None
     if row.get("file"):
-        doc = base / row["file"]
+        doc = reader.base / row["file"]
         if _eddsa(key):  # PureEdDSA signs the document itself
             return full, VerifyJob(key, sig, message=read_input(str(doc), f"{where}.file")), None
         if not doc.is_file():
@@ -96,103 +179,221 @@ def _bulk_job(row: dict[str, str], where: str, base: Path, keys: dict[str, Any],
     raise InputError(where, "has neither hash nor file")
 
 
-def run_bulk(args: argparse.Namespace) -> int:
-    """Every row gets a status (verified, failed, unusable); a bad row never stops the run."""
-    from ..bulk import HashError, hash_many, verify_many
-    from ..errors import CryptokitError
+class _Part(NamedTuple):
+    """A worker's answer for consecutive rows: each row's output line and status (v, f or u), the
+    certificate each row used, and every certificate file the part read."""
 
-    base = Path(args.manifest).parent if args.manifest != "-" else Path.cwd()
-    rows = _manifest_rows(args.manifest)
-    keys: dict[str, Any] = {}
-    labels = [row.get("id") or str(index + 1) for index, row in enumerate(rows)]
-    unusable: dict[int, str] = {}
+    lines: bytes
+    status: bytes
+    certs: list[str | None]
+    read: list[str]
+
+
+def _line(label: str, status: str, scheme: str | None, encoding: str | None, reason: str | None) -> bytes:
+    row = {"id": label, "status": status, "ok": status == "verified", "scheme": scheme, "encoding": encoding,
+           "reason": reason or None}  # fmt: skip
+    return orjson.dumps(row) + b"\n"
+
+
+def _verified_lines(labels: list[str], positions: list[int], scheme: str | None, encoding: str | None) -> list[bytes]:
+    """``_line(label, "verified", scheme, encoding, None)`` for many rows: the same bytes, the tail built once."""
+    tail = _line("", "verified", scheme, encoding, None)[len(b'{"id":""') :]
+    dumps = orjson.dumps
+    return [b'{"id":' + dumps(labels[p]) + tail for p in positions]
+
+
+def _verify_part(items: Sequence[Any], start: int, numbers: Sequence[int] | None, reader: _Reader) -> _Part:
+    """Rows ``start...`` of the manifest read, verified (``verify_many`` in this process) and rendered."""
+    from ..bulk import HashError, hash_many, verify_many
+
+    count = len(items)
+    labels: list[str] = []
+    reasons: dict[int, str] = {}
+    certs: list[str | None] = [None] * count
     jobs: list[Any] = []
-    job_rows: list[int] = []  # job position -> row index
-    row_certs: dict[int, str] = {}
+    job_rows: list[int] = []  # job position -> row position in this part
     to_hash: dict[str, list[tuple[int, Path]]] = {}  # algorithm -> (job position, document)
-    started = time.perf_counter()
-    for index, row in enumerate(rows):
-        where = f"row {index + 1}"
+    for position, item in enumerate(items):
+        index = start + position
+        row = item if type(item) is dict else _json_row(item, numbers[position] if numbers else index + 1)
+        labels.append(row.get("id") or str(index + 1))
         try:
-            full, job, doc = _bulk_job(row, where, base, keys, args)
+            full, job, doc = _bulk_job(row, index + 1, reader)
         except CryptokitError as exc:
-            unusable[index] = command_language(str(exc))
+            reasons[position] = command_language(str(exc))
             continue
-        row_certs[index] = full
+        certs[position] = full
         if doc is not None:
             to_hash.setdefault(job.algorithm, []).append((len(jobs), doc))
         jobs.append(job)
-        job_rows.append(index)
+        job_rows.append(position)
     hashed_out: set[int] = set()
-    for alg_name, items in to_hash.items():  # every document of one algorithm in one parallel batch
-        outcomes = hash_many([doc for _, doc in items], alg_name, workers=args.workers)
-        for (position, doc), outcome in zip(items, outcomes, strict=True):
+    for alg_name, pending in to_hash.items():  # every document of one algorithm in one batch
+        outcomes = hash_many([doc for _, doc in pending], alg_name, workers=1)
+        for (job_position, doc), outcome in zip(pending, outcomes, strict=True):
             if isinstance(outcome, HashError):
-                unusable[job_rows[position]] = f"row {job_rows[position] + 1}.file: {doc.name}: {outcome.error}"
-                hashed_out.add(position)
+                row_position = job_rows[job_position]
+                reasons[row_position] = f"row {start + row_position + 1}.file: {doc.name}: {outcome.error}"
+                hashed_out.add(job_position)
             else:
-                jobs[position] = dataclasses.replace(jobs[position], digest=outcome)
-    keep = [i for i in range(len(jobs)) if i not in hashed_out]
-    jobs, job_rows = [jobs[i] for i in keep], [job_rows[i] for i in keep]
+                jobs[job_position] = dataclasses.replace(jobs[job_position], digest=outcome)
+    if hashed_out:
+        keep = [i for i in range(len(jobs)) if i not in hashed_out]
+        jobs, job_rows = [jobs[i] for i in keep], [job_rows[i] for i in keep]
+    results: list[Any] = [None] * count
+    for row_position, result in zip(job_rows, verify_many(jobs, workers=1) if jobs else [], strict=True):
+        results[row_position] = result
+    out: list[bytes] = [b""] * count
+    status = bytearray(b"v" * count)
+    verified: dict[tuple[str | None, str | None], list[int]] = {}
+    for position, result in enumerate(results):
+        if result is None:
+            status[position] = 0x75  # u
+            out[position] = _line(labels[position], "unusable", None, None, reasons.get(position, "not verified"))
+        elif result.ok:
+            verified.setdefault((result.scheme, result.encoding), []).append(position)
+        else:
+            status[position] = 0x66  # f
+            out[position] = _line(labels[position], "failed", result.scheme, result.encoding, str(result.error))
+    for (scheme, encoding), positions in verified.items():
+        for position, line in zip(positions, _verified_lines(labels, positions, scheme, encoding), strict=True):
+            out[position] = line
+    return _Part(b"".join(out), bytes(status), certs, [full for full, _key in reader.certs.values()])
+
+
+# A forked worker inherits the manifest (by call token) and gets row ranges only.
+_INHERITED: dict[int, tuple[_Manifest, _Reader]] = {}
+_tokens = itertools.count()
+
+
+def _verify_inherited(token: int, start: int, end: int) -> _Part:
+    manifest, reader = _INHERITED[token]
+    numbers = manifest.numbers[start:end] if manifest.numbers else None
+    return _verify_part(manifest.items[start:end], start, numbers, reader)
+
+
+def _verify_sent(items: list[Any], start: int, numbers: list[int] | None, base: str, alg: str) -> _Part:
+    return _verify_part(items, start, numbers, _Reader(base, alg))
+
+
+def _verify_manifest(
+    manifest: _Manifest, base: str, alg: str, workers: int, progress: Any, meanwhile: Any
+) -> list[_Part]:
+    """Every row verified: in this process (one worker), or in parts on a pool of ``workers`` processes
+    (forked where it can be, reading the manifest in place), ``meanwhile()`` running here as they work."""
+    from ..bulk.dispatch import run_ordered
+    from ..bulk.verify import _pool_context
+
+    total = len(manifest.items)
+    if workers <= 1:
+        part = _verify_part(manifest.items, 0, manifest.numbers, _Reader(base, alg))
+        if progress is not None:
+            progress(total, total)
+        meanwhile()
+        return [part]
+    size = max(_PART_MIN_ROWS, -(-total // (4 * workers)))
+    ranges = [(start, min(total, start + size)) for start in range(0, total, size)]
+    context = _pool_context()
+    token = next(_tokens)
+    tasks: list[tuple[int, tuple[Any, ...]]]
+    if context is not None:
+        reader = _Reader(base, alg)
+        reader.warm(manifest.items[0])
+        _INHERITED[token] = (manifest, reader)
+        tasks = [(b - a, (token, a, b)) for a, b in ranges]
+    else:
+        numbers = manifest.numbers
+        tasks = [(b - a, (manifest.items[a:b], a, numbers[a:b] if numbers else None, base, alg)) for a, b in ranges]
+    fn = _verify_inherited if context is not None else _verify_sent
+    try:
+        with ProcessPoolExecutor(min(workers, len(ranges)), mp_context=context) as pool:
+            return run_ordered(
+                pool, fn, tasks, max_in_flight=len(tasks), total=total, progress=progress, meanwhile=meanwhile
+            )
+    finally:
+        _INHERITED.pop(token, None)
+
+
+def run_bulk(args: argparse.Namespace) -> int:
+    """Every row gets a status (verified, failed, unusable); a bad row never stops the run.
+
+    The rows are read, verified and rendered by the workers, in parts (JSON lines are parsed there
+    too); this process splits the manifest, validates each distinct chain once (with --roots) while
+    they work, and writes their output.
+    """
+    from ..bulk import VERIFY_PARALLEL_MIN_JOBS
+    from ..bulk.dispatch import cpu_count
+
+    base = str(Path(args.manifest).parent if args.manifest != "-" else Path.cwd())
+    started = time.perf_counter()
+    manifest = _read_manifest(args.manifest)
+    total = len(manifest.items)
+    workers = args.workers
+    if workers is None:
+        workers = cpu_count() if total >= VERIFY_PARALLEL_MIN_JOBS else 1
+    elif workers < 1:
+        raise InputError("--workers", "must be a positive integer")
+    chain: dict[str, Any] = {}
+
+    def chain_options() -> None:  # read while the workers verify
+        if args.roots:
+            from ..chain import validate_chain
+
+            chain["validate"] = validate_chain
+            chain["options"] = chain_arguments(args)
+
     prepared = time.perf_counter()
-    with progress_bar(len(jobs), "verifying") as progress:
-        results = verify_many(jobs, workers=args.workers, progress=progress) if jobs else []
+    with progress_bar(total, "verifying") as progress:
+        parts = _verify_manifest(manifest, base, args.alg, workers, progress, chain_options)
     verified_at = time.perf_counter()
-    by_row = dict(zip(job_rows, results, strict=True))
+    status = b"".join(part.status for part in parts)
+    certs = [cert for part in parts for cert in part.certs]
+    read_certs = {full for part in parts for full in part.read}
     chain_ok: dict[str, tuple[bool, str]] = {}
     if args.roots:
-        from ..chain import validate_chain
-
-        chain_options = chain_arguments(args)
-        for full in sorted({row_certs[i] for i in by_row}):
-            key = keys[full]
+        for full in sorted({cert for cert, s in zip(certs, status, strict=True) if s != 0x75 and cert}):
+            key = _key_from_file(full)
             if not hasattr(key, "public_key"):
                 chain_ok[full] = (False, "chain: a bare public key has no chain to validate")
                 continue
-            report = validate_chain(key, **chain_options)
+            report = chain["validate"](key, **chain["options"])
             failures = report.failures()
             reason = "" if report.ok else (failures[0].message if failures else report.indication.value)
             chain_ok[full] = (report.ok, f"chain: {reason}" if reason else "")
-    out_rows = []
-    counts = {"verified": 0, "failed": 0, "unusable": 0}
-    for index, label in enumerate(labels):
-        result = by_row.get(index)
-        if result is None:
-            status, reason, scheme, encoding = "unusable", unusable.get(index, "not verified"), None, None
-        else:
-            scheme, encoding = result.scheme, result.encoding
-            status, reason = ("verified", "") if result.ok else ("failed", str(result.error))
-            chain = chain_ok.get(row_certs[index])
-            if status == "verified" and chain is not None and not chain[0]:
-                status, reason = "failed", chain[1]
-        counts[status] += 1
-        out_rows.append(
-            {"id": label, "status": status, "ok": status == "verified", "scheme": scheme, "encoding": encoding,
-             "reason": reason or None}
-        )  # fmt: skip
+    lines = [part.lines for part in parts]
+    if any(not ok for ok, _reason in chain_ok.values()):  # verified rows of those signers fail
+        out = b"".join(lines).splitlines(keepends=True)
+        final = bytearray(status)
+        for i, (cert, s) in enumerate(zip(certs, status, strict=True)):
+            chain_verdict = chain_ok.get(cert) if s == 0x76 and cert else None
+            if chain_verdict is not None and not chain_verdict[0]:
+                row = orjson.loads(out[i])
+                row.update(status="failed", ok=False, reason=chain_verdict[1])
+                out[i] = orjson.dumps(row) + b"\n"
+                final[i] = 0x66
+        lines, status = out, bytes(final)
+    counts = {"verified": status.count(b"v"), "failed": status.count(b"f"), "unusable": status.count(b"u")}
     code = 1 if counts["failed"] else 2 if counts["unusable"] else 0
     summary: dict[str, Any] = {
         "summary": True,
         "ok": code == 0,
         "exit_code": code,
-        "total": len(out_rows),
+        "total": total,
         **counts,
         "passed": counts["verified"],
         "chain_checked": bool(args.roots),
-        "certificates": len(keys),
+        "certificates": len(read_certs),
         "chains_validated": len(chain_ok),
         "prepare_seconds": round(prepared - started, 4),
         "verify_seconds": round(verified_at - prepared, 4),
-        "per_second": round(len(jobs) / (verified_at - prepared), 1) if jobs and verified_at > prepared else None,
+        "per_second": round(total / (verified_at - prepared), 1) if verified_at > prepared else None,
     }
     if not args.roots:
         summary["note"] = NO_CHAIN_NOTE
     if args.json:  # JSON lines: one object per row, then the summary object
-        for r in out_rows:
-            sys.stdout.write(orjson.dumps(r).decode() + "\n")
-        sys.stdout.write(orjson.dumps(summary).decode() + "\n")
+        sys.stdout.write(b"".join([*lines, orjson.dumps(summary), b"\n"]).decode())
         return code
-    shown = out_rows if args.verbose else [r for r in out_rows if r["status"] != "verified"][:50]
+    shown = _shown(lines, status, every=args.verbose)
     if shown:
         table(
             "rows" if args.verbose else "rows not verified (first 50)",
@@ -212,7 +413,7 @@ def run_bulk(args: argparse.Namespace) -> int:
     )  # fmt: skip
     verdict = "OK" if code == 0 else "FAILED"
     print(
-        f"{verdict}: {counts['verified']}/{len(out_rows)} signatures verified, {counts['failed']} failed, "
+        f"{verdict}: {counts['verified']}/{total} signatures verified, {counts['failed']} failed, "
         f"{counts['unusable']} unusable"
         + ("; certificate chains validated against --roots" if args.roots else f"; {NO_CHAIN_NOTE}")
     )
@@ -223,9 +424,18 @@ def run_bulk(args: argparse.Namespace) -> int:
 NO_CHAIN_NOTE = "NO certificate chain was checked (signatures only; give --roots to validate the signers)"
 
 
+def _shown(lines: list[bytes], status: bytes, *, every: bool) -> list[dict[str, Any]]:
+    """The rows the table lists: every row, or the first 50 not verified."""
+    if every:
+        return [orjson.loads(line) for line in b"".join(lines).splitlines()]
+    wanted = [i for i, s in enumerate(status) if s != 0x76][:50]
+    if not wanted:
+        return []
+    out = b"".join(lines).splitlines()
+    return [orjson.loads(out[i]) for i in wanted]
+
+
 def _label(row: dict[str, Any]) -> str:
     if not row["scheme"]:
         return ""
     return str(row["scheme"]) + (f"/{row['encoding']}" if row["encoding"] else "")
-
-

@@ -691,7 +691,7 @@ def test_forked_pool_reads_inherited_jobs(cases: list[Any], monkeypatch: pytest.
     _SubmitSpy.calls = []
     monkeypatch.setattr(bulk_verify, "_pool_context", lambda: None)
     assert verify_many(jobs, workers=3) == serial
-    assert {name for name, _ in _SubmitSpy.calls} == {"verify_chunk"}
+    assert {name for name, _ in _SubmitSpy.calls} == {"_verify_chunk_columns"}  # verify_chunk, sent back by column
     assert bulk_verify._INHERITED == {}
 
 
