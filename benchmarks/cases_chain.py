@@ -6,17 +6,33 @@ Rows:
   against cryptography's Rust verifier (``x509.verification``, client verifier, webpki CA policy,
   ``ExtensionPolicy.permit_all()`` for the document-signing leaf) given the same DER, both parsing
   all three every time (the verifier and its store are built each time too: the anchor is input).
-  RSA-2048 and P-256, target >= 0.8x. cryptokit does more: the report with every check on every
-  certificate, the RFC 5280 section 4 profile, policy processing, CRL/OCSP hooks. A second row per
-  key type is issue 17's guard: the same ratio must stay >= 0.9x what it was before issue 17's
-  policy tree (0.12x RSA-2048, 0.22x P-256, measured on 2026-12-07 before this work). A third,
-  informational row gives each call a leaf never seen before, so that its facts are read afresh
-  (the CA certificates' facts come from the memo, as in a bulk run with many signers).
+  RSA-2048 and P-256, target >= 0.8x (issue 23.2). cryptokit does more: the report with every check
+  on every certificate, the RFC 5280 section 4 profile, policy processing, CRL/OCSP hooks. Every
+  signature is verified on every call; what is kept between calls is what the DER alone says
+  (names, extensions, profile: the facts memo, see the profile below).
+
+  Per key type, two more rows, both issue 17's guard ("keep the cold validation speed of a normal
+  3-certificate chain within 10% of what it is before this issue"), target >= 0.9 x the ratio before:
+
+  * "before" is :data:`BEFORE_ISSUE_17`, a frozen number: the same measurement (this module's loop,
+    cold from DER against the same Rust verifier, best of 7 interleaved rounds of 500) run on the
+    source tree of df48cc4, the parent of 1fb8052 (the policy tree, issue 17), on this machine
+    (2 shared cores) on 2026-12-07, with the same certificates, three times alternating with the
+    current tree; the highest ratio of the three is frozen (RSA-2048 0.31-0.32x, P-256 0.40-0.49x).
+    A ratio to the reference, not a time, so that the machine's speed cancels; what the frozen
+    number cannot follow is a change of the reference itself (a newer cryptography), which would
+    need it measured again. (Before OCSP, 18bc915's parent: 0.10-0.12x RSA-2048, 0.22x P-256.)
+  * the same-leaf row against it;
+  * a fresh-leaf row: each call gets a leaf never seen before, so its facts are read afresh (the
+    CA certificates' facts come from the memo, as in a bulk run with many signers). The tree of
+    df48cc4 had no memo at all, so this is the like-for-like guard; it is not held to 0.8x: it is
+    the part of issue 23.2 that is missed (see the profile below).
 - ``chain-cold``: the same cold call against pyhanko-certvalidator (benchmark-only; never imported by
   cryptokit) validating the same chain with fetching off and revocation soft-fail, in one asyncio
   loop: target >= 3x.
 - ``chain-cached``: the same call through a :class:`ChainCache` (a bulk run that meets the same chain
-  again) against our own cold path: target >= 10x.
+  again) against our own cold path, certificate objects on both sides, RSA-2048 and P-256: target
+  >= 10x.
 - ``chain-decoys``: 240 decoy issuers and two CRLs, linear cost (issue 16).
 
 Profile of the cold call from DER (cProfile, 1000 calls, 2026-12-07; "before" is main at ab0e656):
@@ -39,6 +55,18 @@ Profile of the cold call from DER (cProfile, 1000 calls, 2026-12-07; "before" is
   signature verifications 65-70 us (the same work the Rust verifier does), the rest (checks, report,
   path, policy tree: about 25-30 us) Python. Policy processing on a chain without policy extensions
   costs about 4 us of it (one pass over the memoised facts).
+- after RFC 5280 6.3.3 CRL processing landed (fe4fdb4), 2026-12-07: RSA-2048 0.63-0.64x, P-256
+  0.72-0.78x, because the CRL-less revocation check took about 30% of the call: per certificate the
+  distribution points re-read every extension of a new certificate object (11 us) and built
+  ``cert.issuer`` twice as an ``x509.Name`` (20 us each) to say "no CRL from this issuer". The
+  distribution points are now read once into the facts memo and, with no CRL given, only a
+  cRLIssuer point's name is compared: the check is about 4% of the call (0.93-0.95x, 0.98-1.05x).
+- a leaf never seen before (0.34x RSA-2048, 0.51x P-256; about 280 us against 95 us, RSA): its load
+  asks cryptography for the subject, issuer and extensions as Python objects to refuse a malformed
+  one (about 25 us), its facts (name keys, subject text, profile, policy facts, distribution
+  points, key and algorithm descriptions) cost about 60 us, the rest as above. The Rust verifier
+  reads the same fields without building Python objects; reaching 0.8x here would mean reading
+  names and extensions from the DER without cryptography's Python objects, which is not done.
 - cached: the key was hashed twice per hit (dict lookup and LRU move), each ``x509.Certificate`` in
   it re-hashing its DER (1.8 us): the key is now hashed once, with each object's hash remembered
   per object (``ChainCache.key``): 16 us -> 7 us a hit with certificate objects.
@@ -113,8 +141,9 @@ def case_chain_cold(quick: bool = False, kind: str = "rsa2048") -> Ratio:
     )
 
 
-#: cold validate_chain / Rust verifier on 2026-12-07 before issue 17's policy tree and this work (main ab0e656)
-BEFORE_ISSUE_17 = {"rsa2048": 0.12, "p256": 0.22}
+#: cold validate_chain from DER / the Rust verifier at df48cc4 (1fb8052's parent: before issue 17's
+#: policy tree), this machine, 2026-12-07: the highest of three runs (see the module docstring)
+BEFORE_ISSUE_17 = {"rsa2048": 0.32, "p256": 0.49}
 _KINDS = {"rsa2048": "RSA-2048", "p256": "P-256"}
 
 
@@ -171,21 +200,19 @@ def case_chain_cold_rust(quick: bool = False) -> list[Ratio]:
             repeat=repeat,
         )
         rows.append(result)
-        before = BEFORE_ISSUE_17[kind]
-        rows.append(
-            dataclasses.replace(
-                result,
-                name=f"  the same, issue 17: >= 0.9 x {before:.2f}x (the ratio before the policy tree)",
-                target=round(0.9 * before, 3),
-            )
-        )
-        rows.append(_fresh_leaves(pki, kind, label, at, quick))
+        guard = round(0.9 * BEFORE_ISSUE_17[kind], 3)
+        rows.append(dataclasses.replace(result, name=f"  the same, {label}, {_ISSUE_17}", target=guard))
+        fresh = _fresh_leaves(pki, kind, at, quick)
+        rows.append(dataclasses.replace(fresh, name=f"  {label}, a leaf never seen before, {_ISSUE_17}", target=guard))
     return rows
 
 
-def _fresh_leaves(pki: Any, kind: str, label: str, at: dt.datetime, quick: bool) -> Ratio:
-    """Informational: every call of every round gets a leaf no call has seen (its facts are read
-    afresh); the issuing CA and root are the same (their facts come from the memo)."""
+_ISSUE_17 = "issue 17: >= 0.9 x the ratio at df48cc4, before the policy tree"
+
+
+def _fresh_leaves(pki: Any, kind: str, at: dt.datetime, quick: bool) -> Ratio:
+    """Every call of every round gets a leaf no call has seen (its facts are read afresh); the
+    issuing CA and root are the same (their facts come from the memo)."""
     from cryptokit.testing import make_cert, make_key, name
 
     n = 50 if quick else 150
@@ -206,7 +233,7 @@ def _fresh_leaves(pki: Any, kind: str, label: str, at: dt.datetime, quick: bool)
             assert validate_chain(leaf, intermediates=[inter], trust_anchors=[root], at=at, cache=None).ok
 
     return measure(
-        f"  the same, {label}, a leaf never seen before on every call (informational)",
+        "a leaf never seen before on every call",
         bare,
         ours,
         ops=n,
@@ -215,7 +242,12 @@ def _fresh_leaves(pki: Any, kind: str, label: str, at: dt.datetime, quick: bool)
     )
 
 
-def case_chain_cached(quick: bool = False, kind: str = "rsa2048") -> Ratio:
+def case_chain_cached(quick: bool = False) -> list[Ratio]:
+    """The cached call against our cold path, RSA-2048 and P-256 (target 10x)."""
+    return [_chain_cached(quick, kind) for kind in _KINDS]
+
+
+def _chain_cached(quick: bool, kind: str) -> Ratio:
     pki = _pki(kind)
     at = _at()
     n = 200 if quick else 2000
@@ -231,7 +263,7 @@ def case_chain_cached(quick: bool = False, kind: str = "rsa2048") -> Ratio:
             validate_chain(pki.leaf, cache=cache, **args)  # type: ignore[arg-type, attr-defined]
 
     result = measure(
-        f"validate_chain cached, 3-cert {kind} chain, vs our cold path",
+        f"validate_chain cached, 3-cert {_KINDS[kind]} chain, vs our cold path",
         cold,
         cached,
         ops=n,
