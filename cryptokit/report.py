@@ -255,4 +255,10 @@ def failing_closed(validate: Callable[_P, _R], what: str) -> Callable[_P, _R]:
     def verify(*args: _P.args, **kwargs: _P.kwargs) -> _R:
         return fail_closed(validate(*args, **kwargs), what)
 
+    name = validate.__name__.replace("validate_", "verify_", 1)
+    verify.__name__, verify.__qualname__ = name, validate.__qualname__.replace(validate.__name__, name)
+    verify.__doc__ = (
+        f":func:`{validate.__name__}`, failing closed: the same arguments and result, but a failed check "
+        "raises :class:`~cryptokit.errors.VerificationFailed` carrying the result (``.report``)."
+    )
     return verify

@@ -21,9 +21,9 @@ from cryptography.hazmat.primitives import serialization
 
 from ...certificates import is_ca
 from ...envelope import Envelope
-from ...errors import CryptokitError, InputError, VerificationFailed
+from ...errors import CryptokitError, InputError
 from ...pkcs12 import KeyBundle
-from ...report import Check, HasReport, Report, SubIndication
+from ...report import Check, HasReport, Report, SubIndication, failing_closed
 from ...signatures.public_keys import certificate_key
 from .. import HttpResponse, _json
 from .errors import EmcaError, UnknownMethod, error_from_text
@@ -223,24 +223,55 @@ class _Asked:
     created_at: dt.datetime | None
 
 
+def _shown(value: object) -> str:
+    if isinstance(value, x509.Name):
+        return value.rfc4514_string()
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    return str(value)[:256]
+
+
+def _agreement(
+    name: str,
+    asked: object,
+    got: object,
+    agrees: bool,
+    *,
+    passed: str,
+    failed: str,
+    skipped: str,
+    subject: str | None = None,
+) -> Check:
+    """The answer compared with the request as one check: skipped when either side is None (nothing
+    asked, or nothing answered), passed when it ``agrees``, otherwise failed (the answer breaks the
+    request's constraints) showing what was asked and what came."""
+    if asked is None or got is None:
+        return Check.skipped(name, skipped, subject=subject)
+    if agrees:
+        return Check.passed(name, passed, subject=subject)
+    return Check.failed(
+        name, SubIndication.SIG_CONSTRAINTS_FAILURE, failed, subject=subject, asked=_shown(asked), got=_shown(got)
+    )
+
+
 def _certificate_checks(
     csr: RequestedCsr, cert: x509.Certificate, asked: _Asked, tolerance: dt.timedelta, skew: dt.timedelta
 ) -> tuple[list[Check], bool]:
     where = f"csr[{csr.csr_id}]"
     checks = [Check.passed("public_key", "certificate key equals the CSR key", subject=where)]
-    if cert.subject == csr.subject:
-        checks.append(Check.passed("subject", "certificate subject equals the CSR subject", subject=where))
-    else:
-        checks.append(
-            Check.failed(
-                "subject",
-                SubIndication.SIG_CONSTRAINTS_FAILURE,
-                "certificate subject differs from the CSR subject",
-                subject=where,
-                asked=csr.subject.rfc4514_string(),
-                got=cert.subject.rfc4514_string(),
-            )
+    said = "certificate subject {} the CSR subject"
+    checks.append(
+        _agreement(
+            "subject",
+            csr.subject,
+            cert.subject,
+            cert.subject == csr.subject,
+            passed=said.format("equals"),
+            failed=said.format("differs from"),
+            skipped="",
+            subject=where,
         )
+    )
     not_before, not_after = cert.not_valid_before_utc, cert.not_valid_after_utc
     at_valid_from = asked.valid_from is not None and _within(not_before - asked.valid_from, dt.timedelta(0), tolerance)
     existing = asked.created_at is not None and not_before < asked.created_at - skew and not at_valid_from
@@ -257,56 +288,48 @@ def _certificate_checks(
         checks.append(Check.skipped("validity", reason.format("validity"), subject=where))
         checks.append(Check.skipped("valid_from", reason.format("validFrom"), subject=where))
         return checks, True
-    if asked.validity is None:
-        checks.append(Check.skipped("validity", "no validity was requested", subject=where))
-    elif _within(not_after - not_before, asked.validity.to_timedelta(), tolerance):
-        checks.append(Check.passed("validity", f"validity length is {asked.validity}", subject=where))
-    else:
-        checks.append(
-            Check.failed(
-                "validity",
-                SubIndication.SIG_CONSTRAINTS_FAILURE,
-                "certificate validity length differs from the requested validity",
-                subject=where,
-                asked=str(asked.validity),
-                got=str(not_after - not_before),
-            )
+    length = not_after - not_before
+    checks.append(
+        _agreement(
+            "validity",
+            asked.validity,
+            length,
+            asked.validity is not None and _within(length, asked.validity.to_timedelta(), tolerance),
+            passed=f"validity length is {asked.validity}",
+            failed="certificate validity length differs from the requested validity",
+            skipped="no validity was requested",
+            subject=where,
         )
-    if asked.valid_from is None:
-        checks.append(Check.skipped("valid_from", "no validFrom was requested", subject=where))
-    elif at_valid_from:
-        checks.append(Check.passed("valid_from", "notBefore equals the requested validFrom", subject=where))
-    else:
-        checks.append(
-            Check.failed(
-                "valid_from",
-                SubIndication.SIG_CONSTRAINTS_FAILURE,
-                "certificate notBefore differs from the requested validFrom",
-                subject=where,
-                asked=asked.valid_from.isoformat(),
-                got=not_before.isoformat(),
-            )
+    )
+    checks.append(
+        _agreement(
+            "valid_from",
+            asked.valid_from,
+            not_before,
+            at_valid_from,
+            passed="notBefore equals the requested validFrom",
+            failed="certificate notBefore differs from the requested validFrom",
+            skipped="no validFrom was requested",
+            subject=where,
         )
+    )
     return checks, False
 
 
 def _subscriber_check(doc: Mapping[str, Any], expected: str, checks: list[Check]) -> str | None:
     subscriber = doc.get("subscriberId")
     subscriber_id = subscriber if isinstance(subscriber, str) else None
-    if subscriber_id is None:
-        checks.append(Check.skipped("subscriber_id", "the answer has no subscriberId"))
-    elif subscriber_id == expected:
-        checks.append(Check.passed("subscriber_id", "subscriberId equals the request's"))
-    else:
-        checks.append(
-            Check.failed(
-                "subscriber_id",
-                SubIndication.SIG_CONSTRAINTS_FAILURE,
-                "subscriberId differs from the request's",
-                asked=expected,
-                got=subscriber_id,
-            )
+    checks.append(
+        _agreement(
+            "subscriber_id",
+            expected,
+            subscriber_id,
+            subscriber_id == expected,
+            passed="subscriberId equals the request's",
+            failed="subscriberId differs from the request's",
+            skipped="the answer has no subscriberId",
         )
+    )
     return subscriber_id
 
 
@@ -437,21 +460,9 @@ def validate_create_certificates_response(
     return CreateCertificatesResult(False, ordered, issued_ids, subscriber_id, None, tuple(extra), report)
 
 
-def verify_create_certificates_response(
-    status: int | HttpResponse,
-    body: Answer | None = None,
-    *,
-    request: CreateCertificatesRequest,
-    tolerance: dt.timedelta = dt.timedelta(seconds=1),
-    skew: dt.timedelta = dt.timedelta(minutes=5),
-) -> CreateCertificatesResult:
-    """:func:`validate_create_certificates_response`, failing closed: a failed check raises
-    :class:`VerificationFailed` carrying the report."""
-    result = validate_create_certificates_response(status, body, request=request, tolerance=tolerance, skew=skew)
-    if not result.report.ok:
-        failed = result.report.failures()
-        raise VerificationFailed(f"emCA answer does not match the request: {failed[0].message}", result.report)
-    return result
+#: :func:`validate_create_certificates_response`, failing closed: a failed check raises
+#: :class:`~cryptokit.errors.VerificationFailed` carrying the result (``.report``).
+verify_create_certificates_response = failing_closed(validate_create_certificates_response, "emCA answer")
 
 
 #: The client's parser: :func:`verify_create_certificates_response` (fails closed), by its older name.
@@ -537,20 +548,17 @@ def validate_get_certificate_by_request_id_response(
     if request.subscriber_id is not None:
         _subscriber_check(doc, request.subscriber_id, checks)
     echoed = doc.get("requestId")
-    if echoed is None:
-        checks.append(Check.skipped("request_id", "the answer does not repeat the request id"))
-    elif echoed == request.request_id:
-        checks.append(Check.passed("request_id", "the answer repeats this request id"))
-    else:
-        checks.append(
-            Check.failed(
-                "request_id",
-                SubIndication.SIG_CONSTRAINTS_FAILURE,
-                "the answer names another request id",
-                asked=request.request_id,
-                got=str(echoed)[:256],
-            )
+    checks.append(
+        _agreement(
+            "request_id",
+            request.request_id,
+            echoed,
+            echoed == request.request_id,
+            passed="the answer repeats this request id",
+            failed="the answer names another request id",
+            skipped="the answer does not repeat the request id",
         )
+    )
     result = doc.get("result")
     certs = _load_result_certificates(result)
     certificate: IssuedCertificate | None = None
@@ -581,20 +589,11 @@ def validate_get_certificate_by_request_id_response(
     return FollowUpResult(request.request_id, request.csr_id, pending, certificate, message, tuple(extra), report)
 
 
-def verify_get_certificate_by_request_id_response(
-    status: int | HttpResponse,
-    body: Answer | None = None,
-    *,
-    request: CertificateByRequestIdRequest,
-    tolerance: dt.timedelta = dt.timedelta(seconds=1),
-) -> FollowUpResult:
-    """:func:`validate_get_certificate_by_request_id_response`, failing closed: a failed check raises
-    :class:`VerificationFailed` carrying the report."""
-    result = validate_get_certificate_by_request_id_response(status, body, request=request, tolerance=tolerance)
-    if not result.report.ok:
-        failed = result.report.failures()
-        raise VerificationFailed(f"emCA follow-up answer does not match: {failed[0].message}", result.report)
-    return result
+#: :func:`validate_get_certificate_by_request_id_response`, failing closed: a failed check raises
+#: :class:`~cryptokit.errors.VerificationFailed` carrying the result (``.report``).
+verify_get_certificate_by_request_id_response = failing_closed(
+    validate_get_certificate_by_request_id_response, "emCA follow-up answer"
+)
 
 
 #: The follow-up's parser: :func:`verify_get_certificate_by_request_id_response` (fails closed), by its first name.

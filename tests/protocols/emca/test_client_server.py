@@ -395,6 +395,10 @@ def test_validity_differs_is_reported() -> None:
     with pytest.raises(VerificationFailed) as info:
         emca.parse_create_certificates_response(status, body, request=request)
     assert _failed(info.value) == {"validity"}
+    # the same fail-closed rule as every verify_/validate_ pair: the exception carries the whole result
+    assert isinstance(info.value.report, emca.CreateCertificatesResult) and not info.value.report.ok
+    said = "emCA answer failed verification (INDETERMINATE / SIG_CONSTRAINTS_FAILURE): certificate validity"
+    assert str(info.value).startswith(said)
     lenient = emca.validate_create_certificates_response(status, body, request=request)
     assert not lenient.ok and len(lenient.certificates) == 2
     # one way to choose raise-or-return: the verify_/validate_ pair, no strict= keyword
