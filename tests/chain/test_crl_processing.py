@@ -12,7 +12,8 @@ same rules on NIST's data (tests/conformance/test_pkits.py).
 (d), (e), (l) reasons: ``test_reasons_split_over_two_crls_are_accumulated``,
     ``test_distribution_point_reasons_limit_what_a_full_crl_covers``.
 (f) the CRL signer's path and cRLSign: ``test_crl_issuer_point_*`` (unvalidated signer),
-    ``test_separate_crl_issuer_needs_only_crl_sign``; cRLSign missing: test_crl_scope.py.
+    ``test_separate_crl_issuer_needs_only_crl_sign``, ``test_separate_crl_issuer_without_crl_sign_*``;
+    the certificate's issuer without cRLSign: test_crl_scope.py.
 (g), (h) signatures: forged complete CRL in ``test_crl_issuer_point_*``; a delta of another key in
     ``test_delta_crl_applies_only_to_its_base``.
 (i), (k) the delta's entries first, removeFromCRL: ``test_delta_crl_revokes_what_the_base_does_not``,
@@ -180,6 +181,18 @@ def test_separate_crl_issuer_needs_only_crl_sign() -> None:
     assert revoked.sub_indication is SubIndication.REVOKED
     direct = _validate(_leaf(603, **point), [_crl(XISSUER, XK)], intermediates=[INTER, XISSUER])
     assert "not an indirect CRL" in _leaf_check(direct).message
+
+
+def test_separate_crl_issuer_without_crl_sign_is_not_a_crl_signer() -> None:
+    """6.3.3 (f): the CRL issuer's certificate validates to the anchor, but its keyUsage lacks cRLSign."""
+    nk = make_key("p256", "crl17-nosign")
+    no_sign = make_cert(
+        name("CRL17 NoSign Issuer"), nk, ROOT, RK, ca=True, key_usage={"key_cert_sign": True, "crl_sign": False}
+    )
+    point = {"crl_issuer": [x509.DirectoryName(no_sign.subject)]}
+    crl = _crl(no_sign, nk, idp=_idp(indirect_crl=True))
+    report = _validate(_leaf(604, **point), [crl], intermediates=[INTER, no_sign])
+    assert report.sub_indication is SubIndication.TRY_LATER and "signature" in _leaf_check(report).message
 
 
 def test_certificate_issuer_entry_in_a_direct_crl_makes_it_unusable() -> None:
