@@ -95,10 +95,10 @@ _KNOWN_EXTENSIONS = frozenset(
 
 @dataclass(frozen=True, slots=True)
 class CsrInfo:
-    """What a verified CSR asks for. The challenge password's value is kept out of the repr."""
+    """What a verified CSR asks for. The challenge password's value is kept out of the repr.
+    ``subject_text`` (RFC 4514) is formatted when read, not when the request is verified."""
 
     subject: x509.Name
-    subject_text: str
     public_key: Any = field(repr=False)
     key_type: str
     key_size: int | None
@@ -110,6 +110,11 @@ class CsrInfo:
     challenge_password_present: bool
     challenge_password: str | None = field(repr=False, compare=False, default=None)
     der: bytes = field(repr=False, default=b"")
+
+    @property
+    def subject_text(self) -> str:
+        """The subject as an RFC 4514 string (``CN=..,O=..``, the last RDN first)."""
+        return self.subject.rfc4514_string()
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready description (never the challenge password)."""
@@ -480,13 +485,11 @@ def verify_csr(
             san = tuple(ext.value)
     description = public_key_description(public_key)
     try:
-        subject = csr.subject  # cryptography builds a new Name on every read
-        subject_text = subject.rfc4514_string()
+        subject = csr.subject  # parsed here (a malformed name fails now); its text is formatted when read
     except (ValueError, TypeError) as exc:
         raise InputError("csr.subject", f"is malformed ({plain_parse_error(exc)})") from None
     return CsrInfo(
         subject=subject,
-        subject_text=subject_text,
         public_key=public_key,
         key_type=description["type"],
         key_size=description["size"],
