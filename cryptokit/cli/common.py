@@ -204,9 +204,14 @@ def chain_arguments(args: argparse.Namespace) -> dict[str, Any]:
 
 def cms_chain_arguments(args: argparse.Namespace) -> dict[str, Any]:
     """:func:`chain_arguments` as the keywords ``cms_verify`` and ``verify_pdf`` take: the chain policy
-    inside a ``CmsPolicy``."""
+    inside a ``CmsPolicy``. Without a chain option (no --roots: cms verify with --signer only) the
+    chain policy is not built, as nothing uses it."""
     from ..cms import CmsPolicy
 
+    if not (args.roots or args.intermediates or args.crl or args.ocsp or getattr(args, "require_policy", None)):
+        # no chain to check (only --signer): no chain policy to build, and cryptokit.chain is not loaded
+        return {"trust_anchors": [], "intermediates": [], "crls": [], "ocsp_responses": [],
+                "at": parse_at(args.at), "policy": CmsPolicy()}  # fmt: skip
     out = chain_arguments(args)
     out["policy"] = CmsPolicy(chain_policy=out["policy"])
     return out

@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from email.message import Message
-from email.parser import BytesHeaderParser
+from typing import TYPE_CHECKING
 
 from ..encoding import b64decode
 from .parse import CmsFormatError
+
+if TYPE_CHECKING:
+    from email.message import Message
 
 __all__ = ["SmimeParts", "is_smime", "unwrap_smime"]
 
@@ -48,6 +50,8 @@ def _headers(data: bytes) -> tuple[Message, bytes] | None:
     match = _HEADER_START.match(data[: 64 * 1024])
     if match is None:
         return None
+    from email.parser import BytesHeaderParser  # loaded for text that starts with headers, not for every CMS
+
     return BytesHeaderParser().parsebytes(match.group(0)), data[match.end() :]
 
 

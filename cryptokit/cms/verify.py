@@ -127,8 +127,8 @@ _NO_CHAIN_INPUTS = _ChainInputs()
 
 
 def _chain_inputs(intermediates: object, crls: object, ocsp_responses: object = ()) -> _ChainInputs:
-    if intermediates == () and crls == () and ocsp_responses == ():  # the defaults: nothing to load
-        return _NO_CHAIN_INPUTS
+    if all(isinstance(v, (list, tuple)) and not v for v in (intermediates, crls, ocsp_responses)):
+        return _NO_CHAIN_INPUTS  # the defaults, or empty lists (the command's): nothing to load
     extra = _certificates(intermediates, "intermediates")
     if crls is None:
         loaded: tuple[Any, ...] = ()

@@ -205,3 +205,32 @@ def test_several_files_in_one_process(
     for flag in ("--detached", "--content", "--out-content"):
         assert main(["cms", "verify", str(good[0]), str(good[1]), *signer, flag, str(files["msg"])]) == 2
         assert "give them with one CMS" in capsys.readouterr().err
+
+
+def _rc_and_modules(argv: list[str]) -> tuple[int, list[str]]:
+    """The exit code of ``main(argv)`` in a fresh interpreter, and the modules it then holds."""
+    import json
+    import sys
+
+    probe = (
+        f"import json, sys\nfrom cryptokit.cli.main import main\nrc = main({argv!r})\n"
+        "print(json.dumps([rc, sorted(sys.modules)]))"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], check=True, capture_output=True, text=True).stdout
+    rc, loaded = json.loads(out.splitlines()[-1])
+    return rc, loaded
+
+
+def test_signer_only_does_not_load_the_chain_modules(tmp_path: Path, pki: Pki, files: dict[str, Path]) -> None:
+    """Issue 23.1: `cms verify --signer` checks no chain, so it builds no chain policy and leaves
+    cryptokit.chain (and the email parser, for a DER input) unloaded: start-up is most of a launch."""
+    signed = tmp_path / "a.p7s"
+    signed.write_bytes(ck.cms_sign(b"document", KeyBundle(pki.leaf_key, pki.leaf, ())))
+    rc, loaded = _rc_and_modules(["cms", "verify", str(signed), "--signer", str(files["leaf"])])
+    assert rc == 0
+    assert not [m for m in loaded if m == "cryptokit.chain" or m.startswith(("cryptokit.chain.", "email.parser"))]
+    # with --roots the chain is checked, and its modules load
+    rc, loaded = _rc_and_modules(
+        ["cms", "verify", str(signed), "--roots", str(files["root"]), "--intermediates", str(files["ca"])]
+    )
+    assert rc == 0 and "cryptokit.chain.validate" in loaded

@@ -616,3 +616,16 @@ def test_embedded_certificate_with_an_invalid_version_is_a_format_error() -> Non
     bad = cms.replace(v3, bytes.fromhex("a003020142"))  # version 66
     with pytest.raises(CmsFormatError):
         cms_verify(bad, trusted_signers=[pki.leaf])
+
+
+def test_empty_chain_inputs_load_nothing() -> None:
+    """Empty lists (what the command passes without --intermediates/--crl/--ocsp) take the defaults'
+    path instead of loading per call; anything else is still checked."""
+    from cryptokit.cms.verify import _NO_CHAIN_INPUTS, _chain_inputs
+    from cryptokit.errors import InputError
+
+    assert _chain_inputs([], [], []) is _NO_CHAIN_INPUTS
+    assert _chain_inputs((), [], ()) is _NO_CHAIN_INPUTS
+    for bad in ((0, (), ()), ((), 5, ()), ((), (), [b"not OCSP"])):
+        with pytest.raises(InputError):
+            _chain_inputs(*bad)
