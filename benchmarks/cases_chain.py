@@ -61,12 +61,17 @@ Profile of the cold call from DER (cProfile, 1000 calls, 2026-12-07; "before" is
   ``cert.issuer`` twice as an ``x509.Name`` (20 us each) to say "no CRL from this issuer". The
   distribution points are now read once into the facts memo and, with no CRL given, only a
   cRLIssuer point's name is compared: the check is about 4% of the call (0.93-0.95x, 0.98-1.05x).
-- a leaf never seen before (0.34x RSA-2048, 0.51x P-256; about 280 us against 95 us, RSA): its load
-  asks cryptography for the subject, issuer and extensions as Python objects to refuse a malformed
-  one (about 25 us), its facts (name keys, subject text, profile, policy facts, distribution
-  points, key and algorithm descriptions) cost about 60 us, the rest as above. The Rust verifier
-  reads the same fields without building Python objects; reaching 0.8x here would mean reading
-  names and extensions from the DER without cryptography's Python objects, which is not done.
+- a leaf never seen before (0.33-0.35x RSA-2048, 0.51-0.53x P-256; about 280 us against 95 us,
+  RSA), timed per stage on fresh leaves with perf_counter (cProfile hides it: its overhead is
+  larger on the same-leaf path): admission about 45 us (cryptography builds the subject, issuer
+  and extensions as Python objects, to refuse a malformed one; the admissibility scan), facts about
+  55 us (name keys about 10, distribution points 5-20, profile about 10 of which the serial's
+  octets re-encode ``tbs_certificate_bytes`` (9 us), key and algorithm descriptions about 10), and
+  the checks and report 50-100 us more than for a known leaf (passed checks are shared per subject
+  through lru caches; a new subject builds its own ``Check`` objects). The Rust verifier reads the
+  same fields without building Python objects; 0.8x here would need names and extensions read from
+  the DER without cryptography's Python objects and a cheaper report: not done (issue 23.2 missed
+  for this case).
 - cached: the key was hashed twice per hit (dict lookup and LRU move), each ``x509.Certificate`` in
   it re-hashing its DER (1.8 us): the key is now hashed once, with each object's hash remembered
   per object (``ChainCache.key``): 16 us -> 7 us a hit with certificate objects.
