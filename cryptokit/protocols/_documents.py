@@ -11,7 +11,7 @@ import datetime as dt
 import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict
 
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
@@ -29,8 +29,20 @@ from ..errors import (
 )
 from ..hashing import HashToSign
 from . import HttpRequest
+from ._args import known_options
 
-__all__ = ["Exchange", "Prepared", "SigningPending", "as_items", "exchange", "finish_all", "prepare_documents"]
+__all__ = [
+    "Exchange",
+    "Prepared",
+    "Diagnosis",
+    "DocumentOptions",
+    "SigningPending",
+    "as_items",
+    "check_returned",
+    "exchange",
+    "finish_all",
+    "prepare_documents",
+]
 
 #: Performs one HTTP exchange: an HttpRequest in, ``(status, headers, body)`` out (an
 #: :class:`~cryptokit.protocols.HttpResponse` unpacks as that triple).
@@ -73,21 +85,38 @@ def _name(document: object, index: int, names: Sequence[str | None] | None) -> s
     return f"document {index}"
 
 
+class DocumentOptions(TypedDict, total=False):
+    """How each document's CMS is made, the same for ``adss.sign_documents`` and ``csc.sign_documents``:
+    ``hash`` ("sha256"), ``detached`` (True), ``signing_time`` (now), ``scheme`` and
+    ``pss_salt_length`` (by the key, see :func:`~cryptokit.cms.cms_prepare`), ``doc_aliases`` (one
+    name per document, used in errors; ADSS also sends them as ``doc_alias``) and ``policy`` (the
+    :class:`~cryptokit.cms.CmsPolicy` each finished CMS is verified under)."""
+
+    hash: str
+    detached: bool
+    signing_time: dt.datetime | None
+    scheme: str | None
+    pss_salt_length: int | None
+    doc_aliases: Sequence[str | None] | None
+    policy: CmsPolicy | None
+
+
+_DOCUMENT_OPTIONS = frozenset(DocumentOptions.__optional_keys__)
+
+
 def prepare_documents(
+    function: str,
     documents: Sequence[object],
     *,
     certificate: x509.Certificate,
     chain: Sequence[x509.Certificate],
-    hash: str,
-    detached: bool,
-    signing_time: dt.datetime | None,
-    scheme: str | None,
-    pss_salt_length: int | None,
-    policy: CmsPolicy | None,
-    names: Sequence[str | None] | None,
+    options: DocumentOptions,
 ) -> list[Prepared]:
     """A :class:`Prepared` per document: bytes (the content), a path (streamed when detached) or a
-    HashToSign (the content's digest, detached only). Refusals name the document."""
+    HashToSign (the content's digest, detached only), made as ``options`` say (a keyword they do not
+    know is ``function``'s TypeError). Refusals name the document."""
+    known_options(function, options, _DOCUMENT_OPTIONS)
+    names = options.get("doc_aliases")
     if isinstance(documents, (str, bytes, bytearray, memoryview, os.PathLike, HashToSign)) or not isinstance(
         documents, Sequence
     ):
@@ -109,14 +138,14 @@ def prepare_documents(
             prepared = cms_prepare(
                 content,
                 digest=digest,
-                hash=hash,
+                hash=options.get("hash", "sha256"),
                 certificate=certificate,
                 chain=chain,
-                detached=detached,
-                signing_time=signing_time,
-                scheme=scheme,
-                pss_salt_length=pss_salt_length,
-                policy=policy,
+                detached=options.get("detached", True),
+                signing_time=options.get("signing_time"),
+                scheme=options.get("scheme"),
+                pss_salt_length=options.get("pss_salt_length"),
+                policy=options.get("policy"),
             )
         except InputError as exc:
             field = exc.field.replace("content", f"documents[{index}]").replace("digest", f"documents[{index}]")
@@ -236,6 +265,43 @@ def all_foreign(items: Sequence[Prepared], failures: Mapping[int, str]) -> None:
             document=items[0].index,
             name=items[0].name,
         )
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnosis:
+    """Why one returned signature failed: ``message``; ``foreign`` when it does not verify under the
+    certificate's key at all; ``signs``, the position of the document whose hash it is over (a
+    swapped order), when the vendor's check found one."""
+
+    message: str
+    foreign: bool = False
+    signs: int | None = None
+
+
+def check_returned(
+    items: Sequence[Prepared],
+    signatures: Sequence[bytes],
+    diagnose: Callable[[int, Prepared, bytes], Diagnosis | None],
+) -> None:
+    """The returned signatures, one per document in order, before any CMS is finished: their count and
+    lengths, then ``diagnose(position, item, signature)`` for each (the vendor's check: None when it
+    verified). Raises the first failure as its typed error naming the document, or
+    :class:`~cryptokit.errors.ForeignSignature` when none verifies under the key at all."""
+    check_count(items, signatures)
+    for item, signature in zip(items, signatures, strict=True):
+        check_length(item, signature)
+    failures: dict[int, str] = {}
+    first: DocumentSigningError | None = None
+    for position, (item, signature) in enumerate(zip(items, signatures, strict=True)):
+        found = diagnose(position, item, signature)
+        if found is not None:
+            error = document_failure(
+                items, item, found.message, foreign=found.foreign, signs=found.signs, failures=failures
+            )
+            first = first or error
+    all_foreign(items, failures)
+    if first is not None:
+        raise first
 
 
 def finish_all(items: Sequence[Prepared], signatures: Sequence[bytes], *, policy: CmsPolicy | None) -> list[bytes]:

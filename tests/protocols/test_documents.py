@@ -196,6 +196,30 @@ def test_refused_before_anything_is_sent(rsa: Pki, tmp_path: Path) -> None:
         _adss_sign(rsa, lambda request: "not an answer")
 
 
+def test_both_vendors_take_the_same_document_options(rsa: Pki) -> None:
+    """adss.sign_documents and csc.sign_documents share DocumentOptions: the same keywords make the
+    same CMS (attached here), and a misspelt one is a TypeError before anything is sent."""
+    assert adss.DocumentOptions is csc.DocumentOptions
+    options: dict[str, Any] = {"detached": False, "hash": "sha384", "doc_aliases": ["one", "two"]}
+    by_adss = _adss_sign(rsa, Recorder(_adss(rsa).handle), [b"one", b"two"], **options)
+    send = Recorder(_csc(rsa, multisign=10).handle)
+    by_csc = csc.sign_documents(
+        [b"one", b"two"], send, credential_id="cred", access_token="tok", sad="sad-value", certificate=rsa.leaf,
+        chain=rsa.chain,
+        multisign=10, **options,
+    )
+    for signed in (by_adss, by_csc):
+        results = [ck.cms_verify(cms, trusted_signers=[rsa.leaf]) for cms in signed]
+        assert [r.content for r in results] == [b"one", b"two"]
+        assert {r.digest_algorithm.name for r in results} == {"sha384"} and not any(r.detached for r in results)
+    quiet = Recorder(_adss(rsa).handle)
+    with pytest.raises(TypeError, match=r"sign_documents.*'signing_tme'"):
+        _adss_sign(rsa, quiet, signing_tme=None)
+    with pytest.raises(TypeError, match=r"sign_documents.*'detatched'"):
+        csc.sign_documents(DOCS, quiet, credential_id="cred", certificate=rsa.leaf, multisign=10, detatched=True)
+    assert quiet.requests == []
+
+
 def test_adss_error_answer_is_typed(rsa: Pki) -> None:
     service = adss.EmbeddedSigner(KeyBundle(rsa.leaf_key, rsa.leaf), cert_alias="other-alias")
     with pytest.raises(adss.AdssError) as info:

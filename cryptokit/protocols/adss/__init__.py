@@ -34,7 +34,7 @@ from .values import *  # noqa: F403
 from .verify import *  # noqa: F403
 
 # documents in, verified CMS out (loaded on first use: it imports the CMS block)
-_DOCUMENTS = ("sign_documents", "finish_documents", "SigningPending")
+_DOCUMENTS = ("sign_documents", "finish_documents", "SigningPending", "DocumentOptions")
 
 __all__ = [
     *errors.__all__,

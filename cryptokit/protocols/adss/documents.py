@@ -9,10 +9,9 @@ the certificate before it is returned. The module opens no socket: ``send`` does
 
 from __future__ import annotations
 
-import datetime as dt
 import time
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Unpack
 
 from cryptography import x509
 
@@ -20,14 +19,13 @@ from ...cms import CmsPolicy, PreparedCms
 from ...errors import DocumentSigningError, InputError
 from ...report import SubIndication
 from .._documents import (
+    Diagnosis,
+    DocumentOptions,
     Exchange,
     Prepared,
     SigningPending,
-    all_foreign,
     as_items,
-    check_count,
-    check_length,
-    document_failure,
+    check_returned,
     exchange,
     finish_all,
     prepare_documents,
@@ -38,7 +36,7 @@ from .responses import parse_sign_response, parse_sign_status
 from .values import SignResult, SignStatus
 from .verify import _Sent, _signature_check
 
-__all__ = ["SigningPending", "sign_documents", "finish_documents"]
+__all__ = ["DocumentOptions", "SigningPending", "sign_documents", "finish_documents"]
 
 
 def _certificate(value: object) -> x509.Certificate:
@@ -68,25 +66,18 @@ def finish_documents(
         raise DocumentSigningError(f"the service answered {result.status.value}: nothing was signed yet")
     items = as_items(prepared)
     signatures = result.signatures
-    check_count(items, signatures)
-    for item, signature in zip(items, signatures, strict=True):
-        check_length(item, signature)
     sent = _Sent([(item.name, item.cms.to_sign) for item in items])
     key = load_public_key(items[0].cms.certificate)
-    failures: dict[int, str] = {}
-    first: DocumentSigningError | None = None
-    for item in items:
-        check, _ = _signature_check(key, signatures, item.index, sent, False)
+
+    def diagnose(position: int, item: Prepared, signature: bytes) -> Diagnosis | None:
+        check, _ = _signature_check(key, signatures, position, sent, False)
         if check.outcome.value != "failed":
-            continue
+            return None
         other = check.details.get("signed_document")
         foreign = check.sub_indication is SubIndication.SIG_CRYPTO_FAILURE
-        signs = other if isinstance(other, int) else None
-        error = document_failure(items, item, check.message, foreign=foreign, signs=signs, failures=failures)
-        first = first or error
-    all_foreign(items, failures)
-    if first is not None:
-        raise first
+        return Diagnosis(check.message, foreign, other if isinstance(other, int) else None)
+
+    check_returned(items, signatures, diagnose)
     return finish_all(items, signatures, policy=policy)
 
 
@@ -99,19 +90,13 @@ def sign_documents(
     profile_id: str,
     cert_alias: str,
     token: TokenArg,
-    hash: str = "sha256",
-    detached: bool = True,
-    signing_time: dt.datetime | None = None,
-    scheme: str | None = None,
-    pss_salt_length: int | None = None,
-    doc_aliases: Sequence[str | None] | None = None,
     cert_password: str | None = None,
     sam_user_id: str | None = None,
     request_description: str | None = None,
     app_name: str | None = None,
-    policy: CmsPolicy | None = None,
     max_polls: int = 0,
     poll_interval: float = 1.0,
+    **options: Unpack[DocumentOptions],
 ) -> list[bytes]:
     """Sign ``documents`` with the ADSS-held key of ``certificate``; one verified CMS (DER) per document.
 
@@ -122,8 +107,9 @@ def sign_documents(
     seconds apart, then raises :class:`SigningPending` carrying the request ID and the prepared
     documents (for a long authorisation, drive :class:`~.poll.SignStatusPoller` with that request ID,
     then :func:`finish_documents` with the prepared documents and the SUCCESS result). TIMEOUT,
-    DECLINED and FAILED raise their :class:`~.errors.AdssSignStatusError`. ``doc_aliases`` are sent
-    as ``doc_alias`` and name the documents in errors.
+    DECLINED and FAILED raise their :class:`~.errors.AdssSignStatusError`. ``options``:
+    :class:`DocumentOptions` (hash, detached, signing_time, scheme,
+    pss_salt_length, doc_aliases, policy).
 
     Refused before anything is sent: what :func:`~cryptokit.cms.cms_prepare` refuses. An ADSS error
     answer raises its :class:`~.errors.AdssError`; a wrong answer raises the errors of
@@ -134,18 +120,7 @@ def sign_documents(
         raise InputError("max_polls", "must be an integer >= 0")
     if isinstance(poll_interval, bool) or not isinstance(poll_interval, (int, float)) or not 0 <= poll_interval <= 3600:
         raise InputError("poll_interval", "must be 0..3600 seconds")
-    items = prepare_documents(
-        documents,
-        certificate=cert,
-        chain=chain,
-        hash=hash,
-        detached=detached,
-        signing_time=signing_time,
-        scheme=scheme,
-        pss_salt_length=pss_salt_length,
-        policy=policy,
-        names=doc_aliases,
-    )
+    items = prepare_documents("sign_documents", documents, certificate=cert, chain=chain, options=options)
     request = build_sign_request(
         [item.cms.to_sign for item in items],
         profile_id=profile_id,
@@ -154,7 +129,7 @@ def sign_documents(
         sam_user_id=sam_user_id,
         cert_password=cert_password,
         request_description=request_description,
-        doc_aliases=doc_aliases,
+        doc_aliases=options.get("doc_aliases"),
         app_name=app_name,
     )
     result = parse_sign_response(*exchange(send, request))
@@ -175,4 +150,4 @@ def sign_documents(
             result.request_id,
             [item.cms for item in items],
         )
-    return finish_documents(items, result, policy=policy)
+    return finish_documents(items, result, policy=options.get("policy"))

@@ -27,7 +27,7 @@ from .server import *  # noqa: F403
 
 # The verifier imports the chain layer, sign_documents the CMS block; loaded on first use of their names.
 _VERIFY = ("validate_sign_hash_response", "verify_sign_hash_response", "SignHashReport", "HashVerification")
-_DOCUMENTS = ("sign_documents", "SigningPending")
+_DOCUMENTS = ("sign_documents", "SigningPending", "DocumentOptions")
 
 __all__ = [*errors.__all__, *requests.__all__, *responses.__all__, *server.__all__, *_VERIFY, *_DOCUMENTS]
 

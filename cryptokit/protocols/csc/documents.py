@@ -10,26 +10,23 @@ no socket: the caller's ``send`` does the HTTP.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Sequence
-from typing import Any, Literal
+from typing import Any, Literal, Unpack
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
-from ...cms import CmsPolicy
-from ...errors import DocumentSigningError, ForeignSignature, InputError
+from ...errors import ForeignSignature, InputError
 from ...hashing import HashToSign
 from ...report import SubIndication
 from .._documents import (
+    Diagnosis,
+    DocumentOptions,
     Exchange,
     Prepared,
     SigningPending,
-    all_foreign,
-    check_count,
-    check_length,
-    document_failure,
+    check_returned,
     exchange,
     finish_all,
     prepare_documents,
@@ -37,7 +34,7 @@ from .._documents import (
 from .requests import MAX_HASHES, RSA_ENCRYPTION, RSASSA_PSS, build_credentials_info_request, build_sign_hash_request
 from .responses import CredentialInfo, parse_credential_info, parse_sign_hash_response
 
-__all__ = ["SigningPending", "sign_documents"]
+__all__ = ["DocumentOptions", "SigningPending", "sign_documents"]
 
 _ECDSA = {"sha256": "1.2.840.10045.4.3.2", "sha384": "1.2.840.10045.4.3.3", "sha512": "1.2.840.10045.4.3.4"}
 _RSA = {"sha256": "1.2.840.113549.1.1.11", "sha384": "1.2.840.113549.1.1.12", "sha512": "1.2.840.113549.1.1.13"}
@@ -82,25 +79,19 @@ def _finish_chunk(items: Sequence[Prepared], request: Any, signatures: Sequence[
     from .verify import _verify_one
 
     budget = rs.ProbeBudget(rs.MAX_SWAP_PROBES)  # one swap-search budget for the whole answer
-    check_count(items, signatures)
-    for item, signature in zip(items, signatures, strict=True):
-        check_length(item, signature)
     key = items[0].cms.certificate.public_key()
-    failures: dict[int, str] = {}
-    first: DocumentSigningError | None = None
-    for position, (item, signature) in enumerate(zip(items, signatures, strict=True)):
+
+    def diagnose(position: int, item: Prepared, signature: bytes) -> Diagnosis | None:
         checks, _, signs = _verify_one(request, position, signature, key, False, budget)
         failed = next((c for c in checks if c.outcome.value == "failed"), None)
         if failed is None:
-            continue
+            return None
         on_signature = failed.name == "signature"
         foreign = on_signature and failed.sub_indication is SubIndication.SIG_CRYPTO_FAILURE
         other = signs if on_signature and isinstance(signs, int) and signs != position else None
-        error = document_failure(items, item, failed.message, foreign=foreign, signs=other, failures=failures)
-        first = first or error
-    all_foreign(items, failures)
-    if first is not None:
-        raise first
+        return Diagnosis(failed.message, foreign, other)
+
+    check_returned(items, signatures, diagnose)
 
 
 def sign_documents(
@@ -113,17 +104,11 @@ def sign_documents(
     certificate: x509.Certificate | bytes | str | None = None,
     chain: Sequence[x509.Certificate] | None = None,
     credential: CredentialInfo | None = None,
-    hash: str = "sha256",
     sign_algo: str | None = None,
-    scheme: str | None = None,
-    pss_salt_length: int | None = None,
-    detached: bool = True,
-    signing_time: dt.datetime | None = None,
     multisign: int | None = None,
     version: Literal[1, 2] = 2,
     base_path: str | None = None,
-    doc_aliases: Sequence[str | None] | None = None,
-    policy: CmsPolicy | None = None,
+    **options: Unpack[DocumentOptions],
 ) -> list[bytes]:
     """Sign ``documents`` with the CSC credential ``credential_id``; one verified CMS (DER) per document.
 
@@ -135,7 +120,9 @@ def sign_documents(
     :class:`~cryptokit.errors.ForeignSignature` before any hash is sent. The hashes go in calls of at
     most ``multisign`` each. ``sad``: the SAD string, a callable that returns one for each call's
     hashes (CSC binds a SAD to the hashes it authorises), or None. ``sign_algo`` defaults to the OID
-    matching the key, ``scheme`` and ``hash`` among the credential's ``key/algo``.
+    matching the key, ``scheme`` and ``hash`` among the credential's ``key/algo``. ``options``:
+    :class:`DocumentOptions` (hash, detached, signing_time, scheme,
+    pss_salt_length, doc_aliases, policy).
 
     Errors: what :func:`~cryptokit.cms.cms_prepare` refuses, before anything is sent; a CSC error answer
     raises its :class:`~.errors.CscError`; an asynchronous answer raises :class:`SigningPending`;
@@ -173,24 +160,13 @@ def sign_documents(
     limit = MAX_HASHES if multisign is None else multisign
     if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
         raise InputError("multisign", "must be a positive integer")
-    items = prepare_documents(
-        documents,
-        certificate=cert,
-        chain=chain or (),
-        hash=hash,
-        detached=detached,
-        signing_time=signing_time,
-        scheme=scheme,
-        pss_salt_length=pss_salt_length,
-        policy=policy,
-        names=doc_aliases,
-    )
+    items = prepare_documents("sign_documents", documents, certificate=cert, chain=chain or (), options=options)
     first = items[0].cms
     key = cert.public_key()
     if not isinstance(key, (rsa.RSAPublicKey, ec.EllipticCurvePublicKey)):  # cms_prepare refused others
         raise InputError("certificate", "must hold an RSA or EC key")
     algo = sign_algo if sign_algo is not None else _sign_algo(key, first.scheme, first.hash_name, key_algos)
-    salt = pss_salt_length if first.scheme == "pss" else None
+    salt = options.get("pss_salt_length") if first.scheme == "pss" else None
     if first.scheme == "pss" and salt is None:
         from asn1crypto import algos
 
@@ -222,4 +198,4 @@ def sign_documents(
             )
         _finish_chunk(chunk, request, result.signatures)
         signatures.extend(result.signatures)
-    return finish_all(items, signatures, policy=policy)
+    return finish_all(items, signatures, policy=options.get("policy"))
