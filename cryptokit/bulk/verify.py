@@ -32,7 +32,6 @@ from dataclasses import KW_ONLY, dataclass
 from typing import Any, Literal
 
 from cryptography import x509
-from cryptography.hazmat.primitives import serialization
 
 from ..errors import CryptokitError, InputError
 from ..hashing import HashToSign
@@ -177,7 +176,9 @@ class _Keys:
         if isinstance(key, (bytes, str)):
             return key if self.portable else _load_here(key)
         if self.portable and isinstance(key, x509.Certificate):
-            return key.public_bytes(serialization.Encoding.DER)  # parsed by the workers, not here
+            from cryptography.hazmat.primitives.serialization import Encoding  # (loaded when used)
+
+            return key.public_bytes(Encoding.DER)  # parsed by the workers, not here
         pk = _load_here(key)
         if not self.portable or isinstance(pk, tuple):
             return pk
@@ -198,7 +199,9 @@ def _load_here(key: Any) -> Any:
 
 def _portable(pk: Any) -> KeyRef:
     """A picklable reference for a loaded PublicKey: SPKI DER, plus RSASSA-PSS parameters when it has them."""
-    spki = pk.key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    spki = pk.key.public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo)
     if pk.pss is None:
         return spki
     return ("pss", spki, pk.pss.hash.name, pk.pss.mgf_hash.name, pk.pss.salt_length, pk.pss_key)

@@ -29,7 +29,7 @@ from .common import chain_arguments, decode_blob, progress_bar, read_blob
 from .io import command_language, read_input, table
 
 MAX_MANIFEST_ROWS = 1_000_000
-#: Rows per piece of work a worker process takes (parse, decode, verify, render); about four per worker.
+#: Fewest rows in a piece of work a worker process takes (parse, decode, verify, render).
 _PART_MIN_ROWS = 256
 
 
@@ -276,6 +276,18 @@ def _verify_sent(items: list[Any], start: int, numbers: list[int] | None, base: 
     return _verify_part(items, start, numbers, _Reader(base, alg))
 
 
+def _guided(total: int, workers: int) -> list[tuple[int, int]]:
+    """Row ranges that shrink as the rows run out (each a ``2 * workers``-th of what is left, at least
+    :data:`_PART_MIN_ROWS`), so that the workers finish together."""
+    ranges: list[tuple[int, int]] = []
+    start = 0
+    while start < total:
+        size = max(_PART_MIN_ROWS, -(-(total - start) // (2 * workers)))
+        ranges.append((start, min(total, start + size)))
+        start += size
+    return ranges
+
+
 def _verify_manifest(
     manifest: _Manifest, base: str, alg: str, workers: int, progress: Any, meanwhile: Any
 ) -> list[_Part]:
@@ -291,8 +303,7 @@ def _verify_manifest(
             progress(total, total)
         meanwhile()
         return [part]
-    size = max(_PART_MIN_ROWS, -(-total // (4 * workers)))
-    ranges = [(start, min(total, start + size)) for start in range(0, total, size)]
+    ranges = _guided(total, workers)
     context = _pool_context()
     token = next(_tokens)
     tasks: list[tuple[int, tuple[Any, ...]]]
