@@ -252,7 +252,7 @@ _TABLE: tuple[tuple[str, ErrorFamily, str], ...] = (
     ("86022", _X, _Z + "default profile not configured and neither found in request"),
     ("86023", _X, _Z + "default profile is inactive"),
     ("86024", _X, "Failed to authorise client \u2013 client secret is invalid"),  # en dash as published
-    # Other ADSS services (protocols.md section 2): the same families apply.
+    # Codes other ADSS services answer (not in the CSP guide's section 8): the same families apply.
     ("41091", _A, "Invalid password"),
     ("58062", _G, "Authorization declined"),
 )
