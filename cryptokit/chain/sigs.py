@@ -163,10 +163,13 @@ def pss_key_misuse(signed: x509.Certificate | x509.CertificateRevocationList, is
     return pss_binding_problem(bound, used)
 
 
-def serial_octets(cert: x509.Certificate) -> tuple[int, bool]:
+def serial_octets(cert: x509.Certificate, tbs: bytes | None = None) -> tuple[int, bool]:
     """(octets in the DER content of the serialNumber INTEGER, True when it is zero or negative),
-    read from the TBS bytes, so that cryptography's warning about non-positive serials is not raised."""
-    tbs = cert.tbs_certificate_bytes
+    read from the TBS bytes, so that cryptography's warning about non-positive serials is not raised.
+    ``tbs``: the certificate's TBSCertificate bytes when the caller has them (cryptography's
+    ``tbs_certificate_bytes`` encodes them again on each call)."""
+    if tbs is None:
+        tbs = cert.tbs_certificate_bytes
     i = der_header(tbs, 0)[0]  # inside TBSCertificate
     if tbs[i : i + 1] == b"\xa0":  # [0] version
         i, length = der_header(tbs, i)
@@ -180,14 +183,16 @@ def serial_octets(cert: x509.Certificate) -> tuple[int, bool]:
 _EC_PUBLIC_KEY_OID = "1.2.840.10045.2.1"
 
 
-def ec_explicit_parameters(cert: x509.Certificate) -> bool:
+def ec_explicit_parameters(cert: x509.Certificate, tbs: bytes | None = None) -> bool:
     """True when ``cert`` holds an id-ecPublicKey whose parameters are not a named curve (explicit
     specifiedCurve or implicitlyCA, both forbidden by RFC 5480 2.1.1). cryptography loads explicit
-    parameters of a known curve as that curve, so the SubjectPublicKeyInfo is read from the TBS bytes."""
+    parameters of a known curve as that curve, so the SubjectPublicKeyInfo is read from the TBS bytes
+    (``tbs``, as for :func:`serial_octets`)."""
     try:
         if cert.public_key_algorithm_oid.dotted_string != _EC_PUBLIC_KEY_OID:
             return False
-        tbs = cert.tbs_certificate_bytes
+        if tbs is None:
+            tbs = cert.tbs_certificate_bytes
         i = der_header(tbs, 0)[0]
         if tbs[i : i + 1] == b"\xa0":
             j, length = der_header(tbs, i)

@@ -322,9 +322,10 @@ def _facts_of(cert: x509.Certificate, der: bytes) -> _Facts:
     changed after they are built. Signatures are never memoised here."""
     f = _FACTS_BY_DER.get(der)
     if f is None:
-        f = _facts(cert)
+        span = _tbs_span(der)
+        f = _facts(cert, der[span[0] : span[1]])
         f.plain_der = plainly_admissible(der, None)
-        f.der, f.tbs = der, _tbs_span(der)
+        f.der, f.tbs = der, span
         try:
             while len(_FACTS_BY_DER) >= _MAX_MEMO:
                 del _FACTS_BY_DER[next(iter(_FACTS_BY_DER))]
@@ -342,9 +343,9 @@ def _tbs_span(der: bytes) -> tuple[int, int]:
     return start, content + length
 
 
-def _facts(cert: x509.Certificate) -> _Facts:
-    """What the checks need from ``cert`` alone: names, extensions, profile, validity, signature
-    algorithm and key descriptions (the policy judges them per call)."""
+def _facts(cert: x509.Certificate, tbs: bytes) -> _Facts:
+    """What the checks need from ``cert`` alone (``tbs``: its TBSCertificate bytes): names, extensions,
+    profile, validity, signature algorithm and key descriptions (the policy judges them per call)."""
     f = _Facts(
         _subject_text(cert.subject),
         subject_key=name_key(cert.subject),
@@ -381,7 +382,7 @@ def _facts(cert: x509.Certificate) -> _Facts:
                 unknown.append(ext.oid.dotted_string)
         f.unknown_critical = tuple(unknown)
         f.self_issued = f.subject_key == f.issuer_key  # names_match: equal names have equal keys
-        f.profile = _profile(cert, f, present, critical)
+        f.profile = _profile(cert, f, present, critical, tbs)
         f.no_aki = cert.version is x509.Version.v3 and not aki_id
     except (ValueError, TypeError) as exc:
         f.error = f"extensions unparsable ({exc})"
@@ -391,7 +392,11 @@ def _facts(cert: x509.Certificate) -> _Facts:
 
 
 def _profile(
-    cert: x509.Certificate, f: _Facts, present: set[x509.ObjectIdentifier], critical: set[x509.ObjectIdentifier]
+    cert: x509.Certificate,
+    f: _Facts,
+    present: set[x509.ObjectIdentifier],
+    critical: set[x509.ObjectIdentifier],
+    tbs: bytes,
 ) -> tuple[str, ...]:
     """The RFC 5280 section 4 rules ``cert`` breaks on its own (its place in the path is judged by the caller)."""
     out: list[str] = []
@@ -413,10 +418,10 @@ def _profile(
             out.append("a CA certificate without subjectKeyIdentifier (4.2.1.2)")
     if f.ku is not None and f.ku.key_cert_sign and not f.ca:
         out.append("keyCertSign without basicConstraints cA (4.2.1.3)")
-    length, _ = serial_octets(cert)
+    length, _ = serial_octets(cert, tbs)
     if length > 20:
         out.append(f"serial number of {length} octets, longer than 20 (4.1.2.2)")
-    if ec_explicit_parameters(cert):
+    if ec_explicit_parameters(cert, tbs):
         out.append("EC key without a named curve (RFC 5480 2.1.1)")
     return tuple(out)
 
