@@ -65,8 +65,8 @@ subject's country check 24-29%, the subject built twice by cryptography and form
 10-12%, the CSRs' RSA verifications 11%, the rest (DER round trip, extensions, attributes, exponent,
 key description) about 10%; ``cms_verify`` of the one CMS 15% (per-CSR framing: ten of them, each at
 ``cms_verify``'s own 0.78x); decrypting and authenticating (JSON, AES-GCM, password HMAC) 3%;
-unframing 2%. Per CSR (timeit): ``verify_csr`` 85-240 us on the loaded host against 25-35 us of
-bare work.
+unframing 2%. Per CSR (timeit, three runs): ``verify_csr`` 104-117 us against 37-39 us of the
+bare side's work (load, self-signature, subject, extensions).
 
 What changed, no check dropped: (1) the country check is read from the CSR's bytes
 (``certificates.plain_country_values``, shared with certificate loading) and asn1crypto parses the
@@ -79,9 +79,11 @@ opens one request again and again) and no server; what repeats between requests,
 certificate and the CMS's algorithm identifiers, is what ``cms_verify`` already caches by exact
 bytes.
 
-After (per-CSR 0.76x, joined 0.69-0.85x): ``verify_csr`` about 55% of a joined request, its RSA
-verification now the largest single part; ``cms_verify`` about 25%; per CSR about 50-60 us
-against the bare 30-35 us (the DER round trip, attributes, exponent and key description remain).
+After (three full runs: per-CSR 0.77-0.79x, joined 0.78-0.79x; with only (1) and (2): per-CSR
+0.76x, joined 0.69-0.75x): ``verify_csr`` 54% of a joined request, its RSA verification the largest
+single part; ``cms_verify`` 32%; per CSR 50-56 us against the bare 37-39 us (what remains is what
+the bare side does not check: the DER round trip, attributes, hash policy, exponent, key
+description).
 
 Profile findings for the command over files.
 
@@ -102,9 +104,11 @@ CMS twice (its attached/detached check parsed before ``cms_verify`` did: 0.57 of
 files in cProfile; a detached CMS without content is now read from ``cms_verify``'s report); empty
 chain-input lists take ``cms_verify``'s no-input path instead of loading per call.
 
-After: (a) 0.02x, the floor about 0.05-0.1x; (b) one invocation over 10,000 files about 12x
-``openssl cms -verify`` launched per file, about 0.5 ms a file (``cms_verify`` about 0.2 ms, reading
-the file and writing its line the rest).
+After (three full runs, openssl at 3.3-7.6 ms a launch): the floor 0.05-0.08x; (a) 0.02-0.03x,
+a launch about 145 ms of CPU against the floor's 75 (skipping the chain policy and the email parser
+without ``--roots`` took it from about 173); (b) one invocation over 10,000 files 8.7-20.3x
+``openssl cms -verify`` launched per file (1,900-3,900 files/s; about 0.5 ms a file: ``cms_verify``
+about 0.2 ms, reading the file and writing its line the rest). Before the skip: 11.2-14.4x.
 """
 
 from __future__ import annotations
