@@ -20,13 +20,18 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cryptography import x509
 
 from .errors import InputError
 from .hashing import HashToSign
 from .protocols import HttpRequest, HttpResponse, adss, csc, emca
+
+if TYPE_CHECKING:
+    from .certificates import CertificateLike
+    from .envelope import Envelope
+    from .pkcs12 import KeyBundle
 
 __all__ = ["Send", "CscClient", "AdssClient", "EmcaClient"]
 
@@ -286,7 +291,7 @@ class AdssClient:
         hashes: Sequence[HashToSign],
         *,
         cert_alias: str | None = None,
-        certificate: Any = None,
+        certificate: CertificateLike | adss.UserCertificate | None = None,
         certificate_chain: Sequence[x509.Certificate] | None = None,
         trust_anchors: Sequence[x509.Certificate] | None = None,
         **options: Any,
@@ -355,7 +360,9 @@ class EmcaClient:
     ``signer`` KeyBundle whose certificate the CA registered, the shared ``envelope``; ``options``
     (``auth``, ``framing``, ``path``...) go to every :func:`emca.build_create_certificates_request`."""
 
-    def __init__(self, send: Send, *, username: str, password: str, signer: Any, envelope: Any, **options: Any) -> None:
+    def __init__(
+        self, send: Send, *, username: str, password: str, signer: KeyBundle, envelope: Envelope, **options: Any
+    ) -> None:
         self._send = _send_arg(send)
         self.username = username
         self._password = password

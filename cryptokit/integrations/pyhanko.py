@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Sequence
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from asn1crypto import algos
 from asn1crypto import x509 as ax509
@@ -51,6 +51,9 @@ try:
     from pyhanko_certvalidator.registry import SimpleCertificateStore as _CertificateStore
 except ImportError as exc:  # pragma: no cover - depends on the installed extras
     raise ImportError("cryptokit.integrations.pyhanko needs pyHanko: pip install 'cryptokit[pdf]'") from exc
+
+if TYPE_CHECKING:
+    from ..protocols.adss.requests import TokenArg
 
 __all__ = ["RemoteSigner", "adss_signer", "csc_signer"]
 
@@ -212,7 +215,7 @@ def adss_signer(
     chain: Sequence[x509.Certificate] = (),
     profile_id: str,
     cert_alias: str,
-    token: Any,
+    token: TokenArg,
     scheme: str | None = None,
     pss_salt_length: int | None = None,
     cert_password: str | None = None,

@@ -52,3 +52,52 @@ def test_no_public_function_of_cryptokit_takes_a_bare_any() -> None:
                 if "Any" in text.replace("Mapping[str, Any]", "").replace("PathLike[Any]", ""):
                     loose.append(f"{name}({p.name}: {text})")
     assert loose == ["der_to_raw(curve_or_key: Any)", "raw_to_der(curve_or_key: Any)"]
+
+
+def _public_callables() -> list[tuple[str, object]]:
+    """Every function and method exported by a public module of cryptokit (no ``_`` in its path)."""
+    import importlib
+    import pkgutil
+
+    names = ["cryptokit"] + [
+        m.name
+        for m in pkgutil.walk_packages(ck.__path__, "cryptokit.")
+        if not any(part.startswith("_") for part in m.name.split(".")[1:])
+        and not m.name.startswith(("cryptokit.integrations", "cryptokit.cli"))  # optional extras / argparse glue
+    ]
+    out: dict[tuple[str, str], tuple[str, object]] = {}
+    for module_name in names:
+        module = importlib.import_module(module_name)
+        for export in getattr(module, "__all__", ()):
+            value = getattr(module, export)
+            members = [(export, value)] if inspect.isfunction(value) else []
+            if inspect.isclass(value) and value.__module__.startswith("cryptokit"):
+                members = [
+                    (f"{export}.{n}", getattr(value, n))
+                    for n, f in vars(value).items()
+                    if isinstance(f, (staticmethod, classmethod)) or inspect.isfunction(f)
+                    if not n.startswith("_") or n == "__init__"
+                ]
+            for label, member in members:
+                out.setdefault((member.__module__, member.__qualname__), (f"{module_name}.{label}", member))
+    return list(out.values())
+
+
+#: Parameters that take certificates, CRLs, OCSP answers, a vendor token or key material: a named
+#: alias or type always serves them.
+_NAMED_ROLES = {
+    "certificate", "certificates", "certificate_chain", "trust_anchors", "intermediates", "crls",
+    "ocsp_responses", "token", "signer", "envelope", "private_key",
+}  # fmt: skip
+
+
+def test_no_public_function_takes_any_where_a_named_alias_serves() -> None:
+    functions = _public_callables()
+    assert len(functions) > 400
+    loose = [
+        f"{label}({p.name}: {p.annotation})"
+        for label, function in functions
+        for p in inspect.signature(function).parameters.values()  # type: ignore[arg-type]
+        if p.name in _NAMED_ROLES and "Any" in str(p.annotation)
+    ]
+    assert loose == []

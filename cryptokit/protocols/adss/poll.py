@@ -55,7 +55,11 @@ from .verify import SignResponseReport, verify_sign_response
 if TYPE_CHECKING:
     import datetime as dt
 
+    from ...certificates import CertificateLike
     from ...chain import ChainPolicy
+    from ...chain.ocsp import OcspLike
+    from ...chain.revocation import CrlLike
+    from .values import UserCertificate
 
 __all__ = ["PollState", "Poll", "Signed", "SignStatusPoller", "raise_for_sign_status"]
 
@@ -154,13 +158,13 @@ class SignStatusPoller:
         *,
         profile_id: str,
         token: TokenArg,
-        certificate: Any,
-        trust_anchors: Any,
-        certificate_chain: Any = None,
+        certificate: CertificateLike | UserCertificate,
+        trust_anchors: CertificateLike,
+        certificate_chain: CertificateLike | None = None,
         at: dt.datetime | None = None,
         policy: ChainPolicy | None = None,
-        crls: Any = (),
-        ocsp_responses: Any = (),
+        crls: CrlLike = (),
+        ocsp_responses: OcspLike = (),
         allow_absent_null: bool = False,
         require_scheme: str | Sequence[str] | frozenset[str] | None = None,
         app_name: str | None = None,
