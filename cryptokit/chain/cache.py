@@ -50,6 +50,7 @@ class _Key:
 
 
 _PLAIN = frozenset({bytes, str, int, type(None)})
+_EMPTY_HASH = hash(())
 
 
 class ChainCache(Generic[V]):
@@ -73,14 +74,21 @@ class ChainCache(Generic[V]):
         an object such as an ``x509.Certificate`` (which hashes its DER on every call) is remembered
         for that object. Keys are equal when their parts are, as for the tuple itself. Raises
         TypeError for an unhashable item."""
-        return _Key(parts, hash(tuple([self._hash_of(p) for p in parts])))
+        return _Key(parts, self._hash_of(parts))
 
     def _hash_of(self, item: object) -> int:
         kind = type(item)
         if kind in _PLAIN:
             return hash(item)
         if kind is tuple:
-            return hash(tuple([self._hash_of(p) for p in item]))  # type: ignore[attr-defined]
+            if not item:
+                return _EMPTY_HASH
+            hashes = self._hashes
+            out = []
+            for p in item:  # type: ignore[attr-defined]
+                found = hashes.get(id(p))  # the common case inline: an object seen in a recent key
+                out.append(found[1] if found is not None and found[0] is p else self._hash_of(p))
+            return hash(tuple(out))
         found = self._hashes.get(id(item))
         if found is not None and found[0] is item:
             return found[1]

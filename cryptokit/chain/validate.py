@@ -1058,6 +1058,8 @@ def validate_chain(
 
 
 def _ocsp_items(value: Any) -> list[Any]:
+    if type(value) is tuple and not value:  # the default: none
+        return []
     if isinstance(value, (bytes, bytearray, memoryview, ocsp.OCSPResponse)):
         return [value]
     if isinstance(value, str) or not hasattr(value, "__iter__"):
