@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import ClassVar
 
-from ...errors import VendorError
+from ...errors import FlowMisuse, PolicyViolation, VendorError
 
 __all__ = [
     "EmcaError",
@@ -26,6 +26,7 @@ __all__ = [
     "InternalServerError",
     "UnknownMethod",
     "RequestRejected",
+    "ManualAuthorizationMisuse",
     "ERROR_CLASSES",
     "error_from_text",
     "error_text",
@@ -194,3 +195,10 @@ def error_text(error: EmcaError | type[EmcaError], *, profile_id: str = "") -> s
     if error is ProfileDoesNotExist:
         return ProfileDoesNotExist(profile_id=profile_id).message
     return error.text
+
+
+class ManualAuthorizationMisuse(FlowMisuse, PolicyViolation):
+    """An event the manual-authorization table (:data:`~.manual.TRANSITIONS`) does not allow for the
+    request's state: approving a rejected request, issuing one not yet approved, anything after
+    REJECTED or ISSUED. A :class:`~cryptokit.errors.FlowMisuse` (``state``, ``event``; an InputError
+    with field "flow") and, as before it had its own class, a :class:`~cryptokit.errors.PolicyViolation`."""

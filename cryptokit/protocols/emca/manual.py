@@ -25,6 +25,7 @@ from cryptography import x509
 
 from ...csr import CsrInfo
 from ...errors import InputError, PolicyViolation
+from .errors import ManualAuthorizationMisuse
 from .strings import Validity
 
 __all__ = ["State", "Event", "TRANSITIONS", "next_state", "PendingRequest", "ManualAuthorization"]
@@ -54,11 +55,12 @@ TRANSITIONS: Final[Mapping[tuple[State, Event], State]] = MappingProxyType(
 
 
 def next_state(state: State, event: Event) -> State:
-    """The state after ``event``; PolicyViolation when the table does not allow it."""
+    """The state after ``event``; :class:`~.errors.ManualAuthorizationMisuse` when the table does not
+    allow it."""
     try:
         return TRANSITIONS[(state, event)]
     except KeyError:
-        raise PolicyViolation(f"'{event}' is not allowed for a request in state '{state}'") from None
+        raise ManualAuthorizationMisuse(str(state), str(event)) from None
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,7 +19,7 @@ import pytest
 from cryptokit.cms import cms_sign
 from cryptokit.csr import build_csr
 from cryptokit.envelope import Envelope
-from cryptokit.errors import DecryptionFailed, InputError, PolicyViolation, VerificationFailed
+from cryptokit.errors import DecryptionFailed, FlowMisuse, InputError, PolicyViolation, VerificationFailed
 from cryptokit.pkcs12 import KeyBundle
 from cryptokit.protocols import HttpRequest, HttpResponse, emca
 from tests.pki import make_key, make_pki
@@ -543,6 +543,56 @@ def test_state_table() -> None:
             action(rid)  # final
     with pytest.raises(InputError):
         manual.approve("unknown")
+
+
+def _request_in(manual: emca.ManualAuthorization, state: emca.State) -> str:
+    """A request id brought to ``state`` through the public methods only."""
+    ids = manual.submit(
+        user_name="u",
+        application_id=f"a-{uuid.uuid4()}",
+        profile_id="p",
+        subscriber_id="s",
+        csrs={"ID1": object()},  # type: ignore[dict-item]
+        validity=None,
+        valid_from=None,
+    )
+    rid = ids["ID1"]
+    steps = {
+        emca.State.PENDING: [],
+        emca.State.APPROVED: [manual.approve],
+        emca.State.REJECTED: [manual.reject],
+        emca.State.ISSUED: [manual.approve, lambda r: manual.issue(r, PKI.leaf)],
+    }
+    for step in steps[state]:
+        step(rid)
+    return rid
+
+
+@pytest.mark.parametrize("state", list(emca.State))
+@pytest.mark.parametrize("event", list(emca.Event))
+def test_every_state_and_event_follows_the_table(state: emca.State, event: emca.Event) -> None:
+    """The manual-authorization table walked whole: each (state, event) the table lists moves the
+    request to the listed state, through next_state and through ManualAuthorization; every other
+    pair is a ManualAuthorizationMisuse (a FlowMisuse naming state and event, still a
+    PolicyViolation) that leaves the request as it was."""
+    manual = emca.ManualAuthorization()
+    rid = _request_in(manual, state)
+    assert manual.get(rid).state is state  # type: ignore[union-attr]
+    act = {
+        emca.Event.APPROVE: manual.approve,
+        emca.Event.REJECT: manual.reject,
+        emca.Event.ISSUE: lambda r: manual.issue(r, PKI.leaf),
+    }[event]
+    if (state, event) in emca.TRANSITIONS:
+        assert emca.next_state(state, event) is emca.TRANSITIONS[(state, event)]
+        assert act(rid).state is emca.TRANSITIONS[(state, event)]
+        return
+    for attempt in (lambda: emca.next_state(state, event), lambda: act(rid)):
+        with pytest.raises(emca.ManualAuthorizationMisuse) as err:
+            attempt()
+        assert (err.value.state, err.value.event) == (state.value, event.value)
+        assert isinstance(err.value, FlowMisuse) and isinstance(err.value, PolicyViolation)
+    assert manual.get(rid).state is state  # type: ignore[union-attr]
 
 
 # --- 7. framing ----------------------------------------------------------------------------------
