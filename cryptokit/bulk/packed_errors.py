@@ -54,11 +54,14 @@ def relabel(exc: CryptokitError, prefix: str, own: str | None = None) -> Cryptok
     """``exc`` with its InputError field placed under ``prefix``.
 
     A field ``own...`` becomes ``prefix...`` (``source[3]`` -> ``sources[7][3]``); any other field
-    ``f`` becomes ``prefix.f`` (``signature`` -> ``jobs[7].signature``). Other errors are returned as is.
+    ``f`` becomes ``prefix.f`` (``signature`` -> ``jobs[7].signature``). Other errors are returned as
+    is, without their traceback and chained exceptions: a result keeps its error, and a kept traceback
+    would keep the frames of the whole batch (its jobs included) alive with it.
     """
     if type(exc) is InputError:
         field = exc.field
         if own is not None and (field == own or field.startswith((own + "[", own + "."))):
             return InputError(prefix + field[len(own) :], exc.rule)
         return InputError(f"{prefix}.{field}", exc.rule)
-    return exc
+    exc.__context__ = exc.__cause__ = None
+    return exc.with_traceback(None)
