@@ -80,7 +80,7 @@ Profile of the cold call from DER (cProfile, 1000 calls, 2026-12-07; "before" is
   per object (``ChainCache.key``): 16 us -> 7 us a hit with certificate objects. Then, with the
   cold call 3x faster, the ratio was 9.92-13.74x (RSA-2048) on the loaded host: the key's inner
   tuples now read the per-object hash memo inline and the default ``ocsp_responses=()`` skips its
-  checks, 7 -> 6 us a hit (17.9-19.8x).
+  checks, 7 -> 6 us a hit (16.1-19.8x).
 """
 
 from __future__ import annotations
