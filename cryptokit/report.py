@@ -204,7 +204,7 @@ class HasReport:
     if TYPE_CHECKING:
 
         @property
-        def report(self) -> Report: ...
+        def report(self) -> Report | HasReport: ...
 
     @property
     def ok(self) -> bool:

@@ -64,3 +64,37 @@ def test_errors_pickle_with_their_fields() -> None:
         again = pickle.loads(pickle.dumps(exc))
         assert type(again) is type(exc) and str(again) == str(exc)
         assert vars(again) == vars(exc)
+
+
+def test_every_public_report_type_reads_the_same() -> None:
+    """Every public class that carries a verdict (a ``report``) is a HasReport or a Report: ``.ok``,
+    ``.indication``, ``.sub_indication``, ``.checks`` and ``.to_dict()`` with those keys."""
+    import dataclasses
+    import importlib
+    import inspect
+    import pkgutil
+
+    import cryptokit
+    from cryptokit.report import HasReport
+
+    names = ["cryptokit"] + [
+        m.name
+        for m in pkgutil.walk_packages(cryptokit.__path__, "cryptokit.")
+        if not any(part.startswith("_") for part in m.name.split(".")[1:])
+        and m.name != "cryptokit.integrations.pyhanko"  # needs the pdf extra
+    ]
+    carriers = set()
+    for name in names:
+        module = importlib.import_module(name)
+        for export in getattr(module, "__all__", ()):
+            value = getattr(module, export)
+            if not inspect.isclass(value) or not value.__module__.startswith("cryptokit"):
+                continue
+            fields = {f.name for f in dataclasses.fields(value)} if dataclasses.is_dataclass(value) else set()
+            if issubclass(value, HasReport) or "report" in fields or hasattr(value, "report"):
+                carriers.add(value)
+    assert len(carriers) >= 8
+    for cls in carriers:
+        assert issubclass(cls, (HasReport, Report)), cls
+        for member in ("ok", "indication", "sub_indication", "checks", "to_dict"):
+            assert hasattr(cls, member), (cls, member)

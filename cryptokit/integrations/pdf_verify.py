@@ -20,7 +20,7 @@ import datetime as dt
 import io
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from ..errors import InputError, VerificationFailed
@@ -64,9 +64,11 @@ class PdfSignatureResult(HasReport):
 
 
 @dataclass(frozen=True, slots=True)
-class PdfVerifyResult:
+class PdfVerifyResult(HasReport):
     """Every signature of a PDF. ``ok``: at least one signature, every one verified, and one of them
-    covers the whole file (no unsigned bytes after the last signed revision)."""
+    covers the whole file (no unsigned bytes after the last signed revision). ``report``: every
+    signature's checks (their subject prefixed with the signature's field), then whether any signature was found and
+    whether one covers the whole file."""
 
     size: int
     signatures: tuple[PdfSignatureResult, ...]
@@ -79,13 +81,32 @@ class PdfVerifyResult:
     def ok(self) -> bool:
         return bool(self.signatures) and all(s.ok for s in self.signatures) and self.whole_file_signed
 
+    @property
+    def report(self) -> Report:
+        checks = [
+            replace(c, subject=f"{s.field}: {c.subject}" if c.subject else s.field)
+            for s in self.signatures
+            for c in s.checks
+        ]
+        if not self.signatures:
+            checks.append(Check.failed("signatures", SubIndication.SIGNED_DATA_NOT_FOUND, "the PDF holds no signature"))
+        elif self.whole_file_signed:
+            checks.append(Check.passed("whole_file", "a verified signature covers the whole file"))
+        else:
+            checks.append(
+                Check.failed(
+                    "whole_file",
+                    SubIndication.SIG_CONSTRAINTS_FAILURE,
+                    "no verified signature covers the whole file (bytes after the last signed revision)",
+                )
+            )
+        return Report.from_checks(checks)
+
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "ok": self.ok,
-            "size": self.size,
-            "whole_file_signed": self.whole_file_signed,
-            "signatures": [s.to_dict() for s in self.signatures],
-        }
+        out: dict[str, Any] = {"ok": self.ok, "size": self.size, "whole_file_signed": self.whole_file_signed}
+        out.update(self.report.to_dict())
+        out["signatures"] = [s.to_dict() for s in self.signatures]
+        return out
 
 
 def cms_der_length(contents: bytes) -> int:

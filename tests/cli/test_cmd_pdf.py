@@ -213,6 +213,11 @@ def test_incremental_update_after_signing_is_reported(tmp_path: Path) -> None:
     assert code == 1 and doc["whole_file_signed"] is False
     (sig,) = doc["signatures"]
     assert sig["ok"] is True and sig["covers_whole_file"] is False
+    # the whole-PDF verdict is a report like every other: why it failed is a check of its own
+    result = verify_pdf(updated, trust_anchors=[pki.root])
+    assert not result.ok and not result.report.ok and result.sub_indication.value == "SIG_CONSTRAINTS_FAILURE"
+    assert [c.name for c in result.failures()] == ["whole_file"]
+    assert doc["indication"] == "INDETERMINATE" and doc["checks"][-1]["name"] == "whole_file"
     (status,) = pyhanko_statuses(updated, pki.root)
     assert status.coverage.name != "ENTIRE_FILE"
     # a second signature over the update covers the whole file again: both verify, exit 0
@@ -257,6 +262,9 @@ def test_library_cuts_padding_at_the_cms_length() -> None:
     pdf = sign(minimal_pdf(), simple_signer(pki))
     result = verify_pdf(pdf, trust_anchors=[pki.root])
     assert result.ok and result.signatures[0].ok
+    assert result.report.ok and result.indication.value == "TOTAL_PASSED" and result.sub_indication is None
+    field = result.signatures[0].field
+    assert all(c.subject.split(": ")[0] == field for c in result.checks if c.name != "whole_file")
 
 
 def test_human_output(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

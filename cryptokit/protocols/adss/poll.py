@@ -44,6 +44,7 @@ from typing import TYPE_CHECKING, Any
 
 from ...errors import CryptokitError, InputError
 from ...hashing import HashToSign
+from ...report import HasReport
 from .. import HttpRequest
 from . import _wire
 from .errors import AdssPollTimeout, AdssSignDeclined, AdssSignFailed, AdssSignStatusError, AdssSignTimeout
@@ -102,8 +103,9 @@ class Poll:
 
 
 @dataclass(frozen=True, slots=True)
-class Signed:
-    """SUCCESS: the status answer (``result.signatures`` in request order) and its passing report."""
+class Signed(HasReport):
+    """SUCCESS: the status answer (``result.signatures`` in request order) and its passing report
+    (``ok``, ``indication``, ``checks``, ``to_dict()`` read through to it)."""
 
     result: SignResult
     report: SignResponseReport
