@@ -17,7 +17,7 @@ import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -128,7 +128,7 @@ def _ceiling_pool() -> ProcessPoolExecutor:
     return ProcessPoolExecutor(2)
 
 
-def _checked(results: list[Any]) -> None:
+def _checked(results: Sequence[Any]) -> None:
     if not all(r.ok for r in results):
         raise AssertionError("a benchmark signature did not verify")
 

@@ -129,6 +129,7 @@ import orjson
 from asn1crypto import cms as a_cms
 from asn1crypto import x509 as a_x509
 from cryptography import x509
+from cryptography.x509.oid import ExtensionOID
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -216,7 +217,7 @@ def case_cms_verify(quick: bool = False) -> Ratio:
 
 _PASSWORD = "correct horse battery staple"
 #: the critical extensions a hand-written issuing server would accept in a CSR
-_ISSUABLE = frozenset({x509.ExtensionOID.KEY_USAGE, x509.ExtensionOID.BASIC_CONSTRAINTS})
+_ISSUABLE = frozenset({ExtensionOID.KEY_USAGE, ExtensionOID.BASIC_CONSTRAINTS})
 _EMKEY = "0123456789abcdef0123456789abcdef01234567"
 
 
