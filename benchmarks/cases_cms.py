@@ -129,10 +129,10 @@ import orjson
 from asn1crypto import cms as a_cms
 from asn1crypto import x509 as a_x509
 from cryptography import x509
-from cryptography.x509.oid import ExtensionOID
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.x509.oid import ExtensionOID
 
 from .cases_startup import _ENV
 from .ratio import Ratio, measure
