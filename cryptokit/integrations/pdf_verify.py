@@ -63,6 +63,9 @@ class PdfSignatureResult(HasReport):
         return out
 
 
+_UNSIGNED_TAIL = "no verified signature covers the whole file (bytes after the last signed revision)"
+
+
 @dataclass(frozen=True, slots=True)
 class PdfVerifyResult(HasReport):
     """Every signature of a PDF. ``ok``: at least one signature, every one verified, and one of them
@@ -93,13 +96,7 @@ class PdfVerifyResult(HasReport):
         elif self.whole_file_signed:
             checks.append(Check.passed("whole_file", "a verified signature covers the whole file"))
         else:
-            checks.append(
-                Check.failed(
-                    "whole_file",
-                    SubIndication.SIG_CONSTRAINTS_FAILURE,
-                    "no verified signature covers the whole file (bytes after the last signed revision)",
-                )
-            )
+            checks.append(Check.failed("whole_file", SubIndication.SIG_CONSTRAINTS_FAILURE, _UNSIGNED_TAIL))
         return Report.from_checks(checks)
 
     def to_dict(self) -> dict[str, Any]:
