@@ -23,11 +23,10 @@ and the pool's start-up overlaps its own work.
 from __future__ import annotations
 
 import itertools
-import multiprocessing
 import sys
 import threading
 from collections.abc import Iterable, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import KW_ONLY, dataclass
 from typing import Any, Literal
 
@@ -280,9 +279,34 @@ def _pool_context() -> Any:
     ``fork`` is a lock held by another thread at fork time, so with other threads alive the default
     method is used.
     """
-    if sys.platform != "linux" or threading.active_count() != 1:
+    if not can_fork():
         return None
+    import multiprocessing  # here: the command's bulk path forks without it (~25 ms of imports)
+
     return multiprocessing.get_context("fork")
+
+
+def _process_pool() -> Any:
+    """``concurrent.futures.ProcessPoolExecutor``, imported when a pool is first made: it imports
+    multiprocessing (~15 ms), which ``cryptokit verify bulk`` does not need when it forks by itself."""
+    found = globals().get("ProcessPoolExecutor")
+    if found is None:
+        from concurrent.futures import ProcessPoolExecutor as found
+
+        globals()["ProcessPoolExecutor"] = found
+    return found
+
+
+def __getattr__(name: str) -> Any:
+    if name == "ProcessPoolExecutor":  # module.ProcessPoolExecutor, as before it was imported lazily
+        return _process_pool()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def can_fork() -> bool:
+    """True on Linux while this process runs one thread: a forked child then holds no lock another
+    thread held at fork time (see :func:`_pool_context`)."""
+    return sys.platform == "linux" and threading.active_count() == 1
 
 
 def _call(fn: Any, *args: Any) -> Any:
@@ -365,7 +389,7 @@ def verify_many(
         here = token is None and want <= RUN_HERE_MAX_WORKERS
         pool_size = want - 1 if here else want
         try:
-            with ProcessPoolExecutor(min(pool_size, -(-total // size)), mp_context=context) as pool:
+            with _process_pool()(min(pool_size, -(-total // size)), mp_context=context) as pool:
                 return _run_on(pool, items, pool_size, size, progress, run_here=here, inherited=token)
         finally:
             if token is not None:

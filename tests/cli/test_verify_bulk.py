@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import multiprocessing
+import os
 from pathlib import Path
 from typing import Any
 
@@ -59,13 +59,18 @@ def _manifest(tmp_path: Path, pki: Any, count: int) -> Path:
     return manifest
 
 
+def _one_process(tmp_path: Path, pki: Any, capsys: pytest.CaptureFixture[str], count: int) -> Any:
+    """The manifest of ``count`` good rows, and its rows and summary verified by this process alone."""
+    manifest = _manifest(tmp_path, pki, count)
+    assert main(["verify", "bulk", str(manifest), "--workers", "1", "--json"]) == 1
+    out = _lines(capsys)
+    return manifest, out[:-1], out[-1]
+
+
 def test_workers_give_the_rows_one_process_gives(
     tmp_path: Path, pki: Any, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    manifest = _manifest(tmp_path, pki, 1200)
-    assert main(["verify", "bulk", str(manifest), "--workers", "1", "--json"]) == 1
-    one = _lines(capsys)
-    rows, summary = one[:-1], one[-1]
+    manifest, rows, summary = _one_process(tmp_path, pki, capsys, 1200)
     assert (summary["total"], summary["verified"], summary["failed"], summary["unusable"]) == (1205, 1201, 1, 3)
     assert rows[0]["id"] == "1" and rows[1]["id"] == "doc-1" and rows[1200]["id"] == "bad-b64"
     by_id = {r["id"]: r for r in rows}
@@ -73,14 +78,57 @@ def test_workers_give_the_rows_one_process_gives(
     assert by_id["short"]["status"] == "unusable" and "31 bytes" in by_id["short"]["reason"]
     assert by_id["wrong"]["status"] == "failed" and by_id["spaced"]["status"] == "verified"
     assert "line 1206 is not a JSON object" in rows[-1]["reason"]  # the blank line counted
-    # A forked pool of two (this process dispatches) and the pickled path give the same rows.
-    monkeypatch.setattr(bulk_verify, "_pool_context", lambda: multiprocessing.get_context("fork"))
-    assert main(["verify", "bulk", str(manifest), "--workers", "2", "--json"]) == 1
-    assert _lines(capsys)[:-1] == rows
-    assert verify_bulk._INHERITED == {}
-    monkeypatch.setattr(bulk_verify, "_pool_context", lambda: None)
+    # This process and forked children (one and two), and the pool the pickled path uses where it
+    # cannot fork, give the same rows.
+    forks = _count_forks(monkeypatch)
+    monkeypatch.setattr(bulk_verify, "can_fork", lambda: True)
+    for workers in ("2", "3"):
+        assert main(["verify", "bulk", str(manifest), "--workers", workers, "--json"]) == 1
+        assert _lines(capsys)[:-1] == rows
+    assert forks == [1, 2]  # --workers 2: this process and one child
+    monkeypatch.setattr(bulk_verify, "can_fork", lambda: False)
     assert main(["verify", "bulk", str(manifest), "--workers", "3", "--json"]) == 1
     assert _lines(capsys)[:-1] == rows
+    assert len(forks) == 2  # the pool, not _verify_forked (a pool's forks add to the last count)
+
+
+def _count_forks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many children each run of _verify_forked started (os.fork is counted, not replaced; a
+    process pool's forks add to the last count)."""
+    counts: list[int] = []
+    real_fork, real_forked = os.fork, verify_bulk._verify_forked
+
+    def fork() -> int:
+        counts[-1] += 1
+        return real_fork()
+
+    def forked(*args: Any, **kwargs: Any) -> Any:
+        counts.append(0)
+        return real_forked(*args, **kwargs)
+
+    monkeypatch.setattr(verify_bulk.os, "fork", fork)
+    monkeypatch.setattr(verify_bulk, "_verify_forked", forked)
+    return counts
+
+
+def test_a_child_that_dies_has_its_share_verified_here(
+    tmp_path: Path, pki: Any, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    manifest, rows, _summary = _one_process(tmp_path, pki, capsys, 600)
+    real_share = verify_bulk._share
+    parent = os.getpid()
+
+    def dying_share(*args: Any) -> Any:
+        if os.getpid() != parent:
+            os._exit(9)  # the child dies before it answers
+        return real_share(*args)
+
+    monkeypatch.setattr(verify_bulk, "_share", dying_share)
+    monkeypatch.setattr(bulk_verify, "can_fork", lambda: True)
+    assert main(["verify", "bulk", str(manifest), "--workers", "2", "--json"]) == 1
+    out = _lines(capsys)
+    assert out[:-1] == rows and out[-1]["verified"] == 601
+    assert verify_bulk._received(b"") is None and verify_bulk._received(b"\0" * 8 + b"x") is None
 
 
 def test_a_failed_chain_fails_the_verified_rows_of_its_signer(
