@@ -76,7 +76,7 @@ def test_the_walk_finds_the_functions_the_issue_names() -> None:
         "cryptokit.chain.validate.validate_chain",
         "cryptokit.protocols.csc.verify.validate_sign_hash_response",
         "cryptokit.protocols.csc.verify.verify_sign_hash_response",
-        "cryptokit.protocols.emca.responses.parse_create_certificates_response",
+        "cryptokit.protocols.emca.verify.parse_create_certificates_response",
         "cryptokit.protocols.adss.responses.parse_sign_response",
         "cryptokit.pkcs12.load_pfx",
     ):

@@ -31,7 +31,10 @@ def test_http_request_readers_share_a_pattern() -> None:
             ["errors", "values", "password_policy", "requests", "responses", "verify", "poll", "server", "documents"],
         ),
         ("csc", ["errors", "requests", "responses", "server", "verify", "documents"]),
-        ("emca", ["errors", "auth", "strings", "framing", "methods", "manual", "requests", "responses", "server"]),
+        (
+            "emca",
+            ["errors", "auth", "strings", "framing", "methods", "manual", "requests", "responses", "verify", "server"],
+        ),
         ("onespan", ["errors", "requests", "responses"]),
         ("signer_digital", ["errors", "requests", "responses", "flow"]),
     ],

@@ -11,7 +11,7 @@ README.md ("AES-256 envelopes and eMudhra emCA") says what the vendor documents 
 
 from __future__ import annotations
 
-from . import auth, errors, framing, manual, methods, requests, responses, server, strings
+from . import auth, errors, framing, manual, methods, requests, responses, server, strings, verify
 from .auth import *  # noqa: F403
 from .errors import *  # noqa: F403
 from .framing import *  # noqa: F403
@@ -21,6 +21,7 @@ from .requests import *  # noqa: F403
 from .responses import *  # noqa: F403
 from .server import *  # noqa: F403
 from .strings import *  # noqa: F403
+from .verify import *  # noqa: F403
 
 __all__ = [
     *errors.__all__,
@@ -31,5 +32,6 @@ __all__ = [
     *manual.__all__,
     *requests.__all__,
     *responses.__all__,
+    *verify.__all__,
     *server.__all__,
 ]
