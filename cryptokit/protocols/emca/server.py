@@ -70,6 +70,8 @@ __all__ = [
     "OpenedRequest",
     "OpenOptions",
     "CreateOptions",
+    "AnswerOptions",
+    "CreateAnswerOptions",
     "ClientRegistry",
     "InMemoryRegistry",
     "OpenedCreateCertificatesRequest",
@@ -290,8 +292,24 @@ class CreateOptions(OpenOptions, total=False):
     valid_from_tz: dt.tzinfo
 
 
+class AnswerOptions(OpenOptions, total=False):
+    """:class:`OpenOptions` plus how a handler answers: ``now`` (the issuing time and the CMS check's
+    time; default the current time), ``form`` of the certificates ("pkcs7", "der" or "pem") and
+    ``include_chain`` (the CA's certificates too; False)."""
+
+    now: dt.datetime | None
+    form: Literal["pkcs7", "der", "pem"]
+    include_chain: bool
+
+
+class CreateAnswerOptions(CreateOptions, AnswerOptions, total=False):
+    """What :func:`handle_create_certificates` takes: :class:`CreateOptions` and :class:`AnswerOptions`."""
+
+
 _OPEN_NAMES: Final = frozenset(OpenOptions.__optional_keys__)
 _CREATE_NAMES: Final = frozenset(CreateOptions.__optional_keys__)
+_ANSWER_NAMES: Final = frozenset(AnswerOptions.__optional_keys__)
+_CREATE_ANSWER_NAMES: Final = frozenset(CreateAnswerOptions.__optional_keys__)
 
 
 def _opening(function: str, options: OpenOptions, names: frozenset[str] = _OPEN_NAMES) -> None:
@@ -529,7 +547,10 @@ def open_get_certificate_by_request_id(
     ``requestID`` is read too). Signature Verification failed otherwise; Invalid parameter when ``requestId`` is
     absent."""
     _opening("open_get_certificate_by_request_id", opening)
-    opened = _route_and_open(http_request, methods, envelope, registry, opening)
+    return _verify_follow_up(_route_and_open(http_request, methods, envelope, registry, opening), at)
+
+
+def _verify_follow_up(opened: OpenedRequest, at: dt.datetime | None) -> OpenedFollowUpRequest:
     request_id = _param(opened.params, "requestId", "requestID")
     signature = opened.params.get("signature")
     if not isinstance(signature, str) or not signature:
@@ -696,6 +717,13 @@ def build_pending_response(
     return _answer(doc, status_case, wrapped)
 
 
+def _answer_chain(ca: KeyBundle, options: AnswerOptions) -> list[x509.Certificate]:
+    """The CA's certificates an answer carries: none unless ``include_chain``."""
+    if not options.get("include_chain", False) or ca.certificate is None:
+        return []
+    return [ca.certificate, *ca.chain]
+
+
 def _failure(error: EmcaError, subscriber_id: str | None, wrapped: bool) -> HttpResponse:
     return build_response(subscriber_id=subscriber_id, error=error, wrapped=wrapped)
 
@@ -706,24 +734,22 @@ def handle_create_certificates(
     envelope: Envelope,
     registry: ClientRegistry,
     ca: KeyBundle,
-    now: dt.datetime | None = None,
-    form: Literal["pkcs7", "der", "pem"] = "pkcs7",
-    include_chain: bool = False,
     methods: Collection[str] | None = CREATE_METHODS,
     manual: ManualAuthorization | None = None,
     wrapped: bool = True,
-    **options: Unpack[CreateOptions],
+    **options: Unpack[CreateAnswerOptions],
 ) -> HttpResponse:
     """The whole create exchange on the server, in the seed's order: route (404 for another method), open and
-    authenticate (``options``: :class:`CreateOptions`), return the existing certificates when ``registry.find_issued``
-    has some for this user and applicationId (or the existing request ids when ``manual`` holds them), verify the
-    parameters, CMS and CSRs, then issue (recorded with ``registry.record_issued``) or, when ``manual`` applies to
-    the profile, queue and answer the request ids.
+    authenticate (``options``: :class:`CreateAnswerOptions`), return the existing certificates when
+    ``registry.find_issued`` has some for this user and applicationId (or the existing request ids when ``manual``
+    holds them), verify the parameters, CMS and CSRs, then issue (recorded with ``registry.record_issued``) or, when
+    ``manual`` applies to the profile, queue and answer the request ids.
 
     Any :class:`EmcaError` becomes its ``Failure`` answer; any other error becomes "Internal server error" (no detail
     leaks). ``wrapped`` (default) writes the seed's ``response`` wrapper."""
     check_http_request(http_request)
-    _opening("handle_create_certificates", options, _CREATE_NAMES)
+    _opening("handle_create_certificates", options, _CREATE_ANSWER_NAMES)
+    now, form = options.get("now"), options.get("form", "pkcs7")
     if not all(callable(getattr(registry, name, None)) for name in ("find_issued", "record_issued")):
         # a caller's bug, not a client's: say so instead of answering "Internal server error"
         raise InputError("registry", "must implement find_issued and record_issued (the applicationId rule)")
@@ -735,7 +761,7 @@ def handle_create_certificates(
         subscriber_id = (
             raw_subscriber if isinstance(raw_subscriber, str) and len(raw_subscriber) <= _MAX_PARAM else None
         )
-        chain = [ca.certificate, *ca.chain] if include_chain and ca.certificate is not None else []
+        chain = _answer_chain(ca, options)
         user = opened.client.user_name
         existing = registry.find_issued(user, application_id)
         if existing:
@@ -790,27 +816,23 @@ def handle_get_certificate_by_request_id(
     registry: ClientRegistry,
     ca: KeyBundle,
     manual: ManualAuthorization,
-    now: dt.datetime | None = None,
-    form: Literal["pkcs7", "der", "pem"] = "pkcs7",
-    include_chain: bool = False,
     methods: Collection[str] | None = frozenset({METHOD_GET_CERTIFICATE_BY_REQUEST_ID}),
     wrapped: bool = True,
-    **opening: Unpack[OpenOptions],
+    **options: Unpack[AnswerOptions],
 ) -> HttpResponse:
-    """The follow-up of a manually authorized request (getCertificateByRequestID), opened with ``opening``
-    (:class:`OpenOptions`), by the state in ``manual``: PENDING answers the pending message with the request id
-    again; APPROVED issues the certificate (once: APPROVED -> ISSUED) and answers it; ISSUED answers the same
+    """The follow-up of a manually authorized request (getCertificateByRequestID), opened and answered as ``options``
+    say (:class:`AnswerOptions`), by the state in ``manual``: PENDING answers the pending message with the request
+    id again; APPROVED issues the certificate (once: APPROVED -> ISSUED) and answers it; ISSUED answers the same
     certificate; REJECTED answers "Request rejected"; an unknown request id or one of another user answers "Invalid
     parameter". Every answer's ``requestId`` is the request id."""
     check_http_request(http_request)
-    _opening("handle_get_certificate_by_request_id", opening)
+    _opening("handle_get_certificate_by_request_id", options, _ANSWER_NAMES)
+    now = options.get("now")
     if not isinstance(manual, ManualAuthorization):
         raise InputError("manual", "must be a ManualAuthorization")
     subscriber_id: str | None = None
     try:
-        opened = open_get_certificate_by_request_id(
-            http_request, envelope=envelope, registry=registry, at=now, methods=methods, **opening
-        )
+        opened = _verify_follow_up(_route_and_open(http_request, methods, envelope, registry, options), now)
         entry = manual.get(opened.request_id, opened.client.user_name)
         if entry is None:
             raise InvalidParameter()
@@ -826,12 +848,11 @@ def handle_get_certificate_by_request_id(
                 entry = manual.get(opened.request_id, opened.client.user_name) or entry
         if entry.certificate is None:
             raise InternalServerError()
-        chain = [ca.certificate, *ca.chain] if include_chain and ca.certificate is not None else []
         return build_response(
             subscriber_id=subscriber_id,
             certificates={entry.csr_id: entry.certificate},
-            chain=chain,
-            form=form,
+            chain=_answer_chain(ca, options),
+            form=options.get("form", "pkcs7"),
             wrapped=wrapped,
             request_id=entry.request_id,
         )
@@ -842,8 +863,8 @@ def handle_get_certificate_by_request_id(
 
 
 #: The options :func:`handle_request` passes on: the follow-up takes these, the create call two more.
-_FOLLOW_UP_OPTIONS: Final = _OPEN_NAMES | {"now", "form", "include_chain"}
-_CREATE_OPTIONS: Final = _CREATE_NAMES | _FOLLOW_UP_OPTIONS
+_FOLLOW_UP_OPTIONS: Final = _ANSWER_NAMES
+_CREATE_OPTIONS: Final = _CREATE_ANSWER_NAMES
 
 
 def handle_request(
