@@ -292,6 +292,7 @@ def _verify_manifest(
     from ..bulk.verify import can_fork
 
     total = len(manifest.items)
+    workers = min(workers, -(-total // _PART_MIN_ROWS))  # each process at least _PART_MIN_ROWS rows
     if workers <= 1:
         part = _verify_part(manifest.items, 0, manifest.numbers, _Reader(base, alg))
         if progress is not None:
@@ -299,9 +300,7 @@ def _verify_manifest(
         meanwhile()
         return [part]
     if can_fork():
-        return _verify_forked(
-            manifest, _Reader(base, alg), min(workers, -(-total // _PART_MIN_ROWS)), progress, meanwhile, fewer
-        )
+        return _verify_forked(manifest, _Reader(base, alg), workers, progress, meanwhile, fewer)
     return _verify_pooled(manifest, base, alg, workers, progress, meanwhile)
 
 

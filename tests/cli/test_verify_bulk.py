@@ -145,3 +145,15 @@ def test_a_failed_chain_fails_the_verified_rows_of_its_signer(
     with_ca = [*roots, "--intermediates", str(tmp_path / "ca.pem")]
     assert main(["verify", "bulk", str(manifest), "--workers", "2", "--json", *with_ca]) == 1
     assert _lines(capsys)[-1]["verified"] == 301
+
+
+@pytest.mark.parametrize("workers", ["2", "3"])
+def test_a_manifest_too_small_to_share_runs_here(
+    tmp_path: Path, pki: Any, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, workers: str
+) -> None:
+    manifest, rows, summary = _one_process(tmp_path, pki, capsys, 2)  # 7 rows: fewer than a share
+    forks = _count_forks(monkeypatch)
+    monkeypatch.setattr(bulk_verify, "can_fork", lambda: True)
+    assert main(["verify", "bulk", str(manifest), "--workers", workers, "--json"]) == 1
+    out = _lines(capsys)
+    assert out[:-1] == rows and out[-1]["total"] == summary["total"] == 7 and forks == []
