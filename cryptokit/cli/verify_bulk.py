@@ -31,11 +31,6 @@ from .io import command_language, read_input, table
 MAX_MANIFEST_ROWS = 1_000_000
 #: Fewest rows in a piece of work a worker process takes (parse, decode, verify, render).
 _PART_MIN_ROWS = 256
-#: Rows (RSA-2048, ~27 us each) this process verifies fewer than a forked child, for the work only it
-#: does: joining and writing the output (~5 ms for 20,000 rows), and with --roots importing the chain
-#: code and validating each distinct chain (~25 ms for one chain), so that the processes end together.
-_OUTPUT_ROWS = 200
-_CHAIN_ROWS = 900
 
 
 @dataclass(frozen=True, slots=True)
@@ -283,12 +278,11 @@ def _guided(total: int, workers: int) -> list[tuple[int, int]]:
 
 
 def _verify_manifest(
-    manifest: _Manifest, base: str, alg: str, workers: int, progress: Any, meanwhile: Any, *, fewer: int = 0
+    manifest: _Manifest, base: str, alg: str, workers: int, progress: Any, meanwhile: Any
 ) -> list[_Part]:
     """Every row verified: in this process (one worker); on Linux by this process and ``workers - 1``
-    forked children, one share each, this process's ``fewer`` rows smaller for the work it does alone
-    (:func:`_verify_forked`); elsewhere in parts on a pool of ``workers`` processes. ``meanwhile()``
-    runs here while the others work."""
+    forked children (:func:`_verify_forked`); elsewhere in parts on a pool of ``workers`` processes.
+    ``meanwhile()`` runs here while the others work."""
     from ..bulk.verify import can_fork
 
     total = len(manifest.items)
@@ -300,7 +294,7 @@ def _verify_manifest(
         meanwhile()
         return [part]
     if can_fork():
-        return _verify_forked(manifest, _Reader(base, alg), workers, progress, meanwhile, fewer)
+        return _verify_forked(manifest, _Reader(base, alg), workers, progress, meanwhile)
     return _verify_pooled(manifest, base, alg, workers, progress, meanwhile)
 
 
@@ -309,73 +303,91 @@ def _share(manifest: _Manifest, reader: _Reader, start: int, end: int) -> _Part:
     return _verify_part(manifest.items[start:end], start, numbers, reader)
 
 
-def _verify_forked(
-    manifest: _Manifest, reader: _Reader, workers: int, progress: Any, meanwhile: Any, fewer: int = 0
-) -> list[_Part]:
-    """The rows in ``workers`` consecutive shares: the first (``fewer`` rows short of an equal share)
-    verified here, each other one by a child forked from this process (it inherits the manifest, the
-    modules and the certificates read, so it starts in a millisecond and imports nothing) that sends
-    its part back through a pipe.
+def _verify_forked(manifest: _Manifest, reader: _Reader, workers: int, progress: Any, meanwhile: Any) -> list[_Part]:
+    """The rows in parts (:func:`_guided`) verified by this process and ``workers - 1`` children forked
+    from it (they inherit the manifest, the modules and the certificate read, so each starts in a
+    millisecond and imports nothing). The parts are numbered in a pipe written before the fork; each
+    process reads the next number (a 4-byte read from a pipe is atomic), so whichever process is free
+    takes the next part and all end together, even when the host slows one of them; ``meanwhile()``
+    runs here first. A child sends its parts back through its own pipe when the numbers run out.
 
     No process pool: on two cores, this process and one child are the two workers (a pool would leave
     this process waiting, and importing and starting one costs more than a tenth of the whole run). A
-    child that dies or answers wrongly has its share verified here instead: every row still gets its
-    status from a verification.
+    part a child took but did not send back (the child died) is verified here: every row still gets
+    its status from a verification.
     """
     total = len(manifest.items)
-    own = max(0, total // workers - fewer)
-    bounds = [0, *(own + (total - own) * i // (workers - 1) for i in range(workers))]
+    ranges = _guided(total, workers)
     reader.warm(manifest.items[0])  # the certificate and hash the children inherit
+    queue, feed = os.pipe()
+    try:
+        os.write(feed, b"".join(i.to_bytes(4, "big") for i in range(len(ranges))))  # < 64 KiB: never blocks
+    finally:
+        os.close(feed)
     sys.stdout.flush()
     sys.stderr.flush()
-    children: list[tuple[int, int, int, int]] = []  # (pid, pipe, start, end), until answered
+    children: list[tuple[int, int]] = []  # (pid, pipe), until answered
     try:
-        for i in range(1, workers):
-            start, end = bounds[i], bounds[i + 1]
+        for _ in range(workers - 1):
             read_end, write_end = os.pipe()
             pid = os.fork()
-            if pid == 0:  # the child: verify its share, write it, exit without running the parent's code
+            if pid == 0:  # the child: verify parts, write them, exit without running the parent's code
                 code = 70
                 try:
                     os.close(read_end)
-                    data = marshal.dumps(tuple(_share(manifest, reader, start, end)))
+                    data = marshal.dumps(_take_parts(queue, ranges, manifest, reader))
                     with open(write_end, "wb") as out:
                         out.write(len(data).to_bytes(8, "big") + data)
                     code = 0
                 finally:
                     os._exit(code)
             os.close(write_end)
-            children.append((pid, read_end, start, end))
-        parts = [_share(manifest, reader, 0, bounds[1])]
-        if progress is not None:
-            progress(bounds[1], total)
+            children.append((pid, read_end))
         meanwhile()
+        done = dict(_take_parts(queue, ranges, manifest, reader))
+        if progress is not None:
+            progress(sum(end - start for start, end in ranges if start in done), total)
         while children:
-            pid, pipe, start, end = children.pop(0)
+            pid, pipe = children.pop(0)
             try:
                 with open(pipe, "rb") as answer:
                     data = answer.read()
             finally:
                 _pid, status = os.waitpid(pid, 0)
-            part = _received(data) if status == 0 else None
-            parts.append(part if part is not None else _share(manifest, reader, start, end))
-            if progress is not None:
-                progress(end, total)
+            done.update(_received(data) if status == 0 else ())
+        parts = [
+            _Part(*done[start]) if start in done else _share(manifest, reader, start, end) for start, end in ranges
+        ]
+        if progress is not None:
+            progress(total, total)
         return parts
     finally:  # after an error here: no child outlives the command
-        for pid, pipe, _start, _end in children:
+        os.close(queue)
+        for pid, pipe in children:
             os.close(pipe)
             os.waitpid(pid, 0)
 
 
-def _received(data: bytes) -> _Part | None:
-    """A child's part, or None when its answer is incomplete."""
+def _take_parts(
+    queue: int, ranges: list[tuple[int, int]], manifest: _Manifest, reader: _Reader
+) -> list[tuple[int, tuple[Any, ...]]]:
+    """(first row, part as a tuple) of each part this process takes from ``queue`` until it is empty."""
+    done = []
+    while number := os.read(queue, 4):
+        start, end = ranges[int.from_bytes(number, "big")]
+        done.append((start, tuple(_share(manifest, reader, start, end))))
+    return done
+
+
+def _received(data: bytes) -> list[tuple[int, tuple[Any, ...]]]:
+    """A child's parts, or none when its answer is incomplete."""
     if len(data) < 8 or int.from_bytes(data[:8], "big") != len(data) - 8:
-        return None
+        return []
     try:
-        return _Part(*marshal.loads(data[8:]))  # noqa: S302 - our own forked child, through our own pipe
+        parts = marshal.loads(data[8:])  # noqa: S302 - our own forked child, through our own pipe
     except (EOFError, ValueError, TypeError):
-        return None
+        return []
+    return parts if type(parts) is list else []
 
 
 def _verify_pooled(
@@ -426,8 +438,7 @@ def run_bulk(args: argparse.Namespace) -> int:
 
     prepared = time.perf_counter()
     with progress_bar(total, "verifying") as progress:
-        fewer = _OUTPUT_ROWS + (_CHAIN_ROWS if args.roots else 0)
-        parts = _verify_manifest(manifest, base, args.alg, workers, progress, chain_options, fewer=fewer)
+        parts = _verify_manifest(manifest, base, args.alg, workers, progress, chain_options)
     verified_at = time.perf_counter()
     status = b"".join(part.status for part in parts)
     certs = [cert for part in parts for cert in part.certs]
