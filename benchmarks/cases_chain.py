@@ -299,7 +299,7 @@ def case_chain_decoys(quick: bool = False) -> Ratio:
 
     from cryptokit.chain import ChainPolicy
     from cryptokit.testing import make_cert, make_key, name
-    from cryptokit.testing_chains import decoy_intermediates
+    from cryptokit.testing.chains import decoy_intermediates
 
     rk, ik, lk = make_key("p256", "bench-decoy-root"), make_key("p256", "bench-decoy-ca"), make_key("p256", "bench-dl")
     root = make_cert(name("Bench Decoy Root"), rk, ca=True)

@@ -1,7 +1,7 @@
 """cryptokit: the cryptography of remote-signing and certificate-authority protocols.
 
 The public names live here; see README.md for a tour. Layers (imports point down):
-primitives (errors, encoding, algorithms), blocks (hashing, hash_results, signatures/, pkcs12,
+primitives (errors, encoding, algorithms), blocks (hashing, signatures/, pkcs12,
 certificates, csr, names, cms/, chain/, envelope, report, returned_signatures), protocols
 (cryptokit.protocols.*), interfaces (cryptokit.cli, cryptokit.bulk, cryptokit.demo); low level:
 cryptokit.hazmat. ``import cryptokit`` loads the package and cryptokit.errors only; every
@@ -42,8 +42,7 @@ if TYPE_CHECKING:
     )
     from .csr import CsrInfo, build_csr, verify_csr
     from .envelope import Envelope
-    from .hash_results import HashError, HashResults
-    from .hashing import HashToSign, hash_to_sign
+    from .hashing import HashError, HashResults, HashToSign, hash_to_sign
     from .names import format_subject, parse_subject
     from .pkcs12 import KeyBundle, load_pfx
     from .signatures.ecdsa_encoding import der_to_raw, raw_to_der
@@ -98,7 +97,7 @@ _LAZY: dict[str, str] = {
     ),
     **dict.fromkeys(("CsrInfo", "build_csr", "verify_csr"), "csr"),
     "Envelope": "envelope",
-    **dict.fromkeys(("HashError", "HashResults"), "hash_results"),
+    **dict.fromkeys(("HashError", "HashResults"), "hashing"),
     **dict.fromkeys(("HashToSign", "hash_to_sign"), "hashing"),
     **dict.fromkeys(("format_subject", "parse_subject"), "names"),
     **dict.fromkeys(("KeyBundle", "load_pfx"), "pkcs12"),

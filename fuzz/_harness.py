@@ -22,7 +22,7 @@ _MODULES = (
     "cryptokit.encoding",
     "cryptokit.algorithms",
     "cryptokit.hashing",
-    "cryptokit.hash_results",
+    "cryptokit.hashing",
     "cryptokit.bulk.hash",
     "cryptokit.bulk.verify",
     "cryptokit.bulk.worker",

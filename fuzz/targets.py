@@ -508,7 +508,7 @@ def t_chain_differential(data: bytes) -> None:
     case is a listed deliberate difference."""
     from cryptography import x509
 
-    from cryptokit.testing_chains import DELIBERATE, build_case, case_names, compare
+    from cryptokit.testing.chains import DELIBERATE, build_case, case_names, compare
 
     if not data:
         return

@@ -19,8 +19,7 @@ from typing import Any
 
 from ..algorithms import HashAlgorithm, hash_algorithm
 from ..errors import CryptokitError, InputError
-from ..hash_results import HashError, HashOutcome, HashResults
-from ..hashing import BLOCK_SIZE, HashSource, HashToSign, hash_to_sign
+from ..hashing import BLOCK_SIZE, HashError, HashOutcome, HashResults, HashSource, HashToSign, hash_to_sign
 from .dispatch import Progress, cpu_count, run_ordered
 from .packed_errors import PackedError, pack_error, relabel, unpack_error
 

@@ -1,4 +1,4 @@
-"""Issue 16: the differential generator (cryptokit.testing_chains) against cryptography's verifier.
+"""Issue 16: the differential generator (cryptokit.testing.chains) against cryptography's verifier.
 
 Each case changes one property of a conforming chain; cryptokit and cryptography's Rust verifier
 (client verifier, permissive end-entity policy) must agree, except on the cases listed in
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from cryptokit.testing_chains import DELIBERATE, build_case, case_names, compare
+from cryptokit.testing.chains import DELIBERATE, build_case, case_names, compare
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 

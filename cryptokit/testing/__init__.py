@@ -21,7 +21,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from cryptography.x509.oid import ExtensionOID, NameOID
 
-from .errors import InputError
+from ..errors import InputError
 
 __all__ = [
     "PrivateKey",
@@ -309,7 +309,7 @@ def make_tls_pki(kind: str = "p256", *, label: str = "tls", client_name: str = "
 
     from cryptography.x509.oid import ExtendedKeyUsageOID
 
-    from .pkcs12 import KeyBundle
+    from ..pkcs12 import KeyBundle
 
     root_key = make_key(kind, label + "-root")
     root = make_cert(name(f"Test TLS Root {label}"), root_key, ca=True)

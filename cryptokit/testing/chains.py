@@ -1,7 +1,7 @@
 """Differential chain cases: one property changed at a time, judged by cryptokit and by cryptography's
 Rust verifier (``cryptography.x509.verification``) as an oracle.
 
-    from cryptokit.testing_chains import chain_cases, compare
+    from cryptokit.testing.chains import chain_cases, compare
     for case in chain_cases():
         outcome = compare(case)         # .ours .oracle .agree .deliberate (reason or None)
 
@@ -26,7 +26,7 @@ from typing import Any
 from cryptography import x509
 from cryptography.x509.oid import AuthorityInformationAccessOID, NameOID
 
-from .testing import PrivateKey, make_cert, make_key, name, resign
+from . import PrivateKey, make_cert, make_key, name, resign
 
 __all__ = [
     "ChainCase",
@@ -382,8 +382,8 @@ def oracle(case: ChainCase) -> tuple[bool, str]:
 
 def ours(case: ChainCase) -> tuple[bool, str]:
     """cryptokit's validate_chain under ChainPolicy.rfc5280(): (TOTAL_PASSED, first failure)."""
-    from .chain import ChainPolicy, validate_chain
-    from .errors import InputError
+    from ..chain import ChainPolicy, validate_chain
+    from ..errors import InputError
 
     try:
         report = validate_chain(
