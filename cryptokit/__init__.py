@@ -46,7 +46,14 @@ if TYPE_CHECKING:
     from .names import format_subject, parse_subject
     from .pkcs12 import KeyBundle, load_pfx
     from .signatures.ecdsa_encoding import der_to_raw, raw_to_der
-    from .signatures.public_keys import KeyLike, PrivateKeyLike, PssParams, PublicKey, load_public_key
+    from .signatures.public_keys import (
+        KeyLike,
+        PrivateKeyLike,
+        PssParams,
+        PublicKey,
+        PublicKeyLike,
+        load_public_key,
+    )
     from .signatures.sign_verify import (
         SignatureMatch,
         identify_signature,
@@ -103,7 +110,8 @@ _LAZY: dict[str, str] = {
     **dict.fromkeys(("KeyBundle", "load_pfx"), "pkcs12"),
     **dict.fromkeys(("der_to_raw", "raw_to_der"), "signatures.ecdsa_encoding"),
     **dict.fromkeys(
-        ("KeyLike", "PrivateKeyLike", "PssParams", "PublicKey", "load_public_key"), "signatures.public_keys"
+        ("KeyLike", "PrivateKeyLike", "PssParams", "PublicKey", "PublicKeyLike", "load_public_key"),
+        "signatures.public_keys",
     ),
     **dict.fromkeys(
         (
@@ -141,6 +149,7 @@ __all__ = [
     # argument types (what the public functions take)
     "HashArg",
     "KeyLike",
+    "PublicKeyLike",
     "PrivateKeyLike",
     "CertificateLike",
     "CrlLike",

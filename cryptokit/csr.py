@@ -28,7 +28,7 @@ from .certificates import plain_country_values, public_key_description
 from .encoding import b64decode, input_bytes, pem_decode
 from .errors import InputError, InvalidSignature, PolicyViolation, UnsupportedAlgorithm, plain_parse_error
 from .names import asn1_name_problem, parse_subject
-from .signatures.public_keys import rsa_exponent_problem
+from .signatures.public_keys import CertificatePublicKey, rsa_exponent_problem
 
 if TYPE_CHECKING:
     from .signatures.public_keys import PrivateKeyLike
@@ -99,7 +99,7 @@ class CsrInfo:
     ``subject_text`` (RFC 4514) is formatted when read, not when the request is verified."""
 
     subject: x509.Name
-    public_key: Any = field(repr=False)
+    public_key: CertificatePublicKey = field(repr=False)
     key_type: str
     key_size: int | None
     curve: str | None

@@ -35,7 +35,7 @@ from cryptography import x509
 from cryptography.exceptions import InvalidSignature as _CryptoInvalidSignature
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
-from .algorithms import HashAlgorithm, parse_digest_info
+from .algorithms import HashAlgorithm, HashArg, parse_digest_info
 from .certificates import is_ca
 from .errors import CryptokitError, InputError
 from .hashing import HashToSign
@@ -43,6 +43,7 @@ from .report import Check, HasReport, Report, SubIndication
 
 if TYPE_CHECKING:
     from .chain import ChainReport
+    from .signatures.public_keys import PublicKeyLike
     from .signatures.sign_verify import SignatureMatch
 
 __all__ = [
@@ -136,7 +137,7 @@ def optional_aware(at: object) -> dt.datetime | None:
     return at
 
 
-def recovered_digest_info(key: Any, signature: bytes) -> tuple[HashAlgorithm, bytes] | None:
+def recovered_digest_info(key: PublicKeyLike, signature: bytes) -> tuple[HashAlgorithm, bytes] | None:
     """For an RSA key: the (algorithm, digest) of the DigestInfo a PKCS#1 v1.5 signature carries,
     i.e. what the key actually signed (absent NULL parameters tolerated). None for other keys, for
     an RSASSA-PSS-restricted :class:`~cryptokit.signatures.public_keys.PublicKey`, and for anything that
@@ -187,7 +188,9 @@ class ProbeBudget:
                 return
 
 
-def pss_shaped_for(key: Any, signature: bytes, algorithms: Iterable[HashAlgorithm]) -> set[HashAlgorithm] | None:
+def pss_shaped_for(
+    key: PublicKeyLike, signature: bytes, algorithms: Iterable[HashAlgorithm]
+) -> set[HashAlgorithm] | None:
     """For a plain RSA key: those of ``algorithms`` under which ``signature`` is a well-formed
     EMSA-PSS encoding (MGF1 with the same hash, as :func:`~cryptokit.signatures.identify_signature`
     tries). One public-key operation per algorithm, no verification.
@@ -215,13 +218,13 @@ def pss_shaped_for(key: Any, signature: bytes, algorithms: Iterable[HashAlgorith
 
 
 def find_signed_hash(
-    key: Any,
+    key: PublicKeyLike,
     signature: bytes,
     hashes: Sequence[HashToSign],
     candidates: Iterable[int],
     *,
     pss_salt_length: int | None = None,
-    pss_mgf_hash: Any = None,
+    pss_mgf_hash: HashArg | None = None,
 ) -> int | None:
     """The first of ``candidates`` (positions in ``hashes``) whose hash ``signature`` verifies over
     under ``key`` (with :func:`~cryptokit.signatures.identify_signature`), or None."""

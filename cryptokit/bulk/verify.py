@@ -28,7 +28,7 @@ import threading
 from collections.abc import Iterable, Sequence
 from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import KW_ONLY, dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from cryptography import x509
 
@@ -38,6 +38,10 @@ from .dispatch import Progress, chunk_size, cpu_count, run_split
 from .packed_errors import pack_error
 from .results import VerifyResult, VerifyResults
 from .worker import Failed, KeyRef, PlainRun, Prepared, Row, load_ref, verify_chunk, verify_rows
+
+if TYPE_CHECKING:
+    from ..algorithms import HashArg
+    from ..signatures.public_keys import KeyLike
 
 __all__ = [
     "VerifyJob",
@@ -74,16 +78,16 @@ class VerifyJob:
     :class:`VerifyResult`, not an exception.
     """
 
-    key: Any
+    key: KeyLike
     signature: bytes
     _: KW_ONLY
     digest: bytes | HashToSign | None = None
     message: bytes | None = None
-    algorithm: Any = None
+    algorithm: HashArg | None = None
     scheme: Literal["auto", "pkcs1v15", "pss", "ecdsa", "ed25519", "ed448"] = "auto"
     signature_encoding: Literal["auto", "der", "raw"] = "auto"
     pss_salt_length: int | Literal["auto"] | None = None
-    pss_mgf_hash: Any = None
+    pss_mgf_hash: HashArg | None = None
 
     def __repr__(self) -> str:
         what = "digest" if self.digest is not None else "message"

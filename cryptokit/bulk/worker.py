@@ -20,7 +20,9 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Final, NamedTuple
+from typing import Any, Final, NamedTuple, cast
+
+from cryptography.hazmat.primitives.asymmetric import rsa
 
 from ..algorithms import hash_algorithm
 from ..errors import CryptokitError, InputError
@@ -86,12 +88,13 @@ class Failed:
     error: CryptokitError
 
 
-def prepare(pk: Any) -> Prepared:
+def prepare(pk: PublicKey) -> Prepared:
     """Hot-loop facts for a loaded :class:`~cryptokit.signatures.PublicKey`."""
     if pk.kind == KIND_RSA:
         if pk.pss is not None:
             return Prepared(pk, "pss", 0)
-        return Prepared(pk.key, "pkcs1v15", 0, _FAST_RSA if rsa_exponent_problem(pk.key) is None else 0)
+        fast = _FAST_RSA if rsa_exponent_problem(cast(rsa.RSAPublicKey, pk.key)) is None else 0  # kind says RSA
+        return Prepared(pk.key, "pkcs1v15", 0, fast)
     if pk.kind == KIND_EC:
         try:
             length = 2 * order_byte_length(pk.key)

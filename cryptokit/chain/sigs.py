@@ -21,7 +21,7 @@ from .._dsa import DSAPublicKey
 from ..encoding import der_header
 from ..errors import CryptokitError, InputError, plain_parse_error
 from ..signatures.pss_params import PssParams, pss_params_from_asn1
-from ..signatures.public_keys import certificate_key, pss_binding_problem, rsa_exponent_problem
+from ..signatures.public_keys import CertificatePublicKey, certificate_key, pss_binding_problem, rsa_exponent_problem
 
 __all__ = [
     "verify_signed",
@@ -40,12 +40,12 @@ _RSASSA_PSS = "1.2.840.113549.1.1.10"
 _ECDSA_ARC = "1.2.840.10045.4."  # ecdsa-with-SHA1 (.1) and ecdsa-with-SHA2 (.3.x)
 
 
-def key_problem(key: Any) -> str | None:
+def key_problem(key: CertificatePublicKey) -> str | None:
     """Why ``key`` must not be used to verify at all (an RSA exponent outside SP 800-89), else None."""
     return rsa_exponent_problem(key) if isinstance(key, rsa.RSAPublicKey) else None
 
 
-def verify_signed(signed: x509.Certificate | x509.CertificateRevocationList, key: Any) -> str | None:
+def verify_signed(signed: x509.Certificate | x509.CertificateRevocationList, key: CertificatePublicKey) -> str | None:
     """None when ``key`` verifies the signature on ``signed`` (a certificate or CRL), else the reason.
     A key :func:`key_problem` refuses is not used."""
     if not isinstance(signed, (x509.Certificate, x509.CertificateRevocationList)):
@@ -85,7 +85,7 @@ def unverifiable(exc: Exception) -> str:
 
 
 def verify_signature(
-    key: Any,
+    key: CertificatePublicKey,
     sig: bytes,
     tbs: bytes,
     h: HashAlgorithm | None,

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from cryptography.hazmat.primitives.asymmetric import ec, padding
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import Prehashed
 
 from ..algorithms import HashAlgorithm, hash_algorithms
@@ -59,6 +59,8 @@ def direct_args(kind: int, hash_name: str, scheme: str, encoding: str) -> tuple[
     return None
 
 
-def verify_direct(key: Any, signature: bytes, digest: bytes, args: tuple[Any, ...]) -> None:
+def verify_direct(
+    key: rsa.RSAPublicKey | ec.EllipticCurvePublicKey, signature: bytes, digest: bytes, args: tuple[Any, ...]
+) -> None:
     """The direct call; raises cryptography's ``InvalidSignature`` (or its ValueError/TypeError)."""
     key.verify(signature, digest, *args)

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Final, TypeAlias, cast
 from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm as _CryptoUnsupportedAlgorithm
 from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa, x448, x25519
+from cryptography.hazmat.primitives.asymmetric.types import CertificatePublicKeyTypes
 
 from .._dsa import DSAPublicKey
 from ..algorithms import hash_algorithm
@@ -34,6 +35,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "KeyLike",
+    "PublicKeyLike",
+    "CertificatePublicKey",
     "PrivateKeyLike",
     "PublicKey",
     "PssParams",
@@ -281,6 +284,19 @@ KeyLike: TypeAlias = (
     "PublicKey | rsa.RSAPublicKey | ec.EllipticCurvePublicKey | ed25519.Ed25519PublicKey | ed448.Ed448PublicKey"
     " | rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey | ed25519.Ed25519PrivateKey | ed448.Ed448PrivateKey"
     " | x509.Certificate | KeyBundle | bytes | bytearray | memoryview | str"
+)
+
+
+#: Any public key a certificate or CSR can carry, as cryptography loads it (DSA, X25519, ... included:
+#: the checks taking it refuse what they do not verify with). cryptography's own union, so naming it
+#: does not warn on cryptography 51 as naming ``dsa.DSAPublicKey`` does.
+CertificatePublicKey: TypeAlias = CertificatePublicKeyTypes
+
+#: A public key already loaded, as the checking helpers (chain signatures, returned-signature
+#: search, bulk workers, CSR facts) hold it: a :class:`PublicKey` or a cryptography RSA, EC, Ed25519
+#: or Ed448 public key. Unlike :data:`KeyLike` it takes no bytes, text, certificate or private key.
+PublicKeyLike: TypeAlias = (
+    "PublicKey | rsa.RSAPublicKey | ec.EllipticCurvePublicKey | ed25519.Ed25519PublicKey | ed448.Ed448PublicKey"
 )
 
 

@@ -57,6 +57,7 @@ from .public_keys import (
     PrivateKeyLike,
     PssParams,
     PublicKey,
+    PublicKeyType,
     load_public_key,
     rsa_exponent_problem,
 )
@@ -141,7 +142,7 @@ def _invalid(what: str) -> InvalidSignature:
     return InvalidSignature(f"signature does not verify ({what})")
 
 
-def signature_length_rule(key: Any, signature: bytes) -> str | None:
+def signature_length_rule(key: PublicKeyType, signature: bytes) -> str | None:
     """The plain rule a signature's length breaks for ``key`` (RSA: exactly the modulus length; ECDSA:
     DER or exactly twice the order length raw), or None when the length is possible. Says nothing
     about whether the signature verifies."""
@@ -429,7 +430,7 @@ def verify_digest(
         args = direct_args(kind, h.name, scheme, signature_encoding) if kind == KIND_RSA else None
         if args is not None:
             try:
-                verify_direct(key, sig, data, args)
+                verify_direct(cast(rsa.RSAPublicKey, key), sig, data, args)  # args only for RSA
                 return
             except _CryptoInvalidSignature:
                 _check_length(key, sig)

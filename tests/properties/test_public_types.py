@@ -1,14 +1,21 @@
-"""Public signatures name what they take (HashArg, KeyLike, PrivateKeyLike, CertificateLike, CrlLike)
+"""Public signatures name what they take (HashArg, KeyLike, PublicKeyLike, PrivateKeyLike, CertificateLike, CrlLike)
 instead of Any; only JSON mappings (Mapping[str, Any]) and a few vendor option bags keep Any."""
 
 from __future__ import annotations
 
 import inspect
+import warnings
+from typing import get_args
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa
 
 import cryptokit as ck
+from cryptokit import returned_signatures
+from cryptokit.bulk import worker
+from cryptokit.chain import sigs
 from cryptokit.protocols import adss, csc
+from cryptokit.signatures import public_keys
 
 NAMED = {
     ck.verify_digest: {"key": "KeyLike", "algorithm": "HashArg", "pss_mgf_hash": "HashArg | None"},
@@ -27,6 +34,17 @@ NAMED = {
     csc.verify_sign_hash_response: {"trust_anchors": "CertificateLike", "crls": "CrlLike"},
     adss.sign_hashes: {"signer": "PrivateKeyLike"},
     csc.sign_hashes: {"signer": "PrivateKeyLike"},
+    # already-loaded public keys and the hashes that go with them
+    ck.VerifyJob.__init__: {"key": "KeyLike", "algorithm": "HashArg | None", "pss_mgf_hash": "HashArg | None"},
+    ck.CsrInfo.__init__: {"public_key": "CertificatePublicKey"},
+    returned_signatures.find_signed_hash: {"key": "PublicKeyLike", "pss_mgf_hash": "HashArg | None"},
+    returned_signatures.recovered_digest_info: {"key": "PublicKeyLike"},
+    returned_signatures.pss_shaped_for: {"key": "PublicKeyLike"},
+    sigs.key_problem: {"key": "CertificatePublicKey"},
+    sigs.verify_signed: {"key": "CertificatePublicKey"},
+    sigs.verify_signature: {"key": "CertificatePublicKey"},
+    worker.prepare: {"pk": "PublicKey"},
+    ck.signatures.signature_length_rule: {"key": "PublicKeyType"},
 }
 
 
@@ -38,8 +56,22 @@ def test_arguments_are_annotated_with_the_named_aliases(function: object) -> Non
 
 
 def test_the_aliases_are_public() -> None:
-    for alias in ("HashArg", "KeyLike", "PrivateKeyLike", "CertificateLike", "CrlLike"):
+    for alias in ("HashArg", "KeyLike", "PublicKeyLike", "PrivateKeyLike", "CertificateLike", "CrlLike"):
         assert alias in ck.__all__ and getattr(ck, alias) is not None
+
+
+def test_the_public_key_aliases_resolve_without_a_warning_and_name_the_supported_types() -> None:
+    """PublicKeyLike is the four key types cryptokit verifies with plus its own PublicKey; the
+    certificate-key alias is cryptography's union, which evaluating does not warn about (naming
+    dsa.DSAPublicKey would on cryptography 51)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        loaded = eval(public_keys.PublicKeyLike, vars(public_keys))  # the alias is a forward-reference string
+        certificate = public_keys.CertificatePublicKey
+    assert set(get_args(loaded)) == {
+        public_keys.PublicKey, rsa.RSAPublicKey, ec.EllipticCurvePublicKey, ed25519.Ed25519PublicKey, ed448.Ed448PublicKey
+    }  # fmt: skip
+    assert {rsa.RSAPublicKey, ec.EllipticCurvePublicKey, ed25519.Ed25519PublicKey} <= set(get_args(certificate))
 
 
 def test_no_public_function_of_cryptokit_takes_a_bare_any() -> None:
@@ -83,11 +115,12 @@ def _public_callables() -> list[tuple[str, object]]:
     return list(out.values())
 
 
-#: Parameters that take certificates, CRLs, OCSP answers, a vendor token or key material: a named
-#: alias or type always serves them.
+#: Parameters that take certificates, CRLs, OCSP answers, a vendor token, key material, an
+#: already-loaded public key or a hash: a named alias or type always serves them.
 _NAMED_ROLES = {
     "certificate", "certificates", "certificate_chain", "trust_anchors", "intermediates", "crls",
     "ocsp_responses", "token", "signer", "envelope", "private_key",
+    "key", "pk", "public_key", "algorithm", "hash_algorithm", "pss_mgf_hash", "mgf_hash",
 }  # fmt: skip
 
 
