@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Final, NamedTuple, cast
 
-from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from ..algorithms import hash_algorithm
 from ..errors import CryptokitError, InputError
@@ -97,7 +97,7 @@ def prepare(pk: PublicKey) -> Prepared:
         return Prepared(pk.key, "pkcs1v15", 0, fast)
     if pk.kind == KIND_EC:
         try:
-            length = 2 * order_byte_length(pk.key)
+            length = 2 * order_byte_length(cast(ec.EllipticCurvePublicKey, pk.key))  # kind says EC
         except CryptokitError:
             length = 0  # verify_digest reports the unsupported curve
         return Prepared(pk.key, "ecdsa", length, _FAST_EC if length else 0)

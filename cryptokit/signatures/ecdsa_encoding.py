@@ -10,14 +10,24 @@ These functions prove only that an encoding is well formed; they say nothing abo
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, TypeAlias
 
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature, encode_dss_signature
 
 from ..errors import InputError, UnsupportedAlgorithm
 
-__all__ = ["der_to_raw", "raw_to_der", "order_byte_length", "is_strict_der"]
+if TYPE_CHECKING:
+    from .public_keys import PublicKey
+
+__all__ = ["CurveLike", "der_to_raw", "raw_to_der", "order_byte_length", "is_strict_der"]
+
+#: What names an ECDSA curve here: a cryptography curve (instance or class), an EC key (public or
+#: private), a cryptokit :class:`~cryptokit.signatures.PublicKey`, or a name ("P-256", "secp256r1").
+CurveLike: TypeAlias = (
+    "ec.EllipticCurve | type[ec.EllipticCurve] | ec.EllipticCurvePublicKey | ec.EllipticCurvePrivateKey"
+    " | PublicKey | str"
+)
 
 # Bit length of each supported curve's group order (not its field size: for some curves they differ).
 _ORDER_BITS: dict[str, int] = {
@@ -45,14 +55,14 @@ _EC_KEY_TYPES: set[type] = set()
 _MAX_DER = 2 * 66 + 16  # longest strict DER ECDSA signature for a supported curve, with margin
 
 
-def order_byte_length(curve_or_key: Any) -> int:
+def order_byte_length(curve_or_key: CurveLike) -> int:
     """Byte length of the group order for a curve, an EC key (public or private) or a curve name.
 
     Accepts a ``cryptography`` curve instance or class, an EC key, a cryptokit ``PublicKey``, or
     a name such as ``"P-256"``, ``"secp256r1"`` or ``"prime256v1"``.
     """
     if type(curve_or_key) in _EC_KEY_TYPES:  # hot path: a cryptography EC key seen before
-        size = _ORDER_BYTES.get(curve_or_key.curve.name)
+        size = _ORDER_BYTES.get(curve_or_key.curve.name)  # type: ignore[union-attr]  # an EC key (no cast here)
         if size is not None:
             return size
     name: str | None = None
@@ -101,14 +111,14 @@ def _parse_der(signature: bytes, size: int) -> tuple[int, int]:
     return r, s
 
 
-def der_to_raw(signature: bytes | bytearray | memoryview, curve_or_key: Any) -> bytes:
+def der_to_raw(signature: bytes | bytearray | memoryview, curve_or_key: CurveLike) -> bytes:
     """Strict DER ``SEQUENCE { r, s }`` to raw ``r || s``, each padded to the curve's order length."""
     size = order_byte_length(curve_or_key)
     r, s = _parse_der(_as_bytes(signature), size)
     return r.to_bytes(size, "big") + s.to_bytes(size, "big")
 
 
-def raw_to_der(signature: bytes | bytearray | memoryview, curve_or_key: Any) -> bytes:
+def raw_to_der(signature: bytes | bytearray | memoryview, curve_or_key: CurveLike) -> bytes:
     """Raw ``r || s`` (exactly twice the curve's order length) to DER; r and s must be non-zero."""
     size = order_byte_length(curve_or_key)
     data = _as_bytes(signature)
@@ -121,7 +131,7 @@ def raw_to_der(signature: bytes | bytearray | memoryview, curve_or_key: Any) -> 
     return encode_dss_signature(r, s)
 
 
-def is_strict_der(signature: bytes | bytearray | memoryview, curve_or_key: Any) -> bool:
+def is_strict_der(signature: bytes | bytearray | memoryview, curve_or_key: CurveLike) -> bool:
     """True when ``signature`` is a strict DER ECDSA signature that fits the curve."""
     try:
         _parse_der(_as_bytes(signature), order_byte_length(curve_or_key))
