@@ -7,12 +7,13 @@ import importlib
 
 import pytest
 
-from cryptokit.protocols import adss, csc
+from cryptokit.protocols import adss, csc, signer_digital
 
 
 def test_embedded_signers_share_a_name() -> None:
     assert csc.EmbeddedSigner is csc.EmbeddedCscSigner
     assert adss.EmbeddedSigner.__name__ == "EmbeddedSigner"
+    assert signer_digital.EmbeddedSigner.__name__ == "EmbeddedSigner"
 
 
 def test_http_request_readers_share_a_pattern() -> None:
@@ -36,7 +37,7 @@ def test_http_request_readers_share_a_pattern() -> None:
             ["errors", "auth", "strings", "framing", "methods", "manual", "requests", "responses", "verify", "server"],
         ),
         ("onespan", ["errors", "requests", "responses"]),
-        ("signer_digital", ["errors", "requests", "responses", "flow"]),
+        ("signer_digital", ["errors", "requests", "responses", "flow", "server"]),
     ],
 )
 def test_package_exports_are_its_modules_exports(vendor: str, modules: list[str]) -> None:
@@ -59,6 +60,7 @@ def test_every_server_half_answers_with_an_http_response() -> None:
         emca.build_pending_response({"CSR-0": "R1"}, subscriber_id="S"),
         adss.build_error_response(adss.AdssInputError("60055", "bad hash")),
         csc.build_error_response(csc.CscInvalidRequest("invalid_request", "bad", 400)),
+        signer_digital.build_error_response(signer_digital.SignerDigitalError(None, "bad", 400)),
     ]
     for answer in answers:
         assert isinstance(answer, HttpResponse) and 100 <= answer.status <= 599
