@@ -11,6 +11,7 @@ from typing import Any
 import orjson
 from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa
 
+from ..encoding import b64decode
 from ..errors import InputError, UnsupportedAlgorithm
 from ..pkcs12 import KeyBundle
 from . import HttpRequest, HttpResponse
@@ -21,6 +22,7 @@ __all__ = [
     "TokenCheck",
     "http_request_arg",
     "bearer_token",
+    "basic_credentials",
     "same",
     "accepts",
     "token_check_arg",
@@ -52,6 +54,20 @@ def bearer_token(value: str, *, well_formed: Callable[[str], bool]) -> str | Non
     if scheme.lower() != "bearer" or not token or len(token) > MAX_TOKEN or not well_formed(token):
         return None
     return token
+
+
+def basic_credentials(value: str) -> tuple[str, str] | None:
+    """``(user, password)`` of an ``Authorization`` value ``Basic <base64 of user:password>`` (scheme
+    case-insensitive, strict base64, UTF-8), or None when the value is not that shape."""
+    scheme, _, token = value.strip().partition(" ")
+    token = token.strip()
+    if scheme.lower() != "basic" or not token or len(token) > MAX_TOKEN:
+        return None
+    try:
+        user, colon, password = b64decode(token, field="authorization").decode("utf-8").partition(":")
+    except (InputError, UnicodeDecodeError):
+        return None
+    return (user, password) if colon else None
 
 
 def same(given: str, expected: str) -> bool:

@@ -7,13 +7,14 @@ import importlib
 
 import pytest
 
-from cryptokit.protocols import adss, csc, signer_digital
+from cryptokit.protocols import adss, csc, onespan, signer_digital
 
 
 def test_embedded_signers_share_a_name() -> None:
     assert csc.EmbeddedSigner is csc.EmbeddedCscSigner
     assert adss.EmbeddedSigner.__name__ == "EmbeddedSigner"
     assert signer_digital.EmbeddedSigner.__name__ == "EmbeddedSigner"
+    assert onespan.EmbeddedSigner is onespan.EmbeddedGateway
 
 
 def test_http_request_readers_share_a_pattern() -> None:
@@ -36,7 +37,7 @@ def test_http_request_readers_share_a_pattern() -> None:
             "emca",
             ["errors", "auth", "strings", "framing", "methods", "manual", "requests", "responses", "verify", "server"],
         ),
-        ("onespan", ["errors", "requests", "responses"]),
+        ("onespan", ["errors", "requests", "responses", "server"]),
         ("signer_digital", ["errors", "requests", "responses", "flow", "server"]),
     ],
 )
@@ -61,6 +62,7 @@ def test_every_server_half_answers_with_an_http_response() -> None:
         adss.build_error_response(adss.AdssInputError("60055", "bad hash")),
         csc.build_error_response(csc.CscInvalidRequest("invalid_request", "bad", 400)),
         signer_digital.build_error_response(signer_digital.SignerDigitalError(None, "bad", 400)),
+        onespan.build_error_response(onespan.error_for("STAT_LOCKED")),
     ]
     for answer in answers:
         assert isinstance(answer, HttpResponse) and 100 <= answer.status <= 599

@@ -79,6 +79,21 @@ def test_bearer_token_shapes() -> None:
     assert _request("Bearer t").header("Authorization") == "Bearer t"
 
 
+def test_basic_credentials_shapes() -> None:
+    assert _server.basic_credentials("Basic OmtleQ==") == ("", "key")  # ":key", as onespan's client sends
+    assert _server.basic_credentials("  basic dTpwOnE=  ") == ("u", "p:q")  # the password may hold ':'
+    for value in (
+        "Basic",
+        "Basic a2V5",
+        "Basic !!!!",
+        "Basic OmtleQ",
+        "Bearer OmtleQ==",
+        "Basic //79",
+        "Basic " + "A" * 16388,
+    ):
+        assert _server.basic_credentials(value) is None, value
+
+
 def test_accepts_and_same() -> None:
     assert _server.same("é", "é") and not _server.same("a", "b")
     assert _server.accepts(None, None) and _server.accepts(None, "x")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ...errors import VendorError
+from ...errors import InputError, VendorError
 
 __all__ = [
     "OneSpanError",
@@ -18,8 +18,11 @@ __all__ = [
     "OneSpanLocked",
     "OneSpanRequestNotFound",
     "OneSpanResultMismatch",
+    "OneSpanRequestRefused",
     "STATUS_NAMES",
+    "UNDOCUMENTED_CODE",
     "error_class",
+    "error_for",
 ]
 
 VENDOR = "onespan"
@@ -92,6 +95,13 @@ class OneSpanResultMismatch(OneSpanError):
         return (type(self), (self.field, self.expected, self.received, self.http_status))
 
 
+class OneSpanRequestRefused(OneSpanError):
+    """The server half refused a request before any decision: HTTP 400 (malformed body or field,
+    named in the message), 401 (API key), 404 (path), 405 (method) or 413 (size). The gateway's
+    pages name no resultCodes for these, so the answer carries none; the client half reads it
+    as a plain :class:`OneSpanError` with that ``http_status``."""
+
+
 #: statusCode -> statusCodeEnum for the codes the documentation names.
 STATUS_NAMES: Mapping[int, str] = {
     0: "STAT_SUCCESS",
@@ -115,3 +125,24 @@ def error_class(status_code: int | None, status_name: str | None) -> type[OneSpa
     if status_code is not None and status_code in STATUS_NAMES:
         return _BY_NAME.get(STATUS_NAMES[status_code], OneSpanError)
     return OneSpanError
+
+
+#: The number cryptokit's server half sends where the pages give none: the ``returnCode`` of every
+#: refusal (only 0, success, is documented) and the ``statusCode`` of STAT_NOT_FOUND.
+UNDOCUMENTED_CODE = -1
+
+
+def error_for(status_name: str, message: str | None = None, http_status: int | None = None) -> OneSpanError:
+    """The error a gateway answers with for ``status_name`` (``"STAT_LOCKED"``...): its class,
+    the documented ``statusCode`` (:data:`UNDOCUMENTED_CODE` when none is documented) and
+    ``returnCode`` :data:`UNDOCUMENTED_CODE`. ``message`` must not hold a secret."""
+    if status_name not in _BY_NAME:
+        raise InputError("status_name", f"must be one of {', '.join(_BY_NAME)}")
+    status_code = next((code for code, name in STATUS_NAMES.items() if name == status_name), UNDOCUMENTED_CODE)
+    return _BY_NAME[status_name](
+        status_name,
+        message or status_name,
+        http_status,
+        return_code=UNDOCUMENTED_CODE,
+        status_code=status_code,
+    )
