@@ -165,3 +165,19 @@ def test_server_token_checks(spy: Spy) -> None:
     spy.reset()
     assert not accepts("token-1", "token-2")
     assert spy.compared(b"token-2")
+
+
+def test_signer_digital_reference_backend(spy: Spy) -> None:
+    """InMemoryKeyAuthBackend compares CSC passwords and OTPs in constant time; an unknown CscId
+    costs the same one comparison."""
+    from cryptokit.protocols import signer_digital as sd
+
+    backend = sd.InMemoryKeyAuthBackend({"CSC-1": "right pwd"}, {"CSC-1": ["K"]}, otp_factory=lambda: "123456")
+    for csc_id, password, expected in (("CSC-1", "right pwd", True), ("CSC-1", "wrong", False), ("CSC-9", "x", False)):
+        spy.reset()
+        assert backend.authenticate(csc_id, password) is expected
+        assert len(spy.calls) == 1 and spy.compared(password.encode())
+    assert backend.send_otp("CSC-1", "K", None)
+    spy.reset()
+    assert not backend.check_otp("CSC-1", "K", None, "654321")
+    assert spy.compared(b"654321")
