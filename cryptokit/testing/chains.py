@@ -30,6 +30,7 @@ from . import PrivateKey, make_cert, make_key, name, resign
 
 __all__ = [
     "ChainCase",
+    "explicit_curve",
     "Outcome",
     "chain_cases",
     "case_names",
@@ -151,7 +152,9 @@ def _serial(value: int) -> Callable[[Any], None]:
     return edit
 
 
-def _explicit_curve(tbs: Any) -> None:
+def explicit_curve(tbs: Any) -> None:
+    """A TBSCertificate edit (asn1crypto): the P-256 key as explicit domain parameters instead of the
+    named curve (RFC 5480 forbids them in certificates)."""
     from asn1crypto import keys as a_keys
 
     p = 0xFFFFFFFF00000001000000000000000000000000FFFFFFFFFFFFFFFFFFFFFFFF
@@ -206,7 +209,7 @@ def _mutations() -> dict[str, _Mutation]:
     m["leaf.v1_with_extensions"] = {"leaf": {"resign": _v1}}
     m["leaf.serial_21_octets"] = {"leaf": {"resign": _serial(2**161)}}
     m["leaf.serial_20_octets"] = {"leaf": {"resign": _serial(2**150)}}
-    m["leaf.explicit_curve"] = {"leaf": {"resign": _explicit_curve}}
+    m["leaf.explicit_curve"] = {"leaf": {"resign": explicit_curve}}
     m["inter.ski_critical"] = {"inter": {"skid": False, "extra": [(ski_inter, True)]}}
     m["inter.ski_missing"] = {"inter": {"skid": False}}
     m["inter.aki_missing"] = {"inter": {"akid": False}}
@@ -216,7 +219,7 @@ def _mutations() -> dict[str, _Mutation]:
     m["inter.unknown_critical"] = {"inter": {"extra": [(_UNKNOWN, True)]}}
     m["inter.aia_critical"] = {"inter": {"extra": [(_AIA, True)]}}
     m["inter.expired"] = {"inter": {"window": (-10, -1)}}
-    m["inter.explicit_curve"] = {"inter": {"resign": _explicit_curve}}
+    m["inter.explicit_curve"] = {"inter": {"resign": explicit_curve}}
     m["inter.serial_21_octets"] = {"inter": {"resign": _serial(2**161)}}
     m["root.bc_noncritical"] = {"root": {"bc_critical": False}}
     m["root.bc_missing"] = {"root": {"bc_critical": None}}

@@ -16,6 +16,7 @@ from cryptokit.chain import revocation as rev
 from cryptokit.chain import validate as val
 from cryptokit.report import SubIndication
 from cryptokit.testing import make_cert, make_key, name
+from cryptokit.testing.chains import decoy_intermediates
 
 NOW = dt.datetime.now(dt.UTC).replace(microsecond=0)
 DAY = dt.timedelta(days=1)
@@ -191,30 +192,7 @@ class _Counter:
         monkeypatch.setattr(val, "_verify_signature", verify)
 
 
-def _decoys(n: int) -> list[x509.Certificate]:
-    """Intermediates with the issuing CA's name and key identifier, signed by junk keys: every one
-    is a candidate issuer of the leaf and is tried before the real CA."""
-    ski = INTER.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value
-    junk = make_key("p256", "crl16-junk")
-    out = []
-    for i in range(n):
-        key = make_key("p256", f"crl16-decoy-{i % 8}")
-        out.append(
-            make_cert(
-                name("CRL16 CA"),
-                key,
-                ROOT,
-                junk,
-                ca=True,
-                skid=False,
-                serial=10_000 + i,
-                extra_extensions=[(ski, False)],
-            )
-        )
-    return out
-
-
-DECOYS = _decoys(240)
+DECOYS = decoy_intermediates(INTER, ROOT, 240, label="crl16-decoy")
 
 
 def test_240_decoys_with_two_crls_cost_linear_work(monkeypatch: pytest.MonkeyPatch) -> None:

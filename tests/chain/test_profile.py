@@ -18,6 +18,7 @@ from cryptography.x509.oid import AuthorityInformationAccessOID
 from cryptokit.chain import ChainPolicy, validate_chain
 from cryptokit.report import SubIndication
 from cryptokit.testing import make_cert, make_key, name, resign
+from cryptokit.testing.chains import explicit_curve
 
 NOW = dt.datetime.now(dt.UTC).replace(microsecond=0)
 DAY = dt.timedelta(days=1)
@@ -131,34 +132,10 @@ def _long_serial(tbs: Any) -> None:
     tbs["serial_number"] = 2**200
 
 
-def _explicit_curve(tbs: Any) -> None:
-    from asn1crypto import keys as a_keys
-
-    p = 0xFFFFFFFF00000001000000000000000000000000FFFFFFFFFFFFFFFFFFFFFFFF
-    b = 0x5AC635D8AA3A93E7B3EBBD55769886BC651D06B0CC53B0F63BCE3C3E27D2604B
-    g = bytes.fromhex(
-        "046b17d1f2e12c4247f8bce6e563a440f277037d812deb33a0f4a13945d898c2964fe342e2fe1a7f9b8ee7eb4a7c0f9e162bce33576b315ececbb6406837bf51f5"
-    )
-    n = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
-    domain = {
-        "version": 1,
-        "field_id": {"field_type": "prime_field", "parameters": p},
-        "curve": {"a": (p - 3).to_bytes(32, "big"), "b": b.to_bytes(32, "big")},
-        "base": g,
-        "order": n,
-        "cofactor": 1,
-    }
-    params = a_keys.ECDomainParameters(name="specified", value=a_keys.SpecifiedECDomain(domain))
-    spki = tbs["subject_public_key_info"]
-    tbs["subject_public_key_info"] = a_keys.PublicKeyInfo(
-        {"algorithm": {"algorithm": "ec", "parameters": params}, "public_key": spki["public_key"]}
-    )
-
-
 RESIGNED: dict[str, tuple[Callable[[Any], None], str]] = {
     "extensions in v1": (_set_version_v1, "4.1.2.9"),
     "serial over 20 octets": (_long_serial, "4.1.2.2"),
-    "explicit EC parameters": (_explicit_curve, "RFC 5480"),
+    "explicit EC parameters": (explicit_curve, "RFC 5480"),
 }
 
 

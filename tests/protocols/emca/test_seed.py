@@ -525,16 +525,7 @@ def test_state_table() -> None:
         (S.APPROVED, E.ISSUE): S.ISSUED,
     }
     manual = emca.ManualAuthorization()
-    ids = manual.submit(
-        user_name="u",
-        application_id="a",
-        profile_id="p",
-        subscriber_id="s",
-        csrs={"ID1": object()},  # type: ignore[dict-item]
-        validity=None,
-        valid_from=None,
-    )
-    rid = ids["ID1"]
+    rid = _request_in(manual, emca.State.PENDING)
     with pytest.raises(PolicyViolation):
         manual.issue(rid, PKI.leaf)  # not approved yet
     manual.reject(rid)
