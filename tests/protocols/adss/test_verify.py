@@ -20,6 +20,7 @@ from cryptokit.hashing import HashToSign, hash_to_sign
 from cryptokit.protocols import adss
 from cryptokit.protocols.adss import SignResult, SignStatus
 from cryptokit.report import Indication, SubIndication
+from cryptokit.returned_signatures import pss_shaped_for, recovered_digest_info
 from cryptokit.signatures import sign_digest
 from tests.pki import DAY, NOW, make_cert, make_key, make_pki, name
 
@@ -640,9 +641,16 @@ def test_rsa_garbage_is_never_probed(monkeypatch: pytest.MonkeyPatch) -> None:
     counts = _count_work(monkeypatch)
     n = 300
     hashes = [hash_to_sign(i.to_bytes(2, "big")) for i in range(n)]
-    report = adss.validate_sign_response(
-        hashes, answer(_garbage(n, 256)), certificate=pki.leaf, trust_anchors=pki.chain
-    )
+    # The premise, under this run's key (the test PKI's keys are fresh per run): no noise value that
+    # happens to decode as a DigestInfo or an EMSA-PSS block (about 1 in 300 would).
+    key = pki.leaf.public_key()
+    sha256 = [hash_algorithm("sha256")]
+    noise = [
+        s
+        for s in _garbage(2 * n, 256)
+        if recovered_digest_info(key, s) is None and not pss_shaped_for(key, s, sha256)
+    ][:n]
+    report = adss.validate_sign_response(hashes, answer(noise), certificate=pki.leaf, trust_anchors=pki.chain)
     assert doc_verdicts(report) == [(Indication.TOTAL_FAILED, SubIndication.SIG_CRYPTO_FAILURE)] * n
     assert counts == {"probes": 0, "verifications": n}
 
