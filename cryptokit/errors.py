@@ -35,7 +35,23 @@ __all__ = [
 
 
 class CryptokitError(Exception):
-    """Root of every error cryptokit raises."""
+    """Root of every error cryptokit raises.
+
+    Every subclass pickles (a worker process, a task queue): the copy has the same type, text,
+    ``args`` and attributes. Unpickling restores them without calling ``__init__``, so a subclass
+    whose constructor takes other arguments than it stores needs no ``__reduce__`` of its own.
+    """
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_restore, (type(self), self.args, dict(vars(self))))
+
+
+def _restore(cls: type[CryptokitError], args: tuple[Any, ...], state: dict[str, Any]) -> CryptokitError:
+    """The unpickled copy of an error: its ``args`` and attributes as they were (see CryptokitError)."""
+    error = cls.__new__(cls)
+    error.args = args
+    vars(error).update(state)
+    return error
 
 
 class InputError(CryptokitError, ValueError):
@@ -45,9 +61,6 @@ class InputError(CryptokitError, ValueError):
         self.field = field
         self.rule = rule
         super().__init__(f"{field}: {rule}")
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (type(self), (self.field, self.rule))
 
 
 class UnsupportedAlgorithm(CryptokitError):
@@ -65,9 +78,6 @@ class VerificationFailed(CryptokitError):
         self.report = report
         super().__init__(message)
 
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (type(self), (str(self), self.report))
-
 
 class PolicyViolation(CryptokitError):
     """The input is well formed and cryptographically sound but the chosen policy refuses it."""
@@ -79,9 +89,6 @@ class DecryptionFailed(CryptokitError):
     def __init__(self) -> None:
         super().__init__("envelope could not be opened")
 
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (type(self), ())
-
 
 class AuthenticationFailed(CryptokitError):
     """A request authenticator (AuthKey, emKey, MAC) is wrong, stale or replayed.
@@ -92,9 +99,6 @@ class AuthenticationFailed(CryptokitError):
     def __init__(self, reason: str, message: str) -> None:
         self.reason = reason
         super().__init__(message)
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (type(self), (self.reason, str(self)))
 
 
 class VendorError(CryptokitError):
@@ -119,9 +123,6 @@ class VendorError(CryptokitError):
         label = f"{vendor} error" + (f" {code}" if code else "")
         status = f" (HTTP {http_status})" if http_status is not None else ""
         super().__init__(f"{label}{status}: {message}")
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (type(self), (self.vendor, self.code, self.message, self.http_status))
 
 
 class KeyAuthOtpRequired(VendorError):
@@ -174,8 +175,7 @@ class FlowMisuse(InputError):
         self.event = event
         super().__init__("flow", f"{event}() is not expected in state {state}")
 
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (type(self), (self.state, self.event))
+
 class DocumentSigningError(VerificationFailed):
     """A remote signing answer that does not give a verified signed document.
 
@@ -188,15 +188,6 @@ class DocumentSigningError(VerificationFailed):
         self.document = document
         self.name = name
         super().__init__(message, report)
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (_rebuild_document_error, (type(self), str(self), self.report, self.document, self.name))
-
-
-def _rebuild_document_error(
-    cls: type[DocumentSigningError], message: str, report: Any, document: int | None, name: str | None
-) -> DocumentSigningError:
-    return cls(message, report, document=document, name=name)
 
 
 class SignatureLengthError(DocumentSigningError):
@@ -228,9 +219,6 @@ class TransportError(CryptokitError):
         tail = f" ({detail})" if detail else ""
         tries = f" after {attempts} attempts" if attempts > 1 else ""
         super().__init__(f"{method} {path}: {kind} failure{tries}{tail}")
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (type(self), (self.kind, self.method, self.path, "", self.attempts))
 
 
 # cryptography's Rust parser says ``ParseError { kind: UnexpectedTag { actual: Tag { .. } }, location:

@@ -103,6 +103,11 @@ class Check:
     def __post_init__(self) -> None:
         object.__setattr__(self, "details", _frozen(self.details))
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # The read-only details view does not pickle; send a dict (the copy freezes it again).
+        fields = (self.name, self.outcome, self.message, self.subject, self.sub_indication, dict(self.details))
+        return (Check, fields)
+
     @classmethod
     def passed(cls, name: str, message: str = "", *, subject: str | None = None, **details: Any) -> Check:
         return cls(name, Outcome.PASSED, message, subject, None, details)

@@ -64,9 +64,6 @@ class SigningPending(CryptokitError):
         self.prepared = tuple(prepared)
         super().__init__(message)
 
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (type(self), (str(self), self.request_id, self.prepared))
-
 
 @dataclass(frozen=True, slots=True)
 class Prepared:

@@ -14,7 +14,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from types import MappingProxyType
-from typing import Any
 
 from ...errors import VendorError
 
@@ -50,9 +49,6 @@ class AdssError(VendorError):
 
     def __init__(self, code: str | None, message: str, http_status: int | None = None) -> None:
         super().__init__(VENDOR, code, message, http_status)
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (type(self), (self.code, self.message, self.http_status))
 
 
 class AdssServiceError(AdssError):
@@ -93,9 +89,6 @@ class AdssSignStatusError(AdssSigningError):
         self.request_id = request_id
         rid = f" {request_id!r}" if request_id else ""
         super().__init__(None, message or f"the sign request{rid} ended {status}: no signatures", None)
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (type(self), (self.status, self.request_id, self.message))
 
 
 class AdssSignTimeout(AdssSignStatusError):

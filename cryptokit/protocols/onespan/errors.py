@@ -7,7 +7,6 @@ the numeric ``statusCode`` as text; ``status_code`` and ``return_code`` keep the
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 from ...errors import InputError, VendorError
 
@@ -43,14 +42,6 @@ class OneSpanError(VendorError):
         self.return_code = return_code
         self.status_code = status_code
         super().__init__(VENDOR, code, message, http_status)
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        args = (self.code, self.message, self.http_status)
-        return (_rebuild, (type(self), args, {"return_code": self.return_code, "status_code": self.status_code}))
-
-
-def _rebuild(cls: type[OneSpanError], args: tuple[Any, ...], kwargs: dict[str, Any]) -> OneSpanError:
-    return cls(*args, **kwargs)
 
 
 class OneSpanInvalidCredentials(OneSpanError):
@@ -90,9 +81,6 @@ class OneSpanResultMismatch(OneSpanError):
         shown = "missing" if received is None else repr(received)
         message = f"result.{field} is {shown}, not the request's {expected!r}"
         super().__init__("RESULT_MISMATCH", message, http_status, return_code=return_code, status_code=status_code)
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (type(self), (self.field, self.expected, self.received, self.http_status))
 
 
 class OneSpanRequestRefused(OneSpanError):

@@ -7,8 +7,6 @@ and a :class:`SignerDigitalError`. Every other code raises :class:`SignerDigital
 
 from __future__ import annotations
 
-from typing import Any
-
 from ...errors import FlowMisuse, KeyAuthOtpRequired, VendorError
 
 __all__ = [
@@ -29,9 +27,6 @@ class SignerDigitalError(VendorError):
 
     def __init__(self, code: str | None, message: str, http_status: int | None = None) -> None:
         super().__init__(VENDOR, code, message, http_status)
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (type(self), (self.code, self.message, self.http_status))
 
 
 class SignerDigitalKeyAuthOtpRequired(KeyAuthOtpRequired, SignerDigitalError):
