@@ -341,13 +341,17 @@ def _parsed(cert: x509.Certificate) -> x509.Certificate:
 
 def _load_pkcs7(der: bytes, field: str, budget: int, lax: bool = False) -> list[x509.Certificate]:
     from asn1crypto import cms as a_cms
+    from asn1crypto import core as a_core
 
     try:
         info = a_cms.ContentInfo.load(der, strict=True)
         if info["content_type"].dotted != _SIGNED_DATA_OID:
             raise InputError(field, f"is a PKCS#7 {info['content_type'].native}, not SignedData")
         choices = info["content"]["certificates"]
-        count = len(choices) if choices.native is not None else 0
+        # Absent is a Void. Not ``.native``: it parses every certificate deeply, and a key algorithm
+        # asn1crypto does not know made a well-formed bundle "not well-formed" (load_der_certificate
+        # below decides what a certificate must be, as for a single DER certificate).
+        count = 0 if isinstance(choices, a_core.Void) else len(choices)
         if count > budget:
             raise InputError(field, f"holds more than {budget} certificates")
         items: list[tuple[str, bytes]] = [(choice.name, choice.chosen.dump()) for choice in choices] if count else []

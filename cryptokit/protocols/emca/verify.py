@@ -7,6 +7,7 @@ raises :class:`~cryptokit.errors.VerificationFailed` unless it passed.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -47,16 +48,24 @@ _DER = serialization.Encoding.DER
 UTC = dt.UTC
 
 
+#: ``result`` text that is certificate data (PEM, or base64 of DER: a SEQUENCE encodes as "M..."), not
+#: the message of a pending answer. 64 characters: shorter than any certificate, longer than a word.
+_CERTIFICATE_TEXT = re.compile(r"-----BEGIN |\A\s*M[A-Za-z0-9+/=\s]{63,}\Z")
+
+
 def _load_result_certificates(result: Any) -> list[x509.Certificate] | None:
+    """The certificates ``result`` holds, or None for a message (a pending answer). Certificate
+    data that does not load is an :class:`InputError` naming ``result`` (and the certificate), never
+    a pending answer: that would send the caller polling for a request id the answer lacks."""
     from ...certificates import load_certificates
 
-    if isinstance(result, str) and result.strip():
+    if isinstance(result, str) and not _CERTIFICATE_TEXT.search(result):
+        return None
+    if isinstance(result, str) or (isinstance(result, list) and result and all(isinstance(r, str) for r in result)):
         try:
-            return load_certificates(result.strip())
-        except CryptokitError:
-            return None
-    if isinstance(result, list) and result and all(isinstance(r, str) for r in result):
-        return load_certificates(result)
+            return load_certificates(result)
+        except InputError as exc:
+            raise InputError("result" + exc.field.removeprefix("certificates"), exc.rule) from None
     return None
 
 
@@ -293,8 +302,9 @@ def validate_create_certificates_response(
     key that was not requested, the same subscriberId. A certificate whose notBefore is more than
     ``skew`` before the request was built (and is not the requested validFrom) is the existing
     certificate emCA keeps for this applicationId: accepted when its key and subject match, marked
-    ``existing``, its validity not compared. An answer without certificates but with request ids
-    is ``pending`` (manual authorization).
+    ``existing``, its validity not compared. An answer whose ``result`` is a message (not
+    certificate data) with request ids is ``pending`` (manual authorization); certificate data that
+    does not load raises :class:`InputError` naming ``result`` (and the bundle's entry).
     This proves the certificates answer the request; it does not validate their chain.
     """
     if not isinstance(request, CreateCertificatesRequest):

@@ -13,14 +13,17 @@ import orjson
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.serialization import pkcs7
 
 from cryptokit.cms import cms_sign
 from cryptokit.csr import build_csr
+from cryptokit.encoding import b64encode
 from cryptokit.envelope import PROFILES, Envelope
 from cryptokit.errors import InputError, VerificationFailed
 from cryptokit.pkcs12 import KeyBundle
 from cryptokit.protocols import HttpRequest, HttpResponse, emca
 from tests.pki import make_cert, make_key, make_pki, name
+from tests.signatures.test_certificate_key import unknown_key_certificate
 
 UTC = dt.UTC
 NOW = dt.datetime.now(UTC).replace(microsecond=0)
@@ -438,17 +441,73 @@ def test_subject_differs_is_reported() -> None:
     assert result.certificates["CSR-0"].certificate == wrong
 
 
+def _not_requested(s: Setup) -> x509.Certificate:
+    """A certificate with the CSR's subject, issued by the CA, for a key no CSR holds."""
+    other_key = make_key("p256", "emca-not-requested")
+    return make_cert(name("Subscriber 0", o="Acme", c="IN"), other_key, s.ca.certificate, s.ca.private_key)  # type: ignore[arg-type]
+
+
 def test_key_differs_is_reported() -> None:
     s = setup("ec")
     envelope = Envelope(KEY)
     request = build(s, envelope, csrs("ec", 1))
-    other_key = make_key("p256", "emca-not-requested")
-    wrong = make_cert(name("Subscriber 0", o="Acme", c="IN"), other_key, s.ca.certificate, s.ca.private_key)  # type: ignore[arg-type]
+    wrong = _not_requested(s)
     with pytest.raises(VerificationFailed) as info:
         emca.parse_create_certificates_response(
             emca.build_response(subscriber_id="SUB-1", certificates={"CSR-0": wrong}), request=request
         )
     assert _failed(info.value) == {"public_key", "certificate"}
+
+
+def _certificates_answer(result: str) -> bytes:
+    return orjson.dumps({"status": "Success", "result": result, "subscriberId": "SUB-1"})
+
+
+def test_pkcs7_certificate_with_an_unusable_key_is_reported_not_pending() -> None:
+    """A PKCS#7 answer whose certificate has a key that matches no CSR (here: of an algorithm nobody
+    knows) is read as certificates and fails the key checks; it was read as a pending answer
+    ("requestId is missing") because the bundle did not load."""
+    s = setup("ec")
+    envelope = Envelope(KEY)
+    request = build(s, envelope, csrs("ec", 1))
+    odd = unknown_key_certificate(s.ca.certificate, s.ca.private_key)
+    p7 = b64encode(pkcs7.serialize_certificates([odd], serialization.Encoding.DER))
+    result = emca.validate_create_certificates_response(200, _certificates_answer(p7), request=request)
+    assert not result.pending and not result.ok and not result.certificates
+    assert _failed(result) == {"public_key", "certificate"}
+    assert {c.subject for c in result.report.failures() if c.name == "public_key"} == {"certificate[0]"}
+    with pytest.raises(VerificationFailed):
+        emca.verify_create_certificates_response(200, _certificates_answer(p7), request=request)
+
+
+def test_certificate_data_that_does_not_load_is_an_input_error_not_pending() -> None:
+    s = setup("ec")
+    envelope = Envelope(KEY)
+    request = build(s, envelope, csrs("ec", 1))
+    other = _not_requested(s)
+    der = pkcs7.serialize_certificates([other], serialization.Encoding.DER)
+    truncated = b64encode(der[: len(der) - 30])
+    with pytest.raises(InputError) as info:
+        emca.validate_create_certificates_response(200, _certificates_answer(truncated), request=request)
+    assert info.value.field == "result" and "truncated" in info.value.rule
+    # a bundle holding something that is not a certificate names its entry
+    bad = bytearray(der)
+    at = der.index(other.public_bytes(serialization.Encoding.DER))
+    bad[at + 4 : at + 6] = b"\x05\x00"  # the TBSCertificate's first bytes: no longer a certificate
+    with pytest.raises(InputError) as info:
+        emca.validate_create_certificates_response(200, _certificates_answer(b64encode(bytes(bad))), request=request)
+    assert info.value.field.startswith("result")
+    # the follow-up reads the same way
+    follow = emca.build_get_certificate_by_request_id_request(
+        "R7", username="alice", password=PASSWORD, signer=s.signer, envelope=envelope, for_request=request,
+        csr_id="CSR-0", auth=emca.EmcaAuth(emkey=EMKEY),
+    )
+    with pytest.raises(InputError) as info:
+        emca.validate_get_certificate_by_request_id_response(200, _certificates_answer(truncated), request=follow)
+    assert info.value.field == "result"
+    # a message is still a pending answer
+    pending = orjson.dumps({"status": "Success", "result": "Manual authorization pending", "requestId": "R7"})
+    assert emca.validate_create_certificates_response(200, pending, request=request).pending
 
 
 def test_missing_and_duplicate_certificates_are_reported() -> None:
