@@ -444,7 +444,9 @@ def is_ca(cert: x509.Certificate) -> bool:
 def certificate_summary(cert: x509.Certificate) -> dict[str, Any]:
     """A JSON-ready dict describing ``cert`` for reports and the CLI.
 
-    Keys: subject, issuer (RFC 4514), serial (hex), not_before/not_after (ISO 8601 UTC), key
+    Keys: subject, issuer (RFC 4514), serial (hex as ``openssl x509 -serial`` shows it: ``-05`` for
+    a negative one), serial_positive (False for a zero or negative serial, which RFC 5280 4.1.2.2
+    forbids), not_before/not_after (ISO 8601 UTC), key
     (type, size, curve), key_usage (RFC 5280 names), extended_key_usage ([{oid, name}]), ski/aki
     (hex or None), is_ca, self_issued, signature_algorithm (dotted OID), sha256 fingerprint (hex),
     subject_alt_names ([{type, value}] or None), extensions ([{oid, name or None, critical}]).
@@ -478,7 +480,6 @@ def _summary(cert: x509.Certificate) -> dict[str, Any]:
     from asn1crypto import x509 as a_x509
 
     serial = a_x509.TbsCertificate.load(cert.tbs_certificate_bytes)["serial_number"].native  # no warning if <= 0
-    serial_hex = format(serial, "x") if serial >= 0 else "-" + format(-serial, "x")
     try:
         public_key: object = cert.public_key()
         key = public_key_description(public_key)
@@ -487,7 +488,8 @@ def _summary(cert: x509.Certificate) -> dict[str, Any]:
     return {
         "subject": cert.subject.rfc4514_string(_NAME_LABELS),
         "issuer": cert.issuer.rfc4514_string(_NAME_LABELS),
-        "serial": serial_hex if len(serial_hex) % 2 == 0 else "0" + serial_hex,
+        "serial": _serial_text(serial),
+        "serial_positive": serial > 0,
         "not_before": cert.not_valid_before_utc.isoformat(),
         "not_after": cert.not_valid_after_utc.isoformat(),
         "key": key,
@@ -510,6 +512,14 @@ def _summary(cert: x509.Certificate) -> dict[str, Any]:
             for e in cert.extensions
         ],
     }
+
+
+def _serial_text(serial: int) -> str:
+    """The serial as ``openssl x509 -serial`` shows it (lower case): hex of the magnitude padded to
+    whole octets, a ``-`` in front of a negative one (RFC 5280 4.1.2.2 wants positive serials; such
+    a certificate is described as it is, with ``serial_positive`` False)."""
+    magnitude = format(abs(serial), "x")
+    return ("-" if serial < 0 else "") + ("0" * (len(magnitude) % 2)) + magnitude
 
 
 # Attribute types cryptography's RFC 4514 text shows as dotted OIDs but people know by name.

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import base64
 import json
+import subprocess
 import warnings
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from hypothesis import strategies as st
 
 from cryptokit.certificates import certificate_summary, load_certificate, load_certificates
 from cryptokit.errors import CryptokitError, InputError
+from tests.conftest import OPENSSL, requires_openssl
 from tests.pki import Pki, make_pki
 
 P7 = Path(__file__).resolve().parent.parent / "vectors" / "pkcs7"
@@ -230,6 +232,31 @@ def test_summary(pki: Pki) -> None:
     assert root["is_ca"] is True and root["self_issued"] is True
     assert root["key_usage"] == ["keyCertSign", "cRLSign"]
     assert root["extended_key_usage"] is None
+
+
+@requires_openssl
+@pytest.mark.parametrize("serial", [-5, -0x15, -0x123, -0x80, -0xFF, -(2**159 - 1), 0, 0x7F, 0x80, 0x123])
+def test_summary_serial_reads_as_openssl_shows_it(pki: Pki, serial: int) -> None:
+    """The serial as ``openssl x509 -serial`` prints it: a negative one's sign is not counted in the
+    padding (-0x15 was "0-15", -0x123 "-123"), and a serial RFC 5280 forbids is flagged."""
+    from cryptokit.testing import resign
+
+    def change(tbs: Any) -> None:
+        tbs["serial_number"] = serial
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # cryptography warns about building it: the test's business
+        cert = resign(pki.leaf, pki.intermediate_key, change)
+    shown = subprocess.run(
+        [OPENSSL or "openssl", "x509", "-noout", "-serial"],
+        input=cert.public_bytes(serialization.Encoding.PEM),
+        capture_output=True,
+        check=True,
+    ).stdout.decode().strip()
+    summary = certificate_summary(cert)
+    assert "serial=" + summary["serial"].upper() == shown
+    assert int(summary["serial"], 16) == serial
+    assert summary["serial_positive"] is (serial > 0)
 
 
 def test_summary_rsa_and_vendor_cert() -> None:
