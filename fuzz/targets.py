@@ -191,6 +191,7 @@ def context() -> Context:
             b"\x02CN=A+OU=B,OU=C,2.5.4.3=#0c0141",
         ],
         "chain": [b"\x00" + chain_pem, b"\x01" + cert_der],
+        "chain_der": _chain_der_seeds(pki),
         "chain_differential": [bytes([i]) for i in range(64)] + [b"\x2a*.example.com", b"\x2bbar.Example.com"],
         "envelope": [b"\x00" + token.encode(), b"\x01" + Envelope(KEY, "aes-256-cbc").seal(b"{}").encode()],
         "emca_strings": [b"\x00120:23:45:54", b"\x0112:12:2019 00:00:00", b"\x02ID1|r1~ID2|r2", b"\x031700000000000"],
@@ -777,6 +778,34 @@ def t_chain(data: bytes) -> None:
         load_crls([payload])
 
 
+def _chain_der_seeds(pki: Any) -> list[bytes]:
+    """Certificates inside the fast DER reader's subset (and one outside it, with a subjectAltName)."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import serialization
+
+    from cryptokit.testing import make_cert, make_key, name
+
+    key = make_key("p256", "fuzz-der")
+    eku = [x509.oid.ExtendedKeyUsageOID.CLIENT_AUTH]
+    san = x509.SubjectAlternativeName([x509.DNSName("a.example")])
+    certs = [
+        pki.leaf,
+        pki.intermediate,
+        make_cert(name('Fuzz, "Signer"+1', o="Acme", c="IN"), key, pki.intermediate, pki.intermediate_key, eku=eku),
+        make_cert(name("Fuzz CA"), key, pki.intermediate, pki.intermediate_key, ca=True, path_length=3),
+        make_cert(name("Fuzz SAN"), key, pki.intermediate, pki.intermediate_key, extra_extensions=[(san, False)]),
+    ]
+    return [c.public_bytes(serialization.Encoding.DER) for c in certs]
+
+
+def t_chain_der(data: bytes) -> None:
+    from cryptokit.testing.chains import der_reader_disagreement
+
+    problem = der_reader_disagreement(data)
+    if problem is not None:
+        raise AssertionError(problem)
+
+
 def t_envelope(data: bytes) -> None:
     from cryptokit.envelope import PROFILES, Envelope
 
@@ -1149,6 +1178,7 @@ TARGETS: dict[str, Target] = {
         _t("csr", t_csr, "csr.verify_csr"),
         _t("names", t_names, "names.parse_subject / format_subject"),
         _t("chain", t_chain, "chain.validate_chain, revocation.load_crls"),
+        _t("chain_der", t_chain_der, "chain.der.read_certificate against cryptography's objects (differential)"),
         Target(
             "chain_differential",
             t_chain_differential,

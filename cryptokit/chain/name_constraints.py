@@ -41,6 +41,7 @@ import ipaddress
 import re
 import stringprep
 import unicodedata
+from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
@@ -202,6 +203,11 @@ def _norm(value: str | bytes) -> str | bytes | tuple[str, str]:
 def name_key(name: x509.Name) -> NameKey:
     """A comparison key for ``name`` under RFC 5280 section 7.1 (see the module docstring)."""
     return tuple(frozenset((a.oid.dotted_string, _norm(a.value)) for a in rdn) for rdn in name.rdns)
+
+
+def rdns_key(rdns: Iterable[Iterable[tuple[str, str]]]) -> NameKey:
+    """:func:`name_key` of a name given as RDNs of (attribute type OID, string value) pairs."""
+    return tuple(frozenset((oid, _norm(value)) for oid, value in rdn) for rdn in rdns)
 
 
 def names_match(a: x509.Name, b: x509.Name) -> bool:

@@ -70,6 +70,7 @@ from ..encoding import der_header
 from ..errors import InputError
 from ..report import Check, HasReport, Outcome, Report, SubIndication
 from .cache import ChainCache
+from .der import CertFields, read_certificate, rfc4514
 from .name_constraints import (
     CompiledConstraints,
     NameKey,
@@ -77,6 +78,7 @@ from .name_constraints import (
     compile_name_constraints,
     name_key,
     names_match,
+    rdns_key,
 )
 from .ocsp import (
     MAX_OCSP_RESPONSES,
@@ -218,6 +220,10 @@ def _load(item: Any, field: str, facts: dict[int, _Facts]) -> list[tuple[x509.Ce
             cert = x509.load_der_x509_certificate(item)
             facts[id(cert)] = known
             return [(cert, item)]
+        fresh = _fresh(item)
+        if fresh is not None:
+            facts[id(fresh[0])] = fresh[1]
+            return [(fresh[0], item)]
     elif isinstance(item, x509.Certificate):
         der = item.public_bytes(Encoding.DER)
         known = _FACTS_BY_DER.get(der)
@@ -326,13 +332,133 @@ def _facts_of(cert: x509.Certificate, der: bytes) -> _Facts:
         f = _facts(cert, der[span[0] : span[1]])
         f.plain_der = plainly_admissible(der, None)
         f.der, f.tbs = der, span
-        try:
-            while len(_FACTS_BY_DER) >= _MAX_MEMO:
-                del _FACTS_BY_DER[next(iter(_FACTS_BY_DER))]
-        except (KeyError, RuntimeError, StopIteration):  # another thread evicted first
-            pass
-        _FACTS_BY_DER[der] = f
+        _remember(der, f)
     return f
+
+
+def _remember(der: bytes, f: _Facts) -> None:
+    try:
+        while len(_FACTS_BY_DER) >= _MAX_MEMO:
+            del _FACTS_BY_DER[next(iter(_FACTS_BY_DER))]
+    except (KeyError, RuntimeError, StopIteration):  # another thread evicted first
+        pass
+    _FACTS_BY_DER[der] = f
+
+
+def _fresh(der: bytes) -> tuple[x509.Certificate, _Facts] | None:
+    """A certificate never seen, from its DER, with its facts read by :mod:`.der` instead of through
+    cryptography's name and extension objects; None when the DER is outside that reader's subset
+    (the general path then admits it, or refuses it with the reason). What this accepts, the general
+    path accepts too, to the same facts (see :mod:`.der`)."""
+    if der[:1] != b"\x30" or len(der) > MAX_CERT_SIZE or not plainly_admissible(der, None):
+        return None
+    try:
+        cert = x509.load_der_x509_certificate(der)
+    except _LOAD_ERRORS:
+        return None
+    fields = read_certificate(der)
+    if fields is None:
+        return None
+    f = _fields_facts(cert, der, fields)
+    _remember(der, f)
+    return cert, f
+
+
+_LOAD_ERRORS = (ValueError, TypeError, x509.InvalidVersion)
+#: per-bytes memos of what several certificates share (an issuer's name, a key, an algorithm)
+_SHARED: dict[tuple[str, bytes], Any] = {}
+
+
+def _shared(kind: str, der: bytes, compute: Any) -> Any:
+    """``compute()`` memoised by (``kind``, ``der``): values that depend on those bytes only."""
+    key = (kind, der)
+    value = _SHARED.get(key)
+    if value is None:
+        value = compute()
+        if len(_SHARED) >= _MAX_MEMO:
+            _SHARED.clear()
+        _SHARED[key] = value
+    return value
+
+
+def _fields_facts(cert: x509.Certificate, der: bytes, c: CertFields) -> _Facts:
+    """:func:`_facts` from what :func:`.der.read_certificate` read (its subset: v3, only the
+    extensions basicConstraints, keyUsage, extendedKeyUsage, subject/authorityKeyIdentifier)."""
+    subject_key = rdns_key(c.subject)
+    issuer_key = _shared("name", c.issuer_der, lambda: rdns_key(c.issuer))
+    sig = _shared("sig", c.signature_algorithm_der, lambda: (_signature_facts(cert), signature_parts(cert)))
+    f = _Facts(
+        rfc4514(c.subject) or "<empty subject>",
+        subject_key=subject_key,
+        issuer_key=issuer_key,
+        not_before=cert.not_valid_before_utc,
+        not_after=cert.not_valid_after_utc,
+        signature=sig[0],
+        key=_shared("key", c.spki_der, lambda: _key_facts(cert)),
+        sig_parts=sig[1],
+        pss_key=c.key_algorithm == _RSASSA_PSS,
+        plain_der=True,
+        der=der,
+        tbs=c.tbs,
+    )
+    critical = {oid for oid, crit in c.extensions if crit}
+    if c.basic_constraints is not None:
+        f.bc = _basic_constraints_value(*c.basic_constraints)
+        f.bc_critical = _BC_OID in critical
+    if c.key_usage is not None:
+        f.ku = _key_usage_value(c.key_usage)
+    if c.eku is not None:
+        f.eku = frozenset(c.eku)
+    f.self_issued = subject_key == issuer_key
+    problems: list[str] = []
+    if _AKI_OID in critical:
+        problems.append("authorityKeyIdentifier is critical (4.2.1.1)")
+    if _SKI_OID in critical:
+        problems.append("subjectKeyIdentifier is critical (4.2.1.2)")
+    empty_subject = not c.subject
+    if empty_subject:  # no subjectAltName in the reader's subset
+        problems.append("empty subject without a critical subjectAltName (4.1.2.6, 4.2.1.6)")
+    if f.ca:
+        if empty_subject:
+            problems.append("a CA certificate with an empty subject (4.1.2.6)")
+        if c.ski is None:
+            problems.append("a CA certificate without subjectKeyIdentifier (4.2.1.2)")
+    if f.ku is not None and f.ku.key_cert_sign and not f.ca:
+        problems.append("keyCertSign without basicConstraints cA (4.2.1.3)")
+    if c.serial_octets > 20:
+        problems.append(f"serial number of {c.serial_octets} octets, longer than 20 (4.1.2.2)")
+    if c.key_algorithm == _EC_PUBLIC_KEY and not c.key_named_parameters:
+        problems.append("EC key without a named curve (RFC 5480 2.1.1)")
+    f.profile = tuple(problems)
+    f.no_aki = c.aki is None
+    f.points = _shared("points", c.issuer_der, lambda: distribution_points(cert))  # the implicit point: no CRL DP
+    return f
+
+
+_AKI_OID, _SKI_OID = _AKI.dotted_string, _SKI.dotted_string
+_BC_OID = ExtensionOID.BASIC_CONSTRAINTS.dotted_string
+_EC_PUBLIC_KEY = "1.2.840.10045.2.1"
+
+
+@lru_cache(maxsize=64)
+def _basic_constraints_value(ca: bool, path_length: int | None) -> x509.BasicConstraints:
+    return x509.BasicConstraints(ca, path_length)
+
+
+@lru_cache(maxsize=256)
+def _key_usage_value(bits: int) -> x509.KeyUsage:
+    """keyUsage from its first octet (encipherOnly and decipherOnly are outside the reader's subset)."""
+    return x509.KeyUsage(
+        digital_signature=bool(bits & 0x80),
+        content_commitment=bool(bits & 0x40),
+        key_encipherment=bool(bits & 0x20),
+        data_encipherment=bool(bits & 0x10),
+        key_agreement=bool(bits & 0x08),
+        key_cert_sign=bool(bits & 0x04),
+        crl_sign=bool(bits & 0x02),
+        encipher_only=False,
+        decipher_only=False,
+    )
 
 
 def _tbs_span(der: bytes) -> tuple[int, int]:

@@ -434,3 +434,46 @@ def decoy_intermediates(
             )
         )
     return out
+
+
+def der_reader_disagreement(der: bytes) -> str | None:
+    """Where :mod:`cryptokit.chain.der` (the fast path for a certificate never seen) and the general
+    path (cryptography's name and extension objects) disagree on ``der``, else None.
+
+    None also when the reader declines ``der`` (the general path then decides alone). When it
+    accepts, the general path must admit the certificate without a warning and read it to the same
+    facts, field by field (the algorithm parameter objects compared by type)."""
+    import dataclasses
+    import warnings
+
+    from ..certificates import load_der_certificate, plainly_admissible
+    from ..chain import validate as v
+    from ..chain.der import read_certificate
+    from ..errors import InputError
+
+    if der[:1] != b"\x30" or not plainly_admissible(der, None):
+        return None
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        try:
+            cert = x509.load_der_x509_certificate(der)
+        except (ValueError, TypeError, x509.InvalidVersion, Warning):
+            return None
+        fields = read_certificate(der)
+        if fields is None:
+            return None
+        fast = v._fields_facts(cert, der, fields)
+        try:
+            general = load_der_certificate(der, "certificate", allow_non_positive_serial=True)
+        except (InputError, Warning) as exc:
+            return f"the reader accepts what the general path refuses: {exc}"
+        span = v._tbs_span(der)
+        slow = v._facts(general, der[span[0] : span[1]])
+    slow.plain_der, slow.der, slow.tbs = True, der, span
+    for f in dataclasses.fields(slow):
+        a, b = getattr(fast, f.name), getattr(slow, f.name)
+        if f.name == "sig_parts" and not isinstance(a, str) and not isinstance(b, str):
+            a, b = [(type(p).__name__, type(h).__name__, oid) for p, h, oid in (a, b)]
+        if a != b:
+            return f"{f.name}: reader {a!r}, general path {b!r}"
+    return None

@@ -1,0 +1,396 @@
+"""A strict reader of the few certificate fields the chain checks need, straight from the DER: the
+fast path for a certificate never seen before.
+
+Written here rather than taken from a library, for speed: reading the same fields through
+cryptography's Python objects (``cert.subject``, ``cert.issuer``, ``cert.extensions``: a Python
+object per name attribute and per extension) costs about 25 us for a typical end-entity certificate,
+and asn1crypto's parse of a certificate about 60 us; this reader costs a few microseconds.
+
+It reads a canonical subset only and answers None for anything outside it (the caller then takes the
+general path through cryptography's objects, which decides and words the error). Whatever it accepts,
+cryptography's own parse accepts too, without a warning, and reads to the same values:
+
+- the caller has already loaded the DER with ``x509.load_der_x509_certificate`` (whose Rust parse
+  checks the outer structure: the TBSCertificate, the names' SEQUENCE OF SET OF AttributeTypeAndValue,
+  the validity, the SubjectPublicKeyInfo, the extension list of (OID, BOOLEAN, OCTET STRING)) and
+  :func:`cryptokit.certificates.plainly_admissible` (serial number, country values,
+  authorityKeyIdentifier form);
+- version v3; no issuerUniqueID/subjectUniqueID;
+- name attribute values are UTF8String, PrintableString or IA5String holding UTF-8 (cryptography decodes
+  each as UTF-8), a commonName is 1 to 64 octets (cryptography warns otherwise), no RDN is empty or
+  holds the same attribute twice (cryptography refuses both);
+- extensions are unique by OID and each is one of basicConstraints, keyUsage, extendedKeyUsage,
+  subjectKeyIdentifier, authorityKeyIdentifier (keyIdentifier only), in the one DER form of each
+  that cryptography maps to its objects without error (e.g. keyUsage without encipherOnly or
+  decipherOnly, basicConstraints with a pathLenConstraint only when cA is true). Any other extension
+  (cryptography parses and may refuse many) sends the certificate to the general path.
+
+``tests/chain/test_der.py`` checks these reads against cryptography's on generated certificates and
+on malformed variants, and ``fuzz/fuzz_chain_der.py`` checks the promise above on mutated DER.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+__all__ = ["CertFields", "Rdns", "read_certificate", "oid_text", "rfc4514"]
+
+_UTF8, _PRINTABLE, _IA5 = 0x0C, 0x13, 0x16
+_STRING_TAGS = frozenset({_UTF8, _PRINTABLE, _IA5})
+_CN = "2.5.4.3"
+
+#: extension OIDs (DER content) this reader reads, by name
+_BC, _KU, _EKU, _SKI, _AKI = "2.5.29.19", "2.5.29.15", "2.5.29.37", "2.5.29.14", "2.5.29.35"
+_READ = frozenset({_BC, _KU, _EKU, _SKI, _AKI})
+
+Rdns = tuple[tuple[tuple[str, str], ...], ...]
+
+
+class CertFields(NamedTuple):
+    """What :func:`read_certificate` reads from a certificate's DER."""
+
+    #: where the TBSCertificate is in the DER (start of its tag, end)
+    tbs: tuple[int, int]
+    #: octets of the serialNumber's content
+    serial_octets: int
+    #: the issuer Name and subject Name as encoded (tag included)
+    issuer_der: bytes
+    subject_der: bytes
+    #: the issuer's and the subject's RDNs, each a tuple of (attribute type OID, value), in encoded order
+    issuer: Rdns
+    subject: Rdns
+    #: the SubjectPublicKeyInfo as encoded, its algorithm OID, and whether that algorithm carries
+    #: an OBJECT IDENTIFIER parameter (a named curve)
+    spki_der: bytes
+    key_algorithm: str
+    key_named_parameters: bool
+    #: the signatureAlgorithm after the TBSCertificate, as encoded
+    signature_algorithm_der: bytes
+    #: (OID, critical) of every extension, in encoded order
+    extensions: tuple[tuple[str, bool], ...]
+    #: basicConstraints: (cA, pathLenConstraint or None), None when absent
+    basic_constraints: tuple[bool, int | None] | None
+    #: keyUsage's first octet (bit 0x80 digitalSignature ... 0x02 cRLSign), None when absent
+    key_usage: int | None
+    #: extendedKeyUsage OIDs, None when absent
+    eku: tuple[str, ...] | None
+    #: subjectKeyIdentifier, None when absent
+    ski: bytes | None
+    #: authorityKeyIdentifier's keyIdentifier, None when absent (or without one)
+    aki: bytes | None
+    #: authorityKeyIdentifier is present
+    has_aki: bool
+
+
+def _tlv(d: bytes, i: int) -> tuple[int, int]:
+    """(start of the content, end) of the element whose tag is at ``d[i]``: minimal definite lengths
+    of up to 3 octets only (anything else raises ValueError; a truncated input IndexError)."""
+    n = d[i + 1]
+    if n < 0x80:
+        end = i + 2 + n
+        start = i + 2
+    elif n == 0x81:
+        n = d[i + 2]
+        if n < 0x80:
+            raise ValueError("length not minimal")
+        start, end = i + 3, i + 3 + n
+    elif n == 0x82:
+        n = (d[i + 2] << 8) | d[i + 3]
+        if n < 0x100:
+            raise ValueError("length not minimal")
+        start, end = i + 4, i + 4 + n
+    elif n == 0x83:
+        n = (d[i + 2] << 16) | (d[i + 3] << 8) | d[i + 4]
+        if n < 0x10000:
+            raise ValueError("length not minimal")
+        start, end = i + 5, i + 5 + n
+    else:
+        raise ValueError("unsupported length")
+    if end > len(d):
+        raise IndexError("truncated")
+    return start, end
+
+
+_OIDS: dict[bytes, str] = {}
+
+
+def oid_text(content: bytes) -> str:
+    """The dotted text of an OBJECT IDENTIFIER's content octets; ValueError unless it is in the form
+    rust-asn1 accepts (minimal base-128 arcs, at most 63 octets, arcs below 2^63). Memoised."""
+    text = _OIDS.get(content)
+    if text is not None:
+        return text
+    if not content or len(content) > 63 or content[-1] & 0x80:
+        raise ValueError("malformed OID")
+    arcs: list[int] = []
+    value = 0
+    width = 0
+    for b in content:
+        if width == 0 and b == 0x80:
+            raise ValueError("OID arc not minimal")
+        value = (value << 7) | (b & 0x7F)
+        width += 1
+        if width > 9:
+            raise ValueError("OID arc too large")
+        if not b & 0x80:
+            arcs.append(value)
+            value = width = 0
+    first = arcs[0]
+    head = [0, first] if first < 40 else [1, first - 40] if first < 80 else [2, first - 80]
+    text = ".".join(map(str, head + arcs[1:]))
+    if len(_OIDS) < 4096:
+        _OIDS[content] = text
+    return text
+
+
+def _oid_at(d: bytes, i: int) -> tuple[str, int]:
+    if d[i] != 0x06:
+        raise ValueError("not an OID")
+    s, e = _tlv(d, i)
+    return oid_text(d[s:e]), e
+
+
+def _name(d: bytes, i: int, end: int) -> Rdns:
+    """The RDNs of the Name whose content is ``d[i:end]`` (see the module docstring's subset)."""
+    rdns = []
+    while i < end:
+        if d[i] != 0x31:
+            raise ValueError("not a SET")
+        s, set_end = _tlv(d, i)
+        attrs: list[tuple[str, str]] = []
+        while s < set_end:
+            if d[s] != 0x30:
+                raise ValueError("not a SEQUENCE")
+            a, attr_end = _tlv(d, s)
+            oid, v = _oid_at(d, a)
+            tag = d[v]
+            if tag not in _STRING_TAGS:
+                raise ValueError("attribute value type outside the subset")
+            vs, ve = _tlv(d, v)
+            if ve != attr_end:
+                raise ValueError("trailing data in an attribute")
+            value = d[vs:ve].decode("utf-8")  # UnicodeDecodeError is a ValueError
+            if oid == _CN and not 1 <= ve - vs <= 64:
+                raise ValueError("commonName length outside 1..64")
+            attr = (oid, value)
+            if attr in attrs:
+                raise ValueError("an attribute twice in an RDN")
+            attrs.append(attr)
+            s = attr_end
+        if not attrs:
+            raise ValueError("empty RDN")
+        rdns.append(tuple(attrs))
+        i = set_end
+    return tuple(rdns)
+
+
+def read_certificate(der: bytes) -> CertFields | None:
+    """The fields of ``der`` (a certificate cryptography has loaded, see the module docstring), or
+    None when it is outside the subset this reader reads."""
+    try:
+        return _read(der)
+    except (ValueError, IndexError):
+        return None
+
+
+def _read(d: bytes) -> CertFields | None:
+    tbs_start = _tlv(d, 0)[0]
+    i, tbs_end = _tlv(d, tbs_start)
+    if d[i : i + 5] != b"\xa0\x03\x02\x01\x02":  # v3 only
+        return None
+    i += 5
+    s, e = _tlv(d, i)  # serialNumber
+    serial_octets = e - s
+    i = _tlv(d, e)[1]  # signature AlgorithmIdentifier (the TBS copy)
+    # issuer
+    s, e = _tlv(d, i)
+    issuer_der = d[i:e]
+    issuer = _name(d, s, e)
+    i = _tlv(d, e)[1]  # validity
+    s, e = _tlv(d, i)
+    subject_der = d[i:e]
+    subject = _name(d, s, e)
+    # SubjectPublicKeyInfo
+    spki_start = e
+    s, spki_end = _tlv(d, spki_start)
+    a, alg_end = _tlv(d, s)
+    key_algorithm, p = _oid_at(d, a)
+    key_named_parameters = p < alg_end and d[p] == 0x06
+    spki_der = d[spki_start:spki_end]
+    i = spki_end
+    bc: tuple[bool, int | None] | None = None
+    ku: int | None = None
+    eku: tuple[str, ...] | None = None
+    ski = aki = None
+    has_aki = False
+    exts: list[tuple[str, bool]] = []
+    if i < tbs_end:
+        if d[i] != 0xA3:  # issuerUniqueID / subjectUniqueID
+            return None
+        s, e = _tlv(d, i)
+        if e != tbs_end or d[s] != 0x30:
+            return None
+        s, e = _tlv(d, s)
+        seen: set[str] = set()
+        while s < e:
+            x, ext_end = _tlv(d, s)
+            oid, x = _oid_at(d, x)
+            critical = False
+            if d[x] == 0x01:
+                if d[x : x + 3] != b"\x01\x01\xff":  # DEFAULT FALSE is never encoded in DER
+                    return None
+                critical = True
+                x += 3
+            if d[x] != 0x04:
+                return None
+            vs, ve = _tlv(d, x)
+            if ve != ext_end or oid in seen or oid not in _READ:
+                return None
+            seen.add(oid)
+            exts.append((oid, critical))
+            if oid == _BC:
+                bc = _basic_constraints(d, vs, ve)
+            elif oid == _KU:
+                ku = _key_usage(d, vs, ve)
+            elif oid == _EKU:
+                eku = _eku(d, vs, ve)
+            elif oid == _SKI:
+                ski = _octets(d, vs, ve)
+            else:
+                has_aki = True
+                aki = _aki(d, vs, ve)
+            s = ext_end
+    sig_start = tbs_end
+    sig_end = _tlv(d, sig_start)[1]
+    return CertFields(
+        (tbs_start, tbs_end),
+        serial_octets,
+        issuer_der,
+        subject_der,
+        issuer,
+        subject,
+        spki_der,
+        key_algorithm,
+        key_named_parameters,
+        d[sig_start:sig_end],
+        tuple(exts),
+        bc,
+        ku,
+        eku,
+        ski,
+        aki,
+        has_aki,
+    )
+
+
+def _basic_constraints(d: bytes, s: int, e: int) -> tuple[bool, int | None]:
+    if d[s] != 0x30:
+        raise ValueError("basicConstraints not a SEQUENCE")
+    i, end = _tlv(d, s)
+    if end != e:
+        raise ValueError("trailing data")
+    ca = False
+    path_length = None
+    if i < end and d[i] == 0x01:
+        if d[i : i + 3] != b"\x01\x01\xff":
+            raise ValueError("cA not DER TRUE")
+        ca = True
+        i += 3
+    if i < end:
+        if d[i] != 0x02:
+            raise ValueError("pathLenConstraint not an INTEGER")
+        vs, ve = _tlv(d, i)
+        if not 1 <= ve - vs <= 2 or d[vs] >= 0x80 or (ve - vs == 2 and d[vs] == 0 and d[vs + 1] < 0x80):
+            raise ValueError("pathLenConstraint outside the subset")
+        path_length = int.from_bytes(d[vs:ve], "big")
+        if not ca:  # cryptography refuses a pathLenConstraint without cA
+            raise ValueError("pathLenConstraint without cA")
+        i = ve
+    if i != end:
+        raise ValueError("trailing data")
+    return ca, path_length
+
+
+def _key_usage(d: bytes, s: int, e: int) -> int:
+    if e != s + 4 or d[s] != 0x03 or d[s + 1] != 0x02:  # BIT STRING of one octet
+        raise ValueError("keyUsage outside the subset")
+    unused, bits = d[s + 2], d[s + 3]
+    if unused > 7 or bits & ((1 << unused) - 1) or bits & 0x01:  # padding bits zero; no encipherOnly
+        raise ValueError("keyUsage outside the subset")
+    return bits
+
+
+def _eku(d: bytes, s: int, e: int) -> tuple[str, ...]:
+    if d[s] != 0x30:
+        raise ValueError("extendedKeyUsage not a SEQUENCE")
+    i, end = _tlv(d, s)
+    if end != e or i == end:
+        raise ValueError("extendedKeyUsage outside the subset")
+    out = []
+    while i < end:
+        oid, i = _oid_at(d, i)
+        out.append(oid)
+    if i != end:
+        raise ValueError("trailing data")
+    return tuple(out)
+
+
+def _octets(d: bytes, s: int, e: int) -> bytes:
+    if d[s] != 0x04:
+        raise ValueError("not an OCTET STRING")
+    vs, ve = _tlv(d, s)
+    if ve != e or vs == ve:
+        raise ValueError("subjectKeyIdentifier outside the subset")
+    return d[vs:ve]
+
+
+def _aki(d: bytes, s: int, e: int) -> bytes | None:
+    if d[s] != 0x30:
+        raise ValueError("authorityKeyIdentifier not a SEQUENCE")
+    i, end = _tlv(d, s)
+    if end != e:
+        raise ValueError("trailing data")
+    if i == end:
+        return None
+    if d[i] != 0x80:
+        raise ValueError("authorityKeyIdentifier outside the subset")
+    vs, ve = _tlv(d, i)
+    if ve != end:
+        raise ValueError("authorityKeyIdentifier outside the subset")
+    return d[vs:ve]
+
+
+#: RFC 4514 short names, as cryptography's ``Name.rfc4514_string`` gives them
+_SHORT_NAMES = {
+    "2.5.4.3": "CN",
+    "2.5.4.7": "L",
+    "2.5.4.8": "ST",
+    "2.5.4.10": "O",
+    "2.5.4.11": "OU",
+    "2.5.4.6": "C",
+    "2.5.4.9": "STREET",
+    "0.9.2342.19200300.100.1.25": "DC",
+    "0.9.2342.19200300.100.1.1": "UID",
+}
+_SPECIAL = frozenset('\\"+,;<>\0')
+
+
+def _escape(value: str) -> str:
+    """A value escaped as cryptography's ``Name.rfc4514_string`` escapes it (RFC 4514 2.4)."""
+    if not value:
+        return ""
+    if not _SPECIAL.isdisjoint(value):
+        value = value.replace("\\", "\\\\").replace('"', '\\"').replace("+", "\\+").replace(",", "\\,")
+        value = value.replace(";", "\\;").replace("<", "\\<").replace(">", "\\>").replace("\0", "\\00")
+    if value[0] == "#" or (value[0] == " " and len(value) > 1):
+        value = "\\" + value
+    if value[-1] == " ":
+        value = value[:-1] + "\\ "
+    return value
+
+
+def rfc4514(rdns: Rdns) -> str:
+    """``rdns`` as the text cryptography's ``Name.rfc4514_string()`` gives for the same name."""
+    return ",".join(
+        "+".join(f"{_SHORT_NAMES.get(oid, oid)}={_escape(value)}" for oid, value in rdn) for rdn in reversed(rdns)
+    )
