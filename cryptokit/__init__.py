@@ -127,15 +127,21 @@ _LAZY: dict[str, str] = {
 }
 
 
-def __getattr__(name: str) -> object:
-    module_name = _LAZY.get(name)
+def _lazy_attribute(package: str, table: dict[str, str], namespace: dict[str, object], name: str) -> object:
+    """A package's module ``__getattr__``: ``name`` from the submodule ``table`` names (imported now,
+    kept in ``namespace`` so the next access is a plain global), or AttributeError."""
+    module_name = table.get(name)
     if module_name is None:
-        raise AttributeError(f"module 'cryptokit' has no attribute {name!r}")
+        raise AttributeError(f"module {package!r} has no attribute {name!r}")
     import importlib
 
-    value = getattr(importlib.import_module(f"{__name__}.{module_name}"), name)
-    globals()[name] = value
+    value = getattr(importlib.import_module(f"{package}.{module_name}"), name)
+    namespace[name] = value
     return value
+
+
+def __getattr__(name: str) -> object:
+    return _lazy_attribute(__name__, _LAZY, globals(), name)
 
 
 def __dir__() -> list[str]:

@@ -15,13 +15,17 @@ small documents are batched in the calling thread (the comprehension of
 and returns one :class:`VerifyResult` per job, in order (``.ok``, ``.error``, ``.scheme``,
 ``.encoding``), as a :class:`VerifyResults`: a read-only sequence kept by column (one byte per job
 and the results of the jobs that did not verify; ``.ok``, ``.failed``, ``.failures()``,
-``.ok_mask()``), so a million jobs need no million-slot list. It runs in a process pool by default,
-because cryptography holds the GIL while it verifies (on Linux the pool is forked and reads the job
-list in place; elsewhere, with ``workers=n`` up to :data:`RUN_HERE_MAX_WORKERS`, the calling process
-verifies too, next to a pool of n-1). Keys go to workers as DER or PEM bytes once per chunk (a
-forked pool inherits them) and are parsed once per worker process (:func:`key_cache_info` shows the
-count for pickled keys). It verifies signatures only: certificate chains are not validated here
-(``cryptokit.chain`` caches chain validation, so validate each distinct chain once, then verify in bulk).
+``.ok_mask()``), so a million jobs need no million-slot list. It runs on several processes by
+default, because cryptography holds the GIL while it verifies: on Linux the calling process and
+n-1 children forked from it share the job list (:mod:`cryptokit.bulk.forked`, the scheduler
+``cryptokit verify bulk`` uses too); elsewhere, with ``workers=n`` up to
+:data:`RUN_HERE_MAX_WORKERS`, the calling process verifies next to a pool of n-1.
+``verify_digests(key, signatures, digests, algorithm)`` is the column form of one signer's
+prehashed signatures: ``verify_many``'s results without a ``VerifyJob`` per signature. Keys go to
+pool workers as DER or PEM bytes once per chunk (forked children inherit them) and are parsed once
+per worker process (:func:`key_cache_info` shows the count for pickled keys). It verifies
+signatures only: certificate chains are not validated here (``cryptokit.chain`` caches chain
+validation, so validate each distinct chain once, then verify in bulk).
 
 Both accept any ``concurrent.futures.Executor``: ``ThreadPoolExecutor``, ``ProcessPoolExecutor`` or
 a Dask cluster's ``distributed.Client(...).get_executor()``; the results are the same as on one
@@ -40,10 +44,52 @@ strict DER is it verified a second time, as DER (as ``verify_digest`` does), and
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from .. import _lazy_attribute
 from .dispatch import ExecutorFailed, Progress
-from .hash import HASH_CHUNK_ITEMS, HASH_PARALLEL_MIN_BYTES, HashError, HashOutcome, HashResults, hash_many, unwrap
-from .verify import RUN_HERE_MAX_WORKERS, VERIFY_PARALLEL_MIN_JOBS, VerifyJob, VerifyResult, VerifyResults, verify_many
-from .worker import KEY_CACHE_SIZE, key_cache_info, reset_key_cache
+
+if TYPE_CHECKING:
+    from .hash import HASH_CHUNK_ITEMS, HASH_PARALLEL_MIN_BYTES, HashError, HashOutcome, HashResults, hash_many, unwrap
+    from .verify import (
+        RUN_HERE_MAX_WORKERS,
+        VERIFY_PARALLEL_MIN_JOBS,
+        VerifyJob,
+        VerifyResult,
+        VerifyResults,
+        verify_digests,
+        verify_many,
+    )
+    from .worker import KEY_CACHE_SIZE, key_cache_info, reset_key_cache
+
+# Each name loads its module on first use: ``cryptokit verify bulk`` needs the verify engine, not
+# the hashing one (and ``from cryptokit.bulk import X`` works as before).
+_LAZY: dict[str, str] = {
+    **dict.fromkeys(("HASH_CHUNK_ITEMS", "HASH_PARALLEL_MIN_BYTES", "HashError", "HashOutcome", "HashResults"), "hash"),
+    **dict.fromkeys(("hash_many", "unwrap"), "hash"),
+    **dict.fromkeys(
+        (
+            "RUN_HERE_MAX_WORKERS",
+            "VERIFY_PARALLEL_MIN_JOBS",
+            "VerifyJob",
+            "VerifyResult",
+            "VerifyResults",
+            "verify_digests",
+            "verify_many",
+        ),
+        "verify",
+    ),
+    **dict.fromkeys(("KEY_CACHE_SIZE", "key_cache_info", "reset_key_cache"), "worker"),
+}
+
+
+def __getattr__(name: str) -> object:
+    return _lazy_attribute(__name__, _LAZY, globals(), name)
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})
+
 
 __all__ = [
     "hash_many",
@@ -52,6 +98,7 @@ __all__ = [
     "HashResults",
     "unwrap",
     "verify_many",
+    "verify_digests",
     "VerifyJob",
     "VerifyResult",
     "VerifyResults",

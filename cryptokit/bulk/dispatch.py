@@ -11,10 +11,12 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from ..errors import CryptokitError, ExecutorFailed
+
+if TYPE_CHECKING:  # concurrent.futures is imported when an executor is used (it imports logging and threading)
+    from concurrent.futures import Executor, Future
 
 __all__ = ["ExecutorFailed", "Progress", "run_ordered", "run_split", "cpu_count", "chunk_size"]
 
@@ -132,6 +134,8 @@ class _InFlight(Generic[R]):
         """Wait until at least one chunk finishes and collect the finished ones; False when none is pending."""
         if not self._pending:
             return False
+        from concurrent.futures import FIRST_COMPLETED, wait
+
         finished, _ = wait(self._pending, return_when=FIRST_COMPLETED)
         self._collect(finished)
         return True

@@ -11,36 +11,37 @@ Consecutive plain jobs (prehashed digest, one key, default options) travel as on
 :class:`~cryptokit.bulk.worker.PlainRun` (signatures and digests as two lists) and verify in a
 tight loop; any other job is a row of its own.
 
-Scheduling (:func:`cryptokit.bulk.dispatch.run_split`): the pool takes chunks from the front of the
-job list, shrinking as the work runs out, so the workers finish together. A pool created by the
-call uses ``fork`` on Linux when this process runs a single thread (see :func:`_pool_context`): the
-workers then inherit the job list and receive index ranges only, and this process just dispatches.
-Otherwise this process is one of the workers (up to :data:`RUN_HERE_MAX_WORKERS`): it verifies
-small pieces from the back until it meets the pool, so it never waits for a worker's last chunk
-and the pool's start-up overlaps its own work.
+Scheduling. On Linux, while this process runs a single thread, a call with ``workers=n`` uses
+:func:`cryptokit.bulk.forked.run_forked`: this process and n-1 children forked from it take parts
+of the job list (shrinking as the jobs run out) from a shared pipe; the children inherit the job
+list and read it in place, and send back their results by column. A child that dies makes the call
+raise :class:`~cryptokit.errors.ExecutorFailed` naming the jobs without a result. Otherwise
+(another platform, other threads alive, or an ``executor``) :func:`cryptokit.bulk.dispatch.run_split`
+feeds a process pool: it takes chunks from the front of the job list, shrinking as the work runs
+out, and this process verifies too (up to :data:`RUN_HERE_MAX_WORKERS`), small pieces from the
+back until it meets the pool.
 """
 
 from __future__ import annotations
 
-import itertools
-import sys
-import threading
 from collections.abc import Iterable, Sequence
-from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import KW_ONLY, dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 from cryptography import x509
 
 from ..errors import CryptokitError, InputError
-from ..hashing import HashToSign
+from . import forked
 from .dispatch import Progress, chunk_size, cpu_count, run_split
 from .packed_errors import pack_error
 from .results import VerifyResult, VerifyResults
 from .worker import Failed, KeyRef, PlainRun, Prepared, Row, load_ref, verify_chunk, verify_rows
 
 if TYPE_CHECKING:
+    from concurrent.futures import Executor
+
     from ..algorithms import HashArg
+    from ..hashing import HashToSign
     from ..signatures.public_keys import KeyLike
 
 __all__ = [
@@ -48,6 +49,7 @@ __all__ = [
     "VerifyResult",
     "VerifyResults",
     "verify_many",
+    "verify_digests",
     "VERIFY_PARALLEL_MIN_JOBS",
     "RUN_HERE_MAX_WORKERS",
 ]
@@ -113,10 +115,13 @@ def _row(job: Any, key_index: int, index: int, portable: bool) -> Row:
     algorithm = job.algorithm
     if (digest is None) == (job.message is None):
         return VerifyResult(False, InputError(f"jobs[{index}]", "give exactly one of digest and message"), None, None)
-    if isinstance(digest, HashToSign):
-        if algorithm is None:
-            algorithm = digest.algorithm
-        digest = digest.digest
+    if digest is not None and type(digest) is not bytes:
+        from ..hashing import HashToSign  # here: plain digests need no cryptokit.hashing
+
+        if isinstance(digest, HashToSign):
+            if algorithm is None:
+                algorithm = digest.algorithm
+            digest = digest.digest
     mgf = job.pss_mgf_hash
     if portable:
         try:
@@ -262,37 +267,76 @@ def _chunk(jobs: Sequence[Any], keys: _Keys, start: int, end: int) -> tuple[list
     return chunk_keys, rows
 
 
-def _run_here(jobs: Sequence[Any], progress: Progress | None) -> VerifyResults:
-    """In this process, in chunks, each chunk's results kept by column as soon as it is done."""
-    keys = _Keys(portable=False)
+def _verify_range(
+    jobs: Sequence[Any], keys: _Keys, start: int, end: int, progress: Progress | None = None
+) -> VerifyResults:
+    """``jobs[start:end]`` in this process, in chunks, each chunk's results kept by column as soon as it is done."""
     parts: list[VerifyResults] = []
-    for start in range(0, len(jobs), _CHUNK_MAX):
-        end = min(len(jobs), start + _CHUNK_MAX)
-        chunk_keys, rows = _chunk(jobs, keys, start, end)
-        parts.append(VerifyResults._join((verify_rows(chunk_keys, rows, start),)))
+    for first in range(start, end, _CHUNK_MAX):
+        last = min(end, first + _CHUNK_MAX)
+        chunk_keys, rows = _chunk(jobs, keys, first, last)
+        parts.append(VerifyResults._join((verify_rows(chunk_keys, rows, first),)))
         if progress is not None:
-            progress(end, len(jobs))
+            progress(last, len(jobs))
     return VerifyResults._join(parts)
 
 
-def _pool_context() -> Any:
-    """``fork`` on Linux while this process runs one thread, else the platform default.
+def _run_here(jobs: Sequence[Any], progress: Progress | None) -> VerifyResults:
+    return _verify_range(jobs, _Keys(portable=False), 0, len(jobs), progress)
 
-    A forked worker starts in milliseconds with every module already imported (a spawned one
-    imports cryptography and cryptokit first). cryptography and OpenSSL are fork-safe; the risk of
-    ``fork`` is a lock held by another thread at fork time, so with other threads alive the default
-    method is used.
+
+def _run_forked(jobs: Sequence[Any], workers: int, progress: Progress | None) -> VerifyResults:
+    """This process and ``workers - 1`` forked children (:func:`~cryptokit.bulk.forked.run_forked`);
+    the children inherit the job list, and each process loads each key it meets once."""
+    keys = _Keys(portable=False)
+    ranges = forked.guided(len(jobs), workers, smallest=_HERE_PIECE)
+
+    def work(start: int, end: int) -> VerifyResults:
+        return _verify_range(jobs, keys, start, end)
+
+    return VerifyResults._join(forked.run_forked(ranges, work, workers, progress=progress, noun="jobs"))
+
+
+def verify_digests(
+    key: KeyLike, signatures: Sequence[bytes], digests: Sequence[bytes], algorithm: str
+) -> VerifyResults:
+    """``verify_many([VerifyJob(key, s, digest=d, algorithm=algorithm) for s, d in zip(signatures,
+    digests)], workers=1)``, the same results, without building a job per signature: the column
+    form of one signer's prehashed signatures (what ``cryptokit verify bulk`` has for most rows).
+
+    In this process. ``signatures`` and ``digests`` must be lists of ``bytes`` of one length and
+    ``algorithm`` a hash name (``InputError`` otherwise); each entry proves what ``verify_many``'s does.
     """
-    if not can_fork():
-        return None
-    import multiprocessing  # here: the command's bulk path forks without it (~25 ms of imports)
+    if type(algorithm) is not str:
+        raise InputError("algorithm", "must be a hash name")
+    sigs, hashes = _bytes_column(signatures, "signatures"), _bytes_column(digests, "digests")
+    if len(sigs) != len(hashes):
+        raise InputError("digests", f"has {len(hashes)} entries for {len(sigs)} signatures")
+    if not sigs:
+        return VerifyResults()
+    keys = _Keys(portable=False)
+    loaded = keys.loaded[keys.index(key)]
+    run = PlainRun(0, algorithm, "auto", "auto", sigs, hashes)
+    return VerifyResults._join((verify_rows([loaded], [run], 0),))
 
-    return multiprocessing.get_context("fork")
+
+def _bytes_column(values: Any, name: str) -> list[bytes]:
+    if not isinstance(values, (list, tuple)):
+        raise InputError(name, f"must be a list of bytes, not {type(values).__name__}")
+    for i, value in enumerate(values):
+        if type(value) is not bytes:
+            raise InputError(f"{name}[{i}]", f"must be bytes, not {type(value).__name__}")
+    return list(values)
+
+
+def _may_fork() -> bool:
+    """Whether ``verify_many`` forks its workers itself (:func:`cryptokit.bulk.forked.can_fork`)."""
+    return forked.can_fork()
 
 
 def _process_pool() -> Any:
     """``concurrent.futures.ProcessPoolExecutor``, imported when a pool is first made: it imports
-    multiprocessing (~15 ms), which ``cryptokit verify bulk`` does not need when it forks by itself."""
+    multiprocessing (~15 ms), which a forked run does not need."""
     found = globals().get("ProcessPoolExecutor")
     if found is None:
         from concurrent.futures import ProcessPoolExecutor as found
@@ -307,33 +351,8 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def can_fork() -> bool:
-    """True on Linux while this process runs one thread: a forked child then holds no lock another
-    thread held at fork time (see :func:`_pool_context`)."""
-    return sys.platform == "linux" and threading.active_count() == 1
-
-
 def _call(fn: Any, *args: Any) -> Any:
     return fn(*args)
-
-
-# The job lists of the calls whose pool this process forks, by call token. A forked worker
-# inherits them with the rest of the parent's memory, so the parent sends it ``(token, start, end)``
-# instead of pickling the jobs (6 MB for 20,000 RSA-2048 jobs) and the worker reads them in place.
-_INHERITED: dict[int, list[Any]] = {}
-_tokens = itertools.count()
-# In a forked worker: the keys of each call, each loaded once per worker.
-_WORKER_KEYS: dict[int, _Keys] = {}
-
-
-def _verify_inherited(token: int, start: int, end: int) -> VerifyResults:
-    """Worker side of a pool forked by :func:`verify_many`: verify ``jobs[start:end]`` from inherited memory."""
-    items = _INHERITED[token]
-    keys = _WORKER_KEYS.get(token)
-    if keys is None:
-        keys = _WORKER_KEYS[token] = _Keys(portable=False)
-    chunk_keys, rows = _chunk(items, keys, start, end)
-    return VerifyResults._join((verify_rows(chunk_keys, rows, start),))
 
 
 def _verify_chunk_columns(refs: Sequence[KeyRef], rows: Sequence[Row], offset: int) -> VerifyResults:
@@ -355,14 +374,16 @@ def verify_many(
 
     ``workers=1``: in this process. ``workers=None``: every core for :data:`VERIFY_PARALLEL_MIN_JOBS`
     jobs or more, else in this process. ``workers=n``: n processes, created and shut down by this
-    call (pass ``executor`` to reuse a pool); on Linux (``fork``) the pool reads the job list in
-    place and this process only dispatches; elsewhere, for n <= :data:`RUN_HERE_MAX_WORKERS`, this
-    process is one of them, next to a pool of n-1.
+    call (pass ``executor`` to reuse a pool); on Linux, while this process runs one thread, this
+    process and n-1 children forked from it share the job list (see the module docstring);
+    elsewhere, for n <= :data:`RUN_HERE_MAX_WORKERS`, this process is one of them, next to a pool
+    of n-1.
     ``executor``: any ``concurrent.futures.Executor`` (process pool, Dask ``Client.get_executor()``,
     or a thread pool, which shares the GIL and so does not speed verification up); ``workers`` then
     sizes the chunks (default: the local core count). ``progress(done, total)`` runs in this thread
     after each chunk. Raises only :class:`InputError` for a bad ``workers`` and
-    :class:`~cryptokit.bulk.dispatch.ExecutorFailed` when the executor itself fails.
+    :class:`~cryptokit.bulk.dispatch.ExecutorFailed` when the executor itself fails (or a forked
+    worker dies: the message names the jobs left without a result).
 
     Proves, per job, what ``verify_digest``/``verify_message`` prove: the signature is valid under
     the key. It validates no certificate chain and no certificate's validity.
@@ -379,25 +400,19 @@ def verify_many(
         want = cpu_count() if workers is None else workers
         if want <= 1 or (workers is None and total < VERIFY_PARALLEL_MIN_JOBS):
             return _run_here(items, progress)
+        if _may_fork():  # this process and want-1 forked children, reading the job list in place
+            want = min(want, -(-total // _HERE_PIECE))  # each process at least a piece
+            return _run_forked(items, want, progress) if want > 1 else _run_here(items, progress)
+        # Up to RUN_HERE_MAX_WORKERS, this process is one of the ``want`` workers: it verifies while a
+        # pool of want-1 starts and runs (no start-up wait, one process fewer). Above, it only
+        # dispatches: feeding many workers needs the GIL that its own verifying would hold.
         size = chunk_size(total, want, per_worker=_CHUNKS_PER_WORKER, smallest=_CHUNK_MIN, largest=_CHUNK_MAX)
-        # A forked pool inherits the job list: chunks travel as index ranges and the workers start in
-        # milliseconds, so this process only dispatches. Otherwise, up to RUN_HERE_MAX_WORKERS, this
-        # process is one of the ``want`` workers: it verifies while a pool of want-1 starts and runs
-        # (no start-up wait, one process fewer). Above, it only dispatches: feeding many workers
-        # needs the GIL that its own verifying would hold.
-        context = _pool_context()
-        token = None
-        if context is not None:
-            token = next(_tokens)
-            _INHERITED[token] = items
-        here = token is None and want <= RUN_HERE_MAX_WORKERS
+        here = want <= RUN_HERE_MAX_WORKERS
         pool_size = want - 1 if here else want
-        try:
-            with _process_pool()(min(pool_size, -(-total // size)), mp_context=context) as pool:
-                return _run_on(pool, items, pool_size, size, progress, run_here=here, inherited=token)
-        finally:
-            if token is not None:
-                del _INHERITED[token]
+        with _process_pool()(min(pool_size, -(-total // size))) as pool:
+            return _run_on(pool, items, pool_size, size, progress, run_here=here)
+    from concurrent.futures import ThreadPoolExecutor
+
     if isinstance(executor, ThreadPoolExecutor):
         want = workers or int(getattr(executor, "_max_workers", 0) or cpu_count())
     else:
@@ -414,13 +429,12 @@ def _run_on(
     progress: Progress | None,
     *,
     run_here: bool = False,
-    inherited: int | None = None,
 ) -> VerifyResults:
-    keys = _Keys(portable=inherited is None and not isinstance(executor, ThreadPoolExecutor))
+    from concurrent.futures import ThreadPoolExecutor
+
+    keys = _Keys(portable=not isinstance(executor, ThreadPoolExecutor))
 
     def build(start: int, end: int) -> tuple[Any, ...]:
-        if inherited is not None:
-            return (inherited, start, end)
         chunk_keys, rows = _chunk(items, keys, start, end)
         if keys.portable:
             return (chunk_keys, rows, start)
@@ -432,7 +446,7 @@ def _run_on(
         def here(start: int, end: int) -> list[VerifyResult]:
             return verify_chunk(*build(start, end))  # this process's own key cache: each key parsed once
 
-    fn: Any = _verify_inherited if inherited is not None else _verify_chunk_columns if keys.portable else _call
+    fn: Any = _verify_chunk_columns if keys.portable else _call
     # ``size`` caps the chunks (the chunk count per worker stays at least what it was); the executor
     # keeps two chunks per worker in flight so none idles while this thread builds the next.
     results: VerifyResults = run_split(

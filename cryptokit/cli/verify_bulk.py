@@ -4,11 +4,7 @@ from __future__ import annotations
 
 import argparse
 import codecs
-import csv
 import dataclasses
-import io as _io
-import marshal
-import os
 import re
 import sys
 import time
@@ -20,10 +16,9 @@ from typing import Any, NamedTuple
 import orjson
 
 from ..algorithms import hash_algorithm
-from ..bulk import VerifyJob
+from ..bulk.verify import VerifyJob
 from ..encoding import b64decode, hex_decode
 from ..errors import CryptokitError, InputError
-from ..hashing import HashToSign
 from .cmd_verify import _eddsa, _key_from_file
 from .common import chain_arguments, decode_blob, progress_bar, read_blob
 from .io import command_language, read_input, table
@@ -64,7 +59,10 @@ def _read_manifest(path: str) -> _Manifest:
             numbers = [number for number, line in enumerate(lines, 1) if line.strip()]
             manifest = _Manifest([lines[number - 1] for number in numbers], numbers)
     else:
-        reader = csv.DictReader(_io.StringIO(data.decode("utf-8")))
+        import csv
+        import io
+
+        reader = csv.DictReader(io.StringIO(data.decode("utf-8")))
         if not reader.fieldnames or "cert" not in reader.fieldnames:
             raise InputError("MANIFEST", "CSV needs a header row with at least cert, sig|sig_b64, hash|file")
         manifest = _Manifest([{k: (v or "").strip() for k, v in r.items() if k is not None and v} for r in reader])
@@ -167,6 +165,8 @@ def _bulk_job(row: dict[str, str], number: int, reader: _Reader) -> Any:
     if text:
         digest = _decode_value(text, number, "hash", "auto")
         if len(digest) != alg.digest_size:
+            from ..hashing import HashToSign
+
             HashToSign(alg, digest)  # raises the error that names the lengths
         return full, VerifyJob(key, sig, digest=digest, algorithm=alg.name), None
     if row.get("file"):
@@ -202,9 +202,39 @@ def _verified_lines(labels: list[str], positions: list[int], scheme: str | None,
     return [b'{"id":' + dumps(labels[p]) + tail for p in positions]
 
 
+def _plain_digest(row: dict[str, str], reader: _Reader) -> tuple[str, Any, str, bytes, bytes] | None:
+    """(certificate path, key, hash name, signature, digest) of a row in the common shape (a usable
+    certificate, ``sig_b64`` and ``hash`` of the right length, as one strict token each), read in
+    the fewest steps; None for any other row, which :func:`_bulk_job` reads (and reports)."""
+    cert, sig_text, hash_text = row.get("cert"), row.get("sig_b64"), row.get("hash")
+    if not (cert and sig_text and hash_text):
+        return None
+    full, key = reader.cert(cert)
+    if type(key) is InputError:
+        return None
+    try:
+        alg = reader.algorithm(row.get("alg") or reader.alg)
+        size = alg.digest_size
+        digest = (
+            bytes.fromhex(hash_text)
+            if len(hash_text) == 2 * size and _HEX_TOKEN.fullmatch(hash_text)
+            else b64decode(hash_text)
+        )
+        sig = b64decode(sig_text)
+    except (CryptokitError, ValueError):
+        return None
+    if len(digest) != size:
+        return None
+    return full, key, alg.name, sig, digest
+
+
 def _verify_part(items: Sequence[Any], start: int, numbers: Sequence[int] | None, reader: _Reader) -> _Part:
-    """Rows ``start...`` of the manifest read, verified (``verify_many`` in this process) and rendered."""
-    from ..bulk import HashError, hash_many, verify_many
+    """Rows ``start...`` of the manifest read, verified (in this process) and rendered.
+
+    Rows in the common shape (:func:`_plain_digest`) are verified by column, one
+    :func:`~cryptokit.bulk.verify.verify_digests` call per signer and hash; the others become
+    :class:`~cryptokit.bulk.VerifyJob` values for one ``verify_many`` call (the same results)."""
+    from ..bulk.verify import verify_digests, verify_many
 
     count = len(items)
     labels: list[str] = []
@@ -213,10 +243,22 @@ def _verify_part(items: Sequence[Any], start: int, numbers: Sequence[int] | None
     jobs: list[Any] = []
     job_rows: list[int] = []  # job position -> row position in this part
     to_hash: dict[str, list[tuple[int, Path]]] = {}  # algorithm -> (job position, document)
+    plain: dict[tuple[str, str], tuple[Any, list[int], list[bytes], list[bytes]]] = {}
     for position, item in enumerate(items):
         index = start + position
         row = item if type(item) is dict else _json_row(item, numbers[position] if numbers else index + 1)
         labels.append(row.get("id") or str(index + 1))
+        found = _plain_digest(row, reader)
+        if found is not None:
+            full, key, alg_name, sig, digest = found
+            certs[position] = full
+            run = plain.get((full, alg_name))
+            if run is None:
+                run = plain[(full, alg_name)] = (key, [], [], [])
+            run[1].append(position)
+            run[2].append(sig)
+            run[3].append(digest)
+            continue
         try:
             full, job, doc = _bulk_job(row, index + 1, reader)
         except CryptokitError as exc:
@@ -227,22 +269,14 @@ def _verify_part(items: Sequence[Any], start: int, numbers: Sequence[int] | None
             to_hash.setdefault(job.algorithm, []).append((len(jobs), doc))
         jobs.append(job)
         job_rows.append(position)
-    hashed_out: set[int] = set()
-    for alg_name, pending in to_hash.items():  # every document of one algorithm in one batch
-        outcomes = hash_many([doc for _, doc in pending], alg_name, workers=1)
-        for (job_position, doc), outcome in zip(pending, outcomes, strict=True):
-            if isinstance(outcome, HashError):
-                row_position = job_rows[job_position]
-                reasons[row_position] = f"row {start + row_position + 1}.file: {doc.name}: {outcome.error}"
-                hashed_out.add(job_position)
-            else:
-                jobs[job_position] = dataclasses.replace(jobs[job_position], digest=outcome)
-    if hashed_out:
-        keep = [i for i in range(len(jobs)) if i not in hashed_out]
-        jobs, job_rows = [jobs[i] for i in keep], [job_rows[i] for i in keep]
+    if to_hash:
+        jobs, job_rows = _hash_documents(jobs, job_rows, to_hash, reasons, start)
     results: list[Any] = [None] * count
     for row_position, result in zip(job_rows, verify_many(jobs, workers=1) if jobs else [], strict=True):
         results[row_position] = result
+    for (_full, alg_name), (key, positions, sigs, digests) in plain.items():
+        for row_position, result in zip(positions, verify_digests(key, sigs, digests, alg_name), strict=True):
+            results[row_position] = result
     out: list[bytes] = [b""] * count
     status = bytearray(b"v" * count)
     verified: dict[tuple[str | None, str | None], list[int]] = {}
@@ -261,41 +295,67 @@ def _verify_part(items: Sequence[Any], start: int, numbers: Sequence[int] | None
     return _Part(b"".join(out), bytes(status), certs, [full for full, _key in reader.certs.values()])
 
 
+def _hash_documents(
+    jobs: list[Any], job_rows: list[int], to_hash: dict[str, list[tuple[int, Path]]], reasons: dict[int, str], at: int
+) -> tuple[list[Any], list[int]]:
+    """The jobs with their documents' digests filled in (every document of one algorithm in one
+    batch); a document that cannot be read makes its row unusable (its reason in ``reasons``)."""
+    from ..bulk.hash import HashError, hash_many
+
+    hashed_out: set[int] = set()
+    for alg_name, pending in to_hash.items():
+        outcomes = hash_many([doc for _, doc in pending], alg_name, workers=1)
+        for (job_position, doc), outcome in zip(pending, outcomes, strict=True):
+            if isinstance(outcome, HashError):
+                row_position = job_rows[job_position]
+                reasons[row_position] = f"row {at + row_position + 1}.file: {doc.name}: {outcome.error}"
+                hashed_out.add(job_position)
+            else:
+                jobs[job_position] = dataclasses.replace(jobs[job_position], digest=outcome)
+    if not hashed_out:
+        return jobs, job_rows
+    keep = [i for i in range(len(jobs)) if i not in hashed_out]
+    return [jobs[i] for i in keep], [job_rows[i] for i in keep]
+
+
 def _verify_sent(items: list[Any], start: int, numbers: list[int] | None, base: str, alg: str) -> _Part:
     return _verify_part(items, start, numbers, _Reader(base, alg))
-
-
-def _guided(total: int, workers: int) -> list[tuple[int, int]]:
-    """Row ranges that shrink as the rows run out (each a ``2 * workers``-th of what is left, at least
-    :data:`_PART_MIN_ROWS`), so that the workers finish together."""
-    ranges: list[tuple[int, int]] = []
-    start = 0
-    while start < total:
-        size = max(_PART_MIN_ROWS, -(-(total - start) // (2 * workers)))
-        ranges.append((start, min(total, start + size)))
-        start += size
-    return ranges
 
 
 def _verify_manifest(
     manifest: _Manifest, base: str, alg: str, workers: int, progress: Any, meanwhile: Any
 ) -> list[_Part]:
-    """Every row verified: in this process (one worker); on Linux by this process and ``workers - 1``
-    forked children (:func:`_verify_forked`); elsewhere in parts on a pool of ``workers`` processes.
+    """Every row verified, in parts (:func:`cryptokit.bulk.forked.guided`): in this process (one
+    worker); on Linux by this process and ``workers - 1`` forked children
+    (:func:`cryptokit.bulk.forked.run_forked`: they inherit the manifest, the modules and the
+    certificate read, and a part a child took but did not answer is verified here, so every row
+    still gets its status from a verification); elsewhere on a pool of ``workers`` processes.
     ``meanwhile()`` runs here while the others work."""
-    from ..bulk.verify import can_fork
+    from ..bulk import forked
 
     total = len(manifest.items)
     workers = min(workers, -(-total // _PART_MIN_ROWS))  # each process at least _PART_MIN_ROWS rows
+    reader = _Reader(base, alg)
     if workers <= 1:
-        part = _verify_part(manifest.items, 0, manifest.numbers, _Reader(base, alg))
+        part = _verify_part(manifest.items, 0, manifest.numbers, reader)
         if progress is not None:
             progress(total, total)
         meanwhile()
         return [part]
-    if can_fork():
-        return _verify_forked(manifest, _Reader(base, alg), workers, progress, meanwhile)
-    return _verify_pooled(manifest, base, alg, workers, progress, meanwhile)
+    ranges = forked.guided(total, workers, smallest=_PART_MIN_ROWS)
+    if not forked.can_fork():
+        return _verify_pooled(manifest, ranges, base, alg, workers, progress, meanwhile)
+    import marshal
+
+    reader.warm(manifest.items[0])  # the certificate and hash the children inherit
+
+    def share(first: int, end: int) -> tuple[Any, ...]:
+        return tuple(_share(manifest, reader, first, end))  # plain values: marshal carries them
+
+    answers = forked.run_forked(
+        ranges, share, workers, redo=True, meanwhile=meanwhile, progress=progress, codec=marshal
+    )
+    return [_Part(*answer) for answer in answers]
 
 
 def _share(manifest: _Manifest, reader: _Reader, start: int, end: int) -> _Part:
@@ -303,104 +363,16 @@ def _share(manifest: _Manifest, reader: _Reader, start: int, end: int) -> _Part:
     return _verify_part(manifest.items[start:end], start, numbers, reader)
 
 
-def _verify_forked(manifest: _Manifest, reader: _Reader, workers: int, progress: Any, meanwhile: Any) -> list[_Part]:
-    """The rows in parts (:func:`_guided`) verified by this process and ``workers - 1`` children forked
-    from it (they inherit the manifest, the modules and the certificate read, so each starts in a
-    millisecond and imports nothing). The parts are numbered in a pipe written before the fork; each
-    process reads the next number (a 4-byte read from a pipe is atomic), so whichever process is free
-    takes the next part and all end together, even when the host slows one of them; ``meanwhile()``
-    runs here first. A child sends its parts back through its own pipe when the numbers run out.
-
-    No process pool: on two cores, this process and one child are the two workers (a pool would leave
-    this process waiting, and importing and starting one costs more than a tenth of the whole run). A
-    part a child took but did not send back (the child died) is verified here: every row still gets
-    its status from a verification.
-    """
-    total = len(manifest.items)
-    ranges = _guided(total, workers)
-    reader.warm(manifest.items[0])  # the certificate and hash the children inherit
-    queue, feed = os.pipe()
-    try:
-        os.write(feed, b"".join(i.to_bytes(4, "big") for i in range(len(ranges))))  # < 64 KiB: never blocks
-    finally:
-        os.close(feed)
-    sys.stdout.flush()
-    sys.stderr.flush()
-    children: list[tuple[int, int]] = []  # (pid, pipe), until answered
-    try:
-        for _ in range(workers - 1):
-            read_end, write_end = os.pipe()
-            pid = os.fork()
-            if pid == 0:  # the child: verify parts, write them, exit without running the parent's code
-                code = 70
-                try:
-                    os.close(read_end)
-                    data = marshal.dumps(_take_parts(queue, ranges, manifest, reader))
-                    with open(write_end, "wb") as out:
-                        out.write(len(data).to_bytes(8, "big") + data)
-                    code = 0
-                finally:
-                    os._exit(code)
-            os.close(write_end)
-            children.append((pid, read_end))
-        meanwhile()
-        done = dict(_take_parts(queue, ranges, manifest, reader))
-        if progress is not None:
-            progress(sum(end - start for start, end in ranges if start in done), total)
-        while children:
-            pid, pipe = children.pop(0)
-            try:
-                with open(pipe, "rb") as answer:
-                    data = answer.read()
-            finally:
-                _pid, status = os.waitpid(pid, 0)
-            done.update(_received(data) if status == 0 else ())
-        parts = [
-            _Part(*done[start]) if start in done else _share(manifest, reader, start, end) for start, end in ranges
-        ]
-        if progress is not None:
-            progress(total, total)
-        return parts
-    finally:  # after an error here: no child outlives the command
-        os.close(queue)
-        for pid, pipe in children:
-            os.close(pipe)
-            os.waitpid(pid, 0)
-
-
-def _take_parts(
-    queue: int, ranges: list[tuple[int, int]], manifest: _Manifest, reader: _Reader
-) -> list[tuple[int, tuple[Any, ...]]]:
-    """(first row, part as a tuple) of each part this process takes from ``queue`` until it is empty."""
-    done = []
-    while number := os.read(queue, 4):
-        start, end = ranges[int.from_bytes(number, "big")]
-        done.append((start, tuple(_share(manifest, reader, start, end))))
-    return done
-
-
-def _received(data: bytes) -> list[tuple[int, tuple[Any, ...]]]:
-    """A child's parts, or none when its answer is incomplete."""
-    if len(data) < 8 or int.from_bytes(data[:8], "big") != len(data) - 8:
-        return []
-    try:
-        parts = marshal.loads(data[8:])  # noqa: S302 - our own forked child, through our own pipe
-    except (EOFError, ValueError, TypeError):
-        return []
-    return parts if type(parts) is list else []
-
-
 def _verify_pooled(
-    manifest: _Manifest, base: str, alg: str, workers: int, progress: Any, meanwhile: Any
+    manifest: _Manifest, ranges: list[tuple[int, int]], base: str, alg: str, workers: int, progress: Any, meanwhile: Any
 ) -> list[_Part]:
-    """Parts of the manifest on a process pool that cannot fork (they are sent pickled)."""
+    """Parts of the manifest on a process pool, where this process cannot fork (they are sent pickled)."""
     from concurrent.futures import ProcessPoolExecutor
 
     from ..bulk.dispatch import run_ordered
 
     total = len(manifest.items)
     numbers = manifest.numbers
-    ranges = _guided(total, workers)
     tasks = [(b - a, (manifest.items[a:b], a, numbers[a:b] if numbers else None, base, alg)) for a, b in ranges]
     with ProcessPoolExecutor(min(workers, len(ranges))) as pool:
         return run_ordered(
@@ -415,8 +387,8 @@ def run_bulk(args: argparse.Namespace) -> int:
     too); this process splits the manifest, validates each distinct chain once (with --roots) while
     they work, and writes their output.
     """
-    from ..bulk import VERIFY_PARALLEL_MIN_JOBS
     from ..bulk.dispatch import cpu_count
+    from ..bulk.verify import VERIFY_PARALLEL_MIN_JOBS
 
     base = str(Path(args.manifest).parent if args.manifest != "-" else Path.cwd())
     started = time.perf_counter()

@@ -10,6 +10,7 @@ import pickle
 import random
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
@@ -19,6 +20,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed448, rsa
 
+import cryptokit.bulk.forked as bulk_forked
 import cryptokit.bulk.hash as bulk_hash
 import cryptokit.bulk.verify as bulk_verify
 import cryptokit.errors as ck_errors
@@ -33,6 +35,7 @@ from cryptokit.bulk import (
     key_cache_info,
     reset_key_cache,
     unwrap,
+    verify_digests,
     verify_many,
 )
 from cryptokit.errors import InputError, InvalidSignature, UnsupportedAlgorithm
@@ -672,40 +675,87 @@ class _SubmitSpy(ProcessPoolExecutor):
         return super().submit(fn, *args, **kwargs)
 
 
-@pytest.mark.skipif(sys.platform != "linux", reason="the fork pool is used on Linux only")
-def test_forked_pool_reads_inherited_jobs(cases: list[Any], monkeypatch: pytest.MonkeyPatch) -> None:
-    """A pool forked by verify_many gets index ranges, not pickled jobs, and gives the serial results."""
+def _count_forks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Children started by verify_many's forked runs (os.fork counted, not replaced)."""
+    forks: list[int] = []
+    real_fork = os.fork
+
+    def fork() -> int:
+        forks.append(1)
+        return real_fork()
+
+    monkeypatch.setattr(bulk_forked.os, "fork", fork)
+    return forks
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="verify_many forks on Linux only")
+def test_forked_workers_read_inherited_jobs(cases: list[Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    """With fork, verify_many shares the job list with forked children (no pool, no pickled job) and
+    gives the serial results; without it, a pool gets the jobs pickled, with the same results."""
     base = [job for job, *_ in cases] + [job for job, *_ in _malformed()]
     jobs = (base * (3000 // len(base) + 1))[:3000]
     serial = verify_many(jobs, workers=1)
     _SubmitSpy.calls = []
     monkeypatch.setattr(bulk_verify, "ProcessPoolExecutor", _SubmitSpy)
-    # _pool_context picks fork only while this process runs one thread; the test session's shared
-    # pool keeps threads alive, so the choice is made here (and _pool_context is tested on its own).
-    monkeypatch.setattr(bulk_verify, "_pool_context", lambda: multiprocessing.get_context("fork"))
-    assert verify_many(jobs, workers=3) == serial  # a forked pool of three; this process dispatches
-    assert _SubmitSpy.calls and {name for name, _ in _SubmitSpy.calls} == {"_verify_inherited"}
-    assert max(size for _, size in _SubmitSpy.calls) < 100  # (token, start, end): no job travels
-    assert bulk_verify._INHERITED == {}  # the parent lets go of the job list when the call ends
+    forks = _count_forks(monkeypatch)
+    # verify_many forks only while this process runs one thread (forked.can_fork, tested on its own);
+    # the test session's shared pool keeps threads alive, so the choice is made here.
+    monkeypatch.setattr(bulk_verify, "_may_fork", lambda: True)
+    done: list[tuple[int, int]] = []
+    assert verify_many(jobs, workers=3, progress=lambda d, t: done.append((d, t))) == serial
+    assert len(forks) == 2 and _SubmitSpy.calls == []  # this process and two children, no pool
+    assert done[-1] == (3000, 3000) and all(t == 3000 for _, t in done)
+    assert verify_many(jobs[:300], workers=3) == serial[:300] and len(forks) == 3  # 300 jobs: one child
+    assert verify_many(jobs[:200], workers=3) == serial[:200] and len(forks) == 3  # fewer than a part: here
     # Without fork (other threads alive, or not Linux) the jobs travel pickled, with the same results.
-    _SubmitSpy.calls = []
-    monkeypatch.setattr(bulk_verify, "_pool_context", lambda: None)
+    monkeypatch.setattr(bulk_verify, "_may_fork", lambda: False)
     assert verify_many(jobs, workers=3) == serial
     assert {name for name, _ in _SubmitSpy.calls} == {"_verify_chunk_columns"}  # verify_chunk, sent back by column
-    assert bulk_verify._INHERITED == {}
 
 
-@pytest.mark.skipif(sys.platform != "linux", reason="the fork pool is used on Linux only")
-def test_pool_context_forks_only_while_single_threaded() -> None:
+@pytest.mark.skipif(sys.platform != "linux", reason="verify_many forks on Linux only")
+def test_a_forked_worker_that_dies_raises_executor_failed_naming_the_jobs(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Fail closed: the jobs of the part a dead child took get no made-up result; the call raises the
+    typed error naming them (the child takes the first part, jobs 0-299, and dies)."""
+    jobs, _ = _ordered_jobs(1200, seed=5)
+    parent = os.getpid()
+    real_range, real_take = bulk_verify._verify_range, bulk_forked._take
+    died = tmp_path / "died"
+
+    def dying(*args: Any, **kwargs: Any) -> Any:
+        if os.getpid() != parent:
+            died.write_bytes(b"")
+            os._exit(9)  # the child dies before it answers
+        return real_range(*args, **kwargs)
+
+    def take(queue: int, *args: Any) -> Any:
+        if os.getpid() == parent:  # this process starts once the child has taken its part and died
+            for _ in range(2000):
+                if died.exists():
+                    break
+                time.sleep(0.005)
+        return real_take(queue, *args)
+
+    monkeypatch.setattr(bulk_verify, "_verify_range", dying)
+    monkeypatch.setattr(bulk_verify, "_may_fork", lambda: True)
+    monkeypatch.setattr(bulk_forked, "_take", take)
+    with pytest.raises(ExecutorFailed, match=r"\(exit code 9\): jobs 0-299 have no result$"):
+        verify_many(jobs, workers=2)
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="fork is used on Linux only")
+def test_can_fork_only_while_single_threaded() -> None:
     code = (
-        "import threading, cryptokit.bulk.verify as b\n"
-        "alone = b._pool_context()\n"
+        "import threading, cryptokit.bulk.forked as f\n"
+        "alone = f.can_fork()\n"
         "stop = threading.Event(); t = threading.Thread(target=stop.wait); t.start()\n"
-        "print(alone.get_start_method() if alone else None, b._pool_context())\n"
+        "print(alone, f.can_fork())\n"
         "stop.set(); t.join()\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
-    assert out == ["fork", "None"]
+    assert out == ["True", "False"]
 
 
 def test_long_runs_of_one_key_report_each_job(pool: ProcessPoolExecutor, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -748,7 +798,7 @@ def test_long_runs_of_one_key_report_each_job(pool: ProcessPoolExecutor, monkeyp
     assert [
         (r.ok, type(r.error), str(r.error), r.scheme, r.encoding) for r in verify_many(jobs, executor=pool, workers=4)
     ] == full
-    monkeypatch.setattr(bulk_verify, "_pool_context", lambda: multiprocessing.get_context("fork"))
+    monkeypatch.setattr(bulk_verify, "_may_fork", lambda: True)
     assert [(r.ok, type(r.error), str(r.error), r.scheme, r.encoding) for r in verify_many(jobs, workers=2)] == full
 
 
@@ -800,3 +850,39 @@ def test_a_job_field_that_raises_fails_only_its_job() -> None:
     results = verify_many(jobs, workers=1)
     assert [r.ok for r in results] == [True, False, True]
     assert isinstance(results[1].error, ck_errors.CryptokitError)
+
+
+def test_verify_digests_gives_verify_many_results_by_column() -> None:
+    """The column form of one signer's digests gives what verify_many gives the same jobs: every
+    result, scheme, encoding and error, good and bad rows mixed, for RSA, ECDSA (DER and raw) and a
+    key that cannot be loaded."""
+    rsa_key, ec_key = make_key("rsa2048", "bulk-columns"), make_key("p256", "bulk-columns")
+    digests = [_digest_of(b"column %d" % i) for i in range(12)]
+    for key, encodings in ((rsa_key, ("der",)), (ec_key, ("der", "raw"))):
+        sigs = [
+            sign_digest(key, d, "sha256", signature_encoding=encodings[i % 2 % len(encodings)])
+            for i, d in enumerate(digests)
+        ]
+        sigs[3], sigs[5] = _flip(sigs[3]), b"\x30" * 8  # does not verify; garbage
+        column_digests = list(digests)
+        column_digests[7] = digests[7][:20]  # the wrong length for sha256
+        jobs = [
+            VerifyJob(key.public_key(), s, digest=d, algorithm="sha256")
+            for s, d in zip(sigs, column_digests, strict=True)
+        ]
+
+        def shape(results: Any) -> list[tuple[Any, ...]]:
+            return [(r.ok, type(r.error), str(r.error), r.scheme, r.encoding) for r in results]
+
+        got = shape(verify_digests(key.public_key(), sigs, column_digests, "sha256"))
+        assert got == shape(verify_many(jobs, workers=1))
+        assert [ok for ok, *_ in got].count(True) == 9
+    bad_key = verify_digests(b"not a key", [b"x"] * 3, digests[:3], "sha256")
+    assert [r.ok for r in bad_key] == [False] * 3 and all(isinstance(r.error, InputError) for r in bad_key)
+    assert list(verify_digests(rsa_key.public_key(), [], [], "sha256")) == []
+    with pytest.raises(InputError, match="digests"):
+        verify_digests(rsa_key.public_key(), [b"x"], [], "sha256")
+    with pytest.raises(InputError, match=r"signatures\[1\]"):
+        verify_digests(rsa_key.public_key(), [b"x", "y"], [b"a", b"b"], "sha256")  # type: ignore[list-item]
+    with pytest.raises(InputError, match="algorithm"):
+        verify_digests(rsa_key.public_key(), [b"x"], [b"a"], None)  # type: ignore[arg-type]

@@ -12,7 +12,7 @@ from typing import Any
 import orjson
 import pytest
 
-import cryptokit.bulk.verify as bulk_verify
+import cryptokit.bulk.forked as bulk_forked
 import cryptokit.cli.verify_bulk as verify_bulk
 from cryptokit.cli.main import main
 from cryptokit.signatures import sign_digest
@@ -81,22 +81,22 @@ def test_workers_give_the_rows_one_process_gives(
     # This process and forked children (one and two), and the pool the pickled path uses where it
     # cannot fork, give the same rows.
     forks = _count_forks(monkeypatch)
-    monkeypatch.setattr(bulk_verify, "can_fork", lambda: True)
+    monkeypatch.setattr(bulk_forked, "can_fork", lambda: True)
     for workers in ("2", "3"):
         assert main(["verify", "bulk", str(manifest), "--workers", workers, "--json"]) == 1
         assert _lines(capsys)[:-1] == rows
     assert forks == [1, 2]  # --workers 2: this process and one child
-    monkeypatch.setattr(bulk_verify, "can_fork", lambda: False)
+    monkeypatch.setattr(bulk_forked, "can_fork", lambda: False)
     assert main(["verify", "bulk", str(manifest), "--workers", "3", "--json"]) == 1
     assert _lines(capsys)[:-1] == rows
-    assert len(forks) == 2  # the pool, not _verify_forked (a pool's forks add to the last count)
+    assert len(forks) == 2  # the pool, not run_forked (a pool's forks add to the last count)
 
 
 def _count_forks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """How many children each run of _verify_forked started (os.fork is counted, not replaced; a
+    """How many children each run of run_forked started (os.fork is counted, not replaced; a
     process pool's forks add to the last count)."""
     counts: list[int] = []
-    real_fork, real_forked = os.fork, verify_bulk._verify_forked
+    real_fork, real_forked = os.fork, bulk_forked.run_forked
 
     def fork() -> int:
         counts[-1] += 1
@@ -106,8 +106,8 @@ def _count_forks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
         counts.append(0)
         return real_forked(*args, **kwargs)
 
-    monkeypatch.setattr(verify_bulk.os, "fork", fork)
-    monkeypatch.setattr(verify_bulk, "_verify_forked", forked)
+    monkeypatch.setattr(bulk_forked.os, "fork", fork)
+    monkeypatch.setattr(bulk_forked, "run_forked", forked)
     return counts
 
 
@@ -124,11 +124,10 @@ def test_a_child_that_dies_has_its_share_verified_here(
         return real_share(*args)
 
     monkeypatch.setattr(verify_bulk, "_share", dying_share)
-    monkeypatch.setattr(bulk_verify, "can_fork", lambda: True)
+    monkeypatch.setattr(bulk_forked, "can_fork", lambda: True)
     assert main(["verify", "bulk", str(manifest), "--workers", "2", "--json"]) == 1
     out = _lines(capsys)
     assert out[:-1] == rows and out[-1]["verified"] == 601
-    assert verify_bulk._received(b"") == [] == verify_bulk._received(b"\0" * 8 + b"x")
 
 
 def test_a_failed_chain_fails_the_verified_rows_of_its_signer(
@@ -153,7 +152,7 @@ def test_a_manifest_too_small_to_share_runs_here(
 ) -> None:
     manifest, rows, summary = _one_process(tmp_path, pki, capsys, 2)  # 7 rows: fewer than a share
     forks = _count_forks(monkeypatch)
-    monkeypatch.setattr(bulk_verify, "can_fork", lambda: True)
+    monkeypatch.setattr(bulk_forked, "can_fork", lambda: True)
     assert main(["verify", "bulk", str(manifest), "--workers", workers, "--json"]) == 1
     out = _lines(capsys)
     assert out[:-1] == rows and out[-1]["total"] == summary["total"] == 7 and forks == []

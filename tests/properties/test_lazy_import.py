@@ -150,3 +150,71 @@ def test_verify_signature_loads_only_its_path(tmp_path: Path) -> None:
         if heavy.startswith("cryptography.") and _under(floor, heavy):
             continue
         assert not _under(loaded, heavy), heavy
+
+
+#: Every cryptokit module ``cryptokit verify bulk MANIFEST --workers 2 --json`` loads (JSON-lines rows
+#: with sig_b64 and hash, no --roots): the command, the verify engine and its scheduler, the signature
+#: and certificate blocks. A module added to this path is a start-up cost of the command (issue 23
+#: point 4: benchmarks/cases_verify_bulk_cli.py), so it must be added here on purpose.
+VERIFY_BULK_MODULES = {
+    "cryptokit",
+    "cryptokit._dsa",
+    "cryptokit.algorithms",
+    "cryptokit.bulk",
+    "cryptokit.bulk.dispatch",
+    "cryptokit.bulk.forked",
+    "cryptokit.bulk.packed_errors",
+    "cryptokit.bulk.results",
+    "cryptokit.bulk.verify",
+    "cryptokit.bulk.worker",
+    "cryptokit.certificates",
+    "cryptokit.cli",
+    "cryptokit.cli.cmd_verify",
+    "cryptokit.cli.common",
+    "cryptokit.cli.io",
+    "cryptokit.cli.main",
+    "cryptokit.cli.verify_bulk",
+    "cryptokit.encoding",
+    "cryptokit.errors",
+    "cryptokit.signatures",
+    "cryptokit.signatures.ecdsa_encoding",
+    "cryptokit.signatures.prehashed",
+    "cryptokit.signatures.pss_params",
+    "cryptokit.signatures.public_keys",
+    "cryptokit.signatures.rsa_pss",
+    "cryptokit.signatures.sign_verify",
+}
+
+#: What the bulk command does without: a process pool and its machinery (it forks by itself), the
+#: hashing engine (no row names a file), CSV, argparse's terminal-size lookup (shutil and the
+#: compression modules it imports), threads, pickle (the children answer in marshal).
+HEAVY_FOR_VERIFY_BULK = (
+    "multiprocessing",
+    "concurrent",
+    "threading",
+    "logging",
+    "csv",
+    "shutil",
+    "bz2",
+    "lzma",
+    "pickle",
+    "rich",
+    "asn1crypto",
+)
+
+
+def test_verify_bulk_loads_only_its_path(tmp_path: Path) -> None:
+    from benchmarks.cases_verify_bulk_cli import write_manifest
+
+    manifest = write_manifest(tmp_path, 600, distinct=3)  # 600 rows: this process and one forked child
+    loaded = _loaded_after(
+        "import contextlib, io, os\nfrom cryptokit.cli.main import main\nforks = []\nfork = os.fork\n"
+        "os.fork = lambda: forks.append(1) or fork()\n"
+        "with contextlib.redirect_stdout(io.StringIO()) as out:\n"
+        f"    code = main(['verify', 'bulk', {str(manifest)!r}, '--workers', '2', '--json'])\n"
+        "assert code == 0 and forks == [1], (code, forks, out.getvalue()[-300:])"
+    )
+    assert _under(loaded, "cryptokit") == sorted(VERIFY_BULK_MODULES)
+    floor = _loaded_after("import cryptography.x509, orjson")  # what the dependencies load is theirs
+    for heavy in HEAVY_FOR_VERIFY_BULK:
+        assert not _under(loaded, heavy) or _under(floor, heavy), heavy
