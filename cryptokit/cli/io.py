@@ -104,12 +104,17 @@ def _read_secret(
 
 
 def _as_text(flag: str, value: str | bytes) -> str:
-    if isinstance(value, str):
-        return value
+    """The secret as text: a file's first line must be UTF-8, and so must an environment variable or a
+    typed secret (Python hands non-UTF-8 bytes over as lone surrogates, which would fail later, in
+    another function's words). The error names the flag and never shows the bytes."""
     try:
+        if isinstance(value, str):
+            value.encode("utf-8")
+            return value
         return value.decode("utf-8")
-    except UnicodeDecodeError:  # its message would show the bytes
-        raise InputError(flag, "the first line is not UTF-8 text") from None
+    except UnicodeError:  # its message would show the bytes
+        what = "the first line" if flag.endswith("-file") else "the secret"
+        raise InputError(flag, f"{what} is not UTF-8 text") from None
 
 
 def _as_bytes(flag: str, value: str | bytes) -> bytes:

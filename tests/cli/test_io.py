@@ -39,6 +39,19 @@ def test_non_utf8_file_is_a_typed_error_as_text_and_exact_bytes_as_bytes(tmp_pat
     assert read_secret(_args(file=str(tmp_path / "k2")), "key", prompt="") == "fine"
 
 
+def test_non_utf8_env_secret_is_a_typed_error_as_text_and_exact_bytes_as_bytes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The environment hands non-UTF-8 bytes over as lone surrogates: as text that is an InputError
+    naming --key-env (it was passed on and failed later as "key: ... neither hex nor base64")."""
+    import os
+
+    monkeypatch.setitem(os.environ, "CK_TEST_KEY", os.fsdecode(LATIN1))
+    with pytest.raises(InputError) as info:
+        read_secret(_args(env="CK_TEST_KEY"), "key", prompt="")
+    assert info.value.field == "--key-env" and "UTF-8" in info.value.rule
+    assert "\\xe4" not in str(info.value) and "\udce4" not in str(info.value) and "ss" not in str(info.value)
+    assert read_secret_bytes(_args(env="CK_TEST_KEY"), "key", prompt="") == LATIN1
+
+
 def test_env_secret_and_missing_sources(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("CK_TEST_KEY", "from-env")
     assert read_secret(_args(env="CK_TEST_KEY"), "key", prompt="") == "from-env"
