@@ -31,7 +31,8 @@ on malformed variants, and ``fuzz/fuzz_chain_der.py`` checks the promise above o
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 __all__ = ["CertFields", "Rdns", "read_certificate", "oid_text", "rfc4514"]
 
@@ -112,6 +113,8 @@ def _tlv(d: bytes, i: int) -> tuple[int, int]:
 
 
 _OIDS: dict[bytes, str] = {}
+#: issuer names read before, by their DER (a name's reading depends on its bytes only)
+_ISSUERS: dict[bytes, Rdns] = {}
 
 
 def oid_text(content: bytes) -> str:
@@ -184,6 +187,10 @@ def _name(d: bytes, i: int, end: int) -> Rdns:
     return tuple(rdns)
 
 
+def _whole_name(d: bytes) -> Rdns:
+    return _name(d, _tlv(d, 0)[0], len(d))
+
+
 def read_certificate(der: bytes) -> CertFields | None:
     """The fields of ``der`` (a certificate cryptography has loaded, see the module docstring), or
     None when it is outside the subset this reader reads."""
@@ -205,24 +212,18 @@ def _read(d: bytes) -> CertFields | None:
     # issuer
     s, e = _tlv(d, i)
     issuer_der = d[i:e]
-    issuer = _name(d, s, e)
+    issuer = _memo(_ISSUERS, issuer_der, _whole_name)  # a certificate never seen often has an issuer seen before
     i = _tlv(d, e)[1]  # validity
     s, e = _tlv(d, i)
     subject_der = d[i:e]
     subject = _name(d, s, e)
     # SubjectPublicKeyInfo
     spki_start = e
-    s, spki_end = _tlv(d, spki_start)
-    a, alg_end = _tlv(d, s)
-    key_algorithm, p = _oid_at(d, a)
-    key_named_parameters = p < alg_end and d[p] == 0x06
+    spki_end = _tlv(d, spki_start)[1]
     spki_der = d[spki_start:spki_end]
+    key = _memo(_SPKIS, spki_der, _spki)
     i = spki_end
-    bc: tuple[bool, int | None] | None = None
-    ku: int | None = None
-    eku: tuple[str, ...] | None = None
-    ski = aki = None
-    has_aki = False
+    values: dict[str, object] = {}
     exts: list[tuple[str, bool]] = []
     if i < tbs_end:
         if d[i] != 0xA3:  # issuerUniqueID / subjectUniqueID
@@ -231,34 +232,13 @@ def _read(d: bytes) -> CertFields | None:
         if e != tbs_end or d[s] != 0x30:
             return None
         s, e = _tlv(d, s)
-        seen: set[str] = set()
         while s < e:
-            x, ext_end = _tlv(d, s)
-            oid, x = _oid_at(d, x)
-            critical = False
-            if d[x] == 0x01:
-                if d[x : x + 3] != b"\x01\x01\xff":  # DEFAULT FALSE is never encoded in DER
-                    return None
-                critical = True
-                x += 3
-            if d[x] != 0x04:
+            ext_end = _tlv(d, s)[1]
+            oid, critical, value = _memo(_EXTENSIONS, d[s:ext_end], _extension)
+            if oid in values:
                 return None
-            vs, ve = _tlv(d, x)
-            if ve != ext_end or oid in seen or oid not in _READ:
-                return None
-            seen.add(oid)
+            values[oid] = value
             exts.append((oid, critical))
-            if oid == _BC:
-                bc = _basic_constraints(d, vs, ve)
-            elif oid == _KU:
-                ku = _key_usage(d, vs, ve)
-            elif oid == _EKU:
-                eku = _eku(d, vs, ve)
-            elif oid == _SKI:
-                ski = _octets(d, vs, ve)
-            else:
-                has_aki = True
-                aki = _aki(d, vs, ve)
             s = ext_end
     sig_start = tbs_end
     sig_end = _tlv(d, sig_start)[1]
@@ -270,17 +250,69 @@ def _read(d: bytes) -> CertFields | None:
         issuer,
         subject,
         spki_der,
-        key_algorithm,
-        key_named_parameters,
+        key[0],
+        key[1],
         d[sig_start:sig_end],
         tuple(exts),
-        bc,
-        ku,
-        eku,
-        ski,
-        aki,
-        has_aki,
+        values.get(_BC),  # type: ignore[arg-type]
+        values.get(_KU),  # type: ignore[arg-type]
+        values.get(_EKU),  # type: ignore[arg-type]
+        values.get(_SKI),  # type: ignore[arg-type]
+        values.get(_AKI),  # type: ignore[arg-type]
+        _AKI in values,
     )
+
+
+_SPKIS: dict[bytes, tuple[str, bool]] = {}
+_EXTENSIONS: dict[bytes, tuple[str, bool, object]] = {}
+
+
+def _memo(memo: dict[bytes, Any], der: bytes, read: Callable[[bytes], Any]) -> Any:
+    """``read(der)`` memoised in ``memo`` (a reading depends on the bytes only; at most 1024 kept):
+    certificates of one issuer share most extensions, and often keys."""
+    value = memo.get(der)
+    if value is None:
+        value = read(der)
+        if len(memo) >= 1024:
+            memo.clear()
+        memo[der] = value
+    return value
+
+
+def _spki(d: bytes) -> tuple[str, bool]:
+    """(algorithm OID, whether its parameters are an OBJECT IDENTIFIER) of a SubjectPublicKeyInfo."""
+    s = _tlv(d, 0)[0]
+    a, alg_end = _tlv(d, s)
+    key_algorithm, p = _oid_at(d, a)
+    return key_algorithm, p < alg_end and d[p] == 0x06
+
+
+def _extension(d: bytes) -> tuple[str, bool, object]:
+    """(OID, critical, value as read) of one Extension; ValueError outside the subset."""
+    x, end = _tlv(d, 0)
+    oid, x = _oid_at(d, x)
+    critical = False
+    if d[x] == 0x01:
+        if d[x : x + 3] != b"\x01\x01\xff":  # DEFAULT FALSE is never encoded in DER
+            raise ValueError("critical not DER TRUE")
+        critical = True
+        x += 3
+    if d[x] != 0x04:
+        raise ValueError("extnValue not an OCTET STRING")
+    vs, ve = _tlv(d, x)
+    if ve != end or end != len(d):
+        raise ValueError("trailing data")
+    if oid == _BC:
+        return oid, critical, _basic_constraints(d, vs, ve)
+    if oid == _KU:
+        return oid, critical, _key_usage(d, vs, ve)
+    if oid == _EKU:
+        return oid, critical, _eku(d, vs, ve)
+    if oid == _SKI:
+        return oid, critical, _octets(d, vs, ve)
+    if oid == _AKI:
+        return oid, critical, _aki(d, vs, ve)
+    raise ValueError("extension outside the subset")
 
 
 def _basic_constraints(d: bytes, s: int, e: int) -> tuple[bool, int | None]:
