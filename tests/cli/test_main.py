@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import gc
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -69,3 +73,25 @@ def test_command_table_names_every_top_level_command() -> None:
     for command, module in COMMAND_MODULE.items():
         assert top(build_parser(command)) == {c for c, m in COMMAND_MODULE.items() if m == module}, command
     assert top(build_parser("--help")) == top(build_parser("no-such-command")) == set(COMMAND_MODULE)
+
+
+def test_the_process_entry_skips_the_final_collection_and_a_call_does_not(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``main()`` on the process's own command line freezes what is left for the interpreter's exit
+    (it skips the last garbage collection, ~10 ms after ``verify bulk``); ``main([...])`` called as
+    a function leaves the caller's garbage collector as it was."""
+    from benchmarks.cases_verify_bulk_cli import write_manifest
+
+    manifest = write_manifest(tmp_path, 3)
+    before = gc.get_freeze_count()
+    assert main(["verify", "bulk", str(manifest), "--json"]) == 0
+    assert gc.get_freeze_count() == before
+    capsys.readouterr()
+    probe = (
+        "import gc, sys\nfrom cryptokit.cli.main import main\n"
+        f"sys.argv = ['cryptokit', 'verify', 'bulk', {str(manifest)!r}, '--json']\n"
+        "code = main()\nprint(code, gc.get_freeze_count() > 1000)"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], check=True, capture_output=True, text=True).stdout
+    assert out.splitlines()[-1] == "0 True"
