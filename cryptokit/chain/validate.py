@@ -308,6 +308,8 @@ class _Facts:
     pss_key: bool = False
     #: the cRLDistributionPoints as :func:`.revocation.distribution_points` reads them
     points: Points = ()
+    #: checks that depend on these facts alone, kept with them (see :func:`_no_revocation_data`)
+    checks: dict[Hashable, Check] | None = None
 
     @property
     def ca(self) -> bool:
@@ -586,6 +588,24 @@ def _subject_text(name: x509.Name) -> str:
         return name.rfc4514_string() or "<empty subject>"
     except ValueError:
         return "<unparsable subject>"
+
+
+def _no_revocation_data(
+    cert: x509.Certificate, issuer: x509.Certificate, f: _Facts, crls: CrlMemo, required: bool
+) -> Check:
+    """The ``revocation`` check when the call has no CRL and no OCSP response: what
+    :func:`check_revocation` and :func:`combine` then say depends on ``cert``'s facts alone (its
+    distribution points and issuer name, the subject text), so it is kept with them."""
+    memo = f.checks
+    if memo is None:
+        memo = f.checks = {}
+    key = ("revocation", required)
+    check = memo.get(key)
+    if check is None:
+        s = f.subject
+        crl_check = check_revocation(cert, issuer, crls, _EPOCH, required=required, subject=s, points=f.points)
+        check = memo[key] = combine(crl_check, None, required=required, subject=s)
+    return check
 
 
 def _crl_sign_ok(f: _Facts) -> bool:
@@ -874,6 +894,7 @@ class _Run:
         # verify (an unauthenticated certificate must not buy O(names x subtrees) work)
         sig_results = [self.signature(path[idx], path[idx + 1]) for idx in range(n)]
         signatures_ok = all(r is None for r in sig_results)
+        no_revocation_data = not self.crls.crls and self.ocsp is None
         for idx in range(n - 1, -1, -1):  # from the certificate issued by the anchor down to the leaf
             cert, issuer = path[idx], path[idx + 1]
             f = self.facts(cert)
@@ -912,7 +933,9 @@ class _Run:
                     out.append(Check.failed("name_constraints", _CHAIN, problem, subject=s))
                 else:
                     out.append(_ok("name_constraints", "names within the constraints", s))
-            if signatures_ok:
+            if signatures_ok and no_revocation_data:
+                out.append(_no_revocation_data(cert, issuer, f, self.crls, policy.require_revocation))
+            elif signatures_ok:
                 crl_check = check_revocation(
                     cert,
                     issuer,

@@ -161,3 +161,26 @@ def test_without_crls_the_revocation_check_is_the_one_the_lookups_give(pki: Any,
         assert check_revocation(leaf, pki.intermediate, [], NOW, points=distribution_points(leaf), **kw) == searched
         messages.add(searched.message)
     assert len(messages) == 2 and any("Unrelated CRL Issuer" in m for m in messages)
+
+
+def test_the_revocation_check_kept_with_the_facts_follows_the_policy(pki: Any) -> None:
+    """Without CRLs and OCSP responses the revocation check is kept with the certificate's facts,
+    per ``require_revocation``: the same leaf validated under both settings, in turn, gets the
+    skipped check and the TRY_LATER failure each time, as the lookups give them."""
+    from cryptokit.chain.ocsp import combine
+    from cryptokit.chain.revocation import check_revocation
+
+    key = make_key("p256", "cold-kept")
+    leaf = _der(make_cert(name("Revocation Kept"), key, pki.intermediate, pki.intermediate_key))
+    args: dict[str, Any] = {"intermediates": [pki.intermediate], "trust_anchors": [pki.root], "at": NOW, "cache": None}
+    strict = ChainPolicy.document_signing(require_revocation=True)
+    for _ in range(2):
+        for policy in (None, strict):
+            required = policy is not None
+            r = validate_chain(leaf, policy=policy, **args)
+            check = next(c for c in r.checks if c.name == "revocation" and "Revocation Kept" in (c.subject or ""))
+            cert = x509.load_der_x509_certificate(leaf)
+            direct = check_revocation(cert, pki.intermediate, [], NOW, required=required, subject=check.subject or "")
+            assert check == combine(direct, None, required=required, subject=check.subject or "")
+            assert check.outcome.value == ("failed" if required else "skipped")
+            assert r.ok is not required
