@@ -1,5 +1,5 @@
-"""A servable signing service: one ASGI application mounting the ADSS, CSC and emCA server halves
-(extra ``server`` runs it with uvicorn; any ASGI 3 server works).
+"""A servable signing service: one ASGI application mounting the ADSS, CSC, emCA, OneSpan and
+Signer.Digital server halves (extra ``server`` runs it with uvicorn; any ASGI 3 server works).
 
     from cryptokit.server import ServiceApp, AdssTokens
     app = ServiceApp(csc=csc.EmbeddedCscSigner(...), adss=adss.EmbeddedSigner(..., token=tokens.check),
@@ -9,7 +9,11 @@
 
 Routing by path: ``/csc/...`` goes to the CSC half; ``/adss/service/csp/authenticate`` to
 :class:`AdssTokens` (the OAuth client-credentials grant), other ``/adss/...`` paths to the ADSS
-half; a path ending in an emCA method name (:data:`EMCA_METHODS`) to the emCA half.
+half; a path the OneSpan half serves (``onespan.serves(path)``: its base path, by default
+``/rest/v2/signature/push/``) to :class:`onespan.EmbeddedGateway`; one the Signer.Digital half
+serves (its KeyAuth base path ``/signer/KeyAuthV1/`` and its Sign path) to
+:class:`signer_digital.EmbeddedSigner`; a path ending in an emCA method name
+(:data:`EMCA_METHODS`) to the emCA half.
 A path no mounted half serves is a 404 JSON answer naming the path. Bodies over ``max_body`` are
 413 before they are read in full. The halves are sans-I/O and synchronous: each request runs in a
 worker thread. The app keeps no secrets in logs; it writes none.
@@ -159,9 +163,15 @@ def _not_found(path: str) -> HttpResponse:
     return _server.json_response(404, doc, "application/json")
 
 
+def _serves(half: Any, path: str) -> bool:
+    """Whether a half mounted by path (OneSpan, Signer.Digital) answers ``path``: its own ``serves``."""
+    return half is not None and bool(half.serves(path))
+
+
 class ServiceApp:
-    """The ASGI 3 application (see the module text). ``csc``, ``adss``, ``emca`` are the mounted
-    halves (any may be None); ``adss_tokens`` serves ADSS ``/authenticate``."""
+    """The ASGI 3 application (see the module text). ``csc``, ``adss``, ``emca``, ``onespan``,
+    ``signer_digital`` are the mounted halves (any may be None); ``adss_tokens`` serves ADSS
+    ``/authenticate``. The OneSpan and Signer.Digital halves also need ``serves(path)``."""
 
     def __init__(
         self,
@@ -170,18 +180,26 @@ class ServiceApp:
         adss: Any = None,
         adss_tokens: AdssTokens | None = None,
         emca: EmcaService | None = None,
+        onespan: Any = None,
+        signer_digital: Any = None,
         max_body: int = MAX_BODY,
     ) -> None:
-        for name, half in (("csc", csc), ("adss", adss), ("adss_tokens", adss_tokens), ("emca", emca)):
+        halves = (("csc", csc), ("adss", adss), ("adss_tokens", adss_tokens), ("emca", emca))
+        by_path = (("onespan", onespan), ("signer_digital", signer_digital))
+        for name, half in (*halves, *by_path):
             if half is not None and not callable(getattr(half, "handle", None)):
                 raise InputError(name, "must be a server half with handle(HttpRequest)")
+        for name, half in by_path:
+            if half is not None and not callable(getattr(half, "serves", None)):
+                raise InputError(name, "must be a server half with serves(path) (which paths it answers)")
         if isinstance(max_body, bool) or not isinstance(max_body, int) or not 1 <= max_body <= MAX_BODY:
             raise InputError("max_body", f"must be 1..{MAX_BODY} bytes")
         self.csc, self.adss, self.adss_tokens, self.emca = csc, adss, adss_tokens, emca
+        self.onespan, self.signer_digital = onespan, signer_digital
         self.max_body = max_body
 
     def __repr__(self) -> str:
-        mounted = [n for n in ("csc", "adss", "emca") if getattr(self, n) is not None]
+        mounted = [n for n in ("csc", "adss", "emca", "onespan", "signer_digital") if getattr(self, n) is not None]
         return f"ServiceApp({', '.join(mounted) or 'nothing mounted'})"
 
     def route(self, http_request: HttpRequest, source_ip: str | None = None) -> HttpResponse:
@@ -194,6 +212,10 @@ class ServiceApp:
                 response = self.adss_tokens.handle(http_request)
             elif path.startswith("/adss/") and self.adss is not None:
                 response = self.adss.handle(http_request)
+            elif _serves(self.onespan, path):
+                response = self.onespan.handle(http_request)
+            elif _serves(self.signer_digital, path):
+                response = self.signer_digital.handle(http_request)
             elif self.emca is not None and self.emca.serves(path):
                 response = self.emca.handle(http_request, source_ip)
             else:
@@ -258,8 +280,10 @@ def demo_app(folder: str, *, tls: bool = False) -> tuple[ServiceApp, dict[str, A
 
     Writes to ``folder``: ``root.pem`` (the trust anchor of every signature and certificate),
     ``client.pfx`` (the emCA client's signing PFX), ``credentials.json`` (mode 0600: tokens,
-    secrets, passwords, the envelope key and emKey) and with ``tls`` ``tls/`` (CA, server and
-    client certificate and keys). Returns the app and the credentials document."""
+    secrets, passwords, the envelope key and emKey, the OneSpan API key and pending transactions'
+    e-signatures, the Signer.Digital password), ``signer_digital_otp.txt`` (mode 0600, written when
+    an OTP is "sent": the key owner's phone) and with ``tls`` ``tls/`` (CA, server and client
+    certificate and keys). Returns the app and the credentials document."""
     import os
 
     from cryptography.hazmat.primitives.serialization import Encoding
@@ -304,8 +328,12 @@ def demo_app(folder: str, *, tls: bool = False) -> tuple[ServiceApp, dict[str, A
         emkey_secret=emkey_secret,
         include_chain=True,
     )
+    onespan_half, onespan_creds = _demo_onespan()
+    signer_digital_half, signer_digital_creds = _demo_signer_digital(folder)
     creds: dict[str, Any] = {
         "root": root_path,
+        "onespan": onespan_creds,
+        "signer_digital": signer_digital_creds,
         "csc": {"base_path": "/csc/v1/", "credential_id": "demo-rsa", "access_token": csc_token, "scal": 2},
         "adss": {
             "client_id": adss_client,
@@ -331,8 +359,61 @@ def demo_app(folder: str, *, tls: bool = False) -> tuple[ServiceApp, dict[str, A
     with open(os.open(creds_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as out:
         out.write(orjson.dumps(creds, option=orjson.OPT_INDENT_2))
     creds["credentials"] = creds_path
-    app = ServiceApp(csc=csc_half, adss=adss_half, adss_tokens=tokens, emca=emca_half)
+    app = ServiceApp(csc=csc_half, adss=adss_half, adss_tokens=tokens, emca=emca_half, onespan=onespan_half,
+                     signer_digital=signer_digital_half)  # fmt: skip
     return app, creds
+
+
+#: Pending OneSpan transactions the demo pushes at start (each request key is single-use).
+DEMO_ONESPAN_TRANSACTIONS = 5
+#: The demo's Signer.Digital Sign path (the vendor documents no Sign API; this one only gates).
+DEMO_SIGN_PATH = "/signer/SignV1/Sign"
+
+
+def _demo_onespan() -> tuple[Any, dict[str, Any]]:
+    """The OneSpan half on a :class:`onespan.MemoryBackend` with pending transactions pushed for one
+    user and authenticator, and the credentials document (API key, request keys, e-signatures)."""
+    from .protocols import onespan
+
+    backend = onespan.MemoryBackend(ttl=86400.0)
+    api_key = secrets.token_urlsafe(24)
+    user, serial = "demo-user", "DEMO0000001-1"
+    transactions = []
+    for index in range(DEMO_ONESPAN_TRANSACTIONS):
+        signature = f"{secrets.randbelow(10**8):08d}"
+        message = f"demo transaction {index + 1}: transfer 100 EUR".encode()
+        key = backend.push(user, serial_number=serial, message=message, signature=signature)
+        transactions.append({"request_key": key, "signature": signature})
+    half = onespan.EmbeddedGateway(backend, api_key=api_key)
+    doc = {"base_path": half.base_path, "api_key": api_key, "user_id": user, "serial_number": serial}
+    return half, {**doc, "transactions": transactions}
+
+
+def _demo_signer_digital(folder: str) -> tuple[Any, dict[str, Any]]:
+    """The Signer.Digital half on an :class:`signer_digital.InMemoryKeyAuthBackend`: one CSC account
+    and key label; each OTP "sent" is written to ``signer_digital_otp.txt`` (mode 0600) in
+    ``folder``; the Sign call at :data:`DEMO_SIGN_PATH` is gated by the OTP and signs nothing."""
+    import os
+
+    from .protocols import signer_digital
+
+    otp_path = os.path.join(folder, "signer_digital_otp.txt")
+
+    def send_otp() -> str:
+        otp = f"{secrets.randbelow(10**6):06d}"
+        with open(os.open(otp_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as out:
+            out.write(otp + "\n")
+        return otp
+
+    def sign(_request: HttpRequest) -> HttpResponse:
+        doc = {"Status_cd": "1", "Message": "key use authorized (the demo signs nothing)"}
+        return HttpResponse(200, {"Content-Type": "application/json"}, orjson.dumps(doc))
+
+    csc_id, password, key_label = "DEMO-CSC-0001", secrets.token_urlsafe(18), "demo-key"
+    backend = signer_digital.InMemoryKeyAuthBackend({csc_id: password}, {csc_id: [key_label]}, otp_factory=send_otp)
+    half = signer_digital.EmbeddedSigner(backend, sign_path=DEMO_SIGN_PATH, sign=sign)
+    doc = {"base_path": half.base_path, "sign_path": DEMO_SIGN_PATH, "csc_id": csc_id, "key_label": key_label}
+    return half, {**doc, "password": password, "otp_file": otp_path}
 
 
 def run_demo_server(
@@ -391,6 +472,8 @@ def run_demo_server(
             "csc": {k: v for k, v in creds["csc"].items() if k != "access_token"},
             "adss": {k: v for k, v in creds["adss"].items() if k != "client_secret"},
             "emca": {"username": creds["emca"]["username"], "pfx": creds["emca"]["pfx"]},
+            "onespan": {k: v for k, v in creds["onespan"].items() if k not in ("api_key", "transactions")},
+            "signer_digital": {k: v for k, v in creds["signer_digital"].items() if k != "password"},
             "tls": {k: v for k, v in creds["tls"].items() if k in ("ca", "client_cert", "client_key")} if tls else None,
         }
         if announce is not None:

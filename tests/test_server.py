@@ -7,8 +7,12 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
+import orjson
 import pytest
 
 pytest.importorskip("httpx")
@@ -22,8 +26,8 @@ from cryptokit.envelope import Envelope
 from cryptokit.errors import TransportError
 from cryptokit.hashing import hash_to_sign
 from cryptokit.pkcs12 import load_pfx
-from cryptokit.protocols import HttpRequest, csc, emca
-from cryptokit.server import ServiceApp
+from cryptokit.protocols import HttpRequest, HttpResponse, csc, emca, onespan, signer_digital
+from cryptokit.server import ServiceApp, demo_app
 from cryptokit.transport import Transport
 from tests.pki import make_key
 from tests.servers import cryptokit_serve
@@ -78,6 +82,58 @@ def flows(url: str, creds: dict[str, Any], transport: dict[str, Any]) -> None:
     cert = issued.certificates["CSR-1"].certificate
     assert validate_chain(cert, intermediates=issued.extra, trust_anchors=[root]).ok
 
+    with Transport(url, **transport) as send:
+        onespan_flow(send, creds)
+        signer_digital_flow(send, creds)
+
+
+Send = Callable[[HttpRequest], HttpResponse]
+
+
+def onespan_flow(send: Send, creds: dict[str, Any]) -> None:
+    """OneSpan: a pushed transaction's message fetched (once), then completed with its e-signature
+    for its user; the request key is single-use and another API key is refused."""
+    o = creds["onespan"]
+    tx = o["transactions"][0]
+    fetch = onespan.build_get_prepared_signature_request(
+        request_key=tx["request_key"], serial_number=o["serial_number"], api_key=o["api_key"]
+    )
+    answer = send(fetch)
+    assert onespan.parse_prepared_signature_response(answer.status, answer.body).message.startswith(b"demo transaction")
+    auth = onespan.build_auth_signature_request(
+        user_id=o["user_id"], request_key=tx["request_key"], signature=tx["signature"], api_key=o["api_key"]
+    )
+    answer = send(auth)
+    assert onespan.parse_response(answer.status, answer.body, request=auth).result["userID"] == o["user_id"]
+    again = send(auth)
+    with pytest.raises(onespan.OneSpanRequestNotFound):
+        onespan.parse_response(again.status, again.body, request=auth)
+    other = o["transactions"][1]
+    wrong_key = onespan.build_auth_signature_request(
+        user_id=o["user_id"], request_key=other["request_key"], signature=other["signature"], api_key="not-the-key"
+    )
+    assert send(wrong_key).status == 401
+
+
+def signer_digital_flow(send: Send, creds: dict[str, Any]) -> None:
+    """Signer.Digital: the Sign call answered with the OTP demand, GenKeyAuthOTP, the OTP read from the
+    demo's "phone" file, SetKeyAuthOTP, and the Sign call retried through; a wrong password is refused."""
+    d = creds["signer_digital"]
+    who = {"CscId": d["csc_id"], "Password": d["password"]}
+    sign = HttpRequest("POST", d["sign_path"], {}, who, orjson.dumps({"KeyLabel": d["key_label"]}))
+    flow = signer_digital.KeyAuthFlow(sign, key_label=d["key_label"], csc_id=d["csc_id"], password=d["password"])
+    step: object = flow.start()
+    while isinstance(step, (HttpRequest, signer_digital.AwaitingOtp)):
+        if isinstance(step, HttpRequest):
+            answer = send(step)
+            step = flow.receive(answer.status, answer.body)
+        else:
+            with open(d["otp_file"], encoding="ascii") as phone:
+                step = flow.submit_otp(phone.read().strip())
+    assert isinstance(step, signer_digital.Completed) and step.otp_authorized
+    refused = send(HttpRequest("POST", d["sign_path"], {}, {**who, "Password": "wrong"}, sign.body))
+    assert refused.status == 401
+
 
 def test_serve_demo_over_http() -> None:
     with cryptokit_serve() as served:
@@ -89,6 +145,9 @@ def test_serve_demo_over_http() -> None:
             served["creds"]["adss"]["client_secret"],
             served["creds"]["emca"]["password"],
             served["creds"]["emca"]["envelope_key"],
+            served["creds"]["onespan"]["api_key"],
+            *(tx["signature"] for tx in served["creds"]["onespan"]["transactions"]),
+            served["creds"]["signer_digital"]["password"],
         ):
             assert secret not in printed
         with Transport(served["url"], timeout=10) as send:
@@ -116,8 +175,9 @@ def call(
     body: bytes,
     headers: list[tuple[bytes, bytes]] | None = None,
     chunks: int = 1,
+    query: bytes = b"",
 ) -> tuple[int, bytes]:
-    """Drive the ASGI app directly (no server): the answer's status and body."""
+    """Drive the ASGI app directly (no server): the answer's status and body (its headers: :data:`LAST_HEADERS`)."""
     sent: list[dict[str, Any]] = []
     parts = [body[i::chunks] for i in range(chunks)] if chunks > 1 else [body]
     messages = [{"type": "http.request", "body": p, "more_body": i < len(parts) - 1} for i, p in enumerate(parts)]
@@ -132,12 +192,17 @@ def call(
         "type": "http",
         "method": method,
         "path": path,
-        "query_string": b"",
+        "query_string": query,
         "headers": headers or [],
         "client": ("127.0.0.1", 5000),
     }
     asyncio.run(app(scope, receive, send))  # type: ignore[arg-type]
+    LAST_HEADERS[:] = sent[0]["headers"]
     return sent[0]["status"], b"".join(m.get("body", b"") for m in sent[1:])
+
+
+#: The headers of the answer :func:`call` last received.
+LAST_HEADERS: list[tuple[bytes, bytes]] = []
 
 
 def test_asgi_app_routes_and_bounds() -> None:
@@ -154,3 +219,30 @@ def test_asgi_app_routes_and_bounds() -> None:
     assert call(app, "POST", "/csc/v2/credentials/list", b"{}", [(b"content-length", b"99999")])[0] == 413
     with pytest.raises(Exception, match="server half"):
         ServiceApp(csc=object())
+    with pytest.raises(Exception, match="serves"):
+        ServiceApp(onespan=signer)  # a half mounted by path must say which paths it answers
+
+
+def asgi_sender(app: ServiceApp) -> Send:
+    """Send an HttpRequest through the ASGI app with :func:`call` (headers and query as a server gives them)."""
+
+    def send(request: HttpRequest) -> HttpResponse:
+        headers = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in request.headers.items()]
+        query = urlencode(request.query).encode("ascii")
+        status, body = call(app, request.method, request.path, request.body, headers, query=query)
+        return HttpResponse(status, {k.decode("latin-1"): v.decode("latin-1") for k, v in LAST_HEADERS}, body)
+
+    return send
+
+
+def test_demo_app_mounts_onespan_and_signer_digital(tmp_path: Path) -> None:
+    """The demo app answers the OneSpan and Signer.Digital clients' requests through the ASGI app,
+    next to the other halves, and says so in its repr."""
+    app, creds = demo_app(str(tmp_path))
+    assert repr(app) == "ServiceApp(csc, adss, emca, onespan, signer_digital)"
+    send = asgi_sender(app)
+    onespan_flow(send, creds)
+    signer_digital_flow(send, creds)
+    # paths the two halves do not serve are still the app's 404
+    assert send(HttpRequest("POST", "/rest/v2/other/push", {}, {}, b"{}")).status == 404
+    assert send(HttpRequest("POST", "/signer/Other", {}, {}, b"{}")).status == 404

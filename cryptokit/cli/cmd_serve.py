@@ -1,4 +1,5 @@
-"""``cryptokit serve --demo``: the ADSS, CSC and emCA server halves over HTTP(S) on 127.0.0.1."""
+"""``cryptokit serve --demo``: the ADSS, CSC, emCA, OneSpan and Signer.Digital server halves over
+HTTP(S) on 127.0.0.1."""
 
 from __future__ import annotations
 
@@ -16,8 +17,12 @@ EXAMPLES = """examples:
 
 Runs cryptokit.server's ASGI application with uvicorn (extra 'server') on 127.0.0.1 only, with a
 throwaway PKI made at start: a CSC credential (SCAL 2, SADs from credentials/authorize), an ADSS
-signer (client_credentials tokens; sign requests answer PENDING once, then SUCCESS), and an emCA
-service (envelope, emKey, source IP 127.0.0.1) issuing from a test CA. The credentials to use are
+signer (client_credentials tokens; sign requests answer PENDING once, then SUCCESS), an emCA
+service (envelope, emKey, source IP 127.0.0.1) issuing from a test CA, a OneSpan DIGIPASS Gateway
+(/rest/v2/signature/push/: five pending transactions for one user, Basic API key) and a
+Signer.Digital key-authorization service (/signer/KeyAuthV1/GenKeyAuthOTP and SetKeyAuthOTP; the
+OTP is "sent" to signer_digital_otp.txt in the folder; a Sign call at /signer/SignV1/Sign that the
+OTP gates and that signs nothing). The credentials to use are
 written to credentials.json (mode 0600) in the demo folder, whose path is printed with the URL, the
 trust anchor (root.pem) and the identifiers; secrets themselves are never printed. With --tls the
 service speaks HTTPS and requires a client certificate (tls/client_cert.pem and client_key.pem in
@@ -28,8 +33,8 @@ the folder, issued by tls/ca.pem). The folder is deleted on exit unless --folder
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = add_command(
         sub, "serve", run, examples=EXAMPLES,
-        help="serve the ADSS, CSC and emCA halves over HTTP on 127.0.0.1 (--demo: throwaway PKI)",
-        description="Serve the ADSS, CSC and emCA server halves over HTTP(S) on 127.0.0.1.",
+        help="serve the ADSS, CSC, emCA, OneSpan and Signer.Digital halves on 127.0.0.1 (--demo: throwaway PKI)",
+        description="Serve the ADSS, CSC, emCA, OneSpan and Signer.Digital server halves over HTTP(S) on 127.0.0.1.",
     )  # fmt: skip
     p.add_argument("--demo", action="store_true", required=True, help="mount throwaway signers and a test CA")
     p.add_argument("--port", type=int, default=8780, help="TCP port on 127.0.0.1 (0: a free one; default 8780)")
@@ -53,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
             print(orjson.dumps(summary).decode())
         else:
             print(f"cryptokit serve: {summary['url']} (Ctrl-C stops)")
-            for key in ("folder", "credentials", "root", "csc", "adss", "emca", "tls"):
+            for key in ("folder", "credentials", "root", "csc", "adss", "emca", "onespan", "signer_digital", "tls"):
                 if summary.get(key) is not None:
                     print(f"  {key}: {summary[key]}")
         sys.stdout.flush()

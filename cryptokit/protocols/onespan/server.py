@@ -425,8 +425,15 @@ class EmbeddedGateway:
         _checked("EmbeddedGateway", self._options)  # refuse bad options now, not on the first request
 
     def __repr__(self) -> str:
-        base_path = self._options.get("base_path", BASE_PATH)
-        return f"EmbeddedGateway(base_path={base_path!r}, backend={type(self.backend).__name__})"
+        return f"EmbeddedGateway(base_path={self.base_path!r}, backend={type(self.backend).__name__})"
+
+    @property
+    def base_path(self) -> str:
+        return self._options.get("base_path", BASE_PATH)
+
+    def serves(self, path: str) -> bool:
+        """Whether ``path`` is under this gateway's ``base_path`` (what a router mounting it asks)."""
+        return path.startswith(self.base_path.rstrip("/") + "/")
 
     def handle(self, http_request: HttpRequest) -> HttpResponse:
         """Answer one request; raises only InputError when ``http_request`` is not an HttpRequest."""

@@ -325,6 +325,12 @@ class EmbeddedSigner:
     def __repr__(self) -> str:
         return f"EmbeddedSigner(base_path={self.base_path!r}, sign_path={self.sign_path!r})"
 
+    def serves(self, path: str) -> bool:
+        """Whether ``path`` is one this service answers: under ``base_path``, or the Sign call's
+        ``sign_path`` (what a router mounting it asks)."""
+        under = path.startswith(self.base_path.rstrip("/") + "/")
+        return under or (self.sign_path is not None and path.rstrip("/") == self.sign_path)
+
     def handle(self, http_request: HttpRequest) -> HttpResponse:
         """Answer one request; raises only InputError when ``http_request`` is not an HttpRequest."""
         request = _server.http_request_arg(http_request)
