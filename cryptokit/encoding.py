@@ -21,6 +21,7 @@ __all__ = [
     "DEFAULT_MAX_SIZE",
     "utf8",
     "b64decode",
+    "b64_token",
     "b64encode",
     "b64encode_all",
     "hex_decode",
@@ -93,15 +94,31 @@ def _canonical_tail(text: str | bytes) -> bool:
     "QR==" and "QQ==" both decode to b"A"; only the second is the encoding. Called after a
     successful validating decode, so ``text`` is in the alphabet and its length a multiple of 4.
     """
-    last = text[-1:]
-    if last != "=" and last != b"=":  # no padding: every bit is used
+    if isinstance(text, str):
+        if text[-1:] != "=" or len(text) < 3:  # no padding: every bit is used
+            return True
+        if text[-2] == "=":  # "x==": the letter before carries 2 bits of data and 4 unused
+            return _B64_VALUE[ord(text[-3])] & 0x0F == 0
+        return _B64_VALUE[ord(text[-2])] & 0x03 == 0  # "xy=": 2 unused bits
+    if text[-1:] != b"=" or len(text) < 3:
         return True
-    tail = text[-3:].encode("ascii") if isinstance(text, str) else text[-3:]
-    if len(tail) < 3:
-        return True
-    if tail[1] == 0x3D:  # "x==": the letter before carries 2 bits of data and 4 unused
-        return _B64_VALUE[tail[0]] & 0x0F == 0
-    return _B64_VALUE[tail[1]] & 0x03 == 0  # "xy=": 2 unused bits
+    if text[-2] == 0x3D:
+        return _B64_VALUE[text[-3]] & 0x0F == 0
+    return _B64_VALUE[text[-2]] & 0x03 == 0
+
+
+def b64_token(data: str | bytes) -> bytes | None:
+    """The bytes of ``data`` when it is one strict standard base64 token (alphabet, padding and
+    zero bits below the padding, as :func:`b64decode` requires; no size limit), else None.
+
+    :func:`b64decode`'s common case in the fewest steps, for callers that decode many small
+    values and read a refused one again with :func:`b64decode`, which names the rule it breaks.
+    """
+    try:
+        out = pybase64.b64decode(data, validate=True)
+    except ValueError:  # binascii.Error is a ValueError, and so is non-ASCII text
+        return None
+    return out if _canonical_tail(data) else None
 
 
 def b64decode(
@@ -122,13 +139,9 @@ def b64decode(
     checks below, which name the rule that failed.
     """
     if not urlsafe and not allow_whitespace and (type(data) is str or type(data) is bytes) and len(data) <= max_size:
-        try:  # the common case in the fewest steps: one validating SIMD decode and the tail check
-            out = pybase64.b64decode(data, validate=True)
-        except ValueError:
-            pass  # the checks below name the rule
-        else:
-            if _canonical_tail(data):
-                return out
+        out = b64_token(data)  # the common case; anything refused gets the checks below, which name the rule
+        if out is not None:
+            return out
     _check_size(data, field, max_size)
     text: str | bytes
     if isinstance(data, (str, bytes)) and not allow_whitespace:

@@ -4,6 +4,7 @@ import base64
 import re
 import time
 import tracemalloc
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -13,6 +14,7 @@ from cryptokit import InputError
 from cryptokit.encoding import (
     _pem_blocks,
     asn1_kind,
+    b64_token,
     b64decode,
     b64encode,
     hex_decode,
@@ -222,3 +224,21 @@ def test_b64_encode_and_size_bound_read_buffers_as_bytes() -> None:
         b64decode(memoryview(text).cast("I"), max_size=100)  # 32 items, 128 bytes
     with pytest.raises(InputError, match="data: must be bytes"):
         b64encode("text")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("form", [str, bytes])
+def test_b64_token_is_b64decode_for_one_strict_token_and_none_otherwise(form: Any) -> None:
+    def as_form(text: str) -> Any:
+        return text if form is str else text.encode("latin-1")
+
+    for data in (b"", b"A", b"AB", b"ABC", bytes(range(256)), b"\xff" * 31, b"\x00" * 32):
+        token = base64.b64encode(data).decode()
+        assert b64_token(as_form(token)) == data == b64decode(token)
+    # Each refused: a second spelling of b"A" (non-zero bits below the padding, "x==" and "xy="
+    # forms), URL-safe letters, whitespace, missing or misplaced padding, a letter outside ASCII.
+    for text in ("QR==", "QUJ=", "QUK=", "-_-_", "QU JD", "QUJ", "Q===", "QUJD\n", "QUJ\u00e9"):
+        if form is bytes and not text.isascii():
+            continue
+        assert b64_token(as_form(text)) is None, text
+        with pytest.raises(InputError):
+            b64decode(as_form(text))

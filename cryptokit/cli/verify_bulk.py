@@ -17,7 +17,7 @@ import orjson
 
 from ..algorithms import hash_algorithm
 from ..bulk.verify import VerifyJob
-from ..encoding import b64decode, hex_decode
+from ..encoding import b64_token, b64decode, hex_decode
 from ..errors import CryptokitError, InputError
 from .cmd_verify import _eddsa, _key_from_file
 from .common import chain_arguments, decode_blob, progress_bar, read_blob
@@ -80,7 +80,7 @@ def _json_row(line: bytes, number: int) -> dict[str, str]:
         obj = None
     if not isinstance(obj, dict):  # reported for this row; the run goes on
         return {_ROW_ERROR: f"line {number} is not a JSON object"}
-    if all(type(v) is str for v in obj.values()):
+    if _all_text(obj):
         return obj
     return {str(k): str(v) for k, v in obj.items() if v is not None}
 
@@ -202,36 +202,42 @@ def _verified_lines(labels: list[str], positions: list[int], scheme: str | None,
     return [b'{"id":' + dumps(labels[p]) + tail for p in positions]
 
 
-def _plain_digest(row: dict[str, str], reader: _Reader) -> tuple[str, Any, str, bytes, bytes] | None:
-    """(certificate path, key, hash name, signature, digest) of a row in the common shape (a usable
-    certificate, ``sig_b64`` and ``hash`` of the right length, as one strict token each), read in
-    the fewest steps; None for any other row, which :func:`_bulk_job` reads (and reports)."""
-    cert, sig_text, hash_text = row.get("cert"), row.get("sig_b64"), row.get("hash")
-    if not (cert and sig_text and hash_text):
-        return None
+class _Run(NamedTuple):
+    """The rows of one signer and hash in the common shape, by column (see :func:`_verify_part`)."""
+
+    full: str  # the certificate file
+    key: Any
+    algorithm: str
+    size: int  # the digest length
+    positions: list[int]
+    signatures: list[bytes]
+    digests: list[bytes]
+
+
+def _run_for(reader: _Reader, cert: str, alg: str) -> _Run | None:
+    """An empty run for rows naming ``cert`` and ``alg``; None when either is not usable (those rows
+    are read by :func:`_bulk_job`, which reports why)."""
     full, key = reader.cert(cert)
     if type(key) is InputError:
         return None
     try:
-        alg = reader.algorithm(row.get("alg") or reader.alg)
-        size = alg.digest_size
-        digest = (
-            bytes.fromhex(hash_text)
-            if len(hash_text) == 2 * size and _HEX_TOKEN.fullmatch(hash_text)
-            else b64decode(hash_text)
-        )
-        sig = b64decode(sig_text)
-    except (CryptokitError, ValueError):
+        algorithm = reader.algorithm(alg)
+    except CryptokitError:
         return None
-    if len(digest) != size:
-        return None
-    return full, key, alg.name, sig, digest
+    return _Run(full, key, algorithm.name, algorithm.digest_size, [], [], [])
+
+
+def _all_text(row: dict[Any, Any]) -> bool:
+    for value in row.values():
+        if type(value) is not str:
+            return False
+    return True
 
 
 def _verify_part(items: Sequence[Any], start: int, numbers: Sequence[int] | None, reader: _Reader) -> _Part:
     """Rows ``start...`` of the manifest read, verified (in this process) and rendered.
 
-    Rows in the common shape (:func:`_plain_digest`) are verified by column, one
+    Rows in the common shape (certificate, ``sig_b64`` and ``hash``) are verified by column, one
     :func:`~cryptokit.bulk.verify.verify_digests` call per signer and hash; the others become
     :class:`~cryptokit.bulk.VerifyJob` values for one ``verify_many`` call (the same results)."""
     from ..bulk.verify import verify_digests, verify_many
@@ -243,22 +249,47 @@ def _verify_part(items: Sequence[Any], start: int, numbers: Sequence[int] | None
     jobs: list[Any] = []
     job_rows: list[int] = []  # job position -> row position in this part
     to_hash: dict[str, list[tuple[int, Path]]] = {}  # algorithm -> (job position, document)
-    plain: dict[tuple[str, str], tuple[Any, list[int], list[bytes], list[bytes]]] = {}
+    plain: dict[tuple[str, str], _Run | None] = {}  # (cert, alg) as written -> its run (None: not usable)
+    run: _Run | None = None
+    last = ("", "")
+    default_alg = reader.alg
+    loads, decode_error = orjson.loads, orjson.JSONDecodeError
     for position, item in enumerate(items):
         index = start + position
-        row = item if type(item) is dict else _json_row(item, numbers[position] if numbers else index + 1)
+        row = item
+        if type(item) is not dict:  # a JSON line: text values kept as they are, anything else read by _json_row
+            try:
+                row = loads(item)
+            except decode_error:
+                row = None
+            if type(row) is not dict or not _all_text(row):
+                row = _json_row(item, numbers[position] if numbers else index + 1)
         labels.append(row.get("id") or str(index + 1))
-        found = _plain_digest(row, reader)
-        if found is not None:
-            full, key, alg_name, sig, digest = found
-            certs[position] = full
-            run = plain.get((full, alg_name))
-            if run is None:
-                run = plain[(full, alg_name)] = (key, [], [], [])
-            run[1].append(position)
-            run[2].append(sig)
-            run[3].append(digest)
-            continue
+        # The common shape (a usable certificate and hash, sig_b64 and hash as one strict token
+        # each, the digest of the hash's length) goes to its signer's columns; anything else,
+        # including a value refused here, is read by _bulk_job, which names what is wrong.
+        cert, sig_text, hash_text = row.get("cert"), row.get("sig_b64"), row.get("hash")
+        if cert and sig_text and hash_text:
+            shape = (cert, row.get("alg") or default_alg)
+            if shape != last:
+                last = shape
+                if shape not in plain:
+                    plain[shape] = _run_for(reader, *shape)
+                run = plain[shape]
+            if run is not None:
+                size = run.size
+                digest = (
+                    bytes.fromhex(hash_text)
+                    if len(hash_text) == 2 * size and _HEX_TOKEN.fullmatch(hash_text)
+                    else b64_token(hash_text)
+                )
+                sig = b64_token(sig_text)
+                if sig is not None and digest is not None and len(digest) == size:
+                    certs[position] = run.full
+                    run.positions.append(position)
+                    run.signatures.append(sig)
+                    run.digests.append(digest)
+                    continue
         try:
             full, job, doc = _bulk_job(row, index + 1, reader)
         except CryptokitError as exc:
@@ -274,9 +305,11 @@ def _verify_part(items: Sequence[Any], start: int, numbers: Sequence[int] | None
     results: list[Any] = [None] * count
     for row_position, result in zip(job_rows, verify_many(jobs, workers=1) if jobs else [], strict=True):
         results[row_position] = result
-    for (_full, alg_name), (key, positions, sigs, digests) in plain.items():
-        for row_position, result in zip(positions, verify_digests(key, sigs, digests, alg_name), strict=True):
-            results[row_position] = result
+    for found in plain.values():
+        if found is not None and found.positions:
+            outcomes = verify_digests(found.key, found.signatures, found.digests, found.algorithm)
+            for row_position, result in zip(found.positions, outcomes, strict=True):
+                results[row_position] = result
     out: list[bytes] = [b""] * count
     status = bytearray(b"v" * count)
     verified: dict[tuple[str | None, str | None], list[int]] = {}
