@@ -81,6 +81,8 @@ class Outcome(StrEnum):
 
 
 _NO_DETAILS: Mapping[str, Any] = MappingProxyType({})
+#: the empty, read-only ``details`` every check without details shares
+NO_DETAILS = _NO_DETAILS
 
 
 def _frozen(mapping: Mapping[str, Any] | None) -> Mapping[str, Any]:
@@ -111,7 +113,7 @@ class Check:
     @classmethod
     def passed(cls, name: str, message: str = "", *, subject: str | None = None, **details: Any) -> Check:
         if cls is Check:
-            return _check(name, Outcome.PASSED, message, subject, None, _frozen(details))
+            return new_check(name, Outcome.PASSED, message, subject, None, _frozen(details))
         return cls(name, Outcome.PASSED, message, subject, None, details)
 
     @classmethod
@@ -125,13 +127,13 @@ class Check:
         **details: Any,
     ) -> Check:
         if cls is Check:
-            return _check(name, Outcome.FAILED, message, subject, sub_indication, _frozen(details))
+            return new_check(name, Outcome.FAILED, message, subject, sub_indication, _frozen(details))
         return cls(name, Outcome.FAILED, message, subject, sub_indication, details)
 
     @classmethod
     def skipped(cls, name: str, message: str = "", *, subject: str | None = None, **details: Any) -> Check:
         if cls is Check:
-            return _check(name, Outcome.SKIPPED, message, subject, None, _frozen(details))
+            return new_check(name, Outcome.SKIPPED, message, subject, None, _frozen(details))
         return cls(name, Outcome.SKIPPED, message, subject, None, details)
 
     def to_dict(self) -> dict[str, Any]:
@@ -149,7 +151,7 @@ _FIELDS = ("name", "outcome", "message", "subject", "sub_indication", "details")
 _SLOTS = tuple(Check.__dict__[f].__set__ for f in _FIELDS)
 
 
-def _check(
+def new_check(
     name: str,
     outcome: Outcome,
     message: str,
@@ -157,9 +159,10 @@ def _check(
     sub_indication: SubIndication | None,
     details: Mapping[str, Any],
 ) -> Check:
-    """``Check(...)`` with ``details`` already frozen, its slots set directly: what ``passed``,
-    ``failed`` and ``skipped`` build (a chain report builds dozens a call), about half the cost of
-    the dataclass ``__init__`` and ``__post_init__`` round trip. The value is the same."""
+    """``Check(...)`` with ``details`` already read-only (``MappingProxyType``, e.g. :data:`NO_DETAILS`),
+    its slots set directly: what ``passed``, ``failed`` and ``skipped`` build (a chain report builds
+    dozens a call), about half the cost of the dataclass ``__init__`` and ``__post_init__`` round
+    trip. The value is the same. For validators in this package; not part of the public API."""
     check = object.__new__(Check)
     set_name, set_outcome, set_message, set_subject, set_sub, set_details = _SLOTS
     set_name(check, name)

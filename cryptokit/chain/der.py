@@ -154,23 +154,32 @@ def _oid_at(d: bytes, i: int) -> tuple[str, int]:
 
 
 def _name(d: bytes, i: int, end: int) -> Rdns:
-    """The RDNs of the Name whose content is ``d[i:end]`` (see the module docstring's subset)."""
+    """The RDNs of the Name whose content is ``d[i:end]`` (see the module docstring's subset).
+    Short-form lengths are read inline (the common case; this runs for every new subject)."""
     rdns = []
     while i < end:
         if d[i] != 0x31:
             raise ValueError("not a SET")
-        s, set_end = _tlv(d, i)
+        n = d[i + 1]
+        s, set_end = (i + 2, i + 2 + n) if n < 0x80 else _tlv(d, i)
+        if set_end > end:
+            raise ValueError("SET beyond the name")
         attrs: list[tuple[str, str]] = []
         while s < set_end:
             if d[s] != 0x30:
                 raise ValueError("not a SEQUENCE")
-            a, attr_end = _tlv(d, s)
-            oid, v = _oid_at(d, a)
+            n = d[s + 1]
+            a, attr_end = (s + 2, s + 2 + n) if n < 0x80 else _tlv(d, s)
+            if d[a] != 0x06 or d[a + 1] >= 0x80:
+                raise ValueError("attribute type not a short OID")
+            v = a + 2 + d[a + 1]
+            oid = oid_text(d[a + 2 : v])
             tag = d[v]
             if tag not in _STRING_TAGS:
                 raise ValueError("attribute value type outside the subset")
-            vs, ve = _tlv(d, v)
-            if ve != attr_end:
+            n = d[v + 1]
+            vs, ve = (v + 2, v + 2 + n) if n < 0x80 else _tlv(d, v)
+            if ve != attr_end or attr_end > set_end:
                 raise ValueError("trailing data in an attribute")
             value = d[vs:ve].decode("utf-8")  # UnicodeDecodeError is a ValueError
             if oid == _CN and not 1 <= ve - vs <= 64:

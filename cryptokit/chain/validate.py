@@ -68,7 +68,7 @@ from .._dsa import DSAPublicKey
 from ..certificates import CertificateLike, plainly_admissible
 from ..encoding import der_header
 from ..errors import InputError
-from ..report import Check, HasReport, Outcome, Report, SubIndication
+from ..report import NO_DETAILS, Check, HasReport, Outcome, Report, SubIndication, new_check
 from .cache import ChainCache
 from .der import CertFields, read_certificate, rfc4514
 from .name_constraints import (
@@ -557,7 +557,7 @@ def _profile(
 @lru_cache(maxsize=16384)
 def _ok(name: str, message: str, subject: str) -> Check:
     """A passed check without details. Checks are immutable values, so equal ones are shared."""
-    return Check.passed(name, message, subject=subject)
+    return new_check(name, Outcome.PASSED, message, subject, None, NO_DETAILS)
 
 
 def _key_cert_sign_check(f: _Facts, lacks: str) -> Check:
