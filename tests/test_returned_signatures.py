@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Iterator
 
 import pytest
@@ -105,24 +106,97 @@ def test_probe_budget_is_shared_and_stops() -> None:
     assert list(ProbeBudget(-1).take(range(3))) == []
 
 
-def test_pss_shaped_for_rules_out_garbage_and_keeps_real_pss() -> None:
-    import hashlib
+def _mgf1(seed: bytes, length: int, hash_name: str) -> bytes:
+    """MGF1 (RFC 8017 B.2.1) with hashlib: the test's own, not cryptokit's."""
+    out = b"".join(hashlib.new(hash_name, seed + i.to_bytes(4, "big")).digest() for i in range(length // 16 + 1))
+    return out[:length]
 
+
+def _em_len(public: rsa.RSAPublicKey) -> tuple[int, int]:
+    em_bits = public.key_size - 1
+    return em_bits, (em_bits + 7) // 8
+
+
+def _pss_encoded(public: rsa.RSAPublicKey, signature: bytes, hash_name: str) -> bool:
+    """An independent EMSA-PSS decoder (RFC 8017 9.1.2 steps 4-10, any salt length): whether
+    ``signature`` opens to a well-formed EMSA-PSS encoding under ``public`` with MGF1(``hash_name``)."""
+    n, e = public.public_numbers().n, public.public_numbers().e
+    em_bits, em_len = _em_len(public)
+    value = int.from_bytes(signature, "big")
+    if len(signature) != (public.key_size + 7) // 8 or value >= n:
+        return False
+    m = pow(value, e, n)
+    h_len = hashlib.new(hash_name).digest_size
+    if m.bit_length() > em_bits or em_len < h_len + 2:
+        return False
+    em = m.to_bytes(em_len, "big")
+    masked, h = em[: em_len - h_len - 1], em[em_len - h_len - 1 : -1]
+    db = bytearray(a ^ b for a, b in zip(masked, _mgf1(h, len(masked), hash_name), strict=True))
+    db[0] &= 0xFF >> (8 * em_len - em_bits)
+    return em[-1] == 0xBC and bytes(db).lstrip(b"\x00")[:1] == b"\x01"
+
+
+def _crafted(key: rsa.RSAPrivateKey, hash_name: str, db_head: bytes, *, trailer: int = 0xBC, top: int = 0) -> bytes:
+    """The raw RSA signature (m^d mod n) of an encoding built by hand: DB = zeros, ``db_head``, salt;
+    its hash H; ``trailer``; ``top``, when given, as the first byte (0x80: a bit PSS needs clear)."""
+    public = key.public_key()
+    em_bits, em_len = _em_len(public)
+    h_len = hashlib.new(hash_name).digest_size
+    h = hashlib.new(hash_name, b"crafted " + db_head).digest()
+    db = (b"\x00" * (em_len - h_len - 1) + db_head + b"salt" * 8)[-(em_len - h_len - 1) :]
+    masked = bytearray(a ^ b for a, b in zip(db, _mgf1(h, len(db), hash_name), strict=True))
+    masked[0] = top or masked[0] & (0xFF >> (8 * em_len - em_bits))  # 0x80 alone stays below n
+    m = int.from_bytes(bytes(masked) + h + bytes([trailer]), "big")
+    return pow(m, key.private_numbers().d, public.public_numbers().n).to_bytes(em_len, "big")
+
+
+def test_pss_shaped_for_rules_out_garbage_and_keeps_real_pss() -> None:
+    """The keys are fresh per run, so noise is checked against the test's own EMSA-PSS decoder (about
+    1 in 64,000 noise values is a well-formed encoding under a given key), and every rule is met by
+    an encoding built to break it."""
     from cryptokit.algorithms import hash_algorithm
 
     key = _rsa("returned")
     public = key.public_key()
     sha256, sha384 = hash_algorithm("sha256"), hash_algorithm("sha384")
+    algorithms = [sha256, sha384]
     h = hash_to_sign(b"document", "sha256")
     pss = key.sign(h.digest, padding.PSS(padding.MGF1(hashes.SHA256()), 32), utils.Prehashed(hashes.SHA256()))
-    assert pss_shaped_for(public, pss, [sha256, sha384]) == {sha256}
+    assert _pss_encoded(public, pss, "sha256")
+    assert pss_shaped_for(public, pss, algorithms) == {sha256}
     assert pss_shaped_for(load_public_key(public), pss, [sha256]) == {sha256}
     v15 = _sign(key, h)
-    assert pss_shaped_for(public, v15, [sha256, sha384]) == set()
-    noise = [hashlib.shake_256(b"noise %d" % i).digest(256) for i in range(50)]
-    assert all(pss_shaped_for(public, sig, [sha256, sha384]) == set() for sig in noise)
+    assert pss_shaped_for(public, v15, algorithms) == set()
+    noise = [hashlib.shake_256(b"noise %d" % i).digest(256) for i in range(60)]
+    # the same answer as the independent decoder for every value, and garbage (its premise) ruled out
+    for sig in noise:
+        assert pss_shaped_for(public, sig, algorithms) == {a for a in algorithms if _pss_encoded(public, sig, a.name)}
+    garbage = [sig for sig in noise if not any(_pss_encoded(public, sig, a.name) for a in algorithms)][:50]
+    assert len(garbage) == 50 and all(pss_shaped_for(public, sig, algorithms) == set() for sig in garbage)
+    # each rule, broken on purpose (and the same construction, unbroken, is kept)
+    for alg in algorithms:
+        assert pss_shaped_for(public, _crafted(key, alg.name, b"\x01"), [alg]) == {alg}
+        broken = {
+            "trailer": _crafted(key, alg.name, b"\x01", trailer=0xBD),
+            "top bit": _crafted(key, alg.name, b"\x01", top=0x80),
+            "separator": _crafted(key, alg.name, b"\x02"),
+            "no separator": _crafted(key, alg.name, b""),
+        }
+        for rule, sig in broken.items():
+            assert not _pss_encoded(public, sig, alg.name), rule
+            assert pss_shaped_for(public, sig, [alg]) == set(), rule
     assert pss_shaped_for(public, b"short", [sha256]) == set()
-    assert pss_shaped_for(_rsa("returned-other").public_key(), pss, [sha256]) == set()
+    # another key's PSS signature (filtered to the premise under this run's keys: it opens to no encoding)
+    other = _rsa("returned-other").public_key()
+    foreign = next(
+        sig
+        for sig in (
+            key.sign(h.digest + bytes([i]), padding.PSS(padding.MGF1(hashes.SHA256()), 32), hashes.SHA256())
+            for i in range(8)
+        )
+        if not _pss_encoded(other, sig, "sha256")
+    )
+    assert pss_shaped_for(other, foreign, [sha256]) == set()
     # nothing can be ruled out this way for ECDSA keys
     assert pss_shaped_for(_p256("returned").public_key(), pss, [sha256]) is None
 

@@ -332,8 +332,6 @@ def test_name_constraints_work_is_bounded(monkeypatch: pytest.MonkeyPatch, ca_ke
 
 
 def test_adss_swap_probing_is_bounded_per_response(monkeypatch: pytest.MonkeyPatch) -> None:
-    import os
-
     import orjson
 
     from cryptokit.encoding import b64encode
@@ -341,6 +339,7 @@ def test_adss_swap_probing_is_bounded_per_response(monkeypatch: pytest.MonkeyPat
     from cryptokit.protocols import adss
     from cryptokit.protocols.adss import verify as signing
     from fuzz.targets import context
+    from tests.protocols.adss.test_verify import _garbage
 
     ctx = context()
     probes = 0
@@ -355,7 +354,7 @@ def test_adss_swap_probing_is_bounded_per_response(monkeypatch: pytest.MonkeyPat
     request = adss.build_sign_request(
         [hash_to_sign(i.to_bytes(2, "big")) for i in range(n)], profile_id="p", cert_alias="a", token="t"
     )
-    garbage = [{"signature_base64": b64encode(os.urandom(256))} for _ in range(n)]
+    garbage = [{"signature_base64": b64encode(s)} for s in _garbage(n, 256)]  # the same noise every run
     result = adss.parse_sign_response(
         200, orjson.dumps({"status": "SUCCESS", "request_id": "r", "signatures": garbage})
     )
