@@ -65,6 +65,9 @@ class CertFields(NamedTuple):
     spki_der: bytes
     key_algorithm: str
     key_named_parameters: bool
+    #: "notBefore .. notAfter" as ISO 8601 text (what ``datetime.isoformat`` gives for cryptography's
+    #: UTC datetimes), None when a time is not in the one DER form read here
+    validity_text: str | None
     #: the signatureAlgorithm after the TBSCertificate, as encoded
     signature_algorithm_der: bytes
     #: (OID, critical) of every extension, in encoded order
@@ -196,6 +199,31 @@ def _name(d: bytes, i: int, end: int) -> Rdns:
     return tuple(rdns)
 
 
+def _validity_text(d: bytes, i: int, end: int) -> str | None:
+    """The Validity whose content is ``d[i:end]`` as "notBefore .. notAfter" in ISO 8601 (UTC), the
+    text ``datetime.isoformat`` gives, read from the time strings (isoformat costs about 1.5 us a
+    datetime): UTCTime YYMMDDHHMMSSZ (RFC 5280 4.1.2.5.1: YY >= 50 is 19YY) and GeneralizedTime
+    YYYYMMDDHHMMSSZ only (cryptography has checked they are valid times), else None."""
+    out = []
+    while i < end:
+        tag, n = d[i], d[i + 1]
+        t = d[i + 2 : i + 2 + n]
+        if tag == 0x17 and n == 13 and t[12:] == b"Z":
+            year = (b"19" if t[:2] >= b"50" else b"20") + t[:2]
+            t = t[2:]
+        elif tag == 0x18 and n == 15 and t[14:] == b"Z":
+            year = t[:4]
+            t = t[4:]
+        else:
+            return None
+        if not t[:10].isdigit() or not year.isdigit():
+            return None
+        text = t.decode("ascii")
+        out.append(f"{year.decode('ascii')}-{text[0:2]}-{text[2:4]}T{text[4:6]}:{text[6:8]}:{text[8:10]}+00:00")
+        i += 2 + n
+    return " .. ".join(out) if len(out) == 2 and i == end else None
+
+
 def _whole_name(d: bytes) -> Rdns:
     return _name(d, _tlv(d, 0)[0], len(d))
 
@@ -222,7 +250,8 @@ def _read(d: bytes) -> CertFields | None:
     s, e = _tlv(d, i)
     issuer_der = d[i:e]
     issuer = _memo(_ISSUERS, issuer_der, _whole_name)  # a certificate never seen often has an issuer seen before
-    i = _tlv(d, e)[1]  # validity
+    vs, i = _tlv(d, e)  # validity
+    validity_text = _validity_text(d, vs, i)
     s, e = _tlv(d, i)
     subject_der = d[i:e]
     subject = _name(d, s, e)
@@ -261,6 +290,7 @@ def _read(d: bytes) -> CertFields | None:
         spki_der,
         key[0],
         key[1],
+        validity_text,
         d[sig_start:sig_end],
         tuple(exts),
         values.get(_BC),  # type: ignore[arg-type]

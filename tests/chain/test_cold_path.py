@@ -184,3 +184,19 @@ def test_the_revocation_check_kept_with_the_facts_follows_the_policy(pki: Any) -
             assert check == combine(direct, None, required=required, subject=check.subject or "")
             assert check.outcome.value == ("failed" if required else "skipped")
             assert r.ok is not required
+
+
+def test_a_kept_public_key_is_its_own_certificates(pki: Any) -> None:
+    """Issuer keys are kept with each CA certificate's facts across calls: two CAs with the same name
+    and different keys, given in turn, each verify only the leaves their own key signed (the kept
+    key of one never stands in for the other's), and a cold call still verifies every signature."""
+    ca_key, other_key = make_key("p256", "cold-kept-ca"), make_key("p256", "cold-kept-other")
+    ca = make_cert(name("Kept Key CA"), ca_key, pki.root, pki.root_key, ca=True)
+    twin = make_cert(name("Kept Key CA"), other_key, pki.root, pki.root_key, ca=True)
+    leaf = _der(make_cert(name("Kept Key Leaf"), make_key("p256", "cold-kept-leaf"), ca, ca_key))
+    for _ in range(2):
+        for issuer, ok in ((ca, True), (twin, False), (_der(ca), True), (_der(twin), False)):
+            r = validate_chain(leaf, intermediates=[issuer], trust_anchors=[pki.root], at=NOW, cache=None)
+            assert r.ok is ok
+            if not ok:
+                assert [c.name for c in r.failures()] == ["signature"]

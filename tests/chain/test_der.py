@@ -85,6 +85,11 @@ VARIANTS = {
     "no bc": {"bc_critical": None},
     "key usage": {"key_usage": {"key_agreement": True, "crl_sign": True, "digital_signature": False}},
     "long serial": {"serial": 2**158 + 1},
+    "UTCTime 19YY, GeneralizedTime": {
+        "not_before": dt.datetime(1999, 1, 2, 3, 4, 5, tzinfo=dt.UTC),
+        "not_after": dt.datetime(2051, 6, 7, 8, 9, 10, tzinfo=dt.UTC),
+    },
+    "UTCTime 2049": {"not_after": dt.datetime(2049, 12, 31, 23, 59, 59, tzinfo=dt.UTC)},
     "critical aki": {"extra_extensions": [], "akid": False},
 }
 
@@ -92,7 +97,8 @@ VARIANTS = {
 @pytest.mark.parametrize("variant", list(VARIANTS))
 def test_extensions_read_as_cryptography_reads_them(pki, variant: str) -> None:  # type: ignore[no-untyped-def]
     der = _der(_leaf(pki, name(f"Variant {variant}"), **VARIANTS[variant]))
-    assert read_certificate(der) is not None
+    fields = read_certificate(der)
+    assert fields is not None and fields.validity_text is not None
     assert der_reader_disagreement(der) is None
 
 
