@@ -280,6 +280,47 @@ def test_csc_sad_per_call(rsa: Pki) -> None:
         )
 
 
+def test_csc_authorize_per_call_against_a_scal2_service(rsa: Pki) -> None:
+    """Opt-in authorize=: each signHash call is preceded by credentials/authorize bound to exactly its
+    hashes, with the PIN and a fresh OTP, against EmbeddedCscSigner with SCAL 2 (which accepts only
+    the SADs it issued, each for its own hashes); the default sends no authorize call."""
+    unused = {"111111", "222222"}
+
+    def otp_once(value: str) -> bool:  # the service's OTP check: each OTP good once
+        return value in unused and unused.discard(value) is None
+
+    service = dict(scal=2, pin="4711", otp=otp_once, multisign=2, sad=None)
+    send = Recorder(_csc(rsa, **service).handle)
+    codes = iter(["111111", "222222"])
+    authorize = csc.Authorize(pin="4711", otp=lambda: next(codes), description="three invoices")
+    signed = csc.sign_documents(DOCS, send, credential_id="cred", access_token="tok", authorize=authorize)
+    _check(rsa, signed, DOCS)
+    calls = ["credentials/authorize", "signatures/signHash"]
+    assert send.paths() == ["credentials/info", *calls, *calls]
+    bodies = [orjson.loads(r.body) for r in send.requests[1:]]
+    for ask, sign in zip(bodies[0::2], bodies[1::2], strict=True):
+        assert ask["hashes"] == sign["hashes"] and ask["numSignatures"] == len(sign["hashes"])
+        assert sign["SAD"] and ask["authData"][0] == {"id": "PIN", "value": "4711"}
+    assert not unused  # both OTPs used, one per call
+    assert "4711" not in repr(authorize) and "description='three invoices'" in repr(authorize)
+    # the default (sad=None, no authorize) asks for no SAD: the SCAL 2 service refuses the signHash call
+    send = Recorder(_csc(rsa, **service).handle)
+    with pytest.raises(csc.CscInvalidSad):
+        csc.sign_documents(DOCS, send, credential_id="cred", access_token="tok")
+    assert "credentials/authorize" not in send.paths()
+    # a wrong PIN: the authorize error, and no hash is signed
+    send = Recorder(_csc(rsa, **{**service, "otp": None}).handle)
+    with pytest.raises(csc.CscAuthorizationFailed) as info:
+        csc.sign_documents(DOCS, send, credential_id="cred", access_token="tok", authorize=csc.Authorize(pin="0000"))
+    assert "0000" not in str(info.value)
+    assert send.paths() == ["credentials/info", "credentials/authorize"]
+    with pytest.raises(InputError, match="not both"):
+        csc.sign_documents(DOCS, send, credential_id="cred", sad="s", authorize=csc.Authorize(pin="4711"))
+    with pytest.raises(InputError) as wrong:
+        csc.sign_documents(DOCS, send, credential_id="cred", authorize={"pin": "4711"})  # type: ignore[arg-type]
+    assert wrong.value.field == "authorize"
+
+
 def test_csc_credential_for_another_certificate(rsa: Pki) -> None:
     other = make_pki("rsa2048", label="documents-other")
     send = Recorder(_csc(other).handle)

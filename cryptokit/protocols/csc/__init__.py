@@ -8,7 +8,8 @@ answers (:func:`parse_sign_hash_response`, :func:`parse_credential_info`,
 :func:`parse_credentials_list`, :func:`parse_authorize_response` -> :class:`Sad`,
 :func:`parse_info_response`, :func:`parse_login_response`, :func:`parse_send_otp_response`),
 sign documents into verified CMS files in one step (:func:`sign_documents`, through a caller's
-HTTP callable), and check a signHash answer offline (:func:`validate_sign_hash_response` returns the report;
+HTTP callable; opt in to its own ``credentials/authorize`` calls with :class:`Authorize`), and check
+a signHash answer offline (:func:`validate_sign_hash_response` returns the report;
 :func:`verify_sign_hash_response` raises :class:`~cryptokit.errors.VerificationFailed` unless it
 passed). Errors are
 :class:`CscError` subclasses (a :class:`~cryptokit.errors.VendorError` with ``vendor == "csc"``).
@@ -27,7 +28,7 @@ from .server import *  # noqa: F403
 
 # The verifier imports the chain layer, sign_documents the CMS block; loaded on first use of their names.
 _VERIFY = ("validate_sign_hash_response", "verify_sign_hash_response", "SignHashReport", "HashVerification")
-_DOCUMENTS = ("sign_documents", "SigningPending", "DocumentOptions")
+_DOCUMENTS = ("sign_documents", "SigningPending", "DocumentOptions", "Authorize")
 
 __all__ = [*errors.__all__, *requests.__all__, *responses.__all__, *server.__all__, *_VERIFY, *_DOCUMENTS]
 

@@ -4,13 +4,16 @@
 sends the ``to_sign`` hashes in as few signHash calls as the credential's ``multisign`` allows (one
 when it allows them all), maps the returned signatures back by position (the order search of
 :func:`~.verify.validate_sign_hash_response` names a signature that belongs to another document) and
-finishes each CMS, which is verified against the certificate before it is returned. The module opens
-no socket: the caller's ``send`` does the HTTP.
+finishes each CMS, which is verified against the certificate before it is returned. The SAD comes from
+the caller (``sad=``) or, opted in with ``authorize=`` (:class:`Authorize`), from a
+``credentials/authorize`` call before each signHash call, bound to its hashes. The module opens no
+socket: the caller's ``send`` does the HTTP.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from typing import Any, Literal, Unpack
 
 from cryptography import x509
@@ -31,10 +34,17 @@ from .._documents import (
     finish_all,
     prepare_documents,
 )
-from .requests import MAX_HASHES, RSA_ENCRYPTION, RSASSA_PSS, build_credentials_info_request, build_sign_hash_request
-from .responses import CredentialInfo, parse_credential_info, parse_sign_hash_response
+from .requests import (
+    MAX_HASHES,
+    RSA_ENCRYPTION,
+    RSASSA_PSS,
+    build_authorize_request,
+    build_credentials_info_request,
+    build_sign_hash_request,
+)
+from .responses import CredentialInfo, parse_authorize_response, parse_credential_info, parse_sign_hash_response
 
-__all__ = ["DocumentOptions", "SigningPending", "sign_documents"]
+__all__ = ["Authorize", "DocumentOptions", "SigningPending", "sign_documents"]
 
 _ECDSA = {"sha256": "1.2.840.10045.4.3.2", "sha384": "1.2.840.10045.4.3.3", "sha512": "1.2.840.10045.4.3.4"}
 _RSA = {"sha256": "1.2.840.113549.1.1.11", "sha384": "1.2.840.113549.1.1.12", "sha512": "1.2.840.113549.1.1.13"}
@@ -73,6 +83,43 @@ def _sad(sad: object, hashes: Sequence[HashToSign]) -> str | None:
     raise InputError("sad", "must be a str, a callable(hashes) -> str, or None")
 
 
+@dataclass(frozen=True, slots=True)
+class Authorize:
+    """``sign_documents(..., authorize=Authorize(...))``: before each signHash call, ask
+    ``credentials/authorize`` (through the same ``send``, access token, version and base path) for a
+    SAD for that call's signatures, bound to its hashes (what SCAL 2 requires), and sign with it.
+
+    ``pin``: the user's PIN. ``otp``: the OTP, or a callable returning a fresh one for each call
+    (an OTP is usually good once, and a job may take several calls). ``description`` and
+    ``client_data`` go into the request as :func:`~.requests.build_authorize_request` says. The PIN
+    and OTP never reach a ``repr``. Proves nothing by itself: signHash accepting the SAD does."""
+
+    pin: str | None = field(default=None, repr=False)
+    otp: str | Callable[[], str] | None = field(default=None, repr=False)
+    description: str | None = None
+    client_data: str | None = None
+
+
+def _authorized_sad(
+    send: Exchange,
+    authorize: Authorize,
+    hashes: Sequence[HashToSign],
+    credential_id: str,
+    access: tuple[str | None, Literal[1, 2], str | None],
+) -> str:
+    """The SAD ``credentials/authorize`` answers for ``hashes`` (one call's)."""
+    otp = authorize.otp() if callable(authorize.otp) else authorize.otp
+    if otp is not None and not isinstance(otp, str):
+        raise InputError("authorize.otp", "the callable must return the OTP as a str")
+    access_token, version, base_path = access
+    texts = {"description": authorize.description, "client_data": authorize.client_data}
+    request = build_authorize_request(
+        credential_id, num_signatures=len(hashes), hashes=hashes, pin=authorize.pin, otp=otp, **texts,
+        version=version, access_token=access_token, base_path=base_path,
+    )  # fmt: skip
+    return parse_authorize_response(*exchange(send, request)).sad
+
+
 def _finish_chunk(items: Sequence[Prepared], request: Any, signatures: Sequence[bytes]) -> None:
     """Check one signHash call's signatures against its hashes; raise naming the document."""
     from ... import returned_signatures as rs
@@ -101,6 +148,7 @@ def sign_documents(
     credential_id: str,
     access_token: str | None = None,
     sad: SadArg = None,
+    authorize: Authorize | None = None,
     certificate: x509.Certificate | bytes | str | None = None,
     chain: Sequence[x509.Certificate] | None = None,
     credential: CredentialInfo | None = None,
@@ -119,7 +167,10 @@ def sign_documents(
     certificate given that differs from the credential's raises
     :class:`~cryptokit.errors.ForeignSignature` before any hash is sent. The hashes go in calls of at
     most ``multisign`` each. ``sad``: the SAD string, a callable that returns one for each call's
-    hashes (CSC binds a SAD to the hashes it authorises), or None. ``sign_algo`` defaults to the OID
+    hashes (CSC binds a SAD to the hashes it authorises), or None. ``authorize`` (opt-in, instead
+    of ``sad``): an :class:`Authorize` that has each call ask ``credentials/authorize`` for its SAD
+    first (bound to the call's hashes; a refusal raises its :class:`~.errors.CscError` and nothing
+    more is sent). ``sign_algo`` defaults to the OID
     matching the key, ``scheme`` and ``hash`` among the credential's ``key/algo``. ``options``:
     :class:`DocumentOptions` (hash, detached, signing_time, scheme,
     pss_salt_length, doc_aliases, policy).
@@ -132,6 +183,10 @@ def sign_documents(
     """
     from ...cms.prepare import _certificate_arg
 
+    if authorize is not None and not isinstance(authorize, Authorize):
+        raise InputError("authorize", "must be an Authorize (the PIN/OTP for credentials/authorize) or None")
+    if authorize is not None and sad is not None:
+        raise InputError("authorize", "give sad or authorize, not both")
     cert = None if certificate is None else _certificate_arg(certificate, "certificate")
     if credential is not None and not isinstance(credential, CredentialInfo):
         raise InputError("credential", "must be a CredentialInfo from parse_credential_info")
@@ -175,11 +230,16 @@ def sign_documents(
     for start in range(0, len(items), limit):
         chunk = items[start : start + limit]
         hashes = [item.cms.to_sign for item in chunk]
+        call_sad: str | None
+        if authorize is not None:
+            call_sad = _authorized_sad(send, authorize, hashes, credential_id, (access_token, version, base_path))
+        else:
+            call_sad = _sad(sad, hashes)
         request = build_sign_hash_request(
             hashes,
             credential_id=credential_id,
             sign_algo=algo,
-            sad=_sad(sad, hashes),
+            sad=call_sad,
             hash_algo=first.hash_name if algo in (RSA_ENCRYPTION, RSASSA_PSS) else None,
             pss_salt_length=salt,
             version=version,
