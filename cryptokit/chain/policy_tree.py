@@ -35,12 +35,13 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from types import MappingProxyType
 from typing import Protocol
 
 from cryptography import x509
 from cryptography.x509.oid import ExtensionOID
 
-from ..report import Check, SubIndication
+from ..report import Check, Outcome, SubIndication, new_check
 from .policy import ANY_POLICY, ChainPolicy
 
 __all__ = ["MAX_POLICY_NODES", "NO_POLICY_FACTS", "POLICY_EXTENSIONS", "PolicyFacts", "check_policies", "policy_facts"]
@@ -268,16 +269,15 @@ def check_policies(
         return n - exc.at, check
 
 
+_EMPTY_DETAILS = MappingProxyType(
+    {"authority_constrained_policies": (), "user_constrained_policies": (), "explicit_policy_indicator": False}
+)
+
+
 @lru_cache(maxsize=1024)
 def _passed_empty(subject: str) -> Check:
-    return Check.passed(
-        "certificate_policies",
-        "no certificate policies in the path; none required",
-        subject=subject,
-        authority_constrained_policies=(),
-        user_constrained_policies=(),
-        explicit_policy_indicator=False,
-    )
+    message = "no certificate policies in the path; none required"
+    return new_check("certificate_policies", Outcome.PASSED, message, subject, None, _EMPTY_DETAILS)
 
 
 def _process(

@@ -52,9 +52,10 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import itertools
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from types import MappingProxyType
 from typing import Any
 
 from cryptography import x509
@@ -583,7 +584,13 @@ def _not_evaluated_revocation(subject: str) -> Check:
 
 @lru_cache(maxsize=4096)
 def _ok_alg(algorithm: str, subject: str) -> Check:
-    return Check.passed("algorithm", algorithm, subject=subject, algorithm=algorithm)
+    return new_check("algorithm", Outcome.PASSED, algorithm, subject, None, _algorithm_details(algorithm))
+
+
+@lru_cache(maxsize=256)
+def _algorithm_details(algorithm: str) -> Mapping[str, Any]:
+    """The passed algorithm check's details, one read-only mapping per algorithm for every subject."""
+    return MappingProxyType({"algorithm": algorithm})
 
 
 @lru_cache(maxsize=4096)
