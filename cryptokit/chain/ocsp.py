@@ -24,8 +24,10 @@ either usable source satisfies ``require_revocation``, the check's ``source`` na
 Cost (:class:`OcspMemo`, one per ``validate_chain`` call, shared with its sub-validations): each
 response is parsed once, its SingleResponses are indexed by serial number once, its signature is
 verified at most once per candidate signer, each issuer's CertID hashes are computed once per hash
-algorithm. Not done: fetching, nonces (offline responses carry none worth checking), RSASSA-PSS
-signed responses (refused with the reason), OCSP for the delegated responder itself.
+algorithm. RSASSA-PSS signed responses are verified with the RSASSA-PSS-params of their
+signatureAlgorithm (:func:`response_pss_params`: present, MGF1 with the message hash, trailer field 1;
+the salt length is the exact one). Not done: fetching, nonces (offline responses carry none worth
+checking), the key binding of an id-RSASSA-PSS responder key, OCSP for the delegated responder itself.
 """
 
 from __future__ import annotations
@@ -43,8 +45,9 @@ from cryptography.utils import CryptographyDeprecationWarning
 from cryptography.x509 import ocsp
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
-from ..errors import InputError, plain_parse_error
+from ..errors import CryptokitError, InputError, plain_parse_error
 from ..report import Check, Outcome, SubIndication
+from ..signatures.pss_params import PssParams, pss_params_from_asn1
 from .name_constraints import names_match
 from .sigs import key_problem, pss_key_misuse, unverifiable, verify_signature, verify_signed
 
@@ -62,6 +65,7 @@ __all__ = [
     "combine",
     "load_ocsp_responses",
     "ocsp_boundaries",
+    "response_pss_params",
 ]
 
 #: at most this many responses per call
@@ -209,21 +213,58 @@ def _facts(resp: ocsp.OCSPResponse, index: int) -> tuple[_RespFacts, list[tuple[
         return _RespFacts(resp, label, f"response unparsable ({plain_parse_error(exc)})", None, None, ()), []
 
 
+def response_pss_params(resp: ocsp.OCSPResponse) -> PssParams:
+    """The RSASSA-PSS-params of an RSASSA-PSS signed BasicOCSPResponse, read from its signatureAlgorithm.
+
+    InputError naming ``signatureAlgorithm`` (or the offending field below it) when the parameters
+    are absent (RFC 4055 3.1 requires them), malformed, carry a trailer field other than 1 or a salt
+    length out of range, or name an MGF1 hash other than the message hash (refused as inconsistent).
+    Proves nothing about the signature itself."""
+    from asn1crypto import ocsp as a_ocsp
+    from cryptography.hazmat.primitives import serialization
+
+    field = "signatureAlgorithm"
+    try:
+        if resp.signature_algorithm_oid.dotted_string != _RSASSA_PSS:
+            raise InputError(field, "is not RSASSA-PSS")
+        outer = a_ocsp.OCSPResponse.load(resp.public_bytes(serialization.Encoding.DER))
+        params = outer["response_bytes"]["response"].parsed["signature_algorithm"]["parameters"]
+        absent = params.native is None
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError, OverflowError):
+        raise InputError(field, "BasicOCSPResponse signature algorithm cannot be parsed") from None
+    if absent:
+        raise InputError(f"{field}.parameters", "RSASSA-PSS requires RSASSA-PSS-params (RFC 4055 3.1)")
+    found = pss_params_from_asn1(params, f"{field}.parameters")
+    if found.mgf_hash != found.hash:
+        rule = f"MGF1 hash {found.mgf_hash.name} differs from hashAlgorithm {found.hash.name}"
+        raise InputError(f"{field}.parameters.maskGenAlgorithm", rule)
+    return found
+
+
 def _verify_response(resp: ocsp.OCSPResponse, signer: x509.Certificate) -> str | None:
     """None when ``signer``'s key verifies the BasicOCSPResponse signature, else the reason."""
+    from cryptography.hazmat.primitives.asymmetric import padding
+
+    params: Any = None
+    h: Any = None
     try:
-        if resp.signature_algorithm_oid.dotted_string == _RSASSA_PSS:
-            return "RSASSA-PSS signed OCSP responses are not supported"
         key = signer.public_key()
         problem = key_problem(key)
         if problem is not None:
             return problem
-        h = resp.signature_hash_algorithm
+        if resp.signature_algorithm_oid.dotted_string == _RSASSA_PSS:
+            pss = response_pss_params(resp)
+            h = pss.hash.cryptography()
+            params = padding.PSS(padding.MGF1(pss.mgf_hash.cryptography()), pss.salt_length)
+        else:
+            # cryptography gives no parameters object for OCSP: the hash decides (PKCS#1 v1.5 or ECDSA).
+            h = resp.signature_hash_algorithm
+    except CryptokitError as exc:
+        return f"RSASSA-PSS parameters refused ({exc})"
     except (UnsupportedAlgorithm, ValueError, TypeError) as exc:
         return unverifiable(exc)
-    # cryptography gives no parameters object for OCSP: the hash decides (PKCS#1 v1.5 or ECDSA).
     tbs, refused = resp.tbs_response_bytes, "unsupported responder key type"
-    return verify_signature(key, resp.signature, tbs, h, None, None, dsa=False, unsupported=refused)
+    return verify_signature(key, resp.signature, tbs, h, params, None, dsa=False, unsupported=refused)
 
 
 class OcspMemo:

@@ -68,7 +68,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, ExtensionOID
 from .._dsa import DSAPublicKey
 from ..certificates import CertificateLike, plainly_admissible
 from ..encoding import der_header
-from ..errors import InputError
+from ..errors import CryptokitError, InputError
 from ..report import NO_DETAILS, Check, HasReport, Outcome, Report, SubIndication, new_check
 from ..signatures.public_keys import CertificatePublicKey
 from .cache import ChainCache
@@ -90,6 +90,7 @@ from .ocsp import (
     combine,
     load_ocsp_responses,
     ocsp_boundaries,
+    response_pss_params,
 )
 from .path import PathBuilder
 from .policy import ANY_POLICY, ChainPolicy
@@ -671,7 +672,12 @@ def _signature_facts(
     try:
         h = signed.signature_hash_algorithm
     except UnsupportedAlgorithm:
-        return oid, name, None, f"unsupported signature algorithm {name}"
+        if oid != _RSASSA_PSS or not isinstance(signed, ocsp.OCSPResponse):
+            return oid, name, None, f"unsupported signature algorithm {name}"
+        try:  # cryptography reads no RSASSA-PSS-params from OCSP responses
+            return oid, name, response_pss_params(signed).hash.name, None
+        except CryptokitError as exc:
+            return oid, name, None, f"RSASSA-PSS parameters refused ({exc})"
     if h is None:
         return oid, name, None, None
     try:
