@@ -1,12 +1,12 @@
-"""Carry cryptokit errors across a process boundary (the bulk engines' workers).
+"""Carry errors across a process boundary (the bulk engines' workers) as small tuples.
 
-A worker sends a plain tuple and the caller rebuilds the typed error, so that exceptions that are
-not cryptokit errors become a :class:`CryptokitError` naming only their type (their text may quote
-input) and the payload stays small. (cryptokit's own errors also pickle directly since they define
-``__reduce__``; this packing predates that and keeps only InputError's field and rule and the
-message-only classes' types; other cryptokit errors arrive as CryptokitError with their class name
-in the message.)
-"""
+A worker sends a plain tuple and the caller rebuilds a typed error: exceptions that are not
+cryptokit errors become a :class:`CryptokitError` naming only their type (their text may quote
+input), and the payload stays small. Every cryptokit error also pickles directly, with its type,
+text, args and attributes (``CryptokitError.__reduce__``, since 4fd3765): this packing is a choice
+of size and of hiding foreign exceptions' text, not a workaround. It keeps InputError's field and
+rule and the message-only classes' types; other cryptokit errors arrive as CryptokitError with
+their class name in the message (pickle them directly where their type and attributes matter)."""
 
 from __future__ import annotations
 

@@ -46,7 +46,7 @@ class VerifyResult:
         return hash(self._key())
 
     def __reduce__(self) -> tuple[Any, ...]:
-        # Typed errors do not pickle (InputError needs field and rule); send them packed.
+        # Sent packed (packed_errors): a small tuple, and a foreign exception's text stays behind.
         packed = None if self.error is None else pack_error(self.error)
         return (_rebuild, (self.ok, packed, self.scheme, self.encoding))
 
