@@ -346,11 +346,14 @@ def _facts_of(cert: x509.Certificate, der: bytes) -> _Facts:
 
 
 def _remember(der: bytes, f: _Facts) -> None:
-    try:
-        while len(_FACTS_BY_DER) >= _MAX_MEMO:
-            del _FACTS_BY_DER[next(iter(_FACTS_BY_DER))]
-    except (KeyError, RuntimeError, StopIteration):  # another thread evicted first
-        pass
+    """Keep ``f`` for ``der``; when the memo is full, the oldest eighth goes in one pass (taking the
+    oldest one at a time walks past every slot deleted before it: 2 us an insertion when full)."""
+    if len(_FACTS_BY_DER) >= _MAX_MEMO:
+        try:
+            for old in list(itertools.islice(_FACTS_BY_DER, max(1, _MAX_MEMO // 8))):
+                _FACTS_BY_DER.pop(old, None)
+        except RuntimeError:  # another thread changed the memo meanwhile: it evicts too
+            pass
     _FACTS_BY_DER[der] = f
 
 

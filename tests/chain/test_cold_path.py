@@ -200,3 +200,16 @@ def test_a_kept_public_key_is_its_own_certificates(pki: Any) -> None:
             assert r.ok is ok
             if not ok:
                 assert [c.name for c in r.failures()] == ["signature"]
+
+
+def test_a_full_facts_memo_evicts_its_oldest_in_one_pass(monkeypatch: pytest.MonkeyPatch) -> None:
+    """When the facts memo is full, its oldest eighth goes at once: it never holds more than
+    ``_MAX_MEMO`` certificates, the newest stay, the oldest go first."""
+    monkeypatch.setattr(validate_mod, "_FACTS_BY_DER", {})
+    monkeypatch.setattr(validate_mod, "_MAX_MEMO", 16)
+    facts = validate_mod._Facts("memo")
+    for i in range(40):
+        validate_mod._remember(b"der %d" % i, facts)
+        assert len(validate_mod._FACTS_BY_DER) <= 16
+    kept = list(validate_mod._FACTS_BY_DER)
+    assert kept == [b"der %d" % i for i in range(40 - len(kept), 40)] and len(kept) >= 14
