@@ -94,7 +94,12 @@ def run_forked(
     try:
         for _ in range(max(0, workers - 1)):
             read_end, write_end = os.pipe()
-            pid = os.fork()
+            try:
+                pid = os.fork()
+            except OSError as exc:  # no process to be had (EAGAIN, ENOMEM): typed, and no fd left open
+                os.close(read_end)
+                os.close(write_end)
+                raise ExecutorFailed(f"could not fork a worker: {exc.strerror or exc}") from exc
             if pid == 0:  # the child: take parts, write the answers, exit without running the caller's code
                 code = 70
                 try:

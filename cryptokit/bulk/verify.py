@@ -55,12 +55,12 @@ __all__ = [
 ]
 
 #: With ``workers=None``, fewer jobs than this run in the calling process: starting a process pool
-#: costs about as much as verifying this many RSA-2048 signatures (10-30 ms with ``fork``).
+#: costs about as much as verifying this many RSA-2048 signatures (a few ms with ``fork``).
 VERIFY_PARALLEL_MIN_JOBS = 1000
 #: With ``workers`` up to this, no executor and a pool that cannot fork (another platform, or other
 #: threads alive), the calling process verifies too, next to a pool of ``workers - 1`` processes, so
-#: that the pool's slow start-up costs nothing; with more, it only feeds a pool of ``workers``. A
-#: forked pool starts in milliseconds and reads the jobs in place, so this process only dispatches.
+#: that the pool's slow start-up costs nothing; with more, it only feeds a pool of ``workers``. (Where
+#: it can fork, the calling process is always one of the ``workers``: :mod:`cryptokit.bulk.forked`.)
 RUN_HERE_MAX_WORKERS = 4
 _CHUNKS_PER_WORKER = 8
 _CHUNK_MIN = 64

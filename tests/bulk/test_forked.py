@@ -115,3 +115,14 @@ def test_an_incomplete_answer_is_no_answer() -> None:
 def test_too_many_parts_are_refused_before_any_fork() -> None:
     with pytest.raises(ExecutorFailed, match="at most 16384 parts"):
         forked.run_forked([(i, i + 1) for i in range(forked.MAX_PARTS + 1)], lambda a, b: a, 2)
+
+
+def test_a_fork_that_fails_is_a_typed_error_and_leaks_no_pipe(monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_fork() -> int:
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    before = len(os.listdir("/proc/self/fd"))
+    monkeypatch.setattr(forked.os, "fork", no_fork)
+    with pytest.raises(ExecutorFailed, match="could not fork a worker: Resource temporarily unavailable"):
+        forked.run_forked([(0, 1), (1, 2)], lambda a, b: a, 2)
+    assert len(os.listdir("/proc/self/fd")) == before

@@ -1,5 +1,5 @@
 """``cryptokit verify bulk`` read and verified by the workers (issue 23 point 4): the same rows, order,
-labels and reasons on one process and on a forked pool, values decoded by decode_blob's rules."""
+labels and reasons on one process, with forked children and on a pool, values decoded by decode_blob's rules."""
 
 from __future__ import annotations
 
