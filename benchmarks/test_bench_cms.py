@@ -11,7 +11,9 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from .cases_cms import case_cms_files, case_cms_verify, case_emca_open
+import pytest
+
+from .cases_cms import case_cms_files, case_cms_sign, case_cms_verify, case_emca_open
 
 QUICK = os.environ.get("CRYPTOKIT_BENCH_QUICK") == "1"
 
@@ -22,8 +24,10 @@ def test_cms_verify_ratio(benchmark: Any, record_ratio: Any) -> None:
     assert result.ratio >= result.target, result.row()
 
 
-def test_emca_open_10_csrs_ratio(benchmark: Any, record_ratio: Any) -> None:
-    rows = [record_ratio(r) for r in case_emca_open(quick=QUICK)]
+@pytest.mark.parametrize("case", [case_cms_sign, case_emca_open], ids=["cms-sign", "emca-open-10-csrs"])
+def test_two_row_ratios(case: Any, benchmark: Any, record_ratio: Any) -> None:
+    """cms_sign (RSA-2048, P-256) and the emCA server half (per-CSR, joined framing)."""
+    rows = [record_ratio(r) for r in case(quick=QUICK)]
     benchmark.pedantic(lambda: None, rounds=1)
     assert len(rows) == 2
     for result in rows:

@@ -39,10 +39,11 @@ from ..signatures.ecdsa_encoding import is_strict_der, order_byte_length, raw_to
 from .policy import CmsPolicy
 from .sign import (
     assemble_signed_data,
+    der_tlv,
     digest_algorithm_id,
     signature_algorithm_id,
+    signed_attributes_der,
     signer_identifier_for,
-    signing_time_value,
 )
 
 __all__ = ["PreparedCms", "cms_prepare"]
@@ -151,20 +152,6 @@ def _digest_arg(digest: object, h: HashAlgorithm) -> bytes:
     raise InputError("digest", f"must be a HashToSign or the raw digest bytes, not {type(digest).__name__}")
 
 
-def _der(tag: int, body: bytes) -> bytes:
-    """One DER TLV with a single-octet tag."""
-    size = len(body)
-    if size < 0x80:
-        return bytes([tag, size]) + body
-    octets = size.to_bytes((size.bit_length() + 7) // 8, "big")
-    return bytes([tag, 0x80 | len(octets)]) + octets + body
-
-
-def _der_set_of(elements: list[bytes]) -> bytes:
-    """DER SET OF: the elements' encodings in ascending order (X.690 11.6)."""
-    return _der(0x31, b"".join(sorted(elements)))
-
-
 def _signing_certificate_v2(cert_asn1: ax509.Certificate, h: HashAlgorithm) -> bytes:
     """The DER signingCertificateV2 attribute (RFC 5035): SigningCertificateV2 { certs { ESSCertIDv2 {
     [hashAlgorithm,] certHash, issuerSerial { GeneralNames { directoryName issuer }, serialNumber } } } }.
@@ -178,10 +165,10 @@ def _signing_certificate_v2(cert_asn1: ax509.Certificate, h: HashAlgorithm) -> b
     algorithm = b"" if h.name == "sha256" else bytes(algos.DigestAlgorithm({"algorithm": h.oid}).dump())  # DEFAULT
     issuer = bytes(cert_asn1["tbs_certificate"]["issuer"].dump())
     serial = bytes(core.Integer(cert_asn1.serial_number).dump())
-    issuer_serial = _der(0x30, _der(0x30, _der(0xA4, issuer)) + serial)  # [4] EXPLICIT: directoryName
-    ess = _der(0x30, algorithm + _der(0x04, hasher.digest()) + issuer_serial)
-    value = _der(0x30, _der(0x30, ess))
-    return _der(0x30, bytes(core.ObjectIdentifier(_SIGNING_CERTIFICATE_V2).dump()) + _der(0x31, value))
+    issuer_serial = der_tlv(0x30, der_tlv(0x30, der_tlv(0xA4, issuer)) + serial)  # [4] EXPLICIT: directoryName
+    ess = der_tlv(0x30, algorithm + der_tlv(0x04, hasher.digest()) + issuer_serial)
+    value = der_tlv(0x30, der_tlv(0x30, ess))
+    return der_tlv(0x30, bytes(core.ObjectIdentifier(_SIGNING_CERTIFICATE_V2).dump()) + der_tlv(0x31, value))
 
 
 @dataclass(frozen=True, slots=True)
@@ -488,23 +475,12 @@ def cms_prepare(
     cert_der = cert.public_bytes(_DER)
     cert_asn1 = ax509.Certificate.load(cert_der)
     signer_identifier_for(cert, cert_asn1, signer_identifier)  # refuse 'ski' without the extension now
-    attributes = [
-        acms.CMSAttribute({"type": "content_type", "values": ["data"]}),
-        acms.CMSAttribute({"type": "signing_time", "values": [signing_time_value(signing_time)]}),
-        acms.CMSAttribute({"type": "message_digest", "values": [core.OctetString(message_digest)]}),
-        acms.CMSAttribute(
-            {
-                "type": "cms_algorithm_protection",
-                "values": [
-                    acms.CMSAlgorithmProtection({"digest_algorithm": digest_alg, "signature_algorithm": sig_alg})
-                ],
-            }
-        ),
-    ]
+    signing_certificate = _signing_certificate_v2(cert_asn1, h)
+    attributes = signed_attributes_der(signing_time, message_digest, digest_alg, sig_alg, [signing_certificate])
     return PreparedCms(
         hash_name=h.name,
         scheme=resolved,
-        signed_attributes=_der_set_of([*(bytes(a.dump()) for a in attributes), _signing_certificate_v2(cert_asn1, h)]),
+        signed_attributes=attributes,
         signature_algorithm=bytes(sig_alg.dump()),
         message_digest=message_digest,
         certificate_der=cert_der,

@@ -12,7 +12,8 @@ length), ecdsa-with-SHA*, and Ed25519 (RFC 8419, digest SHA-512).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from collections.abc import Iterable
+from typing import Any, Final, Literal
 
 from asn1crypto import algos, core
 from asn1crypto import cms as acms
@@ -26,7 +27,7 @@ from ..errors import InputError, UnsupportedAlgorithm
 from ..pkcs12 import KeyBundle
 from .parse import DATA_OID
 
-__all__ = ["cms_sign"]
+__all__ = ["cms_sign", "der_tlv", "signed_attributes_der"]
 
 _DER = serialization.Encoding.DER
 _SPKI = serialization.PublicFormat.SubjectPublicKeyInfo
@@ -162,6 +163,52 @@ def assemble_signed_data(
     return bytes(acms.ContentInfo({"content_type": "signed_data", "content": signed_data}).dump())
 
 
+def der_tlv(tag: int, body: bytes) -> bytes:
+    """One DER TLV with a single-octet tag."""
+    size = len(body)
+    if size < 0x80:
+        return bytes([tag, size]) + body
+    octets = size.to_bytes((size.bit_length() + 7) // 8, "big")
+    return bytes([tag, 0x80 | len(octets)]) + octets + body
+
+
+def _oid(dotted: str) -> bytes:
+    return bytes(core.ObjectIdentifier(dotted).dump())
+
+
+#: the contentType attribute saying id-data, whole (RFC 5652 11.1)
+_CONTENT_TYPE_DATA: Final = der_tlv(0x30, _oid("1.2.840.113549.1.9.3") + der_tlv(0x31, _oid(DATA_OID)))
+_SIGNING_TIME: Final = _oid("1.2.840.113549.1.9.5")
+_MESSAGE_DIGEST: Final = _oid("1.2.840.113549.1.9.4")
+_ALGORITHM_PROTECTION: Final = _oid("1.2.840.113549.1.9.52")
+
+
+def signed_attributes_der(
+    signing_time: dt.datetime,
+    message_digest: bytes,
+    digest_alg: algos.DigestAlgorithm,
+    sig_alg: algos.SignedDigestAlgorithm,
+    extra: Iterable[bytes] = (),
+) -> bytes:
+    """The DER SET OF signed attributes the signature covers: contentType (id-data), signingTime,
+    messageDigest, CMSAlgorithmProtection (RFC 6211: the digest algorithm and the signature algorithm
+    as [1] IMPLICIT) and the ``extra`` attributes given as DER, sorted as DER requires (X.690 11.6).
+
+    Put together from DER pieces, for ``cms_sign`` and ``cms_prepare`` alike: asn1crypto's
+    ``dump(force=True)`` of the whole set re-encoded every nested value. ``tests/cms/test_sign_golden``
+    holds the bytes the asn1crypto encoding gave; ``openssl cms -verify`` checks them."""
+    signature_algorithm = bytes(sig_alg.dump())
+    protection = bytes(digest_alg.dump()) + b"\xa1" + signature_algorithm[1:]  # SEQUENCE -> [1] IMPLICIT
+    attributes = [
+        _CONTENT_TYPE_DATA,
+        der_tlv(0x30, _SIGNING_TIME + der_tlv(0x31, bytes(signing_time_value(signing_time).dump()))),
+        der_tlv(0x30, _MESSAGE_DIGEST + der_tlv(0x31, der_tlv(0x04, message_digest))),
+        der_tlv(0x30, _ALGORITHM_PROTECTION + der_tlv(0x31, der_tlv(0x30, protection))),
+        *extra,
+    ]
+    return der_tlv(0x31, b"".join(sorted(attributes)))
+
+
 def signing_time_value(value: dt.datetime) -> acms.Time:
     value = value.astimezone(dt.UTC).replace(microsecond=0)
     if 1950 <= value.year < 2050:
@@ -217,24 +264,7 @@ def cms_sign(
     if signed_attributes:
         hasher = h.new()
         hasher.update(data)
-        attrs = acms.CMSAttributes(
-            [
-                acms.CMSAttribute({"type": "content_type", "values": ["data"]}),
-                acms.CMSAttribute({"type": "signing_time", "values": [signing_time_value(signing_time)]}),
-                acms.CMSAttribute({"type": "message_digest", "values": [hasher.digest()]}),
-                acms.CMSAttribute(
-                    {
-                        "type": "cms_algorithm_protection",
-                        "values": [
-                            acms.CMSAlgorithmProtection(
-                                {"digest_algorithm": digest_alg, "signature_algorithm": sig_alg}
-                            )
-                        ],
-                    }
-                ),
-            ]
-        )
-        attrs_der = attrs.dump(force=True)  # SET OF, DER-sorted: exactly the bytes the signature covers
+        attrs_der = signed_attributes_der(signing_time, hasher.digest(), digest_alg, sig_alg)
         signer_info["signed_attrs"] = acms.CMSAttributes.load(attrs_der)
         message = attrs_der
     else:
