@@ -12,9 +12,11 @@ from __future__ import annotations
 import warnings
 from typing import TYPE_CHECKING
 
+from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import dsa
+from cryptography.hazmat.primitives.asymmetric.types import CertificatePublicKeyTypes
 
-__all__ = ["DSAPrivateKey", "DSAPublicKey"]
+__all__ = ["DSAPrivateKey", "DSAPublicKey", "public_key"]
 
 
 def _dsa_class(name: str) -> type:
@@ -34,3 +36,22 @@ if TYPE_CHECKING:
 else:
     DSAPublicKey = _dsa_class("DSAPublicKey")
     DSAPrivateKey = _dsa_class("DSAPrivateKey")
+
+
+_DSA_OID = x509.ObjectIdentifier("1.2.840.10040.4.1")
+
+
+def public_key(cert: x509.Certificate) -> CertificatePublicKeyTypes:
+    """``cert.public_key()``, without the deprecation warning cryptography 51
+    emits while loading a DSA key. The warning is silenced only around a key whose algorithm is DSA (or
+    unreadable), so checking the algorithm costs about 0.1 us and other keys load as before; errors
+    from the load are unchanged."""
+    try:
+        quiet = cert.public_key_algorithm_oid == _DSA_OID
+    except ValueError:
+        quiet = True
+    if not quiet:
+        return cert.public_key()
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "DSA is deprecated")
+        return cert.public_key()

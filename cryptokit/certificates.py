@@ -25,6 +25,7 @@ from cryptography.utils import CryptographyDeprecationWarning
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
 from ._dsa import DSAPublicKey
+from ._dsa import public_key as load_public_key
 from .encoding import b64decode, der_header, input_bytes, pem_decode_all, utf8
 from .errors import InputError, plain_parse_error
 
@@ -481,7 +482,7 @@ def _summary(cert: x509.Certificate) -> dict[str, Any]:
 
     serial = a_x509.TbsCertificate.load(cert.tbs_certificate_bytes)["serial_number"].native  # no warning if <= 0
     try:
-        public_key: object = cert.public_key()
+        public_key: object = load_public_key(cert)
         key = public_key_description(public_key)
     except (ValueError, TypeError, UnsupportedAlgorithmError):
         key = {"type": "unknown", "size": None, "curve": None}

@@ -45,6 +45,7 @@ from cryptography.utils import CryptographyDeprecationWarning
 from cryptography.x509 import ocsp
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
+from .._dsa import public_key as load_public_key
 from ..errors import CryptokitError, InputError, plain_parse_error
 from ..report import Check, Outcome, SubIndication
 from ..signatures.pss_params import PssParams, pss_params_from_asn1
@@ -151,7 +152,7 @@ def _spki_bits(cert: x509.Certificate) -> bytes | None:
 
     try:
         spki = serialization.PublicFormat.SubjectPublicKeyInfo
-        der = cert.public_key().public_bytes(serialization.Encoding.DER, spki)
+        der = load_public_key(cert).public_bytes(serialization.Encoding.DER, spki)
         return bytes(a_keys.PublicKeyInfo.load(der)["public_key"].contents[1:])
     except (ValueError, TypeError, KeyError, UnsupportedAlgorithm):
         return None
@@ -248,7 +249,7 @@ def _verify_response(resp: ocsp.OCSPResponse, signer: x509.Certificate) -> str |
     params: Any = None
     h: Any = None
     try:
-        key = signer.public_key()
+        key = load_public_key(signer)
         problem = key_problem(key)
         if problem is not None:
             return problem
@@ -356,7 +357,7 @@ def _delegate_problem(
     if misuse is not None:
         return f"delegated responder certificate: {misuse}"
     try:
-        why = verify_signed(responder, issuer.public_key())
+        why = verify_signed(responder, load_public_key(issuer))
     except (ValueError, TypeError, UnsupportedAlgorithm) as exc:
         why = f"issuer key unusable ({plain_parse_error(exc)})"
     if why is not None:

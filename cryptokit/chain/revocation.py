@@ -59,6 +59,7 @@ from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.utils import CryptographyDeprecationWarning
 from cryptography.x509.oid import CRLEntryExtensionOID, ExtensionOID
 
+from .._dsa import public_key as load_public_key
 from ..errors import InputError, plain_parse_error
 from ..report import Check, SubIndication
 from .name_constraints import name_key, names_match
@@ -340,7 +341,7 @@ def _signed_by(crl: x509.CertificateRevocationList, cert: x509.Certificate) -> b
     if pss_key_misuse(crl, cert) is not None:
         return False
     try:
-        key = cert.public_key()
+        key = load_public_key(cert)
     except (ValueError, TypeError, UnsupportedAlgorithm):
         return False
     return verify_signed(crl, key) is None

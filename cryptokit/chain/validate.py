@@ -66,6 +66,7 @@ from cryptography.x509 import ocsp
 from cryptography.x509.oid import ExtendedKeyUsageOID, ExtensionOID
 
 from .._dsa import DSAPublicKey
+from .._dsa import public_key as load_public_key
 from ..certificates import CertificateLike, plainly_admissible
 from ..encoding import der_header
 from ..errors import CryptokitError, InputError
@@ -654,7 +655,7 @@ def _public_key(issuer: x509.Certificate, f: _Facts) -> CertificatePublicKey:
     verified on every call."""
     key = f.public_key
     if key is None:
-        key = f.public_key = issuer.public_key()
+        key = f.public_key = load_public_key(issuer)
     return key
 
 
@@ -731,7 +732,7 @@ def _pss_key(cert: x509.Certificate) -> bool:
 
 def _key_facts(cert: x509.Certificate) -> _KeyFacts:
     try:
-        key = cert.public_key()
+        key = load_public_key(cert)
     except (ValueError, UnsupportedAlgorithm) as exc:
         return ("error", str(exc))
     if isinstance(key, rsa.RSAPublicKey):

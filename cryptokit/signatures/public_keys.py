@@ -25,6 +25,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa, x
 from cryptography.hazmat.primitives.asymmetric.types import CertificatePublicKeyTypes
 
 from .._dsa import DSAPublicKey
+from .._dsa import public_key as cert_public_key
 from ..algorithms import hash_algorithm
 from ..encoding import pem_decode_all
 from ..errors import InputError, UnsupportedAlgorithm
@@ -160,7 +161,7 @@ def _wrap(key: Any, spki_der: bytes | None = None) -> PublicKey:
 
 def _from_certificate(cert: x509.Certificate) -> PublicKey:
     try:
-        key = cert.public_key()
+        key = cert_public_key(cert)
         pss_key = cert.public_key_algorithm_oid.dotted_string == RSASSA_PSS_OID
     except (ValueError, TypeError, _CryptoUnsupportedAlgorithm) as exc:
         raise UnsupportedAlgorithm(f"certificate public key cannot be loaded: {exc}") from None
