@@ -93,7 +93,9 @@ CERTS_EXAMPLES = """examples:
   cryptokit certs inspect chain.pem
   cryptokit certs inspect signer.b64 bundle.p7b --json
 
-Reads PEM, DER, base64 and PKCS#7 bundles (DER or BER) and describes each certificate.
+Reads PEM, DER, base64 and PKCS#7 bundles (DER or BER) and describes each certificate. A certificate
+with a zero or negative serial (RFC 5280 4.1.2.2) is shown with that problem listed ("problems" in
+--json) rather than refused; chain validate refuses it.
 """
 
 
@@ -498,15 +500,30 @@ def _certs_table(title: str, summaries: list[dict[str, Any]]) -> None:
     table(title, ("subject", "issuer", "key", "valid (UTC dates)", "kind"), rows)
 
 
+#: what ``certs inspect`` says of a certificate whose ``serial_positive`` is False
+SERIAL_PROBLEM = (
+    "serialNumber is zero or negative: RFC 5280 4.1.2.2 requires a positive integer "
+    "(shown for inspection; chain validation refuses this certificate)"
+)
+
+
 def run_certs_inspect(args: argparse.Namespace) -> int:
+    """Describe every certificate, those with a zero or negative serial too (loaded for inspection
+    only): each JSON entry carries ``problems`` (RFC 5280 violations found while describing), the
+    table lists them under it. Exit 0: describing is not validating (``chain validate`` judges)."""
     from ..certificates import certificate_summary
 
-    certs = read_certificates(args.files, "FILE")
+    certs = read_certificates(args.files, "FILE", allow_non_positive_serial=True)
     summaries = [certificate_summary(c) for c in certs]
+    for s in summaries:
+        s["problems"] = [] if s["serial_positive"] else [SERIAL_PROBLEM]
     if args.json:
         emit_json(summaries)
     else:
         _certs_table(f"{len(summaries)} certificates", summaries)
+        for s in summaries:
+            for problem in s["problems"]:
+                print(f"problem: {s['subject']} (serial {s['serial']}): {problem}")
     return 0
 
 

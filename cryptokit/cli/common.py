@@ -57,14 +57,19 @@ def parse_at(text: str | None, field: str = "--at") -> dt.datetime | None:
     return when.astimezone(dt.UTC)
 
 
-def read_certificates(paths: Sequence[str], field: str) -> list[x509.Certificate]:
-    """Every certificate in the files (PEM, DER, base64, PKCS#7 bundles)."""
+def read_certificates(
+    paths: Sequence[str], field: str, *, allow_non_positive_serial: bool = False
+) -> list[x509.Certificate]:
+    """Every certificate in the files (PEM, DER, base64, PKCS#7 bundles); a zero or negative serial
+    is refused (RFC 5280 4.1.2.2) unless ``allow_non_positive_serial`` (commands that describe)."""
     from ..certificates import load_certificates
 
+    lax = allow_non_positive_serial
     out: list[x509.Certificate] = []
     for path in paths:
         try:
-            out.extend(load_certificates(read_input(path, field, max_size=16 * 1024 * 1024)))
+            data = read_input(path, field, max_size=16 * 1024 * 1024)
+            out.extend(load_certificates(data, allow_non_positive_serial=lax))
         except InputError as exc:
             raise InputError(field, f"{path}: {exc.rule}") from None
     return out

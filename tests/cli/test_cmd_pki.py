@@ -265,3 +265,27 @@ def test_certs_inspect(tmp_path: Path, pki: Pki, vectors: Path) -> None:
     (tmp_path / "x.pem").write_text("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n")
     r = run_cli("certs", "inspect", str(tmp_path / "x.pem"))
     assert r.returncode == 2
+
+
+@pytest.mark.parametrize("serial", [-5, 0])
+def test_certs_inspect_shows_a_non_positive_serial_flagged(tmp_path: Path, pki: Pki, serial: int) -> None:
+    """An auditor sees the certificate RFC 5280 4.1.2.2 forbids, with the violation named; validation
+    still refuses it."""
+    from cryptokit.cli.cmd_pki import SERIAL_PROBLEM
+    from cryptokit.testing import resign
+
+    bad = resign(pki.leaf, pki.intermediate_key, lambda tbs: tbs.__setitem__("serial_number", serial))
+    p = write_pki(tmp_path, pki)
+    path = tmp_path / "bad.pem"
+    path.write_bytes(bad.public_bytes(serialization.Encoding.PEM))
+    r = run_cli("certs", "inspect", str(path), str(p["leaf"]), "--json")
+    assert r.returncode == 0, r.stderr
+    bad_doc, good_doc = orjson.loads(r.stdout)
+    assert bad_doc["serial_positive"] is False and bad_doc["serial"] == ("-05" if serial else "00")
+    assert bad_doc["problems"] == [SERIAL_PROBLEM] and "RFC 5280 4.1.2.2" in SERIAL_PROBLEM
+    assert good_doc["serial_positive"] is True and good_doc["problems"] == []
+    text = run_cli("certs", "inspect", str(path))
+    assert text.returncode == 0 and "problem: " in text.stdout and "zero or negative" in text.stdout
+    # the other commands still refuse it at load time, and chain validation refuses it
+    r = run_cli("chain", "validate", str(path), "--roots", str(p["root"]), "--intermediates", str(p["ca"]))
+    assert r.returncode != 0 and "serial" in (r.stdout + r.stderr).lower()
