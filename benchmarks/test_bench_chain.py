@@ -20,7 +20,7 @@ def test_chain_cold_vs_rust_verifier(benchmark: Any, record_ratio: Any) -> None:
     pki: Any = _pki("p256")
     at: dt.datetime = _at()
     benchmark(validate_chain, pki.leaf, intermediates=[pki.intermediate], trust_anchors=[pki.root], at=at, cache=None)
-    assert len(rows) == 6
+    assert len(rows) == 8
     for row in rows:
         assert row.ratio >= row.target, row.row()
 
