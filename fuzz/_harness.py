@@ -34,6 +34,7 @@ _MODULES = (
     "cryptokit.signatures.ecdsa_encoding",
     "cryptokit.signatures.rsa_pss",
     "cryptokit.cms",
+    "cryptokit.integrations.pdf_verify",
     "cryptokit.pkcs12",
     "cryptokit.certificates",
     "cryptokit.csr",

@@ -324,7 +324,25 @@ def _inner(request: Any, envelope: Any) -> Any:
 
 def seeds(name: str) -> list[bytes]:
     """Valid inputs for target ``name`` (the starting corpus)."""
-    return list(context().seeds.get(TARGETS[name].seed_key, []))
+    key = TARGETS[name].seed_key
+    lazy = _LAZY_SEEDS.get(key)
+    return list(lazy()) if lazy is not None else list(context().seeds.get(key, []))
+
+
+@cache
+def _pdf_seeds() -> tuple[bytes, ...]:
+    """PDFs signed by pyHanko with the fuzz PKI's P-256 leaf: one signature, two signatures (an
+    incremental update signed again). Built on first use: pyHanko's import and signing take 0.5 s,
+    which the other harnesses should not pay."""
+    from tests.cli.test_cmd_pdf import sign, simple_signer
+    from tests.integrations.test_pyhanko import minimal_pdf
+
+    pki = context().pki
+    one = sign(minimal_pdf(), simple_signer(pki))
+    return one, sign(one, simple_signer(pki), "Signature2")
+
+
+_LAZY_SEEDS: dict[str, Callable[[], tuple[bytes, ...]]] = {"pdf_verify": _pdf_seeds}
 
 
 # --------------------------------------------------------------------------- targets
@@ -547,6 +565,22 @@ def t_cms_verify(data: bytes) -> None:
         cms_verify(payload, content=b"fuzz content", trust_anchors=[ctx.pki.root], at=ctx.at)
     else:
         cms_verify_unsafe_no_trust(payload, at=ctx.at)
+
+
+def t_pdf_verify(data: bytes) -> None:
+    """verify_pdf (what ``cryptokit pdf verify`` runs) on a signed PDF's mutations: a result, or a typed
+    error; the result's JSON form must serialise and a verified signature must carry a byte range
+    starting at 0 with two ranges, a signer and no failed check."""
+    import orjson
+
+    from cryptokit.integrations.pdf_verify import verify_pdf
+
+    ctx = context()
+    result = verify_pdf(data, trust_anchors=[ctx.pki.root], at=ctx.at)
+    orjson.dumps(result.to_dict())
+    for sig in result.signatures:
+        if sig.ok and (len(sig.byte_range) != 4 or sig.byte_range[0] != 0 or sig.signer is None or sig.failures()):
+            raise FindingError(f"signature {sig.field!r} verified with range {sig.byte_range} / failures")
 
 
 def t_cms_prepared(data: bytes) -> None:
@@ -1171,6 +1205,7 @@ TARGETS: dict[str, Target] = {
         _t("cms_parse", t_cms_parse, "cms.parse.parse_signed_data"),
         _t("cms_verify", t_cms_verify, "cms_verify / cms_verify_unsafe_no_trust"),
         _t("cms_prepared", t_cms_prepared, "PreparedCms.from_dict (stored JSON) and PreparedCms.finish (signatures)"),
+        _t("pdf_verify", t_pdf_verify, "integrations.pdf_verify.verify_pdf (cryptokit pdf verify)"),
         _t("pfx", t_pfx, "keys.load_pfx"),
         _t("redact", t_redact, "cli.redact.redact (emca open display): secrets masked at any depth and decoding"),
         _t("pfx_kdf", t_pfx_kdf, "keys.load_pfx: KDF parameters (scrypt, PBKDF2, MAC) bounded before OpenSSL"),

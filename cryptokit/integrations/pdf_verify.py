@@ -23,7 +23,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from ..errors import InputError, VerificationFailed
+from ..errors import CryptokitError, InputError, VerificationFailed
 from ..report import Check, HasReport, Report, SubIndication
 
 if TYPE_CHECKING:
@@ -38,6 +38,12 @@ __all__ = ["PdfSignatureResult", "PdfVerifyResult", "verify_pdf", "cms_der_lengt
 _HEX_STRING = re.compile(rb"<([0-9A-Fa-f\s]*)>\Z")
 _CONTENTS_KEY = re.compile(rb"/Contents\s*\Z")
 MAX_PDF = 512 * 1024 * 1024
+#: what pyHanko raises on a malformed PDF besides its PdfError: lookups and conversions of Python's
+#: own, and ``assert`` on structure (an xref stream that is not /Type /XRef; gone under ``python -O``,
+#: where the parse goes on to one of the others)
+_PDF_PARSE_ERRORS: tuple[type[Exception], ...] = (
+    ValueError, KeyError, TypeError, IndexError, AttributeError, AssertionError, RecursionError, OverflowError,
+)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,17 +251,20 @@ def verify_pdf(
     }
     if not chain_args["trust_anchors"]:
         raise InputError("trust_anchors", "give at least one trust anchor")
+    unreadable: tuple[type[Exception], ...] = (PdfError, *_PDF_PARSE_ERRORS)
     try:
         reader = PdfFileReader(io.BytesIO(data), strict=False)
         embedded = list(reader.embedded_signatures)
-    except (PdfError, ValueError, KeyError, TypeError, IndexError, AttributeError) as exc:
+    except unreadable as exc:
         line = " ".join(str(exc).split())[:200]
         raise InputError("pdf", f"not a readable PDF ({type(exc).__name__}: {line})") from None
     results = []
     for sig in embedded:
         try:
             results.append(_verify_one(data, sig, chain_args))
-        except (PdfError, KeyError, TypeError, AttributeError) as exc:
+        except CryptokitError:
+            raise  # the caller's arguments (a malformed CMS fails its signature inside _verify_one)
+        except unreadable as exc:
             report = Report.from_checks([Check.failed("signature-dictionary", SubIndication.FORMAT_FAILURE,
                                                       f"unreadable: {type(exc).__name__}")])  # fmt: skip
             results.append(PdfSignatureResult(str(getattr(sig, "field_name", "?")), None, (), False, report))

@@ -160,6 +160,16 @@ def test_not_a_pdf_is_unusable(tmp_path: Path) -> None:
     assert code == 2 and doc["field"] == "ocsp_responses[0]"  # a certificate is not an OCSP response
 
 
+def test_pyhanko_assertion_on_a_malformed_xref_stream_is_typed() -> None:
+    """startxref points at a stream that is not /Type /XRef: pyHanko asserts (an AssertionError, found
+    by fuzz/fuzz_pdf_verify.py); verify_pdf refuses the PDF with an InputError naming it."""
+    pki = make_pki("p256", label="pdfverify")
+    pdf = b"%PDF-1.7\n1 0 obj\n<< /Type /Page /Length 0 >>\nstream\n\nendstream\nendobj\nstartxref\n9\n%%EOF\n"
+    with pytest.raises(InputError, match="not a readable PDF") as info:
+        verify_pdf(pdf, trust_anchors=[pki.root])
+    assert info.value.field == "pdf"
+
+
 def test_ocsp_responses_decide_revocation(tmp_path: Path) -> None:
     """--ocsp FILE reaches each signature's chain check: with --require-revocation a good answer for
     the signer and its CA passes, a revoked one fails, none fails for want of revocation information."""
