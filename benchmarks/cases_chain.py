@@ -35,9 +35,9 @@ Rows:
   Per key type, a "fresh realistic leaf" row: as the fresh-leaf row, but each leaf has its own key
   (P-256: generated per leaf; RSA-2048: a pool of 32 pre-generated keys, cycling, so that key
   generation stays out of the timing and the setup short) and the extensions real-world signing
-  leaves nearly always carry (:func:`realistic_extensions`: subjectAltName with rfc822Name, dNSName
-  and URI; cRLDistributionPoints with a fullName URI; authorityInfoAccess with OCSP and caIssuers
-  URIs; certificatePolicies with one or two policy OIDs, every other leaf a CPS URI qualifier),
+  leaves nearly always carry (``cryptokit.testing.chains.realistic_leaf_extensions``: subjectAltName
+  with rfc822Name, dNSName and URI; cRLDistributionPoints with a fullName URI; authorityInfoAccess
+  with OCSP and caIssuers URIs; certificatePolicies with one or two policy OIDs, every other leaf a CPS URI qualifier),
   against the same Rust verifier loop (permit_all EE policy) on the same DER. Measured before
   chain/der.py read these extensions: RSA-2048 0.29-0.32x, P-256 0.44-0.46x (such a leaf took the
   general path through cryptography's objects).
@@ -263,40 +263,6 @@ REALISTIC_TARGET = {"rsa2048": 0.0, "p256": 0.0}
 _RSA_POOL = 32
 
 
-def realistic_extensions(i: int) -> list[tuple[Any, bool]]:
-    """The extensions real-world signing leaves nearly always carry, varied by ``i``: subjectAltName
-    (rfc822Name, dNSName, URI), cRLDistributionPoints (a fullName URI), authorityInfoAccess (OCSP and
-    caIssuers URIs), certificatePolicies (one or two policy OIDs, every other leaf with a CPS URI)."""
-    from cryptography import x509
-    from cryptography.x509.oid import AuthorityInformationAccessOID
-
-    san = x509.SubjectAlternativeName(
-        [
-            x509.RFC822Name(f"signer{i}@example.com"),
-            x509.DNSName(f"signer{i}.example.com"),
-            x509.UniformResourceIdentifier(f"https://example.com/signers/{i}"),
-        ]
-    )
-    crl = x509.UniformResourceIdentifier("http://crl.example.com/issuing-ca.crl")
-    dp = x509.CRLDistributionPoints([x509.DistributionPoint([crl], None, None, None)])
-    aia = x509.AuthorityInformationAccess(
-        [
-            x509.AccessDescription(
-                AuthorityInformationAccessOID.OCSP, x509.UniformResourceIdentifier("http://ocsp.example.com")
-            ),
-            x509.AccessDescription(
-                AuthorityInformationAccessOID.CA_ISSUERS,
-                x509.UniformResourceIdentifier("http://ca.example.com/issuing-ca.cer"),
-            ),
-        ]
-    )
-    qualifiers = ["https://example.com/cps"] if i % 2 else None
-    policies = [x509.PolicyInformation(x509.ObjectIdentifier("1.3.6.1.4.1.55555.1.1"), qualifiers)]
-    if i % 3 == 0:
-        policies.append(x509.PolicyInformation(x509.ObjectIdentifier("2.23.140.1.2.1"), None))
-    return [(san, False), (dp, False), (aia, False), (x509.CertificatePolicies(policies), False)]
-
-
 _ISSUE_17 = "issue 17: >= 0.9 x the ratio at df48cc4, before the policy tree"
 
 
@@ -304,8 +270,9 @@ def _fresh_leaves(pki: Any, kind: str, at: dt.datetime, quick: bool, realistic: 
     """Every call of every round gets a leaf no call has seen (its facts are read afresh); the
     issuing CA and root are the same (their facts come from the memo). ``realistic``: each leaf has
     its own key (P-256: fresh; RSA-2048: from a pool of 32, cycling) and the extensions of
-    :func:`realistic_extensions`."""
+    :func:`cryptokit.testing.chains.realistic_leaf_extensions`."""
     from cryptokit.testing import make_cert, make_key, name, new_key
+    from cryptokit.testing.chains import realistic_leaf_extensions
 
     n = 50 if quick else 300  # batches long enough, and rounds enough, that a busy spell of the host is outvoted
     repeat = 3 if quick else 7
@@ -317,7 +284,7 @@ def _fresh_leaves(pki: Any, kind: str, at: dt.datetime, quick: bool, realistic: 
             return _der(make_cert(name(f"Fresh Signer {r}-{i}"), key, pki.intermediate, pki.intermediate_key))
         k = pool[(r * n + i) % len(pool)] if pool else new_key(kind)
         subject = name(f"Realistic Signer {r}-{i}", o="Example Org", c="DE")
-        extra = realistic_extensions(r * n + i)
+        extra = realistic_leaf_extensions(r * n + i)
         return _der(make_cert(subject, k, pki.intermediate, pki.intermediate_key, extra_extensions=extra))
 
     batches = [[leaf(r, i) for i in range(n)] for r in range(repeat + 1)]

@@ -813,21 +813,37 @@ def t_chain(data: bytes) -> None:
 
 
 def _chain_der_seeds(pki: Any) -> list[bytes]:
-    """Certificates inside the fast DER reader's subset (and one outside it, with a subjectAltName)."""
+    """Certificates inside the fast DER reader's subset (among them realistic leaves with
+    subjectAltName, cRLDistributionPoints, authorityInfoAccess and certificatePolicies) and some
+    outside it (a directoryName in subjectAltName, a userNotice policy qualifier)."""
     from cryptography import x509
     from cryptography.hazmat.primitives import serialization
 
     from cryptokit.testing import make_cert, make_key, name
+    from cryptokit.testing.chains import realistic_leaf_extensions
 
     key = make_key("p256", "fuzz-der")
     eku = [x509.oid.ExtendedKeyUsageOID.CLIENT_AUTH]
     san = x509.SubjectAlternativeName([x509.DNSName("a.example")])
+    outside = [
+        (x509.SubjectAlternativeName([x509.DirectoryName(name("Alt"))]), False),
+        (
+            x509.CertificatePolicies(
+                [x509.PolicyInformation(x509.ObjectIdentifier("1.2.3"), [x509.UserNotice(None, "t")])]
+            ),
+            False,
+        ),
+    ]
     certs = [
         pki.leaf,
         pki.intermediate,
         make_cert(name('Fuzz, "Signer"+1', o="Acme", c="IN"), key, pki.intermediate, pki.intermediate_key, eku=eku),
         make_cert(name("Fuzz CA"), key, pki.intermediate, pki.intermediate_key, ca=True, path_length=3),
         make_cert(name("Fuzz SAN"), key, pki.intermediate, pki.intermediate_key, extra_extensions=[(san, False)]),
+        *(
+            make_cert(name(f"Fuzz Real {i}"), key, pki.intermediate, pki.intermediate_key, extra_extensions=extra)
+            for i, extra in enumerate([realistic_leaf_extensions(0), realistic_leaf_extensions(1), outside])
+        ),
     ]
     return [c.public_bytes(serialization.Encoding.DER) for c in certs]
 

@@ -22,7 +22,14 @@ cryptography's own parse accepts too, without a warning, and reads to the same v
 - extensions are unique by OID and each is one of basicConstraints, keyUsage, extendedKeyUsage,
   subjectKeyIdentifier, authorityKeyIdentifier (keyIdentifier only), in the one DER form of each
   that cryptography maps to its objects without error (e.g. keyUsage without encipherOnly or
-  decipherOnly, basicConstraints with a pathLenConstraint only when cA is true). Any other extension
+  decipherOnly, basicConstraints with a pathLenConstraint only when cA is true), or one of the four
+  real-world leaves nearly always carry, in their common forms: subjectAltName of rfc822Name, dNSName
+  and uniformResourceIdentifier names; cRLDistributionPoints whose points each hold a fullName of
+  URIs only (no reasons, no cRLIssuer; at most 16 points of 32 names, the general path's bounds);
+  authorityInfoAccess whose locations are URIs; certificatePolicies with distinct policy OIDs, each
+  with no qualifiers or with CPS-pointer qualifiers only. None of these may be empty (cryptography
+  49 and 51 differ on some empty lists), and every name or URI in them is printable ASCII,
+  1 to 1024 characters (cryptography takes any UTF-8 there). Any other extension or form
   (cryptography parses and may refuse many) sends the certificate to the general path.
 
 ``tests/chain/test_der.py`` checks these reads against cryptography's on generated certificates and
@@ -42,7 +49,14 @@ _CN = "2.5.4.3"
 
 #: extension OIDs (DER content) this reader reads, by name
 _BC, _KU, _EKU, _SKI, _AKI = "2.5.29.19", "2.5.29.15", "2.5.29.37", "2.5.29.14", "2.5.29.35"
-_READ = frozenset({_BC, _KU, _EKU, _SKI, _AKI})
+_SAN, _CRL_DP, _AIA, _CP = "2.5.29.17", "2.5.29.31", "1.3.6.1.5.5.7.1.1", "2.5.29.32"
+_CPS = "1.3.6.1.5.5.7.2.1"  # id-qt-cps
+#: GeneralName tags read (IMPLICIT IA5String): rfc822Name [1], dNSName [2], uniformResourceIdentifier [6]
+_RFC822, _DNS, _URI = 0x81, 0x82, 0x86
+_SAN_TAGS = frozenset({_RFC822, _DNS, _URI})
+_URI_ONLY = frozenset({_URI})
+#: the general path's bounds on cRLDistributionPoints (revocation.MAX_DISTRIBUTION_POINTS, MAX_DP_NAMES)
+_MAX_POINTS, _MAX_POINT_NAMES = 16, 32
 
 Rdns = tuple[tuple[tuple[str, str], ...], ...]
 
@@ -84,6 +98,14 @@ class CertFields(NamedTuple):
     aki: bytes | None
     #: authorityKeyIdentifier is present
     has_aki: bool
+    #: subjectAltName as (GeneralName tag, text) pairs, None when absent
+    san: tuple[tuple[int, str], ...] | None = None
+    #: cRLDistributionPoints: each point's fullName URIs, None when absent
+    crl_points: tuple[tuple[str, ...], ...] | None = None
+    #: authorityInfoAccess as (accessMethod OID, URI) pairs, None when absent
+    aia: tuple[tuple[str, str], ...] | None = None
+    #: certificatePolicies as (policy OID, CPS URIs) pairs in encoded order, None when absent
+    policies: tuple[tuple[str, tuple[str, ...]], ...] | None = None
 
 
 def _tlv(d: bytes, i: int) -> tuple[int, int]:
@@ -299,6 +321,10 @@ def _read(d: bytes) -> CertFields | None:
         values.get(_SKI),  # type: ignore[arg-type]
         values.get(_AKI),  # type: ignore[arg-type]
         _AKI in values,
+        values.get(_SAN),  # type: ignore[arg-type]
+        values.get(_CRL_DP),  # type: ignore[arg-type]
+        values.get(_AIA),  # type: ignore[arg-type]
+        values.get(_CP),  # type: ignore[arg-type]
     )
 
 
@@ -341,17 +367,129 @@ def _extension(d: bytes) -> tuple[str, bool, object]:
     vs, ve = _tlv(d, x)
     if ve != end or end != len(d):
         raise ValueError("trailing data")
-    if oid == _BC:
-        return oid, critical, _basic_constraints(d, vs, ve)
-    if oid == _KU:
-        return oid, critical, _key_usage(d, vs, ve)
-    if oid == _EKU:
-        return oid, critical, _eku(d, vs, ve)
-    if oid == _SKI:
-        return oid, critical, _octets(d, vs, ve)
-    if oid == _AKI:
-        return oid, critical, _aki(d, vs, ve)
-    raise ValueError("extension outside the subset")
+    reader = _READERS.get(oid)
+    if reader is None:
+        raise ValueError("extension outside the subset")
+    return oid, critical, reader(d, vs, ve)
+
+
+def _sequence(d: bytes, s: int, e: int) -> tuple[int, int]:
+    """The content of the non-empty SEQUENCE that is exactly ``d[s:e]``."""
+    if s >= e or d[s] != 0x30:
+        raise ValueError("not a SEQUENCE")
+    i, end = _tlv(d, s)
+    if end != e or i == end:
+        raise ValueError("SEQUENCE empty or not the whole value")
+    return i, end
+
+
+def _ia5(d: bytes, s: int, e: int) -> str:
+    """An IA5String's content in the subset: printable ASCII, 1 to 1024 characters."""
+    if not 1 <= e - s <= 1024:
+        raise ValueError("IA5String length outside the subset")
+    text = d[s:e].decode("ascii")  # UnicodeDecodeError is a ValueError
+    if not text.isprintable():
+        raise ValueError("IA5String not printable")
+    return text
+
+
+def _general_names(d: bytes, i: int, end: int, tags: frozenset[int]) -> tuple[tuple[int, str], ...]:
+    """The GeneralNames whose content is ``d[i:end]``: one or more names of ``tags`` (IA5String forms)."""
+    out = []
+    while i < end:
+        tag = d[i]
+        if tag not in tags:
+            raise ValueError("GeneralName outside the subset")
+        s, e = _tlv(d, i)
+        if e > end:
+            raise ValueError("GeneralName beyond its list")
+        out.append((tag, _ia5(d, s, e)))
+        i = e
+    if i != end or not out:
+        raise ValueError("GeneralNames outside the subset")
+    return tuple(out)
+
+
+def _san(d: bytes, s: int, e: int) -> tuple[tuple[int, str], ...]:
+    i, end = _sequence(d, s, e)
+    return _general_names(d, i, end, _SAN_TAGS)
+
+
+def _crl_points(d: bytes, s: int, e: int) -> tuple[tuple[str, ...], ...]:
+    """cRLDistributionPoints: each DistributionPoint exactly ``[0] { [0] fullName }`` of URIs."""
+    i, end = _sequence(d, s, e)
+    points = []
+    while i < end:
+        ps, pe = _sequence(d, i, _tlv(d, i)[1])
+        if d[ps] != 0xA0:  # distributionPoint [0]; reasons [1] and cRLIssuer [2] are outside the subset
+            raise ValueError("DistributionPoint outside the subset")
+        ns, ne = _tlv(d, ps)
+        if ne != pe or ns >= ne or d[ns] != 0xA0:  # fullName [0]
+            raise ValueError("DistributionPoint outside the subset")
+        fs, fe = _tlv(d, ns)
+        if fe != ne:
+            raise ValueError("trailing data in a DistributionPoint")
+        names = _general_names(d, fs, fe, _URI_ONLY)
+        if len(names) > _MAX_POINT_NAMES:
+            raise ValueError("more names than the general path reads")
+        points.append(tuple(text for _, text in names))
+        i = pe
+    if i != end or len(points) > _MAX_POINTS:
+        raise ValueError("cRLDistributionPoints outside the subset")
+    return tuple(points)
+
+
+def _access_descriptions(d: bytes, s: int, e: int) -> tuple[tuple[str, str], ...]:
+    """authorityInfoAccess: AccessDescriptions whose accessLocation is a URI."""
+    i, end = _sequence(d, s, e)
+    out = []
+    while i < end:
+        a, ae = _sequence(d, i, _tlv(d, i)[1])
+        method, u = _oid_at(d, a)
+        if u >= ae or d[u] != _URI:
+            raise ValueError("accessLocation outside the subset")
+        us, ue = _tlv(d, u)
+        if ue != ae:
+            raise ValueError("trailing data in an AccessDescription")
+        out.append((method, _ia5(d, us, ue)))
+        i = ae
+    if i != end:
+        raise ValueError("trailing data")
+    return tuple(out)
+
+
+def _policies(d: bytes, s: int, e: int) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """certificatePolicies: PolicyInformation with distinct OIDs, each without qualifiers or with a
+    non-empty list of CPS pointers (id-qt-cps, IA5String)."""
+    i, end = _sequence(d, s, e)
+    out: dict[str, tuple[str, ...]] = {}
+    while i < end:
+        ps, pe = _sequence(d, i, _tlv(d, i)[1])
+        oid, q = _oid_at(d, ps)
+        qualifiers: list[str] = []
+        if q < pe:
+            qs, qe = _sequence(d, q, pe)
+            while qs < qe:
+                a, ae = _sequence(d, qs, _tlv(d, qs)[1])
+                qualifier_id, v = _oid_at(d, a)
+                if qualifier_id != _CPS or v >= ae or d[v] != 0x16:
+                    raise ValueError("policy qualifier outside the subset")
+                vs, ve = _tlv(d, v)
+                if ve != ae:
+                    raise ValueError("trailing data in a policy qualifier")
+                qualifiers.append(_ia5(d, vs, ve))
+                qs = ae
+            if qs != qe:
+                raise ValueError("trailing data in policy qualifiers")
+        elif q != pe:
+            raise ValueError("policy OID beyond its PolicyInformation")
+        if oid in out:
+            raise ValueError("a policy OID twice")
+        out[oid] = tuple(qualifiers)
+        i = pe
+    if i != end:
+        raise ValueError("trailing data")
+    return tuple(out.items())
 
 
 def _basic_constraints(d: bytes, s: int, e: int) -> tuple[bool, int | None]:
@@ -429,6 +567,20 @@ def _aki(d: bytes, s: int, e: int) -> bytes | None:
     if ve != end:
         raise ValueError("authorityKeyIdentifier outside the subset")
     return d[vs:ve]
+
+
+#: the reader of each extension in the subset: (DER, start of extnValue's content, its end) -> value
+_READERS: dict[str, Callable[[bytes, int, int], object]] = {
+    _BC: _basic_constraints,
+    _KU: _key_usage,
+    _EKU: _eku,
+    _SKI: _octets,
+    _AKI: _aki,
+    _SAN: _san,
+    _CRL_DP: _crl_points,
+    _AIA: _access_descriptions,
+    _CP: _policies,
+}
 
 
 #: RFC 4514 short names, as cryptography's ``Name.rfc4514_string`` gives them

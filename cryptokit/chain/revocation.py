@@ -77,6 +77,7 @@ __all__ = [
     "check_revocation",
     "distribution_points",
     "load_crls",
+    "uri_points",
 ]
 
 MAX_CRLS = 256
@@ -304,6 +305,16 @@ def distribution_points(cert: x509.Certificate) -> Points:
             continue
         out.append(_Dp(names, reasons, issuers or (cert.issuer,), bool(issuers)))
     return tuple(out)
+
+
+def uri_points(points: tuple[tuple[str, ...], ...], issuer: x509.Name) -> Points:
+    """What :func:`distribution_points` gives for a cRLDistributionPoints whose points each hold a
+    fullName of the URIs ``points`` only (no reasons, no cRLIssuer), of a certificate issued by
+    ``issuer``: the fast path's reading (chain/der.py) of its common form."""
+    return tuple(
+        _Dp(tuple(x509.UniformResourceIdentifier(u) for u in uris), ALL_REASONS, (issuer,), False)
+        for uris in points[:MAX_DISTRIBUTION_POINTS]
+    )
 
 
 _distribution_points = lru_cache(maxsize=4096)(distribution_points)  # memoised per certificate object

@@ -96,7 +96,7 @@ from .ocsp import (
 from .path import PathBuilder
 from .policy import ANY_POLICY, ChainPolicy
 from .policy_tree import NO_POLICY_FACTS, POLICY_EXTENSIONS, PolicyFacts, check_policies, policy_facts
-from .revocation import CrlLike, CrlMemo, Points, check_revocation, distribution_points, load_crls
+from .revocation import CrlLike, CrlMemo, Points, check_revocation, distribution_points, load_crls, uri_points
 from .sigs import (
     SignatureParts,
     ec_explicit_parameters,
@@ -379,11 +379,12 @@ def _fresh(der: bytes) -> tuple[x509.Certificate, _Facts] | None:
 
 _LOAD_ERRORS = (ValueError, TypeError, x509.InvalidVersion)
 #: per-bytes memos of what several certificates share (an issuer's name, a key, an algorithm)
-_SHARED: dict[tuple[str, bytes], Any] = {}
+_SHARED: dict[tuple[str, Hashable], Any] = {}
 
 
-def _shared(kind: str, der: bytes, compute: Any) -> Any:
-    """``compute()`` memoised by (``kind``, ``der``): values that depend on those bytes only."""
+def _shared(kind: str, der: Hashable, compute: Any) -> Any:
+    """``compute()`` memoised by (``kind``, ``der``): values that depend on those bytes (or values read
+    from bytes) only."""
     key = (kind, der)
     value = _SHARED.get(key)
     if value is None:
@@ -396,7 +397,9 @@ def _shared(kind: str, der: bytes, compute: Any) -> Any:
 
 def _fields_facts(cert: x509.Certificate, der: bytes, c: CertFields) -> _Facts:
     """:func:`_facts` from what :func:`.der.read_certificate` read (its subset: v3, only the
-    extensions basicConstraints, keyUsage, extendedKeyUsage, subject/authorityKeyIdentifier)."""
+    extensions basicConstraints, keyUsage, extendedKeyUsage, subject/authorityKeyIdentifier,
+    subjectAltName, cRLDistributionPoints, authorityInfoAccess and certificatePolicies, in their
+    common forms)."""
     subject_key = rdns_key(c.subject)
     issuer_key = _shared("name", c.issuer_der, lambda: rdns_key(c.issuer))
     sig = _shared("sig", c.signature_algorithm_der, lambda: (_signature_facts(cert), signature_parts(cert)))
@@ -431,8 +434,10 @@ def _fields_facts(cert: x509.Certificate, der: bytes, c: CertFields) -> _Facts:
         problems.append("authorityKeyIdentifier is critical (4.2.1.1)")
     if _SKI_OID in critical:
         problems.append("subjectKeyIdentifier is critical (4.2.1.2)")
+    if _AIA_OID in critical:
+        problems.append("authorityInfoAccess is critical (4.2.2.1)")
     empty_subject = not c.subject
-    if empty_subject:  # no subjectAltName in the reader's subset
+    if empty_subject and _SAN_OID not in critical:
         problems.append("empty subject without a critical subjectAltName (4.1.2.6, 4.2.1.6)")
     if f.ca:
         if empty_subject:
@@ -447,11 +452,18 @@ def _fields_facts(cert: x509.Certificate, der: bytes, c: CertFields) -> _Facts:
         problems.append("EC key without a named curve (RFC 5480 2.1.1)")
     f.profile = tuple(problems)
     f.no_aki = c.aki is None
-    f.points = _shared("points", c.issuer_der, lambda: distribution_points(cert))  # the implicit point: no CRL DP
+    if c.policies is not None:
+        f.policy = _shared("policies", c.policies, lambda: PolicyFacts(c.policies))
+    if c.crl_points is None:  # the implicit point
+        f.points = _shared("points", c.issuer_der, lambda: distribution_points(cert))
+    else:
+        issuer = _shared("issuer", c.issuer_der, lambda: cert.issuer)
+        f.points = _shared("uri points", (c.issuer_der, c.crl_points), lambda: uri_points(c.crl_points, issuer))
     return f
 
 
 _AKI_OID, _SKI_OID = _AKI.dotted_string, _SKI.dotted_string
+_AIA_OID, _SAN_OID = _AIA.dotted_string, _SAN.dotted_string
 _BC_OID = ExtensionOID.BASIC_CONSTRAINTS.dotted_string
 _EC_PUBLIC_KEY = "1.2.840.10045.2.1"
 

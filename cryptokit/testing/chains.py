@@ -30,6 +30,7 @@ from . import PrivateKey, make_cert, make_key, name, resign
 
 __all__ = [
     "ChainCase",
+    "realistic_leaf_extensions",
     "explicit_curve",
     "Outcome",
     "chain_cases",
@@ -477,3 +478,34 @@ def der_reader_disagreement(der: bytes) -> str | None:
         if a != b:
             return f"{f.name}: reader {a!r}, general path {b!r}"
     return None
+
+
+def realistic_leaf_extensions(i: int) -> list[tuple[x509.ExtensionType, bool]]:
+    """The extensions real-world signing leaves nearly always carry, varied by ``i``: subjectAltName
+    (rfc822Name, dNSName, URI), cRLDistributionPoints (a fullName URI), authorityInfoAccess (OCSP and
+    caIssuers URIs), certificatePolicies (one or two policy OIDs, every other leaf with a CPS URI)."""
+    san = x509.SubjectAlternativeName(
+        [
+            x509.RFC822Name(f"signer{i}@example.com"),
+            x509.DNSName(f"signer{i}.example.com"),
+            x509.UniformResourceIdentifier(f"https://example.com/signers/{i}"),
+        ]
+    )
+    crl = x509.UniformResourceIdentifier("http://crl.example.com/issuing-ca.crl")
+    dp = x509.CRLDistributionPoints([x509.DistributionPoint([crl], None, None, None)])
+    aia = x509.AuthorityInformationAccess(
+        [
+            x509.AccessDescription(
+                x509.oid.AuthorityInformationAccessOID.OCSP, x509.UniformResourceIdentifier("http://ocsp.example.com")
+            ),
+            x509.AccessDescription(
+                x509.oid.AuthorityInformationAccessOID.CA_ISSUERS,
+                x509.UniformResourceIdentifier("http://ca.example.com/issuing-ca.cer"),
+            ),
+        ]
+    )
+    qualifiers = ["https://example.com/cps"] if i % 2 else None
+    policies = [x509.PolicyInformation(x509.ObjectIdentifier("1.3.6.1.4.1.55555.1.1"), qualifiers)]
+    if i % 3 == 0:
+        policies.append(x509.PolicyInformation(x509.ObjectIdentifier("2.23.140.1.2.1"), None))
+    return [(san, False), (dp, False), (aia, False), (x509.CertificatePolicies(policies), False)]

@@ -9,7 +9,7 @@ import datetime as dt
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.x509.oid import ExtendedKeyUsageOID, ExtensionOID, NameOID
+from cryptography.x509.oid import AuthorityInformationAccessOID, ExtendedKeyUsageOID, ExtensionOID, NameOID
 
 from cryptokit.certificates import load_certificates
 from cryptokit.chain import validate as validate_mod
@@ -17,7 +17,7 @@ from cryptokit.chain import validate_chain
 from cryptokit.chain.der import oid_text, read_certificate, rfc4514
 from cryptokit.errors import InputError
 from cryptokit.testing import make_cert, make_key, make_pki, name
-from cryptokit.testing.chains import der_reader_disagreement
+from cryptokit.testing.chains import der_reader_disagreement, realistic_leaf_extensions
 
 NOW = dt.datetime.now(dt.UTC).replace(microsecond=0)
 
@@ -111,12 +111,152 @@ def test_critical_key_identifiers_are_reported_the_same(pki) -> None:  # type: i
     assert not r.ok and "subjectKeyIdentifier is critical" in r.failures()[0].message
 
 
+_URI = x509.UniformResourceIdentifier
+_CRL_URI = _URI("http://crl.example/ca.crl")
+_OCSP, _CA_ISSUERS = AuthorityInformationAccessOID.OCSP, AuthorityInformationAccessOID.CA_ISSUERS
+_P1, _P2 = x509.ObjectIdentifier("1.3.6.1.4.1.55555.1.1"), x509.ObjectIdentifier("2.23.140.1.2.1")
+
+#: the common forms of the four extensions real-world leaves carry, read by the reader
+REALISTIC: dict[str, list[tuple[x509.ExtensionType, bool]]] = {
+    "all four": realistic_leaf_extensions(0),
+    "all four, CPS qualifier": realistic_leaf_extensions(1),
+    "san dNSName": [(x509.SubjectAlternativeName([x509.DNSName("signer.example")]), False)],
+    "san rfc822Name": [(x509.SubjectAlternativeName([x509.RFC822Name("a@example.com")]), False)],
+    "san URI": [(x509.SubjectAlternativeName([_URI("https://example.com/a b?c=d#e")]), False)],
+    "san several, critical": [
+        (x509.SubjectAlternativeName([x509.DNSName("*.example"), x509.RFC822Name("x@y.z"), _URI("urn:a")]), True)
+    ],
+    "crl dp": [(x509.CRLDistributionPoints([x509.DistributionPoint([_CRL_URI], None, None, None)]), False)],
+    "crl dp, two URIs": [
+        (
+            x509.CRLDistributionPoints([x509.DistributionPoint([_CRL_URI, _URI("ldap://x/cn=ca")], None, None, None)]),
+            False,
+        )
+    ],
+    "crl dp, two points, critical": [
+        (
+            x509.CRLDistributionPoints(
+                [
+                    x509.DistributionPoint([_CRL_URI], None, None, None),
+                    x509.DistributionPoint([_URI("http://b.example/b.crl")], None, None, None),
+                ]
+            ),
+            True,
+        )
+    ],
+    "aia ocsp": [(x509.AuthorityInformationAccess([x509.AccessDescription(_OCSP, _URI("http://ocsp"))]), False)],
+    "aia both, critical": [
+        (
+            x509.AuthorityInformationAccess(
+                [
+                    x509.AccessDescription(_OCSP, _URI("http://ocsp")),
+                    x509.AccessDescription(_CA_ISSUERS, _URI("http://c")),
+                ]
+            ),
+            True,
+        )
+    ],
+    "policy": [(x509.CertificatePolicies([x509.PolicyInformation(_P1, None)]), False)],
+    "policies, CPS qualifiers, critical": [
+        (
+            x509.CertificatePolicies(
+                [x509.PolicyInformation(_P1, ["https://a/cps", "https://b/cps"]), x509.PolicyInformation(_P2, None)]
+            ),
+            True,
+        )
+    ],
+    "anyPolicy": [
+        (x509.CertificatePolicies([x509.PolicyInformation(x509.ObjectIdentifier("2.5.29.32.0"), None)]), False)
+    ],
+}
+
+
+def _same_report_fast_known_general(pki, der: bytes) -> dict:  # type: ignore[no-untyped-def, type-arg]
+    """The report of ``der`` read by the fast reader (first call), from the memo (second call) and by
+    the general path (the memo emptied, the reader switched off): asserted identical, returned."""
+    args = {"intermediates": [_der(pki.intermediate)], "trust_anchors": [_der(pki.root)], "at": NOW, "cache": None}
+    validate_mod._FACTS_BY_DER.pop(der, None)
+    fresh = validate_chain(der, **args).to_dict()  # type: ignore[arg-type]
+    known = validate_chain(der, **args).to_dict()  # type: ignore[arg-type]
+    validate_mod._FACTS_BY_DER.pop(der)
+    original = validate_mod._fresh
+    try:
+        validate_mod._fresh = lambda _der: None  # type: ignore[assignment]
+        general = validate_chain(der, **args).to_dict()  # type: ignore[arg-type]
+    finally:
+        validate_mod._fresh = original  # type: ignore[assignment]
+        validate_mod._FACTS_BY_DER.pop(der, None)
+    assert fresh == known == general
+    return fresh
+
+
+@pytest.mark.parametrize("variant", list(REALISTIC))
+@pytest.mark.parametrize("empty_subject", [False, True])
+def test_realistic_extensions_read_as_cryptography_reads_them(pki, variant: str, empty_subject: bool) -> None:  # type: ignore[no-untyped-def]
+    """subjectAltName, cRLDistributionPoints, authorityInfoAccess and certificatePolicies in their
+    common forms: the reader reads them (distribution points, policies, the profile's criticality
+    rules) to the general path's facts, and the report is the same on both paths, check for check
+    (an empty subject exercises the critical-subjectAltName rule)."""
+    subject = x509.Name([]) if empty_subject else name(f"Realistic {variant}")
+    extra = REALISTIC[variant]
+    der = _der(_leaf(pki, subject, extra_extensions=extra))
+    fields = read_certificate(der)
+    assert fields is not None
+    assert der_reader_disagreement(der) is None
+    report = _same_report_fast_known_general(pki, der)
+    critical = {type(e).__name__ for e, c in extra if c}
+    assert report["ok"] is (
+        not (empty_subject and "SubjectAlternativeName" not in critical)
+        and "AuthorityInformationAccess" not in critical
+    )
+
+
+def test_realistic_leaf_distribution_points_and_policies(pki) -> None:  # type: ignore[no-untyped-def]
+    """What the reader reads of a realistic leaf, value by value."""
+    der = _der(_leaf(pki, name("Realistic values"), extra_extensions=realistic_leaf_extensions(3)))
+    fields = read_certificate(der)
+    assert fields is not None
+    assert fields.san == (
+        (0x81, "signer3@example.com"),
+        (0x82, "signer3.example.com"),
+        (0x86, "https://example.com/signers/3"),
+    )
+    assert fields.crl_points == (("http://crl.example.com/issuing-ca.crl",),)
+    assert fields.aia == (
+        ("1.3.6.1.5.5.7.48.1", "http://ocsp.example.com"),
+        ("1.3.6.1.5.5.7.48.2", "http://ca.example.com/issuing-ca.cer"),
+    )
+    assert fields.policies == (("1.3.6.1.4.1.55555.1.1", ("https://example.com/cps",)), ("2.23.140.1.2.1", ()))
+    facts = validate_mod._fields_facts(x509.load_der_x509_certificate(der), der, fields)
+    assert facts.policy.policies == fields.policies
+    assert not isinstance(facts.points, str)
+    assert [p.names for p in facts.points] == [(_URI("http://crl.example.com/issuing-ca.crl"),)]
+
+
 OUTSIDE = {
-    "subjectAltName": x509.SubjectAlternativeName([x509.DNSName("signer.example")]),
-    "cRLDistributionPoints": x509.CRLDistributionPoints(
-        [x509.DistributionPoint([x509.UniformResourceIdentifier("http://crl.example/ca.crl")], None, None, None)]
+    "san directoryName": x509.SubjectAlternativeName([x509.DirectoryName(name("Alt"))]),
+    "san iPAddress": x509.SubjectAlternativeName([x509.IPAddress(__import__("ipaddress").ip_address("192.0.2.1"))]),
+    "crl dp with reasons": x509.CRLDistributionPoints(
+        [x509.DistributionPoint([_CRL_URI], None, frozenset({x509.ReasonFlags.key_compromise}), None)]
     ),
-    "certificatePolicies": x509.CertificatePolicies([x509.PolicyInformation(x509.ObjectIdentifier("1.2.3"), None)]),
+    "crl dp with cRLIssuer": x509.CRLDistributionPoints(
+        [x509.DistributionPoint([_CRL_URI], None, None, [x509.DirectoryName(name("CRL Issuer"))])]
+    ),
+    "crl dp relative name": x509.CRLDistributionPoints(
+        [
+            x509.DistributionPoint(
+                None, x509.RelativeDistinguishedName([x509.NameAttribute(NameOID.COMMON_NAME, "dp")]), None, None
+            )
+        ]
+    ),
+    "crl dp dNSName": x509.CRLDistributionPoints([x509.DistributionPoint([x509.DNSName("crl")], None, None, None)]),
+    "aia dNSName location": x509.AuthorityInformationAccess([x509.AccessDescription(_OCSP, x509.DNSName("ocsp"))]),
+    "policy userNotice": x509.CertificatePolicies(
+        [x509.PolicyInformation(_P1, [x509.UserNotice(None, "explicit text")])]
+    ),
+    "policy OID twice": x509.CertificatePolicies(
+        [x509.PolicyInformation(_P1, None), x509.PolicyInformation(_P1, ["u"])]
+    ),
     "unknown critical": x509.UnrecognizedExtension(x509.ObjectIdentifier("1.2.3.4.99"), b"\x05\x00"),
 }
 
@@ -133,22 +273,46 @@ def test_other_extensions_take_the_general_path_with_the_same_report(pki, which:
     assert first.ok is (which != "unknown critical")
 
 
+#: unusual DER forms of the four extensions (raw), declined by the reader: some cryptography accepts
+#: (on 49, 51 or both), and then the general path reports; some it refuses, and then the general path
+#: raises its typed error. Either way, the same as with the reader switched off.
+UNUSUAL = {
+    "san empty": (ExtensionOID.SUBJECT_ALTERNATIVE_NAME, "3000"),
+    "san dNSName empty": (ExtensionOID.SUBJECT_ALTERNATIVE_NAME, "30028200"),
+    "san dNSName control character": (ExtensionOID.SUBJECT_ALTERNATIVE_NAME, "3003820101"),
+    "san dNSName not ASCII": (ExtensionOID.SUBJECT_ALTERNATIVE_NAME, "30048202c3a9"),
+    "crl dp URI not ASCII": (ExtensionOID.CRL_DISTRIBUTION_POINTS, "300a3008a006a0048602c3a9"),
+    "crl dp empty": (ExtensionOID.CRL_DISTRIBUTION_POINTS, "3000"),
+    "aia empty": (ExtensionOID.AUTHORITY_INFORMATION_ACCESS, "3000"),
+    "policies empty": (ExtensionOID.CERTIFICATE_POLICIES, "3000"),
+    "policy qualifiers empty": (ExtensionOID.CERTIFICATE_POLICIES, "3008300606022a033000"),
+    "policy OID twice": (ExtensionOID.CERTIFICATE_POLICIES, "300c300406022a03300406022a03"),
+}
+
+
+@pytest.mark.parametrize("case", list(UNUSUAL))
+def test_unusual_forms_take_the_general_path(pki, case: str) -> None:  # type: ignore[no-untyped-def]
+    oid, value = UNUSUAL[case]
+    der = _with_raw_extension(pki, oid, bytes.fromhex(value))
+    assert read_certificate(der) is None
+    assert der_reader_disagreement(der) is None
+    args = {"intermediates": [pki.intermediate], "trust_anchors": [pki.root], "at": NOW, "cache": None}
+    try:
+        load_certificates(der)
+    except InputError as exc:
+        with pytest.raises(InputError) as validated:
+            validate_chain(der, **args)  # type: ignore[arg-type]
+        assert validated.value.rule == exc.rule
+        return
+    first = validate_chain(der, **args).to_dict()  # type: ignore[arg-type]
+    assert first == validate_chain(der, **args).to_dict()  # type: ignore[arg-type]
+
+
 def test_fresh_and_known_leaf_give_the_same_report(pki) -> None:  # type: ignore[no-untyped-def]
     """A leaf read by the fast reader (first call) and from the memo (second call), and one read by
     the general path (the memo emptied, the reader switched off), give identical reports."""
     der = _der(_leaf(pki, name("Same Report", o="Acme"), eku=[ExtendedKeyUsageOID.CLIENT_AUTH]))
-    args = {"intermediates": [_der(pki.intermediate)], "trust_anchors": [_der(pki.root)], "at": NOW, "cache": None}
-    fresh = validate_chain(der, **args).to_dict()  # type: ignore[arg-type]
-    known = validate_chain(der, **args).to_dict()  # type: ignore[arg-type]
-    validate_mod._FACTS_BY_DER.pop(der)
-    original = validate_mod._fresh
-    try:
-        validate_mod._fresh = lambda _der: None  # type: ignore[assignment]
-        general = validate_chain(der, **args).to_dict()  # type: ignore[arg-type]
-    finally:
-        validate_mod._fresh = original  # type: ignore[assignment]
-        validate_mod._FACTS_BY_DER.pop(der, None)
-    assert fresh == known == general
+    fresh = _same_report_fast_known_general(pki, der)
     assert fresh["ok"] and len(fresh["checks"]) > 20
 
 
@@ -180,6 +344,22 @@ MALFORMED = {
     "eku OID not minimal": (ExtensionOID.EXTENDED_KEY_USAGE, bytes.fromhex("300406022a80")),
     "ski not OCTET STRING": (ExtensionOID.SUBJECT_KEY_IDENTIFIER, bytes.fromhex("0301")),
     "aki truncated": (ExtensionOID.AUTHORITY_KEY_IDENTIFIER, bytes.fromhex("30058003")),
+    "san trailing": (ExtensionOID.SUBJECT_ALTERNATIVE_NAME, bytes.fromhex("300382016100")),
+    "san truncated": (ExtensionOID.SUBJECT_ALTERNATIVE_NAME, bytes.fromhex("3003820261")),
+    "san dNSName not UTF-8": (ExtensionOID.SUBJECT_ALTERNATIVE_NAME, bytes.fromhex("30038201ff")),
+    "crl dp empty point": (ExtensionOID.CRL_DISTRIBUTION_POINTS, bytes.fromhex("30023000")),
+    "crl dp empty fullName": (ExtensionOID.CRL_DISTRIBUTION_POINTS, bytes.fromhex("30063004a002a000")),
+    "crl dp truncated URI": (ExtensionOID.CRL_DISTRIBUTION_POINTS, bytes.fromhex("30093007a005a003860261")),
+    "aia no location": (ExtensionOID.AUTHORITY_INFORMATION_ACCESS, bytes.fromhex("300a300806062b0601050507")),
+    "aia location not a GeneralName": (
+        ExtensionOID.AUTHORITY_INFORMATION_ACCESS,
+        bytes.fromhex("300f300d06082b060105050730010401" + "61"),
+    ),
+    "policy CPS as UTF8String": (
+        ExtensionOID.CERTIFICATE_POLICIES,
+        bytes.fromhex("3017301506022a03300f300d06082b060105050702010c0161"),
+    ),
+    "policy OID not minimal": (ExtensionOID.CERTIFICATE_POLICIES, bytes.fromhex("30063004060280" + "01")),
 }
 
 
