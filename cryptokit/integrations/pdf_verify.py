@@ -39,10 +39,11 @@ _HEX_STRING = re.compile(rb"<([0-9A-Fa-f\s]*)>\Z")
 _CONTENTS_KEY = re.compile(rb"/Contents\s*\Z")
 MAX_PDF = 512 * 1024 * 1024
 #: what pyHanko raises on a malformed PDF besides its PdfError: lookups and conversions of Python's
-#: own, and ``assert`` on structure (an xref stream that is not /Type /XRef; gone under ``python -O``,
-#: where the parse goes on to one of the others)
+#: own (ArithmeticError: decimal.InvalidOperation for a number that is not one), and ``assert`` on
+#: structure (an xref stream that is not /Type /XRef; gone under ``python -O``, where the parse goes
+#: on to one of the others). Each was found by fuzz/fuzz_pdf_verify.py.
 _PDF_PARSE_ERRORS: tuple[type[Exception], ...] = (
-    ValueError, KeyError, TypeError, IndexError, AttributeError, AssertionError, RecursionError, OverflowError,
+    ValueError, LookupError, TypeError, AttributeError, AssertionError, RecursionError, ArithmeticError,
 )  # fmt: skip
 
 

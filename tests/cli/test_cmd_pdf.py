@@ -160,11 +160,23 @@ def test_not_a_pdf_is_unusable(tmp_path: Path) -> None:
     assert code == 2 and doc["field"] == "ocsp_responses[0]"  # a certificate is not an OCSP response
 
 
-def test_pyhanko_assertion_on_a_malformed_xref_stream_is_typed() -> None:
-    """startxref points at a stream that is not /Type /XRef: pyHanko asserts (an AssertionError, found
-    by fuzz/fuzz_pdf_verify.py); verify_pdf refuses the PDF with an InputError naming it."""
+_XREF_STREAM_NOT_XREF = (
+    b"%PDF-1.7\n1 0 obj\n<< /Type /Page /Length 0 >>\nstream\n\nendstream\nendobj\nstartxref\n9\n%%EOF\n"
+)
+
+
+@pytest.mark.parametrize(
+    "pdf",
+    [
+        _XREF_STREAM_NOT_XREF,  # pyHanko asserts: AssertionError
+        minimal_pdf().replace(b"xref\n0 6\n", b"xref\n0.0.1 6\n"),  # decimal.InvalidOperation (ArithmeticError)
+    ],
+    ids=["xref-stream-not-XRef", "xref-number-not-a-number"],
+)
+def test_pyhanko_parse_failures_are_typed(pdf: bytes) -> None:
+    """Malformed PDFs found by fuzz/fuzz_pdf_verify.py on which pyHanko raised what verify_pdf let
+    escape; now an InputError naming the PDF."""
     pki = make_pki("p256", label="pdfverify")
-    pdf = b"%PDF-1.7\n1 0 obj\n<< /Type /Page /Length 0 >>\nstream\n\nendstream\nendobj\nstartxref\n9\n%%EOF\n"
     with pytest.raises(InputError, match="not a readable PDF") as info:
         verify_pdf(pdf, trust_anchors=[pki.root])
     assert info.value.field == "pdf"
