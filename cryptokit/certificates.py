@@ -236,6 +236,7 @@ _ASN1_ERRORS = (ValueError, TypeError, KeyError, IndexError, OverflowError, Attr
 _LOAD_ERRORS = (
     ValueError,
     TypeError,
+    KeyError,  # cryptography 49 parsing a name attribute whose value has an unknown tag (e.g. 0)
     x509.InvalidVersion,
     x509.DuplicateExtension,
     x509.UnsupportedGeneralNameType,

@@ -285,6 +285,7 @@ def test_random_bytes_raise_only_cryptokit_errors(data: bytes) -> None:
 @settings(max_examples=80, deadline=None)
 @given(st.integers(0, len(BER) - 1), st.integers(0, 255), st.integers(0, len(BER)))
 @example(position=61, value=1, cut=0)  # certificate version v2 -> cryptography's InvalidVersion
+@example(position=119, value=0, cut=0)  # a name value's tag 0: cryptography 49 raised KeyError from cert.subject
 def test_mutated_bundle_raise_only_cryptokit_errors(position: int, value: int, cut: int) -> None:
     mutated = bytearray(BER)
     mutated[position] = value
