@@ -14,9 +14,11 @@ from typing import TYPE_CHECKING
 
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import dsa
-from cryptography.hazmat.primitives.asymmetric.types import CertificatePublicKeyTypes
+from cryptography.hazmat.primitives.asymmetric.types import CertificatePublicKeyTypes, PublicKeyTypes
 
-__all__ = ["DSAPrivateKey", "DSAPublicKey", "public_key"]
+from .encoding import der_header
+
+__all__ = ["DSAPrivateKey", "DSAPublicKey", "csr_public_key", "public_key", "spki_public_key"]
 
 
 def _dsa_class(name: str) -> type:
@@ -39,6 +41,7 @@ else:
 
 
 _DSA_OID = x509.ObjectIdentifier("1.2.840.10040.4.1")
+_DSA_OID_TLV = b"\x06\x07\x2a\x86\x48\xce\x38\x04\x01"  # OBJECT IDENTIFIER 1.2.840.10040.4.1
 
 
 def public_key(cert: x509.Certificate) -> CertificatePublicKeyTypes:
@@ -55,3 +58,64 @@ def public_key(cert: x509.Certificate) -> CertificatePublicKeyTypes:
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", "DSA is deprecated")
         return cert.public_key()
+
+
+def _spki_is_dsa(der: bytes, i: int) -> bool:
+    """Whether the SubjectPublicKeyInfo whose tag is at ``der[i]`` has the algorithm id-dsa (True too
+    when the bytes do not have the expected shape: cryptography then refuses or warns, and is silenced)."""
+    try:
+        if der[i] != 0x30:
+            return True
+        i = der_header(der, i)[0]  # SubjectPublicKeyInfo
+        if der[i] != 0x30:
+            return True
+        i = der_header(der, i)[0]  # AlgorithmIdentifier
+        return der[i : i + len(_DSA_OID_TLV)] == _DSA_OID_TLV
+    except IndexError:
+        return True
+
+
+def _csr_key_is_dsa(der: bytes) -> bool:
+    """Whether the SubjectPublicKeyInfo algorithm of a PKCS#10 request's DER is id-dsa (or unreadable)."""
+    try:
+        if der[0] != 0x30:
+            return True
+        i = der_header(der, 0)[0]  # CertificationRequest
+        if der[i] != 0x30:
+            return True
+        i = der_header(der, i)[0]  # CertificationRequestInfo
+        for _ in range(2):  # version, subject
+            start, length = der_header(der, i)
+            i = start + length
+    except IndexError:
+        return True
+    return _spki_is_dsa(der, i)
+
+
+def spki_public_key(der: bytes) -> PublicKeyTypes:
+    """``serialization.load_der_public_key(der)`` for a DER SubjectPublicKeyInfo, without cryptography
+    51's DSA deprecation warning: silenced only when the SPKI's algorithm is DSA (or unreadable).
+    Errors from the load are unchanged."""
+    from cryptography.hazmat.primitives.serialization import load_der_public_key
+
+    if not _spki_is_dsa(der, 0):
+        return load_der_public_key(der)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "DSA is deprecated")
+        return load_der_public_key(der)
+
+
+def csr_public_key(csr: x509.CertificateSigningRequest, der: bytes | None = None) -> CertificatePublicKeyTypes:
+    """``csr.public_key()``, without cryptography 51's DSA deprecation warning: as :func:`public_key`,
+    silenced only when the request's SubjectPublicKeyInfo algorithm (read from ``der``, the request's
+    DER, or its re-encoding when not given; a CSR object exposes no key algorithm) is DSA or
+    unreadable. Errors from the load are unchanged."""
+    if der is None:
+        from cryptography.hazmat.primitives.serialization import Encoding
+
+        der = csr.public_bytes(Encoding.DER)
+    if not _csr_key_is_dsa(der):
+        return csr.public_key()
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "DSA is deprecated")
+        return csr.public_key()

@@ -22,7 +22,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, padding, rsa
 from cryptography.x509.oid import AttributeOID, ExtendedKeyUsageOID, ObjectIdentifier
 
-from ._dsa import DSAPublicKey
+from ._dsa import DSAPublicKey, csr_public_key
 from .algorithms import hash_algorithm, signature_algorithm
 from .certificates import plain_country_values, public_key_description
 from .encoding import b64decode, input_bytes, pem_decode
@@ -435,7 +435,7 @@ def verify_csr(
     if hash_name == "sha1" and not allow_sha1:
         raise PolicyViolation("CSR is signed with SHA-1, refused unless allow_sha1=True")
     try:
-        public_key = csr.public_key()
+        public_key = csr_public_key(csr, der)
     except (ValueError, TypeError, _CryptoUnsupported) as exc:
         raise UnsupportedAlgorithm(f"CSR public key is not supported ({plain_parse_error(exc)})") from None
     if isinstance(public_key, rsa.RSAPublicKey):

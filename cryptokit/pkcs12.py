@@ -32,6 +32,7 @@ from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.utils import CryptographyDeprecationWarning
 
+from ._dsa import public_key as load_public_key
 from .certificates import parsed_certificate
 from .encoding import b64decode
 from .errors import InputError, UnsupportedAlgorithm
@@ -680,7 +681,7 @@ def _friendly(value: bytes | None) -> str | None:
 def _public_der(holder: x509.Certificate | PrivateKeyTypes) -> bytes:
     """SubjectPublicKeyInfo DER of a certificate's or a private key's public key."""
     try:
-        public_key = holder.public_key()
+        public_key = load_public_key(holder) if isinstance(holder, x509.Certificate) else holder.public_key()
         return public_key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
     except (ValueError, TypeError, _CryptoUnsupported) as exc:
         raise InputError("pfx", f"holds a key or certificate whose public key cannot be read ({exc})") from None

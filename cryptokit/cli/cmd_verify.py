@@ -101,7 +101,9 @@ def _eddsa(key: Any) -> str | None:
     from cryptography import x509
     from cryptography.hazmat.primitives.asymmetric import ed448, ed25519
 
-    public = key.public_key() if isinstance(key, x509.Certificate) else getattr(key, "key", key)
+    from .._dsa import public_key as cert_public_key
+
+    public = cert_public_key(key) if isinstance(key, x509.Certificate) else getattr(key, "key", key)
     if isinstance(public, ed25519.Ed25519PublicKey):
         return "ed25519"
     if isinstance(public, ed448.Ed448PublicKey):

@@ -31,6 +31,7 @@ from cryptography.exceptions import UnsupportedAlgorithm as CryptographyUnsuppor
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa
 
+from .._dsa import public_key as load_public_key
 from ..algorithms import HashAlgorithm, hash_algorithm
 from ..encoding import b64decode, b64encode
 from ..errors import CryptokitError, InputError, PolicyViolation, UnsupportedAlgorithm
@@ -228,7 +229,7 @@ class PreparedCms:
     def _public_key(self) -> rsa.RSAPublicKey | ec.EllipticCurvePublicKey:
         """The certificate's key, which must be of the kind the prepared scheme signs with."""
         try:
-            key = self.certificate.public_key()
+            key = load_public_key(self.certificate)
         except (ValueError, CryptographyUnsupported):
             raise InputError("certificate_der", "holds a public key that cannot be loaded") from None
         wanted = ec.EllipticCurvePublicKey if self.scheme == "ecdsa" else rsa.RSAPublicKey

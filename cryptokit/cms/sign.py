@@ -22,6 +22,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 
+from .._dsa import public_key as load_public_key
 from ..algorithms import HashAlgorithm, hash_algorithm
 from ..errors import InputError, UnsupportedAlgorithm
 from ..pkcs12 import KeyBundle
@@ -59,7 +60,7 @@ def _signer_parts(signer: object) -> tuple[Any, x509.Certificate]:
         raise InputError("signer", "the KeyBundle needs both a private key and a certificate")
     if not isinstance(key, (rsa.RSAPrivateKey, ec.EllipticCurvePrivateKey, ed25519.Ed25519PrivateKey)):
         raise UnsupportedAlgorithm(f"CMS signing with a {type(key).__name__.lstrip('_')} key is not supported")
-    if key.public_key().public_bytes(_DER, _SPKI) != cert.public_key().public_bytes(_DER, _SPKI):
+    if key.public_key().public_bytes(_DER, _SPKI) != load_public_key(cert).public_bytes(_DER, _SPKI):
         raise InputError("signer", "the private key does not match the certificate")
     return key, cert
 

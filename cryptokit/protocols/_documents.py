@@ -16,6 +16,7 @@ from typing import Any, TypedDict
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
+from .._dsa import public_key as load_public_key
 from ..cms import CmsPolicy, PreparedCms, cms_prepare
 from ..errors import (
     CryptokitError,
@@ -203,7 +204,7 @@ def check_count(items: Sequence[Prepared], signatures: Sequence[bytes]) -> None:
 
 def check_length(item: Prepared, signature: bytes) -> None:
     """A signature whose length cannot be one of the certificate's key: :class:`SignatureLengthError`."""
-    key = item.cms.certificate.public_key()
+    key = load_public_key(item.cms.certificate)
     if isinstance(key, rsa.RSAPublicKey):
         size = (key.key_size + 7) // 8
         if len(signature) != size:

@@ -24,7 +24,7 @@ from cryptography.exceptions import UnsupportedAlgorithm as _CryptoUnsupportedAl
 from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa, x448, x25519
 from cryptography.hazmat.primitives.asymmetric.types import CertificatePublicKeyTypes
 
-from .._dsa import DSAPublicKey
+from .._dsa import DSAPublicKey, spki_public_key
 from .._dsa import public_key as cert_public_key
 from ..algorithms import hash_algorithm
 from ..encoding import pem_decode_all
@@ -222,12 +222,10 @@ def _from_der(der: bytes) -> PublicKey:
         as_certificate = exc.rule
     else:
         return _from_certificate(cert)
-    # cryptography's serialization package loads here, not at import: with its SSH and cipher
-    # modules it costs about 3 ms of start-up, and a certificate never needs it.
-    from cryptography.hazmat.primitives import serialization
-
+    # spki_public_key loads cryptography's serialization package here, not at import: with its SSH
+    # and cipher modules it costs about 3 ms of start-up, and a certificate never needs it.
     try:
-        key = serialization.load_der_public_key(der)
+        key = spki_public_key(der)
     except (ValueError, TypeError):
         raise InputError(
             "key", f"is neither a usable DER certificate ({as_certificate}) nor a DER SubjectPublicKeyInfo"

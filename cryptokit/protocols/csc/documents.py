@@ -20,6 +20,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
+from ..._dsa import public_key as load_public_key
 from ...errors import ForeignSignature, InputError
 from ...hashing import HashToSign
 from ...report import SubIndication
@@ -126,7 +127,7 @@ def _finish_chunk(items: Sequence[Prepared], request: Any, signatures: Sequence[
     from .verify import _verify_one
 
     budget = rs.ProbeBudget(rs.MAX_SWAP_PROBES)  # one swap-search budget for the whole answer
-    key = items[0].cms.certificate.public_key()
+    key = load_public_key(items[0].cms.certificate)
 
     def diagnose(position: int, item: Prepared, signature: bytes) -> Diagnosis | None:
         checks, _, signs = _verify_one(request, position, signature, key, False, budget)
@@ -217,7 +218,7 @@ def sign_documents(
         raise InputError("multisign", "must be a positive integer")
     items = prepare_documents("sign_documents", documents, certificate=cert, chain=chain or (), options=options)
     first = items[0].cms
-    key = cert.public_key()
+    key = load_public_key(cert)
     if not isinstance(key, (rsa.RSAPublicKey, ec.EllipticCurvePublicKey)):  # cms_prepare refused others
         raise InputError("certificate", "must hold an RSA or EC key")
     algo = sign_algo if sign_algo is not None else _sign_algo(key, first.scheme, first.hash_name, key_algos)

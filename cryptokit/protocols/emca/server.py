@@ -37,6 +37,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ed448, ed25519
 from cryptography.hazmat.primitives.serialization import pkcs7
 
+from ..._dsa import public_key as load_public_key
 from ...csr import CsrInfo
 from ...envelope import Envelope
 from ...errors import AuthenticationFailed, CryptokitError, DecryptionFailed, InputError, PolicyViolation
@@ -569,7 +570,7 @@ def _ca_parts(ca: KeyBundle) -> tuple[Any, x509.Certificate]:
     if not isinstance(ca, KeyBundle) or ca.private_key is None or ca.certificate is None:
         raise InputError("ca", "must be a KeyBundle with the CA's private key and certificate")
     spki = (serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
-    if ca.private_key.public_key().public_bytes(*spki) != ca.certificate.public_key().public_bytes(*spki):
+    if ca.private_key.public_key().public_bytes(*spki) != load_public_key(ca.certificate).public_bytes(*spki):
         raise InputError("ca", "the private key does not belong to the CA certificate")
     return ca.private_key, ca.certificate
 
@@ -602,7 +603,7 @@ def issue_certificates(
         ca_ski = ca_cert.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value
         aki = x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(ca_ski)
     except x509.ExtensionNotFound:
-        aki = x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_cert.public_key())  # type: ignore[arg-type]
+        aki = x509.AuthorityKeyIdentifier.from_issuer_public_key(load_public_key(ca_cert))  # type: ignore[arg-type]
     algorithm = None if isinstance(key, (ed25519.Ed25519PrivateKey, ed448.Ed448PrivateKey)) else hashes.SHA256()
     out: dict[str, x509.Certificate] = {}
     for csr_id, csr in request.csrs.items():
