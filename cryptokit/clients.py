@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Self
 
 from cryptography import x509
 
@@ -67,10 +67,33 @@ def _transport(base_url: str, options: dict[str, Any]) -> Send:
     return Transport(base_url, **options)
 
 
+class _Client:
+    """What every client shares: :meth:`close` and ``with``. A client made by ``connect`` owns the
+    Transport it opened and closes it (its pooled connections); a ``send`` the caller gave stays
+    the caller's to close."""
+
+    _owned: Any = None
+
+    def _owning(self, transport: Send) -> None:
+        self._owned = transport
+
+    def close(self) -> None:
+        """Close the Transport :meth:`connect` opened; a no-op otherwise, and when called again."""
+        owned, self._owned = self._owned, None
+        if owned is not None:
+            owned.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
 # --------------------------------------------------------------------------- CSC
 
 
-class CscClient:
+class CscClient(_Client):
     """A CSC API client (v1 or v2) over ``send``; ``access_token`` is sent as a bearer token (None:
     a service without authentication, or call :meth:`login` first)."""
 
@@ -99,10 +122,12 @@ class CscClient:
         base_path: str | None = None,
         **transport_options: Any,
     ) -> CscClient:
-        """A client over a new :class:`~cryptokit.transport.Transport` to ``base_url``."""
-        return cls(
-            _transport(base_url, transport_options), access_token=access_token, version=version, base_path=base_path
-        )
+        """A client over a new :class:`~cryptokit.transport.Transport` to ``base_url``; close it
+        with :meth:`close` or ``with``."""
+        send = _transport(base_url, transport_options)
+        client = cls(send, access_token=access_token, version=version, base_path=base_path)
+        client._owning(send)
+        return client
 
     def __repr__(self) -> str:
         return f"CscClient(v{self.version}, token={'set' if self._token else 'none'})"
@@ -219,7 +244,7 @@ class CscClient:
 # --------------------------------------------------------------------------- ADSS
 
 
-class AdssClient:
+class AdssClient(_Client):
     """An ADSS CSP client over ``send`` for one ``profile_id``: authenticate, then sign.
 
     PENDING answers (authorised remote signing) are polled after ``poll_interval`` seconds,
@@ -263,8 +288,11 @@ class AdssClient:
         cls, base_url: str, *, profile_id: str, transport: Mapping[str, Any] | None = None, **options: Any
     ) -> AdssClient:
         """A client over a new :class:`~cryptokit.transport.Transport` to ``base_url`` (``transport``:
-        its options, e.g. ``client_cert`` for ADSS's mutual TLS)."""
-        return cls(_transport(base_url, dict(transport or {})), profile_id=profile_id, **options)
+        its options, e.g. ``client_cert`` for ADSS's mutual TLS); close it with :meth:`close` or ``with``."""
+        send = _transport(base_url, dict(transport or {}))
+        client = cls(send, profile_id=profile_id, **options)
+        client._owning(send)
+        return client
 
     def __repr__(self) -> str:
         return f"AdssClient(profile_id={self.profile_id!r}, token={'set' if self._token else 'none'})"
@@ -355,7 +383,7 @@ class AdssClient:
 # --------------------------------------------------------------------------- emCA
 
 
-class EmcaClient:
+class EmcaClient(_Client):
     """An emCA client over ``send`` for one registered user: ``username``, ``password``, the
     ``signer`` KeyBundle whose certificate the CA registered, the shared ``envelope``; ``options``
     (``auth``, ``framing``, ``path``...) go to every :func:`emca.build_create_certificates_request`."""
@@ -372,7 +400,12 @@ class EmcaClient:
 
     @classmethod
     def connect(cls, base_url: str, *, transport: Mapping[str, Any] | None = None, **options: Any) -> EmcaClient:
-        return cls(_transport(base_url, dict(transport or {})), **options)
+        """A client over a new :class:`~cryptokit.transport.Transport` to ``base_url``; close it
+        with :meth:`close` or ``with``."""
+        send = _transport(base_url, dict(transport or {}))
+        client = cls(send, **options)
+        client._owning(send)
+        return client
 
     def __repr__(self) -> str:
         return f"EmcaClient(username={self.username!r})"

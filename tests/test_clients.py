@@ -207,3 +207,28 @@ def test_adss_client_declined_is_typed(verified: bool) -> None:
     check = {"certificate": pki.leaf, "certificate_chain": pki.chain, "trust_anchors": [pki.root]} if verified else {}
     with pytest.raises(adss.AdssSignDeclined):
         client.sign([hash_to_sign(b"x")], **check)
+
+
+def test_connect_owns_its_transport_and_closes_it_a_given_send_stays_open() -> None:
+    """A client made by ``connect`` closes the Transport it opened (``close`` or ``with``; again is a
+    no-op); a client over a caller's ``send`` leaves it open for the caller."""
+    pytest.importorskip("httpx")
+    from cryptokit.transport import Transport
+
+    made = [
+        CscClient.connect("http://127.0.0.1:9", version=1),
+        AdssClient.connect("http://127.0.0.1:9", profile_id="p"),
+        EmcaClient.connect("http://127.0.0.1:9", username="u", password="p", signer=None, envelope=None)  # type: ignore[arg-type],
+    ]
+    for client in made:
+        transport = client._send
+        assert isinstance(transport, Transport) and not transport._client.is_closed
+        with client as entered:
+            assert entered is client
+        assert transport._client.is_closed
+        client.close()  # again: nothing left to close
+    with Transport("http://127.0.0.1:9", timeout=5) as mine:
+        CscClient(mine).close()
+        with AdssClient(mine, profile_id="p"):
+            pass
+        assert not mine._client.is_closed

@@ -36,7 +36,7 @@ pytestmark = pytest.mark.slow
 
 
 def flows(url: str, creds: dict[str, Any], transport: dict[str, Any]) -> None:
-    root = load_certificates(open(creds["root"], "rb").read())[0]
+    root = load_certificates(Path(creds["root"]).read_bytes())[0]
     hashes = [hash_to_sign(f"doc {i}".encode()) for i in range(3)]
 
     # CSC: list, info (SCAL 2), authorize bound to the hashes, signHash, verified to the root
@@ -60,7 +60,7 @@ def flows(url: str, creds: dict[str, Any], transport: dict[str, Any]) -> None:
 
     # emCA: the multiple-CSR exchange from 127.0.0.1 with emKey + AuthKey, certificates chained to the root
     e = creds["emca"]
-    bundle = load_pfx(open(e["pfx"], "rb").read(), e["pfx_password"])
+    bundle = load_pfx(Path(e["pfx"]).read_bytes(), e["pfx_password"])
     emca_client = EmcaClient.connect(
         url,
         transport=transport,
@@ -81,6 +81,8 @@ def flows(url: str, creds: dict[str, Any], transport: dict[str, Any]) -> None:
     )
     cert = issued.certificates["CSR-1"].certificate
     assert validate_chain(cert, intermediates=issued.extra, trust_anchors=[root]).ok
+    for opened in (client, adss_client, emca_client):
+        opened.close()
 
     with Transport(url, **transport) as send:
         onespan_flow(send, creds)

@@ -131,52 +131,52 @@ def test_csc_client_against_certomancer_csc_dummy(tmp_path: Path) -> None:
     config = certomancer_config(tmp_path)
     hashes = [hash_to_sign(f"interop {i}".encode()) for i in range(6)]
     with csc_dummy(config) as url:
-        client = CscClient.connect(url, version=1, timeout=30)
-        listed = client.credentials().credential_ids
-        assert {"testing/signer-rsa", "testing/signer-ec"} <= set(listed)
-        rsa_info = client.credential("testing/signer-rsa")
-        root = rsa_info.certificates[-1]
-        assert rsa_info.scal == "2" and rsa_info.multisign == 4 and root.subject == root.issuer
-        # SCAL 2: a SAD without hashes is refused by the peer (its reason is kept: a plain-text 400)
-        with pytest.raises(csc.CscError) as refused:
-            client.authorize("testing/signer-rsa", num_signatures=1)
-        assert refused.value.http_status == 400 and "Bad Request" in refused.value.message  # aiohttp's text kept
-        # authorize bound to the hashes, signHash, verified offline to the Certomancer root; 6 hashes
-        # go in two calls (multisign 4), each with its own SAD
-        for sign_algo in (csc.RSA_ENCRYPTION, "1.2.840.113549.1.1.11", csc.RSASSA_PSS):
-            sigs = client.sign_hash(
-                "testing/signer-rsa", hashes, sign_algo=sign_algo, credential=rsa_info, trust_anchors=[root]
-            )
-            assert len(sigs) == 6
-        ec_info = client.credential("testing/signer-ec")
-        assert ec_info.key_curve == "1.2.840.10045.3.1.7"
-        sad = client.authorize("testing/signer-ec", hashes=hashes[:2])
-        req = csc.build_sign_hash_request(
-            hashes[:2],
-            credential_id="testing/signer-ec",
-            sign_algo="1.2.840.10045.4.3.2",
-            sad=sad.sad,
-            version=1,
-            credential=ec_info,
-        )
-        from cryptokit.transport import Transport
-
-        with Transport(url, timeout=30) as send:
-            resp = send(req)
-            result = csc.parse_sign_hash_response(resp.status, resp.body, request=req)
-            report = csc.verify_sign_hash_response(req, result, certificates=ec_info, trust_anchors=[root])
-            assert report.ok and [d.match.scheme for d in report.documents if d.match] == ["ecdsa", "ecdsa"]
-            # a hash the SAD does not cover is refused by the peer
-            other = csc.build_sign_hash_request(
-                [hash_to_sign(b"not authorized")],
+        with CscClient.connect(url, version=1, timeout=30) as client:
+            listed = client.credentials().credential_ids
+            assert {"testing/signer-rsa", "testing/signer-ec"} <= set(listed)
+            rsa_info = client.credential("testing/signer-rsa")
+            root = rsa_info.certificates[-1]
+            assert rsa_info.scal == "2" and rsa_info.multisign == 4 and root.subject == root.issuer
+            # SCAL 2: a SAD without hashes is refused by the peer (its reason is kept: a plain-text 400)
+            with pytest.raises(csc.CscError) as refused:
+                client.authorize("testing/signer-rsa", num_signatures=1)
+            assert refused.value.http_status == 400 and "Bad Request" in refused.value.message  # aiohttp's text kept
+            # authorize bound to the hashes, signHash, verified offline to the Certomancer root; 6 hashes
+            # go in two calls (multisign 4), each with its own SAD
+            for sign_algo in (csc.RSA_ENCRYPTION, "1.2.840.113549.1.1.11", csc.RSASSA_PSS):
+                sigs = client.sign_hash(
+                    "testing/signer-rsa", hashes, sign_algo=sign_algo, credential=rsa_info, trust_anchors=[root]
+                )
+                assert len(sigs) == 6
+            ec_info = client.credential("testing/signer-ec")
+            assert ec_info.key_curve == "1.2.840.10045.3.1.7"
+            sad = client.authorize("testing/signer-ec", hashes=hashes[:2])
+            req = csc.build_sign_hash_request(
+                hashes[:2],
                 credential_id="testing/signer-ec",
                 sign_algo="1.2.840.10045.4.3.2",
                 sad=sad.sad,
                 version=1,
+                credential=ec_info,
             )
-            resp = send(other)
-            with pytest.raises(csc.CscError):
-                csc.parse_sign_hash_response(resp.status, resp.body)
+            from cryptokit.transport import Transport
+
+            with Transport(url, timeout=30) as send:
+                resp = send(req)
+                result = csc.parse_sign_hash_response(resp.status, resp.body, request=req)
+                report = csc.verify_sign_hash_response(req, result, certificates=ec_info, trust_anchors=[root])
+                assert report.ok and [d.match.scheme for d in report.documents if d.match] == ["ecdsa", "ecdsa"]
+                # a hash the SAD does not cover is refused by the peer
+                other = csc.build_sign_hash_request(
+                    [hash_to_sign(b"not authorized")],
+                    credential_id="testing/signer-ec",
+                    sign_algo="1.2.840.10045.4.3.2",
+                    sad=sad.sad,
+                    version=1,
+                )
+                resp = send(other)
+                with pytest.raises(csc.CscError):
+                    csc.parse_sign_hash_response(resp.status, resp.body)
 
 
 def minimal_pdf() -> bytes:
@@ -256,7 +256,7 @@ def test_pyhanko_csc_signer_against_cryptokit_serve() -> None:
 
     with cryptokit_serve() as served:
         creds = served["creds"]
-        root = load_certificates(open(creds["root"], "rb").read())[0]
+        root = load_certificates(Path(creds["root"]).read_bytes())[0]
         asyncio.run(
             sign_and_validate(
                 served["url"],
