@@ -429,28 +429,15 @@ def _fields_facts(cert: x509.Certificate, der: bytes, c: CertFields) -> _Facts:
     if c.eku is not None:
         f.eku = frozenset(c.eku)
     f.self_issued = subject_key == issuer_key
-    problems: list[str] = []
-    if _AKI_OID in critical:
-        problems.append("authorityKeyIdentifier is critical (4.2.1.1)")
-    if _SKI_OID in critical:
-        problems.append("subjectKeyIdentifier is critical (4.2.1.2)")
-    if _AIA_OID in critical:
-        problems.append("authorityInfoAccess is critical (4.2.2.1)")
-    empty_subject = not c.subject
-    if empty_subject and _SAN_OID not in critical:
-        problems.append("empty subject without a critical subjectAltName (4.1.2.6, 4.2.1.6)")
-    if f.ca:
-        if empty_subject:
-            problems.append("a CA certificate with an empty subject (4.1.2.6)")
-        if c.ski is None:
-            problems.append("a CA certificate without subjectKeyIdentifier (4.2.1.2)")
-    if f.ku is not None and f.ku.key_cert_sign and not f.ca:
-        problems.append("keyCertSign without basicConstraints cA (4.2.1.3)")
-    if c.serial_octets > 20:
-        problems.append(f"serial number of {c.serial_octets} octets, longer than 20 (4.1.2.2)")
-    if c.key_algorithm == _EC_PUBLIC_KEY and not c.key_named_parameters:
-        problems.append("EC key without a named curve (RFC 5480 2.1.1)")
-    f.profile = tuple(problems)
+    f.profile = _profile_rules(
+        f,
+        critical,
+        extensions_outside_v3=False,  # the reader reads v3 only
+        empty_subject=not c.subject,
+        has_ski=c.ski is not None,
+        serial_length=c.serial_octets,
+        ec_explicit=c.key_algorithm == _EC_PUBLIC_KEY and not c.key_named_parameters,
+    )
     f.no_aki = c.aki is None
     if c.policies is not None:
         f.policy = _shared("policies", c.policies, lambda: PolicyFacts(c.policies))
@@ -553,30 +540,52 @@ def _profile(
     critical: set[x509.ObjectIdentifier],
     tbs: bytes,
 ) -> tuple[str, ...]:
-    """The RFC 5280 section 4 rules ``cert`` breaks on its own (its place in the path is judged by the caller)."""
+    """The RFC 5280 section 4 rules ``cert`` breaks on its own, read through cryptography's objects."""
+    return _profile_rules(
+        f,
+        {oid.dotted_string for oid in critical},
+        extensions_outside_v3=cert.version is not x509.Version.v3 and bool(present),
+        empty_subject=not len(cert.subject.rdns),
+        has_ski=_SKI in present,
+        serial_length=serial_octets(cert, tbs)[0],
+        ec_explicit=ec_explicit_parameters(cert, tbs),
+    )
+
+
+def _profile_rules(
+    f: _Facts,
+    critical: set[str],
+    *,
+    extensions_outside_v3: bool,
+    empty_subject: bool,
+    has_ski: bool,
+    serial_length: int,
+    ec_explicit: bool,
+) -> tuple[str, ...]:
+    """The RFC 5280 section 4 rules a certificate breaks on its own (its place in the path is judged
+    by the caller), from what both readers give: ``critical`` extension OIDs as dotted strings, the
+    basicConstraints and keyUsage facts in ``f``."""
     out: list[str] = []
-    if cert.version is not x509.Version.v3 and present:
+    if extensions_outside_v3:
         out.append("extensions in a certificate that is not v3 (4.1.2.9)")
-    if _AKI in critical:
+    if _AKI_OID in critical:
         out.append("authorityKeyIdentifier is critical (4.2.1.1)")
-    if _SKI in critical:
+    if _SKI_OID in critical:
         out.append("subjectKeyIdentifier is critical (4.2.1.2)")
-    if _AIA in critical:
+    if _AIA_OID in critical:
         out.append("authorityInfoAccess is critical (4.2.2.1)")
-    empty_subject = not len(cert.subject.rdns)
-    if empty_subject and _SAN not in critical:
+    if empty_subject and _SAN_OID not in critical:
         out.append("empty subject without a critical subjectAltName (4.1.2.6, 4.2.1.6)")
     if f.ca:
         if empty_subject:
             out.append("a CA certificate with an empty subject (4.1.2.6)")
-        if _SKI not in present:
+        if not has_ski:
             out.append("a CA certificate without subjectKeyIdentifier (4.2.1.2)")
     if f.ku is not None and f.ku.key_cert_sign and not f.ca:
         out.append("keyCertSign without basicConstraints cA (4.2.1.3)")
-    length, _ = serial_octets(cert, tbs)
-    if length > 20:
-        out.append(f"serial number of {length} octets, longer than 20 (4.1.2.2)")
-    if ec_explicit_parameters(cert, tbs):
+    if serial_length > 20:
+        out.append(f"serial number of {serial_length} octets, longer than 20 (4.1.2.2)")
+    if ec_explicit:
         out.append("EC key without a named curve (RFC 5480 2.1.1)")
     return tuple(out)
 
