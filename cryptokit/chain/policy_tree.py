@@ -32,6 +32,7 @@ check that a CPS URI is reachable.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -85,7 +86,7 @@ class PolicyFacts:
     @property
     def any(self) -> bool:
         """True when the certificate carries at least one policy extension (or one that cannot be read)."""
-        return self != NO_POLICY_FACTS
+        return self is not NO_POLICY_FACTS and self != NO_POLICY_FACTS
 
 
 #: a certificate without policy extensions
@@ -232,12 +233,18 @@ def check_policies(
     (index in ``path`` of the certificate the check is about, the check); None for a path of the
     anchor alone (nothing to process). ``facts`` gives each certificate's subject text and whether
     it is self-issued, and its :class:`PolicyFacts`."""
-    certs = list(reversed(path[:-1]))  # RFC order: certs[0] is certificate 1, issued by the anchor
+    certs = path[-2::-1]  # RFC order: certs[0] is certificate 1, issued by the anchor
     n = len(certs)
     if n == 0:
         return None
     cfacts = [facts(c) for c in certs]
     pfacts = [f.policy for f in cfacts]
+    user_set = options.user_initial_policy_set
+    flags = tuple([f.self_issued for f in cfacts])
+    key = (*map(id, pfacts), flags, user_set, *_options(options))
+    hit = _PASSED.get(key)  # facts with an error or the short way below are never kept
+    if hit is not None and all(map(operator.is_, hit[0], pfacts)):
+        return 0, _passed(hit[1], cfacts[-1].subject)
 
     def subject(i: int) -> str:
         return cfacts[i - 1].subject
@@ -245,7 +252,6 @@ def check_policies(
     for i, pf in enumerate(pfacts, start=1):
         if pf.error is not None:
             return n - i, Check.failed("certificate_policies", _CHAIN, pf.error, subject=subject(i), position=i)
-    user_set = options.user_initial_policy_set
     defaults = (
         ANY_POLICY in user_set
         and not options.initial_explicit_policy
@@ -257,7 +263,7 @@ def check_policies(
         # explicit_policy ends at 1, so processing succeeds with empty sets
         return 0, _passed_empty(subject(n))
     try:
-        return _process(pfacts, [f.self_issued for f in cfacts], options, subject)
+        result = _process(pfacts, flags, options, subject)
     except _TooBig as exc:
         msg = (
             f"the valid_policy_tree would exceed {MAX_POLICY_NODES} nodes at certificate {exc.at} of {n} from "
@@ -267,6 +273,42 @@ def check_policies(
             "policy_tree_bound", _CHAIN, msg, subject=subject(exc.at), position=exc.at, max_nodes=MAX_POLICY_NODES
         )
         return n - exc.at, check
+    if isinstance(result, _Passed):
+        if len(_PASSED) >= _MAX_PASSED:
+            _PASSED.clear()
+        _PASSED[key] = (tuple(pfacts), result)  # the facts stay referenced: their ids stay theirs
+        return 0, _passed(result, subject(n))
+    return result
+
+
+@dataclass(frozen=True, slots=True)
+class _Passed:
+    """What a passed ``certificate_policies`` check says, without its subject (the leaf's): the same
+    for every path whose certificates carry the same policy facts (and self-issued flags), under the
+    same four inputs."""
+
+    message: str
+    sets: tuple[tuple[str, object], ...]
+    #: (policy, its qualifiers) of the leaf's surviving policies that have qualifiers
+    qualifiers: tuple[tuple[str, tuple[str, ...]], ...]
+
+
+def _passed(result: _Passed, subject: str) -> Check:
+    """The passed check for ``subject``; its details are built anew (the qualifiers are lists)."""
+    details = {"qualifiers": {oid: list(quals) for oid, quals in result.qualifiers}, **dict(result.sets)}
+    return new_check("certificate_policies", Outcome.PASSED, result.message, subject, None, MappingProxyType(details))
+
+
+def _options(options: ChainPolicy) -> tuple[bool, bool, bool]:
+    return options.initial_explicit_policy, options.initial_policy_mapping_inhibit, options.initial_any_policy_inhibit
+
+
+#: passed results of :func:`_process` by (id of each certificate's PolicyFacts, self-issued flags, the
+#: four inputs): the facts are shared per extension value and per certificate, so a new leaf with a
+#: known certificatePolicies value on a known path costs a lookup. Failures are not kept (their
+#: messages name certificates).
+_PASSED: dict[tuple[object, ...], tuple[tuple[PolicyFacts, ...], _Passed]] = {}
+_MAX_PASSED = 1024
 
 
 _EMPTY_DETAILS = MappingProxyType(
@@ -281,8 +323,12 @@ def _passed_empty(subject: str) -> Check:
 
 
 def _process(
-    pfacts: list[PolicyFacts], self_issued_flags: list[bool], options: ChainPolicy, subject: Callable[[int], str]
-) -> tuple[int, Check]:
+    pfacts: list[PolicyFacts],
+    self_issued_flags: Sequence[bool],
+    options: ChainPolicy,
+    subject: Callable[[int], str],
+) -> tuple[int, Check] | _Passed:
+    """The algorithm: a failure as (index in the path, check), or what the passed check says."""
     n = len(pfacts)
     st = _State(
         explicit_policy=0 if options.initial_explicit_policy else n + 1,
@@ -361,12 +407,12 @@ def _process(
     if st.explicit_policy <= 0 and tree.null:
         where = st.emptied_at or n
         return failed(where, _empty_message(where, n, explicit_zero_at, subject), **sets)
-    quals = {node.policy: list(node.qualifiers) for node in tree.levels[n] if node.qualifiers} if not tree.null else {}
+    quals = {node.policy: node.qualifiers for node in tree.levels[n] if node.qualifiers} if not tree.null else {}
     if user:
         msg = "valid policies: " + ", ".join(sorted(user))
     else:
         msg = "no valid policy for the path; none required"
-    return 0, Check.passed("certificate_policies", msg, subject=subject(n), qualifiers=quals, **sets)
+    return _Passed(msg, tuple(sets.items()), tuple(quals.items()))
 
 
 _EMPTY_SETS: dict[str, object] = {

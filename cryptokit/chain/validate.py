@@ -639,10 +639,27 @@ def _no_revocation_data(
     key = ("revocation", required)
     check = memo.get(key)
     if check is None:
-        s = f.subject
-        crl_check = check_revocation(cert, issuer, crls, _EPOCH, required=required, subject=s, points=f.points)
-        check = memo[key] = combine(crl_check, None, required=required, subject=s)
+        s, points = f.subject, f.points
+        shared = _NO_DATA.get((id(points), required))
+        if shared is not None and shared[0] is points:
+            t = shared[1]
+            check = new_check(t.name, t.outcome, t.message, s, t.sub_indication, t.details)
+        else:
+            crl_check = check_revocation(cert, issuer, crls, _EPOCH, required=required, subject=s, points=points)
+            check = combine(crl_check, None, required=required, subject=s)
+            if len(_NO_DATA) >= _MAX_MEMO:
+                _NO_DATA.clear()
+            _NO_DATA[(id(points), required)] = (points, check)
+        memo[key] = check
     return check
+
+
+#: the revocation check without CRLs and OCSP responses by (id of the distribution points, required),
+#: for another subject: with nothing to look up, what it says besides the subject depends on the
+#: points and the certificate's issuer name alone, and a points value is shared only by certificates
+#: of one issuer name (per issuer and extension value on the DER reader's path, per certificate on
+#: the general path). The points stay referenced, so their id stays theirs.
+_NO_DATA: dict[tuple[int, bool], tuple[Points, Check]] = {}
 
 
 def _crl_sign_ok(f: _Facts) -> bool:

@@ -213,3 +213,39 @@ def test_a_full_facts_memo_evicts_its_oldest_in_one_pass(monkeypatch: pytest.Mon
         assert len(validate_mod._FACTS_BY_DER) <= 16
     kept = list(validate_mod._FACTS_BY_DER)
     assert kept == [b"der %d" % i for i in range(40 - len(kept), 40)] and len(kept) >= 14
+
+
+@pytest.mark.parametrize("required", [True, False])
+def test_a_kept_revocation_check_for_another_subject_is_the_lookups_one(
+    pki: Any, required: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without CRLs and OCSP responses, what the revocation check says besides its subject is kept
+    per distribution points value (shared by the leaves of one issuer) and used for a new leaf: each
+    leaf's check (implicit point, URI points, a cRLIssuer naming another CA or the issuer itself) is
+    the one check_revocation gives it, with its own subject."""
+    from cryptokit.chain.ocsp import combine
+    from cryptokit.chain.revocation import check_revocation
+    from cryptokit.testing.chains import realistic_leaf_extensions
+
+    monkeypatch.setattr(validate_mod, "_NO_DATA", {})
+    other = make_cert(name("Another CRL Issuer"), make_key("p256", "kept-rev-other"), ca=True)
+    kinds: list[list[Any]] = [[], realistic_leaf_extensions(0)]
+    for crl_issuer in (other.subject, pki.intermediate.subject):
+        dp = x509.DistributionPoint(None, None, None, [x509.DirectoryName(crl_issuer)])
+        kinds.append([(x509.CRLDistributionPoints([dp]), False)])
+    key = make_key("p256", "kept-rev-leaf")
+    policy = ChainPolicy.document_signing(require_revocation=required)
+    messages = set()
+    for k, extensions in enumerate(kinds):
+        for i in range(3):
+            cert = make_cert(name(f"Kept Revocation {k} {i}"), key, pki.intermediate, pki.intermediate_key,
+                             extra_extensions=extensions)  # fmt: skip
+            r = validate_chain(
+                _der(cert), intermediates=[_der(pki.intermediate)], trust_anchors=[_der(pki.root)], at=NOW,
+                policy=policy, cache=None,
+            )  # fmt: skip
+            (check,) = [c for c in r.checks if c.name == "revocation" and c.subject == f"CN=Kept Revocation {k} {i}"]
+            direct = check_revocation(cert, pki.intermediate, [], NOW, required=required, subject=check.subject or "")
+            assert check == combine(direct, None, required=required, subject=check.subject or "")
+            messages.add(check.message)
+    assert len(messages) == 2 and len(validate_mod._NO_DATA) >= 3

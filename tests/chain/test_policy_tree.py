@@ -305,3 +305,64 @@ def test_report_without_a_path_has_empty_policy_sets() -> None:
     assert not r.ok and r.sub_indication is SubIndication.NO_CERTIFICATE_CHAIN_FOUND
     assert r.user_constrained_policies == frozenset() == r.authority_constrained_policies
     assert r.to_dict()["user_constrained_policies"] == []
+
+
+# --------------------------------------------------------------------------- results kept across calls
+
+
+class _Forgetful(dict):  # type: ignore[type-arg]
+    """A memo that never finds anything: every path is processed afresh."""
+
+    def get(self, *args: Any) -> None:
+        return None
+
+
+def test_a_kept_passed_result_is_what_processing_gives(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A passed ``certificate_policies`` result is kept per path policy facts and inputs, and used for
+    another leaf with the same certificatePolicies value: each report (its subject, sets, qualifiers;
+    passing and failing, under several inputs) is the one processing the path afresh gives, and the
+    qualifier lists of two reports are not one object."""
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    info = x509.PolicyInformation(x509.ObjectIdentifier(P1), ["https://ca.example/cps"])
+    variants = [policies(P1, P2), [(x509.CertificatePolicies([info]), False)], policies(P3), policies(ANY_POLICY)]
+    root_key, ca_key = make_key("p256", "kept-root"), make_key("p256", "kept-ca")
+    root = make_cert(name("kept root"), root_key, ca=True)
+    ca = make_cert(name("kept CA"), ca_key, root, root_key, ca=True, extra_extensions=policies(P1, ANY_POLICY))
+    leaf_key = make_key("p256", "kept-leaf")
+    leaves = [
+        make_cert(name(f"kept signer {i}"), leaf_key, ca, ca_key, extra_extensions=variants[i % len(variants)])
+        for i in range(12)
+    ]
+    options = [
+        ChainPolicy.rfc5280(),
+        ChainPolicy.rfc5280(user_initial_policy_set={P1}),
+        ChainPolicy.rfc5280(user_initial_policy_set={P2}, initial_explicit_policy=True),
+        ChainPolicy.rfc5280(initial_any_policy_inhibit=True),
+    ]
+
+    at = dt.datetime.now(dt.UTC)
+
+    def reports() -> list[dict[str, Any]]:
+        out = []
+        for leaf in leaves:
+            for policy in options:
+                r = validate_chain(
+                    leaf.public_bytes(Encoding.DER), intermediates=[ca.public_bytes(Encoding.DER)],
+                    trust_anchors=[root], policy=policy, at=at, cache=None,
+                )  # fmt: skip
+                out.append(r.to_dict())
+        return out
+
+    monkeypatch.setattr(pt, "_PASSED", _Forgetful())
+    afresh = reports()
+    monkeypatch.setattr(pt, "_PASSED", {})
+    kept = reports()
+    assert 0 < len(pt._PASSED) <= len(variants) * len(options)  # one entry per value and inputs, not per leaf
+    assert kept == afresh == reports()
+    assert {d["ok"] for d in kept} == {True, False}
+    subjects = {c["subject"] for d in kept for c in d["checks"] if c["name"] == "certificate_policies"}
+    assert len(subjects) == len(leaves)
+    a, b = (validate_chain(leaf, intermediates=[ca], trust_anchors=[root], cache=None) for leaf in leaves[1:6:4])
+    qa, qb = policy_check(a).details["qualifiers"][P1], policy_check(b).details["qualifiers"][P1]
+    assert qa == qb == ["https://ca.example/cps"] and qa is not qb
