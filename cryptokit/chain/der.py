@@ -10,11 +10,16 @@ It reads a canonical subset only and answers None for anything outside it (the c
 general path through cryptography's objects, which decides and words the error). Whatever it accepts,
 cryptography's own parse accepts too, without a warning, and reads to the same values:
 
-- the caller has already loaded the DER with ``x509.load_der_x509_certificate`` (whose Rust parse
-  checks the outer structure: the TBSCertificate, the names' SEQUENCE OF SET OF AttributeTypeAndValue,
-  the validity, the SubjectPublicKeyInfo, the extension list of (OID, BOOLEAN, OCTET STRING)) and
-  :func:`cryptokit.certificates.plainly_admissible` (serial number, country values,
-  authorityKeyIdentifier form);
+- the caller loads the DER with ``x509.load_der_x509_certificate`` once this reader has accepted it,
+  and takes the general path if that fails: the Rust parse checks the outer structure (the
+  TBSCertificate, the names' SEQUENCE OF SET OF AttributeTypeAndValue, the validity, the
+  SubjectPublicKeyInfo, the extension list of (OID, BOOLEAN, OCTET STRING)) where this reader does not;
+- what :func:`cryptokit.certificates.plainly_admissible` scans the whole DER for, the reader proves
+  on the fields it reads, so that scan is not run on this path: the serialNumber is positive and
+  minimally encoded (cryptography warns at load otherwise, so this is read before the load), every
+  countryName and jurisdictionCountryName value is a UTF8String or PrintableString of two printable
+  ASCII characters (cryptography warns on other lengths when it builds the name), the
+  authorityKeyIdentifier holds a keyIdentifier only; no other field of the subset holds a name;
 - version v3; no issuerUniqueID/subjectUniqueID;
 - name attribute values are UTF8String, PrintableString or IA5String holding UTF-8 (cryptography decodes
   each as UTF-8), a commonName is 1 to 64 octets (cryptography warns otherwise), no RDN is empty or
@@ -41,11 +46,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
+from .name_constraints import NameKey, rdn_key
+
 __all__ = ["CertFields", "Rdns", "read_certificate", "oid_text", "rfc4514"]
 
 _UTF8, _PRINTABLE, _IA5 = 0x0C, 0x13, 0x16
 _STRING_TAGS = frozenset({_UTF8, _PRINTABLE, _IA5})
 _CN = "2.5.4.3"
+#: countryName and jurisdictionCountryName: cryptography warns unless a value is 2 characters
+_COUNTRIES = frozenset({"2.5.4.6", "1.3.6.1.4.1.311.60.2.1.3"})
 
 #: extension OIDs (DER content) this reader reads, by name
 _BC, _KU, _EKU, _SKI, _AKI = "2.5.29.19", "2.5.29.15", "2.5.29.37", "2.5.29.14", "2.5.29.35"
@@ -59,6 +68,9 @@ _URI_ONLY = frozenset({_URI})
 _MAX_POINTS, _MAX_POINT_NAMES = 16, 32
 
 Rdns = tuple[tuple[tuple[str, str], ...], ...]
+#: a Name as read: its RDNs, its comparison key (:func:`.name_constraints.rdns_key`) and its RFC 4514
+#: text (:func:`rfc4514`, "" for an empty name)
+NameRead = tuple[Rdns, NameKey, str]
 
 
 class CertFields(NamedTuple):
@@ -106,6 +118,11 @@ class CertFields(NamedTuple):
     aia: tuple[tuple[str, str], ...] | None = None
     #: certificatePolicies as (policy OID, CPS URIs) pairs in encoded order, None when absent
     policies: tuple[tuple[str, tuple[str, ...]], ...] | None = None
+    #: the comparison keys of the issuer and the subject (:func:`.name_constraints.rdns_key`)
+    issuer_key: NameKey = ()
+    subject_key: NameKey = ()
+    #: the subject as RFC 4514 text (:func:`rfc4514`), "" when empty
+    subject_text: str = ""
 
 
 def _tlv(d: bytes, i: int) -> tuple[int, int]:
@@ -139,7 +156,7 @@ def _tlv(d: bytes, i: int) -> tuple[int, int]:
 
 _OIDS: dict[bytes, str] = {}
 #: issuer names read before, by their DER (a name's reading depends on its bytes only)
-_ISSUERS: dict[bytes, Rdns] = {}
+_ISSUERS: dict[bytes, NameRead] = {}
 
 
 def oid_text(content: bytes) -> str:
@@ -178,47 +195,71 @@ def _oid_at(d: bytes, i: int) -> tuple[str, int]:
     return oid_text(d[s:e]), e
 
 
-def _name(d: bytes, i: int, end: int) -> Rdns:
-    """The RDNs of the Name whose content is ``d[i:end]`` (see the module docstring's subset).
-    Short-form lengths are read inline (the common case; this runs for every new subject)."""
+#: one RDN as read (its attributes, their key, their text), by the SET's DER: the RDNs of subjects
+#: from one issuer repeat (organisation, country...) where the commonName does not
+_RDNS: dict[bytes, tuple[tuple[tuple[str, str], ...], frozenset[tuple[str, Any]], str]] = {}
+
+
+def _name(d: bytes, i: int, end: int) -> NameRead:
+    """The Name whose content is ``d[i:end]`` (see the module docstring's subset), each RDN memoised
+    by its DER."""
     rdns = []
+    keys = []
+    texts = []
     while i < end:
         if d[i] != 0x31:
             raise ValueError("not a SET")
         n = d[i + 1]
-        s, set_end = (i + 2, i + 2 + n) if n < 0x80 else _tlv(d, i)
+        set_end = i + 2 + n if n < 0x80 else _tlv(d, i)[1]
         if set_end > end:
             raise ValueError("SET beyond the name")
-        attrs: list[tuple[str, str]] = []
-        while s < set_end:
-            if d[s] != 0x30:
-                raise ValueError("not a SEQUENCE")
-            n = d[s + 1]
-            a, attr_end = (s + 2, s + 2 + n) if n < 0x80 else _tlv(d, s)
-            if d[a] != 0x06 or d[a + 1] >= 0x80:
-                raise ValueError("attribute type not a short OID")
-            v = a + 2 + d[a + 1]
-            oid = oid_text(d[a + 2 : v])
-            tag = d[v]
-            if tag not in _STRING_TAGS:
-                raise ValueError("attribute value type outside the subset")
-            n = d[v + 1]
-            vs, ve = (v + 2, v + 2 + n) if n < 0x80 else _tlv(d, v)
-            if ve != attr_end or attr_end > set_end:
-                raise ValueError("trailing data in an attribute")
-            value = d[vs:ve].decode("utf-8")  # UnicodeDecodeError is a ValueError
-            if oid == _CN and not 1 <= ve - vs <= 64:
-                raise ValueError("commonName length outside 1..64")
-            attr = (oid, value)
-            if attr in attrs:
-                raise ValueError("an attribute twice in an RDN")
-            attrs.append(attr)
-            s = attr_end
-        if not attrs:
-            raise ValueError("empty RDN")
-        rdns.append(tuple(attrs))
+        rdn = _memo(_RDNS, d[i:set_end], _rdn, 4096)
+        rdns.append(rdn[0])
+        keys.append(rdn[1])
+        texts.append(rdn[2])
         i = set_end
-    return tuple(rdns)
+    texts.reverse()
+    return tuple(rdns), tuple(keys), ",".join(texts)
+
+
+def _rdn(d: bytes) -> tuple[tuple[tuple[str, str], ...], frozenset[tuple[str, Any]], str]:
+    """One RDN, ``d`` its whole SET: its attributes in encoded order, their comparison key and text.
+    Short-form lengths are read inline (the common case)."""
+    n = d[1]
+    s, set_end = (2, 2 + n) if n < 0x80 else _tlv(d, 0)
+    if set_end != len(d):
+        raise ValueError("trailing data after the SET")
+    attrs: list[tuple[str, str]] = []
+    while s < set_end:
+        if d[s] != 0x30:
+            raise ValueError("not a SEQUENCE")
+        n = d[s + 1]
+        a, attr_end = (s + 2, s + 2 + n) if n < 0x80 else _tlv(d, s)
+        if d[a] != 0x06 or d[a + 1] >= 0x80:
+            raise ValueError("attribute type not a short OID")
+        v = a + 2 + d[a + 1]
+        oid = oid_text(d[a + 2 : v])
+        tag = d[v]
+        if tag not in _STRING_TAGS:
+            raise ValueError("attribute value type outside the subset")
+        n = d[v + 1]
+        vs, ve = (v + 2, v + 2 + n) if n < 0x80 else _tlv(d, v)
+        if ve != attr_end or attr_end > set_end:
+            raise ValueError("trailing data in an attribute")
+        value = d[vs:ve].decode("utf-8")  # UnicodeDecodeError is a ValueError
+        if oid == _CN and not 1 <= ve - vs <= 64:
+            raise ValueError("commonName length outside 1..64")
+        if oid in _COUNTRIES and (tag == _IA5 or ve - vs != 2 or not value.isascii() or not value.isprintable()):
+            raise ValueError("country value outside the subset")  # what plain_country_values admits
+        attr = (oid, value)
+        if attr in attrs:
+            raise ValueError("an attribute twice in an RDN")
+        attrs.append(attr)
+        s = attr_end
+    if not attrs:
+        raise ValueError("empty RDN")
+    text = "+".join(f"{_SHORT_NAMES.get(oid, oid)}={_escape(value)}" for oid, value in attrs)
+    return tuple(attrs), rdn_key(attrs), text
 
 
 def _validity_text(d: bytes, i: int, end: int) -> str | None:
@@ -246,13 +287,13 @@ def _validity_text(d: bytes, i: int, end: int) -> str | None:
     return " .. ".join(out) if len(out) == 2 and i == end else None
 
 
-def _whole_name(d: bytes) -> Rdns:
+def _whole_name(d: bytes) -> NameRead:
     return _name(d, _tlv(d, 0)[0], len(d))
 
 
 def read_certificate(der: bytes) -> CertFields | None:
-    """The fields of ``der`` (a certificate cryptography has loaded, see the module docstring), or
-    None when it is outside the subset this reader reads."""
+    """The fields of ``der`` (a certificate's DER, see the module docstring), or None when it is
+    outside the subset this reader reads."""
     try:
         return _read(der)
     except (ValueError, IndexError):
@@ -262,69 +303,86 @@ def read_certificate(der: bytes) -> CertFields | None:
 def _read(d: bytes) -> CertFields | None:
     tbs_start = _tlv(d, 0)[0]
     i, tbs_end = _tlv(d, tbs_start)
-    if d[i : i + 5] != b"\xa0\x03\x02\x01\x02":  # v3 only
+    if d[i : i + 5] != b"\xa0\x03\x02\x01\x02" or d[i + 5] != 0x02:  # v3 only; serialNumber
         return None
-    i += 5
-    s, e = _tlv(d, i)  # serialNumber
+    # serialNumber: positive and minimal (cryptography warns at load otherwise)
+    s, e = _tlv(d, i + 5)
     serial_octets = e - s
-    i = _tlv(d, e)[1]  # signature AlgorithmIdentifier (the TBS copy)
-    # issuer
-    s, e = _tlv(d, i)
+    if not serial_octets or d[s] >= 0x80 or (d[s] == 0 and (serial_octets == 1 or d[s + 1] < 0x80)):
+        return None
+    n = d[e + 1]  # the signature AlgorithmIdentifier (the TBS copy): short form in practice
+    i = e + 2 + n if n < 0x80 else _tlv(d, e)[1]
+    # issuer: a certificate never seen often has an issuer seen before
+    e = _tlv(d, i)[1]
     issuer_der = d[i:e]
-    issuer = _memo(_ISSUERS, issuer_der, _whole_name)  # a certificate never seen often has an issuer seen before
-    vs, i = _tlv(d, e)  # validity
-    validity_text = _validity_text(d, vs, i)
+    issuer = _memo(_ISSUERS, issuer_der, _whole_name)
+    if d[e] != 0x30 or d[e + 1] >= 0x80:  # validity: short form
+        return None
+    i = e + 2 + d[e + 1]
+    validity_text = _validity_text(d, e + 2, i)
     s, e = _tlv(d, i)
     subject_der = d[i:e]
     subject = _name(d, s, e)
     # SubjectPublicKeyInfo
-    spki_start = e
-    spki_end = _tlv(d, spki_start)[1]
-    spki_der = d[spki_start:spki_end]
+    spki_end = _tlv(d, e)[1]
+    spki_der = d[e:spki_end]
     key = _memo(_SPKIS, spki_der, _spki)
-    i = spki_end
     values: dict[str, object] = {}
     exts: list[tuple[str, bool]] = []
-    if i < tbs_end:
-        if d[i] != 0xA3:  # issuerUniqueID / subjectUniqueID
+    if spki_end < tbs_end:
+        if d[spki_end] != 0xA3:  # issuerUniqueID / subjectUniqueID
             return None
-        s, e = _tlv(d, i)
+        s, e = _tlv(d, spki_end)
         if e != tbs_end or d[s] != 0x30:
             return None
         s, e = _tlv(d, s)
         while s < e:
-            ext_end = _tlv(d, s)[1]
-            oid, critical, value = _memo(_EXTENSIONS, d[s:ext_end], _extension)
+            n = d[s + 1]
+            ext_end = s + 2 + n if n < 0x80 else _tlv(d, s)[1]
+            der = d[s:ext_end]
+            ext = _EXTENSIONS.get(der)
+            if ext is None:
+                ext = _extension(der)
+                if ext[0] != _SAN:  # a subjectAltName is rarely shared: not kept
+                    if len(_EXTENSIONS) >= 1024:
+                        _EXTENSIONS.clear()
+                    _EXTENSIONS[der] = ext
+            oid = ext[0]
             if oid in values:
                 return None
-            values[oid] = value
-            exts.append((oid, critical))
+            values[oid] = ext[2]
+            exts.append((oid, ext[1]))
             s = ext_end
-    sig_start = tbs_end
-    sig_end = _tlv(d, sig_start)[1]
+        if s != e:
+            return None
+    sig_end = _tlv(d, tbs_end)[1]
+    get = values.get
     return CertFields(
         (tbs_start, tbs_end),
         serial_octets,
         issuer_der,
         subject_der,
-        issuer,
-        subject,
+        issuer[0],
+        subject[0],
         spki_der,
         key[0],
         key[1],
         validity_text,
-        d[sig_start:sig_end],
+        d[tbs_end:sig_end],
         tuple(exts),
-        values.get(_BC),  # type: ignore[arg-type]
-        values.get(_KU),  # type: ignore[arg-type]
-        values.get(_EKU),  # type: ignore[arg-type]
-        values.get(_SKI),  # type: ignore[arg-type]
-        values.get(_AKI),  # type: ignore[arg-type]
+        get(_BC),  # type: ignore[arg-type]
+        get(_KU),  # type: ignore[arg-type]
+        get(_EKU),  # type: ignore[arg-type]
+        get(_SKI),  # type: ignore[arg-type]
+        get(_AKI),  # type: ignore[arg-type]
         _AKI in values,
-        values.get(_SAN),  # type: ignore[arg-type]
-        values.get(_CRL_DP),  # type: ignore[arg-type]
-        values.get(_AIA),  # type: ignore[arg-type]
-        values.get(_CP),  # type: ignore[arg-type]
+        get(_SAN),  # type: ignore[arg-type]
+        get(_CRL_DP),  # type: ignore[arg-type]
+        get(_AIA),  # type: ignore[arg-type]
+        get(_CP),  # type: ignore[arg-type]
+        issuer[1],
+        subject[1],
+        subject[2],
     )
 
 
@@ -332,13 +390,13 @@ _SPKIS: dict[bytes, tuple[str, bool]] = {}
 _EXTENSIONS: dict[bytes, tuple[str, bool, object]] = {}
 
 
-def _memo(memo: dict[bytes, Any], der: bytes, read: Callable[[bytes], Any]) -> Any:
-    """``read(der)`` memoised in ``memo`` (a reading depends on the bytes only; at most 1024 kept):
-    certificates of one issuer share most extensions, and often keys."""
+def _memo(memo: dict[bytes, Any], der: bytes, read: Callable[[bytes], Any], limit: int = 1024) -> Any:
+    """``read(der)`` memoised in ``memo`` (a reading depends on the bytes only; at most ``limit``
+    kept): certificates of one issuer share their issuer, most extensions, often keys and RDNs."""
     value = memo.get(der)
     if value is None:
         value = read(der)
-        if len(memo) >= 1024:
+        if len(memo) >= limit:
             memo.clear()
         memo[der] = value
     return value

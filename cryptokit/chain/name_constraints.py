@@ -207,7 +207,12 @@ def name_key(name: x509.Name) -> NameKey:
 
 def rdns_key(rdns: Iterable[Iterable[tuple[str, str]]]) -> NameKey:
     """:func:`name_key` of a name given as RDNs of (attribute type OID, string value) pairs."""
-    return tuple(frozenset((oid, _norm(value)) for oid, value in rdn) for rdn in rdns)
+    return tuple(map(rdn_key, rdns))
+
+
+def rdn_key(rdn: Iterable[tuple[str, str]]) -> frozenset[tuple[str, Any]]:
+    """One RDN's part of :func:`rdns_key`."""
+    return frozenset((oid, _norm(value)) for oid, value in rdn)
 
 
 def names_match(a: x509.Name, b: x509.Name) -> bool:

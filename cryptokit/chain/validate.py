@@ -73,7 +73,7 @@ from ..errors import CryptokitError, InputError
 from ..report import NO_DETAILS, Check, HasReport, Outcome, Report, SubIndication, new_check
 from ..signatures.public_keys import CertificatePublicKey
 from .cache import ChainCache
-from .der import CertFields, read_certificate, rfc4514
+from .der import CertFields, read_certificate
 from .name_constraints import (
     CompiledConstraints,
     NameKey,
@@ -81,7 +81,6 @@ from .name_constraints import (
     compile_name_constraints,
     name_key,
     names_match,
-    rdns_key,
 )
 from .ocsp import (
     MAX_OCSP_RESPONSES,
@@ -362,15 +361,17 @@ def _fresh(der: bytes) -> tuple[x509.Certificate, _Facts] | None:
     """A certificate never seen, from its DER, with its facts read by :mod:`.der` instead of through
     cryptography's name and extension objects; None when the DER is outside that reader's subset
     (the general path then admits it, or refuses it with the reason). What this accepts, the general
-    path accepts too, to the same facts (see :mod:`.der`)."""
-    if der[:1] != b"\x30" or len(der) > MAX_CERT_SIZE or not plainly_admissible(der, None):
+    path accepts too, to the same facts (see :mod:`.der`). The reader runs first: it proves what the
+    admission scan (``certificates.plainly_admissible``) would, among it the positive serial number
+    without which cryptography's load warns."""
+    if der[:1] != b"\x30" or len(der) > MAX_CERT_SIZE:
+        return None
+    fields = read_certificate(der)
+    if fields is None:
         return None
     try:
         cert = x509.load_der_x509_certificate(der)
     except _LOAD_ERRORS:
-        return None
-    fields = read_certificate(der)
-    if fields is None:
         return None
     f = _fields_facts(cert, der, fields)
     _remember(der, f)
@@ -400,11 +401,11 @@ def _fields_facts(cert: x509.Certificate, der: bytes, c: CertFields) -> _Facts:
     extensions basicConstraints, keyUsage, extendedKeyUsage, subject/authorityKeyIdentifier,
     subjectAltName, cRLDistributionPoints, authorityInfoAccess and certificatePolicies, in their
     common forms)."""
-    subject_key = rdns_key(c.subject)
-    issuer_key = _shared("name", c.issuer_der, lambda: rdns_key(c.issuer))
+    subject_key = c.subject_key
+    issuer_key = c.issuer_key
     sig = _shared("sig", c.signature_algorithm_der, lambda: (_signature_facts(cert), signature_parts(cert)))
     f = _Facts(
-        rfc4514(c.subject) or "<empty subject>",
+        c.subject_text or "<empty subject>",
         subject_key=subject_key,
         issuer_key=issuer_key,
         not_before=cert.not_valid_before_utc,

@@ -447,22 +447,24 @@ def der_reader_disagreement(der: bytes) -> str | None:
     import dataclasses
     import warnings
 
-    from ..certificates import load_der_certificate, plainly_admissible
+    from ..certificates import load_der_certificate
     from ..chain import validate as v
     from ..chain.der import read_certificate
     from ..errors import InputError
 
-    if der[:1] != b"\x30" or not plainly_admissible(der, None):
+    if der[:1] != b"\x30":
         return None
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        try:
-            cert = x509.load_der_x509_certificate(der)
-        except (ValueError, TypeError, x509.InvalidVersion, Warning):
-            return None
-        fields = read_certificate(der)
+        fields = read_certificate(der)  # first, as in validate._fresh: it stands for the admission scan
         if fields is None:
             return None
+        try:
+            cert = x509.load_der_x509_certificate(der)
+        except (ValueError, TypeError, x509.InvalidVersion):
+            return None
+        except Warning as exc:
+            return f"the reader accepts what cryptography's load warns about: {exc}"
         fast = v._fields_facts(cert, der, fields)
         try:
             general = load_der_certificate(der, "certificate", allow_non_positive_serial=True)

@@ -5,6 +5,7 @@ chain verdict and report are the same either way."""
 from __future__ import annotations
 
 import datetime as dt
+import warnings
 
 import pytest
 from cryptography import x509
@@ -406,3 +407,118 @@ def test_oid_text(oid: str) -> None:
 def test_oid_text_refuses_what_rust_asn1_refuses(content: bytes) -> None:
     with pytest.raises(ValueError):
         oid_text(content)
+
+
+def _resigned(pki, der: bytes, mutate) -> bytes:  # type: ignore[no-untyped-def]
+    """``der`` with its TBSCertificate changed by ``mutate`` (an asn1crypto TbsCertificate) and signed
+    again by the issuing CA: what cryptography's builder refuses to make."""
+    from asn1crypto import x509 as a_x509
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    cert = a_x509.Certificate.load(der)
+    tbs = cert["tbs_certificate"]
+    mutate(tbs)
+    tbs_der = tbs.dump(force=True)
+    signature = pki.intermediate_key.sign(tbs_der, ec.ECDSA(hashes.SHA256()))
+    return a_x509.Certificate(
+        {
+            "tbs_certificate": a_x509.TbsCertificate.load(tbs_der),
+            "signature_algorithm": cert["signature_algorithm"],
+            "signature_value": signature,
+        }
+    ).dump()
+
+
+def _quietly_same_report(pki, der: bytes) -> dict:  # type: ignore[no-untyped-def, type-arg]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        return _same_report_fast_known_general(pki, der)
+
+
+@pytest.mark.parametrize("serial", [0, -5])
+def test_non_positive_serial_takes_the_general_path(pki, serial: int) -> None:  # type: ignore[no-untyped-def]
+    """The reader stands for the admission scan: it declines a serial number cryptography's load
+    warns about, before that load, so that the general path admits it silently (validate_chain
+    allows non-positive serials) with the same report."""
+    leaf = _der(_leaf(pki, name(f"Serial {serial}")))
+    der = _resigned(pki, leaf, lambda tbs: tbs.__setitem__("serial_number", serial))
+    assert read_certificate(der) is None
+    assert der_reader_disagreement(der) is None
+    assert _quietly_same_report(pki, der)["ok"]
+
+
+def test_serial_not_minimal_is_refused_as_before(pki) -> None:  # type: ignore[no-untyped-def]
+    leaf = _der(_leaf(pki, name("Serial not minimal")))
+    der = _resigned(pki, leaf, lambda tbs: tbs.__setitem__("serial_number", 0x0101))
+    minimal, padded = b"\xa0\x03\x02\x01\x02\x02\x02\x01\x01", b"\xa0\x03\x02\x01\x02\x02\x02\x00\x01"
+    assert minimal in der
+    _refused_as_before(pki, der.replace(minimal, padded))
+
+
+def _raw_name(*attributes: tuple[str, bytes]) -> bytes:
+    """A Name of one-attribute RDNs, each (OID, the value's whole TLV), encoded by hand."""
+    from asn1crypto import core
+
+    def tlv(tag: int, content: bytes) -> bytes:
+        assert len(content) < 0x80
+        return bytes([tag, len(content)]) + content
+
+    rdns = b"".join(tlv(0x31, tlv(0x30, core.ObjectIdentifier(oid).dump() + value)) for oid, value in attributes)
+    return tlv(0x30, rdns)
+
+
+@pytest.mark.parametrize(
+    "country",
+    [
+        ("2.5.4.6", b"\x13\x03DEU"),  # countryName, three letters
+        ("2.5.4.6", b"\x0c\x01D"),
+        ("1.3.6.1.4.1.311.60.2.1.3", b"\x13\x01X"),  # jurisdictionCountryName, one letter
+    ],
+)
+def test_country_not_two_letters_is_refused_as_before(pki, country: tuple[str, bytes]) -> None:  # type: ignore[no-untyped-def]
+    """A country value cryptography warns about: the reader declines it (as the scan it stands for
+    did) and validate_chain refuses it as load_certificates does."""
+    from asn1crypto import x509 as a_x509
+
+    subject = a_x509.Name.load(_raw_name(("2.5.4.3", b"\x0c\x07Country"), country))
+    der = _resigned(pki, _der(_leaf(pki, name("Country"))), lambda tbs: tbs.__setitem__("subject", subject))
+    _refused_as_before(pki, der)
+
+
+def test_unusual_country_forms_take_the_general_path(pki) -> None:  # type: ignore[no-untyped-def]
+    """Two-character countries outside the scan's form (an IA5String, a control character): the
+    reader declines them, the general path admits them, the report is the same either way."""
+    from cryptography.x509.name import _ASN1Type
+
+    subjects = [
+        x509.Name(
+            [
+                x509.NameAttribute(NameOID.COMMON_NAME, "IA5 country"),
+                x509.NameAttribute(NameOID.COUNTRY_NAME, "DE", _ASN1Type.IA5String),
+            ]
+        ),
+        x509.Name(
+            [
+                x509.NameAttribute(NameOID.COMMON_NAME, "control country"),
+                x509.NameAttribute(NameOID.COUNTRY_NAME, "D\x7f", _ASN1Type.UTF8String),
+            ]
+        ),
+    ]
+    for subject in subjects:
+        der = _der(_leaf(pki, subject))
+        assert read_certificate(der) is None
+        assert der_reader_disagreement(der) is None
+        assert _quietly_same_report(pki, der)["ok"]
+
+
+def test_reader_admits_country_oid_bytes_inside_a_value(pki) -> None:  # type: ignore[no-untyped-def]
+    """The scan declines any occurrence of the countryName OID's bytes not followed by a plain value
+    (here inside a commonName); the reader, which reads the names, admits it, and the general path
+    agrees: same facts, same report, no warning."""
+    from cryptokit.certificates import plainly_admissible
+
+    der = _der(_leaf(pki, _attrs((NameOID.COMMON_NAME, "a\x06\x03U\x04\x06xyz"), (NameOID.COUNTRY_NAME, "IN"))))
+    assert not plainly_admissible(der, None)
+    assert read_certificate(der) is not None
+    assert der_reader_disagreement(der) is None
+    assert _quietly_same_report(pki, der)["ok"]
