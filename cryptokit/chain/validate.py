@@ -220,7 +220,9 @@ def _load(item: Any, field: str, facts: dict[int, _Facts]) -> list[tuple[x509.Ce
     if type(item) is bytes:
         known = _FACTS_BY_DER.get(item)
         if known is not None and known.plain_der:
-            cert = x509.load_der_x509_certificate(item)
+            cert = known.cert
+            if cert is None:
+                cert = known.cert = x509.load_der_x509_certificate(item)
             facts[id(cert)] = known
             return [(cert, item)]
         fresh = _fresh(item)
@@ -317,6 +319,11 @@ class _Facts:
     validity_text: str = ""
     #: the public key object, once the certificate has verified a signature (see :func:`_public_key`)
     public_key: CertificatePublicKey | None = None
+    #: the certificate object of ``der`` that calls given these bytes share (an ``x509.Certificate``
+    #: is immutable; loading it again costs 1.5-2 us a certificate on every call): the one the DER
+    #: reader's path loaded, or the first loaded from the memo, never one given by the caller or
+    #: admitted by the general path (whose names and extensions are built as objects: larger)
+    cert: x509.Certificate | None = None
 
     @property
     def ca(self) -> bool:
@@ -374,6 +381,7 @@ def _fresh(der: bytes) -> tuple[x509.Certificate, _Facts] | None:
     except _LOAD_ERRORS:
         return None
     f = _fields_facts(cert, der, fields)
+    f.cert = cert
     _remember(der, f)
     return cert, f
 

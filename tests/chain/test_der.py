@@ -522,3 +522,20 @@ def test_reader_admits_country_oid_bytes_inside_a_value(pki) -> None:  # type: i
     assert read_certificate(der) is not None
     assert der_reader_disagreement(der) is None
     assert _quietly_same_report(pki, der)["ok"]
+
+
+def test_calls_given_the_same_der_share_one_certificate_object(pki) -> None:  # type: ignore[no-untyped-def]
+    """Bytes met before are not loaded again: the object kept with their facts serves every call
+    (a fresh leaf's from the reader's path, a CA's from its first load); an object the caller gives
+    is used as given and never kept."""
+    leaf = _der(_leaf(pki, name("Shared object")))
+    inter, root = _der(pki.intermediate), _der(pki.root)
+    args = {"intermediates": [inter], "trust_anchors": [root], "at": NOW, "cache": None}
+    first = validate_chain(leaf, **args)  # type: ignore[arg-type]
+    again = validate_chain(bytes(leaf), **args)  # type: ignore[arg-type]
+    assert first.ok and first.to_dict() == again.to_dict()
+    assert all(a is b for a, b in zip(first.path, again.path, strict=True))
+    assert validate_mod._FACTS_BY_DER[leaf].cert is first.path[0]
+    given = validate_chain(leaf, intermediates=[pki.intermediate], trust_anchors=[root], at=NOW, cache=None)
+    assert given.path[1] is pki.intermediate and given.to_dict() == first.to_dict()
+    assert validate_mod._FACTS_BY_DER[inter].cert is first.path[1] is not pki.intermediate
