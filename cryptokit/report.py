@@ -15,7 +15,7 @@ The first qualifying check (in the order the validator ran them) names the sub-i
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from types import MappingProxyType
@@ -190,11 +190,14 @@ def _jsonable(value: Any) -> Any:
 
 def derive(checks: Iterable[Check]) -> tuple[Indication, SubIndication | None]:
     """Indication and sub-indication from the checks (see the module docstring)."""
+    return _verdict(check.sub_indication for check in checks if check.outcome is Outcome.FAILED)
+
+
+def _verdict(failed: Iterable[SubIndication | None]) -> tuple[Indication, SubIndication | None]:
+    """:func:`derive` from the sub-indications of the failed checks, in order."""
     first_indeterminate: SubIndication | None = None
-    for check in checks:
-        if check.outcome is not Outcome.FAILED:
-            continue
-        sub = check.sub_indication or SubIndication.POLICY_PROCESSING_ERROR
+    for sub in failed:
+        sub = sub or SubIndication.POLICY_PROCESSING_ERROR
         if sub in FINAL_FAILURES:
             return Indication.TOTAL_FAILED, sub
         if first_indeterminate is None:
@@ -204,8 +207,24 @@ def derive(checks: Iterable[Check]) -> tuple[Indication, SubIndication | None]:
     return Indication.TOTAL_PASSED, None
 
 
+#: A check not built yet: the arguments of :func:`new_check` in order (``details`` read-only). What a
+#: validator collects where most reports are read only for their verdict (see :func:`pending_report`).
+CheckSpec = tuple[str, Outcome, str, "str | None", "SubIndication | None", Mapping[str, Any]]
+
+
+def build_check(item: Check | CheckSpec) -> Check:
+    """``item`` as a :class:`Check` (a :data:`CheckSpec` is built, a check is itself)."""
+    return item if type(item) is Check else new_check(*item)  # type: ignore[misc]
+
+
+class _Pending:
+    """Report's base: a slot for the checks of a :func:`pending_report` until they are first read."""
+
+    __slots__ = ("_pending",)
+
+
 @dataclass(frozen=True, slots=True)
-class Report:
+class Report(_Pending):
     """A verdict and the checks behind it. ``ok`` is True only for TOTAL_PASSED."""
 
     indication: Indication
@@ -232,6 +251,48 @@ class Report:
             "sub_indication": self.sub_indication.value if self.sub_indication else None,
             "checks": [c.to_dict() for c in self.checks],
         }
+
+
+_CHECKS_SLOT = Report.__dict__["checks"]  # the slot the dataclass made for the field
+_PENDING_SLOT = _Pending.__dict__["_pending"]
+_INDICATION_SLOT, _SUB_INDICATION_SLOT = Report.__dict__["indication"], Report.__dict__["sub_indication"]
+
+
+def _checks(report: Report) -> tuple[Check, ...]:
+    try:
+        return _CHECKS_SLOT.__get__(report, Report)  # type: ignore[no-any-return]
+    except AttributeError:
+        pending = _PENDING_SLOT.__get__(report, _Pending)  # neither set: the AttributeError of an unset field
+        if pending is None:  # another thread built them meanwhile
+            return _CHECKS_SLOT.__get__(report, Report)  # type: ignore[no-any-return]
+        checks = tuple([c if type(c) is Check else new_check(*c) for c in pending])
+        _CHECKS_SLOT.__set__(report, checks)
+        _PENDING_SLOT.__set__(report, None)
+        return checks
+
+
+# ``checks`` reads through the field's slot, building a pending report's checks on first use; the
+# dataclass's __init__, __eq__, __hash__, __repr__, pickling and replace() all go through it, so a
+# pending report is the report its checks would make in every respect.
+setattr(Report, "checks", property(_checks, _CHECKS_SLOT.__set__, doc="The checks, in the order they ran."))  # noqa: B010
+
+
+def pending_report(items: Sequence[Check | CheckSpec]) -> Report:
+    """``Report.from_checks`` of ``items`` built, with the indication derived now and the
+    :class:`Check` objects built when ``checks`` (or anything reading it: ``failures()``,
+    ``to_dict()``, equality, repr, pickling) is first read: a validator whose reports are mostly
+    read for ``ok`` alone does not build dozens of checks a call. For validators in this package;
+    not part of the public API."""
+    indication, sub = _verdict(
+        (c[4] if type(c) is tuple else c.sub_indication)  # type: ignore[union-attr]
+        for c in items
+        if (c[1] if type(c) is tuple else c.outcome) is Outcome.FAILED  # type: ignore[union-attr]
+    )
+    report: Report = object.__new__(Report)
+    _INDICATION_SLOT.__set__(report, indication)
+    _SUB_INDICATION_SLOT.__set__(report, sub)
+    _PENDING_SLOT.__set__(report, tuple(items))
+    return report
 
 
 class HasReport:

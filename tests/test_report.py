@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 import orjson
 
 from cryptokit.report import Check, Indication, Outcome, Report, SubIndication, derive
@@ -98,3 +100,44 @@ def test_every_public_report_type_reads_the_same() -> None:
         assert issubclass(cls, (HasReport, Report)), cls
         for member in ("ok", "indication", "sub_indication", "checks", "to_dict"):
             assert hasattr(cls, member), (cls, member)
+
+
+def test_a_pending_report_is_the_report_its_checks_make() -> None:
+    """``pending_report`` (checks built when first read) gives the verdict at once and, read in any
+    way (checks, failures, to_dict, repr, equality, pickling and copying before a read, replace), the
+    report ``from_checks`` makes of the same checks built; it stays frozen."""
+    import copy
+    import dataclasses
+    import pickle
+
+    import pytest
+
+    from cryptokit.report import NO_DETAILS, build_check, pending_report
+
+    items: list[Any] = [
+        ("a", Outcome.PASSED, "fine", "CN=x", None, NO_DETAILS),
+        Check.failed("crl", SubIndication.TRY_LATER, "stale", subject="CN=x", crls=("one",)),
+        ("b", Outcome.SKIPPED, "not required", None, None, NO_DETAILS),
+        ("c", Outcome.FAILED, "sha1", "CN=y", SubIndication.CRYPTO_CONSTRAINTS_FAILURE, NO_DETAILS),
+    ]
+    eager = Report.from_checks([build_check(i) for i in items])
+    assert (eager.indication, eager.sub_indication) == (Indication.INDETERMINATE, SubIndication.TRY_LATER)
+    reads = [
+        lambda r: r.checks,
+        lambda r: r.failures(),
+        lambda r: r.to_dict(),
+        repr,
+        lambda r: pickle.loads(pickle.dumps(r)),
+        copy.copy,
+        copy.deepcopy,
+        lambda r: dataclasses.replace(r, sub_indication=None),
+    ]
+    for read in reads:
+        r = pending_report(items)
+        assert type(r) is Report and (r.ok, r.indication, r.sub_indication) == (False, *derive(eager.checks))
+        assert read(r) == read(eager)
+        assert r == eager and r.checks is r.checks and r.checks == eager.checks
+    r = pending_report(items)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        r.checks = ()  # type: ignore[misc]
+    assert pending_report([]) == Report.from_checks([]) and pending_report([]).ok

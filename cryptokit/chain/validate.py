@@ -31,8 +31,11 @@ Order of checks per certificate (leaf first, then up to the anchor): algorithm, 
 name chaining, public key, critical extensions, name constraints (skipped, not evaluated, when any
 signature in the path fails: see the bounds in :mod:`cryptokit.chain`), revocation, then CA or leaf
 rules; :func:`derive` takes the first final failure, else the first other failure. "Cold" calls
-recompute every signature and check; small LRU memos of immutable values (normalised names,
-subject strings, passed ``Check`` objects) persist across calls. The report cache is :mod:`.cache`.
+recompute every signature and check; memos of immutable values read from certificates' bytes
+(facts, normalised names, subject strings, passed policy and no-data revocation results without
+their subject) persist across calls. The report's passed checks are built when its checks are first
+read (:func:`cryptokit.report.pending_report`; its verdict is derived at once). The report cache is
+:mod:`.cache`.
 
 Certificate policies (RFC 5280 6.1.2-6.1.5, the valid_policy_tree) are processed by
 :mod:`.policy_tree` once per path, after the per-certificate checks: one ``certificate_policies``
@@ -70,7 +73,17 @@ from .._dsa import public_key as load_public_key
 from ..certificates import CertificateLike, plainly_admissible
 from ..encoding import der_header
 from ..errors import CryptokitError, InputError
-from ..report import NO_DETAILS, Check, HasReport, Outcome, Report, SubIndication, new_check
+from ..report import (
+    NO_DETAILS,
+    Check,
+    CheckSpec,
+    HasReport,
+    Outcome,
+    Report,
+    SubIndication,
+    build_check,
+    pending_report,
+)
 from ..signatures.public_keys import CertificatePublicKey
 from .cache import ChainCache
 from .der import CertFields, read_certificate
@@ -313,8 +326,6 @@ class _Facts:
     pss_key: bool = False
     #: the cRLDistributionPoints as :func:`.revocation.distribution_points` reads them
     points: Points = ()
-    #: checks that depend on these facts alone, kept with them (see :func:`_no_revocation_data`)
-    checks: dict[Hashable, Check] | None = None
     #: the passed validity check's message, "notBefore .. notAfter" in ISO 8601
     validity_text: str = ""
     #: the public key object, once the certificate has verified a signature (see :func:`_public_key`)
@@ -599,13 +610,19 @@ def _profile_rules(
     return tuple(out)
 
 
-@lru_cache(maxsize=16384)
-def _ok(name: str, message: str, subject: str) -> Check:
-    """A passed check without details. Checks are immutable values, so equal ones are shared."""
-    return new_check(name, Outcome.PASSED, message, subject, None, NO_DETAILS)
+_PASSED = Outcome.PASSED
+#: a check of a chain report: a failure is built at once, a pass is a CheckSpec built when read
+_Item = Check | CheckSpec
 
 
-def _key_cert_sign_check(f: _Facts, lacks: str) -> Check:
+def _ok(name: str, message: str, subject: str) -> CheckSpec:
+    """A passed check without details, built when the report's checks are read (see
+    :func:`~cryptokit.report.pending_report`): a report read only for ``ok`` builds none, and a new
+    subject's checks cost a tuple each instead of a Check object kept in a memo."""
+    return (name, _PASSED, message, subject, None, NO_DETAILS)
+
+
+def _key_cert_sign_check(f: _Facts, lacks: str) -> _Item:
     """keyUsage allows keyCertSign (or is absent) for an issuer; failed with ``lacks`` when not."""
     if f.ku is not None and not f.ku.key_cert_sign:
         return Check.failed("key_usage", _CHAIN, lacks, subject=f.subject)
@@ -617,9 +634,8 @@ def _not_evaluated_revocation(subject: str) -> Check:
     return Check.skipped("revocation", "not evaluated: a signature in the path does not verify", subject=subject)
 
 
-@lru_cache(maxsize=4096)
-def _ok_alg(algorithm: str, subject: str) -> Check:
-    return new_check("algorithm", Outcome.PASSED, algorithm, subject, None, _algorithm_details(algorithm))
+def _ok_alg(algorithm: str, subject: str) -> CheckSpec:
+    return ("algorithm", _PASSED, algorithm, subject, None, _algorithm_details(algorithm))
 
 
 @lru_cache(maxsize=256)
@@ -638,29 +654,23 @@ def _subject_text(name: x509.Name) -> str:
 
 def _no_revocation_data(
     cert: x509.Certificate, issuer: x509.Certificate, f: _Facts, crls: CrlMemo, required: bool
-) -> Check:
+) -> _Item:
     """The ``revocation`` check when the call has no CRL and no OCSP response: what
-    :func:`check_revocation` and :func:`combine` then say depends on ``cert``'s facts alone (its
-    distribution points and issuer name, the subject text), so it is kept with them."""
-    memo = f.checks
-    if memo is None:
-        memo = f.checks = {}
-    key = ("revocation", required)
-    check = memo.get(key)
-    if check is None:
-        s, points = f.subject, f.points
-        shared = _NO_DATA.get((id(points), required))
-        if shared is not None and shared[0] is points:
-            t = shared[1]
-            check = new_check(t.name, t.outcome, t.message, s, t.sub_indication, t.details)
-        else:
-            crl_check = check_revocation(cert, issuer, crls, _EPOCH, required=required, subject=s, points=points)
-            check = combine(crl_check, None, required=required, subject=s)
-            if len(_NO_DATA) >= _MAX_MEMO:
-                _NO_DATA.clear()
-            _NO_DATA[(id(points), required)] = (points, check)
-        memo[key] = check
-    return check
+    :func:`check_revocation` and :func:`combine` then say depends on ``cert``'s distribution points
+    and issuer name alone, besides the subject, so it is computed once per points value (see
+    :data:`_NO_DATA`) and given to each subject as a :data:`~cryptokit.report.CheckSpec`."""
+    points = f.points
+    shared = _NO_DATA.get((id(points), required))
+    if shared is None or shared[0] is not points:
+        s = f.subject
+        crl_check = check_revocation(cert, issuer, crls, _EPOCH, required=required, subject=s, points=points)
+        check = combine(crl_check, None, required=required, subject=s)
+        if len(_NO_DATA) >= _MAX_MEMO:
+            _NO_DATA.clear()
+        _NO_DATA[(id(points), required)] = (points, check)
+        return check
+    t = shared[1]
+    return (t.name, t.outcome, t.message, f.subject, t.sub_indication, t.details)
 
 
 #: the revocation check without CRLs and OCSP responses by (id of the distribution points, required),
@@ -743,10 +753,10 @@ def _algorithm_check(
     at: dt.datetime,
     subject: str,
 ) -> Check:
-    return _algorithm_verdict(_signature_facts(cert), policy, at, subject)
+    return build_check(_algorithm_verdict(_signature_facts(cert), policy, at, subject))
 
 
-def _algorithm_verdict(facts: _SignatureFacts, policy: ChainPolicy, at: dt.datetime, subject: str) -> Check:
+def _algorithm_verdict(facts: _SignatureFacts, policy: ChainPolicy, at: dt.datetime, subject: str) -> _Item:
     """The ``algorithm`` check: the policy's algorithm list, then the hash by date."""
     oid, name, hname, problem = facts
     if policy.signature_algorithms is not None and oid not in policy.signature_algorithms:
@@ -793,7 +803,7 @@ def _key_facts(cert: x509.Certificate) -> _KeyFacts:
     return ("other", type(key).__name__)
 
 
-def _key_check(facts: _KeyFacts, policy: ChainPolicy, subject: str) -> Check:
+def _key_check(facts: _KeyFacts, policy: ChainPolicy, subject: str) -> _Item:
     """The ``public_key`` check of a certificate's key under ``policy``."""
     kind = facts[0]
     if kind == "rsa":
@@ -820,7 +830,7 @@ def _key_check(facts: _KeyFacts, policy: ChainPolicy, subject: str) -> Check:
     return Check.failed("public_key", _CRYPTO, f"unsupported key type {facts[1]}", subject=subject)
 
 
-def _validity_check(f: _Facts, at: dt.datetime, subject: str) -> Check:
+def _validity_check(f: _Facts, at: dt.datetime, subject: str) -> _Item:
     nb, na = f.not_before, f.not_after
     if at < nb:
         return Check.failed(
@@ -959,7 +969,7 @@ class _Run:
         policy, at = self.policy, self.at
         anchor = path[-1]
         n = len(path) - 1
-        per_cert: list[list[Check]] = [[] for _ in path]
+        per_cert: list[list[_Item]] = [[] for _ in path]
         anchor_facts = self.facts(anchor)
         per_cert[-1].append(_ok("trust_anchor", "trusted by the caller", anchor_facts.subject))
         per_cert[-1].append(_key_check(anchor_facts.key, policy, anchor_facts.subject))
@@ -1069,9 +1079,9 @@ class _Run:
                         f"constraint raised {type(exc).__name__}",
                     )
                 )
-        return Report.from_checks(checks)
+        return pending_report(checks)
 
-    def _profile_check(self, cert: x509.Certificate, f: _Facts, is_leaf: bool) -> Check:
+    def _profile_check(self, cert: x509.Certificate, f: _Facts, is_leaf: bool) -> _Item:
         """RFC 5280 section 4 profile rules for a certificate of the path below the anchor."""
         problems = list(f.profile)
         if f.no_aki and not (f.self_issued and self.signature(cert, cert) is None):
@@ -1085,7 +1095,7 @@ class _Run:
             return Check.failed("profile", _CHAIN, "; ".join(problems), subject=f.subject)
         return _ok("profile", "RFC 5280 section 4 profile rules met", f.subject)
 
-    def _anchor_profile(self, f: _Facts, is_leaf: bool) -> Check:
+    def _anchor_profile(self, f: _Facts, is_leaf: bool) -> _Item:
         """The profile rules for a v3 trust anchor: its own rules, basicConstraints present and
         critical (4.2.1.9; applied to the anchor only: PKITS 4.6.4 validates through a non-critical
         one), no unknown critical extension, and an authorityKeyIdentifier unless self-issued (the
@@ -1106,7 +1116,7 @@ class _Run:
             return Check.failed("profile", _CHAIN, "; ".join(problems), subject=f.subject)
         return _ok("profile", "RFC 5280 section 4 profile rules met", f.subject)
 
-    def _ca_checks(self, f: _Facts, out: list[Check], max_path_length: int) -> None:
+    def _ca_checks(self, f: _Facts, out: list[_Item], max_path_length: int) -> None:
         s = f.subject
         if f.bc is None or not f.bc.ca:
             why = "no basicConstraints" if f.bc is None else "basicConstraints cA is false"
@@ -1123,7 +1133,7 @@ class _Run:
             missing = ", ".join(sorted(required - f.eku))
             out.append(Check.failed("extended_key_usage", _CHAIN, f"CA EKU lacks {missing}", subject=s))
 
-    def _anchor_ca_checks(self, f: _Facts, out: list[Check]) -> None:
+    def _anchor_ca_checks(self, f: _Facts, out: list[_Item]) -> None:
         """An anchor that issues a certificate: cA (when basicConstraints is present; a v1 root has none)
         and keyCertSign (when keyUsage is present). Its pathLenConstraint is applied by the caller."""
         s = f.subject
@@ -1137,7 +1147,7 @@ class _Run:
             out.append(_ok("basic_constraints", "trust anchor may issue certificates", s))
         out.append(_key_cert_sign_check(f, "trust anchor keyUsage lacks keyCertSign"))
 
-    def _leaf_checks(self, f: _Facts, out: list[Check]) -> None:
+    def _leaf_checks(self, f: _Facts, out: list[_Item]) -> None:
         s = f.subject
         policy = self.policy
         if policy.profile == "document_signing":
