@@ -288,14 +288,16 @@ class _Passed:
     same four inputs."""
 
     message: str
-    sets: tuple[tuple[str, object], ...]
+    #: the details with the qualifiers left to fill: {"qualifiers": None, the three policy sets}
+    details: dict[str, object]
     #: (policy, its qualifiers) of the leaf's surviving policies that have qualifiers
     qualifiers: tuple[tuple[str, tuple[str, ...]], ...]
 
 
 def _passed(result: _Passed, subject: str) -> Check:
     """The passed check for ``subject``; its details are built anew (the qualifiers are lists)."""
-    details = {"qualifiers": {oid: list(quals) for oid, quals in result.qualifiers}, **dict(result.sets)}
+    details = result.details.copy()
+    details["qualifiers"] = {oid: list(quals) for oid, quals in result.qualifiers}
     return new_check("certificate_policies", Outcome.PASSED, result.message, subject, None, MappingProxyType(details))
 
 
@@ -412,7 +414,7 @@ def _process(
         msg = "valid policies: " + ", ".join(sorted(user))
     else:
         msg = "no valid policy for the path; none required"
-    return _Passed(msg, tuple(sets.items()), tuple(quals.items()))
+    return _Passed(msg, {"qualifiers": None, **sets}, tuple(quals.items()))
 
 
 _EMPTY_SETS: dict[str, object] = {

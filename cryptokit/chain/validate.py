@@ -970,7 +970,8 @@ class _Run:
         anchor = path[-1]
         n = len(path) - 1
         per_cert: list[list[_Item]] = [[] for _ in path]
-        anchor_facts = self.facts(anchor)
+        facts = self.facts
+        anchor_facts = facts(anchor)
         per_cert[-1].append(_ok("trust_anchor", "trusted by the caller", anchor_facts.subject))
         per_cert[-1].append(_key_check(anchor_facts.key, policy, anchor_facts.subject))
         max_path_length = n
@@ -983,15 +984,15 @@ class _Run:
             if anchor_facts.bc is not None and anchor_facts.bc.path_length is not None:
                 max_path_length = min(max_path_length, anchor_facts.bc.path_length)
         constraints: list[x509.NameConstraints] = [anchor_facts.nc] if anchor_facts.nc is not None else []
-        alt_signers = self.alternate_crl_signers(path)
         # every signature first: name constraints are evaluated only on a path whose signatures all
         # verify (an unauthenticated certificate must not buy O(names x subtrees) work)
         sig_results = [self.signature(path[idx], path[idx + 1]) for idx in range(n)]
-        signatures_ok = all(r is None for r in sig_results)
+        signatures_ok = sig_results.count(None) == n
         no_revocation_data = not self.crls.crls and self.ocsp is None
+        alt_signers = None if no_revocation_data else self.alternate_crl_signers(path)
         for idx in range(n - 1, -1, -1):  # from the certificate issued by the anchor down to the leaf
             cert, issuer = path[idx], path[idx + 1]
-            f = self.facts(cert)
+            f = facts(cert)
             s = f.subject
             out = per_cert[idx]
             is_leaf = idx == 0
@@ -1003,7 +1004,7 @@ class _Run:
             else:
                 out.append(Check.failed("signature", sig[0], sig[1], subject=s))
             out.append(_validity_check(f, at, s))
-            if f.issuer_key == self.facts(issuer).subject_key:  # names_match, by the names' keys
+            if f.issuer_key == facts(issuer).subject_key:  # names_match, by the names' keys
                 out.append(_ok("name_chaining", "issuer matches the issuer's subject", s))
             else:
                 out.append(Check.failed("name_chaining", _GENERAL, "issuer name does not match", subject=s))
@@ -1064,7 +1065,7 @@ class _Run:
                     constraints.append(f.nc)
             else:
                 self._leaf_checks(f, out)
-        policy_check = check_policies(path, policy, self.facts)  # RFC 5280 6.1.2-6.1.5
+        policy_check = check_policies(path, policy, facts)  # RFC 5280 6.1.2-6.1.5
         if policy_check is not None:
             per_cert[policy_check[0]].append(policy_check[1])
         checks = [c for group in per_cert for c in group]
