@@ -96,7 +96,7 @@ class PathBuilder:
 
     def paths(self, leaf: x509.Certificate) -> Iterator[tuple[x509.Certificate, ...]]:
         """Complete paths (leaf first, anchor last), best guesses first."""
-        if any(leaf is a for a in self.anchors):
+        if id(leaf) in map(id, self.anchors):
             yield (leaf,)
             return
         found = 0
@@ -136,4 +136,4 @@ def _name_keys(cert: x509.Certificate) -> tuple[NameKey, NameKey]:
 
 def _absent(cert: x509.Certificate, path: tuple[x509.Certificate, ...]) -> bool:
     """``cert`` is not on ``path`` (by identity: equality re-encodes both certificates)."""
-    return all(cert is not p for p in path)
+    return id(cert) not in map(id, path)  # ints compared in C; the path holds its certificates alive

@@ -211,6 +211,8 @@ DEFAULT_CACHE: ChainCache[ChainReport] = ChainCache()
 
 
 def _as_items(value: Any, field: str) -> list[Any]:
+    if type(value) is list or type(value) is tuple:  # the common forms, without the ABC check below
+        return list(value)
     if value is None:
         return []
     if isinstance(value, (bytes, bytearray, memoryview, str, x509.Certificate)):
