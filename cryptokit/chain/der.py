@@ -258,6 +258,9 @@ def _rdn(d: bytes) -> tuple[tuple[tuple[str, str], ...], frozenset[tuple[str, An
         s = attr_end
     if not attrs:
         raise ValueError("empty RDN")
+    if len(attrs) == 1:  # nearly every RDN
+        oid, value = attrs[0]
+        return (attrs[0],), rdn_key(attrs), f"{_SHORT_NAMES.get(oid, oid)}={_escape(value)}"
     text = "+".join(f"{_SHORT_NAMES.get(oid, oid)}={_escape(value)}" for oid, value in attrs)
     return tuple(attrs), rdn_key(attrs), text
 
@@ -452,16 +455,21 @@ def _ia5(d: bytes, s: int, e: int) -> str:
 
 
 def _general_names(d: bytes, i: int, end: int, tags: frozenset[int]) -> tuple[tuple[int, str], ...]:
-    """The GeneralNames whose content is ``d[i:end]``: one or more names of ``tags`` (IA5String forms)."""
+    """The GeneralNames whose content is ``d[i:end]``: one or more names of ``tags``, each an
+    IA5String form in the subset of :func:`_ia5` (read inline: a new leaf's subjectAltName)."""
     out = []
     while i < end:
         tag = d[i]
         if tag not in tags:
             raise ValueError("GeneralName outside the subset")
-        s, e = _tlv(d, i)
-        if e > end:
-            raise ValueError("GeneralName beyond its list")
-        out.append((tag, _ia5(d, s, e)))
+        n = d[i + 1]
+        s, e = (i + 2, i + 2 + n) if n < 0x80 else _tlv(d, i)
+        if e > end or not 1 <= e - s <= 1024:
+            raise ValueError("GeneralName beyond its list or of a length outside the subset")
+        text = d[s:e].decode("ascii")  # UnicodeDecodeError is a ValueError
+        if not text.isprintable():
+            raise ValueError("IA5String not printable")
+        out.append((tag, text))
         i = e
     if i != end or not out:
         raise ValueError("GeneralNames outside the subset")

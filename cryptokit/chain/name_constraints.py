@@ -41,7 +41,7 @@ import ipaddress
 import re
 import stringprep
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -205,13 +205,16 @@ def name_key(name: x509.Name) -> NameKey:
     return tuple(frozenset((a.oid.dotted_string, _norm(a.value)) for a in rdn) for rdn in name.rdns)
 
 
-def rdns_key(rdns: Iterable[Iterable[tuple[str, str]]]) -> NameKey:
+def rdns_key(rdns: Iterable[Sequence[tuple[str, str]]]) -> NameKey:
     """:func:`name_key` of a name given as RDNs of (attribute type OID, string value) pairs."""
     return tuple(map(rdn_key, rdns))
 
 
-def rdn_key(rdn: Iterable[tuple[str, str]]) -> frozenset[tuple[str, Any]]:
+def rdn_key(rdn: Sequence[tuple[str, str]]) -> frozenset[tuple[str, Any]]:
     """One RDN's part of :func:`rdns_key`."""
+    if len(rdn) == 1:  # nearly every RDN: without the generator
+        oid, value = rdn[0]
+        return frozenset(((oid, _norm(value)),))
     return frozenset((oid, _norm(value)) for oid, value in rdn)
 
 

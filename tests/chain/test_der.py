@@ -124,6 +124,9 @@ REALISTIC: dict[str, list[tuple[x509.ExtensionType, bool]]] = {
     "san dNSName": [(x509.SubjectAlternativeName([x509.DNSName("signer.example")]), False)],
     "san rfc822Name": [(x509.SubjectAlternativeName([x509.RFC822Name("a@example.com")]), False)],
     "san URI": [(x509.SubjectAlternativeName([_URI("https://example.com/a b?c=d#e")]), False)],
+    "san long URI (long-form length)": [
+        (x509.SubjectAlternativeName([_URI("https://e.example/" + "a" * 1006)]), False)
+    ],
     "san several, critical": [
         (x509.SubjectAlternativeName([x509.DNSName("*.example"), x509.RFC822Name("x@y.z"), _URI("urn:a")]), True)
     ],
@@ -282,6 +285,7 @@ UNUSUAL = {
     "san dNSName empty": (ExtensionOID.SUBJECT_ALTERNATIVE_NAME, "30028200"),
     "san dNSName control character": (ExtensionOID.SUBJECT_ALTERNATIVE_NAME, "3003820101"),
     "san dNSName not ASCII": (ExtensionOID.SUBJECT_ALTERNATIVE_NAME, "30048202c3a9"),
+    "san URI of 1025 characters": (ExtensionOID.SUBJECT_ALTERNATIVE_NAME, "30820405868204" + "01" + "61" * 1025),
     "crl dp URI not ASCII": (ExtensionOID.CRL_DISTRIBUTION_POINTS, "300a3008a006a0048602c3a9"),
     "crl dp empty": (ExtensionOID.CRL_DISTRIBUTION_POINTS, "3000"),
     "aia empty": (ExtensionOID.AUTHORITY_INFORMATION_ACCESS, "3000"),
@@ -322,7 +326,7 @@ def _with_raw_extension(pki, oid: x509.ObjectIdentifier, value: bytes) -> bytes:
     key = make_key("p256", "der-leaf")
     cert = (
         x509.CertificateBuilder()
-        .subject_name(name(f"Raw {oid.dotted_string} {value.hex()}"))
+        .subject_name(name(f"Raw {oid.dotted_string} {value.hex()[:32]} {len(value)}"))
         .issuer_name(pki.intermediate.subject)
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
