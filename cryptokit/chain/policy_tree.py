@@ -35,17 +35,24 @@ from __future__ import annotations
 import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from types import MappingProxyType
 from typing import Protocol
 
 from cryptography import x509
 from cryptography.x509.oid import ExtensionOID
 
-from ..report import Check, Outcome, SubIndication, new_check
+from ..report import Check, CheckSpec, Outcome, SubIndication, build_check
 from .policy import ANY_POLICY, ChainPolicy
 
-__all__ = ["MAX_POLICY_NODES", "NO_POLICY_FACTS", "POLICY_EXTENSIONS", "PolicyFacts", "check_policies", "policy_facts"]
+__all__ = [
+    "MAX_POLICY_NODES",
+    "NO_POLICY_FACTS",
+    "POLICY_EXTENSIONS",
+    "PolicyFacts",
+    "check_policies",
+    "policy_facts",
+    "policy_item",
+]
 
 #: Most nodes the valid_policy_tree may ever hold for one path: every node created counts, and so
 #: does every policy a mapping puts in a node's expected_policy_set.
@@ -233,6 +240,15 @@ def check_policies(
     (index in ``path`` of the certificate the check is about, the check); None for a path of the
     anchor alone (nothing to process). ``facts`` gives each certificate's subject text and whether
     it is self-issued, and its :class:`PolicyFacts`."""
+    found = policy_item(path, options, facts)
+    return None if found is None else (found[0], build_check(found[1]))
+
+
+def policy_item(
+    path: Sequence[x509.Certificate], options: ChainPolicy, facts: Callable[[x509.Certificate], _CertFacts]
+) -> tuple[int, Check | CheckSpec] | None:
+    """:func:`check_policies` with a passed check as a :data:`~cryptokit.report.CheckSpec` (for a
+    report built by :func:`~cryptokit.report.pending_report`)."""
     certs = path[-2::-1]  # RFC order: certs[0] is certificate 1, issued by the anchor
     n = len(certs)
     if n == 0:
@@ -240,9 +256,19 @@ def check_policies(
     cfacts = [facts(c) for c in certs]
     pfacts = [f.policy for f in cfacts]
     user_set = options.user_initial_policy_set
+    defaults = (
+        ANY_POLICY in user_set
+        and not options.initial_explicit_policy
+        and not options.initial_policy_mapping_inhibit
+        and not options.initial_any_policy_inhibit
+    )
+    if defaults and pfacts.count(NO_POLICY_FACTS) == n:
+        # no policy extension and default inputs: the tree is NULL after certificate 1 and
+        # explicit_policy ends at 1, so processing succeeds with empty sets
+        return 0, _passed_empty(cfacts[-1].subject)
     flags = tuple([f.self_issued for f in cfacts])
     key = (*map(id, pfacts), flags, user_set, *_options(options))
-    hit = _PASSED.get(key)  # facts with an error or the short way below are never kept
+    hit = _PASSED.get(key)  # facts with an error are never kept
     if hit is not None and all(map(operator.is_, hit[0], pfacts)):
         return 0, _passed(hit[1], cfacts[-1].subject)
 
@@ -252,16 +278,6 @@ def check_policies(
     for i, pf in enumerate(pfacts, start=1):
         if pf.error is not None:
             return n - i, Check.failed("certificate_policies", _CHAIN, pf.error, subject=subject(i), position=i)
-    defaults = (
-        ANY_POLICY in user_set
-        and not options.initial_explicit_policy
-        and not options.initial_policy_mapping_inhibit
-        and not options.initial_any_policy_inhibit
-    )
-    if defaults and not any(pf.any for pf in pfacts):
-        # no policy extension and default inputs: the tree is NULL after certificate 1 and
-        # explicit_policy ends at 1, so processing succeeds with empty sets
-        return 0, _passed_empty(subject(n))
     try:
         result = _process(pfacts, flags, options, subject)
     except _TooBig as exc:
@@ -294,11 +310,11 @@ class _Passed:
     qualifiers: tuple[tuple[str, tuple[str, ...]], ...]
 
 
-def _passed(result: _Passed, subject: str) -> Check:
+def _passed(result: _Passed, subject: str) -> CheckSpec:
     """The passed check for ``subject``; its details are built anew (the qualifiers are lists)."""
     details = result.details.copy()
     details["qualifiers"] = {oid: list(quals) for oid, quals in result.qualifiers}
-    return new_check("certificate_policies", Outcome.PASSED, result.message, subject, None, MappingProxyType(details))
+    return ("certificate_policies", _PASSED_OUTCOME, result.message, subject, None, MappingProxyType(details))
 
 
 def _options(options: ChainPolicy) -> tuple[bool, bool, bool]:
@@ -318,10 +334,12 @@ _EMPTY_DETAILS = MappingProxyType(
 )
 
 
-@lru_cache(maxsize=1024)
-def _passed_empty(subject: str) -> Check:
-    message = "no certificate policies in the path; none required"
-    return new_check("certificate_policies", Outcome.PASSED, message, subject, None, _EMPTY_DETAILS)
+_EMPTY_MESSAGE = "no certificate policies in the path; none required"
+_PASSED_OUTCOME = Outcome.PASSED
+
+
+def _passed_empty(subject: str) -> CheckSpec:
+    return ("certificate_policies", _PASSED_OUTCOME, _EMPTY_MESSAGE, subject, None, _EMPTY_DETAILS)
 
 
 def _process(
