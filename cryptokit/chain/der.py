@@ -43,6 +43,7 @@ on malformed variants, and ``fuzz/fuzz_chain_der.py`` checks the promise above o
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
@@ -265,11 +266,20 @@ def _rdn(d: bytes) -> tuple[tuple[tuple[str, str], ...], frozenset[tuple[str, An
     return tuple(attrs), rdn_key(attrs), text
 
 
+#: a Validity of two UTCTimes (nearly every certificate), as latin-1 text: each time's six pairs of digits
+_TWO_UTC_TIMES = re.compile(r"\x17\r(\d\d)(\d\d)(\d\d)(\d\d)(\d\d)(\d\d)Z" * 2, re.ASCII)
+
+
 def _validity_text(d: bytes, i: int, end: int) -> str | None:
     """The Validity whose content is ``d[i:end]`` as "notBefore .. notAfter" in ISO 8601 (UTC), the
     text ``datetime.isoformat`` gives, read from the time strings (isoformat costs about 1.5 us a
     datetime): UTCTime YYMMDDHHMMSSZ (RFC 5280 4.1.2.5.1: YY >= 50 is 19YY) and GeneralizedTime
-    YYYYMMDDHHMMSSZ only (cryptography has checked they are valid times), else None."""
+    YYYYMMDDHHMMSSZ only (cryptography checks they are valid times), else None."""
+    m = _TWO_UTC_TIMES.fullmatch(d[i:end].decode("latin-1"))
+    if m is not None:  # one match instead of the loop below: 1.4 us instead of 2-3.5
+        y1, mo1, d1, h1, mi1, s1, y2, mo2, d2, h2, mi2, s2 = m.groups()
+        c1, c2 = "19" if y1 >= "50" else "20", "19" if y2 >= "50" else "20"
+        return f"{c1}{y1}-{mo1}-{d1}T{h1}:{mi1}:{s1}+00:00 .. {c2}{y2}-{mo2}-{d2}T{h2}:{mi2}:{s2}+00:00"
     out = []
     while i < end:
         tag, n = d[i], d[i + 1]
@@ -414,9 +424,15 @@ def _spki(d: bytes) -> tuple[str, bool]:
 
 
 def _extension(d: bytes) -> tuple[str, bool, object]:
-    """(OID, critical, value as read) of one Extension; ValueError outside the subset."""
-    x, end = _tlv(d, 0)
-    oid, x = _oid_at(d, x)
+    """(OID, critical, value as read) of one Extension; ValueError outside the subset. Short-form
+    lengths are read inline (a new leaf's subjectAltName and subjectKeyIdentifier come here)."""
+    n = d[1]
+    x, end = (2, 2 + n) if n < 0x80 else _tlv(d, 0)
+    if d[x] != 0x06 or d[x + 1] >= 0x80:  # no OID of the subset is that long
+        raise ValueError("extnID not a short OBJECT IDENTIFIER")
+    o = x + 2 + d[x + 1]
+    oid = oid_text(d[x + 2 : o])
+    x = o
     critical = False
     if d[x] == 0x01:
         if d[x : x + 3] != b"\x01\x01\xff":  # DEFAULT FALSE is never encoded in DER
@@ -425,7 +441,8 @@ def _extension(d: bytes) -> tuple[str, bool, object]:
         x += 3
     if d[x] != 0x04:
         raise ValueError("extnValue not an OCTET STRING")
-    vs, ve = _tlv(d, x)
+    n = d[x + 1]
+    vs, ve = (x + 2, x + 2 + n) if n < 0x80 else _tlv(d, x)
     if ve != end or end != len(d):
         raise ValueError("trailing data")
     reader = _READERS.get(oid)

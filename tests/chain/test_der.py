@@ -91,6 +91,10 @@ VARIANTS = {
         "not_after": dt.datetime(2051, 6, 7, 8, 9, 10, tzinfo=dt.UTC),
     },
     "UTCTime 2049": {"not_after": dt.datetime(2049, 12, 31, 23, 59, 59, tzinfo=dt.UTC)},
+    "UTCTime 1950 and 2049": {
+        "not_before": dt.datetime(1950, 1, 1, 0, 0, 0, tzinfo=dt.UTC),
+        "not_after": dt.datetime(2049, 12, 31, 23, 59, 59, tzinfo=dt.UTC),
+    },
     "critical aki": {"extra_extensions": [], "akid": False},
 }
 
