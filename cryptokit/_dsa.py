@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives.asymmetric.types import CertificatePublicKey
 
 from .encoding import der_header
 
-__all__ = ["DSAPrivateKey", "DSAPublicKey", "csr_public_key", "public_key", "spki_public_key"]
+__all__ = ["DSAPrivateKey", "DSAPublicKey", "csr_public_key", "public_key", "spki_algorithm", "spki_public_key"]
 
 
 def _dsa_class(name: str) -> type:
@@ -41,7 +41,7 @@ else:
 
 
 _DSA_OID = x509.ObjectIdentifier("1.2.840.10040.4.1")
-_DSA_OID_TLV = b"\x06\x07\x2a\x86\x48\xce\x38\x04\x01"  # OBJECT IDENTIFIER 1.2.840.10040.4.1
+_DSA_OID_CONTENT = b"\x2a\x86\x48\xce\x38\x04\x01"  # OBJECT IDENTIFIER 1.2.840.10040.4.1
 
 
 def public_key(cert: x509.Certificate) -> CertificatePublicKeyTypes:
@@ -60,18 +60,35 @@ def public_key(cert: x509.Certificate) -> CertificatePublicKeyTypes:
         return cert.public_key()
 
 
+def spki_algorithm(der: bytes, i: int = 0) -> tuple[bytes, int | None]:
+    """The algorithm OBJECT IDENTIFIER's content octets of the SubjectPublicKeyInfo whose tag is at
+    ``der[i]``, and the tag of the algorithm's parameters (None when absent). cryptokit's one reader
+    of a SubjectPublicKeyInfo's algorithm from DER (the DSA checks here, ``chain.der``'s certificate
+    reader). Reads headers only and proves nothing else well-formed; ValueError when the shape is
+    not SEQUENCE { SEQUENCE { OBJECT IDENTIFIER, ... }, ... }, IndexError when truncated."""
+    if der[i] != 0x30:
+        raise ValueError("SubjectPublicKeyInfo not a SEQUENCE")
+    i = der_header(der, i)[0]
+    if der[i] != 0x30:
+        raise ValueError("AlgorithmIdentifier not a SEQUENCE")
+    a, n = der_header(der, i)
+    if der[a] != 0x06:
+        raise ValueError("algorithm not an OBJECT IDENTIFIER")
+    o, m = der_header(der, a)
+    p, end = o + m, a + n
+    if p > len(der):
+        raise IndexError("truncated SubjectPublicKeyInfo")
+    if p > end:
+        raise ValueError("algorithm OID beyond its AlgorithmIdentifier")
+    return der[o:p], der[p] if p < end else None
+
+
 def _spki_is_dsa(der: bytes, i: int) -> bool:
     """Whether the SubjectPublicKeyInfo whose tag is at ``der[i]`` has the algorithm id-dsa (True too
     when the bytes do not have the expected shape: cryptography then refuses or warns, and is silenced)."""
     try:
-        if der[i] != 0x30:
-            return True
-        i = der_header(der, i)[0]  # SubjectPublicKeyInfo
-        if der[i] != 0x30:
-            return True
-        i = der_header(der, i)[0]  # AlgorithmIdentifier
-        return der[i : i + len(_DSA_OID_TLV)] == _DSA_OID_TLV
-    except IndexError:
+        return spki_algorithm(der, i)[0] == _DSA_OID_CONTENT
+    except (IndexError, ValueError):
         return True
 
 

@@ -72,6 +72,32 @@ def test_csr_public_key_silences_only_dsa(strict: None) -> None:
     assert _dsa._spki_is_dsa(_dsa_spki(), 0)
 
 
+def test_spki_algorithm_is_the_one_reader_of_a_key_algorithm() -> None:
+    """What both the DSA checks and the chain's DER reader read of a SubjectPublicKeyInfo: the
+    algorithm OID's content and its parameters' tag, at an offset too; the wrong shape raises."""
+    from cryptokit.chain.der import _spki
+
+    rsa, p256, ed = (
+        make_key(kind, "spki").public_key().public_bytes(DER, _SPKI) for kind in ("rsa2048", "p256", "ed25519")
+    )
+    assert _dsa.spki_algorithm(rsa) == (bytes.fromhex("2a864886f70d010101"), 0x05)  # rsaEncryption, NULL
+    assert _dsa.spki_algorithm(b"\x00\x00" + p256, 2) == (bytes.fromhex("2a8648ce3d0201"), 0x06)  # named curve
+    assert _dsa.spki_algorithm(ed) == (bytes.fromhex("2b6570"), None)  # Ed25519, no parameters
+    assert _dsa.spki_algorithm(_dsa_spki())[0] == bytes.fromhex("2a8648ce380401")
+    assert _spki(p256) == ("1.2.840.10045.2.1", True) and _spki(rsa) == ("1.2.840.113549.1.1.1", False)
+    for bad in (
+        b"\x31\x03\x30\x01\x06",
+        b"\x30\x02\x31\x00",
+        b"\x30\x04\x30\x02\x05\x00",
+        b"\x30\x06\x30\x01\x06\x02\x2a\x03",
+    ):
+        with pytest.raises(ValueError):
+            _dsa.spki_algorithm(bad)
+        assert _dsa._spki_is_dsa(bad, 0)  # unreadable: silenced, cryptography refuses it anyway
+    with pytest.raises(IndexError):
+        _dsa.spki_algorithm(b"\x30\x05\x30\x03\x06\x01")
+
+
 @pytest.mark.parametrize("form", ["der", "pem"])
 def test_load_public_key_dsa_spki(strict: None, form: str) -> None:
     spki = _dsa_spki()

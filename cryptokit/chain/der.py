@@ -47,6 +47,7 @@ import re
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
+from .._dsa import spki_algorithm
 from .name_constraints import NameKey, rdn_key
 
 __all__ = ["CertFields", "Rdns", "read_certificate", "oid_text", "rfc4514"]
@@ -417,10 +418,8 @@ def _memo(memo: dict[bytes, Any], der: bytes, read: Callable[[bytes], Any], limi
 
 def _spki(d: bytes) -> tuple[str, bool]:
     """(algorithm OID, whether its parameters are an OBJECT IDENTIFIER) of a SubjectPublicKeyInfo."""
-    s = _tlv(d, 0)[0]
-    a, alg_end = _tlv(d, s)
-    key_algorithm, p = _oid_at(d, a)
-    return key_algorithm, p < alg_end and d[p] == 0x06
+    oid, parameters = spki_algorithm(d)
+    return oid_text(oid), parameters == 0x06
 
 
 def _extension(d: bytes) -> tuple[str, bool, object]:
