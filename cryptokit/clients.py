@@ -19,14 +19,15 @@ verifier as a hand-written exchange, so what a result proves is what those funct
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Self
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 from cryptography import x509
 
 from .errors import InputError
 from .hashing import HashToSign
 from .protocols import HttpRequest, HttpResponse, adss, csc, emca
+from .protocols._args import known_options
 
 if TYPE_CHECKING:
     from .certificates import CertificateLike
@@ -42,6 +43,23 @@ def _send_arg(send: object) -> Send:
     if not callable(send):
         raise InputError("send", "must be a callable HttpRequest -> HttpResponse (e.g. a Transport)")
     return send
+
+
+def _items(field: str, value: object) -> list[Any]:
+    """A sequence argument as a list; a string, bytes or a non-iterable is refused."""
+    if isinstance(value, (str, bytes, bytearray, Mapping)) or not isinstance(value, Iterable):
+        raise InputError(field, f"must be a sequence, not {type(value).__name__}")
+    return list(value)
+
+
+def _optional_text(field: str, value: object) -> None:
+    if value is not None and not isinstance(value, str):
+        raise InputError(field, f"must be a string or None, not {type(value).__name__}")
+
+
+def _callable(field: str, value: object) -> None:
+    if not callable(value):
+        raise InputError(field, f"must be callable, not {type(value).__name__}")
 
 
 def _exchange(send: Send, request: HttpRequest, *, idempotent: bool = False) -> HttpResponse:
@@ -60,11 +78,38 @@ def _exchange(send: Send, request: HttpRequest, *, idempotent: bool = False) -> 
     return response
 
 
-def _transport(base_url: str, options: dict[str, Any]) -> Send:
-    from .transport import Transport
+def _transport(base_url: str, options: object, field: str) -> Send:
+    """A Transport to ``base_url`` with ``options`` (its defaults for what is not given: a 30 s
+    timeout). ``field`` "transport" is a mapping (an unknown name is an InputError naming it);
+    otherwise they are ``connect``'s keywords (an unknown one is a TypeError, as Python's)."""
+    from .transport import OPTIONS, Transport
 
-    options.setdefault("timeout", 30.0)
+    if options is None:
+        options = {}
+    if not isinstance(options, Mapping) or not all(isinstance(key, str) for key in options):
+        raise InputError(field, "must be a mapping of Transport option names to values")
+    if field == "transport":
+        for key in options:
+            if key not in OPTIONS:
+                raise InputError(f"transport.{key}", f"is not a Transport option ({', '.join(sorted(OPTIONS))})")
+    else:
+        known_options(field, options, OPTIONS)
     return Transport(base_url, **options)
+
+
+_C = TypeVar("_C", bound="_Client")
+
+
+def _connect(base_url: str, options: object, field: str, make: Callable[[Send], _C]) -> _C:
+    """``make``'s client over a new Transport it owns; the Transport is closed if ``make`` refuses."""
+    send = _transport(base_url, options, field)
+    try:
+        client = make(send)
+    except BaseException:
+        send.close()  # type: ignore[attr-defined]
+        raise
+    client._owning(send)
+    return client
 
 
 class _Client:
@@ -108,6 +153,8 @@ class CscClient(_Client):
         self._send = _send_arg(send)
         if version not in (1, 2) or isinstance(version, bool):
             raise InputError("version", "must be 1 or 2")
+        _optional_text("access_token", access_token)
+        _optional_text("base_path", base_path)
         self.version: Any = version
         self.base_path = base_path
         self._token = access_token
@@ -124,10 +171,12 @@ class CscClient(_Client):
     ) -> CscClient:
         """A client over a new :class:`~cryptokit.transport.Transport` to ``base_url``; close it
         with :meth:`close` or ``with``."""
-        send = _transport(base_url, transport_options)
-        client = cls(send, access_token=access_token, version=version, base_path=base_path)
-        client._owning(send)
-        return client
+        return _connect(
+            base_url,
+            transport_options,
+            "CscClient.connect",
+            lambda send: cls(send, access_token=access_token, version=version, base_path=base_path),
+        )
 
     def __repr__(self) -> str:
         return f"CscClient(v{self.version}, token={'set' if self._token else 'none'})"
@@ -172,6 +221,8 @@ class CscClient(_Client):
     ) -> csc.Sad:
         """``credentials/authorize``: a SAD for ``num_signatures`` (default: one per hash), bound
         to ``hashes`` when given; ``options``: ``pin``, ``otp``, ``description``, ``client_data``."""
+        if hashes is not None:
+            hashes = _items("hashes", hashes)
         count = num_signatures if num_signatures is not None else len(hashes or ())
         req = csc.build_authorize_request(
             credential_id, num_signatures=count, hashes=hashes, **self._common(), **options
@@ -206,9 +257,14 @@ class CscClient(_Client):
         (:func:`csc.verify_sign_hash_response`: signature per hash, in order, chain to an anchor),
         raising VerificationFailed otherwise. ``options`` go to :func:`csc.build_sign_hash_request`.
         """
-        items = list(hashes)
+        items = _items("hashes", hashes)
         if not items:
             raise InputError("hashes", "must hold at least one hash")
+        anchors = _items("trust_anchors", trust_anchors) if trust_anchors is not None else None
+        if credential is not None and not isinstance(credential, csc.CredentialInfo):
+            raise InputError("credential", "must be a CredentialInfo (from credential()) or None")
+        if otp is not None and not isinstance(otp, str):
+            _callable("otp", otp)
         info = credential if credential is not None else self.credential(credential_id)
         size = info.multisign
         out: list[bytes] = []
@@ -229,10 +285,10 @@ class CscClient(_Client):
             )
             resp = _exchange(self._send, req)
             result = csc.parse_sign_hash_response(resp.status, resp.body, request=req)
-            if trust_anchors is not None:
+            if anchors is not None:
                 from .protocols.csc import verify_sign_hash_response
 
-                verify_sign_hash_response(req, result, certificates=info, trust_anchors=list(trust_anchors))
+                verify_sign_hash_response(req, result, certificates=info, trust_anchors=anchors)
             elif len(result.signatures) != len(batch):
                 raise InputError(
                     "body.signatures", f"holds {len(result.signatures)} signatures for {len(batch)} hashes"
@@ -276,6 +332,11 @@ class AdssClient(_Client):
         ):
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 86400:
                 raise InputError(name, "must be 0..86400 seconds")
+        _optional_text("cert_alias", cert_alias)
+        if token is not None and not isinstance(token, (str, adss.Token)):
+            raise InputError("token", "must be a string, an adss.Token or None")
+        _callable("sleep", sleep)
+        _callable("clock", clock)
         self.profile_id = profile_id
         self.cert_alias = cert_alias
         self._token: Any = token
@@ -289,10 +350,7 @@ class AdssClient(_Client):
     ) -> AdssClient:
         """A client over a new :class:`~cryptokit.transport.Transport` to ``base_url`` (``transport``:
         its options, e.g. ``client_cert`` for ADSS's mutual TLS); close it with :meth:`close` or ``with``."""
-        send = _transport(base_url, dict(transport or {}))
-        client = cls(send, profile_id=profile_id, **options)
-        client._owning(send)
-        return client
+        return _connect(base_url, transport, "transport", lambda send: cls(send, profile_id=profile_id, **options))
 
     def __repr__(self) -> str:
         return f"AdssClient(profile_id={self.profile_id!r}, token={'set' if self._token else 'none'})"
@@ -334,20 +392,23 @@ class AdssClient(_Client):
         alias = cert_alias or self.cert_alias
         if alias is None:
             raise InputError("cert_alias", "is required (here or in the client)")
+        items = _items("hashes", hashes)
+        chain = _items("certificate_chain", certificate_chain) if certificate_chain is not None else []
+        anchors = _items("trust_anchors", trust_anchors) if trust_anchors is not None else None
         req = adss.build_sign_request(
-            list(hashes), profile_id=self.profile_id, cert_alias=alias, token=self._token_arg(), **options
+            items, profile_id=self.profile_id, cert_alias=alias, token=self._token_arg(), **options
         )
         resp = _exchange(self._send, req)
         result = adss.parse_sign_response(resp.status, resp.body)
-        if certificate is not None and trust_anchors is not None:
+        if certificate is not None and anchors is not None:
             poller = adss.SignStatusPoller.for_answer(
                 req,
                 result,
                 profile_id=self.profile_id,
                 token=self._token_arg(),
                 certificate=certificate,
-                certificate_chain=list(certificate_chain or ()),
-                trust_anchors=list(trust_anchors),
+                certificate_chain=chain,
+                trust_anchors=anchors,
                 first_delay=min(self.poll_interval, self.poll_timeout),
                 max_delay=max(self.max_interval, self.poll_interval),
                 deadline=max(self.poll_timeout, 0.001),
@@ -391,7 +452,18 @@ class EmcaClient(_Client):
     def __init__(
         self, send: Send, *, username: str, password: str, signer: KeyBundle, envelope: Envelope, **options: Any
     ) -> None:
+        from .envelope import Envelope
+        from .pkcs12 import KeyBundle
+
         self._send = _send_arg(send)
+        if not isinstance(username, str) or not username:
+            raise InputError("username", "must be a non-empty string")
+        if not isinstance(password, str):
+            raise InputError("password", "must be a string")
+        if not isinstance(signer, KeyBundle):
+            raise InputError("signer", "must be the KeyBundle whose certificate the CA registered")
+        if not isinstance(envelope, Envelope):
+            raise InputError("envelope", "must be the Envelope shared with the CA")
         self.username = username
         self._password = password
         self._signer = signer
@@ -402,10 +474,7 @@ class EmcaClient(_Client):
     def connect(cls, base_url: str, *, transport: Mapping[str, Any] | None = None, **options: Any) -> EmcaClient:
         """A client over a new :class:`~cryptokit.transport.Transport` to ``base_url``; close it
         with :meth:`close` or ``with``."""
-        send = _transport(base_url, dict(transport or {}))
-        client = cls(send, **options)
-        client._owning(send)
-        return client
+        return _connect(base_url, transport, "transport", lambda send: cls(send, **options))
 
     def __repr__(self) -> str:
         return f"EmcaClient(username={self.username!r})"
@@ -414,6 +483,9 @@ class EmcaClient(_Client):
         """Send the multiple-CSR request (``application_id``, ``profile_id``, ``subscriber_id``,
         ``validity``... in ``options``) and return the answer checked against it."""
         merged = {**self._options, **options}
+        for name in ("application_id", "profile_id", "subscriber_id"):
+            if name not in merged:
+                raise InputError(name, "is required (in create_certificates or the client's options)")
         req = emca.build_create_certificates_request(
             csrs,
             username=self.username,

@@ -28,7 +28,7 @@ import asyncio
 import secrets
 import threading
 import time
-from collections.abc import Awaitable, Callable, Mapping, MutableMapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping, MutableMapping
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -69,6 +69,10 @@ class AdssTokens:
                 raise InputError("clients", "client ids and secrets must be non-empty strings")
         if isinstance(lifetime, bool) or not isinstance(lifetime, int) or not 1 <= lifetime <= 86400:
             raise InputError("lifetime", "must be 1..86400 seconds")
+        if isinstance(max_tokens, bool) or not isinstance(max_tokens, int) or not 1 <= max_tokens <= 10_000_000:
+            raise InputError("max_tokens", "must be 1..10000000")
+        if not callable(clock):
+            raise InputError("clock", "must be a callable returning seconds")
         self._clients = dict(clients)
         self.lifetime = lifetime
         self.max_tokens = max_tokens
@@ -140,6 +144,12 @@ class EmcaService:
             if name not in options:
                 raise InputError(name, "is required by the emCA half")
         self._handle = emca.handle_request
+        if methods is not None and (
+            isinstance(methods, str)
+            or not isinstance(methods, Iterable)
+            or not all(isinstance(m, str) and m for m in methods)
+        ):
+            raise InputError("methods", "must be a set of emCA method names")
         self._options = options
         self.methods = frozenset(methods) if methods is not None else EMCA_METHODS | {emca.METHOD_CREATE_CERTIFICATES}
 
@@ -204,6 +214,8 @@ class ServiceApp:
 
     def route(self, http_request: HttpRequest, source_ip: str | None = None) -> HttpResponse:
         """The answer for one request (what the ASGI callable sends; usable without a server)."""
+        if not isinstance(http_request, HttpRequest) or not isinstance(http_request.path, str):
+            raise InputError("http_request", "must be an HttpRequest")
         path = http_request.path
         try:
             if path.startswith("/csc/") and self.csc is not None:
@@ -293,6 +305,8 @@ def demo_app(folder: str, *, tls: bool = False) -> tuple[ServiceApp, dict[str, A
     from .protocols import adss, csc, emca
     from .testing import make_cert, make_pki, make_tls_pki, name, new_key
 
+    if not isinstance(folder, (str, os.PathLike)) or not os.path.isdir(folder) or not os.access(folder, os.W_OK):
+        raise InputError("folder", "must be an existing directory this process can write")
     pki = make_pki("rsa2048", label=" serve")
     signer = KeyBundle(pki.leaf_key, pki.leaf, (pki.intermediate, pki.root))
     ca = KeyBundle(pki.intermediate_key, pki.intermediate, (pki.root,))
@@ -433,6 +447,16 @@ def run_demo_server(
     import ssl
     import tempfile
 
+    if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535:
+        raise InputError("port", "must be 0..65535 (0: a free port)")
+    if folder is not None and not isinstance(folder, (str, os.PathLike)):
+        raise InputError("folder", "must be a directory path or None")
+    if max_seconds is not None and (
+        isinstance(max_seconds, bool) or not isinstance(max_seconds, (int, float)) or not max_seconds >= 0
+    ):
+        raise InputError("max_seconds", "must be a number of seconds (0 or more) or None")
+    if announce is not None and not callable(announce):
+        raise InputError("announce", "must be a callable taking the summary, or None")
     try:
         import uvicorn
     except ImportError:  # pragma: no cover - the extra is not installed

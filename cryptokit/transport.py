@@ -4,10 +4,13 @@ The protocol packages are sans-I/O: they build requests and parse ``(status, bod
 thin adapter that carries the bytes::
 
     from cryptokit.transport import Transport
-    with Transport("https://signing.example", timeout=30, client_cert=("me.pem", "me.key")) as send:
+    with Transport("https://signing.example", client_cert=("me.pem", "me.key")) as send:
         response = send(csc.build_credentials_list_request(access_token=token))   # an HttpResponse
         ids = csc.parse_credentials_list(response.status, response.body)
 
+* ``timeout``: seconds (0 < timeout <= 3600; default :data:`DEFAULT_TIMEOUT`, 30) allowed for each of
+  connecting, each read, each write and waiting for a pooled connection. It bounds every wait, not
+  the whole call: a large answer arriving steadily, and each retry, take longer.
 * ``verify``: True (the system's trust store), False (no certificate check: tests only), a path to
   a PEM CA file, an ``ssl.SSLContext``, or a sequence of ``x509.Certificate`` trust anchors.
 * ``client_cert``: mutual TLS (ADSS answers 86000-86005 when it is missing or refused): a
@@ -33,7 +36,7 @@ import os
 import ssl
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from types import TracebackType
 from typing import Any
 
@@ -49,7 +52,16 @@ try:
 except ImportError as exc:  # pragma: no cover - the extra is not installed
     raise ImportError("cryptokit.transport needs httpx: pip install 'cryptokit[http]'") from exc
 
-__all__ = ["Transport", "AsyncTransport", "TransportError", "IDEMPOTENT_METHODS", "RETRY_STATUSES", "ssl_context"]
+__all__ = [
+    "Transport",
+    "AsyncTransport",
+    "TransportError",
+    "IDEMPOTENT_METHODS",
+    "RETRY_STATUSES",
+    "DEFAULT_TIMEOUT",
+    "OPTIONS",
+    "ssl_context",
+]
 
 #: Methods HTTP defines as idempotent: only these are retried unless the caller says otherwise.
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
@@ -58,6 +70,12 @@ RETRY_STATUSES = frozenset({502, 503, 504})
 #: Largest answer body read (64 MiB, the largest a cryptokit parser accepts).
 MAX_RESPONSE = 64 * 1024 * 1024
 MAX_RETRIES = 10
+#: Seconds each connect, read, write or pool wait may take when ``timeout`` is not given.
+DEFAULT_TIMEOUT = 30.0
+#: The keyword options a transport takes (what ``connect(base_url, **options)`` may pass on).
+OPTIONS = frozenset({"timeout", "verify", "client_cert", "retries", "backoff", "max_response"})
+#: RFC 9110 token characters: what an HTTP method may be made of.
+_TCHAR = frozenset("!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
 
 Verify = bool | str | os.PathLike[str] | ssl.SSLContext | Sequence[x509.Certificate]
 ClientCert = tuple[str, str] | tuple[str, str, str] | KeyBundle | None
@@ -163,12 +181,28 @@ def _headers(response: httpx.Response) -> dict[str, str]:
     return out
 
 
+def _text_map(field: str, value: object, *, header: bool) -> dict[str, str]:
+    """``request.query`` / ``request.headers`` as a dict of str, refusing what httpx would choke on."""
+    if not isinstance(value, Mapping):
+        raise InputError(field, "must be a mapping of str to str")
+    out: dict[str, str] = {}
+    for key, item in value.items():
+        if not isinstance(key, str) or not isinstance(item, str):
+            raise InputError(field, "must be a mapping of str to str")
+        if header and (not key.isascii() or not item.isascii() or any(c in key + item for c in "\r\n\0")):
+            raise InputError(field, "names and values must be ASCII without CR, LF or NUL")
+        out[key] = item
+    return out
+
+
 class _Base:
+    """What both transports share; the constructor's arguments are the module text's options."""
+
     def __init__(
         self,
         base_url: str,
         *,
-        timeout: float,
+        timeout: float = DEFAULT_TIMEOUT,
         verify: Verify = True,
         client_cert: ClientCert = None,
         retries: int = 2,
@@ -179,7 +213,10 @@ class _Base:
         self.timeout, self.retries, self.backoff, self.max_response = _options(timeout, retries, backoff, max_response)
         self._ssl = ssl_context(verify, client_cert) if self.base_url.startswith("https://") else None
         self._mtls = client_cert is not None
+        self._client = self._open()
 
+    def _open(self) -> Any:  # pragma: no cover - each transport opens its own httpx client
+        raise NotImplementedError
     def __repr__(self) -> str:
         mtls = ", mTLS" if self._mtls else ""
         return f"{type(self).__name__}({self.base_url!r}, timeout={self.timeout}, retries={self.retries}{mtls})"
@@ -187,17 +224,24 @@ class _Base:
     def _request(self, request: HttpRequest) -> tuple[str, str, dict[str, str], dict[str, str], bytes]:
         if not isinstance(request, HttpRequest):
             raise InputError("request", f"must be an HttpRequest, not {type(request).__name__}")
-        if not request.path.startswith("/") or any(c in request.path for c in "\r\n #?"):
+        method, path, body = request.method, request.path, request.body
+        if not isinstance(method, str) or not method or not set(method) <= _TCHAR:
+            raise InputError("request.method", "must be an HTTP method name (RFC 9110 token)")
+        if not isinstance(path, str) or not path.startswith("/") or any(c in path for c in "\r\n #?"):
             raise InputError("request.path", "must start with / and hold no query, fragment or white space")
+        if not isinstance(body, (bytes, bytearray)):
+            raise InputError("request.body", f"must be bytes, not {type(body).__name__}")
         return (
-            request.method.upper(),
-            self.base_url + request.path,
-            dict(request.query),
-            dict(request.headers),
-            request.body,
+            method.upper(),
+            self.base_url + path,
+            _text_map("request.query", request.query, header=False),
+            _text_map("request.headers", request.headers, header=True),
+            bytes(body),
         )
 
     def _tries(self, method: str, idempotent: bool | None) -> int:
+        if idempotent is not None and not isinstance(idempotent, bool):
+            raise InputError("idempotent", "must be True, False or None")
         safe = method in IDEMPOTENT_METHODS if idempotent is None else idempotent is True
         return 1 + self.retries if safe else 1
 
@@ -244,9 +288,10 @@ class Transport(_Base):
     error status is an answer, not a failure: it is returned for the protocol parser to type.
     """
 
-    def __init__(self, base_url: str, **options: Any) -> None:
-        super().__init__(base_url, **options)
-        self._client = httpx.Client(**self._client_options())
+    _client: httpx.Client
+
+    def _open(self) -> httpx.Client:
+        return httpx.Client(**self._client_options())
 
     def send(self, request: HttpRequest, *, idempotent: bool | None = None) -> HttpResponse:
         """Send ``request``; the answer as an :class:`HttpResponse`. TransportError when no answer came."""
@@ -278,9 +323,10 @@ class Transport(_Base):
 class AsyncTransport(_Base):
     """The asyncio twin of :class:`Transport`: ``await send(request) -> HttpResponse``."""
 
-    def __init__(self, base_url: str, **options: Any) -> None:
-        super().__init__(base_url, **options)
-        self._client = httpx.AsyncClient(**self._client_options())
+    _client: httpx.AsyncClient
+
+    def _open(self) -> httpx.AsyncClient:
+        return httpx.AsyncClient(**self._client_options())
 
     async def send(self, request: HttpRequest, *, idempotent: bool | None = None) -> HttpResponse:
         """Send ``request``; the answer as an :class:`HttpResponse`. TransportError when no answer came."""

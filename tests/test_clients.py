@@ -218,7 +218,9 @@ def test_connect_owns_its_transport_and_closes_it_a_given_send_stays_open() -> N
     made = [
         CscClient.connect("http://127.0.0.1:9", version=1),
         AdssClient.connect("http://127.0.0.1:9", profile_id="p"),
-        EmcaClient.connect("http://127.0.0.1:9", username="u", password="p", signer=None, envelope=None)  # type: ignore[arg-type],
+        EmcaClient.connect(
+            "http://127.0.0.1:9", username="u", password="p", signer=_signer(), envelope=Envelope(bytes(32))
+        ),
     ]
     for client in made:
         transport = client._send
@@ -232,3 +234,83 @@ def test_connect_owns_its_transport_and_closes_it_a_given_send_stays_open() -> N
         with AdssClient(mine, profile_id="p"):
             pass
         assert not mine._client.is_closed
+
+
+def _signer() -> KeyBundle:
+    key = make_key("p256", "clients-emca")
+    return KeyBundle(key, make_cert(name("emca client"), key))
+
+
+def _ok(request: HttpRequest) -> HttpResponse:
+    return HttpResponse(200, {}, b"{}")
+
+
+def _bad_client_calls() -> list[Any]:
+    h = [hash_to_sign(b"x")]
+    adss_kw: dict[str, Any] = {"profile_id": "p", "cert_alias": "a", "token": "t"}
+    emca_kw: dict[str, Any] = {"username": "u", "password": "p", "signer": _signer(), "envelope": Envelope(bytes(32))}
+    cases: list[tuple[str, Any]] = [
+        ("send", lambda: CscClient(None)),  # type: ignore[arg-type]
+        ("version", lambda: CscClient(_ok, version="2")),  # type: ignore[arg-type]
+        ("access_token", lambda: CscClient(_ok, access_token=5)),  # type: ignore[arg-type]
+        ("base_path", lambda: CscClient(_ok, base_path=5)),  # type: ignore[arg-type]
+        ("base_path", lambda: csc.build_info_request(base_path=5)),  # type: ignore[arg-type]
+        ("hashes", lambda: CscClient(_ok).sign_hash("c", None, sign_algo="1.2.840.10045.4.3.2")),  # type: ignore[arg-type]
+        ("hashes", lambda: CscClient(_ok).sign_hash("c", 5, sign_algo="1.2.840.10045.4.3.2")),  # type: ignore[arg-type]
+        ("hashes", lambda: CscClient(_ok).authorize("c", hashes=5)),  # type: ignore[arg-type]
+        ("credential", lambda: CscClient(_ok).sign_hash("c", h, sign_algo="x", credential=object())),  # type: ignore[arg-type]
+        ("trust_anchors", lambda: CscClient(_ok).sign_hash("c", h, sign_algo="x", trust_anchors=5)),  # type: ignore[arg-type]
+        ("otp", lambda: CscClient(_ok).sign_hash("c", h, sign_algo="x", otp=5)),  # type: ignore[arg-type]
+        ("cert_alias", lambda: AdssClient(_ok, profile_id="p", cert_alias=5)),  # type: ignore[arg-type]
+        ("token", lambda: AdssClient(_ok, profile_id="p", token=5)),  # type: ignore[arg-type]
+        ("sleep", lambda: AdssClient(_ok, profile_id="p", sleep=5)),  # type: ignore[arg-type]
+        ("clock", lambda: AdssClient(_ok, profile_id="p", clock=None)),  # type: ignore[arg-type]
+        ("hashes", lambda: AdssClient(_ok, **adss_kw).sign(None)),  # type: ignore[arg-type]
+        ("certificate_chain", lambda: AdssClient(_ok, **adss_kw).sign(h, certificate_chain=5)),  # type: ignore[arg-type]
+        ("trust_anchors", lambda: AdssClient(_ok, **adss_kw).sign(h, trust_anchors=5)),  # type: ignore[arg-type]
+        ("username", lambda: EmcaClient(_ok, **{**emca_kw, "username": None})),
+        ("password", lambda: EmcaClient(_ok, **{**emca_kw, "password": 5})),
+        ("signer", lambda: EmcaClient(_ok, **{**emca_kw, "signer": None})),
+        ("envelope", lambda: EmcaClient(_ok, **{**emca_kw, "envelope": bytes(32)})),
+        ("application_id", lambda: EmcaClient(_ok, **emca_kw).create_certificates({})),
+        ("transport", lambda: AdssClient.connect("http://127.0.0.1:9", profile_id="p", transport=[1])),  # type: ignore[arg-type]
+        ("transport.timeuot", lambda: EmcaClient.connect("http://127.0.0.1:9", transport={"timeuot": 5}, **emca_kw)),
+        ("timeout", lambda: CscClient.connect("http://127.0.0.1:9", timeout=None)),
+        ("timeout", lambda: AdssClient.connect("http://127.0.0.1:9", profile_id="p", transport={"timeout": "5"})),
+    ]
+    return [pytest.param(field, call, id=f"{index}-{field}") for index, (field, call) in enumerate(cases)]
+
+
+@pytest.mark.parametrize(("field", "call"), _bad_client_calls())
+def test_wrong_option_values_are_input_errors_naming_the_field(field: str, call: Any) -> None:
+    """Wrong-typed or missing option values of the clients (and what connect passes to its Transport)
+    are InputErrors naming the field, not a TypeError/AttributeError from deep inside."""
+    pytest.importorskip("httpx")
+    with pytest.raises(InputError) as info:
+        call()
+    assert info.value.field == field
+
+
+def test_connect_closes_its_transport_when_the_client_refuses_an_option(monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("httpx")
+    from cryptokit.transport import Transport
+
+    closed: list[Transport] = []
+    real_close = Transport.close
+
+    def close(self: Transport) -> None:
+        closed.append(self)
+        real_close(self)
+
+    monkeypatch.setattr(Transport, "close", close)
+    with pytest.raises(InputError):
+        AdssClient.connect("http://127.0.0.1:9", profile_id="p", poll_timeout=-1)
+    assert len(closed) == 1 and closed[0]._client.is_closed
+
+
+def test_connect_has_the_transport_default_timeout() -> None:
+    pytest.importorskip("httpx")
+    with CscClient.connect("http://127.0.0.1:9") as client:
+        assert client._send.timeout == 30.0  # type: ignore[attr-defined]
+    with pytest.raises(TypeError, match="timeuot"):  # an unknown keyword is a TypeError, as Python's own
+        CscClient.connect("http://127.0.0.1:9", timeuot=5)

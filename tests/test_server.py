@@ -248,3 +248,38 @@ def test_demo_app_mounts_onespan_and_signer_digital(tmp_path: Path) -> None:
     # paths the two halves do not serve are still the app's 404
     assert send(HttpRequest("POST", "/rest/v2/other/push", {}, {}, b"{}")).status == 404
     assert send(HttpRequest("POST", "/signer/Other", {}, {}, b"{}")).status == 404
+
+
+def _bad_server_calls() -> list[Any]:
+    from cryptokit.server import AdssTokens, EmcaService, run_demo_server
+
+    env = {"envelope": Envelope(bytes(32)), "registry": emca.InMemoryRegistry(profiles=["P1"]), "ca": None}
+    cases: list[tuple[str, Callable[[], object]]] = [
+        ("max_tokens", lambda: AdssTokens({"a": "b"}, max_tokens=0)),  # was a StopIteration out of handle()
+        ("max_tokens", lambda: AdssTokens({"a": "b"}, max_tokens="10")),  # type: ignore[arg-type]
+        ("clock", lambda: AdssTokens({"a": "b"}, clock=5)),  # type: ignore[arg-type]
+        ("methods", lambda: EmcaService(methods=5, **env)),  # type: ignore[arg-type]
+        ("methods", lambda: EmcaService(methods="getCertificateByRequestID", **env)),  # type: ignore[arg-type]
+        ("http_request", lambda: ServiceApp().route(None)),  # type: ignore[arg-type]
+        ("folder", lambda: demo_app(None)),  # type: ignore[arg-type]
+        ("folder", lambda: demo_app("/nonexistent/cryptokit-demo")),
+        # max_seconds bounds each call should the check ever go: a server would stop, not hang the suite
+        ("port", lambda: run_demo_server(port="8780", max_seconds=0.1)),  # type: ignore[arg-type]
+        ("port", lambda: run_demo_server(port=70000, max_seconds=0.1)),
+        ("folder", lambda: run_demo_server(port=0, folder=5, max_seconds=0.1)),  # type: ignore[arg-type]
+        ("max_seconds", lambda: run_demo_server(port=0, max_seconds=-1)),
+        ("announce", lambda: run_demo_server(port=0, announce=5, max_seconds=0.1)),  # type: ignore[arg-type]
+    ]
+    return [pytest.param(field, call, id=f"{index}-{field}") for index, (field, call) in enumerate(cases)]
+
+
+@pytest.mark.parametrize(("field", "call"), _bad_server_calls())
+def test_wrong_option_values_are_input_errors_naming_the_field(field: str, call: Callable[[], object]) -> None:
+    """Wrong option values of the server's public constructors and functions are InputErrors naming
+    the field, refused before anything is served or written (they were TypeErrors, a StopIteration
+    from AdssTokens.handle, a FileNotFoundError from demo_app)."""
+    from cryptokit.errors import InputError
+
+    with pytest.raises(InputError) as info:
+        call()
+    assert info.value.field == field

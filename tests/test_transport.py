@@ -10,6 +10,7 @@ import socket
 import ssl
 import tempfile
 import time
+from typing import Any
 
 import pytest
 
@@ -177,3 +178,107 @@ def test_async_twin() -> None:
 
     exc = asyncio.run(refused())
     assert exc.kind == "connect" and SECRET not in str(exc)
+
+
+def test_timeout_defaults_to_a_finite_30_seconds() -> None:
+    """Without ``timeout=`` a transport waits at most DEFAULT_TIMEOUT (30 s) for each connect, read,
+    write and pool wait (it raised a bare TypeError before)."""
+    from cryptokit.transport import DEFAULT_TIMEOUT
+
+    assert DEFAULT_TIMEOUT == 30.0
+    with Transport("https://signing.example") as send:
+        assert send.timeout == 30.0
+        waits = send._client.timeout
+        assert (waits.connect, waits.read, waits.write, waits.pool) == (30.0, 30.0, 30.0, 30.0)
+    async_send = AsyncTransport("https://signing.example")
+    assert async_send.timeout == 30.0 and async_send._client.timeout.read == 30.0
+    asyncio.run(async_send.aclose())
+
+
+BAD_OPTIONS = [
+    ("base_url", None),
+    ("base_url", "ftp://x"),
+    ("base_url", "https://x/?q=1"),
+    ("timeout", None),
+    ("timeout", "30"),
+    ("timeout", 0),
+    ("timeout", True),
+    ("timeout", float("inf")),
+    ("timeout", float("nan")),
+    ("timeout", 3601),
+    ("verify", None),
+    ("verify", 5),
+    ("verify", []),
+    ("verify", [None]),
+    ("verify", b"/etc/ssl/certs/ca-certificates.crt"),
+    ("verify", "/nonexistent/ca.pem"),
+    ("client_cert", "me.pem"),
+    ("client_cert", ("me.pem",)),
+    ("client_cert", ("me.pem", 5)),
+    ("client_cert", ("/nonexistent/me.pem", "/nonexistent/me.key")),
+    ("client_cert", object()),
+    ("retries", None),
+    ("retries", -1),
+    ("retries", 11),
+    ("retries", 1.5),
+    ("retries", True),
+    ("backoff", "0.2"),
+    ("backoff", -1),
+    ("max_response", None),
+    ("max_response", 0),
+    ("max_response", 64 * 1024 * 1024 + 1),
+]
+
+
+@pytest.mark.parametrize("cls", [Transport, AsyncTransport])
+@pytest.mark.parametrize(("field", "value"), BAD_OPTIONS, ids=[f"{f}={v!r}" for f, v in BAD_OPTIONS])
+def test_bad_option_values_are_input_errors_naming_the_field(cls: type[Any], field: str, value: object) -> None:
+    options: dict[str, Any] = {} if field == "base_url" else {field: value}
+    url = value if field == "base_url" else "https://signing.example"
+    with pytest.raises(InputError) as info:
+        cls(url, **options)
+    assert info.value.field == field
+
+
+BAD_REQUESTS = [
+    ("request", "GET /x"),
+    ("request.method", HttpRequest(None, "/x")),  # type: ignore[arg-type]
+    ("request.method", HttpRequest("GE T", "/x")),
+    ("request.method", HttpRequest("", "/x")),
+    ("request.path", HttpRequest("GET", None)),  # type: ignore[arg-type]
+    ("request.path", HttpRequest("GET", "x")),
+    ("request.path", HttpRequest("GET", "/x?y=1")),
+    ("request.body", HttpRequest("POST", "/x", body=None)),  # type: ignore[arg-type]
+    ("request.body", HttpRequest("POST", "/x", body="text")),  # type: ignore[arg-type]
+    ("request.query", HttpRequest("GET", "/x", {"id": 5})),  # type: ignore[dict-item]
+    ("request.headers", HttpRequest("GET", "/x", {}, {"X-A": None})),  # type: ignore[dict-item]
+    ("request.headers", HttpRequest("GET", "/x", {}, {"X-A": "caf\u00e9 \u2603"})),
+    ("request.headers", HttpRequest("GET", "/x", {}, {"X-A": "a\r\nX-Injected: 1"})),
+]
+
+
+@pytest.mark.parametrize(("field", "request_"), BAD_REQUESTS, ids=[f for f, _ in BAD_REQUESTS])
+def test_bad_requests_are_input_errors_before_any_connection(field: str, request_: Any) -> None:
+    """A malformed HttpRequest is refused naming its field, before a socket is opened (an unused
+    port: a connection attempt would be a TransportError). It was an AttributeError or a
+    UnicodeEncodeError from httpx."""
+    url = f"http://127.0.0.1:{free_port()}"
+    with Transport(url, retries=0) as send:
+        with pytest.raises(InputError) as info:
+            send(request_)
+    assert info.value.field == field
+
+    async def run() -> None:
+        async with AsyncTransport(url, retries=0) as asend:
+            with pytest.raises(InputError) as again:
+                await asend(request_)
+        assert again.value.field == field
+
+    asyncio.run(run())
+
+
+def test_idempotent_must_be_a_bool_or_none() -> None:
+    with Transport(f"http://127.0.0.1:{free_port()}", retries=0) as send:
+        with pytest.raises(InputError) as info:
+            send.send(HttpRequest("GET", "/x"), idempotent="yes")  # type: ignore[arg-type]
+    assert info.value.field == "idempotent"

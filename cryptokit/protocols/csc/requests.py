@@ -72,6 +72,8 @@ class SignHashRequest(HttpRequest):
 def _base(version: int, base_path: str | None) -> str:
     if version not in (1, 2):
         raise InputError("version", "must be 1 or 2")
+    if base_path is not None and not isinstance(base_path, str):
+        raise InputError("base_path", "must be a string or None")
     path = base_path if base_path is not None else f"/csc/v{version}/"
     return path if path.endswith("/") else path + "/"
 
