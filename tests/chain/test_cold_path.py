@@ -249,3 +249,22 @@ def test_a_kept_revocation_check_for_another_subject_is_the_lookups_one(
             assert check == combine(direct, None, required=required, subject=check.subject or "")
             messages.add(check.message)
     assert len(messages) == 2 and len(validate_mod._NO_DATA) >= 3
+
+
+def test_the_kept_revocation_checks_are_bounded(pki: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The no-data revocation checks kept per distribution points value are emptied when full (a
+    bound stated in SECURITY.md): leaves with six cRLDistributionPoints values never make it hold
+    more than the bound, and each leaf still gets its own check."""
+    monkeypatch.setattr(validate_mod, "_NO_DATA", {})
+    monkeypatch.setattr(validate_mod, "_MAX_MEMO", 3)
+    key = make_key("p256", "kept-rev-bound")
+    for i in range(6):
+        uri = x509.UniformResourceIdentifier(f"http://crl.example/bound-{i}.crl")
+        dps = x509.CRLDistributionPoints([x509.DistributionPoint([uri], None, None, None)])
+        leaf = make_cert(name(f"Bounded Revocation {i}"), key, pki.intermediate, pki.intermediate_key,
+                         extra_extensions=[(dps, False)])  # fmt: skip
+        r = validate_chain(_der(leaf), intermediates=[_der(pki.intermediate)], trust_anchors=[_der(pki.root)],
+                           at=NOW, cache=None)  # fmt: skip
+        assert r.ok and len(validate_mod._NO_DATA) <= 3
+        (check,) = [c for c in r.checks if c.name == "revocation" and c.subject == f"CN=Bounded Revocation {i}"]
+        assert check.outcome.value == "skipped"

@@ -366,3 +366,25 @@ def test_a_kept_passed_result_is_what_processing_gives(monkeypatch: pytest.Monke
     a, b = (validate_chain(leaf, intermediates=[ca], trust_anchors=[root], cache=None) for leaf in leaves[1:6:4])
     qa, qb = policy_check(a).details["qualifiers"][P1], policy_check(b).details["qualifiers"][P1]
     assert qa == qb == ["https://ca.example/cps"] and qa is not qb
+
+
+def test_the_kept_passed_results_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The passed policy results kept across calls are emptied when full (SECURITY.md states the
+    bound): four policy values under one CA never make it hold more than two, and every report is
+    the one processing afresh gives."""
+    monkeypatch.setattr(pt, "_MAX_PASSED", 2)
+    c = chain(policies(ANY_POLICY), leaf=policies(P1), label="kept-bound")
+    ca, ca_key = c["intermediates"][0], make_key("p256", "kept-boundca1")
+    leaf_key = make_key("p256", "kept-boundleaf")
+    at = dt.datetime.now(dt.UTC)
+    kept: dict[Any, Any] = {}
+    for i, oid in enumerate((P1, P2, P3, QCP_N_QSCD)):
+        leaf = make_cert(name(f"bounded signer {i}"), leaf_key, ca, ca_key, extra_extensions=policies(oid))
+        args: dict[str, Any] = {"intermediates": [ca], "trust_anchors": c["trust_anchors"], "at": at, "cache": None}
+        monkeypatch.setattr(pt, "_PASSED", _Forgetful())
+        afresh = validate_chain(leaf, **args)
+        monkeypatch.setattr(pt, "_PASSED", kept)
+        r = validate_chain(leaf, **args)
+        assert r.ok and r.to_dict() == afresh.to_dict() and r.user_constrained_policies == {oid}
+        kept = pt._PASSED
+        assert 1 <= len(kept) <= 2
