@@ -167,6 +167,41 @@ Profile of the cold call from DER (cProfile, 1000 calls, 2026-12-07; "before" is
   verifier reads a new leaf at the cost of a known one. Rows after it (two full runs, 17:57 and
   18:00): same leaf RSA-2048 1.42x, P-256 1.06-1.26x; fresh leaf 0.92-0.94x, 0.93-1.00x; fresh
   realistic leaf 0.88-0.90x, 0.84-0.88x: issue 23.2's 0.8x met on every row.
+- issue 23.2's third round, the read side (admission, ``chain/der.py``, the facts, ``_load``),
+  2026-12-07 17:25-18:10: the same fresh realistic RSA-2048 leaves timed per stage with perf_counter
+  inside validate_chain calls (5 rounds of 500 leaves, the minimum; each stage wrapped) and in
+  isolation (4 rounds of 400 fresh leaves), before = main at 44b7b1e, after = 26e4592 (the
+  evaluate side's own changes are in the paragraph above):
+
+  ====================================  ===============  ===============
+  stage                                 in the call      in isolation
+  ====================================  ===============  ===============
+  admission scan (plainly_admissible)   6.1 -> not run   3.9 -> not run
+  cryptography's loads (all inputs)     7.1 -> 3.3       2.3 -> 2.3 (the leaf)
+  the DER read                          24.0 -> 19.4     19.5 -> 17.6
+  the facts (``_fields_facts``)         15.6 -> 6.8      10.5 -> 4.8
+  ``_load``: leaf, intermediate, root   58.8 -> 33.1     35.0 -> 24.3 (the leaf)
+  ====================================  ===============  ===============
+
+  What changed: the reader proves on the fields it reads what the admission scan proved on the
+  whole DER (a positive, minimal serial, read before cryptography's load, which warns otherwise;
+  two-character country values; an authorityKeyIdentifier with a keyIdentifier only), so the scan
+  is not run on this path; names are read per RDN, each RDN's attributes, comparison key and RFC
+  4514 text memoised by the SET's DER (the organisation and country RDNs of one issuer's subjects
+  repeat, the commonName does not), so the facts no longer build keys and text; a new commonName
+  RDN 2.55 -> 1.97 us, a new subjectAltName 2.39 -> 1.87 us (one loop, lengths inline), the
+  validity text 2.0 -> 1.4 us (one regular expression for two UTCTimes); a subjectAltName is not
+  kept in the per-extension memo (it filled it); the certificate object of DER met before is kept
+  with its facts, so the intermediate and the root are not loaded again on every call (3.8 ->
+  0.4 us a call; the same-leaf call 77 -> 72 us).
+
+  What is left of the read side (in the call, about 30 us of a fresh realistic leaf's 120): the DER
+  read about 19 (in isolation 14 for a new leaf, 11 for the same leaf again: about 13 TLV headers,
+  8 extension memo lookups, the validity text, the new commonName and subjectAltName; in the call
+  the memos and the interpreter's caches are colder), the facts about 7 (a ``_Facts`` of 20
+  fields, five shared-value lookups, the profile rules, two datetimes from cryptography),
+  cryptography's load of the leaf about 3.5. Not loading cryptography's object for a new leaf at
+  all would need the evaluate side to work from the DER alone; not done.
 - cached: the key was hashed twice per hit (dict lookup and LRU move), each ``x509.Certificate`` in
   it re-hashing its DER (1.8 us): the key is now hashed once, with each object's hash remembered
   per object (``ChainCache.key``): 16 us -> 7 us a hit with certificate objects. Then, with the
