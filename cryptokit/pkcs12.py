@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import warnings
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Final, Literal
@@ -793,15 +794,20 @@ def _openssl_load(der: bytes, raw: bytes, password: bytes | None) -> pkcs12.PKCS
     """One load attempt in OpenSSL (through cryptography); None when the password (or the data) fails."""
     try:
         # catch_warnings is process-global, hence used only here. A certificate whose serial number
-        # is not positive loads with cryptography's deprecation warning: refused instead. The BER
-        # filter is a backstop only: the outer layers are DER now, so cryptography should not need
-        # its (warning) BER fallback.
+        # is not positive loads with cryptography's deprecation warning: refused instead. A DSA key
+        # loads with cryptography 51's "DSA is deprecated": silenced, as cryptokit._dsa does for
+        # certificate keys (a DSA PFX loads; signing with it is refused elsewhere). The BER filter is
+        # a backstop only: the outer layers are DER now, so cryptography should not need its
+        # (warning) BER fallback.
         with warnings.catch_warnings():
             warnings.filterwarnings("error", message=_SERIAL_WARNING, category=CryptographyDeprecationWarning)
+            warnings.filterwarnings("ignore", message="DSA is deprecated", category=CryptographyDeprecationWarning)
             if der is not raw:
                 warnings.filterwarnings("ignore", message="PKCS#12 bundle could not be parsed as DER")
             return pkcs12.load_pkcs12(der, password)
-    except CryptographyDeprecationWarning:
+    except CryptographyDeprecationWarning as exc:
+        if not re.match(_SERIAL_WARNING, str(exc)):
+            raise  # another warning the caller's own filters made an error: not ours to rename
         raise InputError(
             "pfx", "holds a certificate whose serial number is not positive (RFC 5280 section 4.1.2.2)"
         ) from None

@@ -571,3 +571,91 @@ def test_repr_names_every_key_kind() -> None:
     for label, key in kinds.items():
         assert repr(KeyBundle(key, None)) == f"KeyBundle(subject=None, key={label}, chain=0 certificates)"
     assert "key=None" in repr(KeyBundle(None, None))
+
+
+# --------------------------------------------------------------------------- a DSA key and certificate
+
+DER = serialization.Encoding.DER
+
+
+@pytest.fixture(scope="module")
+def dsa_pfx(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """A DSA-2048 key and self-signed certificate made by the openssl command, exported as a PFX
+    twice: OpenSSL 3's default (PBES2/AES-256, HMAC-SHA256) and the legacy-compatible 3DES/SHA-1."""
+    folder = tmp_path_factory.mktemp("dsa-pfx")
+    assert OPENSSL is not None
+
+    def run(*args: str) -> None:
+        subprocess.run([OPENSSL, *args], cwd=folder, check=True, capture_output=True)
+
+    run("dsaparam", "-out", "params.pem", "2048")
+    run("gendsa", "-out", "key.pem", "params.pem")
+    run("req", "-x509", "-new", "-key", "key.pem", "-subj", "/CN=DSA signer/O=cryptokit", "-days", "30",
+        "-sha256", "-out", "cert.pem")
+    run("pkcs12", "-export", "-inkey", "key.pem", "-in", "cert.pem", "-name", "dsa signer",
+        "-passout", "pass:dsa-pw", "-out", "aes.p12")
+    run("pkcs12", "-export", "-inkey", "key.pem", "-in", "cert.pem", "-certpbe", "PBE-SHA1-3DES",
+        "-keypbe", "PBE-SHA1-3DES", "-macalg", "sha1", "-passout", "pass:dsa-pw", "-out", "3des.p12")
+    return {name: folder / name for name in ("cert.pem", "aes.p12", "3des.p12")}
+
+
+@requires_openssl
+@pytest.mark.filterwarnings("error")
+@pytest.mark.parametrize("file", ["aes.p12", "3des.p12"])
+def test_dsa_pfx_loads_without_a_warning(dsa_pfx: dict[str, Path], file: str) -> None:
+    """A PFX holding a DSA key and its certificate loads (DSA is refused for signing elsewhere, not
+    here): the key, the certificate openssl wrote, the friendly name, a checked MAC, with every
+    warning an error. On cryptography 51 its 'DSA is deprecated' warning, so raised, was reported
+    as 'holds a certificate whose serial number is not positive'; left a warning, it leaked."""
+    bundle = load_pfx(dsa_pfx[file].read_bytes(), "dsa-pw", require_key=True)
+    cert = x509.load_pem_x509_certificate(dsa_pfx["cert.pem"].read_bytes())
+    assert bundle.certificate is not None and bundle.certificate.public_bytes(DER) == cert.public_bytes(DER)
+    assert "key=DSA" in repr(bundle) and bundle.integrity_checked and bundle.chain == ()
+    assert bundle.friendly_name == ("dsa signer" if file == "aes.p12" else None)
+
+
+@requires_openssl
+@pytest.mark.filterwarnings("error")
+def test_dsa_bundle_writes_a_pfx_openssl_reads(dsa_pfx: dict[str, Path], tmp_path: Path) -> None:
+    """to_pkcs12 and to_pem of the DSA bundle, with every warning an error: openssl opens the new
+    PFX to the same key and certificate, and load_pfx reads it back."""
+    bundle = load_pfx(dsa_pfx["aes.p12"].read_bytes(), "dsa-pw")
+    out = tmp_path / "new.p12"
+    out.write_bytes(bundle.to_pkcs12("new pw"))
+    again = load_pfx(out.read_bytes(), "new pw")
+    assert again.certificate == bundle.certificate and "key=DSA" in repr(again)
+    assert OPENSSL is not None
+    shown = subprocess.run(
+        [OPENSSL, "pkcs12", "-in", str(out), "-passin", "pass:new pw", "-nodes"], capture_output=True, check=True
+    ).stdout
+    assert b"-----BEGIN PRIVATE KEY-----" in shown
+    pem_cert = x509.load_pem_x509_certificate(shown[shown.index(b"-----BEGIN CERTIFICATE-----") :])
+    assert pem_cert == bundle.certificate
+    assert bundle.to_pem("pem pw").count(b"-----BEGIN") == 2
+
+
+@requires_openssl
+@pytest.mark.filterwarnings("error")
+def test_dsa_key_with_another_certificate_is_refused(dsa_pfx: dict[str, Path]) -> None:
+    """A PFX holding the DSA key and only an EC certificate (no certificate bag paired with the key:
+    cryptography will not write a mismatched pair): the typed mismatch error, no warning."""
+    bundle = load_pfx(dsa_pfx["aes.p12"].read_bytes(), "dsa-pw")
+    pki = make_pki("p256", label="dsa mismatch")
+    mixed = KeyBundle(bundle.private_key, None, (pki.leaf,)).to_pkcs12("pw")
+    with pytest.raises(InputError, match="does not match the certificate") as info:
+        load_pfx(mixed, "pw")
+    assert info.value.field == "pfx"
+
+
+@requires_openssl
+def test_cli_pfx_inspect_describes_a_dsa_pfx(dsa_pfx: dict[str, Path]) -> None:
+    """``cryptokit pfx inspect`` on the DSA PFX: exit 0, the key kind shown, nothing on stderr
+    (run with every warning an error)."""
+    env = {**os.environ, "CK_PW": "dsa-pw"}
+    done = subprocess.run(
+        [sys.executable, "-W", "error", "-m", "cryptokit", "pfx", "inspect", str(dsa_pfx["aes.p12"]),
+         "--password-env", "CK_PW", "--json"],
+        capture_output=True, text=True, env=env, timeout=120,
+    )
+    assert (done.returncode, done.stderr) == (0, "")
+    assert "DSA" in done.stdout and "dsa-pw" not in done.stdout
