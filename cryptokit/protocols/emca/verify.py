@@ -43,10 +43,6 @@ __all__ = [
     "verify_get_certificate_by_request_id_response",
 ]
 
-_SPKI = serialization.PublicFormat.SubjectPublicKeyInfo
-_DER = serialization.Encoding.DER
-UTC = dt.UTC
-
 
 #: ``result`` text that is certificate data (PEM, or base64 of DER: a SEQUENCE encodes as "M..."), not
 #: the message of a pending answer. 64 characters: shorter than any certificate, longer than a word.
@@ -222,7 +218,9 @@ def _match(
     extra: list[x509.Certificate] = []
     for index, cert in enumerate(certs):
         try:  # the one rule for a certificate's key (an unknown algorithm is a typed error, not a crash)
-            key_der: bytes | None = certificate_key(cert).key.public_bytes(_DER, _SPKI)
+            key_der: bytes | None = certificate_key(cert).key.public_bytes(
+                serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+            )
         except CryptokitError as exc:
             key_der = None
             checks.append(
