@@ -11,6 +11,7 @@ SHA-3 OIDs are NIST's (2.16.840.1.101.3.4.2.7-10); see pitfall 7 in the architec
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeAlias
@@ -38,6 +39,8 @@ Scheme = Literal["pkcs1v15", "pss", "ecdsa", "ed25519", "ed448", "dsa"]
 
 def oid_to_der(dotted: str) -> bytes:
     """DER encoding (tag, length, value) of a dotted OID."""
+    if not isinstance(dotted, str) or not re.fullmatch(r"[0-9]+(\.[0-9]+)+", dotted):
+        raise InputError("oid", "must be a dotted object identifier such as 1.2.840.113549")
     parts = [int(p) for p in dotted.split(".")]
     if len(parts) < 2 or parts[0] > 2 or (parts[0] < 2 and parts[1] > 39):
         raise InputError("oid", f"{dotted!r} is not a valid object identifier")

@@ -116,8 +116,8 @@ def b64_token(data: str | bytes) -> bytes | None:
     """
     try:
         out = pybase64.b64decode(data, validate=True)
-    except ValueError:  # binascii.Error is a ValueError, and so is non-ASCII text
-        return None
+    except (ValueError, TypeError):  # binascii.Error is a ValueError, and so is non-ASCII text
+        return None  # (TypeError: not text or bytes; b64decode names the rule)
     return out if _canonical_tail(data) else None
 
 
@@ -196,7 +196,10 @@ def b64encode(data: bytes | bytearray | memoryview, *, urlsafe: bool = False) ->
 
 def b64encode_all(items: list[bytes]) -> list[str]:
     """Standard base64 of each of ``items`` (all ``bytes``), in one C-level pass: for columns of digests."""
-    return list(map(pybase64.b64encode_as_string, items))
+    try:
+        return list(map(pybase64.b64encode_as_string, items))
+    except TypeError:
+        raise InputError("items", "must be a list of bytes") from None
 
 
 def hex_decode(
@@ -217,6 +220,8 @@ def hex_decode(
 
 def hex_encode(data: bytes | bytearray | memoryview) -> str:
     """Lowercase hexadecimal."""
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        raise InputError("data", f"must be bytes, not {type(data).__name__}")
     return bytes(data).hex()
 
 
@@ -238,6 +243,8 @@ _PEM_END_LINE = re.compile(rb"-----END ([A-Z0-9 ]+)-----")
 
 def is_pem(data: bytes) -> bool:
     """True if ``data`` contains a PEM BEGIN line."""
+    if not isinstance(data, (bytes, bytearray)):
+        raise InputError("data", f"must be bytes, not {type(data).__name__}")
     return b"-----BEGIN " in data
 
 
@@ -381,4 +388,6 @@ def utf8(text: str, field: str) -> bytes:
         return text.encode("utf-8")
     except UnicodeEncodeError:
         pass
+    except AttributeError:
+        raise InputError(field, f"must be text, not {type(text).__name__}") from None
     raise InputError(field, "is text that cannot be encoded as UTF-8 (lone surrogates)")

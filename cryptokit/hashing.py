@@ -186,6 +186,8 @@ def hash_batch(sources: Iterable[HashSource], algorithm: str | HashAlgorithm = "
     alg = hash_algorithm(algorithm)
     new = alg._new
     assert new is not None
+    if not isinstance(sources, Iterable):
+        raise InputError("sources", f"must be an iterable of sources, not {type(sources).__name__}")
     entries = [new(s).digest() if type(s) is bytes else hash_to_sign(s, alg).digest for s in sources]
     return HashResults._trusted(alg, entries, 0)
 

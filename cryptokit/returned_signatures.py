@@ -162,8 +162,15 @@ def iter_nearest(index: int, count: int) -> Iterator[int]:
             yield index + distance
 
 
+def _ints(**values: object) -> None:
+    for name, value in values.items():
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise InputError(name, f"must be an integer, not {type(value).__name__}")
+
+
 def nearest_first(index: int, count: int, limit: int) -> list[int]:
     """The positions ``0..count-1`` other than ``index``, nearest to it first, at most ``limit``."""
+    _ints(index=index, count=count, limit=limit)
     return list(islice(iter_nearest(index, count), max(limit, 0)))
 
 
@@ -175,6 +182,7 @@ class ProbeBudget:
     __slots__ = ("left",)
 
     def __init__(self, total: int) -> None:
+        _ints(total=total)
         self.left = max(total, 0)
 
     def take(self, candidates: Iterable[int]) -> Iterator[int]:
@@ -230,8 +238,14 @@ def find_signed_hash(
     under ``key`` (with :func:`~cryptokit.signatures.identify_signature`), or None."""
     from .signatures.sign_verify import identify_signature
 
+    if not isinstance(candidates, Iterable) or not isinstance(hashes, Sequence) or isinstance(hashes, (str, bytes)):
+        raise InputError("hashes", "must be a sequence of HashToSign, candidates an iterable of positions")
     for j in candidates:
+        if isinstance(j, bool) or not isinstance(j, int) or not -len(hashes) <= j < len(hashes):
+            raise InputError("candidates", "must be positions in hashes")
         other = hashes[j]
+        if not isinstance(other, HashToSign):
+            raise InputError(f"hashes[{j}]", "must be a HashToSign")
         try:
             identify_signature(
                 key,
@@ -286,6 +300,8 @@ def signing_certificate(
 
 def chain_report_check(chain: ChainReport, leaf: x509.Certificate) -> Check:
     """The one ``certificate-chain`` check a vendor report carries for its signer's chain report."""
+    if not isinstance(leaf, x509.Certificate) or not hasattr(chain, "path") or not hasattr(chain, "ok"):
+        raise InputError("chain", "must be a ChainReport and leaf its certificate")
     subject = leaf.subject.rfc4514_string()
     path = [c.subject.rfc4514_string() for c in chain.path]
     if chain.ok:

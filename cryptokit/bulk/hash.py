@@ -49,6 +49,8 @@ def unwrap(results: Iterable[HashOutcome]) -> list[HashToSign]:
     """The digests of ``hash_many`` as a plain list; raises the first entry's error if any failed."""
     if isinstance(results, HashResults):
         return results.unwrap()
+    if not isinstance(results, Iterable):
+        raise InputError("results", f"must be hash_many's results, not {type(results).__name__}")
     out: list[HashToSign] = []
     for r in results:
         if isinstance(r, HashError):
@@ -179,6 +181,8 @@ def hash_many(
     Proves nothing about the sources beyond their digests.
     """
     alg = hash_algorithm(algorithm)
+    if not isinstance(sources, Iterable):
+        raise InputError("sources", f"must be an iterable of sources, not {type(sources).__name__}")
     items = sources if isinstance(sources, list) else list(sources)
     total = len(items)
     if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):

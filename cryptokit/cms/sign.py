@@ -166,6 +166,10 @@ def assemble_signed_data(
 
 def der_tlv(tag: int, body: bytes) -> bytes:
     """One DER TLV with a single-octet tag."""
+    if isinstance(tag, bool) or not isinstance(tag, int) or not 0 <= tag <= 0xFF:
+        raise InputError("tag", "must be a single-octet tag (0..255)")
+    if not isinstance(body, bytes):
+        raise InputError("body", f"must be bytes, not {type(body).__name__}")
     size = len(body)
     if size < 0x80:
         return bytes([tag, size]) + body
@@ -198,6 +202,10 @@ def signed_attributes_der(
     Put together from DER pieces, for ``cms_sign`` and ``cms_prepare`` alike: asn1crypto's
     ``dump(force=True)`` of the whole set re-encoded every nested value. ``tests/cms/test_sign_golden``
     holds the bytes the asn1crypto encoding gave; ``openssl cms -verify`` checks them."""
+    if not isinstance(signing_time, dt.datetime) or not isinstance(message_digest, bytes):
+        raise InputError("signed_attributes", "need a datetime signing_time and the bytes of message_digest")
+    if not isinstance(digest_alg, algos.DigestAlgorithm) or not isinstance(sig_alg, algos.SignedDigestAlgorithm):
+        raise InputError("signed_attributes", "need asn1crypto DigestAlgorithm and SignedDigestAlgorithm values")
     signature_algorithm = bytes(sig_alg.dump())
     protection = bytes(digest_alg.dump()) + b"\xa1" + signature_algorithm[1:]  # SEQUENCE -> [1] IMPLICIT
     attributes = [

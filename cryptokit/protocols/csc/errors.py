@@ -150,6 +150,8 @@ def error_from_answer(http_status: int | None, obj: Mapping[str, Any] | None, *,
 
     ``text`` is the raw body when it was not JSON (a proxy's ``400 Bad Request`` page): its first
     200 printable characters are kept in the message so the reason is not lost."""
+    if not isinstance(obj, Mapping):
+        obj = None  # a JSON body that is not an object carries no error fields
     error = obj.get("error") if obj else None
     description = obj.get("error_description") if obj else None
     if not isinstance(error, str) or not error:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import ClassVar
 
-from ...errors import FlowMisuse, PolicyViolation, VendorError
+from ...errors import FlowMisuse, InputError, PolicyViolation, VendorError
 
 __all__ = [
     "EmcaError",
@@ -194,6 +194,8 @@ def error_text(error: EmcaError | type[EmcaError], *, profile_id: str = "") -> s
         return error.message
     if error is ProfileDoesNotExist:
         return ProfileDoesNotExist(profile_id=profile_id).message
+    if not isinstance(error, type) or not issubclass(error, EmcaError):
+        raise InputError("error", "must be an EmcaError or one of its classes")
     return error.text
 
 

@@ -90,6 +90,8 @@ def unwrap_base64(text: str, field: str) -> str:
     final break), commons-codec ``encodeBase64Chunked`` (76, CRLF, final break) and PEM bodies (64).
     Text without a line break is returned as it is. The base64 itself is checked by the decoder.
     """
+    if not isinstance(text, str):
+        raise InputError("text", f"must be base64 text, not {type(text).__name__}")
     if "\r" not in text and "\n" not in text:
         return text
     breaks = set(_LINE_BREAK.findall(text))
@@ -262,6 +264,10 @@ def sign_content(content: bytes | str, sign: Sign) -> str:
     :func:`format_pkcs12_content`, getCertificate/revoke/suspend/reinstate the serial number,
     getCertificateByRequestID the request id (the vendor's API guide, signature table).
     """
+    if not isinstance(content, (str, bytes, bytearray, memoryview)):
+        raise InputError("content", f"must be bytes or text, not {type(content).__name__}")
+    if not callable(sign):
+        raise InputError("sign", "must be a callable signing bytes")
     data = utf8(content, "content") if isinstance(content, str) else bytes(content)
     if not data:
         raise InputError("content", "is empty")

@@ -63,6 +63,8 @@ def _status_body(status: int | HttpResponse, body: Answer | None) -> tuple[int, 
 def unwrap_response(doc: Mapping[str, Any]) -> dict[str, Any]:
     """The answer object inside the seed's ``response`` parameter: ``{"response": "<JSON text>"}`` or
     ``{"response": {...}}``; an object that has a ``status`` is already bare and is returned as is."""
+    if not isinstance(doc, Mapping):
+        raise InputError("body", "must be a JSON object")
     if "status" in doc or "response" not in doc:
         return dict(doc)
     inner = doc["response"]

@@ -37,7 +37,9 @@ class SignerDigitalKeyAuthOtpRequired(KeyAuthOtpRequired, SignerDigitalError):
 
 
 def error_for(code: str | None, message: str, http_status: int | None) -> SignerDigitalError:
-    """The typed error for an ``Error_cd``."""
+    """The typed error for an ``Error_cd`` (a code that is not text is kept as its repr)."""
+    if code is not None and not isinstance(code, str):
+        code = repr(code)[:64]
     if code is not None and code.strip().upper() in KEY_AUTH_OTP_CODES:
         return SignerDigitalKeyAuthOtpRequired(code, message, http_status)
     return SignerDigitalError(code, message, http_status)

@@ -46,6 +46,8 @@ def _status_cd(value: object) -> str | None:
 def read_resp_err_pl(obj: Mapping[str, Any]) -> RespErrPl:
     """Read the three fields of an already-decoded object (shape only: ``Status_cd`` must be "1" or
     "0", or the number 1 or 0)."""
+    if not isinstance(obj, Mapping):
+        raise InputError("body", "must be a JSON object")
     status_cd = _status_cd(obj.get("Status_cd"))
     if status_cd is None:
         raise InputError("body.Status_cd", 'must be "1" or "0" (a string or a number)')

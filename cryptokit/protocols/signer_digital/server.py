@@ -235,6 +235,10 @@ class InMemoryKeyAuthBackend:
     ) -> None:
         if code not in KEY_AUTH_OTP_CODES:
             raise InputError("code", "must be OA03A, OA03B or OA04")
+        if not isinstance(accounts, Mapping):
+            raise InputError("accounts", "must map user ids to passwords")
+        if not isinstance(keys, Mapping) or not all(isinstance(v, Collection) for v in keys.values()):
+            raise InputError("keys", "must map user ids to collections of key labels")
         self._accounts = {
             text_arg(k, "accounts", max_len=_MAX): text_arg(v, "accounts", secret=True, max_len=_MAX)
             for k, v in accounts.items()
