@@ -163,7 +163,11 @@ def test_pss_shaped_for_rules_out_garbage_and_keeps_real_pss() -> None:
     h = hash_to_sign(b"document", "sha256")
     pss = key.sign(h.digest, padding.PSS(padding.MGF1(hashes.SHA256()), 32), utils.Prehashed(hashes.SHA256()))
     assert _pss_encoded(public, pss, "sha256")
-    assert pss_shaped_for(public, pss, algorithms) == {sha256}
+    # kept under SHA-256; under SHA-384 too when its MGF1 mask happens to open to a well-formed encoding
+    # (about 1 key in 100: the test's own decoder says which)
+    shaped = pss_shaped_for(public, pss, algorithms)
+    assert shaped is not None and sha256 in shaped
+    assert shaped == {a for a in algorithms if _pss_encoded(public, pss, a.name)}
     assert pss_shaped_for(load_public_key(public), pss, [sha256]) == {sha256}
     v15 = _sign(key, h)
     assert pss_shaped_for(public, v15, algorithms) == set()
