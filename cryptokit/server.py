@@ -139,10 +139,17 @@ class EmcaService:
 
     def __init__(self, *, methods: frozenset[str] | None = None, **options: Any) -> None:
         from .protocols import emca
+        from .protocols.emca import server as emca_server
 
         for name in ("envelope", "registry", "ca"):
             if name not in options:
                 raise InputError(name, "is required by the emCA half")
+        # refused now, not on every request (handle_request's InputError, answered as a 500)
+        taken = {"http_request", "source_ip"}  # what handle passes itself
+        known = {"envelope", "registry", "ca", "manual", "create_methods", "wrapped"} | emca_server._CREATE_OPTIONS
+        unknown = sorted(set(options) - (known - taken))
+        if unknown:
+            raise InputError("options", f"unknown option(s) of the emCA half: {', '.join(unknown)}")
         self._handle = emca.handle_request
         if methods is not None and (
             isinstance(methods, str)

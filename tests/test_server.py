@@ -283,3 +283,32 @@ def test_wrong_option_values_are_input_errors_naming_the_field(field: str, call:
     with pytest.raises(InputError) as info:
         call()
     assert info.value.field == field
+
+
+@pytest.mark.parametrize("option", ["source_ip", "http_request", "emkey_secrett"])
+def test_emca_service_refuses_options_it_cannot_pass_on_when_built(option: str) -> None:
+    """An option the emCA half cannot take is refused when EmcaService is built (an unknown one was
+    an InputError on every request, answered as a 500; source_ip a TypeError out of route)."""
+    from cryptokit.errors import InputError
+    from cryptokit.server import EmcaService
+
+    env = {"envelope": Envelope(bytes(32)), "registry": emca.InMemoryRegistry(profiles=["P1"]), "ca": None}
+    with pytest.raises(InputError) as info:
+        EmcaService(**env, **{option: "x"})
+    assert info.value.field == "options" and option in str(info.value)
+    assert EmcaService(**env, emkey_secret="k").serves("/x/getCertificateByRequestID")
+
+
+def test_csc_half_base_path_must_be_text() -> None:
+    from cryptokit.errors import InputError
+    from cryptokit.pkcs12 import KeyBundle
+    from cryptokit.protocols.csc.server import parse_sign_hash_http_request
+    from cryptokit.testing import make_pki
+
+    pki = make_pki("p256", label="csc base path")
+    with pytest.raises(InputError) as info:
+        csc.EmbeddedCscSigner(KeyBundle(pki.leaf_key, pki.leaf), credential_id="c", base_path=5)  # type: ignore[arg-type]
+    assert info.value.field == "base_path"
+    with pytest.raises(InputError) as again:
+        parse_sign_hash_http_request(HttpRequest("POST", "/x", body=b"{}"), base_path=5)  # type: ignore[arg-type]
+    assert again.value.field == "base_path"

@@ -180,6 +180,8 @@ def parse_sign_hash_http_request(
     _server.http_request_arg(http_request)
     path = http_request.path
     version: int | None = None
+    if base_path is not None and not isinstance(base_path, str):
+        raise InputError("base_path", "must be a string or None")
     if base_path is not None:
         expected = (base_path if base_path.endswith("/") else base_path + "/") + "signatures/signHash"
         if path.rstrip("/") != expected:
@@ -441,6 +443,8 @@ class EmbeddedCscSigner:
             raise InputError("service_name", "must be 1..200 characters")
         if not callable(clock):
             raise InputError("clock", "must be a callable returning monotonic seconds")
+        if base_path is not None and not isinstance(base_path, str):
+            raise InputError("base_path", "must be a string or None")
         self._signer = signer
         self.credential_id = credential_id
         self._access_token = access_token
