@@ -95,6 +95,7 @@ class AdssTokens:
     def handle(self, http_request: HttpRequest) -> HttpResponse:
         from .protocols.adss import build_error_response
 
+        _server.http_request_arg(http_request)
         form = dict(parse_qsl(http_request.body.decode("utf-8", "replace"), keep_blank_values=True))
         if http_request.method.upper() != "POST":
             return build_error_response("60056")
@@ -221,9 +222,9 @@ class ServiceApp:
 
     def route(self, http_request: HttpRequest, source_ip: str | None = None) -> HttpResponse:
         """The answer for one request (what the ASGI callable sends; usable without a server)."""
-        if not isinstance(http_request, HttpRequest) or not isinstance(http_request.path, str):
-            raise InputError("http_request", "must be an HttpRequest")
-        path = http_request.path
+        path = _server.http_request_arg(http_request).path
+        if not isinstance(path, str):
+            raise InputError("http_request.path", "must be a string")
         try:
             if path.startswith("/csc/") and self.csc is not None:
                 response: HttpResponse = self.csc.handle(http_request)

@@ -261,6 +261,7 @@ def _bad_server_calls() -> list[Any]:
         ("methods", lambda: EmcaService(methods=5, **env)),  # type: ignore[arg-type]
         ("methods", lambda: EmcaService(methods="getCertificateByRequestID", **env)),  # type: ignore[arg-type]
         ("http_request", lambda: ServiceApp().route(None)),  # type: ignore[arg-type]
+        ("http_request", lambda: AdssTokens({"a": "b"}).handle(None)),  # type: ignore[arg-type]
         ("folder", lambda: demo_app(None)),  # type: ignore[arg-type]
         ("folder", lambda: demo_app("/nonexistent/cryptokit-demo")),
         # max_seconds bounds each call should the check ever go: a server would stop, not hang the suite
