@@ -814,8 +814,9 @@ def t_chain(data: bytes) -> None:
 
 def _chain_der_seeds(pki: Any) -> list[bytes]:
     """Certificates inside the fast DER reader's subset (among them realistic leaves with
-    subjectAltName, cRLDistributionPoints, authorityInfoAccess and certificatePolicies) and some
-    outside it (a directoryName in subjectAltName, a userNotice policy qualifier)."""
+    subjectAltName, cRLDistributionPoints, authorityInfoAccess and certificatePolicies, and leaves
+    with P-256, P-384, P-521, Ed25519 and RSA keys) and some outside it (a directoryName in
+    subjectAltName, a userNotice policy qualifier)."""
     from cryptography import x509
     from cryptography.hazmat.primitives import serialization
 
@@ -843,6 +844,11 @@ def _chain_der_seeds(pki: Any) -> list[bytes]:
         *(
             make_cert(name(f"Fuzz Real {i}"), key, pki.intermediate, pki.intermediate_key, extra_extensions=extra)
             for i, extra in enumerate([realistic_leaf_extensions(0), realistic_leaf_extensions(1), outside])
+        ),
+        # leaf keys chain.der.spki_key describes without loading them (and RSA, which it leaves to the load)
+        *(
+            make_cert(name(f"Fuzz Key {kind}"), make_key(kind, "fuzz-der"), pki.intermediate, pki.intermediate_key)
+            for kind in ("p384", "p521", "ed25519", "rsa2048")
         ),
     ]
     return [c.public_bytes(serialization.Encoding.DER) for c in certs]

@@ -699,3 +699,62 @@ def rfc4514(rdns: Rdns) -> str:
     return ",".join(
         "+".join(f"{_SHORT_NAMES.get(oid, oid)}={_escape(value)}" for oid, value in rdn) for rdn in reversed(rdns)
     )
+
+
+#: the named curves whose public keys :func:`spki_key` describes: the SubjectPublicKeyInfo's DER up to
+#: and including the uncompressed point's 0x04 (algorithm id-ecPublicKey, the curve's OID, the BIT
+#: STRING with no unused bits), cryptography's curve name, the field prime p and the coefficient b
+#: of y^2 = x^3 - 3x + b (all three curves have a = -3 and cofactor 1)
+_CURVES: dict[int, tuple[bytes, str, int, int]] = {
+    91: (
+        bytes.fromhex("3059301306072a8648ce3d020106082a8648ce3d03010703420004"),
+        "secp256r1",
+        2**256 - 2**224 + 2**192 + 2**96 - 1,
+        0x5AC635D8AA3A93E7B3EBBD55769886BC651D06B0CC53B0F63BCE3C3E27D2604B,
+    ),
+    120: (
+        bytes.fromhex("3076301006072a8648ce3d020106052b8104002203620004"),
+        "secp384r1",
+        2**384 - 2**128 - 2**96 + 2**32 - 1,
+        0xB3312FA7E23EE7E4988E056BE3F82D19181D9C6EFE8141120314088F5013875AC656398D8A2ED19D2A85C8EDD3EC2AEF,
+    ),
+    158: (
+        bytes.fromhex("30819b301006072a8648ce3d020106052b810400230381860004"),
+        "secp521r1",
+        2**521 - 1,
+        0x0051953EB9618E1C9A1F929A21A0B68540EEA2DA725B99B315F3B8B489918EF109E156193951EC7E937B1652C0BD3BB1BF073573DF883D2C34F1EF451FD46B503F00,
+    ),
+}
+#: Ed25519 and Ed448 SubjectPublicKeyInfo DER before the key octets, by total length
+_EDDSA: dict[int, tuple[bytes, str]] = {
+    44: (bytes.fromhex("302a300506032b6570032100"), "Ed25519"),
+    69: (bytes.fromhex("3043300506032b6571033a00"), "Ed448"),
+}
+
+
+def spki_key(spki: bytes) -> tuple[str, str] | None:
+    """The description ``("ec", curve name)`` or ``("eddsa", "Ed25519" | "Ed448")`` that loading the
+    SubjectPublicKeyInfo ``spki`` with cryptography gives (what ``validate._key_facts`` says of the
+    loaded key), read from the DER without loading it; None for anything else, which is then loaded.
+
+    Only the one DER form of a P-256, P-384 or P-521 key with an uncompressed point whose
+    coordinates are below p and satisfy the curve's equation (what OpenSSL's load checks: on these
+    curves of cofactor 1 such a point is a valid public key), and of an Ed25519 or Ed448 key (any
+    32 or 57 octets load). A key that fails to load or is unusual (compressed point, explicit
+    curve parameters, another curve) is described by loading it, so it is refused as before."""
+    n = len(spki)
+    curve = _CURVES.get(n)
+    if curve is not None:
+        prefix, name, p, b = curve
+        if not spki.startswith(prefix):
+            return None
+        half = (n - len(prefix)) // 2
+        x = int.from_bytes(spki[len(prefix) : len(prefix) + half])
+        y = int.from_bytes(spki[len(prefix) + half :])
+        if x >= p or y >= p or (y * y - x * x * x + 3 * x - b) % p:
+            return None
+        return "ec", name
+    eddsa = _EDDSA.get(n)
+    if eddsa is not None and spki.startswith(eddsa[0]):
+        return "eddsa", eddsa[1]
+    return None

@@ -86,7 +86,7 @@ from ..report import (
 )
 from ..signatures.public_keys import CertificatePublicKey
 from .cache import ChainCache
-from .der import CertFields, read_certificate
+from .der import CertFields, read_certificate, spki_key
 from .name_constraints import (
     CompiledConstraints,
     NameKey,
@@ -432,7 +432,7 @@ def _fields_facts(cert: x509.Certificate, der: bytes, c: CertFields) -> _Facts:
         not_before=cert.not_valid_before_utc,
         not_after=cert.not_valid_after_utc,
         signature=sig[0],
-        key=_shared("key", c.spki_der, lambda: _key_facts(cert)),
+        key=spki_key(c.spki_der) or _shared("key", c.spki_der, lambda: _key_facts(cert)),
         sig_parts=sig[1],
         pss_key=c.key_algorithm == _RSASSA_PSS,
         validity_text=c.validity_text or "",

@@ -547,3 +547,119 @@ def test_calls_given_the_same_der_share_one_certificate_object(pki) -> None:  # 
     given = validate_chain(leaf, intermediates=[pki.intermediate], trust_anchors=[root], at=NOW, cache=None)
     assert given.path[1] is pki.intermediate and given.to_dict() == first.to_dict()
     assert validate_mod._FACTS_BY_DER[inter].cert is first.path[1] is not pki.intermediate
+
+
+def _spki(key) -> bytes:  # type: ignore[no-untyped-def]
+    return key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+
+
+def _public_keys() -> dict[str, object]:
+    """A public key of every type the tests make (DSA generated with its deprecation warning silenced)."""
+    from cryptography.hazmat.primitives.asymmetric import dsa, ed448
+
+    from cryptokit.testing import new_key
+
+    keys = {kind: new_key(kind).public_key() for kind in ("rsa1024", "rsa2048", "rsa3072", "p256", "p384", "p521")}
+    keys["ed25519"] = new_key("ed25519").public_key()
+    keys["ed448"] = ed448.Ed448PrivateKey.generate().public_key()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        keys["dsa2048"] = dsa.generate_private_key(2048).public_key()
+    return keys
+
+
+def _cert_with_key(pki, public_key, label: str) -> x509.Certificate:  # type: ignore[no-untyped-def]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # a DSA key under cryptography 51
+        return (
+            x509.CertificateBuilder()
+            .subject_name(name(f"Key {label}"))
+            .issuer_name(pki.intermediate.subject)
+            .public_key(public_key)
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(NOW - dt.timedelta(days=1))
+            .not_valid_after(NOW + dt.timedelta(days=1))
+            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+            .sign(pki.intermediate_key, hashes.SHA256())
+        )
+
+
+def test_key_description_from_the_spki_equals_the_loaded_keys(pki) -> None:  # type: ignore[no-untyped-def]
+    """chain.der.spki_key describes every EC (P-256/384/521) and EdDSA key the tests make as the loaded
+    key is described (validate._key_facts), several keys each; RSA and DSA are left to the load; a
+    certificate with each key read by the reader has the general path's key facts."""
+    from cryptokit.chain.der import spki_key
+    from cryptokit.testing import new_key
+
+    for kind, key in _public_keys().items():
+        cert = _cert_with_key(pki, key, kind)
+        described = spki_key(_spki(key))
+        loaded = validate_mod._key_facts(cert)
+        if kind.startswith(("rsa", "dsa")):
+            assert described is None
+        else:
+            assert described == loaded, kind
+        der = _der(cert)
+        fields = read_certificate(der)
+        assert fields is not None and fields.spki_der == _spki(key)
+        validate_mod._FACTS_BY_DER.pop(der, None)
+        assert validate_mod._fields_facts(cert, der, fields).key == loaded
+        assert der_reader_disagreement(der) is None
+    for kind in ("p256", "p384", "p521", "ed25519"):
+        for _ in range(20):
+            k = new_key(kind).public_key()
+            assert spki_key(_spki(k)) == validate_mod._key_facts(_cert_with_key(pki, k, kind)) != None  # noqa: E711
+    good = _spki(new_key("p256").public_key())
+    assert spki_key(good[:25] + b"\x01" + good[26:]) is None  # a BIT STRING with unused bits (asn1crypto rewrites it)
+
+
+def _unusual_spkis() -> dict[str, bytes]:
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    from cryptokit.chain.der import _CURVES
+
+    good = _spki(ec.generate_private_key(ec.SECP256R1()).public_key())
+    prefix, _, p, _ = _CURVES[91]
+    x = int.from_bytes(good[27:59])
+    compressed = ec.generate_private_key(ec.SECP256R1()).public_key()
+    return {
+        "point off the curve": good[:-1] + bytes([good[-1] ^ 1]),
+        "x + p (coordinate not below p)": prefix + (x + p).to_bytes(33)[1:] if x + p < 2**256 else prefix + bytes(64),
+        "y not below p": good[:59] + (int.from_bytes(good[59:]) + p).to_bytes(33)[1:]
+        if int.from_bytes(good[59:]) + p < 2**256
+        else good[:59] + (2**256 - 1).to_bytes(32),
+        "all-zero point": prefix + bytes(64),
+        "compressed point": bytes.fromhex("3039301306072a8648ce3d020106082a8648ce3d030107032200")
+        + compressed.public_bytes(serialization.Encoding.X962, serialization.PublicFormat.CompressedPoint),
+        "hybrid point form 0x06": good[:26] + b"\x06" + good[27:],
+        "secp256k1 key": _spki(ec.generate_private_key(ec.SECP256K1()).public_key()),
+    }
+
+
+@pytest.mark.parametrize("case", list(_unusual_spkis()))
+def test_unusual_or_malformed_keys_are_described_by_loading(pki, case: str) -> None:  # type: ignore[no-untyped-def]
+    """A key spki_key does not describe (None) is loaded as before: a certificate carrying it (signed
+    again by the issuing CA) gives the same report from the reader, the memo and the general path,
+    and the key that cryptography cannot load fails the public_key check with the load's reason."""
+    from asn1crypto import keys as a_keys
+
+    from cryptokit.chain.der import spki_key
+
+    spki = _unusual_spkis()[case]
+    assert spki_key(spki) is None
+
+    def swap(tbs) -> None:  # type: ignore[no-untyped-def]
+        tbs["subject_public_key_info"] = a_keys.PublicKeyInfo.load(spki)
+
+    der = _resigned(pki, _der(_leaf(pki, name(f"Unusual key {case}"))), swap)
+    assert spki in der
+    report = _quietly_same_report(pki, der)
+    cert = x509.load_der_x509_certificate(der)
+    facts = validate_mod._key_facts(cert)
+    key_checks = [c for c in report["checks"] if c["name"] == "public_key" and "Unusual" in (c.get("subject") or "")]
+    assert key_checks
+    if facts[0] == "error":
+        assert not report["ok"] and key_checks[0]["outcome"] == "failed"
+        assert key_checks[0]["message"] == f"public key unusable ({facts[1]})"
+    else:
+        assert facts[0] == "ec"
