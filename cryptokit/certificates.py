@@ -195,8 +195,12 @@ def parsed_certificate(
     """``cert`` (a caller's object) with its names and extensions parsed now, as
     :func:`load_der_certificate` does for DER: the same rules, the same typed errors, no warning.
     cryptography parses lazily, so without this a malformed or deprecated part would fail (or warn)
-    later, inside whichever cryptokit call touched it first."""
-    tbs_der = cert.tbs_certificate_bytes
+    later, inside whichever cryptokit call touched it first. ``cert`` that is not a certificate is an
+    InputError naming ``field``."""
+    try:
+        tbs_der = cert.tbs_certificate_bytes
+    except AttributeError:  # the type check costs nothing on the good path
+        raise InputError(str(field), f"must be an x509.Certificate, not {type(cert).__name__}") from None
     if plainly_admissible(tbs_der, 0):
         try:
             return _parsed(cert)

@@ -31,7 +31,6 @@ __all__ = [
     "pem_decode_all",
     "pem_encode",
     "is_pem",
-    "der_header",
     "asn1_kind",
     "to_bytes",
 ]
@@ -369,7 +368,11 @@ def asn1_kind(data: bytes | bytearray | memoryview) -> Literal["der", "ber", "no
 def der_header(der: bytes, i: int) -> tuple[int, int]:
     """(index of the content, content length) of the DER element whose tag is at ``der[i]``
     (one-byte tags, definite lengths). A walker for reading a known structure's few fields without a
-    parser; it validates nothing, and a truncated input raises IndexError."""
+    parser; it validates nothing, and a truncated input raises IndexError.
+
+    Internal (not in ``__all__``, not public API): the hot read paths (certificate admission, chain
+    validation: about 25 calls per certificate) rely on that IndexError in their own ``except`` clause,
+    so it stays bare here; public callers parse DER with :func:`asn1_kind` or a real parser."""
     first = der[i + 1]
     if first < 0x80:
         return i + 2, first

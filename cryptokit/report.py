@@ -189,8 +189,14 @@ def _jsonable(value: Any) -> Any:
 
 
 def derive(checks: Iterable[Check]) -> tuple[Indication, SubIndication | None]:
-    """Indication and sub-indication from the checks (see the module docstring)."""
-    return _verdict(check.sub_indication for check in checks if check.outcome is Outcome.FAILED)
+    """Indication and sub-indication from the checks (see the module docstring). ``checks`` that is
+    not an iterable of :class:`Check` is an InputError naming ``checks``."""
+    try:
+        return _verdict(check.sub_indication for check in checks if check.outcome is Outcome.FAILED)
+    except (TypeError, AttributeError):  # the type check costs nothing on the good path
+        from .errors import InputError
+
+        raise InputError("checks", "must be an iterable of Check values") from None
 
 
 def _verdict(failed: Iterable[SubIndication | None]) -> tuple[Indication, SubIndication | None]:
@@ -345,9 +351,17 @@ _P = ParamSpec("_P")
 def fail_closed(result: _R, what: str) -> _R:
     """``result`` when its report passed; else :class:`~cryptokit.errors.VerificationFailed` carrying
     it (``.report``), with the indication, sub-indication and first failure in the message. The one
-    rule behind every ``verify_*`` that has a ``validate_*`` twin."""
-    if result.ok:
-        return result
+    rule behind every ``verify_*`` that has a ``validate_*`` twin. A ``result`` that carries no report
+    is an InputError naming ``result``."""
+    try:
+        if result.ok:
+            return result
+    except AttributeError:
+        if isinstance(result, HasReport):
+            raise  # a fault inside a real result's report: not the caller's input
+        from .errors import InputError
+
+        raise InputError("result", f"must be a result with a report, not {type(result).__name__}") from None
     from .errors import VerificationFailed
 
     failures = result.failures()
@@ -357,7 +371,16 @@ def fail_closed(result: _R, what: str) -> _R:
 
 
 def failing_closed(validate: Callable[_P, _R], what: str) -> Callable[_P, _R]:
-    """The ``verify_*`` twin of a ``validate_*`` function: same arguments, :func:`fail_closed` result."""
+    """The ``verify_*`` twin of a ``validate_*`` function: same arguments, :func:`fail_closed` result.
+    ``validate`` not a named function or ``what`` not text is an InputError naming it."""
+    if not callable(validate) or not isinstance(getattr(validate, "__name__", None), str):
+        from .errors import InputError
+
+        raise InputError("validate", f"must be a named function, not {type(validate).__name__}")
+    if not isinstance(what, str):
+        from .errors import InputError
+
+        raise InputError("what", f"must be text, not {type(what).__name__}")
 
     @functools.wraps(validate)
     def verify(*args: _P.args, **kwargs: _P.kwargs) -> _R:
