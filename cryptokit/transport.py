@@ -12,7 +12,10 @@ thin adapter that carries the bytes::
   connecting, each read, each write and waiting for a pooled connection. It bounds every wait, not
   the whole call: a large answer arriving steadily, and each retry, take longer.
 * ``verify``: True (the system's trust store), False (no certificate check: tests only), a path to
-  a PEM CA file, an ``ssl.SSLContext``, or a sequence of ``x509.Certificate`` trust anchors.
+  a PEM CA file, an ``ssl.SSLContext``, or a sequence of ``x509.Certificate`` trust anchors. A
+  caller's ``SSLContext`` is used exactly as given, never changed: its ``minimum_version`` must be
+  TLS 1.2 or later, and it carries its own client certificate (``client_cert`` with it is an
+  InputError).
 * ``client_cert``: mutual TLS (ADSS answers 86000-86005 when it is missing or refused): a
   ``(certificate_file, key_file)`` or ``(certificate_file, key_file, password)`` tuple, or a
   :class:`~cryptokit.keys.KeyBundle` (written to a private temporary directory only while OpenSSL
@@ -82,10 +85,16 @@ ClientCert = tuple[str, str] | tuple[str, str, str] | KeyBundle | None
 
 
 def ssl_context(verify: Verify = True, client_cert: ClientCert = None) -> ssl.SSLContext:
-    """The TLS context a transport uses (TLS 1.2 or later): see the module text for the arguments."""
+    """The TLS context a transport uses (TLS 1.2 or later): see the module text for the arguments.
+
+    A caller's ``ssl.SSLContext`` is returned exactly as given, never changed: it must already refuse
+    anything below TLS 1.2 (``minimum_version`` TLSv1_2 or later, as ``ssl.create_default_context()``
+    sets it), else an InputError naming ``verify``; and ``client_cert`` cannot be combined with it (an
+    InputError naming ``client_cert``: load the certificate into the context with ``load_cert_chain``).
+    Every other ``verify`` builds a new context with TLS 1.2 as its minimum."""
     if isinstance(verify, ssl.SSLContext):
-        ctx = verify
-    elif verify is True:
+        return _callers_context(verify, client_cert)
+    if verify is True:
         ctx = ssl.create_default_context()
     elif verify is False:
         ctx = ssl.create_default_context()
@@ -101,9 +110,27 @@ def ssl_context(verify: Verify = True, client_cert: ClientCert = None) -> ssl.SS
         ctx = ssl.create_default_context(cadata=pem)
     else:
         raise InputError("verify", "must be a bool, a CA file path, an SSLContext or a list of certificates")
-    ctx.minimum_version = max(ctx.minimum_version, ssl.TLSVersion.TLSv1_2)
+    ctx.minimum_version = max(ctx.minimum_version, ssl.TLSVersion.TLSv1_2)  # our own new context
     if client_cert is not None:
         _load_client_cert(ctx, client_cert)
+    return ctx
+
+
+def _callers_context(ctx: ssl.SSLContext, client_cert: ClientCert) -> ssl.SSLContext:
+    """A caller's context, checked and used as given (a library does not change a caller's object)."""
+    if client_cert is not None:
+        raise InputError(
+            "client_cert",
+            "cannot be combined with verify=<ssl.SSLContext>: load the client certificate into that "
+            "context (ctx.load_cert_chain)",
+        )
+    # MINIMUM_SUPPORTED (-2) sorts below every real version: the context would take what OpenSSL allows.
+    if ctx.minimum_version < ssl.TLSVersion.TLSv1_2:
+        raise InputError(
+            "verify",
+            f"an SSLContext must refuse TLS below 1.2 (its minimum_version is {ctx.minimum_version.name}; "
+            "set ctx.minimum_version = ssl.TLSVersion.TLSv1_2)",
+        )
     return ctx
 
 

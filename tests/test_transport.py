@@ -157,6 +157,66 @@ def test_mutual_tls_with_a_client_certificate() -> None:
     assert len(srv.seen) == 2  # the call without a client certificate never reached the handler
 
 
+def _context_state(ctx: ssl.SSLContext) -> tuple[object, ...]:
+    return (
+        ctx.minimum_version,
+        ctx.maximum_version,
+        ctx.verify_mode,
+        ctx.check_hostname,
+        ctx.options,
+        ctx.cert_store_stats(),
+        ctx.verify_flags,
+    )
+
+
+def test_a_callers_context_is_used_as_given_and_never_changed() -> None:
+    """verify=<SSLContext> is the caller's object: the transport uses it as it is (here the caller's
+    own client certificate makes a mutual-TLS call), and its settings are the same after the call.
+    Before, ssl_context raised its minimum version and loaded ``client_cert`` into it."""
+    from cryptokit.transport import ssl_context
+
+    pki = make_tls_pki()
+    files = pki.write(tempfile.mkdtemp(prefix="ck-tls-"))
+    ctx = ssl.create_default_context(cafile=files["ca"])
+    ctx.minimum_version = ssl.TLSVersion.TLSv1_3
+    ctx.load_cert_chain(files["client_cert"], files["client_key"])
+    before = _context_state(ctx)
+    assert ssl_context(ctx) is ctx
+    with http_server(ok, tls=tls_server_context(pki, require_client=True)) as srv:
+        with Transport(srv.url, timeout=5, verify=ctx) as send:
+            assert send(HttpRequest("GET", "/")).status == 200
+    assert _context_state(ctx) == before
+
+
+@pytest.mark.parametrize("cls", [Transport, AsyncTransport])
+def test_a_callers_context_with_client_cert_is_refused_untouched(cls: type[Any]) -> None:
+    pki = make_tls_pki()
+    ctx = ssl.create_default_context()
+    before = _context_state(ctx)
+    with pytest.raises(InputError) as info:
+        cls("https://signing.example", verify=ctx, client_cert=pki.client)
+    assert info.value.field == "client_cert" and "load_cert_chain" in info.value.rule
+    assert _context_state(ctx) == before
+
+
+@pytest.mark.parametrize("cls", [Transport, AsyncTransport])
+@pytest.mark.parametrize("version", ["MINIMUM_SUPPORTED", "TLSv1", "TLSv1_1"])
+def test_a_callers_context_below_tls_1_2_is_refused_untouched(cls: type[Any], version: str) -> None:
+    """The TLS 1.2 minimum (SECURITY.md) holds for a caller's context by refusing a weaker one, not
+    by changing it."""
+    import warnings
+
+    ctx = ssl.create_default_context()
+    with warnings.catch_warnings():  # Python deprecates naming TLSv1/TLSv1_1: the test sets them on purpose
+        warnings.simplefilter("ignore", DeprecationWarning)
+        ctx.minimum_version = getattr(ssl.TLSVersion, version)
+    before = _context_state(ctx)
+    with pytest.raises(InputError) as info:
+        cls("https://signing.example", verify=ctx)
+    assert info.value.field == "verify" and "TLS below 1.2" in info.value.rule
+    assert _context_state(ctx) == before
+
+
 def test_async_twin() -> None:
     async def run(url: str) -> tuple[int, int]:
         async with AsyncTransport(url, timeout=5, retries=2, backoff=0) as send:
