@@ -81,7 +81,7 @@ def _exchange(send: Send, request: HttpRequest, *, idempotent: bool = False) -> 
 def _transport(base_url: str, options: object, field: str) -> Send:
     """A Transport to ``base_url`` with ``options`` (its defaults for what is not given: a 30 s
     timeout). ``field`` "transport" is a mapping (an unknown name is an InputError naming it);
-    otherwise they are ``connect``'s keywords (an unknown one is a TypeError, as Python's)."""
+    otherwise they are ``connect``'s keywords (an unknown one is an InputError naming it too)."""
     from .transport import OPTIONS, Transport
 
     if options is None:

@@ -312,5 +312,6 @@ def test_connect_has_the_transport_default_timeout() -> None:
     pytest.importorskip("httpx")
     with CscClient.connect("http://127.0.0.1:9") as client:
         assert client._send.timeout == 30.0  # type: ignore[attr-defined]
-    with pytest.raises(TypeError, match="timeuot"):  # an unknown keyword is a TypeError, as Python's own
+    with pytest.raises(InputError) as err:  # an unknown option name is bad input, as in transport={...}
         CscClient.connect("http://127.0.0.1:9", timeuot=5)
+    assert err.value.field == "timeuot" and "timeout" in err.value.rule

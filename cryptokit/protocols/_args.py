@@ -33,8 +33,9 @@ def text_arg(
 
 
 def known_options(function: str, options: Iterable[str], names: frozenset[str]) -> None:
-    """Refuse a keyword outside ``names`` as Python refuses an unknown keyword argument (TypeError), for
-    functions that take a shared option set as ``**options: Unpack[SomeOptions]``."""
+    """Refuse a keyword outside ``names``, for functions that take a shared option set as
+    ``**options: Unpack[SomeOptions]``: an unknown option name is bad input, so an InputError whose
+    ``field`` is that name and whose rule lists the known ones (not Python's TypeError)."""
     for key in options:
         if key not in names:
-            raise TypeError(f"{function}() got an unexpected keyword argument {key!r}")
+            raise InputError(str(key)[:64], f"is not an option of {function}() (known: {', '.join(sorted(names))})")

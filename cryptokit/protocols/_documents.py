@@ -112,7 +112,7 @@ def prepare_documents(
 ) -> list[Prepared]:
     """A :class:`Prepared` per document: bytes (the content), a path (streamed when detached) or a
     HashToSign (the content's digest, detached only), made as ``options`` say (a keyword they do not
-    know is ``function``'s TypeError). Refusals name the document."""
+    know is an InputError naming it). Refusals name the document."""
     known_options(function, options, _DOCUMENT_OPTIONS)
     names = options.get("doc_aliases")
     if isinstance(documents, (str, bytes, bytearray, memoryview, os.PathLike, HashToSign)) or not isinstance(

@@ -314,8 +314,8 @@ _CREATE_ANSWER_NAMES: Final = frozenset(CreateAnswerOptions.__optional_keys__)
 
 
 def _opening(function: str, options: OpenOptions, names: frozenset[str] = _OPEN_NAMES) -> None:
-    """Refuse an unknown keyword in ``options`` (TypeError, as for any keyword argument): checked before
-    a handler's try, so a caller's slip is not answered as "Internal server error"."""
+    """Refuse an unknown keyword in ``options`` (an InputError naming it): checked before a handler's
+    try, so a caller's slip is not answered as "Internal server error"."""
     known_options(function, options, names)
 
 

@@ -617,14 +617,15 @@ def test_request_repr_hides_secrets() -> None:
     ],
 )
 def test_open_options_are_checked_like_keyword_arguments_before_any_answer(call: Any) -> None:
-    """Every opener and handler takes OpenOptions: a misspelt option is the caller's TypeError (as for
-    any keyword argument, like a missing registry), raised before a handler could answer it as
+    """Every opener and handler takes OpenOptions: a misspelt option is the caller's InputError naming
+    it (a missing registry is Python's TypeError), raised before a handler could answer it as
     "Internal server error"; with the options right, the same call opens the request."""
     s = setup("ec")
     envelope = Envelope(KEY)
     request = build(s, envelope, csrs("ec", 1))
-    with pytest.raises(TypeError, match="unexpected keyword argument 'source_adress'"):
+    with pytest.raises(InputError) as err:
         call(request, envelope=envelope, registry=s.registry, source_adress="10.0.0.1")
+    assert err.value.field == "source_adress" and "source_ip" in err.value.rule
     with pytest.raises(TypeError, match="registry"):
         call(request, envelope=envelope)
     if call in (emca.open_request, emca.open_create_certificates_request):

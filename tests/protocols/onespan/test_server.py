@@ -216,8 +216,9 @@ def test_builders_refuse_bad_values_with_input_errors() -> None:
     req = onespan.build_auth_signature_request(user_id="u", request_key="1", signature="123456", api_key=KEY)
     with pytest.raises(InputError, match="api_key"):
         onespan.parse_auth_signature_http_request(req)  # type: ignore[call-arg]
-    with pytest.raises(TypeError, match="apikey"):  # as Python refuses an unknown keyword
+    with pytest.raises(InputError) as err:  # an unknown option name, named with the known ones
         onespan.EmbeddedGateway(onespan.MemoryBackend(), api_key=KEY, apikey=KEY)  # type: ignore[call-arg]
+    assert err.value.field == "apikey" and "api_key" in err.value.rule
     with pytest.raises(InputError):
         onespan.build_error_response(onespan.OneSpanResultMismatch("userID", "a", "b"))
     with pytest.raises(InputError):

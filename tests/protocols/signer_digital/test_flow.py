@@ -541,11 +541,14 @@ def test_builders_and_flow_take_one_option_list() -> None:
     submit = f.submit_otp(OTP)
     assert orjson.loads(submit.body)["ClientAppProfName"] == "MyBillingERP"
     assert "profile_param" not in dict(submit.query) and dict(submit.query)["CscId"] == CSC_ID
-    with pytest.raises(TypeError, match="unexpected keyword argument 'profile_parm'"):
+    with pytest.raises(InputError) as err:  # an unknown option name is bad input, named
         signer_digital.build_gen_key_auth_otp_request(
             key_label="K", csc_id=CSC_ID, password=PASSWORD, profile_parm="CertProfileName"  # type: ignore[call-arg]
         )
-    with pytest.raises(TypeError, match="unexpected keyword argument 'profile_param'"):
+    assert err.value.field == "profile_parm" and "build_gen_key_auth_otp_request" in err.value.rule
+    assert "profile_param" in err.value.rule  # the known names are listed
+    with pytest.raises(InputError) as err:
         signer_digital.build_set_key_auth_otp_request(
             otp=OTP, key_label="K", csc_id=CSC_ID, password=PASSWORD, profile_param="CertProfileName"  # type: ignore[call-arg]
         )
+    assert err.value.field == "profile_param" and "profile_param" not in err.value.rule.split("known:")[1]
