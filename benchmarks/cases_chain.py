@@ -46,6 +46,21 @@ Rows:
   0.84-0.88x (two full runs), issue 23.2's 0.8x met. They are held to :data:`REALISTIC_TARGET`, about 0.9 x
   the lowest ratio measured (a busy spell of the host moves a ratio by up to 0.1). Where the time
   goes is in the profile below.
+  Per key type, two rows with the fresh realistic leaves under a name-constrained issuing CA (a
+  critical nameConstraints; the leaves' subjects start with the CA's C=DE, O=Example Org, their
+  subjectAltName names are in the permitted subtrees):
+
+  * permitted dNSName and rfc822Name ``example.com``, against the same Rust verifier (target 0.8x).
+    The Rust verifier (cryptography 49 and 51, webpki CA policy) refuses a URI constraint that meets
+    a URI name ("unsupported name constraint") and any directoryName constraint ("critical
+    nameConstraints extension contains an unsupported directoryName constraint"), so this row has
+    the two types it takes. Measured 2026-12-07 18:40: P-256 0.89-0.92x, RSA-2048 0.86-0.88x
+    (P-256 0.67x on the general path, see the profile below);
+  * the CA also permitting a URI host and the directoryName C=DE, O=Example Org: against our own
+    general path (the same calls, each leaf's names taken from cryptography's subject and
+    subjectAltName objects, as before the names were taken from ``chain/der.py``'s read), not the
+    Rust verifier, which refuses these constraints. Measured P-256 1.64-1.68x, RSA-2048 1.93-1.96x;
+    held to :data:`EVERY_TYPE_TARGET`, about 0.9 x the lowest.
 - ``chain-cold``: the same cold call against pyhanko-certvalidator (benchmark-only; never imported by
   cryptokit) validating the same chain with fetching off and revocation soft-fail, in one asyncio
   loop: target >= 3x.
@@ -211,6 +226,29 @@ Profile of the cold call from DER (cProfile, 1000 calls, 2026-12-07; "before" is
   length (1.6 us in isolation for P-256, 2.1 P-384, 3.0 P-521); any other key is loaded as before and
   refused with the load's reason. The facts (``_fields_facts``) 21.0 -> 11.2 us, the whole call
   232.9 -> 221.2 us against the Rust verifier's 208.4 / 205.1 in the same runs (0.89x -> 0.93x).
+- a fresh realistic leaf under a name-constrained issuing CA (the rows above), P-256, 2026-12-07
+  18:35-18:45, perf_counter around ``_Run.name_constraints`` inside validate_chain calls (5 rounds
+  of 500 fresh leaves, the minimum; before = main at d2045c6): the check built cryptography's
+  subject and subjectAltName objects for every new leaf (``cert.subject``, ``cert.extensions``:
+  every extension of the leaf as a Python object) and grouped the CA's constraints by type on every
+  call. Now a leaf read by ``chain/der.py`` has its names checked as read (its subject's RDNs,
+  comparison key and RFC 4514 text, its subjectAltName's (tag, text) pairs:
+  ``name_constraints.read_names``; any other leaf as before), the grouped constraints are kept per
+  extension object across calls (``validate._compiled``: a CA's extension object is kept with its
+  facts), and a dNSName's syntax is checked with one regular expression instead of one per label:
+
+  ==================================================  ===================  ===================
+  stage (P-256)                                       dNSName, rfc822Name  every type (+URI, DN)
+  ==================================================  ===================  ===================
+  ``_Run.name_constraints``                           77.2 -> 11.4 us      110.6 -> 20.7 us
+  whole call                                          308.3 -> 230.9 us    349.3 -> 243.5 us
+  the Rust verifier, same runs                        207.9, 208.1 us      refuses them
+  ratio                                               0.67x -> 0.90x
+  ==================================================  ===================  ===================
+
+  What is left of the check (P-256 every type, 20.7 us): the syntax checks of the three
+  subjectAltName names (a URI's host read as the WHATWG parser reads it, twice: for the syntax and
+  for the match), the directoryName's prohibited-character scan and prefix lookups.
 - cached: the key was hashed twice per hit (dict lookup and LRU move), each ``x509.Certificate`` in
   it re-hashing its DER (1.8 us): the key is now hashed once, with each object's hash remembered
   per object (``ChainCache.key``): 16 us -> 7 us a hit with certificate objects. Then, with the
@@ -222,9 +260,10 @@ Profile of the cold call from DER (cProfile, 1000 calls, 2026-12-07; "before" is
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from cryptography.hazmat.primitives import serialization
@@ -358,6 +397,10 @@ def case_chain_cold_rust(quick: bool = False) -> list[Ratio]:
         rows.append(dataclasses.replace(realistic, name=f"  {label}, {_REALISTIC}", target=REALISTIC_TARGET[kind]))
         read = _fresh_leaves(pki, kind, at, quick, realistic=True, read_checks=True)
         rows.append(dataclasses.replace(read, name=f"  {label}, {_READ}", target=0.0))
+        constrained = _fresh_leaves(pki, kind, at, quick, realistic=True, constraints="rust")
+        rows.append(dataclasses.replace(constrained, name=f"  {label}, {_CONSTRAINED}", target=0.8))
+        every = _fresh_leaves(pki, kind, at, quick, realistic=True, constraints="every type")
+        rows.append(dataclasses.replace(every, name=f"  {label}, {_EVERY_TYPE}", target=EVERY_TYPE_TARGET))
     return rows
 
 
@@ -369,6 +412,19 @@ _READ = (
     "the same fresh realistic leaves, every check of each report read (report.checks: the passed"
     " checks a report builds on first read; informational)"
 )
+_CONSTRAINED = (
+    "fresh realistic leaf under a name-constrained issuing CA (permitted dNSName and rfc822Name subtrees"
+    " the leaves satisfy; the Rust verifier refuses URI and directoryName constraints), vs the same Rust"
+    " verifier (0.8x)"
+)
+_EVERY_TYPE = (
+    "the same, the CA also permitting a URI host and a directoryName (the leaves satisfy them): vs our own"
+    " general path (the leaves' names from cryptography's objects), not the Rust verifier, which refuses"
+    " these constraints"
+)
+#: what the every-type name-constraint row is held to: about 0.9 x the lowest speed-up measured over
+#: the general path (see the module docstring)
+EVERY_TYPE_TARGET = 1.45
 #: what the fresh realistic leaf rows are held to: about 0.9 x the lowest ratio measured (issue 23.2
 #: asks 0.8x; see the module docstring)
 REALISTIC_TARGET = {"rsa2048": 0.79, "p256": 0.76}
@@ -380,13 +436,21 @@ _ISSUE_17 = "issue 17: >= 0.9 x the ratio at df48cc4, before the policy tree"
 
 
 def _fresh_leaves(
-    pki: Any, kind: str, at: dt.datetime, quick: bool, realistic: bool = False, read_checks: bool = False
+    pki: Any,
+    kind: str,
+    at: dt.datetime,
+    quick: bool,
+    realistic: bool = False,
+    read_checks: bool = False,
+    constraints: str | None = None,
 ) -> Ratio:
     """Every call of every round gets a leaf no call has seen (its facts are read afresh); the
     issuing CA and root are the same (their facts come from the memo). ``realistic``: each leaf has
     its own key (P-256: fresh; RSA-2048: from a pool of 32, cycling) and the extensions of
     :func:`cryptokit.testing.chains.realistic_leaf_extensions`. ``read_checks``: each report's checks
-    are read too (a report builds its passed checks when they are first read)."""
+    are read too (a report builds its passed checks when they are first read). ``constraints``: the
+    issuing CA is name-constrained (:func:`_constrained_ca`) and the leaves' subjects start with its
+    C and O; "every type" compares against our own general path instead of the Rust verifier."""
     from cryptokit.testing import make_cert, make_key, name, new_key
     from cryptokit.testing.chains import realistic_leaf_extensions
 
@@ -394,28 +458,34 @@ def _fresh_leaves(
     repeat = 3 if quick else 7
     key = make_key(kind, "bench-fresh-leaf")
     pool = [make_key(kind, f"bench-realistic-{j}") for j in range(_RSA_POOL)] if kind.startswith("rsa") else []
+    issuer, issuer_key = pki.intermediate, pki.intermediate_key
+    if constraints is not None:
+        issuer, issuer_key, subject_of = _constrained_ca(pki, kind, every_type=constraints == "every type")
 
     def leaf(r: int, i: int) -> bytes:
         if not realistic:
-            return _der(make_cert(name(f"Fresh Signer {r}-{i}"), key, pki.intermediate, pki.intermediate_key))
+            return _der(make_cert(name(f"Fresh Signer {r}-{i}"), key, issuer, issuer_key))
         k = pool[(r * n + i) % len(pool)] if pool else new_key(kind)
-        subject = name(f"Realistic Signer {r}-{i}", o="Example Org", c="DE")
+        if constraints is None:
+            subject = name(f"Realistic Signer {r}-{i}", o="Example Org", c="DE")
+        else:
+            subject = subject_of(f"Constrained Signer {r}-{i}")
         extra = realistic_leaf_extensions(r * n + i)
-        return _der(make_cert(subject, k, pki.intermediate, pki.intermediate_key, extra_extensions=extra))
+        return _der(make_cert(subject, k, issuer, issuer_key, extra_extensions=extra))
 
     batches = [[leaf(r, i) for i in range(n)] for r in range(repeat + 1)]
-    root, inter = _der(pki.root), _der(pki.intermediate)
+    root, inter = _der(pki.root), _der(issuer)
     rust_batches, our_batches = iter(batches), iter(batches)
 
     def bare() -> None:
+        if constraints == "every type":
+            with _names_from_cryptography():
+                _validate_all(next(rust_batches), inter, root, at, False)
+            return
         _rust_loop(root, inter, next(rust_batches), at)()
 
     def ours() -> None:
-        for leaf in next(our_batches):
-            report = validate_chain(leaf, intermediates=[inter], trust_anchors=[root], at=at, cache=None)
-            assert report.ok
-            if read_checks:
-                assert report.checks
+        _validate_all(next(our_batches), inter, root, at, read_checks)
 
     return measure(
         "a realistic leaf never seen before on every call" if realistic else "a leaf never seen before on every call",
@@ -425,6 +495,60 @@ def _fresh_leaves(
         target=0.0,
         repeat=repeat,
     )
+
+
+def _validate_all(leaves: list[bytes], inter: bytes, root: bytes, at: dt.datetime, read_checks: bool) -> None:
+    for leaf in leaves:
+        report = validate_chain(leaf, intermediates=[inter], trust_anchors=[root], at=at, cache=None)
+        assert report.ok
+        if read_checks:
+            assert report.checks
+
+
+def _constrained_ca(pki: Any, kind: str, every_type: bool) -> tuple[Any, Any, Callable[[str], Any]]:
+    """An issuing CA under ``pki``'s root with a critical nameConstraints permitting the realistic
+    leaves' names: dNSName and rfc822Name ``example.com``, with ``every_type`` also a URI host
+    ``example.com`` and the directoryName C=DE, O=Example Org; and the leaf subject for a commonName."""
+    from cryptography import x509
+    from cryptography.x509.oid import NameOID
+
+    from cryptokit.testing import make_cert, make_key
+
+    org = [x509.NameAttribute(NameOID.COUNTRY_NAME, "DE"), x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Example Org")]
+    subtrees: list[x509.GeneralName] = [x509.DNSName("example.com"), x509.RFC822Name("example.com")]
+    if every_type:
+        subtrees += [x509.UniformResourceIdentifier("example.com"), x509.DirectoryName(x509.Name(org))]
+    nc = x509.NameConstraints(permitted_subtrees=subtrees, excluded_subtrees=None)
+
+    def subject_of(cn: str) -> x509.Name:
+        return x509.Name([*org, x509.NameAttribute(NameOID.COMMON_NAME, cn)])
+
+    ca_key = make_key(kind, "bench-constrained-ca")
+    ca = make_cert(
+        subject_of("Constrained Issuing CA"), ca_key, pki.root, pki.root_key, ca=True, path_length=0,
+        extra_extensions=[(nc, True)],
+    )  # fmt: skip
+    return ca, ca_key, subject_of
+
+
+@contextlib.contextmanager
+def _names_from_cryptography() -> Iterator[None]:
+    """validate_chain with name constraints checking every leaf's names through cryptography's name
+    and extension objects (the general path), not as chain.der read them."""
+    import cryptokit.chain.validate as validate_mod
+
+    original = validate_mod._fields_facts
+
+    def general(*args: Any) -> Any:
+        facts = original(*args)
+        facts.read_names = None
+        return facts
+
+    validate_mod._fields_facts = general  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        validate_mod._fields_facts = original  # type: ignore[assignment]
 
 
 def case_chain_cached(quick: bool = False) -> list[Ratio]:

@@ -43,7 +43,7 @@ import stringprep
 import unicodedata
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from cryptography import x509
 from cryptography.x509.oid import NameOID
@@ -70,31 +70,33 @@ class Malformed(ValueError):
     """A name or constraint that breaks its syntax (the message says which and how)."""
 
 
-_LABEL = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\Z")
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+#: labels separated by single periods (a label holds no period, so the match is linear)
+_HOST = re.compile(rf"(?:{_LABEL}\.)*{_LABEL}\Z")
 
 
 def dns_name_ok(value: str) -> bool:
     """RFC 1034 3.5 preferred name syntax (as cryptography's verifier reads it): labels of 1-63
     letters, digits and inner hyphens, at most 253 octets, no empty label (so no leading, trailing
     or double period)."""
-    return 0 < len(value) <= 253 and value.isascii() and all(_LABEL.match(label) for label in value.split("."))
+    return 0 < len(value) <= 253 and value.isascii() and _HOST.match(value) is not None
 
 
-def _san_problem(gn: x509.GeneralName) -> str | None:
-    """Why a name of a certificate is malformed (None when it is well formed or not checked)."""
-    value = gn.value
-    if isinstance(gn, x509.DNSName):
+def _san_problem(kind: type, value: Any) -> str | None:
+    """Why a name of a certificate (of GeneralName type ``kind``) is malformed (None when it is well
+    formed or not checked)."""
+    if kind is x509.DNSName:
         base = value[2:] if value.startswith("*.") else value
         if not dns_name_ok(base):
             return f"malformed dNSName {value!r} (RFC 1034 3.5 preferred syntax; a wildcard only as '*.')"
-    elif isinstance(gn, x509.RFC822Name):
+    elif kind is x509.RFC822Name:
         local, at, host = value.partition("@")
         if not at or "@" in host or not local or not dns_name_ok(host) or not local.isprintable() or " " in local:
             return f"malformed rfc822Name {value!r} (one '@' between a local part and a host name, 4.2.1.6)"
-    elif isinstance(gn, x509.IPAddress):
+    elif kind is x509.IPAddress:
         if isinstance(value, (ipaddress.IPv4Network, ipaddress.IPv6Network)):
             return f"iPAddress {value} is a network (8 or 32 octets), not an address (4.2.1.6)"
-    elif isinstance(gn, x509.UniformResourceIdentifier):
+    elif kind is x509.UniformResourceIdentifier:
         _uri_host_strict(value)  # raises Malformed when ambiguous
     return None
 
@@ -287,22 +289,60 @@ _MATCHERS: dict[type, Any] = {
 }
 
 
-def _cert_names(cert: x509.Certificate, include_subject: bool) -> list[x509.GeneralName] | None:
+class _Dn(NamedTuple):
+    """A directoryName to check: its comparison key (:func:`name_key`) and the Name, or its RFC 4514
+    text when the name was read from the DER (:mod:`.der`)."""
+
+    key: NameKey
+    name: x509.Name | str
+
+
+#: a name to check: (GeneralName type, value: text, an ip address, a :class:`_Dn` or an x509.Name for
+#: a directoryName, what cryptography gives for another type)
+_Name = tuple[type, Any]
+
+
+def _cert_names(cert: x509.Certificate, include_subject: bool) -> list[_Name] | None:
     """The names to check, or None when there are more than :data:`MAX_NAMES`."""
-    names: list[x509.GeneralName] = []
+    names: list[_Name] = []
     if include_subject and len(cert.subject.rdns):
-        names.append(x509.DirectoryName(cert.subject))
+        names.append((x509.DirectoryName, cert.subject))
         for attr in cert.subject.get_attributes_for_oid(NameOID.EMAIL_ADDRESS):
             if isinstance(attr.value, str):
-                names.append(x509.RFC822Name(attr.value))
+                names.append((x509.RFC822Name, attr.value))
     try:
         san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
     except x509.ExtensionNotFound:
         return names if len(names) <= MAX_NAMES else None
     if len(names) + len(san) > MAX_NAMES:
         return None
-    names.extend(san)
+    names.extend((type(gn), gn.value) for gn in san)
     return names
+
+
+#: the GeneralName tags :mod:`.der` reads in a subjectAltName (IMPLICIT IA5String), by the type
+#: cryptography gives them
+_READ_TYPES: dict[int, type] = {0x81: x509.RFC822Name, 0x82: x509.DNSName, 0x86: x509.UniformResourceIdentifier}
+_EMAIL = NameOID.EMAIL_ADDRESS.dotted_string
+
+
+def read_names(
+    subject: Sequence[Sequence[tuple[str, str]]],
+    subject_key: NameKey,
+    subject_text: str,
+    san: Sequence[tuple[int, str]] | None,
+) -> list[_Name] | None:
+    """What :func:`_cert_names` gives (``include_subject`` True) for a certificate read by :mod:`.der`:
+    its subject as RDNs of (OID, text), their comparison key and RFC 4514 text, and its subjectAltName
+    as (tag, text) pairs of the tags that reader reads; the same names, in the same order, without
+    cryptography's name and extension objects. None over :data:`MAX_NAMES`."""
+    names: list[_Name] = []
+    if subject:
+        names.append((x509.DirectoryName, _Dn(subject_key, subject_text)))
+        names.extend((x509.RFC822Name, value) for rdn in subject for oid, value in rdn if oid == _EMAIL)
+    if san:
+        names.extend((_READ_TYPES[tag], value) for tag, value in san)
+    return names if len(names) <= MAX_NAMES else None
 
 
 class _HostIndex:
@@ -422,8 +462,8 @@ class _DnIndex:
     def add(self, constraint: x509.Name, original: Any) -> None:
         self.prefixes.setdefault(name_key(constraint), original)
 
-    def match(self, name: x509.Name) -> Any:
-        nk = name_key(name)
+    def match(self, name: x509.Name | _Dn) -> Any:
+        nk = name.key if isinstance(name, _Dn) else name_key(name)
         for length in range(len(nk) + 1):
             hit = self.prefixes.get(nk[:length])
             if hit is not None:
@@ -520,25 +560,35 @@ def check_name_constraints(
         return compiled.problem
     if not compiled.permitted and not compiled.excluded:
         return None
-    names = _cert_names(cert, include_subject)
+    return check_names(_cert_names(cert, include_subject), compiled)
+
+
+def check_names(names: list[_Name] | None, compiled: CompiledConstraints) -> str | None:
+    """:func:`check_name_constraints` of a certificate whose names to check are ``names`` (from
+    :func:`_cert_names` or :func:`read_names`; None: over the bound)."""
+    if compiled.problem is not None:
+        return compiled.problem
+    if not compiled.permitted and not compiled.excluded:
+        return None
     if names is None:
         return f"more than {MAX_NAMES} names to check against name constraints"
-    for gn in names:
-        kind = type(gn)
+    for kind, value in names:
         if kind not in compiled.permitted and kind not in compiled.excluded:
             continue
-        value = gn.value
         permitted, excluded = compiled.permitted.get(kind), compiled.excluded.get(kind)
         if kind not in _INDEXES:
             return f"{kind.__name__} constraints are not supported"
         try:
-            bad = _san_problem(gn)
+            bad = _san_problem(kind, value)
         except Malformed as exc:
             bad = f"{exc} (refused under URI name constraints)"
         if bad is not None:
             return bad
-        if kind is x509.DirectoryName and any(isinstance(v, tuple) for rdn in name_key(value) for _, v in rdn):
-            return f"directoryName {_show(value)} holds a character RFC 4518 prohibits"
+        if kind is x509.DirectoryName:
+            if not isinstance(value, _Dn):
+                value = _Dn(name_key(value), value)
+            if any(isinstance(v, tuple) for rdn in value.key for _, v in rdn):
+                return f"directoryName {_show(value)} holds a character RFC 4518 prohibits"
         if excluded is not None and kind is x509.DNSName:
             hit = excluded.match_any(value)
         else:
@@ -551,6 +601,10 @@ def check_name_constraints(
 
 
 def _show(value: Any) -> str:
+    if isinstance(value, _Dn):
+        value = value.name
+        if isinstance(value, str):
+            return value
     if isinstance(value, x509.Name):
         return value.rfc4514_string()
     return str(value)

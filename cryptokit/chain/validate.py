@@ -86,14 +86,16 @@ from ..report import (
 )
 from ..signatures.public_keys import CertificatePublicKey
 from .cache import ChainCache
-from .der import CertFields, read_certificate, spki_key
+from .der import CertFields, Rdns, read_certificate, spki_key
 from .name_constraints import (
     CompiledConstraints,
     NameKey,
     check_name_constraints,
+    check_names,
     compile_name_constraints,
     name_key,
     names_match,
+    read_names,
 )
 from .ocsp import (
     MAX_OCSP_RESPONSES,
@@ -337,6 +339,9 @@ class _Facts:
     #: reader's path loaded, or the first loaded from the memo, never one given by the caller or
     #: admitted by the general path (whose names and extensions are built as objects: larger)
     cert: x509.Certificate | None = None
+    #: the subject's RDNs and the subjectAltName as :mod:`.der` read them (its path only; None on the
+    #: general path): the names name constraints check, without cryptography's name objects
+    read_names: tuple[Rdns, tuple[tuple[int, str], ...] | None] | None = None
 
     @property
     def ca(self) -> bool:
@@ -348,6 +353,15 @@ _AIA, _SAN = ExtensionOID.AUTHORITY_INFORMATION_ACCESS, ExtensionOID.SUBJECT_ALT
 
 
 _FACTS_BY_DER: dict[bytes, _Facts] = {}
+_UNREAD = object()
+#: NameConstraints extensions grouped by name type, by the id of the extension object (kept with it,
+#: so the id stays its own): a CA's extension object is kept with its facts across calls. Only
+#: extensions of at most ``_COMPILED_SUBTREES`` subtrees are kept, at most ``_MAX_COMPILED`` of them
+#: (emptied when full); a larger one is grouped once per call.
+_COMPILED: dict[int, tuple[x509.NameConstraints, CompiledConstraints]] = {}
+_MAX_COMPILED, _COMPILED_SUBTREES = 1024, 32
+
+
 _MAX_MEMO = 4096
 
 
@@ -461,6 +475,7 @@ def _fields_facts(cert: x509.Certificate, der: bytes, c: CertFields) -> _Facts:
         ec_explicit=c.key_algorithm == _EC_PUBLIC_KEY and not c.key_named_parameters,
     )
     f.no_aki = c.aki is None
+    f.read_names = (c.subject, c.san)
     if c.policies is not None:
         f.policy = _shared("policies", c.policies, lambda: PolicyFacts(c.policies))
     if c.crl_points is None:  # the implicit point
@@ -872,8 +887,8 @@ class _Run:
         self._facts: dict[int, _Facts] = {} if facts is None else facts
         # certificate signature results, shared with the sub-validations of alternate CRL signers
         self._sigs: dict[tuple[int, int], tuple[SubIndication, str] | None] = {} if sigs is None else sigs
-        self._compiled: dict[int, CompiledConstraints] = {}
         self._nc: dict[tuple[int, int, bool], str | None] = {}
+        self._compiled_here: dict[int, CompiledConstraints] = {}
         self._crl_algorithms: dict[int, str | None] = {}
 
     def facts(self, cert: x509.Certificate) -> _Facts:
@@ -888,16 +903,39 @@ class _Run:
             self._sigs[key] = _verify_signature(cert, issuer, self.facts(cert), self.facts(issuer))
         return self._sigs[key]
 
+    def _compiled(self, nc: x509.NameConstraints) -> CompiledConstraints:
+        """``compile_name_constraints(nc)``, kept across calls per extension object when small (its
+        value never changes; see ``_COMPILED``), else once per call."""
+        entry = _COMPILED.get(id(nc))
+        if entry is not None and entry[0] is nc:
+            return entry[1]
+        compiled = self._compiled_here.get(id(nc))
+        if compiled is None:
+            compiled = self._compiled_here[id(nc)] = compile_name_constraints(nc)
+            if len(nc.permitted_subtrees or ()) + len(nc.excluded_subtrees or ()) <= _COMPILED_SUBTREES:
+                if len(_COMPILED) >= _MAX_COMPILED:
+                    _COMPILED.clear()
+                _COMPILED[id(nc)] = (nc, compiled)
+        return compiled
+
     def name_constraints(self, cert: x509.Certificate, constraints: Sequence[x509.NameConstraints]) -> str | None:
         """The first name-constraint violation of ``cert`` (None when none), memoised per certificate
-        and extension; each extension is grouped by name type once per run."""
+        and extension; each extension is grouped by name type once (:meth:`_compiled`). A certificate read by
+        :mod:`.der` has its names checked as read (:func:`.name_constraints.read_names`), another
+        through cryptography's name and extension objects: the same names either way."""
+        read: Any = _UNREAD
         for nc in constraints:
             memo_key = (id(cert), id(nc), True)
             if memo_key not in self._nc:
-                compiled = self._compiled.get(id(nc))
-                if compiled is None:
-                    compiled = self._compiled[id(nc)] = compile_name_constraints(nc)
-                self._nc[memo_key] = check_name_constraints(cert, compiled)
+                compiled = self._compiled(nc)
+                if read is _UNREAD:  # (the names as read,) or None for the general path
+                    f = self.facts(cert)
+                    r = f.read_names
+                    read = None if r is None else (read_names(r[0], f.subject_key, f.subject, r[1]),)
+                if read is None:
+                    self._nc[memo_key] = check_name_constraints(cert, compiled)
+                else:
+                    self._nc[memo_key] = check_names(read[0], compiled)
             problem = self._nc[memo_key]
             if problem is not None:
                 return problem

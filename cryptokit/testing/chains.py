@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import ipaddress
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -473,6 +474,12 @@ def der_reader_disagreement(der: bytes) -> str | None:
         span = v._tbs_span(der)
         slow = v._facts(general, der[span[0] : span[1]])
     slow.plain_der, slow.der, slow.tbs = True, der, span
+    if fast.read_names is None:
+        return "read_names: not kept by the reader's path"
+    problem = _read_names_disagreement(fast, general)
+    if problem is not None:
+        return problem
+    fast.read_names = None  # the general path does not keep them: compared just above
     for f in dataclasses.fields(slow):
         a, b = getattr(fast, f.name), getattr(slow, f.name)
         if f.name == "sig_parts" and not isinstance(a, str) and not isinstance(b, str):
@@ -480,6 +487,51 @@ def der_reader_disagreement(der: bytes) -> str | None:
         if a != b:
             return f"{f.name}: reader {a!r}, general path {b!r}"
     return None
+
+
+@contextmanager
+def der_reader_off(*forget: bytes) -> Iterator[None]:
+    """Within it, validate_chain reads every certificate never seen through cryptography's objects
+    (the general path; :mod:`cryptokit.chain.der`'s reader switched off), for differential tests;
+    the facts kept for the DER in ``forget`` are dropped on entry and on exit."""
+    from ..chain import validate as v
+
+    original = v._fresh
+    for der in forget:
+        v._FACTS_BY_DER.pop(der, None)
+    v._fresh = lambda _der: None  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        v._fresh = original
+        for der in forget:
+            v._FACTS_BY_DER.pop(der, None)
+
+
+def _read_names_disagreement(fast: Any, cert: x509.Certificate) -> str | None:
+    """Where the names name constraints check for the reader's facts ``fast`` (``name_constraints
+    .read_names``) differ from those of the general path's ``cert`` (``_cert_names``: cryptography's
+    objects), directoryNames compared by comparison key and RFC 4514 text; None when the same."""
+    from ..chain import name_constraints as nc
+
+    subject, san = fast.read_names
+    read = nc.read_names(subject, fast.subject_key, fast.subject, san)
+    general = nc._cert_names(cert, True)
+
+    def plain(names: list[tuple[type, Any]] | None) -> list[tuple[str, Any]] | None:
+        if names is None:
+            return None
+        out = []
+        for kind, value in names:
+            if isinstance(value, x509.Name):
+                value = (nc.name_key(value), value.rfc4514_string())
+            elif isinstance(value, nc._Dn):
+                value = (value.key, value.name)
+            out.append((kind.__name__, value))
+        return out
+
+    a, b = plain(read), plain(general)
+    return None if a == b else f"names under name constraints: reader {a!r}, general path {b!r}"
 
 
 def realistic_leaf_extensions(i: int) -> list[tuple[x509.ExtensionType, bool]]:

@@ -18,7 +18,7 @@ from cryptokit.chain import validate_chain
 from cryptokit.chain.der import oid_text, read_certificate, rfc4514
 from cryptokit.errors import InputError
 from cryptokit.testing import make_cert, make_key, make_pki, name
-from cryptokit.testing.chains import der_reader_disagreement, realistic_leaf_extensions
+from cryptokit.testing.chains import der_reader_disagreement, der_reader_off, realistic_leaf_extensions
 
 NOW = dt.datetime.now(dt.UTC).replace(microsecond=0)
 
@@ -186,14 +186,8 @@ def _same_report_fast_known_general(pki, der: bytes) -> dict:  # type: ignore[no
     validate_mod._FACTS_BY_DER.pop(der, None)
     fresh = validate_chain(der, **args).to_dict()  # type: ignore[arg-type]
     known = validate_chain(der, **args).to_dict()  # type: ignore[arg-type]
-    validate_mod._FACTS_BY_DER.pop(der)
-    original = validate_mod._fresh
-    try:
-        validate_mod._fresh = lambda _der: None  # type: ignore[assignment]
+    with der_reader_off(der):
         general = validate_chain(der, **args).to_dict()  # type: ignore[arg-type]
-    finally:
-        validate_mod._fresh = original  # type: ignore[assignment]
-        validate_mod._FACTS_BY_DER.pop(der, None)
     assert fresh == known == general
     return fresh
 

@@ -341,3 +341,132 @@ def test_name_constraints_not_evaluated_under_a_failed_signature(monkeypatch: py
     assert [c.name for c in report.failures()] == ["signature"]
     skipped = [c for c in report.checks if c.name == "name_constraints"]
     assert skipped and all(c.outcome.value == "skipped" for c in skipped)
+
+
+# --------------------------------------------------------------------------- names as chain.der read them
+
+
+def _dns(*names: str) -> list[x509.GeneralName]:
+    return [x509.DNSName(n) for n in names]
+
+
+_SIGNER = x509.Name.from_rfc4514_string("CN=Signer,O=Cryptokit Tests,C=IN")  # C, O, CN: under ORG
+_ALL_TYPES = x509.NameConstraints(
+    permitted_subtrees=[
+        x509.DNSName("example.com"),
+        x509.RFC822Name("example.com"),
+        x509.UniformResourceIdentifier("example.com"),
+        x509.DirectoryName(ORG),
+    ],
+    excluded_subtrees=[x509.DNSName("bar.example.com"), x509.RFC822Name("evil@example.com")],
+)
+_REALISTIC_SAN: list[x509.GeneralName] = [
+    x509.RFC822Name("signer@example.com"),
+    x509.DNSName("signer.example.com"),
+    x509.UniformResourceIdentifier("https://example.com/signers/1"),
+]
+_EMAIL_IN_SUBJECT = x509.Name.from_rfc4514_string("1.2.840.113549.1.9.1=mallory@evil.com,O=Cryptokit Tests,C=IN")
+#: (constraints, leaf subject, subjectAltName, the name_constraints check passes): every leaf is
+#: inside chain.der's subset
+READ_CASES: dict[str, tuple[x509.NameConstraints, x509.Name, list[x509.GeneralName] | None, bool]] = {
+    "all types satisfied": (_ALL_TYPES, _SIGNER, _REALISTIC_SAN, True),
+    "no subjectAltName, subject satisfied": (_ALL_TYPES, _SIGNER, None, True),
+    "dNSName outside": (_ALL_TYPES, _SIGNER, _dns("signer.example.org"), False),
+    "dNSName excluded": (_ALL_TYPES, _SIGNER, _dns("a.bar.example.com"), False),
+    "wildcard over an excluded name": (_ALL_TYPES, _SIGNER, _dns("*.example.com"), False),
+    "malformed dNSName": (_ALL_TYPES, _SIGNER, _dns("bad..example.com"), False),
+    "rfc822Name excluded mailbox": (_ALL_TYPES, _SIGNER, [x509.RFC822Name("evil@example.com")], False),
+    "rfc822Name outside": (_ALL_TYPES, _SIGNER, [x509.RFC822Name("signer@example.org")], False),
+    "emailAddress in the subject": (
+        x509.NameConstraints(permitted_subtrees=[x509.RFC822Name("example.com")], excluded_subtrees=None),
+        _EMAIL_IN_SUBJECT,
+        None,
+        False,
+    ),
+    "emailAddress in the subject satisfied, directoryName outside": (
+        _ALL_TYPES,
+        _dn((NameOID.COMMON_NAME, "Signer", None), (NameOID.EMAIL_ADDRESS, "signer@example.com", None)),
+        None,
+        False,
+    ),
+    "URI outside": (_ALL_TYPES, _SIGNER, [x509.UniformResourceIdentifier("https://example.org/x")], False),
+    "URI read differently by parsers": (
+        _ALL_TYPES,
+        _SIGNER,
+        [x509.UniformResourceIdentifier("https:\\\\example.com\\x")],
+        False,
+    ),
+    "directoryName outside": (_ALL_TYPES, _dn((NameOID.COMMON_NAME, "Signer", None)), _REALISTIC_SAN, False),
+    "directoryName excluded": (
+        x509.NameConstraints(permitted_subtrees=None, excluded_subtrees=[x509.DirectoryName(ORG)]),
+        x509.Name.from_rfc4514_string("CN=Eve,O=CRYPTOKIT  tests,C=IN"),
+        None,
+        False,
+    ),
+    "directoryName with a prohibited character": (
+        x509.NameConstraints(permitted_subtrees=None, excluded_subtrees=[x509.DirectoryName(ORG)]),
+        _dn((NameOID.COMMON_NAME, "Private \ue000 use", None)),
+        None,
+        False,
+    ),
+    "empty subject, subjectAltName satisfied": (_ALL_TYPES, x509.Name([]), _REALISTIC_SAN, True),
+    "names over the bound": (_ALL_TYPES, _SIGNER, _dns(*(f"h{i}.example.com" for i in range(1024))), False),
+}
+
+
+def _reports(leaf_der: bytes, inter: x509.Certificate, root: x509.Certificate) -> tuple[dict, dict, dict]:  # type: ignore[type-arg]
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    import cryptokit.chain.validate as validate_mod
+    from cryptokit.testing.chains import der_reader_off
+
+    args = {"intermediates": [inter.public_bytes(Encoding.DER)], "trust_anchors": [root], "cache": None, "at": NOW}
+    validate_mod._FACTS_BY_DER.pop(leaf_der, None)
+    read = validate_chain(leaf_der, **args).to_dict()  # type: ignore[arg-type]
+    with der_reader_off(leaf_der):
+        general = validate_chain(leaf_der, **args).to_dict()  # type: ignore[arg-type]
+    objects = validate_chain(x509.load_der_x509_certificate(leaf_der), **args).to_dict()  # type: ignore[arg-type]
+    return read, general, objects
+
+
+@pytest.mark.parametrize("case", list(READ_CASES))
+def test_names_as_read_give_the_same_report(case: str) -> None:
+    """A leaf inside chain.der's subset has its names checked as the reader read them: the report
+    (verdict, every check, every message) equals the one from cryptography's name and extension
+    objects (the reader switched off, and a certificate object), passing or failing."""
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    from cryptokit.chain.der import read_certificate
+    from cryptokit.testing.chains import der_reader_disagreement
+
+    constraints, subject, san, ok = READ_CASES[case]
+    leaf, inter, root = _constrained_chain(constraints, subject, san)
+    der = leaf.public_bytes(Encoding.DER)
+    assert read_certificate(der) is not None and der_reader_disagreement(der) is None
+    read, general, objects = _reports(der, inter, root)
+    assert read == general == objects
+    assert read["ok"] is (ok and subject != x509.Name([]))  # an empty subject wants a critical SAN (4.2.1.6)
+    nc = [c for c in read["checks"] if c["name"] == "name_constraints" and c["subject"] == read["checks"][0]["subject"]]
+    assert len(nc) == 1 and (nc[0]["outcome"] == "passed") is ok, nc
+    if not ok:
+        assert read["sub_indication"] == SubIndication.CHAIN_CONSTRAINTS_FAILURE.value
+        assert nc[0]["message"] == check_name_constraints(leaf, constraints)
+
+
+def test_grouped_constraints_kept_across_calls_only_when_small() -> None:
+    """A CA's nameConstraints grouped by type is kept across calls (by extension object) when it has
+    at most _COMPILED_SUBTREES subtrees, and a larger one is not (memory bound in SECURITY.md); the
+    verdicts are the same on the first and a later call either way."""
+    import cryptokit.chain.validate as validate_mod
+
+    for count, kept in ((2, True), (validate_mod._COMPILED_SUBTREES + 1, False)):
+        subtrees = [x509.DNSName(f"h{i}.example") for i in range(count)]
+        nc = x509.NameConstraints(permitted_subtrees=subtrees, excluded_subtrees=None)
+        validate_mod._COMPILED.clear()
+        for san, ok in (("h1.example", True), ("other.test", False), ("a.h0.example", True)):
+            leaf, inter, root = _constrained_chain(nc, PLAIN, [x509.DNSName(san)])
+            report = validate_chain(leaf, intermediates=[inter], trust_anchors=[root], cache=None)
+            assert report.ok is ok, report.failures()
+            ca_nc = inter.extensions.get_extension_for_class(x509.NameConstraints).value
+            assert ca_nc == nc
+        assert bool(validate_mod._COMPILED) is kept

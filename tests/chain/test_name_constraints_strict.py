@@ -5,11 +5,14 @@ profile) check, never pass."""
 from __future__ import annotations
 
 import ipaddress
+import re
 from typing import Any
 
 import pytest
 from cryptography import x509
 from cryptography.x509.oid import NameOID
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cryptokit.chain import validate_chain
 from cryptokit.chain.name_constraints import dns_name_ok, names_match, prepare
@@ -216,3 +219,17 @@ def test_dns_syntax_helper() -> None:
     assert dns_name_ok("a-b.example.com") and dns_name_ok("xn--bcher-kva.example")
     for bad in ("", ".a", "a.", "a..b", "-a", "a-", "a_b", "a" * 64, "é.com", ("a." * 127) + "a"):
         assert not dns_name_ok(bad), bad
+
+
+_REFERENCE_LABEL = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\Z")
+
+
+@settings(max_examples=3000, deadline=None)
+@given(
+    st.text(alphabet="aZ09-._*\n é", max_size=14)
+    | st.lists(st.sampled_from(["a" * 63, "a" * 64, "b", ""])).map(".".join)
+)
+def test_dns_name_ok_is_the_label_by_label_rule(value: str) -> None:
+    """dns_name_ok (one regular expression over the whole name) answers as the label-by-label rule."""
+    expected = 0 < len(value) <= 253 and value.isascii() and all(_REFERENCE_LABEL.match(x) for x in value.split("."))
+    assert dns_name_ok(value) is expected
