@@ -10,6 +10,8 @@ older releases, where they do not warn.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from cryptography import x509
@@ -18,7 +20,15 @@ from cryptography.hazmat.primitives.asymmetric.types import CertificatePublicKey
 
 from .encoding import der_header
 
-__all__ = ["DSAPrivateKey", "DSAPublicKey", "csr_public_key", "public_key", "spki_algorithm", "spki_public_key"]
+__all__ = [
+    "DSAPrivateKey",
+    "DSAPublicKey",
+    "csr_public_key",
+    "public_key",
+    "quiet_dsa_deprecation",
+    "spki_algorithm",
+    "spki_public_key",
+]
 
 
 def _dsa_class(name: str) -> type:
@@ -38,6 +48,16 @@ if TYPE_CHECKING:
 else:
     DSAPublicKey = _dsa_class("DSAPublicKey")
     DSAPrivateKey = _dsa_class("DSAPrivateKey")
+
+
+@contextmanager
+def quiet_dsa_deprecation() -> Iterator[None]:
+    """Silence cryptography 51's "DSA is deprecated" warning, and only it, for the block: for
+    importing a third-party module (pyHanko) that names the DSA classes at import time, which would
+    otherwise warn out of a cryptokit call."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "DSA is deprecated")
+        yield
 
 
 _DSA_OID = x509.ObjectIdentifier("1.2.840.10040.4.1")

@@ -228,9 +228,15 @@ def verify_pdf(
     (``ok``). ``crls`` and ``ocsp_responses`` (DER or loaded; parsed once for all signatures) go to
     each signature's chain check. Not a PDF, or a PDF pyHanko cannot read: InputError. Needs the
     ``pdf`` extra."""
+    from .._dsa import quiet_dsa_deprecation
+
     try:
-        from pyhanko.pdf_utils.misc import PdfError
-        from pyhanko.pdf_utils.reader import PdfFileReader
+        # pyHanko names the DSA classes when pyhanko.sign is imported (a warning on cryptography 51),
+        # which its reader does lazily on first reading the signatures: imported here, quietly
+        with quiet_dsa_deprecation():
+            import pyhanko.sign  # noqa: F401
+            from pyhanko.pdf_utils.misc import PdfError
+            from pyhanko.pdf_utils.reader import PdfFileReader
     except ImportError:  # pragma: no cover - the extra is installed in the test environment
         raise InputError("pdf", "needs pyHanko: pip install 'cryptokit[pdf]'") from None
     from ..chain.ocsp import load_ocsp_responses

@@ -31,6 +31,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
+from .._dsa import quiet_dsa_deprecation
 from ..algorithms import hash_algorithm
 from ..cms.policy import CmsPolicy
 from ..errors import (
@@ -47,8 +48,9 @@ from ..protocols import HttpRequest
 from ..signatures.ecdsa_encoding import is_strict_der, order_byte_length, raw_to_der
 
 try:
-    from pyhanko.sign.signers import Signer as _PyHankoSigner
-    from pyhanko_certvalidator.registry import SimpleCertificateStore as _CertificateStore
+    with quiet_dsa_deprecation():  # pyHanko names the DSA classes at import (a warning on cryptography 51)
+        from pyhanko.sign.signers import Signer as _PyHankoSigner
+        from pyhanko_certvalidator.registry import SimpleCertificateStore as _CertificateStore
 except ImportError as exc:  # pragma: no cover - depends on the installed extras
     raise ImportError("cryptokit.integrations.pyhanko needs pyHanko: pip install 'cryptokit[pdf]'") from exc
 

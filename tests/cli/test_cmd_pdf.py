@@ -296,3 +296,39 @@ def test_human_output(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
     assert main(["pdf", "verify", str(tmp_path / "doc.pdf"), "--roots", str(tmp_path / "root.pem")]) == 0
     out = capsys.readouterr().out
     assert "OK: field Signature1" in out and "covers the whole file" in out and "1/1 signatures verified" in out
+
+
+def test_no_warning_out_of_pdf_verify_or_the_signer_module(tmp_path: Path) -> None:
+    """pyHanko names the DSA classes when it is imported (cryptography 51 warns), and its reader
+    imports ``pyhanko.sign`` lazily: in a fresh interpreter, with every warning an error, importing
+    ``cryptokit.integrations.pyhanko``, ``verify_pdf`` of a signed and of a tampered PDF, and the
+    command print nothing on stderr and raise nothing."""
+    import subprocess
+    import sys
+
+    pki = make_pki("p256", label="pdfverify-quiet")
+    pdf = sign(minimal_pdf(), simple_signer(pki))
+    at = pdf.index(b"Invoice 42") + len(b"Invoice 4")
+    (tmp_path / "ok.pdf").write_bytes(pdf)
+    (tmp_path / "tampered.pdf").write_bytes(pdf[:at] + b"9" + pdf[at + 1 :])
+    (tmp_path / "root.pem").write_bytes(pki.root.public_bytes(Encoding.PEM))
+    script = """
+import sys
+from pathlib import Path
+from cryptography import x509
+from cryptokit.integrations.pdf_verify import verify_pdf
+d = Path(sys.argv[1])
+root = x509.load_pem_x509_certificate((d / "root.pem").read_bytes())
+assert verify_pdf((d / "ok.pdf").read_bytes(), trust_anchors=[root]).ok
+assert not verify_pdf((d / "tampered.pdf").read_bytes(), trust_anchors=[root]).ok
+"""
+    command = [sys.executable, "-m", "cryptokit", "pdf", "verify"]
+    runs = [
+        ([sys.executable, "-W", "error", "-c", "import cryptokit.integrations.pyhanko"], 0),
+        ([sys.executable, "-W", "error", "-c", script, str(tmp_path)], 0),
+        ([*command, str(tmp_path / "ok.pdf"), "--roots", str(tmp_path / "root.pem")], 0),
+        ([*command, str(tmp_path / "tampered.pdf"), "--roots", str(tmp_path / "root.pem")], 1),
+    ]
+    for argv, code in runs:
+        done = subprocess.run(argv, capture_output=True, text=True, timeout=120)
+        assert (done.returncode, done.stderr) == (code, ""), argv[1:4]
