@@ -27,7 +27,7 @@ from cryptography import x509
 from .errors import InputError
 from .hashing import HashToSign
 from .protocols import HttpRequest, HttpResponse, adss, csc, emca
-from .protocols._args import known_options
+from .protocols._args import known_options, optional_str_arg
 
 if TYPE_CHECKING:
     from .certificates import CertificateLike
@@ -50,11 +50,6 @@ def _items(field: str, value: object) -> list[Any]:
     if isinstance(value, (str, bytes, bytearray, Mapping)) or not isinstance(value, Iterable):
         raise InputError(field, f"must be a sequence, not {type(value).__name__}")
     return list(value)
-
-
-def _optional_text(field: str, value: object) -> None:
-    if value is not None and not isinstance(value, str):
-        raise InputError(field, f"must be a string or None, not {type(value).__name__}")
 
 
 def _callable(field: str, value: object) -> None:
@@ -153,8 +148,8 @@ class CscClient(_Client):
         self._send = _send_arg(send)
         if version not in (1, 2) or isinstance(version, bool):
             raise InputError("version", "must be 1 or 2")
-        _optional_text("access_token", access_token)
-        _optional_text("base_path", base_path)
+        optional_str_arg(access_token, "access_token")
+        optional_str_arg(base_path, "base_path")
         self.version: Any = version
         self.base_path = base_path
         self._token = access_token
@@ -332,7 +327,7 @@ class AdssClient(_Client):
         ):
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 86400:
                 raise InputError(name, "must be 0..86400 seconds")
-        _optional_text("cert_alias", cert_alias)
+        optional_str_arg(cert_alias, "cert_alias")
         if token is not None and not isinstance(token, (str, adss.Token)):
             raise InputError("token", "must be a string, an adss.Token or None")
         _callable("sleep", sleep)

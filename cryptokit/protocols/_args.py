@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from ..errors import InputError
 
-__all__ = ["text_arg", "known_options"]
+__all__ = ["text_arg", "optional_str_arg", "known_options"]
 
 
 def text_arg(
@@ -30,6 +30,12 @@ def text_arg(
             field, f"must be at most {max_len} printable characters" + (" (value not shown)" if secret else "")
         )
     return value
+
+
+def optional_str_arg(value: object, field: str) -> None:
+    """Refuse ``value`` unless it is a str or None (an InputError naming ``field`` and the type given)."""
+    if value is not None and not isinstance(value, str):
+        raise InputError(field, f"must be a string or None, not {type(value).__name__}")
 
 
 def known_options(function: str, options: Iterable[str], names: frozenset[str]) -> None:

@@ -17,6 +17,7 @@ from ...errors import InputError, UnsupportedAlgorithm
 from ...hashing import HashToSign
 from ...signatures.pss_params import PssParams, encode_pss_params, parse_pss_params
 from .. import HttpRequest
+from .._args import optional_str_arg
 from . import _wire
 
 if TYPE_CHECKING:
@@ -72,8 +73,7 @@ class SignHashRequest(HttpRequest):
 def _base(version: int, base_path: str | None) -> str:
     if version not in (1, 2):
         raise InputError("version", "must be 1 or 2")
-    if base_path is not None and not isinstance(base_path, str):
-        raise InputError("base_path", "must be a string or None")
+    optional_str_arg(base_path, "base_path")
     path = base_path if base_path is not None else f"/csc/v{version}/"
     return path if path.endswith("/") else path + "/"
 

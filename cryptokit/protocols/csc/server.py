@@ -42,6 +42,7 @@ from ...pkcs12 import KeyBundle
 from ...signatures.pss_params import PssParams
 from ...signatures.public_keys import PrivateKeyLike
 from .. import HttpRequest, HttpResponse, _server
+from .._args import optional_str_arg
 from . import _wire
 from .errors import CscError, error_class
 from .requests import MAX_HASHES, RSA_ENCRYPTION, RSASSA_PSS, SignHashRequest
@@ -180,8 +181,7 @@ def parse_sign_hash_http_request(
     _server.http_request_arg(http_request)
     path = http_request.path
     version: int | None = None
-    if base_path is not None and not isinstance(base_path, str):
-        raise InputError("base_path", "must be a string or None")
+    optional_str_arg(base_path, "base_path")
     if base_path is not None:
         expected = (base_path if base_path.endswith("/") else base_path + "/") + "signatures/signHash"
         if path.rstrip("/") != expected:
@@ -443,8 +443,7 @@ class EmbeddedCscSigner:
             raise InputError("service_name", "must be 1..200 characters")
         if not callable(clock):
             raise InputError("clock", "must be a callable returning monotonic seconds")
-        if base_path is not None and not isinstance(base_path, str):
-            raise InputError("base_path", "must be a string or None")
+        optional_str_arg(base_path, "base_path")
         self._signer = signer
         self.credential_id = credential_id
         self._access_token = access_token
