@@ -75,8 +75,7 @@ def public_key(cert: x509.Certificate) -> CertificatePublicKeyTypes:
         quiet = True
     if not quiet:
         return cert.public_key()
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", "DSA is deprecated")
+    with quiet_dsa_deprecation():
         return cert.public_key()
 
 
@@ -137,8 +136,7 @@ def spki_public_key(der: bytes) -> PublicKeyTypes:
 
     if not _spki_is_dsa(der, 0):
         return load_der_public_key(der)
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", "DSA is deprecated")
+    with quiet_dsa_deprecation():
         return load_der_public_key(der)
 
 
@@ -153,6 +151,5 @@ def csr_public_key(csr: x509.CertificateSigningRequest, der: bytes | None = None
         der = csr.public_bytes(Encoding.DER)
     if not _csr_key_is_dsa(der):
         return csr.public_key()
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", "DSA is deprecated")
+    with quiet_dsa_deprecation():
         return csr.public_key()
