@@ -41,7 +41,7 @@ from typing import Protocol
 from cryptography import x509
 from cryptography.x509.oid import ExtensionOID
 
-from ..report import Check, CheckSpec, Outcome, SubIndication, build_check
+from ..report import Check, CheckSpec, Outcome, SubIndication
 from .policy import ANY_POLICY, ChainPolicy
 
 __all__ = [
@@ -51,7 +51,6 @@ __all__ = [
     "PolicyFacts",
     "check_policies",
     "policy_facts",
-    "policy_item",
 ]
 
 #: Most nodes the valid_policy_tree may ever hold for one path: every node created counts, and so
@@ -235,20 +234,12 @@ class _State:
 
 def check_policies(
     path: Sequence[x509.Certificate], options: ChainPolicy, facts: Callable[[x509.Certificate], _CertFacts]
-) -> tuple[int, Check] | None:
-    """Run RFC 5280 6.1.2-6.1.5 policy processing on ``path`` (leaf first, anchor last) and return
-    (index in ``path`` of the certificate the check is about, the check); None for a path of the
-    anchor alone (nothing to process). ``facts`` gives each certificate's subject text and whether
-    it is self-issued, and its :class:`PolicyFacts`."""
-    found = policy_item(path, options, facts)
-    return None if found is None else (found[0], build_check(found[1]))
-
-
-def policy_item(
-    path: Sequence[x509.Certificate], options: ChainPolicy, facts: Callable[[x509.Certificate], _CertFacts]
 ) -> tuple[int, Check | CheckSpec] | None:
-    """:func:`check_policies` with a passed check as a :data:`~cryptokit.report.CheckSpec` (for a
-    report built by :func:`~cryptokit.report.pending_report`)."""
+    """Run RFC 5280 6.1.2-6.1.5 policy processing on ``path`` (leaf first, anchor last) and return
+    (index in ``path`` of the certificate the check is about, the check: a passed one as a
+    :data:`~cryptokit.report.CheckSpec`, for a report built by :func:`~cryptokit.report.pending_report`);
+    None for a path of the anchor alone (nothing to process). ``facts`` gives each certificate's
+    subject text and whether it is self-issued, and its :class:`PolicyFacts`."""
     certs = path[-2::-1]  # RFC order: certs[0] is certificate 1, issued by the anchor
     n = len(certs)
     if n == 0:

@@ -109,7 +109,7 @@ from .ocsp import (
 )
 from .path import PathBuilder
 from .policy import ANY_POLICY, ChainPolicy
-from .policy_tree import NO_POLICY_FACTS, POLICY_EXTENSIONS, PolicyFacts, policy_facts, policy_item
+from .policy_tree import NO_POLICY_FACTS, POLICY_EXTENSIONS, PolicyFacts, check_policies, policy_facts
 from .revocation import CrlLike, CrlMemo, Points, check_revocation, distribution_points, load_crls, uri_points
 from .sigs import (
     SignatureParts,
@@ -1105,7 +1105,7 @@ class _Run:
                     constraints.append(f.nc)
             else:
                 self._leaf_checks(f, out)
-        policy_check = policy_item(path, policy, facts)  # RFC 5280 6.1.2-6.1.5
+        policy_check = check_policies(path, policy, facts)  # RFC 5280 6.1.2-6.1.5
         if policy_check is not None:
             per_cert[policy_check[0]].append(policy_check[1])
         checks = [c for group in per_cert for c in group]
