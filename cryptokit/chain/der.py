@@ -50,7 +50,7 @@ from typing import Any, NamedTuple
 from .._dsa import spki_algorithm
 from .name_constraints import NameKey, rdn_key
 
-__all__ = ["CertFields", "Rdns", "read_certificate", "oid_text", "rfc4514"]
+__all__ = ["CertFields", "Rdns", "read_certificate", "oid_text"]
 
 _UTF8, _PRINTABLE, _IA5 = 0x0C, 0x13, 0x16
 _STRING_TAGS = frozenset({_UTF8, _PRINTABLE, _IA5})
@@ -71,7 +71,7 @@ _MAX_POINTS, _MAX_POINT_NAMES = 16, 32
 
 Rdns = tuple[tuple[tuple[str, str], ...], ...]
 #: a Name as read: its RDNs, its comparison key (:func:`.name_constraints.rdns_key`) and its RFC 4514
-#: text (:func:`rfc4514`, "" for an empty name)
+#: text (what cryptography's ``Name.rfc4514_string()`` gives, "" for an empty name)
 NameRead = tuple[Rdns, NameKey, str]
 
 
@@ -123,7 +123,7 @@ class CertFields(NamedTuple):
     #: the comparison keys of the issuer and the subject (:func:`.name_constraints.rdns_key`)
     issuer_key: NameKey = ()
     subject_key: NameKey = ()
-    #: the subject as RFC 4514 text (:func:`rfc4514`), "" when empty
+    #: the subject as RFC 4514 text (as ``Name.rfc4514_string()`` gives it), "" when empty
     subject_text: str = ""
 
 
@@ -692,13 +692,6 @@ def _escape(value: str) -> str:
     if value[-1] == " ":
         value = value[:-1] + "\\ "
     return value
-
-
-def rfc4514(rdns: Rdns) -> str:
-    """``rdns`` as the text cryptography's ``Name.rfc4514_string()`` gives for the same name."""
-    return ",".join(
-        "+".join(f"{_SHORT_NAMES.get(oid, oid)}={_escape(value)}" for oid, value in rdn) for rdn in reversed(rdns)
-    )
 
 
 #: the named curves whose public keys :func:`spki_key` describes: the SubjectPublicKeyInfo's DER up to
