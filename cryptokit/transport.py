@@ -244,6 +244,7 @@ class _Base:
 
     def _open(self) -> Any:  # pragma: no cover - each transport opens its own httpx client
         raise NotImplementedError
+
     def __repr__(self) -> str:
         mtls = ", mTLS" if self._mtls else ""
         return f"{type(self).__name__}({self.base_url!r}, timeout={self.timeout}, retries={self.retries}{mtls})"
